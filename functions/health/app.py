@@ -1,0 +1,22 @@
+"""GET /health: no auth, no AWS call; says the API and this function's runtime are up."""
+
+from __future__ import annotations
+
+import os
+
+from zik.dynamo import now_iso
+from zik.http import create_app
+from zik.observability import api_handler
+
+app = create_app()
+VERSION = os.environ.get("APP_VERSION", "dev")
+
+
+@app.get("/health")
+def health() -> dict:
+    return {"status": "ok", "service": "zik", "version": VERSION, "time": now_iso()}
+
+
+@api_handler
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

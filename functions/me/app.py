@@ -1,0 +1,70 @@
+"""/me: the caller's profile and preferences, all of their data as JSON, and the erasure of it all."""
+
+from __future__ import annotations
+
+from zik import events, userdata
+from zik.dynamo import now_iso
+from zik.http import body, create_app, json_response, principal
+from zik.observability import api_handler, logger, metrics
+from zik.platform import profiles
+from zik.platform.identity import delete_identity
+from zik.platform.store import ProfileStore
+
+app = create_app()
+store = ProfileStore()
+userdata.register("profile", export=store.get, erase=store.erase)
+
+
+@app.get("/me")
+def get_me() -> dict:
+    owner = principal(app)
+    return store.get(owner) or profiles.default_profile(owner)
+
+
+@app.put("/me")
+def put_me() -> dict:
+    owner = principal(app)
+    update = body(app, "profile_update")
+    current = store.get(owner) or profiles.default_profile(owner)
+    merged = profiles.apply_update(current, update)
+    saved = store.save(owner, merged, expected_version=current["version"])
+    events.publish(
+        events.event(
+            "UserProfileUpdated",
+            "platform",
+            owner,
+            version=saved["version"],
+            changed=profiles.changed_fields(current, saved),
+            timezone=saved["timezone"],
+        )
+    )
+    return saved
+
+
+@app.get("/me/export")
+def export_me():
+    owner = principal(app)
+    document = {
+        "exportedAt": now_iso(),
+        "user": {"userId": owner.user_id, "tenantId": owner.tenant_id, "email": owner.email},
+        "data": userdata.export_all(owner),
+    }
+    return json_response(
+        document, headers={"Content-Disposition": f'attachment; filename="zik-export-{owner.user_id}.json"'}
+    )
+
+
+@app.delete("/me")
+def delete_me() -> dict:
+    owner = principal(app)
+    erased = userdata.erase_all(owner)
+    delete_identity(owner)
+    events.publish(events.event("UserDeleted", "platform", owner, erased=erased))
+    metrics.add_metric(name="UsersDeleted", unit="Count", value=1)
+    logger.info("user data erased", extra={"erased": erased})
+    return {"deleted": True, "erased": erased}
+
+
+@api_handler
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,258 @@
+"""DynamoDB helpers: conditional create, optimistic versioning, paginated queries with opaque cursors.
+
+Items are plain Python values here: numbers come back as int or float (never Decimal), floats go in as
+exact decimals. A data-access module wraps one ``Table`` per DynamoDB table it owns.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Iterable, Iterator, Mapping
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
+
+MAX_PAGE_SIZE = 100
+
+
+class _Deserializer(TypeDeserializer):
+    def _deserialize_n(self, value: str) -> int | float:
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+_serializer = TypeSerializer()
+_deserializer = _Deserializer()
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(_exact(value)) for key, value in values.items() if value is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_exact(v) for v in value]
+    return value
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class Table:
+    """One DynamoDB table with a composite primary key (``pk`` and ``sk`` unless told otherwise)."""
+
+    def __init__(self, name: str, *, pk: str = "pk", sk: str | None = "sk", client: Any = None):
+        self.name = name
+        self.pk = pk
+        self.sk = sk
+        self.client = client or boto3.client("dynamodb")
+
+    # -- single items -------------------------------------------------------------------------------
+    def key(self, pk: str, sk: str | None = None) -> dict[str, Any]:
+        values = {self.pk: pk}
+        if self.sk:
+            values[self.sk] = sk
+        return to_item(values)
+
+    def get(self, pk: str, sk: str | None = None, *, consistent: bool = True) -> dict[str, Any] | None:
+        answer = self.client.get_item(TableName=self.name, Key=self.key(pk, sk), ConsistentRead=consistent)
+        return from_item(answer["Item"]) if "Item" in answer else None
+
+    def create(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """Write a new item (version 1); raise Conflict if one with the same key exists."""
+        stamp = now_iso()
+        values = {"createdAt": stamp, "updatedAt": stamp, **item, "version": 1}
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_item(values),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": self.pk},
+            )
+        except ClientError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                raise Conflict("it already exists") from None
+            raise
+        return values
+
+    def update(
+        self,
+        pk: str,
+        sk: str | None,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        remove: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """Set ``changes`` on an existing item and bump its version.
+
+        With ``expected_version`` the write happens only if the stored version still matches
+        (optimistic locking); a stale one raises VersionConflict, a missing item NotFound.
+        """
+        names: dict[str, str] = {"#pk": self.pk, "#version": "version", "#updatedAt": "updatedAt"}
+        values: dict[str, Any] = {":one": 1, ":zero": 0, ":updatedAt": now_iso()}
+        sets = ["#updatedAt = :updatedAt", "#version = if_not_exists(#version, :zero) + :one"]
+        for index, (attribute, value) in enumerate(changes.items()):
+            if attribute in (self.pk, self.sk, "version", "createdAt", "updatedAt"):
+                continue
+            if value is None:
+                names[f"#r{index}"] = attribute
+                remove = [*remove, f"#r{index}"]
+                continue
+            names[f"#a{index}"] = attribute
+            values[f":v{index}"] = value
+            sets.append(f"#a{index} = :v{index}")
+        removals = list(remove)
+        for index, attribute in enumerate(removals):
+            if not attribute.startswith("#"):
+                names[f"#x{index}"] = attribute
+                removals[index] = f"#x{index}"
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
+        condition = "attribute_exists(#pk)"
+        if expected_version is not None:
+            condition += " AND #version = :expected"
+            values[":expected"] = expected_version
+        try:
+            answer = self.client.update_item(
+                TableName=self.name,
+                Key=self.key(pk, sk),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
+            old = exc.response.get("Item")
+            if not old:
+                raise NotFound("not found") from None
+            raise VersionConflict(expected_version or 0, from_item(old).get("version")) from None
+        return from_item(answer["Attributes"])
+
+    def delete(self, pk: str, sk: str | None = None, *, must_exist: bool = False) -> dict[str, Any] | None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": self.key(pk, sk), "ReturnValues": "ALL_OLD"}
+        if must_exist:
+            kwargs["ConditionExpression"] = "attribute_exists(#pk)"
+            kwargs["ExpressionAttributeNames"] = {"#pk": self.pk}
+        try:
+            answer = self.client.delete_item(**kwargs)
+        except ClientError as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                raise NotFound("not found") from None
+            raise
+        return from_item(answer["Attributes"]) if "Attributes" in answer else None
+
+    # -- queries --------------------------------------------------------------------------------------
+    def query_page(
+        self,
+        pk_value: str,
+        *,
+        sk_prefix: str | None = None,
+        index: str | None = None,
+        pk_name: str | None = None,
+        sk_name: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+        newest_first: bool = False,
+    ) -> Page:
+        """One page of a partition (optionally of a GSI), in sort-key order, with an opaque cursor."""
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
+        pk_attr = pk_name or self.pk
+        sk_attr = sk_name or self.sk
+        names = {"#pk": pk_attr}
+        values: dict[str, Any] = {":pk": pk_value}
+        condition = "#pk = :pk"
+        if sk_prefix is not None and sk_attr:
+            names["#sk"] = sk_attr
+            values[":prefix"] = sk_prefix
+            condition += " AND begins_with(#sk, :prefix)"
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+            "Limit": limit,
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk_attr, pk_value)
+        answer = self.client.query(**kwargs)
+        last = answer.get("LastEvaluatedKey")
+        return Page([from_item(item) for item in answer.get("Items", [])], encode_cursor(last) if last else None)
+
+    def iterate(self, pk_value: str, *, sk_prefix: str | None = None) -> Iterator[dict[str, Any]]:
+        cursor = None
+        while True:
+            page = self.query_page(pk_value, sk_prefix=sk_prefix, limit=MAX_PAGE_SIZE, cursor=cursor)
+            yield from page.items
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def delete_partition(self, pk_value: str) -> int:
+        """Delete every item of one partition; returns how many went."""
+        keys = [{k: v for k, v in item.items() if k in (self.pk, self.sk)} for item in self.iterate(pk_value)]
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": to_item(key)}} for key in keys[start : start + 25]]
+            pending: dict[str, Any] = {self.name: requests}
+            while pending:
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        return len(keys)
+
+
+def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, pk_attr: str, pk_value: str) -> dict[str, Any]:
+    """Decode a cursor from ``encode_cursor``; refuse one that is malformed or points into another
+    partition than the one being read."""
+    malformed = InvalidRequest("cursor is malformed: pass back the nextCursor of the previous page", field="cursor")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise malformed from None
+    if not isinstance(key, dict) or not key or len(key) > 4:
+        raise malformed
+    for value in key.values():
+        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("S", "N", "B"):
+            raise malformed
+        if not isinstance(next(iter(value.values())), str):
+            raise malformed
+    if key.get(pk_attr) != {"S": pk_value}:
+        raise malformed
+    return key
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")

@@ -1,0 +1,1 @@
+"""The platform's own domain: the user's profile and preferences."""

@@ -1,0 +1,73 @@
+"""Profile rules: defaults, merging an update, checking the timezone. No AWS in here."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from zik.errors import InvalidRequest, VersionConflict
+from zik.principal import Principal
+
+DEFAULT_PREFERENCES: dict[str, Any] = {
+    "theme": "system",
+    "weekStartsOn": "monday",
+    "units": "metric",
+    "notifications": {"email": True, "push": True, "dailyDigest": False},
+}
+
+
+def default_profile(owner: Principal) -> dict[str, Any]:
+    """What a user who never saved a profile sees: claims plus defaults, at version 0."""
+    return {
+        "userId": owner.user_id,
+        "tenantId": owner.tenant_id,
+        "email": owner.email,
+        "displayName": owner.name or (owner.email.split("@")[0] if owner.email else None),
+        "timezone": "UTC",
+        "locale": "en",
+        "preferences": copy.deepcopy(DEFAULT_PREFERENCES),
+        "version": 0,
+    }
+
+
+def check_timezone(name: str) -> str:
+    if name.upper() == "UTC":
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequest(f"timezone {name!r} is not an IANA timezone such as 'Europe/Paris'", field="timezone") from None
+    if name not in available_timezones():
+        raise InvalidRequest(f"timezone {name!r} is not an IANA timezone such as 'Europe/Paris'", field="timezone")
+    return name
+
+
+def apply_update(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge a validated ``PUT /me`` body into the current profile; preferences merge key by key."""
+    expected = update.get("version")
+    if expected is not None and expected != current.get("version", 0):
+        raise VersionConflict(expected, current.get("version", 0))
+    merged = dict(current)
+    for key in ("displayName", "locale"):
+        if key in update:
+            merged[key] = update[key]
+    if "timezone" in update:
+        merged["timezone"] = check_timezone(update["timezone"])
+    if "preferences" in update:
+        merged["preferences"] = _merge(current.get("preferences") or {}, update["preferences"])
+    return merged
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    return sorted(key for key in ("displayName", "locale", "timezone", "preferences") if before.get(key) != after.get(key))
+
+
+def _merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(base))
+    for key, value in patch.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,454 @@
+"""The embedded cloud: moto's server in-process on loopback, the template's resources created in it, the
+functions run by the runtime, and every path between them wired from the template.
+
+``LocalCloud`` is what ``zik dev`` starts and what the tests start: one object, started and stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from zik_local import hooks
+from zik_local.auth import LocalCognito, SigningKey, TokenRejected
+from zik_local.gateway import Gateway, GatewayServer, TokenBucket
+from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
+from zik_local.runtime import Invocation, Runtime
+from zik_local.schedule import next_fire
+from zik_local.template import ACCOUNT_ID, REGION, Stack, load
+
+# Lambda retries a failed asynchronous invocation after about one and then two minutes; locally the
+# same attempts happen after ZIK_ASYNC_RETRY_DELAY seconds (doubling), so that tests see the DLQ quickly.
+ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
+
+
+@dataclass
+class CloudOptions:
+    template: Path
+    port: int = 3000
+    host: str = "127.0.0.1"
+    aws_port: int = 0
+    stack_name: str = "zik-local"
+    parameters: dict[str, str] = field(default_factory=dict)
+    env_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    state_dir: Path | None = None
+    run_schedules: bool = False
+    watch: bool = True
+    prewarm: bool = True
+    quiet: bool = False
+    throttle: bool = True
+
+
+class LocalCloud:
+    def __init__(self, options: CloudOptions):
+        self.options = options
+        self.state_dir = options.state_dir or options.template.parent / ".zik"
+        self.stack: Stack | None = None
+        self.deployment: Deployment | None = None
+        self.runtime: Runtime | None = None  # type: ignore[assignment]
+        self.gateway: Gateway | None = None
+        self._moto: Any = None
+        self._http: GatewayServer | None = None
+        self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="async")
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._cognito: dict[str, LocalCognito] = {}
+        self._clients: dict[str, Any] = {}
+        self._log_lock = threading.Lock()
+        self.aws_endpoint = ""
+        self.api_url = ""
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> "LocalCloud":
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        # moto's werkzeug server logs every AWS call; the gateway and the functions log what matters.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.options.aws_port, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.aws_endpoint = f"http://{host}:{port}"
+        # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(port)
+        hooks.install(self)
+        self.stack = load(self.options.template, stack_name=self.options.stack_name, parameters=self.options.parameters)
+        self.deployment = provision(self.stack, self.aws_endpoint, self.options.parameters)
+        self.runtime = Runtime(
+            self.deployment.functions,
+            self.aws_endpoint,
+            env_overrides=self.options.env_overrides,
+            log=self.log,
+            watch=self.options.watch,
+        )
+        key = SigningKey.load_or_create(self.state_dir)
+        for pool_id in self.deployment.user_pools:
+            clients = [c for c, p in self.deployment.user_pool_clients.items() if p == pool_id] or ["local-client"]
+            self._cognito[pool_id] = LocalCognito(key, pool_id, clients)
+        if self.deployment.apis:
+            api = self.deployment.apis[0]
+            self.gateway = Gateway(self, api, self._throttle_of(api.logical_id) if self.options.throttle else None)
+            from zik_local.control import register_control_routes, register_invoke_route
+
+            register_control_routes(self, self.gateway, key)
+            register_invoke_route(self, self.gateway)
+            self._http = GatewayServer((self.options.host, self.options.port), self.gateway)
+            self.api_url = f"http://{self.options.host}:{self._http.server_address[1]}"
+            self._spawn(self._http.serve_forever, "gateway")
+        for mapping in self.deployment.queue_mappings:
+            if mapping.enabled:
+                self._spawn(lambda m=mapping: self._poll_queue(m), f"poll-{mapping.logical_id}")
+        if self.options.run_schedules:
+            for schedule in self.deployment.schedules:
+                if schedule.enabled:
+                    self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
+        if self.options.prewarm and self.gateway is not None:
+            self.runtime.prewarm(sorted({r.function for r in self.gateway.api.routes if r.function}))
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+        if self.runtime is not None:
+            self.runtime.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        hooks.uninstall()
+        if self._moto is not None:
+            self._moto.stop()
+
+    def __enter__(self) -> "LocalCloud":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, daemon=True, name=name)
+        thread.start()
+        self._threads.append(thread)
+
+    def log(self, source: str, line: str) -> None:
+        if self.options.quiet:
+            return
+        with self._log_lock:
+            sys.stderr.write(f"[{source}] {line}\n")
+            sys.stderr.flush()
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            import boto3
+
+            self._clients[service] = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+            ).client(service, endpoint_url=self.aws_endpoint)
+        return self._clients[service]
+
+    def _throttle_of(self, api_logical_id: str) -> TokenBucket | None:
+        assert self.stack is not None and self.deployment is not None
+        for resource in self.stack.of_type("AWS::ApiGateway::Stage").values():
+            props = resource.get("Properties", {})
+            if props.get("RestApiId") != {"Ref": api_logical_id}:
+                continue
+            for setting in self.deployment.resolver.value(props.get("MethodSettings") or []):
+                if "ThrottlingRateLimit" in setting:
+                    return TokenBucket(float(setting["ThrottlingRateLimit"]), int(setting.get("ThrottlingBurstLimit", 1)))
+        return None
+
+    # -- auth -----------------------------------------------------------------------------------------
+    def cognito(self, pool_id: str | None = None) -> LocalCognito:
+        if not self._cognito:
+            raise LookupError("the template declares no Cognito user pool")
+        return self._cognito[pool_id] if pool_id else next(iter(self._cognito.values()))
+
+    def verify_token(self, token: str, pool_ids: list[str]) -> dict[str, Any]:
+        last: TokenRejected | None = None
+        for pool_id in pool_ids:
+            try:
+                return self.cognito(pool_id).verify(token)
+            except TokenRejected as exc:
+                last = exc
+        raise last or TokenRejected("no user pool to verify against")
+
+    # -- the Dispatcher the moto hooks call -------------------------------------------------------------
+    def _spec(self, function_arn: str) -> FunctionSpec:
+        assert self.deployment is not None
+        spec = self.deployment.function_by_arn(function_arn)
+        if spec is None:
+            raise LookupError(f"no function behind {function_arn}")
+        return spec
+
+    def invoke_function(self, function_arn: str, event: Any) -> Invocation:
+        return self.runtime.invoke(self._spec(function_arn).logical_id, event)
+
+    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> Future[Invocation | None]:
+        spec = self._spec(function_arn)
+        return self._executor.submit(self._async_invocation, spec, event, source)
+
+    def _async_invocation(self, spec: FunctionSpec, event: Any, source: str) -> Invocation | None:
+        """Lambda's asynchronous invocation: retried, then sent to the DLQ / on-failure destination."""
+        attempts = 1 + spec.max_async_retries
+        invocation: Invocation | None = None
+        for attempt in range(1, attempts + 1):
+            if self._stopping.is_set():
+                return None
+            invocation = self.runtime.invoke(spec.logical_id, event)
+            if not invocation.failed:
+                return invocation
+            if attempt < attempts:
+                self._stopping.wait(ASYNC_RETRY_DELAY * 2 ** (attempt - 1))
+        assert invocation is not None
+        self._on_failure(spec, event, invocation, attempts, source)
+        return invocation
+
+    def _on_failure(self, spec: FunctionSpec, event: Any, invocation: Invocation, attempts: int, source: str) -> None:
+        error = invocation.error or {}
+        if not spec.on_failure:
+            self.log(spec.logical_id, f"asynchronous event from {source} LOST after {attempts} attempts: no DLQ or on-failure destination")
+            return
+        record = {
+            "version": "1.0",
+            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "requestContext": {
+                "requestId": invocation.request_id,
+                "functionArn": f"{spec.arn}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "responsePayload": {k: error.get(k) for k in ("errorMessage", "errorType")},
+        }
+        destination = spec.on_failure
+        if ":sqs:" in destination:
+            queue_url = self.client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
+            self.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(record))
+        elif ":sns:" in destination:
+            self.client("sns").publish(TopicArn=destination, Message=json.dumps(record))
+        elif ":event-bus/" in destination:
+            self.client("events").put_events(
+                Entries=[{"Source": "lambda", "DetailType": "Lambda Function Invocation Result - Failure",
+                          "Detail": json.dumps(record), "EventBusName": destination.rsplit("/", 1)[-1]}]
+            )
+        elif ":lambda:" in destination:
+            self.invoke_function_async(destination, record, source="destination")
+        self.log(spec.logical_id, f"asynchronous event from {source} failed {attempts} times: sent to {destination}")
+
+    def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
+        event.pop("ingestion-time", None)
+        if isinstance(event.get("time"), (int, float)):
+            event["time"] = datetime.fromtimestamp(event["time"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = _transform_input(target, event)
+        arn = target["Arn"]
+        if ":lambda:" in arn:
+            self.invoke_function_async(arn, payload, source=f"rule {rule_arn.rsplit('/', 1)[-1]}")
+        elif ":states:" in arn:
+            self._executor.submit(self.start_execution, arn, payload)
+
+    def start_execution(self, state_machine_arn: str, payload: Any) -> str:
+        return self.client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(payload)
+        )["executionArn"]
+
+    # -- SQS event source mappings ----------------------------------------------------------------------
+    def _poll_queue(self, mapping: QueueMapping) -> None:
+        sqs = self.client("sqs")
+        while not self._stopping.is_set():
+            try:
+                answer = sqs.receive_message(
+                    QueueUrl=mapping.queue_url,
+                    MaxNumberOfMessages=min(10, mapping.batch_size),
+                    WaitTimeSeconds=1,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+            except Exception as exc:  # noqa: BLE001 - the poller outlives a failed poll, as Lambda's does
+                if not self._stopping.is_set():
+                    self.log(mapping.function, f"poll of {mapping.queue_arn} failed: {exc!r}")
+                    self._stopping.wait(1)
+                continue
+            messages = answer.get("Messages") or []
+            if messages:
+                self.process_batch(mapping, messages)
+
+    def process_batch(self, mapping: QueueMapping, messages: list[dict[str, Any]]) -> Invocation:
+        event = {"Records": [_sqs_record(m, mapping.queue_arn) for m in messages]}
+        invocation = self.runtime.invoke(mapping.function, event)
+        if invocation.failed:
+            self.log(mapping.function, f"batch of {len(messages)} failed; the messages return after the visibility timeout")
+            return invocation
+        failed_ids: set[str] = set()
+        if mapping.report_item_failures and isinstance(invocation.payload, dict):
+            reported = invocation.payload.get("batchItemFailures") or []
+            known = {m["MessageId"] for m in messages}
+            failed_ids = {f.get("itemIdentifier") for f in reported if isinstance(f, dict)}
+            if not failed_ids <= known:
+                # Lambda treats an unknown or empty identifier as the failure of the whole batch.
+                failed_ids = known
+        done = [m for m in messages if m["MessageId"] not in failed_ids]
+        for start in range(0, len(done), 10):
+            self.client("sqs").delete_message_batch(
+                QueueUrl=mapping.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])],
+            )
+        if failed_ids:
+            self.log(mapping.function, f"{len(failed_ids)} of {len(messages)} messages failed; they return after the visibility timeout")
+        return invocation
+
+    # -- schedules ------------------------------------------------------------------------------------
+    def schedules_for(self, name: str) -> list[Schedule]:
+        assert self.deployment is not None
+        found = []
+        for schedule in self.deployment.schedules:
+            targets = [self.deployment.function_by_arn(t.arn) for t in schedule.targets]
+            names = {schedule.logical_id, schedule.name} | {s.logical_id for s in targets if s} | {s.name for s in targets if s}
+            if name in names:
+                found.append(schedule)
+        return found
+
+    def fire_schedule(self, schedule: Schedule, *, wait: bool = True) -> list[Invocation | str | None]:
+        results: list[Invocation | str | None] = []
+        for target in schedule.targets:
+            event = _scheduled_event(schedule, target)
+            if ":lambda:" in target.arn:
+                future = self.invoke_function_async(target.arn, event, source=f"schedule {schedule.name}")
+                results.append(future.result() if wait else None)
+            elif ":states:" in target.arn:
+                results.append(self.start_execution(target.arn, event))
+            elif ":sqs:" in target.arn:
+                url = self.client("sqs").get_queue_url(QueueName=target.arn.rsplit(":", 1)[-1])["QueueUrl"]
+                self.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(event))
+                results.append("sent")
+        return results
+
+    def _run_schedule(self, schedule: Schedule) -> None:
+        while not self._stopping.is_set():
+            now = datetime.now(timezone.utc)
+            due = next_fire(schedule.expression, now)
+            if self._stopping.wait(max(0.0, (due - now).total_seconds())):
+                return
+            self.log("scheduler", f"{schedule.logical_id}: {schedule.expression} fired")
+            try:
+                self.fire_schedule(schedule, wait=False)
+            except Exception as exc:  # noqa: BLE001
+                self.log("scheduler", f"{schedule.logical_id} failed to fire: {exc!r}")
+
+    # -- what `zik dev` prints and `/_zik/info` answers ---------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        assert self.deployment is not None
+        pools = [
+            {"userPoolId": pool.user_pool_id, "clientIds": pool.client_ids, "issuer": pool.issuer}
+            for pool in self._cognito.values()
+        ]
+        return {
+            "apiUrl": self.api_url,
+            "awsEndpoint": self.aws_endpoint,
+            "region": REGION,
+            "account": ACCOUNT_ID,
+            "stackName": self.options.stack_name,
+            "openapi": f"{self.api_url}/_zik/openapi.json",
+            "docs": f"{self.api_url}/_zik/docs",
+            "jwks": f"{self.api_url}/.well-known/jwks.json",
+            "userPools": pools,
+            "functions": {lid: spec.name for lid, spec in self.deployment.functions.items()},
+            "routes": [
+                {"method": r.method, "path": r.path, "function": r.function, "auth": bool(r.authorizer)}
+                for r in (self.gateway.api.routes if self.gateway else [])
+                if r.function
+            ],
+            "queues": [m.queue_url for m in self.deployment.queue_mappings],
+            "stateMachines": self.deployment.state_machines,
+            "schedules": [
+                {"name": s.logical_id, "expression": s.expression, "enabled": s.enabled} for s in self.deployment.schedules
+            ],
+            "outputs": self.deployment.outputs,
+            "notEmulated": self.deployment.accepted,
+        }
+
+
+def _transform_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
+    if target.get("Input") is not None:
+        return json.loads(target["Input"])
+    if target.get("InputPath"):
+        value: Any = event
+        for part in target["InputPath"].removeprefix("$").strip(".").split("."):
+            if part:
+                value = value.get(part) if isinstance(value, dict) else None
+        return value
+    transformer = target.get("InputTransformer")
+    if transformer:
+        from moto.events.utils import EventTemplateParser
+
+        rendered = EventTemplateParser.parse(
+            input_template=transformer.get("InputTemplate"),
+            input_paths_map=transformer.get("InputPathsMap", {}),
+            event=event,
+        )
+        return rendered
+    return event
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    attributes = message.get("Attributes") or {}
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": attributes,
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value.get("DataType"),
+            }
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+def _scheduled_event(schedule: Schedule, target: Target) -> Any:
+    if target.input is not None:
+        return json.loads(target.input)
+    if schedule.kind == "scheduler":
+        return {}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{schedule.name}"],
+        "detail": {},
+    }
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll ``predicate`` until it returns something truthy (tests and the CLI use it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(interval)

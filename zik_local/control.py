@@ -1,0 +1,118 @@
+"""The local cloud's own endpoints beside the API: the JWKS, tokens, schedules on demand, the OpenAPI
+document and its Swagger page (served from local files, no network), and a description of what runs."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from zik_local import openapi
+from zik_local.auth import SigningKey, subject_of
+
+if TYPE_CHECKING:
+    from zik_local.cloud import LocalCloud
+    from zik_local.gateway import Gateway
+
+Answer = tuple[int, dict[str, str], bytes]
+
+_DOCS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>zik API</title>
+<link rel="stylesheet" href="/_zik/docs/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/_zik/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/_zik/openapi.json", dom_id: "#ui", persistAuthorization: true});</script>
+</body></html>
+"""
+
+
+def _json(status: int, payload: Any) -> Answer:
+    return status, {"Content-Type": "application/json"}, json.dumps(payload, indent=2).encode()
+
+
+def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: SigningKey) -> None:
+    routes: dict[tuple[str, str], Callable[[dict[str, Any]], Answer]] = gateway.control
+    jwks = key.jwks()
+    routes[("GET", "/.well-known/jwks.json")] = lambda request: _json(200, jwks)
+    for pool in cloud._cognito:
+        routes[("GET", f"/{pool}/.well-known/jwks.json")] = lambda request: _json(200, jwks)
+    routes[("GET", "/_zik/info")] = lambda request: _json(200, cloud.info())
+
+    def token(request: dict[str, Any]) -> Answer:
+        try:
+            body = json.loads(request["body"] or b"{}")
+            user = body["user"]
+            if not isinstance(user, str) or not user:
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return _json(400, {"error": {"code": "invalid_request", "message": "send {\"user\": \"alice\"}", "field": "user"}})
+        cognito = cloud.cognito()
+        ttl = int(body.get("ttlSeconds", 3600))
+        minted = cognito.mint(user, tenant=body.get("tenant"), email=body.get("email"), ttl_seconds=ttl)
+        return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
+
+    routes[("POST", "/_zik/token")] = token
+
+    assert cloud.deployment is not None
+    names = {s.logical_id for s in cloud.deployment.schedules}
+    for schedule in cloud.deployment.schedules:
+        for target in schedule.targets:
+            spec = cloud.deployment.function_by_arn(target.arn)
+            if spec:
+                names.add(spec.logical_id)
+    for name in names:
+        routes[("POST", f"/_zik/schedules/{name}")] = lambda request, name=name: _fire(cloud, name)
+
+    def document(request: dict[str, Any]) -> Answer:
+        schema_root = next((d / "zik" / "schemas" for d in (cloud.stack.layer_dirs.values() if cloud.stack else [])), Path("."))
+        return _json(200, openapi.build(cloud.deployment, gateway.api, schema_root, cloud.api_url))
+
+    routes[("GET", "/_zik/openapi.json")] = document
+    routes[("GET", "/_zik/docs")] = lambda request: (200, {"Content-Type": "text/html; charset=utf-8"}, _DOCS_PAGE.encode())
+    try:
+        import swagger_ui_bundle
+
+        assets = Path(swagger_ui_bundle.swagger_ui_path)
+    except ImportError:  # pragma: no cover - swagger-ui-bundle is a pinned dependency
+        assets = None
+    if assets is not None:
+        for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
+            content_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
+            routes[("GET", f"/_zik/docs/{asset}")] = lambda request, a=asset, t=content_type: (
+                200,
+                {"Content-Type": t, "Cache-Control": "max-age=3600"},
+                (assets / a).read_bytes(),
+            )
+
+
+def _fire(cloud: "LocalCloud", name: str) -> Answer:
+    fired = []
+    for schedule in cloud.schedules_for(name):
+        for result in cloud.fire_schedule(schedule):
+            entry: dict[str, Any] = {"schedule": schedule.logical_id, "expression": schedule.expression}
+            if hasattr(result, "request_id"):
+                entry.update(requestId=result.request_id, error=result.error, result=result.payload)
+            else:
+                entry["result"] = result
+            fired.append(entry)
+    if not fired:
+        return _json(404, {"error": {"code": "not_found", "message": f"no schedule targets {name}"}})
+    status = 200 if all(not f.get("error") for f in fired) else 502
+    return _json(status, {"fired": fired})
+
+
+def register_invoke_route(cloud: "LocalCloud", gateway: "Gateway") -> None:
+    """``zik invoke --url``: run one invocation inside the running cloud, with its resources."""
+    assert cloud.deployment is not None
+
+    def invoke(request: dict[str, Any], name: str) -> Answer:
+        try:
+            event = json.loads(request["body"] or b"{}")
+        except ValueError:
+            return _json(400, {"error": {"code": "invalid_request", "message": "the event is not JSON"}})
+        invocation = cloud.runtime.invoke(name, event)
+        return _json(200, {"requestId": invocation.request_id, "result": invocation.payload, "error": invocation.error})
+
+    for spec in cloud.deployment.functions.values():
+        gateway.control[("POST", f"/_zik/invoke/{spec.logical_id}")] = lambda request, n=spec.logical_id: invoke(request, n)

@@ -1,0 +1,89 @@
+"""Where the local cloud reaches into moto (pinned in requirements/dev.txt; tests/integration/test_moto_hooks.py
+checks each hook still fits the pinned version).
+
+moto runs the AWS APIs; what it cannot do is run code. Three places hand over to the local cloud:
+  - ``moto.awslambda.models.LambdaFunction.invoke``: the Lambda Invoke API (also used by Step Functions'
+    Lambda tasks) would start a Docker container; the local cloud runs the function instead.
+  - ``moto.s3.notifications._invoke_awslambda``: S3 notifications to Lambda, invoked asynchronously.
+  - ``moto.events.models.Rule.send_to_targets``: EventBridge delivers to SQS, logs and buses only; Lambda
+    and Step Functions targets are dispatched by the local cloud.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any, Protocol
+
+from moto.awslambda.models import LambdaFunction
+from moto.core.config import default_user_config
+from moto.events.models import Rule
+from moto.s3 import notifications as s3_notifications
+
+from zik_local.runtime import Invocation
+
+
+class Dispatcher(Protocol):
+    def invoke_function(self, function_arn: str, event: Any) -> Invocation: ...
+
+    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> None: ...
+
+    def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None: ...
+
+
+_ORIGINAL = {
+    "invoke": LambdaFunction.invoke,
+    "s3": s3_notifications._invoke_awslambda,
+    "send_to_targets": Rule.send_to_targets,
+}
+_RUN_HERE = (":lambda:", ":states:")
+
+
+def install(dispatcher: Dispatcher) -> None:
+    default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+
+    def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+        headers = {k.lower(): v for k, v in dict(request_headers or {}).items()}
+        invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
+        event = json.loads(body) if body else {}
+        if invocation_type == "DryRun":
+            return b""
+        if invocation_type == "Event":
+            dispatcher.invoke_function_async(self.function_arn, event, source="lambda:Invoke")
+            return b""
+        invocation = dispatcher.invoke_function(self.function_arn, event)
+        if headers.get("x-amz-log-type") == "Tail":
+            tail = "\n".join(invocation.logs)[-4096:]
+            response_headers["x-amz-log-result"] = base64.b64encode(tail.encode()).decode()
+        if invocation.failed:
+            error = dict(invocation.error or {})
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(error).encode()
+        return json.dumps(invocation.payload).encode()
+
+    def s3_notification(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+        dispatcher.invoke_function_async(fn_arn, event_body, source="s3")
+
+    def send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        ours = [t for t in self.targets if any(marker in t["Arn"] for marker in _RUN_HERE)]
+        for target in ours:
+            dispatcher.deliver_to_target(target, copy.deepcopy(original_event), self.arn)
+        theirs = [t for t in self.targets if t not in ours]
+        if theirs:
+            # moto's own delivery for the rest, on a copy of the rule so concurrent events see whole targets.
+            rest = copy.copy(self)
+            rest.targets = theirs
+            _ORIGINAL["send_to_targets"](rest, original_event, transform_input)
+
+    LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+    s3_notifications._invoke_awslambda = s3_notification
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
+    s3_notifications._invoke_awslambda = _ORIGINAL["s3"]
+    Rule.send_to_targets = _ORIGINAL["send_to_targets"]  # type: ignore[method-assign]

@@ -1,0 +1,649 @@
+"""Create, in the embedded AWS, everything the (transformed) template declares, and describe the wiring
+the local cloud must run itself: functions, API routes, event source mappings, rules and schedules.
+
+Resources are created in dependency order with boto3 against the moto endpoint, exactly as
+CloudFormation would call the service APIs. Types that have nothing to run locally (alarms, log groups,
+permissions, deployments) are recorded as accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+from botocore.config import Config
+
+from zik_local.resolve import Physical, Resolver, TemplateError
+from zik_local.template import ACCOUNT_ID, REGION, Stack
+
+LOCAL_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+# Types the local cloud accepts without anything to run: they shape AWS, not behaviour here.
+ACCEPTED = {
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::Version",
+    "AWS::Lambda::Alias",
+    "AWS::ApiGateway::Deployment",
+    "AWS::ApiGateway::Stage",
+    "AWS::ApiGateway::Account",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SNS::Subscription",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::Events::Archive",
+    "AWS::Logs::LogGroup",
+    "AWS::Logs::SubscriptionFilter",
+    "AWS::Lambda::LayerVersion",
+    "AWS::Lambda::EventInvokeConfig",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Scheduler::ScheduleGroup",
+}
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str
+    arn: str
+    code_dir: Path
+    handler: str
+    runtime: str
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+    layer_dirs: list[Path]
+    architectures: list[str]
+    on_failure: str | None = None  # async invocations that fail every retry go here (DLQ or destination)
+    max_async_retries: int = 2
+
+
+@dataclass
+class Authorizer:
+    name: str
+    kind: str  # "cognito_user_pools"
+    user_pool_ids: list[str]
+    header: str
+
+
+@dataclass
+class Route:
+    method: str  # upper case, or ANY
+    path: str  # API Gateway resource path, e.g. /goals/{goalId}
+    function: str | None  # logical id; None for a mock integration
+    authorizer: Authorizer | None
+    mock_headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RestApi:
+    logical_id: str
+    api_id: str
+    stage: str
+    routes: list[Route]
+    gateway_responses: dict[str, dict[str, Any]]
+    binary_media_types: list[str]
+
+
+@dataclass
+class QueueMapping:
+    logical_id: str
+    function: str
+    queue_arn: str
+    queue_url: str
+    batch_size: int
+    batching_window: int
+    report_item_failures: bool
+    enabled: bool
+
+
+@dataclass
+class Target:
+    arn: str
+    input: str | None
+    input_path: str | None
+    input_transformer: dict[str, Any] | None
+    dead_letter_arn: str | None
+    max_retries: int
+
+
+@dataclass
+class Schedule:
+    logical_id: str
+    expression: str
+    targets: list[Target]
+    enabled: bool
+    name: str
+    kind: str  # "rule" or "scheduler"
+
+
+@dataclass
+class Deployment:
+    """The running shape of the stack: what the gateway, the dispatcher and the pollers act on."""
+
+    endpoint: str | None
+    resolver: Resolver
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    apis: list[RestApi] = field(default_factory=list)
+    queue_mappings: list[QueueMapping] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+    user_pools: dict[str, dict[str, str]] = field(default_factory=dict)  # pool id -> {arn, clients...}
+    user_pool_clients: dict[str, str] = field(default_factory=dict)  # client id -> pool id
+    state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> arn
+    accepted: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def function_by_arn(self, arn: str) -> FunctionSpec | None:
+        name = arn.split(":function:", 1)[-1].split(":", 1)[0]
+        for spec in self.functions.values():
+            if spec.arn == arn or spec.name == name or spec.logical_id == name:
+                return spec
+        return None
+
+    def find_function(self, name: str) -> FunctionSpec:
+        for spec in self.functions.values():
+            if name in (spec.logical_id, spec.name, spec.arn):
+                return spec
+        known = ", ".join(sorted(self.functions))
+        raise KeyError(f"no function {name!r} in the template; known: {known}")
+
+
+def physical_name(stack: str, logical_id: str, max_length: int = 64, lower: bool = False) -> str:
+    """A CloudFormation-style generated name, stable across restarts of the local cloud."""
+    suffix = hashlib.sha1(f"{stack}/{logical_id}".encode()).hexdigest()[:12].upper()
+    name = f"{stack}-{logical_id}"[: max_length - 13] + "-" + suffix
+    return name.lower() if lower else name
+
+
+class Provisioner:
+    def __init__(self, stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None):
+        self.stack = stack
+        self.resolver = Resolver(stack, parameters)
+        self.deployment = Deployment(endpoint=endpoint, resolver=self.resolver)
+        config = Config(retries={"max_attempts": 2, "mode": "standard"})
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+        self._clients: dict[str, Any] = {}
+        self._client = lambda service: self._clients.setdefault(
+            service, session.client(service, endpoint_url=endpoint or None, config=config)
+        )
+        self._layers: dict[str, Path] = {}
+        self._pending_targets: list[tuple[str, dict[str, Any]]] = []
+        self._invoke_configs: dict[str, dict[str, Any]] = {}
+        self._esm_specs: list[tuple[str, dict[str, Any]]] = []
+        self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
+
+    # -------------------------------------------------------------------------------------------------
+    def run(self) -> Deployment:
+        handlers: dict[str, Callable[[str, dict[str, Any]], Physical]] = {
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::Events::EventBus": self._event_bus,
+            "AWS::Events::Rule": self._rule,
+            "AWS::Scheduler::Schedule": self._schedule,
+            "AWS::IAM::Role": self._role,
+            "AWS::Lambda::Function": self._function,
+            "AWS::Lambda::LayerVersion": self._layer,
+            "AWS::StepFunctions::StateMachine": self._state_machine,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Cognito::UserPoolClient": self._user_pool_client,
+            "AWS::ApiGateway::RestApi": self._rest_api,
+            "AWS::Logs::LogGroup": self._log_group,
+            "AWS::Lambda::EventInvokeConfig": self._event_invoke_config,
+            "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
+            "AWS::SSM::Parameter": self._ssm_parameter,
+        }
+        resources = self.stack.resources
+        for logical_id in self.resolver.creation_order():
+            resource = resources[logical_id]
+            if not self.resolver.included(resource):
+                continue
+            kind = resource["Type"]
+            props = resource.get("Properties", {})
+            handler = handlers.get(kind)
+            if handler is not None:
+                self.resolver.physical[logical_id] = handler(logical_id, props)
+            else:
+                if kind not in ACCEPTED:
+                    self.deployment.accepted.append(f"{logical_id} ({kind}: not emulated)")
+                self.resolver.physical[logical_id] = self._placeholder(logical_id, kind)
+        self._finish_functions()
+        self._finish_mappings()
+        self._finish_targets()
+        for name, output in (self.stack.cfn.get("Outputs") or {}).items():
+            if self.resolver.included(output):
+                try:
+                    self.deployment.outputs[name] = self.resolver.value(output["Value"])
+                except TemplateError:
+                    continue
+        return self.deployment
+
+    def value(self, node: Any) -> Any:
+        return self.resolver.value(node)
+
+    def _name(self, logical_id: str, explicit: Any, **kwargs: Any) -> str:
+        return self.value(explicit) if explicit else physical_name(self.stack.name, logical_id, **kwargs)
+
+    @staticmethod
+    def _arn(service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{resource}"
+
+    def _placeholder(self, logical_id: str, kind: str) -> Physical:
+        name = physical_name(self.stack.name, logical_id)
+        service = kind.split("::")[1].lower() if "::" in kind else "cloudformation"
+        return Physical(name, {"Arn": self._arn(service, name), "Name": name})
+
+    # -- data -----------------------------------------------------------------------------------------
+    def _table(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("TableName"), max_length=255)
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": p["KeySchema"],
+            "AttributeDefinitions": p["AttributeDefinitions"],
+            "BillingMode": p.get("BillingMode", "PROVISIONED"),
+        }
+        if kwargs["BillingMode"] == "PROVISIONED":
+            kwargs["ProvisionedThroughput"] = p.get("ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if p.get(key):
+                kwargs[key] = [
+                    {k: v for k, v in index.items() if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")}
+                    for index in p[key]
+                ]
+        if p.get("StreamSpecification"):
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
+        answer = self._client("dynamodb").create_table(**kwargs)["TableDescription"]
+        ttl = p.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            self._client("dynamodb").update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+            )
+        return Physical(name, {"Arn": answer["TableArn"], "StreamArn": answer.get("LatestStreamArn", "")})
+
+    def _bucket(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("BucketName"), max_length=63, lower=True)
+        s3 = self._client("s3")
+        s3.create_bucket(Bucket=name)
+        if (p.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if p.get("CorsConfiguration"):
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": p["CorsConfiguration"]["CorsRules"]})
+        notification = _bucket_notifications(p.get("NotificationConfiguration") or {})
+        if notification:
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=notification)
+        return Physical(
+            name,
+            {
+                "Arn": f"arn:aws:s3:::{name}",
+                "DomainName": f"{name}.s3.amazonaws.com",
+                "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com",
+            },
+        )
+
+    def _queue(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        fifo = str(p.get("FifoQueue", "false")).lower() == "true"
+        name = self._name(logical_id, p.get("QueueName"), max_length=80 - (5 if fifo else 0))
+        if fifo and not name.endswith(".fifo"):
+            name += ".fifo"
+        attributes = {}
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+            "MaximumMessageSize",
+            "FifoQueue",
+            "ContentBasedDeduplication",
+            "DeduplicationScope",
+            "FifoThroughputLimit",
+        ):
+            if key in p:
+                attributes[key] = str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
+        if p.get("RedrivePolicy"):
+            redrive = p["RedrivePolicy"]
+            attributes["RedrivePolicy"] = redrive if isinstance(redrive, str) else json.dumps(redrive)
+        url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        return Physical(url, {"Arn": self._arn("sqs", name), "QueueName": name, "QueueUrl": url})
+
+    def _topic(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("TopicName"), max_length=256)
+        arn = self._client("sns").create_topic(Name=name)["TopicArn"]
+        return Physical(arn, {"TopicName": name, "TopicArn": arn})
+
+    def _ssm_parameter(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("Name"))
+        self._client("ssm").put_parameter(Name=name, Value=str(p["Value"]), Type=p.get("Type", "String"), Overwrite=True)
+        return Physical(name, {"Type": p.get("Type", "String"), "Value": p["Value"]})
+
+    def _log_group(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("LogGroupName"), max_length=512)
+        self._client("logs").create_log_group(logGroupName=name)
+        return Physical(name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
+
+    # -- events ---------------------------------------------------------------------------------------
+    def _event_bus(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        arn = self._client("events").create_event_bus(Name=p["Name"])["EventBusArn"]
+        return Physical(p["Name"], {"Arn": arn, "Name": p["Name"]})
+
+    def _rule(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("Name"))
+        bus = p.get("EventBusName", "default")
+        if bus.startswith("arn:"):
+            bus = bus.rsplit("/", 1)[-1]
+        kwargs: dict[str, Any] = {"Name": name, "EventBusName": bus, "State": p.get("State", "ENABLED")}
+        if p.get("EventPattern"):
+            pattern = p["EventPattern"]
+            kwargs["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        if p.get("ScheduleExpression"):
+            kwargs["ScheduleExpression"] = p["ScheduleExpression"]
+        arn = self._client("events").put_rule(**kwargs)["RuleArn"]
+        targets = [self._target(t) for t in p.get("Targets", [])]
+        if p.get("ScheduleExpression"):
+            self.deployment.schedules.append(
+                Schedule(logical_id, p["ScheduleExpression"], targets, kwargs["State"] == "ENABLED", name, "rule")
+            )
+        else:
+            # Targets go in after every resource exists: moto checks that a Lambda target's function does.
+            self._pending_targets.append((name, {"bus": bus, "targets": p.get("Targets", [])}))
+        return Physical(name, {"Arn": arn})
+
+    @staticmethod
+    def _target(t: dict[str, Any]) -> Target:
+        retry = t.get("RetryPolicy") or {}
+        return Target(
+            arn=t["Arn"],
+            input=t.get("Input"),
+            input_path=t.get("InputPath"),
+            input_transformer=t.get("InputTransformer"),
+            dead_letter_arn=(t.get("DeadLetterConfig") or {}).get("Arn"),
+            max_retries=int(retry.get("MaximumRetryAttempts", 185)),
+        )
+
+    def _finish_targets(self) -> None:
+        for rule, spec in self._pending_targets:
+            targets = []
+            for t in spec["targets"]:
+                target = {k: t[k] for k in ("Id", "Arn", "Input", "InputPath", "RoleArn", "SqsParameters") if k in t}
+                if t.get("InputTransformer"):
+                    target["InputTransformer"] = t["InputTransformer"]
+                if t.get("DeadLetterConfig"):
+                    target["DeadLetterConfig"] = t["DeadLetterConfig"]
+                if t.get("RetryPolicy"):
+                    target["RetryPolicy"] = t["RetryPolicy"]
+                targets.append(target)
+            if targets:
+                self._client("events").put_targets(Rule=rule, EventBusName=spec["bus"], Targets=targets)
+
+    def _schedule(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("Name"))
+        t = p["Target"]
+        target = Target(
+            arn=t["Arn"],
+            input=t.get("Input"),
+            input_path=None,
+            input_transformer=None,
+            dead_letter_arn=(t.get("DeadLetterConfig") or {}).get("Arn"),
+            max_retries=int((t.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
+        )
+        self.deployment.schedules.append(
+            Schedule(logical_id, p["ScheduleExpression"], [target], p.get("State", "ENABLED") == "ENABLED", name, "scheduler")
+        )
+        return Physical(name, {"Arn": self._arn("scheduler", f"schedule/default/{name}")})
+
+    # -- compute --------------------------------------------------------------------------------------
+    def _role(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("RoleName"))
+        document = p.get("AssumeRolePolicyDocument") or json.loads(LOCAL_ROLE_POLICY)
+        arn = self._client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
+        for policy in p.get("Policies", []):
+            self._client("iam").put_role_policy(
+                RoleName=name,
+                PolicyName=policy["PolicyName"],
+                PolicyDocument=json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]}),
+            )
+        return Physical(name, {"Arn": arn, "RoleId": name})
+
+    def _layer(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = p.get("LayerName") or logical_id
+        arn = self._arn("lambda", f"layer:{name}:1")
+        for sam_id, directory in self.stack.layer_dirs.items():
+            if logical_id == sam_id or (logical_id.startswith(sam_id) and len(logical_id) == len(sam_id) + 10):
+                self._layers[arn] = directory
+        return Physical(arn, {"Arn": arn})
+
+    def _function(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("FunctionName"))
+        code_dir = self.stack.code_dirs.get(logical_id)
+        if code_dir is None:
+            raise TemplateError(f"{logical_id}: only functions with a local CodeUri can run locally")
+        env = {k: str(v) for k, v in ((p.get("Environment") or {}).get("Variables") or {}).items()}
+        answer = self._client("lambda").create_function(
+            FunctionName=name,
+            Runtime=p.get("Runtime", "python3.11"),
+            Role=p["Role"],
+            Handler=p["Handler"],
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=int(p.get("Timeout", 3)),
+            MemorySize=int(p.get("MemorySize", 128)),
+            Environment={"Variables": env},
+            Architectures=p.get("Architectures", ["x86_64"]),
+        )
+        spec = FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=answer["FunctionArn"],
+            code_dir=code_dir,
+            handler=p["Handler"],
+            runtime=p.get("Runtime", "python3.11"),
+            environment=env,
+            timeout=int(p.get("Timeout", 3)),
+            memory=int(p.get("MemorySize", 128)),
+            layer_dirs=[],
+            architectures=p.get("Architectures", ["x86_64"]),
+            on_failure=(p.get("DeadLetterConfig") or {}).get("TargetArn"),
+        )
+        spec.layer_dirs = [self._layers[arn] for arn in p.get("Layers", []) if arn in self._layers]
+        self.deployment.functions[logical_id] = spec
+        return Physical(name, {"Arn": answer["FunctionArn"]})
+
+    def _event_invoke_config(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        self._invoke_configs[p["FunctionName"]] = p
+        return self._placeholder(logical_id, "AWS::Lambda::EventInvokeConfig")
+
+    def _event_source_mapping(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        self._esm_specs.append((logical_id, self.value(props)))
+        return Physical(physical_name(self.stack.name, logical_id), {"Id": logical_id})
+
+    def _finish_functions(self) -> None:
+        for function, config in self._invoke_configs.items():
+            spec = self.deployment.find_function(function)
+            spec.max_async_retries = int(config.get("MaximumRetryAttempts", 2))
+            on_failure = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            spec.on_failure = on_failure or spec.on_failure
+
+    def _finish_mappings(self) -> None:
+        for logical_id, p in self._esm_specs:
+            source = p.get("EventSourceArn", "")
+            if ":sqs:" not in source:
+                self.deployment.accepted.append(f"{logical_id} (event source {source}: not emulated)")
+                continue
+            queue_name = source.rsplit(":", 1)[-1]
+            url = self._client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+            spec = self.deployment.find_function(p["FunctionName"])
+            self.deployment.queue_mappings.append(
+                QueueMapping(
+                    logical_id=logical_id,
+                    function=spec.logical_id,
+                    queue_arn=source,
+                    queue_url=url,
+                    batch_size=int(p.get("BatchSize", 10)),
+                    batching_window=int(p.get("MaximumBatchingWindowInSeconds", 0)),
+                    report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                    enabled=bool(p.get("Enabled", True)),
+                )
+            )
+
+    def _state_machine(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("StateMachineName"), max_length=80)
+        definition = p.get("DefinitionString") or json.dumps(p.get("Definition"))
+        for key, value in (p.get("DefinitionSubstitutions") or {}).items():
+            definition = definition.replace("${" + key + "}", str(value))
+        arn = self._client("stepfunctions").create_state_machine(
+            name=name, definition=definition, roleArn=p["RoleArn"], type=p.get("StateMachineType", "STANDARD")
+        )["stateMachineArn"]
+        self.deployment.state_machines[logical_id] = arn
+        return Physical(arn, {"Arn": arn, "Name": name})
+
+    # -- identity and API -----------------------------------------------------------------------------
+    def _user_pool(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        name = self._name(logical_id, p.get("UserPoolName"), max_length=128)
+        kwargs: dict[str, Any] = {"PoolName": name}
+        if p.get("UsernameAttributes"):
+            kwargs["UsernameAttributes"] = p["UsernameAttributes"]
+        if p.get("Policies"):
+            kwargs["Policies"] = p["Policies"]
+        if p.get("MfaConfiguration"):
+            kwargs["MfaConfiguration"] = p["MfaConfiguration"]
+        if p.get("Schema"):
+            kwargs["Schema"] = p["Schema"]
+        pool = self._client("cognito-idp").create_user_pool(**kwargs)["UserPool"]
+        self.deployment.user_pools[pool["Id"]] = {"arn": pool["Arn"], "name": name}
+        provider = f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+        return Physical(pool["Id"], {"Arn": pool["Arn"], "ProviderName": provider, "ProviderURL": f"https://{provider}", "UserPoolId": pool["Id"]})
+
+    def _user_pool_client(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        p = self.value(props)
+        client = self._client("cognito-idp").create_user_pool_client(
+            UserPoolId=p["UserPoolId"], ClientName=p.get("ClientName", logical_id)
+        )["UserPoolClient"]
+        self.deployment.user_pool_clients[client["ClientId"]] = p["UserPoolId"]
+        return Physical(client["ClientId"], {"ClientId": client["ClientId"]})
+
+    def _rest_api(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        api_id = hashlib.sha1(f"{self.stack.name}/{logical_id}".encode()).hexdigest()[:10]
+        # The stage and the integrations reference functions created later: read the body at the end.
+        body = props.get("Body") or {}
+        stage = self._stage_of(logical_id)
+        self._deferred_apis.append((logical_id, api_id, body, stage))
+        return Physical(api_id, {"RootResourceId": "root"})
+
+    def _stage_of(self, api_logical_id: str) -> str:
+        for resource in self.stack.of_type("AWS::ApiGateway::Stage").values():
+            props = resource.get("Properties", {})
+            if props.get("RestApiId") == {"Ref": api_logical_id}:
+                return str(self.value(props.get("StageName", "prod")))
+        return "prod"
+
+    def finish_apis(self) -> None:
+        for logical_id, api_id, body, stage in self._deferred_apis:
+            self.deployment.apis.append(_parse_api(self, logical_id, api_id, self.value(body), stage))
+
+
+def _bucket_notifications(config: dict[str, Any]) -> dict[str, Any]:
+    def filters(item: dict[str, Any]) -> dict[str, Any]:
+        rules = ((item.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+        return {"Filter": {"Key": {"FilterRules": rules}}} if rules else {}
+
+    result: dict[str, Any] = {}
+    lambdas = [
+        {"LambdaFunctionArn": c["Function"], "Events": [c["Event"]], **filters(c)} for c in config.get("LambdaConfigurations", [])
+    ]
+    queues = [{"QueueArn": c["Queue"], "Events": [c["Event"]], **filters(c)} for c in config.get("QueueConfigurations", [])]
+    topics = [{"TopicArn": c["Topic"], "Events": [c["Event"]], **filters(c)} for c in config.get("TopicConfigurations", [])]
+    if lambdas:
+        result["LambdaFunctionConfigurations"] = lambdas
+    if queues:
+        result["QueueConfigurations"] = queues
+    if topics:
+        result["TopicConfigurations"] = topics
+    if (config.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled"):
+        result["EventBridgeConfiguration"] = {}
+    return result
+
+
+def _parse_api(provisioner: Provisioner, logical_id: str, api_id: str, body: dict[str, Any], stage: str) -> RestApi:
+    deployment = provisioner.deployment
+    security_definitions = body.get("securityDefinitions") or (body.get("components") or {}).get("securitySchemes") or {}
+    authorizers: dict[str, Authorizer] = {}
+    for name, definition in security_definitions.items():
+        extension = definition.get("x-amazon-apigateway-authorizer") or {}
+        if extension.get("type") == "cognito_user_pools":
+            pools = [arn.rsplit("/", 1)[-1] for arn in extension.get("providerARNs", [])]
+            header = definition.get("name", "Authorization")
+            authorizers[name] = Authorizer(name, "cognito_user_pools", pools, header)
+    routes: list[Route] = []
+    for path, methods in (body.get("paths") or {}).items():
+        for method, operation in methods.items():
+            integration = operation.get("x-amazon-apigateway-integration") or {}
+            authorizer = None
+            for requirement in operation.get("security", body.get("security", [])) or []:
+                for name in requirement:
+                    if name in authorizers:
+                        authorizer = authorizers[name]
+            verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+            if integration.get("type") == "mock":
+                responses = (integration.get("responses") or {}).get("default", {}).get("responseParameters", {})
+                headers = {
+                    k.removeprefix("method.response.header."): str(v).strip("'") for k, v in responses.items()
+                }
+                routes.append(Route(verb, path, None, authorizer, headers))
+                continue
+            uri = str(integration.get("uri", ""))
+            function_arn = uri.split("/functions/", 1)[-1].removesuffix("/invocations")
+            spec = deployment.function_by_arn(function_arn)
+            if spec is None:
+                deployment.accepted.append(f"{logical_id} {verb} {path} (integration {uri}: not emulated)")
+                continue
+            routes.append(Route(verb, path, spec.logical_id, authorizer))
+    return RestApi(
+        logical_id=logical_id,
+        api_id=api_id,
+        stage=stage,
+        routes=routes,
+        gateway_responses=body.get("x-amazon-apigateway-gateway-responses") or {},
+        binary_media_types=body.get("x-amazon-apigateway-binary-media-types") or [],
+    )
+
+
+def _placeholder_zip() -> bytes:
+    """moto needs a code package; the local cloud runs the code from its directory instead."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "zik local cloud: code runs from the function's CodeUri directory.\n")
+    return buffer.getvalue()
+
+
+def provision(stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None) -> Deployment:
+    provisioner = Provisioner(stack, endpoint, parameters)
+    deployment = provisioner.run()
+    provisioner.finish_apis()
+    return deployment

@@ -1,0 +1,353 @@
+"""Runs the template's functions: each function in execution environments of its own (worker processes,
+see ``worker.py``) with exactly the environment the template gives it, kept warm between invocations,
+recycled when its code changes, killed when it overruns its timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from zik_local.provision import FunctionSpec
+from zik_local.template import REGION
+
+_HEADER = struct.Struct(">I")
+_WORKER = Path(__file__).with_name("worker.py")
+# Variables of the developer's shell that reach the functions, so that e.g. AI_PROVIDERS=anthropic,local
+# and ANTHROPIC_API_KEY switch the local cloud to a real model.
+PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
+MAX_ENVIRONMENTS_PER_FUNCTION = 8
+
+
+@dataclass
+class Invocation:
+    """The outcome of one invocation, as the Lambda Invoke API reports it."""
+
+    request_id: str
+    payload: Any = None
+    error: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+    init_ms: float | None = None
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+class FunctionCrashed(RuntimeError):
+    pass
+
+
+class Environment:
+    """One warm execution environment (a worker process) of one function."""
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], generation: int, log: Callable[[str, str], None]):
+        self.spec = spec
+        self.generation = generation
+        self.log = log
+        request_r, request_w = os.pipe()
+        response_r, response_w = os.pipe()
+        env = {**env, "ZIK_WORKER_FDS": f"{request_r},{response_w}"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", str(_WORKER)],
+            env=env,
+            pass_fds=(request_r, response_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=str(spec.code_dir),
+        )
+        os.close(request_r)
+        os.close(response_w)
+        self._requests = request_w
+        self._responses = response_r
+        self.lines: deque[str] = deque(maxlen=400)
+        self._reader = threading.Thread(target=self._pump_logs, daemon=True, name=f"logs-{spec.logical_id}")
+        self._reader.start()
+        self.init_ms: float | None = None
+        self.init_error: dict[str, Any] | None = None
+        self.started = time.perf_counter()
+        self._initialised = False
+
+    def _pump_logs(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.lines.append(line)
+            self.log(self.spec.logical_id, line)
+
+    def _wait_init(self, deadline: float) -> None:
+        if self._initialised:
+            return
+        message = self._receive(deadline)
+        self._initialised = True
+        if message.get("type") == "init_error":
+            self.init_error = message["error"]
+        else:
+            self.init_ms = message.get("initMs")
+
+    def invoke(self, event: Any, request_id: str, timeout: float) -> Invocation:
+        deadline = time.monotonic() + timeout
+        started = time.perf_counter()
+        mark = len(self.lines)
+        self._wait_init(deadline + 10)  # INIT has its own 10 s allowance in Lambda
+        first_use = self.init_ms
+        if self.init_error:
+            return Invocation(request_id, error={**self.init_error, "errorType": "Runtime.InitError"}, init_ms=self.init_ms)
+        request = {
+            "requestId": request_id,
+            "event": event,
+            "functionArn": self.spec.arn,
+            "deadlineMs": time.time() * 1000 + timeout * 1000,
+        }
+        self._send(request)
+        message = self._receive(deadline)
+        duration = (time.perf_counter() - started) * 1000
+        self.init_ms = None  # report the INIT duration once, with the first invocation
+        logs = list(self.lines)[mark:]
+        if message.get("type") == "result":
+            return Invocation(request_id, payload=message.get("result"), duration_ms=duration, init_ms=first_use, logs=logs)
+        return Invocation(request_id, error=message.get("error"), duration_ms=duration, init_ms=first_use, logs=logs)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        payload = json.dumps(message).encode()
+        data = _HEADER.pack(len(payload)) + payload
+        try:
+            while data:
+                data = data[os.write(self._requests, data) :]
+        except OSError as exc:
+            raise FunctionCrashed(f"the execution environment is gone: {exc}") from None
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        header = self._read_exact(_HEADER.size, deadline)
+        (length,) = _HEADER.unpack(header)
+        return json.loads(self._read_exact(length, deadline))
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        import select
+
+        chunks = []
+        while size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self._responses], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self._responses, size)
+            if not chunk:
+                self.process.wait(timeout=5)
+                raise FunctionCrashed(f"the process exited with status {self.process.returncode}")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        for fd in (self._requests, self._responses):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+class Runtime:
+    """Every function of a deployment, invocable synchronously or asynchronously."""
+
+    def __init__(
+        self,
+        functions: dict[str, FunctionSpec],
+        endpoint: str,
+        *,
+        env_overrides: dict[str, dict[str, str]] | None = None,
+        log: Callable[[str, str], None] | None = None,
+        watch: bool = True,
+    ):
+        self.functions = functions
+        self.endpoint = endpoint
+        self.env_overrides = env_overrides or {}
+        self.log = log or _print_log
+        self._idle: dict[str, list[Environment]] = {name: [] for name in functions}
+        self._busy: dict[str, int] = {name: 0 for name in functions}
+        self._generation: dict[str, int] = {name: 0 for name in functions}
+        self._lock = threading.Condition()
+        self._closed = False
+        self._fingerprints = {name: self._fingerprint(spec) for name, spec in functions.items()}
+        if watch:
+            threading.Thread(target=self._watch, daemon=True, name="code-watcher").start()
+
+    # -- environments ---------------------------------------------------------------------------------
+    def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
+        base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
+        passthrough = {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_PREFIXES)}
+        env = {
+            **base,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/{uuid.uuid4().hex}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "LAMBDA_RUNTIME_DIR": str(Path(sys.executable).parent),
+            "_HANDLER": spec.handler,
+            "TZ": ":UTC",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # No X-Ray daemon here: the Tracer runs disabled, as under `sam local`.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+            "ZIK_LAYER_PATHS": os.pathsep.join(str(p) for p in spec.layer_dirs),
+            **spec.environment,
+            **passthrough,
+            **self.env_overrides.get(spec.logical_id, {}),
+        }
+        return env
+
+    def _acquire(self, name: str) -> Environment:
+        spec = self.functions[name]
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise FunctionCrashed("the local cloud is shutting down")
+                idle = self._idle[name]
+                while idle and idle[-1].generation != self._generation[name]:
+                    idle.pop().close()
+                if idle:
+                    environment = idle.pop()
+                    self._busy[name] += 1
+                    return environment
+                if self._busy[name] < MAX_ENVIRONMENTS_PER_FUNCTION:
+                    self._busy[name] += 1
+                    break
+                self._lock.wait(timeout=1)
+        try:
+            return Environment(spec, self.environment_of(spec), self._generation[name], self.log)
+        except BaseException:
+            with self._lock:
+                self._busy[name] -= 1
+                self._lock.notify_all()
+            raise
+
+    def _release(self, name: str, environment: Environment, reusable: bool) -> None:
+        with self._lock:
+            self._busy[name] -= 1
+            if reusable and not self._closed and environment.generation == self._generation[name]:
+                self._idle[name].append(environment)
+            else:
+                environment.close()
+            self._lock.notify_all()
+
+    def prewarm(self, names: list[str]) -> None:
+        """Start one environment per function in the background, so the first request finds it warm."""
+
+        def warm(name: str) -> None:
+            try:
+                environment = self._acquire(name)
+                environment._wait_init(time.monotonic() + 30)
+                self._release(name, environment, environment.init_error is None)
+            except Exception:  # noqa: BLE001 - the first real invocation reports the problem
+                pass
+
+        for name in names:
+            threading.Thread(target=warm, args=(name,), daemon=True).start()
+
+    # -- invocation -----------------------------------------------------------------------------------
+    def invoke(self, name: str, event: Any, *, request_id: str | None = None) -> Invocation:
+        spec = self.functions[name]
+        request_id = request_id or str(uuid.uuid4())
+        environment = self._acquire(name)
+        reusable = False
+        try:
+            invocation = environment.invoke(event, request_id, spec.timeout)
+            reusable = invocation.error is None or invocation.error.get("errorType") != "Runtime.InitError"
+        except TimeoutError:
+            invocation = Invocation(
+                request_id,
+                error={
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"Task timed out after {spec.timeout:.2f} seconds",
+                },
+                duration_ms=spec.timeout * 1000,
+            )
+        except FunctionCrashed as exc:
+            invocation = Invocation(request_id, error={"errorType": "Runtime.ExitError", "errorMessage": str(exc)})
+        finally:
+            self._release(name, environment, reusable)
+        self._report(spec, invocation)
+        return invocation
+
+    def _report(self, spec: FunctionSpec, invocation: Invocation) -> None:
+        init = f" Init Duration: {invocation.init_ms:.2f} ms" if invocation.init_ms else ""
+        status = f" Error: {invocation.error.get('errorType')}" if invocation.error else ""
+        self.log(
+            spec.logical_id,
+            f"REPORT RequestId: {invocation.request_id} Duration: {invocation.duration_ms:.2f} ms{init}{status}",
+        )
+
+    # -- code reload ----------------------------------------------------------------------------------
+    @staticmethod
+    def _fingerprint(spec: FunctionSpec) -> float:
+        latest = 0.0
+        for root in (spec.code_dir, *spec.layer_dirs):
+            for directory, dirnames, filenames in os.walk(root):
+                dirnames[:] = [d for d in dirnames if d != "__pycache__" and not d.startswith(".")]
+                for filename in filenames:
+                    if filename.endswith((".py", ".json", ".yaml", ".txt", ".md")):
+                        try:
+                            latest = max(latest, os.stat(os.path.join(directory, filename)).st_mtime)
+                        except FileNotFoundError:
+                            continue
+        return latest
+
+    def _watch(self) -> None:
+        while not self._closed:
+            time.sleep(0.5)
+            for name, spec in self.functions.items():
+                fingerprint = self._fingerprint(spec)
+                if fingerprint != self._fingerprints[name]:
+                    self._fingerprints[name] = fingerprint
+                    with self._lock:
+                        self._generation[name] += 1
+                        stale, self._idle[name] = self._idle[name], []
+                    for environment in stale:
+                        environment.close()
+                    self.log(name, "code changed: the next invocation starts a fresh environment")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            environments = [env for envs in self._idle.values() for env in envs]
+            for envs in self._idle.values():
+                envs.clear()
+            self._lock.notify_all()
+        for environment in environments:
+            environment.close()
+
+
+def _print_log(function: str, line: str) -> None:
+    sys.stderr.write(f"[{function}] {line}\n")
+
+

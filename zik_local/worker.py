@@ -1,0 +1,113 @@
+"""One function's execution environment: a Python process that imports the handler once (INIT) and then
+serves invocations sent by the local cloud, as Lambda's runtime does.
+
+Standard library only, and nothing of the local cloud is imported: the function sees its own code, its
+layers and the packages of the runtime, like in Lambda. Requests and answers travel as length-prefixed
+JSON on two pipes, so the function's own stdout and stderr stay its logs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import struct
+import sys
+import time
+import traceback
+from typing import Any
+
+_HEADER = struct.Struct(">I")
+
+
+def _read(fd: int) -> dict[str, Any] | None:
+    header = _read_exact(fd, _HEADER.size)
+    if header is None:
+        return None
+    (length,) = _HEADER.unpack(header)
+    payload = _read_exact(fd, length)
+    return None if payload is None else json.loads(payload)
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = os.read(fd, size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write(fd: int, message: dict[str, Any]) -> None:
+    payload = json.dumps(message).encode()
+    data = _HEADER.pack(len(payload)) + payload
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+class LambdaContext:
+    """The context object the Python runtime passes to a handler."""
+
+    def __init__(self, request: dict[str, Any]):
+        self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.invoked_function_arn = request["functionArn"]
+        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.aws_request_id = request["requestId"]
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = request["deadlineMs"]
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    return {
+        "errorType": type(exc).__name__,
+        "errorMessage": str(exc),
+        "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__),
+    }
+
+
+def main() -> None:
+    request_fd, response_fd = (int(fd) for fd in os.environ.pop("ZIK_WORKER_FDS").split(","))
+    # Lambda's search path: the function's code, then its layers, then the runtime's packages.
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    layers = [p for p in os.environ.pop("ZIK_LAYER_PATHS", "").split(os.pathsep) if p]
+    sys.path[0:1] = [task_root, *layers]
+    os.chdir(task_root)
+    module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
+    started = time.perf_counter()
+    try:
+        handler = getattr(importlib.import_module(module_name), function_name)
+    except BaseException as exc:  # noqa: BLE001 - an INIT failure of any kind is reported, as Lambda does
+        traceback.print_exc()
+        _write(response_fd, {"type": "init_error", "error": _error(exc)})
+        sys.exit(1)
+    _write(response_fd, {"type": "ready", "initMs": (time.perf_counter() - started) * 1000})
+    while True:
+        request = _read(request_fd)
+        if request is None:
+            return
+        try:
+            result = handler(request["event"], LambdaContext(request))
+            answer = {"type": "result", "id": request["requestId"], "result": result}
+            try:
+                _write(response_fd, answer)
+            except (TypeError, ValueError) as exc:  # Runtime.MarshalError: the result is not JSON
+                _write(response_fd, {"type": "error", "id": request["requestId"], "error": _error(exc)})
+        except BaseException as exc:  # noqa: BLE001 - the handler's failure is the invocation's answer
+            traceback.print_exc()
+            sys.stderr.flush()
+            _write(response_fd, {"type": "error", "id": request["requestId"], "error": _error(exc)})
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    main()
