@@ -83,7 +83,12 @@ class LocalCloud:
         # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(port)
         hooks.install(self)
-        self.stack = load(self.options.template, stack_name=self.options.stack_name, parameters=self.options.parameters)
+        self.stack = load(
+            self.options.template,
+            stack_name=self.options.stack_name,
+            parameters=self.options.parameters,
+            cache_dir=self.state_dir / "cache",
+        )
         self.deployment = provision(self.stack, self.aws_endpoint, self.options.parameters)
         self.runtime = Runtime(
             self.deployment.functions,
@@ -215,8 +220,12 @@ class LocalCloud:
 
     def _on_failure(self, spec: FunctionSpec, event: Any, invocation: Invocation, attempts: int, source: str) -> None:
         error = invocation.error or {}
-        if not spec.on_failure:
+        if not spec.on_failure and not spec.dead_letter:
             self.log(spec.logical_id, f"asynchronous event from {source} LOST after {attempts} attempts: no DLQ or on-failure destination")
+            return
+        if spec.dead_letter:
+            self._dead_letter(spec, event, invocation, attempts, source)
+        if not spec.on_failure:
             return
         record = {
             "version": "1.0",
@@ -245,6 +254,22 @@ class LocalCloud:
         elif ":lambda:" in destination:
             self.invoke_function_async(destination, record, source="destination")
         self.log(spec.logical_id, f"asynchronous event from {source} failed {attempts} times: sent to {destination}")
+
+    def _dead_letter(self, spec: FunctionSpec, event: Any, invocation: Invocation, attempts: int, source: str) -> None:
+        """Lambda's DLQ receives the event itself; what went wrong travels in the message attributes."""
+        error = invocation.error or {}
+        attributes = {
+            "RequestID": {"DataType": "String", "StringValue": invocation.request_id},
+            "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+            "ErrorMessage": {"DataType": "String", "StringValue": str(error.get("errorMessage") or error.get("errorType"))[:1024]},
+        }
+        target = spec.dead_letter or ""
+        if ":sqs:" in target:
+            queue_url = self.client("sqs").get_queue_url(QueueName=target.rsplit(":", 1)[-1])["QueueUrl"]
+            self.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(event), MessageAttributes=attributes)
+        elif ":sns:" in target:
+            self.client("sns").publish(TopicArn=target, Message=json.dumps(event), MessageAttributes=attributes)
+        self.log(spec.logical_id, f"asynchronous event from {source} failed {attempts} times: sent to the DLQ {target}")
 
     def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
         event.pop("ingestion-time", None)

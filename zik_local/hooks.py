@@ -38,9 +38,13 @@ _ORIGINAL = {
     "send_to_targets": Rule.send_to_targets,
 }
 _RUN_HERE = (":lambda:", ":states:")
+# moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
+_STEPFUNCTIONS_CONFIG: list[dict[str, Any]] = []
 
 
 def install(dispatcher: Dispatcher) -> None:
+    if not _STEPFUNCTIONS_CONFIG:
+        _STEPFUNCTIONS_CONFIG.append(dict(default_user_config.get("stepfunctions") or {}))
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
 
     def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
@@ -87,3 +91,5 @@ def uninstall() -> None:
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = _ORIGINAL["s3"]
     Rule.send_to_targets = _ORIGINAL["send_to_targets"]  # type: ignore[method-assign]
+    if _STEPFUNCTIONS_CONFIG:
+        default_user_config["stepfunctions"] = _STEPFUNCTIONS_CONFIG.pop()

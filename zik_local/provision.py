@@ -51,6 +51,8 @@ ACCEPTED = {
     "AWS::Lambda::EventInvokeConfig",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Scheduler::ScheduleGroup",
+    "AWS::KMS::Key",
+    "AWS::KMS::Alias",
 }
 
 
@@ -67,8 +69,9 @@ class FunctionSpec:
     memory: int
     layer_dirs: list[Path]
     architectures: list[str]
-    on_failure: str | None = None  # async invocations that fail every retry go here (DLQ or destination)
+    on_failure: str | None = None  # an on-failure destination: gets an invocation record of a failed async event
     max_async_retries: int = 2
+    dead_letter: str | None = None  # the function's DLQ (DeadLetterConfig): gets the failed async event itself
 
 
 @dataclass
@@ -466,7 +469,7 @@ class Provisioner:
             memory=int(p.get("MemorySize", 128)),
             layer_dirs=[],
             architectures=p.get("Architectures", ["x86_64"]),
-            on_failure=(p.get("DeadLetterConfig") or {}).get("TargetArn"),
+            dead_letter=(p.get("DeadLetterConfig") or {}).get("TargetArn"),
         )
         spec.layer_dirs = [self._layers[arn] for arn in p.get("Layers", []) if arn in self._layers]
         self.deployment.functions[logical_id] = spec

@@ -98,11 +98,12 @@ class Environment:
             self.init_ms = message.get("initMs")
 
     def invoke(self, event: Any, request_id: str, timeout: float) -> Invocation:
+        mark = len(self.lines)
+        self._wait_init(time.monotonic() + timeout + 10)  # INIT has its own 10 s allowance in Lambda
+        first_use = self.init_ms
+        # The function's timeout (and the REPORT duration) starts once INIT is over, as in Lambda.
         deadline = time.monotonic() + timeout
         started = time.perf_counter()
-        mark = len(self.lines)
-        self._wait_init(deadline + 10)  # INIT has its own 10 s allowance in Lambda
-        first_use = self.init_ms
         if self.init_error:
             return Invocation(request_id, error={**self.init_error, "errorType": "Runtime.InitError"}, init_ms=self.init_ms)
         request = {

@@ -8,6 +8,7 @@ function's code and each layer's content live on disk.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,15 @@ class Stack:
         return {lid: r for lid, r in self.resources.items() if r.get("Type") in types}
 
 
-def load(path: Path, *, stack_name: str = "zik-local", parameters: dict[str, str] | None = None) -> Stack:
+def load(
+    path: Path,
+    *,
+    stack_name: str = "zik-local",
+    parameters: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
+) -> Stack:
+    """Read and transform the template. With ``cache_dir``, the transform's result is kept per content of
+    the template (and of the files it inlines), so an unchanged template is not transformed again."""
     sam = load_yaml(path)
     root = path.parent
     code_dirs: dict[str, Path] = {}
@@ -120,7 +129,7 @@ def load(path: Path, *, stack_name: str = "zik-local", parameters: dict[str, str
                 props["Definition"] = json.loads((root / uri).read_text(encoding="utf-8"))
                 del props["DefinitionUri"]
     sam_functions = _merged_functions(sam)
-    cfn = _transform(copy.deepcopy(sam), parameters or {})
+    cfn = _cached_transform(sam, parameters or {}, cache_dir)
     return Stack(path=path, name=stack_name, cfn=cfn, code_dirs=code_dirs, layer_dirs=layer_dirs, sam_functions=sam_functions)
 
 
@@ -135,6 +144,23 @@ def _merged_functions(sam: dict[str, Any]) -> dict[str, dict[str, Any]]:
             props["Environment"] = {"Variables": {**env_default, **env_own}}
             merged[logical_id] = props
     return merged
+
+
+def _cached_transform(sam: dict[str, Any], parameters: dict[str, str], cache_dir: Path | None) -> dict[str, Any]:
+    if cache_dir is None:
+        return _transform(copy.deepcopy(sam), parameters)
+    from importlib.metadata import version
+
+    key_source = json.dumps([sam, parameters, version("aws-sam-translator")], sort_keys=True, default=str)
+    cached = cache_dir / f"transform-{hashlib.sha256(key_source.encode()).hexdigest()[:24]}.json"
+    if cached.exists():
+        return json.loads(cached.read_text(encoding="utf-8"))
+    cfn = _transform(copy.deepcopy(sam), parameters)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for stale in cache_dir.glob("transform-*.json"):
+        stale.unlink(missing_ok=True)
+    cached.write_text(json.dumps(cfn), encoding="utf-8")
+    return cfn
 
 
 def _transform(sam: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from zik.dynamo import now_iso
+from zik.clock import now_iso
 from zik.http import create_app
 from zik.observability import api_handler
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zik import events, userdata
-from zik.dynamo import now_iso
+from zik.clock import now_iso
 from zik.http import body, create_app, json_response, principal
 from zik.observability import api_handler, logger, metrics
 from zik.platform import profiles

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 import boto3
 
 from zik import schemas
-from zik.dynamo import now_iso
+from zik.clock import now_iso
 from zik.principal import Principal
 
 SOURCE_PREFIX = "zik."

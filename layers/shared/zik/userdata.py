@@ -23,7 +23,9 @@ _hooks: dict[str, UserDataHook] = {}
 
 
 def register(domain: str, *, export: Callable[[Principal], Any], erase: Callable[[Principal], int]) -> None:
-    if domain in _hooks and _hooks[domain].export is not export:
+    # ``!=``, not ``is not``: hooks are usually bound methods (``store.get``), and each attribute access
+    # makes a new bound-method object, so identity would refuse even the same hooks registered again.
+    if domain in _hooks and (_hooks[domain].export != export or _hooks[domain].erase != erase):
         raise ValueError(f"user-data hooks for {domain!r} are already registered")
     _hooks[domain] = UserDataHook(domain, export, erase)
 

@@ -24,7 +24,8 @@ def delete_identity(owner: Principal) -> bool:
         return False
     client = _cognito()
     try:
-        client.admin_delete_user(UserPoolId=pool, Username=owner.user_id)
+        # With e-mail sign-in the username is the sub, which the ID token also carries as cognito:username.
+        client.admin_delete_user(UserPoolId=pool, Username=owner.claims.get("cognito:username") or owner.user_id)
     except client.exceptions.UserNotFoundException:
         logger.info("no Cognito user to delete")
         return False

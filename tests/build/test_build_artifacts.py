@@ -1,0 +1,120 @@
+"""What `sam build` produced is what Lambda on arm64 (Graviton) can run.
+
+`sam build` without a container runs on this x86_64 machine; a compiled dependency built or
+downloaded for the build machine would import fine here and fail in Lambda. These tests read
+.aws-sam/build (run `sam build` first; `make build` does both) and check:
+
+- every ELF file (C extensions, shared libraries) in every built function and layer is AArch64;
+- the shared layer has the `zik` package at python/zik (Lambda mounts it at /opt/python), with
+  its JSON schemas;
+- every function of template.yaml was built, with its handler module.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+BUILD = ROOT / ".aws-sam" / "build"
+LAYER_SOURCE = ROOT / "layers" / "shared"
+
+ELF_MAGIC = b"\x7fELF"
+ELF_LITTLE_ENDIAN = 1  # e_ident[EI_DATA]
+EM_X86_64 = 62
+EM_AARCH64 = 183
+MACHINE_NAMES = {EM_X86_64: "x86_64", EM_AARCH64: "AArch64"}
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation short-form tags (!Ref, !Sub, ...) as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_TemplateLoader.add_multi_constructor("!", _any_tag)
+
+
+def _resources(kind: str) -> dict[str, dict[str, Any]]:
+    template = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_TemplateLoader)
+    return {
+        logical_id: resource.get("Properties") or {}
+        for logical_id, resource in (template.get("Resources") or {}).items()
+        if resource.get("Type") == kind
+    }
+
+
+FUNCTIONS = _resources("AWS::Serverless::Function")
+LAYERS = _resources("AWS::Serverless::LayerVersion")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built() -> None:
+    if not BUILD.is_dir():
+        pytest.skip(f"{BUILD.relative_to(ROOT)} is absent: run `sam build` (or `make build`) first")
+
+
+def _artefact_dirs() -> list[Path]:
+    return [BUILD / logical_id for logical_id in [*FUNCTIONS, *LAYERS]]
+
+
+def _elf_machine(path: Path) -> int | None:
+    """The e_machine of an ELF file, or None if the file is not ELF."""
+    with path.open("rb") as f:
+        header = f.read(20)
+    if len(header) < 20 or header[:4] != ELF_MAGIC:
+        return None
+    assert header[5] == ELF_LITTLE_ENDIAN, f"{path}: big-endian ELF, Lambda arm64 is little-endian"
+    (machine,) = struct.unpack_from("<H", header, 18)
+    return machine
+
+
+def test_every_function_and_layer_was_built() -> None:
+    missing = [str(d.relative_to(ROOT)) for d in _artefact_dirs() if not d.is_dir()]
+    assert not missing, f"not built (stale or partial .aws-sam/build?): {missing}"
+
+
+def test_every_elf_file_is_aarch64() -> None:
+    wrong = []
+    for directory in _artefact_dirs():
+        for path in sorted(directory.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            machine = _elf_machine(path)
+            if machine is not None and machine != EM_AARCH64:
+                name = MACHINE_NAMES.get(machine, f"e_machine {machine}")
+                wrong.append(f"{path.relative_to(BUILD)}: {name}")
+    assert not wrong, "built for the wrong machine (Lambda runs these on arm64):\n" + "\n".join(wrong)
+
+
+def test_shared_layer_has_the_zik_package_and_its_schemas() -> None:
+    package = BUILD / "SharedLayer" / "python" / "zik"
+    assert (package / "http.py").is_file(), f"{package.relative_to(ROOT)}/http.py is missing"
+
+    source_schemas = LAYER_SOURCE / "zik" / "schemas"
+    expected = {p.relative_to(source_schemas) for p in source_schemas.rglob("*.json")}
+    built_schemas = {p.relative_to(package / "schemas") for p in (package / "schemas").rglob("*.json")}
+    assert expected, f"no schemas under {source_schemas.relative_to(ROOT)}"
+    assert sorted(map(str, expected - built_schemas)) == [], "schemas missing from the built layer"
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_has_its_handler_module(logical_id: str) -> None:
+    handler = FUNCTIONS[logical_id].get("Handler", "")
+    module = handler.rpartition(".")[0]
+    assert module == "app", f"{logical_id}: handler {handler!r}, expected app.<function>"
+    app = BUILD / logical_id / "app.py"
+    assert app.is_file(), f"{app.relative_to(ROOT)} is missing"

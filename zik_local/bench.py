@@ -1,0 +1,375 @@
+"""``make bench``: how fast the local cloud is, measured in one run, printed next to its targets.
+
+  (a) start   seconds from launching ``zik dev`` to its first 200 on GET /health (median of 3 starts)
+  (b) latency p50 / p99 of GET /me through the local gateway with a token: 500 sequential requests on one
+              keep-alive HTTP/1.1 connection, after a warm-up
+  (c) cold    per function of template.yaml, a fresh Python process that does what Lambda's INIT and first
+              invocation do (function environment, code and layer on sys.path, import the handler, serve
+              one sample event from events/ against the embedded AWS) compared with the floor, a fresh
+              process that imports boto3 and creates one client (medians of 5, alternating)
+
+A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
+function that fails) exits non-zero.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path.cwd()
+TEMPLATE = ROOT / "template.yaml"
+EVENTS = ROOT / "events"
+
+START_RUNS = 3
+START_TIMEOUT = 60.0
+LATENCY_WARMUP = 50
+LATENCY_REQUESTS = 500
+COLD_RUNS = 5
+
+TARGET_START_S = 3.0
+TARGET_P50_MS = 10.0
+TARGET_COLD_RATIO = 1.3
+
+_RESULT_MARK = "ZIK_BENCH_RESULT "
+
+# The child of (c): what Lambda's Python runtime does for INIT and one invocation.
+_COLD_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    task_root, layers, handler_name, event_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    sys.path[0:1] = [task_root, *[p for p in layers.split(":") if p]]
+    import importlib
+    module_name, _, function_name = handler_name.rpartition(".")
+    handler = getattr(importlib.import_module(module_name), function_name)
+
+    class Context:
+        function_name = "bench"
+        function_version = "$LATEST"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+        memory_limit_in_mb = 512
+        aws_request_id = "00000000-0000-4000-8000-000000000000"
+        log_group_name = "/aws/lambda/bench"
+        log_stream_name = "bench"
+        def get_remaining_time_in_millis(self):
+            return 30000
+
+    with open(event_path, encoding="utf-8") as source:
+        event = json.load(source)
+    result = handler(event, Context())
+    status = result.get("statusCode") if isinstance(result, dict) else None
+    sys.stdout.write("\\n%s%s\\n" % (sys.argv[5], json.dumps({"statusCode": status})))
+    """
+)
+
+_FLOOR_CHILD = "import boto3\nboto3.client('dynamodb')\n"
+
+
+class BenchError(RuntimeError):
+    """Something did not work: the bench cannot report a figure for it."""
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+def _zik() -> list[str]:
+    script = Path(sys.executable).with_name("zik")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "zik_local.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
+    return ordered[rank - 1]
+
+
+def _progress(message: str) -> None:
+    sys.stderr.write(f"bench: {message}\n")
+    sys.stderr.flush()
+
+
+class DevProcess:
+    """One ``zik dev`` subprocess, its output kept in a file (read when something fails)."""
+
+    def __init__(self, *extra: str):
+        self.port = _free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="zik-bench-dev-", suffix=".log", delete=False)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [*_zik(), "dev", "--port", str(self.port), *extra],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self, lines: int = 60) -> str:
+        self.log.flush()
+        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def wait_healthy(self) -> float:
+        """Seconds from the launch to the first 200 on GET /health."""
+        deadline = self.started + START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise BenchError(f"zik dev exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                try:
+                    connection.request("GET", "/health")
+                    response = connection.getresponse()
+                    response.read()
+                    if response.status == 200:
+                        return time.perf_counter() - self.started
+                finally:
+                    connection.close()
+            except OSError:
+                pass
+            if time.perf_counter() > deadline:
+                raise BenchError(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s:\n{self.output()}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+# -- (a) start ---------------------------------------------------------------------------------------------
+def measure_start() -> list[float]:
+    times = []
+    for run in range(1, START_RUNS + 1):
+        dev = DevProcess()
+        try:
+            times.append(dev.wait_healthy())
+        finally:
+            dev.stop()
+        _progress(f"start {run}/{START_RUNS}: {times[-1]:.2f}s")
+    return times
+
+
+# -- (b) latency -------------------------------------------------------------------------------------------
+def measure_latency() -> list[float]:
+    # The stage's throttling (100 requests/s in template.yaml) would answer 429 to a tight loop: the bench
+    # measures the gateway and the function, so this one dev runs without it.
+    dev = DevProcess("--no-throttle")
+    try:
+        dev.wait_healthy()
+        connection = http.client.HTTPConnection("127.0.0.1", dev.port, timeout=30)
+        connection.request(
+            "POST", "/_zik/token", body=json.dumps({"user": "bench"}), headers={"Content-Type": "application/json"}
+        )
+        answer = connection.getresponse()
+        payload = answer.read()
+        if answer.status != 200:
+            raise BenchError(f"POST /_zik/token answered {answer.status}: {payload[:300]!r}")
+        headers = {"Authorization": f"Bearer {json.loads(payload)['token']}"}
+        samples: list[float] = []
+        for index in range(LATENCY_WARMUP + LATENCY_REQUESTS):
+            started = time.perf_counter()
+            connection.request("GET", "/me", headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            elapsed = time.perf_counter() - started
+            if response.status != 200:
+                raise BenchError(f"GET /me answered {response.status}: {body[:300]!r}\n{dev.output()}")
+            if response.getheader("Connection", "").lower() == "close":
+                raise BenchError("the gateway closed the keep-alive connection")
+            if index >= LATENCY_WARMUP:
+                samples.append(elapsed * 1000)
+        connection.close()
+        _progress(f"latency: {len(samples)} requests")
+        return samples
+    finally:
+        dev.stop()
+
+
+# -- (c) cold init -----------------------------------------------------------------------------------------
+@dataclass
+class ColdResult:
+    function: str
+    event: str
+    cold: list[float]
+    floor: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.cold) / statistics.median(self.floor)
+
+
+def sample_event_for(code_dir: Path) -> Path:
+    """The function's first sample in events/ (a file named after its code directory), a GET if it has one."""
+    samples = sorted(EVENTS.glob(f"{code_dir.name}_*.json")) or sorted(EVENTS.glob(f"{code_dir.name}*.json"))
+    if not samples:
+        raise BenchError(f"no sample event for {code_dir.name} in {EVENTS} (expected {code_dir.name}_*.json)")
+    for sample in samples:
+        try:
+            if json.loads(sample.read_text(encoding="utf-8")).get("httpMethod") == "GET":
+                return sample
+        except (ValueError, AttributeError):
+            continue
+    return samples[0]
+
+
+def _timed(command: list[str], env: dict[str, str], cwd: Path, check: Callable[[str], None]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(command[:3])}... exited with {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    check(done.stdout)
+    return elapsed
+
+
+def measure_cold() -> list[ColdResult]:
+    from zik_local.cloud import CloudOptions, LocalCloud
+    from zik_local.template import REGION, load
+
+    declared = list(load(TEMPLATE).sam_functions)
+    results: list[ColdResult] = []
+    cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, prewarm=False, watch=False))
+    cloud.start()
+    try:
+        assert cloud.deployment is not None
+        base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
+        aws = {
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_ENDPOINT_URL": cloud.aws_endpoint,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+        floor_command = [sys.executable, "-c", _FLOOR_CHILD]
+        for logical_id in declared:
+            spec = cloud.deployment.functions[logical_id]
+            event = sample_event_for(spec.code_dir)
+            env = {
+                **base,
+                **spec.environment,
+                **aws,
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            }
+            command = [
+                sys.executable,
+                "-c",
+                _COLD_CHILD,
+                str(spec.code_dir),
+                ":".join(str(p) for p in spec.layer_dirs),
+                spec.handler,
+                str(event),
+                _RESULT_MARK,
+            ]
+
+            def check(stdout: str, name: str = logical_id) -> None:
+                lines = [line for line in stdout.splitlines() if line.startswith(_RESULT_MARK)]
+                status = json.loads(lines[-1][len(_RESULT_MARK) :])["statusCode"] if lines else None
+                if not isinstance(status, int) or status >= 500:
+                    raise BenchError(f"{name} answered {status!r} to its sample event:\n{stdout[-3000:]}")
+
+            # One discarded run of each first: the file cache and bytecode, not the code, would be measured.
+            _timed(command, env, spec.code_dir, check)
+            _timed(floor_command, env, spec.code_dir, lambda _: None)
+            cold, floor = [], []
+            for _ in range(COLD_RUNS):
+                floor.append(_timed(floor_command, env, spec.code_dir, lambda _: None))
+                cold.append(_timed(command, env, spec.code_dir, check))
+            results.append(ColdResult(logical_id, event.name, cold, floor))
+            _progress(f"cold {logical_id}: {statistics.median(cold):.3f}s vs floor {statistics.median(floor):.3f}s")
+    finally:
+        cloud.stop()
+    return results
+
+
+# -- the report --------------------------------------------------------------------------------------------
+def _met(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def report(starts: list[float], latencies: list[float], colds: list[ColdResult]) -> str:
+    start = statistics.median(starts)
+    p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
+    rows: list[tuple[str, str, str, str]] = [
+        ("zik dev start -> first /health 200 (median of 3)", f"{start:.2f} s", f"< {TARGET_START_S:g} s", _met(start < TARGET_START_S)),
+        (f"GET /me p50 ({len(latencies)} sequential, keep-alive)", f"{p50:.2f} ms", f"< {TARGET_P50_MS:g} ms", _met(p50 < TARGET_P50_MS)),
+        (f"GET /me p99 ({len(latencies)} sequential, keep-alive)", f"{p99:.2f} ms", "-", "-"),
+    ]
+    for cold in colds:
+        rows.append(
+            (
+                f"cold init {cold.function} / floor ({cold.event})",
+                f"{cold.ratio:.2f}",
+                f"<= {TARGET_COLD_RATIO:g}",
+                _met(cold.ratio <= TARGET_COLD_RATIO),
+            )
+        )
+    header = ("measure", "figure", "target", "met")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    out = [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows), ""]
+    out.append("details")
+    out.append(f"  starts: {', '.join(f'{s:.2f}s' for s in starts)}")
+    out.append(
+        f"  GET /me: min {min(latencies):.2f} ms, mean {statistics.fmean(latencies):.2f} ms, max {max(latencies):.2f} ms"
+    )
+    for cold in colds:
+        out.append(
+            f"  {cold.function}: cold {statistics.median(cold.cold) * 1000:.0f} ms "
+            f"[{', '.join(f'{c * 1000:.0f}' for c in cold.cold)}], floor {statistics.median(cold.floor) * 1000:.0f} ms "
+            f"[{', '.join(f'{f * 1000:.0f}' for f in cold.floor)}]"
+        )
+    missed = [r[0] for r in rows if r[3] == "NO"]
+    out.append("")
+    out.append(f"targets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else " (all met)"))
+    return "\n".join(out)
+
+
+def main() -> int:
+    if not TEMPLATE.exists():
+        print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        starts = measure_start()
+        latencies = measure_latency()
+        colds = measure_cold()
+    except BenchError as exc:
+        print(f"bench: FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(report(starts, latencies, colds))
+    print(f"(bench took {time.perf_counter() - started:.0f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
