@@ -14,6 +14,7 @@ VERSION = os.environ.get("APP_VERSION", "dev")
 
 @app.get("/health")
 def health() -> dict:
+    """Whether the API is up (no token needed)."""
     return {"status": "ok", "service": "zik", "version": VERSION, "time": now_iso()}
 
 

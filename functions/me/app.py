@@ -17,12 +17,19 @@ userdata.register("profile", export=store.get, erase=store.erase)
 
 @app.get("/me")
 def get_me() -> dict:
+    """The caller's profile and preferences.
+
+    A user who never saved one gets the defaults, at version 0."""
     owner = principal(app)
     return store.get(owner) or profiles.default_profile(owner)
 
 
 @app.put("/me")
 def put_me() -> dict:
+    """Change the caller's profile and preferences.
+
+    Only the fields sent change; preferences merge key by key. Send back the `version` you read to refuse
+    overwriting a newer save (409)."""
     owner = principal(app)
     update = body(app, "profile_update")
     current = store.get(owner) or profiles.default_profile(owner)
@@ -43,6 +50,7 @@ def put_me() -> dict:
 
 @app.get("/me/export")
 def export_me():
+    """All of the caller's data, in every domain, as one JSON download."""
     owner = principal(app)
     document = {
         "exportedAt": now_iso(),
@@ -56,6 +64,9 @@ def export_me():
 
 @app.delete("/me")
 def delete_me() -> dict:
+    """Erase all of the caller's data, in every domain, and their sign-in.
+
+    Erasing twice is harmless: the second time erases nothing."""
     owner = principal(app)
     erased = userdata.erase_all(owner)
     delete_identity(owner)
