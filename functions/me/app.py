@@ -5,6 +5,7 @@ from __future__ import annotations
 from zik import events, userdata
 from zik.clock import now_iso
 from zik.http import body, create_app, json_response, principal
+from zik.idempotency import run_once
 from zik.observability import api_handler, logger, metrics
 from zik.platform import profiles
 from zik.platform.identity import delete_identity
@@ -29,23 +30,27 @@ def put_me() -> dict:
     """Change the caller's profile and preferences.
 
     Only the fields sent change; preferences merge key by key. Send back the `version` you read to refuse
-    overwriting a newer save (409)."""
+    overwriting a newer save (409). A retry with the same `Idempotency-Key` header has one effect."""
     owner = principal(app)
     update = body(app, "profile_update")
-    current = store.get(owner) or profiles.default_profile(owner)
-    merged = profiles.apply_update(current, update)
-    saved = store.save(owner, merged, expected_version=current["version"])
-    events.publish(
-        events.event(
-            "UserProfileUpdated",
-            "platform",
-            owner,
-            version=saved["version"],
-            changed=profiles.changed_fields(current, saved),
-            timezone=saved["timezone"],
+
+    def save() -> dict:
+        current = store.get(owner) or profiles.default_profile(owner)
+        merged = profiles.apply_update(current, update)
+        saved = store.save(owner, merged, expected_version=current["version"])
+        events.publish(
+            events.event(
+                "UserProfileUpdated",
+                "platform",
+                owner,
+                version=saved["version"],
+                changed=profiles.changed_fields(current, saved),
+                timezone=saved["timezone"],
+            )
         )
-    )
-    return saved
+        return saved
+
+    return run_once(app, owner, save)
 
 
 @app.get("/me/export")
