@@ -1,0 +1,355 @@
+"""Shared fixtures: an in-process AWS (moto), the stack template.yaml declares provisioned into it, a fake
+Lambda context, each function's app module loaded with the environment the template gives it, and API
+Gateway events built from the sample files in ``events/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import os
+import sys
+import uuid
+from base64 import b64encode
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "template.yaml"
+EVENTS = ROOT / "events"
+REGION = "us-east-1"
+
+# Powertools reads these when zik.observability is first imported, which happens while test modules are
+# collected, before any fixture runs. The values are the ones template.yaml's Globals give every function.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "zik")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Zik")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+# Which sample file a request starts from; anything else starts from the plain authenticated GET /me.
+_SAMPLES = {
+    ("GET", "/health"): "health_get",
+    ("GET", "/me"): "me_get",
+    ("PUT", "/me"): "me_put",
+    ("GET", "/me/export"): "me_export",
+    ("DELETE", "/me"): "me_delete",
+}
+_FROM_SAMPLE: Any = object()
+
+
+def sample_event(name: str) -> dict[str, Any]:
+    """A fresh copy of ``events/<name>.json``."""
+    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def sample() -> Callable[[str], dict[str, Any]]:
+    """``sample("me_put")``: a fresh copy of ``events/me_put.json``."""
+    return sample_event
+
+
+# -- AWS ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch):
+    """Fake credentials and region, and every AWS call of the test served in-process by moto."""
+    from moto import mock_aws
+
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SECURITY_TOKEN", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    _clear_client_caches()
+    with mock_aws():
+        yield
+    _clear_client_caches()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_botocore_loader():
+    """Every botocore session of the test run shares one data loader.
+
+    moto starts each test without a boto3 default session, and the provisioner makes sessions of its own:
+    each new session would parse the endpoint and service models again (about half a second per test).
+    Sharing the loader is what botocore already does for the clients of one session, so the models are
+    read once per run instead.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    loader = botocore.loaders.create_loader()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", lambda *args, **kwargs: loader)
+        _import_moto_cognito_key_once(patch)
+        yield
+
+
+def _import_moto_cognito_key_once(patch: pytest.MonkeyPatch) -> None:
+    """moto imports (and validates) the same bundled RSA key for every user pool it creates: a fifth of a
+    second per provisioned stack. Import that key once per run."""
+    from moto.cognitoidp import models as cognito_models
+
+    rsa_key = getattr(getattr(cognito_models, "jwk", None), "RSAKey", None)
+    if rsa_key is None:  # moto changed how it signs tokens: nothing to speed up
+        return
+    original = rsa_key.import_key
+    imported: dict[str, Any] = {}
+
+    def import_key(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not isinstance(value, (dict, str, bytes)):
+            return original(value, *args, **kwargs)
+        token = json.dumps(value, sort_keys=True) if isinstance(value, dict) else repr(value)
+        if token not in imported:
+            imported[token] = original(value)
+        return imported[token]
+
+    patch.setattr(rsa_key, "import_key", import_key)
+
+
+def _clear_client_caches() -> None:
+    """The layer creates some boto3 clients once per execution environment; each test is a new one."""
+    for module_name, attribute in (("zik.events", "_client"), ("zik.platform.identity", "_cognito")):
+        module = sys.modules.get(module_name)
+        if module is not None:
+            cached = getattr(module, attribute)
+            if hasattr(cached, "cache_clear"):  # a test may have put a stub in its place
+                cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """template.yaml after the SAM transform (parsed once: the transform is the slow part)."""
+    from zik_local.template import load
+
+    return load(TEMPLATE)
+
+
+@pytest.fixture
+def deployment(aws, stack):
+    """Everything template.yaml declares, created in moto by the project's own provisioner."""
+    from zik_local.provision import provision
+
+    return provision(copy.deepcopy(stack), None)
+
+
+# -- Lambda ------------------------------------------------------------------------------------------
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "test"
+    memory_limit_in_mb: int = 128
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test"
+    aws_request_id: str = "da658bd3-2d6f-4e7b-8ec2-937234644fdc"
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/test"
+    log_stream_name: str = "2024/11/23/[$LATEST]0123456789abcdef0123456789abcdef"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 5_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_userdata_registry(monkeypatch: pytest.MonkeyPatch):
+    """Each test starts with no user-data hooks registered (loading /me registers its own)."""
+    import zik.userdata
+
+    monkeypatch.setattr(zik.userdata, "_hooks", {})
+
+
+@pytest.fixture
+def load_function(deployment, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Any]:
+    """``load_function("MeFunction")``: the function's ``app`` module, imported afresh (its INIT runs in
+    this test) with exactly the environment the template gives the function."""
+    from zik.observability import metrics
+
+    loaded: dict[str, Any] = {}
+
+    def load(logical_id: str) -> Any:
+        if logical_id in loaded:
+            return loaded[logical_id]
+        spec = deployment.functions[logical_id]
+        for name, value in spec.environment.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+        if "POWERTOOLS_METRICS_NAMESPACE" not in spec.environment:
+            monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Zik")
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", spec.name)
+        module_name = f"fn_{spec.code_dir.name}_app"
+        module_spec = importlib.util.spec_from_file_location(module_name, spec.code_dir / "app.py")
+        assert module_spec and module_spec.loader
+        module = importlib.util.module_from_spec(module_spec)
+        monkeypatch.setitem(sys.modules, module_name, module)
+        metrics.clear_metrics()
+        module_spec.loader.exec_module(module)
+        loaded[logical_id] = module
+        return module
+
+    yield load
+    metrics.clear_metrics()
+
+
+# -- API Gateway events ------------------------------------------------------------------------------
+@pytest.fixture
+def api_event() -> Callable[..., dict[str, Any]]:
+    """Build an API Gateway REST (v1) proxy event from the sample file for ``method path``.
+
+    - ``body``: a dict/list (sent as JSON) or a str (sent as is); None for no body; by default the
+      sample's own body.
+    - ``claims``: by default the sample's Cognito claims; None for a request without an authorizer;
+      a mapping overrides the sample's claims key by key (a value of None removes that claim).
+    - ``headers``: added to (or, with a value of None, removed from) the sample's headers.
+    - ``query``: query string parameters; ``base64``: send the body base64-encoded, as API Gateway does
+      for binary media types.
+    Every event gets a fresh ``requestContext.requestId``.
+    """
+
+    def build(
+        method: str = "GET",
+        path: str = "/me",
+        body: Any = _FROM_SAMPLE,
+        *,
+        claims: Mapping[str, Any] | None = _FROM_SAMPLE,
+        headers: Mapping[str, str | None] | None = None,
+        query: Mapping[str, str] | None = None,
+        base64: bool = False,
+    ) -> dict[str, Any]:
+        method = method.upper()
+        name = _SAMPLES.get((method, path), "me_get")
+        event = sample_event(name)
+        stage = event["requestContext"]["stage"]
+        event.update(httpMethod=method, path=path, resource=path)
+        event["requestContext"].update(
+            httpMethod=method, path=f"/{stage}{path}", resourcePath=path, requestId=str(uuid.uuid4())
+        )
+        if body is not _FROM_SAMPLE:
+            event["body"] = body if body is None or isinstance(body, str) else json.dumps(body)
+        if base64 and event["body"] is not None:
+            event["body"] = b64encode(event["body"].encode()).decode()
+            event["isBase64Encoded"] = True
+        if claims is None:
+            event["requestContext"].pop("authorizer", None)
+        elif claims is not _FROM_SAMPLE:
+            current = (event["requestContext"].get("authorizer") or {}).get("claims") or dict(
+                sample_event("me_get")["requestContext"]["authorizer"]["claims"]
+            )
+            for key, value in claims.items():
+                if value is None:
+                    current.pop(key, None)
+                else:
+                    current[key] = value
+            event["requestContext"]["authorizer"] = {"claims": current}
+        for key, value in (headers or {}).items():
+            if value is None:
+                event["headers"].pop(key, None)
+                event["multiValueHeaders"].pop(key, None)
+            else:
+                event["headers"][key] = value
+                event["multiValueHeaders"][key] = [value]
+        if query:
+            event["queryStringParameters"] = dict(query)
+            event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+        return event
+
+    return build
+
+
+@pytest.fixture
+def user_claims() -> Callable[..., dict[str, Any]]:
+    """``user_claims()``: claim overrides (for ``api_event``) of another user than the samples' one, with
+    a fresh UUID subject unless ``sub`` is given."""
+
+    def claims(sub: str | None = None, *, tenant: str | None = "acme", email: str | None = None) -> dict[str, Any]:
+        sub = sub or str(uuid.uuid4())
+        return {
+            "sub": sub,
+            "cognito:username": sub,
+            "email": email or f"user-{sub[:8]}@example.com",
+            "name": None,
+            "custom:tenant_id": tenant,
+        }
+
+    return claims
+
+
+@dataclass
+class Reply:
+    """A Lambda proxy response, read the way a client reads it."""
+
+    status: int
+    headers: dict[str, str]  # lower-cased names; multiValueHeaders folded in
+    body: Any  # parsed JSON when the body is JSON, else the raw string
+    raw: dict[str, Any]
+
+
+def read_reply(response: Mapping[str, Any]) -> Reply:
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        if values:
+            headers.setdefault(key.lower(), ", ".join(values))
+    try:
+        body = json.loads(response.get("body") or "null")
+    except json.JSONDecodeError:
+        body = response.get("body")
+    return Reply(response["statusCode"], headers, body, dict(response))
+
+
+@pytest.fixture
+def invoke(load_function, lambda_context) -> Callable[[str, dict[str, Any]], Reply]:
+    """``invoke("MeFunction", event)``: run the function's real handler on the event, as Lambda would."""
+
+    def call(logical_id: str, event: dict[str, Any]) -> Reply:
+        module = load_function(logical_id)
+        return read_reply(module.lambda_handler(copy.deepcopy(event), lambda_context))
+
+    return call
+
+
+# -- the event bus, observed ---------------------------------------------------------------------------
+class EventSink:
+    """An SQS queue behind a rule on the platform bus: what the bus delivered, as EventBridge envelopes."""
+
+    def __init__(self, bus: str, pattern: Mapping[str, Any]):
+        import boto3
+
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        events = boto3.client("events", region_name=REGION)
+        name = f"test-sink-{uuid.uuid4().hex[:12]}"
+        self.url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern), State="ENABLED")
+        events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "sink", "Arn": arn}])
+        self._seen: list[dict[str, Any]] = []
+
+    def received(self) -> list[dict[str, Any]]:
+        """Every event delivered so far (in order of arrival)."""
+        while True:
+            answer = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = answer.get("Messages", [])
+            if not messages:
+                return list(self._seen)
+            for message in messages:
+                self._seen.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+
+    def of_type(self, detail_type: str) -> list[dict[str, Any]]:
+        return [e for e in self.received() if e.get("detail-type") == detail_type]
+
+
+@pytest.fixture
+def event_sink(aws) -> Callable[..., EventSink]:
+    """``event_sink(bus, pattern=...)``: start recording what the bus delivers for the pattern."""
+
+    def attach(bus: str, pattern: Mapping[str, Any] | None = None) -> EventSink:
+        return EventSink(bus, pattern or {"source": [{"prefix": "zik."}]})
+
+    return attach

@@ -1,0 +1,36 @@
+"""Unit-level fixtures: single resources in moto, shaped by template.yaml, without provisioning the stack."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from zik.dynamo import Table
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+@functools.cache
+def _template_resources() -> dict[str, Any]:
+    from zik_local.template import load_yaml
+
+    return load_yaml(TEMPLATE)["Resources"]
+
+
+def template_table_properties(logical_id: str) -> dict[str, Any]:
+    """The key schema of a table as template.yaml declares it, so a test table cannot drift from it."""
+    props = _template_resources()[logical_id]["Properties"]
+    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode")})
+
+
+@pytest.fixture
+def users_table(aws) -> Table:
+    """A table with UsersTable's keys, empty, wrapped in zik.dynamo.Table."""
+    client = boto3.client("dynamodb")
+    client.create_table(TableName="test-users", **template_table_properties("UsersTable"))
+    return Table("test-users", client=client)

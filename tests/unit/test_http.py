@@ -1,0 +1,232 @@
+"""zik.http: the one error-to-HTTP mapping, body parsing against schemas, the caller, CORS."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+
+from zik import http
+from zik.errors import NotFound, TooManyRequests, VersionConflict
+
+
+@pytest.fixture
+def make_app(monkeypatch):
+    def make(cors_origin: str | None = None):
+        if cors_origin:
+            monkeypatch.setenv("CORS_ALLOW_ORIGIN", cors_origin)
+        else:
+            monkeypatch.delenv("CORS_ALLOW_ORIGIN", raising=False)
+        app = http.create_app()
+
+        @app.get("/things/<thing_id>")
+        def get_thing(thing_id: str):
+            raise NotFound(f"no thing {thing_id}")
+
+        @app.get("/boom")
+        def boom():
+            raise RuntimeError("db password=hunter2 leaked in a trace")
+
+        @app.put("/me")
+        def put_me():
+            return {"saved": http.body(app, "profile_update")}
+
+        @app.get("/whoami")
+        def whoami():
+            owner = http.principal(app)
+            return {"userId": owner.user_id, "tenantId": owner.tenant_id}
+
+        @app.get("/slow")
+        def slow():
+            raise TooManyRequests("slow down", retry_after_seconds=30)
+
+        @app.get("/stale")
+        def stale():
+            raise VersionConflict(1, 2)
+
+        @app.get("/powertools-error")
+        def powertools_error():
+            raise BadRequestError("powertools refused it")
+
+        @app.post("/created")
+        def created():
+            return http.json_response({"id": "t-1", "ratio": 0.5}, 201, headers={"Location": "/things/t-1"})
+
+        return app
+
+    return make
+
+
+@pytest.fixture
+def call(make_app, lambda_context):
+    app = make_app()
+
+    def resolve(event, on=None):
+        response = (on or app).resolve(event, lambda_context)
+        headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+        for key, values in (response.get("multiValueHeaders") or {}).items():
+            headers.setdefault(key.lower(), ", ".join(values))
+        return response["statusCode"], headers, json.loads(response["body"]), response["body"]
+
+    return resolve
+
+
+def test_a_domain_not_found_is_a_404_json_error(call, api_event):
+    event = api_event("GET", "/things/abc")
+    status, headers, body, _ = call(event)
+    assert status == 404
+    assert headers["content-type"] == "application/json"
+    assert body == {
+        "error": {"code": "not_found", "message": "no thing abc", "requestId": event["requestContext"]["requestId"]}
+    }
+
+
+def test_an_unexpected_exception_is_a_500_with_a_request_id_and_no_trace(call, api_event):
+    event = api_event("GET", "/boom")
+    status, _, body, raw = call(event)
+    assert status == 500
+    assert body == {
+        "error": {
+            "code": "internal_error",
+            "message": "internal server error",
+            "requestId": event["requestContext"]["requestId"],
+        }
+    }
+    assert "hunter2" not in raw and "Traceback" not in raw and "RuntimeError" not in raw
+
+
+def test_the_body_is_parsed_and_validated(call, api_event):
+    update = {"displayName": "Ada", "preferences": {"theme": "dark"}}
+    status, _, body, _ = call(api_event("PUT", "/me", body=update))
+    assert (status, body) == (200, {"saved": update})
+
+
+def test_a_base64_body_is_decoded(call, api_event):
+    status, _, body, _ = call(api_event("PUT", "/me", body={"locale": "fr"}, base64=True))
+    assert (status, body) == (200, {"saved": {"locale": "fr"}})
+
+
+def test_a_body_that_is_not_base64_is_a_400(call, api_event):
+    event = api_event("PUT", "/me", body="{not base64}")
+    event["isBase64Encoded"] = True
+    status, _, body, _ = call(event)
+    assert status == 400
+    assert body["error"]["message"] == "request body is not valid base64"
+
+
+@pytest.mark.parametrize("raw", ['{"displayName": "Ada"', "displayName=Ada", "{'displayName': 'Ada'}"])
+def test_invalid_json_is_a_400(call, api_event, raw):
+    status, _, body, _ = call(api_event("PUT", "/me", body=raw))
+    assert status == 400
+    assert body["error"]["code"] == "invalid_request"
+    assert body["error"]["message"].startswith("request body is not valid JSON")
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_a_missing_body_is_a_400(call, api_event, raw):
+    status, _, body, _ = call(api_event("PUT", "/me", body=raw))
+    assert status == 400
+    assert body["error"]["message"] == "a JSON request body is required"
+
+
+def test_an_oversize_body_is_a_413(call, api_event):
+    status, _, body, _ = call(api_event("PUT", "/me", body={"displayName": "x" * (http.DEFAULT_MAX_BODY_BYTES + 1)}))
+    assert status == 413
+    assert body["error"]["code"] == "payload_too_large"
+    assert str(http.DEFAULT_MAX_BODY_BYTES) in body["error"]["message"]
+
+
+def test_the_size_limit_counts_bytes_not_characters(call, api_event):
+    # Two bytes per character in UTF-8: under the limit in characters, over it in bytes.
+    text = "é" * (http.DEFAULT_MAX_BODY_BYTES // 2 + 10)
+    status, _, body, _ = call(api_event("PUT", "/me", body=json.dumps({"displayName": text}, ensure_ascii=False)))
+    assert status == 413
+
+
+@pytest.mark.parametrize(
+    ("update", "field"),
+    [
+        ({"displayName": "Ada", "isAdmin": True}, "isAdmin"),
+        ({"displayName": 42}, "displayName"),
+        ({"preferences": {"theme": "neon"}}, "preferences.theme"),
+        ({"preferences": {"notifications": {"push": "yes"}}}, "preferences.notifications.push"),
+    ],
+)
+def test_a_body_against_its_schema_is_a_400_naming_the_field(call, api_event, update, field):
+    status, _, body, _ = call(api_event("PUT", "/me", body=update))
+    assert status == 400
+    assert body["error"]["code"] == "invalid_request"
+    assert body["error"]["field"] == field
+    assert field in body["error"]["message"]
+
+
+def test_the_caller_comes_from_the_claims(call, api_event):
+    status, _, body, _ = call(api_event("GET", "/whoami"))
+    assert (status, body) == (200, {"userId": "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", "tenantId": "acme"})
+
+
+def test_no_claims_is_a_401_json_error(call, api_event):
+    status, _, body, _ = call(api_event("GET", "/whoami", claims=None))
+    assert status == 401
+    assert body["error"]["code"] == "unauthorized"
+
+
+def test_an_unknown_route_is_a_404_json_error(call, api_event):
+    event = api_event("GET", "/nowhere")
+    status, _, body, _ = call(event)
+    assert status == 404
+    assert body == {
+        "error": {
+            "code": "not_found",
+            "message": "no route for GET /nowhere",
+            "requestId": event["requestContext"]["requestId"],
+        }
+    }
+
+
+def test_too_many_requests_carries_retry_after(call, api_event):
+    status, headers, body, _ = call(api_event("GET", "/slow"))
+    assert status == 429
+    assert headers["retry-after"] == "30"
+    assert body["error"]["details"] == {"retryAfterSeconds": 30}
+
+
+def test_a_version_conflict_is_a_409_with_the_current_version(call, api_event):
+    status, _, body, _ = call(api_event("GET", "/stale"))
+    assert status == 409
+    assert body["error"]["code"] == "version_conflict"
+    assert body["error"]["field"] == "version"
+    assert body["error"]["details"] == {"currentVersion": 2}
+
+
+def test_a_powertools_error_keeps_our_error_shape(call, api_event):
+    status, _, body, _ = call(api_event("GET", "/powertools-error"))
+    assert status == 400
+    assert body["error"]["code"] == "invalid_request"
+    assert body["error"]["message"] == "powertools refused it"
+
+
+def test_json_response_sets_status_and_headers(call, api_event):
+    status, headers, body, raw = call(api_event("POST", "/created", body="{}"))
+    assert status == 201
+    assert headers["location"] == "/things/t-1"
+    assert body == {"id": "t-1", "ratio": 0.5}
+    assert raw == '{"id":"t-1","ratio":0.5}'
+
+
+def test_cors_headers_on_answers_and_errors(call, api_event):
+    _, ok_headers, _, _ = call(api_event("GET", "/whoami"))
+    _, error_headers, _, _ = call(api_event("GET", "/things/x"))
+    for headers in (ok_headers, error_headers):
+        assert headers["access-control-allow-origin"] == "*"
+        assert "Authorization" in headers["access-control-allow-headers"]
+        assert "Idempotency-Key" in headers["access-control-allow-headers"]
+
+
+def test_cors_origin_comes_from_the_environment(make_app, call, api_event):
+    app = make_app("https://app.zik.example")
+    _, headers, _, _ = call(api_event("GET", "/whoami", headers={"Origin": "https://app.zik.example"}), on=app)
+    assert headers["access-control-allow-origin"] == "https://app.zik.example"
+    _, headers, _, _ = call(api_event("GET", "/whoami", headers={"Origin": "https://evil.example"}), on=app)
+    assert "access-control-allow-origin" not in headers
