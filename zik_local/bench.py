@@ -18,6 +18,7 @@ import http.client
 import json
 import math
 import os
+import re
 import signal
 import socket
 import statistics
@@ -49,9 +50,9 @@ _RESULT_MARK = "ZIK_BENCH_RESULT "
 # The child of (c): what Lambda's Python runtime does for INIT and one invocation.
 _COLD_CHILD = textwrap.dedent(
     """
-    import json, sys, time
+    import json, os, sys
     task_root, layers, handler_name, event_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-    sys.path[0:1] = [task_root, *[p for p in layers.split(":") if p]]
+    sys.path[0:1] = [task_root, *[p for p in layers.split(os.pathsep) if p]]
     import importlib
     module_name, _, function_name = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
@@ -151,6 +152,11 @@ class DevProcess:
                 raise BenchError(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s:\n{self.output()}")
             time.sleep(0.01)
 
+    def reported_up(self) -> float | None:
+        """What ``zik dev`` itself printed: "zik dev is up in 1.23s" (from its LocalCloud to serving)."""
+        found = re.search(r"zik dev is up in ([0-9.]+)s", self.output(400))
+        return float(found.group(1)) if found else None
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -164,16 +170,18 @@ class DevProcess:
 
 
 # -- (a) start ---------------------------------------------------------------------------------------------
-def measure_start() -> list[float]:
-    times = []
+def measure_start() -> tuple[list[float], list[float | None]]:
+    times: list[float] = []
+    reported: list[float | None] = []
     for run in range(1, START_RUNS + 1):
         dev = DevProcess()
         try:
             times.append(dev.wait_healthy())
+            reported.append(dev.reported_up())
         finally:
             dev.stop()
         _progress(f"start {run}/{START_RUNS}: {times[-1]:.2f}s")
-    return times
+    return times, reported
 
 
 # -- (b) latency -------------------------------------------------------------------------------------------
@@ -225,17 +233,30 @@ class ColdResult:
         return statistics.median(self.cold) / statistics.median(self.floor)
 
 
-def sample_event_for(code_dir: Path) -> Path:
-    """The function's first sample in events/ (a file named after its code directory), a GET if it has one."""
+def sample_event_for(code_dir: Path, sam_properties: dict[str, Any]) -> Path:
+    """The function's first sample in events/: of the files named after its code directory
+    (``health_get.json`` for functions/health), the one of the first API event the template gives the
+    function (``GetMe`` -> GET /me -> ``me_get.json``), else the first by name."""
     samples = sorted(EVENTS.glob(f"{code_dir.name}_*.json")) or sorted(EVENTS.glob(f"{code_dir.name}*.json"))
     if not samples:
         raise BenchError(f"no sample event for {code_dir.name} in {EVENTS} (expected {code_dir.name}_*.json)")
+    routes = [
+        (str(e["Properties"].get("Method", "")).upper(), e["Properties"].get("Path"))
+        for e in (sam_properties.get("Events") or {}).values()
+        if isinstance(e, dict) and e.get("Type") == "Api" and isinstance(e.get("Properties"), dict)
+    ]
+    described = []
     for sample in samples:
         try:
-            if json.loads(sample.read_text(encoding="utf-8")).get("httpMethod") == "GET":
-                return sample
-        except (ValueError, AttributeError):
+            event = json.loads(sample.read_text(encoding="utf-8"))
+        except ValueError:
             continue
+        if isinstance(event, dict):
+            described.append((sample, (str(event.get("httpMethod", "")).upper(), event.get("resource") or event.get("path"))))
+    for route in routes:
+        for sample, key in described:
+            if key == route:
+                return sample
     return samples[0]
 
 
@@ -251,14 +272,14 @@ def _timed(command: list[str], env: dict[str, str], cwd: Path, check: Callable[[
 
 def measure_cold() -> list[ColdResult]:
     from zik_local.cloud import CloudOptions, LocalCloud
-    from zik_local.template import REGION, load
+    from zik_local.template import REGION
 
-    declared = list(load(TEMPLATE).sam_functions)
     results: list[ColdResult] = []
     cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, prewarm=False, watch=False))
     cloud.start()
     try:
-        assert cloud.deployment is not None
+        assert cloud.deployment is not None and cloud.stack is not None
+        declared = cloud.stack.sam_functions  # every function of template.yaml, Globals merged
         base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
         aws = {
             "AWS_REGION": REGION,
@@ -270,9 +291,9 @@ def measure_cold() -> list[ColdResult]:
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
         floor_command = [sys.executable, "-c", _FLOOR_CHILD]
-        for logical_id in declared:
+        for logical_id, properties in declared.items():
             spec = cloud.deployment.functions[logical_id]
-            event = sample_event_for(spec.code_dir)
+            event = sample_event_for(spec.code_dir, properties)
             env = {
                 **base,
                 **spec.environment,
@@ -285,7 +306,7 @@ def measure_cold() -> list[ColdResult]:
                 "-c",
                 _COLD_CHILD,
                 str(spec.code_dir),
-                ":".join(str(p) for p in spec.layer_dirs),
+                os.pathsep.join(str(p) for p in spec.layer_dirs),
                 spec.handler,
                 str(event),
                 _RESULT_MARK,
@@ -316,7 +337,7 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "NO"
 
 
-def report(starts: list[float], latencies: list[float], colds: list[ColdResult]) -> str:
+def report(starts: list[float], reported: list[float | None], latencies: list[float], colds: list[ColdResult]) -> str:
     start = statistics.median(starts)
     p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
     rows: list[tuple[str, str, str, str]] = [
@@ -338,7 +359,10 @@ def report(starts: list[float], latencies: list[float], colds: list[ColdResult])
     line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
     out = [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows), ""]
     out.append("details")
-    out.append(f"  starts: {', '.join(f'{s:.2f}s' for s in starts)}")
+    out.append(
+        f"  starts: {', '.join(f'{s:.2f}s' for s in starts)} (\"zik dev is up in\" as it printed: "
+        f"{', '.join('?' if r is None else f'{r:.2f}s' for r in reported)})"
+    )
     out.append(
         f"  GET /me: min {min(latencies):.2f} ms, mean {statistics.fmean(latencies):.2f} ms, max {max(latencies):.2f} ms"
     )
@@ -359,14 +383,16 @@ def main() -> int:
         print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     try:
-        starts = measure_start()
+        starts, reported = measure_start()
         latencies = measure_latency()
         colds = measure_cold()
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
-    print(report(starts, latencies, colds))
+    print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
+    print(report(starts, reported, latencies, colds))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 

@@ -143,6 +143,16 @@ def _token(args: argparse.Namespace) -> int:
 
 def _schedule(args: argparse.Namespace) -> int:
     answer = _post(f"{args.url}/_zik/schedules/{args.function}", {})
+    if "fired" not in answer:
+        # An unknown name has no control route: the gateway's own 404 ("no such route") would not say why.
+        error = answer.get("error") or {}
+        reason = (
+            f"no schedule of the `zik dev` at {args.url} is or targets {args.function} (its schedules: {args.url}/_zik/info)"
+            if error.get("code") == "not_found"
+            else error.get("message") or json.dumps(answer)
+        )
+        print(f"zik schedule: nothing fired: {reason}", file=sys.stderr)
+        return 1
     print(json.dumps(answer, indent=2))
     return 0 if "fired" in answer and not any(f.get("error") for f in answer["fired"]) else 1
 

@@ -23,7 +23,7 @@ from zik_local.auth import LocalCognito, SigningKey, TokenRejected
 from zik_local.gateway import Gateway, GatewayServer, TokenBucket
 from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
 from zik_local.runtime import Invocation, Runtime
-from zik_local.schedule import next_fire
+from zik_local.schedule import ScheduleError, next_fire
 from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 
 # Lambda retries a failed asynchronous invocation after about one and then two minutes; locally the
@@ -66,6 +66,7 @@ class LocalCloud:
         self._log_lock = threading.Lock()
         self.aws_endpoint = ""
         self.api_url = ""
+        self._previous_moto_port: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> "LocalCloud":
@@ -81,6 +82,7 @@ class LocalCloud:
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
         # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
+        self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(port)
         hooks.install(self)
         self.stack = load(
@@ -133,6 +135,10 @@ class LocalCloud:
         hooks.uninstall()
         if self._moto is not None:
             self._moto.stop()
+            if self._previous_moto_port is None:
+                os.environ.pop("MOTO_PORT", None)
+            else:
+                os.environ["MOTO_PORT"] = self._previous_moto_port
 
     def __enter__(self) -> "LocalCloud":
         return self.start()
@@ -361,7 +367,11 @@ class LocalCloud:
     def _run_schedule(self, schedule: Schedule) -> None:
         while not self._stopping.is_set():
             now = datetime.now(timezone.utc)
-            due = next_fire(schedule.expression, now)
+            try:
+                due = next_fire(schedule.expression, now)
+            except ScheduleError as exc:  # e.g. a one-time at() schedule that has fired
+                self.log("scheduler", f"{schedule.logical_id} stops: {exc}")
+                return
             if self._stopping.wait(max(0.0, (due - now).total_seconds())):
                 return
             self.log("scheduler", f"{schedule.logical_id}: {schedule.expression} fired")

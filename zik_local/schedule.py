@@ -28,7 +28,14 @@ def next_fire(expression: str, after: datetime) -> datetime:
         step = timedelta(**{f"{unit}s": amount})
         return after + step
     if expression.startswith("at(") and expression.endswith(")"):
-        return datetime.fromisoformat(expression[3:-1]).replace(tzinfo=timezone.utc)
+        try:
+            moment = datetime.fromisoformat(expression[3:-1]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            raise ScheduleError(f"{expression}: at() takes a date and time, e.g. at(2026-01-01T09:00:00)") from None
+        if moment <= after:
+            # A one-time schedule: once its moment has passed, it never fires again.
+            raise ScheduleError(f"{expression} does not fire after {after.isoformat()}")
+        return moment
     if expression.startswith("cron(") and expression.endswith(")"):
         return _next_cron(expression[5:-1].split(), after)
     raise ScheduleError(f"unknown schedule expression {expression!r}")
@@ -40,9 +47,11 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
         return None
     values: set[int] = set()
     for part in text.split(","):
-        step = 1
-        if "/" in part:
+        step, stepped = 1, "/" in part
+        if stepped:
             part, step_text = part.split("/", 1)
+            if not step_text.isdigit() or int(step_text) == 0:
+                raise ScheduleError(f"cron field {text!r}: the step must be a positive number")
             step = int(step_text)
         if part in ("*", ""):
             start, end = low, high
@@ -51,10 +60,12 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
             start, end = _value(first, names), _value(last, names)
         else:
             start = _value(part, names)
-            end = high if step > 1 else start
+            end = high if stepped else start  # "5/1" is every value from 5 on, "5" is 5 alone
         if not (low <= start <= high and low <= end <= high):
             raise ScheduleError(f"cron field {text!r} is outside {low}-{high}")
         values.update(range(start, end + 1, step))
+    if not values:
+        raise ScheduleError(f"cron field {text!r} allows no value")
     return values
 
 

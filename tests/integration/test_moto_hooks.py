@@ -1,0 +1,300 @@
+"""The moto internals zik_local/hooks.py replaces must still be there, with the signatures the hooks expect,
+in the moto that requirements/dev.txt pins; install() must swap them and uninstall() put them back.
+
+When moto is upgraded, this module says what moved before the local cloud silently stops delivering
+events. The second half runs each hook through moto's own APIs (mock_aws, no server) with a recording
+dispatcher in place of the local cloud.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import re
+import uuid
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto.awslambda.models import LambdaFunction
+from moto.core.config import default_user_config
+from moto.events.models import Rule
+from moto.s3 import notifications as s3_notifications
+
+from zik_local import hooks
+from zik_local.runtime import Invocation
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+
+
+def _parameters(function: Any) -> list[tuple[str, Any]]:
+    return [(p.name, p.default) for p in inspect.signature(function).parameters.values()]
+
+
+# -- the pin ------------------------------------------------------------------------------------------
+def test_moto_is_the_pinned_version() -> None:
+    pins = re.findall(r"^moto(?:\[[^\]]*\])?==(\S+)\s*$", (ROOT / "requirements" / "dev.txt").read_text(), re.MULTILINE)
+
+    assert len(pins) == 1, "requirements/dev.txt pins moto exactly once (moto[server]==X.Y.Z)"
+    assert version("moto") == pins[0]
+
+
+# -- what the hooks replace, as the pinned moto has it ------------------------------------------------------
+def test_lambda_function_invoke_signature() -> None:
+    original = hooks._ORIGINAL["invoke"]
+
+    assert original.__qualname__ == "LambdaFunction.invoke"
+    assert _parameters(original) == [
+        ("self", inspect.Parameter.empty),
+        ("body", inspect.Parameter.empty),
+        ("request_headers", inspect.Parameter.empty),
+        ("response_headers", inspect.Parameter.empty),
+    ]
+
+
+def test_lambda_backend_calls_the_function_invoke_with_the_response_headers() -> None:
+    # moto's Invoke API reaches LambdaFunction.invoke through the backend with (body, headers, response_headers).
+    from moto.awslambda.models import LambdaBackend
+
+    source = inspect.getsource(LambdaBackend.invoke)
+    assert re.search(r"\.invoke\(\s*body,\s*headers,\s*response_headers\s*\)", source), source
+
+
+def test_s3_invoke_awslambda_signature_and_lookup() -> None:
+    original = hooks._ORIGINAL["s3"]
+
+    assert original.__module__ == "moto.s3.notifications"
+    assert original.__name__ == "_invoke_awslambda"
+    assert [name for name, _ in _parameters(original)] == ["account_id", "event_body", "fn_arn", "region_name"]
+    # send_event looks the function up in the module at call time, so replacing the module attribute works.
+    assert "_invoke_awslambda" in s3_notifications.send_event.__code__.co_names
+
+
+def test_rule_send_to_targets_signature() -> None:
+    original = hooks._ORIGINAL["send_to_targets"]
+
+    assert original.__qualname__ == "Rule.send_to_targets"
+    assert _parameters(original) == [
+        ("self", inspect.Parameter.empty),
+        ("original_event", inspect.Parameter.empty),
+        ("transform_input", True),
+    ]
+
+
+def test_rule_event_pattern_matches_events(aws: None) -> None:
+    import boto3
+    from moto.events.models import events_backends
+
+    name = f"hook-check-{uuid.uuid4().hex[:8]}"
+    boto3.client("events", region_name=REGION).put_rule(
+        Name=name, EventPattern=json.dumps({"source": ["zik.check"], "detail-type": ["Checked"]})
+    )
+    rule = events_backends[ACCOUNT_ID][REGION].describe_rule(name, "default")
+
+    assert isinstance(rule, Rule)
+    assert rule.event_pattern.matches_event({"source": "zik.check", "detail-type": "Checked", "detail": {}})
+    assert not rule.event_pattern.matches_event({"source": "zik.other", "detail-type": "Checked", "detail": {}})
+    assert isinstance(rule.targets, list)
+    assert rule.arn.endswith(f":rule/{name}")
+
+
+def test_stepfunctions_execution_setting_exists() -> None:
+    from moto.stepfunctions import responses
+
+    assert "execute_state_machine" in default_user_config["stepfunctions"]
+    assert 'sfn_config.get("execute_state_machine"' in inspect.getsource(responses)
+
+
+def test_stepfunctions_interpreter_reaches_lambda_through_moto_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    # LocalCloud.start() sets MOTO_PORT so that Lambda tasks of state machines come back to its server.
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    monkeypatch.setenv("MOTO_PORT", "4567")
+
+    assert moto_server_port() == "4567"
+    assert 'f"http://localhost:{moto_server_port()}"' in inspect.getsource(boto_client.boto_client_for)
+
+
+# -- install() and uninstall() ------------------------------------------------------------------------
+class RecordingDispatcher:
+    """What the local cloud does, reduced to remembering what it was asked."""
+
+    def __init__(self) -> None:
+        self.sync: list[tuple[str, Any]] = []
+        self.asynchronous: list[tuple[str, Any, str]] = []
+        self.delivered: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+        self.answer = Invocation("request-1", payload={"ok": True}, logs=["START", "hello from the function", "END"])
+
+    def invoke_function(self, function_arn: str, event: Any) -> Invocation:
+        self.sync.append((function_arn, event))
+        return self.answer
+
+    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> None:
+        self.asynchronous.append((function_arn, event, source))
+
+    def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
+        self.delivered.append((target, event, rule_arn))
+
+
+def _current() -> dict[str, Any]:
+    return {
+        "invoke": LambdaFunction.invoke,
+        "s3": s3_notifications._invoke_awslambda,
+        "send_to_targets": Rule.send_to_targets,
+        "stepfunctions": dict(default_user_config["stepfunctions"]),
+    }
+
+
+@pytest.fixture
+def dispatcher() -> Any:
+    recording = RecordingDispatcher()
+    hooks.install(recording)
+    try:
+        yield recording
+    finally:
+        hooks.uninstall()
+
+
+def test_nothing_is_installed_outside_a_local_cloud() -> None:
+    current = _current()
+
+    assert current["invoke"] is hooks._ORIGINAL["invoke"]
+    assert current["s3"] is hooks._ORIGINAL["s3"]
+    assert current["send_to_targets"] is hooks._ORIGINAL["send_to_targets"]
+
+
+def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # moto's default, whatever ran before: a leak of execute_state_machine=True would show here.
+    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": False})
+    before = _current()
+
+    hooks.install(RecordingDispatcher())
+    try:
+        during = _current()
+    finally:
+        hooks.uninstall()
+    after = _current()
+
+    for name in ("invoke", "s3", "send_to_targets"):
+        assert during[name] is not before[name], name
+        assert after[name] is before[name], name
+    assert during["stepfunctions"]["execute_state_machine"] is True
+    assert after["stepfunctions"] == {"execute_state_machine": False}
+
+
+def test_install_twice_then_uninstall_restores_the_originals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": False})
+    before = _current()
+
+    hooks.install(RecordingDispatcher())
+    hooks.install(RecordingDispatcher())
+    hooks.uninstall()
+
+    assert _current() == before
+
+
+# -- each hook, through moto's own APIs ---------------------------------------------------------------
+def _function(name: str) -> str:
+    import boto3
+
+    role = boto3.client("iam", region_name=REGION).create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    return boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.lambda_handler",
+        Code={"ZipFile": base64.b64decode("UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==")},  # an empty zip
+    )["FunctionArn"]
+
+
+def test_lambda_invoke_runs_in_the_dispatcher(aws: None, dispatcher: RecordingDispatcher) -> None:
+    import boto3
+
+    arn = _function("hooked")
+    client = boto3.client("lambda", region_name=REGION)
+
+    answer = client.invoke(FunctionName="hooked", Payload=json.dumps({"n": 1}), LogType="Tail")
+
+    assert json.loads(answer["Payload"].read()) == {"ok": True}
+    assert "FunctionError" not in answer
+    assert "hello from the function" in base64.b64decode(answer["LogResult"]).decode()
+    assert dispatcher.sync == [(arn, {"n": 1})]
+
+
+def test_lambda_invoke_reports_the_function_error(aws: None, dispatcher: RecordingDispatcher) -> None:
+    import boto3
+
+    _function("hooked")
+    dispatcher.answer = Invocation("request-2", error={"errorType": "ValueError", "errorMessage": "no"})
+
+    answer = boto3.client("lambda", region_name=REGION).invoke(FunctionName="hooked", Payload=b"{}")
+
+    assert answer["FunctionError"] == "Unhandled"
+    assert json.loads(answer["Payload"].read()) == {"errorType": "ValueError", "errorMessage": "no"}
+
+
+def test_lambda_event_invocation_is_handed_over_asynchronously(aws: None, dispatcher: RecordingDispatcher) -> None:
+    import boto3
+
+    arn = _function("hooked")
+
+    answer = boto3.client("lambda", region_name=REGION).invoke(
+        FunctionName="hooked", InvocationType="Event", Payload=json.dumps({"n": 2})
+    )
+
+    assert answer["StatusCode"] == 202
+    assert dispatcher.sync == []
+    assert dispatcher.asynchronous == [(arn, {"n": 2}, "lambda:Invoke")]
+
+
+def test_s3_notification_is_handed_over_asynchronously(aws: None, dispatcher: RecordingDispatcher) -> None:
+    import boto3
+
+    arn = _function("on-upload")
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="hooked-bucket")
+    s3.put_bucket_notification_configuration(
+        Bucket="hooked-bucket",
+        NotificationConfiguration={"LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )
+
+    s3.put_object(Bucket="hooked-bucket", Key="a.txt", Body=b"x")
+
+    ((function_arn, event, source),) = dispatcher.asynchronous
+    assert (function_arn, source) == (arn, "s3")
+    assert event["Records"][0]["s3"]["object"]["key"] == "a.txt"
+    assert event["Records"][0]["eventName"] == "ObjectCreated:Put"
+
+
+def test_rule_delivers_lambda_targets_itself_and_leaves_the_rest_to_moto(aws: None, dispatcher: RecordingDispatcher) -> None:
+    import boto3
+
+    arn = _function("on-event")
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="hooked-queue")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client("events", region_name=REGION)
+    rule_arn = events.put_rule(Name="hooked-rule", EventPattern=json.dumps({"source": ["zik.check"]}))["RuleArn"]
+    events.put_targets(Rule="hooked-rule", Targets=[{"Id": "fn", "Arn": arn}, {"Id": "queue", "Arn": queue_arn}])
+
+    events.put_events(
+        Entries=[
+            {"Source": "zik.check", "DetailType": "Checked", "Detail": json.dumps({"n": 1})},
+            {"Source": "zik.other", "DetailType": "Checked", "Detail": json.dumps({"n": 2})},
+        ]
+    )
+
+    ((target, event, delivered_by),) = dispatcher.delivered
+    assert (target["Id"], target["Arn"], delivered_by) == ("fn", arn, rule_arn)
+    assert (event["source"], event["detail"]) == ("zik.check", {"n": 1})
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["detail"] for m in messages] == [{"n": 1}]
+    assert [t["Id"] for t in events.list_targets_by_rule(Rule="hooked-rule")["Targets"]] == ["fn", "queue"]
