@@ -79,9 +79,13 @@ def _options(args: argparse.Namespace, **extra: Any):
 
 
 def _dev(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    from zik_local.runtime import SandboxPool
+
+    # Before the heavy imports below: the first execution environments load their libraries meanwhile.
+    sandboxes = SandboxPool(spares=1)
     from zik_local.cloud import LocalCloud
 
-    started = time.perf_counter()
     cloud = LocalCloud(
         _options(
             args,
@@ -90,7 +94,8 @@ def _dev(args: argparse.Namespace) -> int:
             aws_port=args.aws_port,
             run_schedules=args.schedules,
             throttle=not args.no_throttle,
-        )
+        ),
+        sandboxes,
     )
     try:
         cloud.start()

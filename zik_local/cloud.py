@@ -22,7 +22,7 @@ from zik_local import hooks
 from zik_local.auth import LocalCognito, SigningKey, TokenRejected
 from zik_local.gateway import Gateway, GatewayServer, TokenBucket
 from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
-from zik_local.runtime import Invocation, Runtime
+from zik_local.runtime import Invocation, Runtime, SandboxPool
 from zik_local.schedule import ScheduleError, next_fire
 from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 
@@ -49,8 +49,9 @@ class CloudOptions:
 
 
 class LocalCloud:
-    def __init__(self, options: CloudOptions):
+    def __init__(self, options: CloudOptions, sandboxes: SandboxPool | None = None):
         self.options = options
+        self._sandboxes = sandboxes
         self.state_dir = options.state_dir or options.template.parent / ".zik"
         self.stack: Stack | None = None
         self.deployment: Deployment | None = None
@@ -70,6 +71,9 @@ class LocalCloud:
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> "LocalCloud":
+        # Sandboxes start first: they load the runtime's libraries on the other core while this one
+        # starts moto and creates the stack.
+        sandboxes = self._sandboxes or SandboxPool(spares=1)
         import logging
 
         from moto.server import ThreadedMotoServer
@@ -98,6 +102,7 @@ class LocalCloud:
             env_overrides=self.options.env_overrides,
             log=self.log,
             watch=self.options.watch,
+            sandboxes=sandboxes,
         )
         key = SigningKey.load_or_create(self.state_dir)
         for pool_id in self.deployment.user_pools:
@@ -121,7 +126,9 @@ class LocalCloud:
                 if schedule.enabled:
                     self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
         if self.options.prewarm and self.gateway is not None:
-            self.runtime.prewarm(sorted({r.function for r in self.gateway.api.routes if r.function}))
+            # Public routes first: /health is what a developer (and a load balancer) asks first.
+            routes = sorted(self.gateway.api.routes, key=lambda r: (r.authorizer is not None, r.path))
+            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)))
         return self
 
     def stop(self) -> None:

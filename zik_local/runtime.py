@@ -16,10 +16,13 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from zik_local.provision import FunctionSpec
 from zik_local.template import REGION
+
+if TYPE_CHECKING:
+    # Only for types: the runtime starts before anything heavy (boto3, moto) is imported.
+    from zik_local.provision import FunctionSpec
 
 _HEADER = struct.Struct(">I")
 _WORKER = Path(__file__).with_name("worker.py")
@@ -27,6 +30,8 @@ _WORKER = Path(__file__).with_name("worker.py")
 # and ANTHROPIC_API_KEY switch the local cloud to a real model.
 PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
 MAX_ENVIRONMENTS_PER_FUNCTION = 8
+# What every zik function imports; a sandbox loads it before it knows which function it will be.
+DEFAULT_PRELOAD = "boto3,aws_lambda_powertools,aws_lambda_powertools.event_handler"
 
 
 @dataclass
@@ -49,16 +54,18 @@ class FunctionCrashed(RuntimeError):
     pass
 
 
-class Environment:
-    """One warm execution environment (a worker process) of one function."""
+class Sandbox:
+    """A started worker process with the runtime's common libraries loaded, not yet any function's.
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], generation: int, log: Callable[[str, str], None]):
-        self.spec = spec
-        self.generation = generation
-        self.log = log
+    Sandboxes are started ahead of need (see ``SandboxPool``), so that an execution environment only pays
+    for importing its own handler: the local counterpart of Lambda keeping its runtime images ready.
+    """
+
+    def __init__(self, preload: str = DEFAULT_PRELOAD):
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
-        env = {**env, "ZIK_WORKER_FDS": f"{request_r},{response_w}"}
+        base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
+        env = {**base, "ZIK_WORKER_FDS": f"{request_r},{response_w}", "ZIK_PRELOAD": preload, "PYTHONDONTWRITEBYTECODE": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-u", str(_WORKER)],
             env=env,
@@ -66,12 +73,81 @@ class Environment:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            cwd=str(spec.code_dir),
         )
         os.close(request_r)
         os.close(response_w)
-        self._requests = request_w
-        self._responses = response_r
+        self.requests = request_w
+        self.responses = response_r
+
+    def discard(self) -> None:
+        for fd in (self.requests, self.responses):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+class SandboxPool:
+    """Keeps a few sandboxes started, and starts another each time one is taken."""
+
+    def __init__(self, spares: int = 2, refill_delay: float = 1.0):
+        self.spares = spares
+        # A taken sandbox is replaced a moment later, not at once: right then, the environment that took
+        # it is importing its handler, and a new sandbox would compete with it for the CPU.
+        self.refill_delay = refill_delay
+        self._ready: list[Sandbox] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(spares):
+            self._ready.append(Sandbox())
+
+    def take(self) -> Sandbox:
+        with self._lock:
+            sandbox = self._ready.pop() if self._ready else None
+        if sandbox is None or sandbox.process.poll() is not None:
+            if sandbox is not None:
+                sandbox.discard()
+            sandbox = Sandbox()
+        threading.Thread(target=self._refill, daemon=True, name="sandbox-refill").start()
+        return sandbox
+
+    def _refill(self) -> None:
+        time.sleep(self.refill_delay)
+        with self._lock:
+            missing = 0 if self._closed else self.spares - len(self._ready)
+        for _ in range(max(0, missing)):
+            sandbox = Sandbox()
+            with self._lock:
+                if self._closed:
+                    sandbox.discard()
+                    return
+                self._ready.append(sandbox)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            ready, self._ready = self._ready, []
+        for sandbox in ready:
+            sandbox.discard()
+
+
+class Environment:
+    """One warm execution environment (a worker process) of one function."""
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], generation: int, log: Callable[[str, str], None], sandbox: Sandbox):
+        self.spec = spec
+        self.generation = generation
+        self.log = log
+        self.sandbox = sandbox
+        self.process = sandbox.process
+        self._requests = sandbox.requests
+        self._responses = sandbox.responses
         self.lines: deque[str] = deque(maxlen=400)
         self._reader = threading.Thread(target=self._pump_logs, daemon=True, name=f"logs-{spec.logical_id}")
         self._reader.start()
@@ -79,6 +155,8 @@ class Environment:
         self.init_error: dict[str, Any] | None = None
         self.started = time.perf_counter()
         self._initialised = False
+        layers = [str(p) for p in spec.layer_dirs]
+        self._send({"type": "init", "env": env, "taskRoot": str(spec.code_dir), "layers": layers, "handler": spec.handler})
 
     def _pump_logs(self) -> None:
         assert self.process.stdout is not None
@@ -155,17 +233,7 @@ class Environment:
         return b"".join(chunks)
 
     def close(self) -> None:
-        for fd in (self._requests, self._responses):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        self.sandbox.discard()
 
 
 class Runtime:
@@ -179,6 +247,7 @@ class Runtime:
         env_overrides: dict[str, dict[str, str]] | None = None,
         log: Callable[[str, str], None] | None = None,
         watch: bool = True,
+        sandboxes: SandboxPool | None = None,
     ):
         self.functions = functions
         self.endpoint = endpoint
@@ -187,8 +256,10 @@ class Runtime:
         self._idle: dict[str, list[Environment]] = {name: [] for name in functions}
         self._busy: dict[str, int] = {name: 0 for name in functions}
         self._generation: dict[str, int] = {name: 0 for name in functions}
+        self._warming: dict[str, int] = {name: 0 for name in functions}
         self._lock = threading.Condition()
         self._closed = False
+        self._sandboxes = sandboxes or SandboxPool(spares=1)
         self._fingerprints = {name: self._fingerprint(spec) for name, spec in functions.items()}
         if watch:
             threading.Thread(target=self._watch, daemon=True, name="code-watcher").start()
@@ -216,11 +287,9 @@ class Runtime:
             "LAMBDA_RUNTIME_DIR": str(Path(sys.executable).parent),
             "_HANDLER": spec.handler,
             "TZ": ":UTC",
-            "PYTHONDONTWRITEBYTECODE": "1",
             # No X-Ray daemon here: the Tracer runs disabled, as under `sam local`.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
-            "ZIK_LAYER_PATHS": os.pathsep.join(str(p) for p in spec.layer_dirs),
             **spec.environment,
             **passthrough,
             **self.env_overrides.get(spec.logical_id, {}),
@@ -240,12 +309,16 @@ class Runtime:
                     environment = idle.pop()
                     self._busy[name] += 1
                     return environment
+                if self._warming[name]:
+                    # An environment of this function is starting right now: it is ready sooner than a new one.
+                    self._lock.wait(timeout=1)
+                    continue
                 if self._busy[name] < MAX_ENVIRONMENTS_PER_FUNCTION:
                     self._busy[name] += 1
                     break
                 self._lock.wait(timeout=1)
         try:
-            return Environment(spec, self.environment_of(spec), self._generation[name], self.log)
+            return Environment(spec, self.environment_of(spec), self._generation[name], self.log, self._sandboxes.take())
         except BaseException:
             with self._lock:
                 self._busy[name] -= 1
@@ -262,18 +335,30 @@ class Runtime:
             self._lock.notify_all()
 
     def prewarm(self, names: list[str]) -> None:
-        """Start one environment per function in the background, so the first request finds it warm."""
+        """Start one environment per function in the background, in the order given, so that the first
+        requests find them warm."""
 
-        def warm(name: str) -> None:
-            try:
-                environment = self._acquire(name)
-                environment._wait_init(time.monotonic() + 30)
-                self._release(name, environment, environment.init_error is None)
-            except Exception:  # noqa: BLE001 - the first real invocation reports the problem
-                pass
+        def warm() -> None:
+            started: list[tuple[str, Environment]] = []
+            for name in names:
+                try:
+                    environment = self._acquire(name)
+                except Exception:  # noqa: BLE001 - the first real invocation reports the problem
+                    continue
+                with self._lock:
+                    self._warming[name] += 1
+                started.append((name, environment))
+            for name, environment in started:
+                try:
+                    environment._wait_init(time.monotonic() + 30)
+                    reusable = environment.init_error is None
+                except Exception:  # noqa: BLE001
+                    reusable = False
+                with self._lock:
+                    self._warming[name] -= 1
+                self._release(name, environment, reusable)
 
-        for name in names:
-            threading.Thread(target=warm, args=(name,), daemon=True).start()
+        threading.Thread(target=warm, daemon=True, name="prewarm").start()
 
     # -- invocation -----------------------------------------------------------------------------------
     def invoke(self, name: str, event: Any, *, request_id: str | None = None) -> Invocation:
@@ -346,6 +431,7 @@ class Runtime:
             self._lock.notify_all()
         for environment in environments:
             environment.close()
+        self._sandboxes.close()
 
 
 def _print_log(function: str, line: str) -> None:

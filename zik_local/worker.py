@@ -1,6 +1,10 @@
 """One function's execution environment: a Python process that imports the handler once (INIT) and then
 serves invocations sent by the local cloud, as Lambda's runtime does.
 
+It starts as a blank sandbox that loads the runtime's common libraries (ZIK_PRELOAD) while the local cloud
+is still busy elsewhere, then waits for the one message that makes it a function's: that function's
+environment variables, code directory, layers and handler.
+
 Standard library only, and nothing of the local cloud is imported: the function sees its own code, its
 layers and the packages of the runtime, like in Lambda. Requests and answers travel as length-prefixed
 JSON on two pipes, so the function's own stdout and stderr stay its logs.
@@ -76,12 +80,23 @@ def _error(exc: BaseException) -> dict[str, Any]:
 
 def main() -> None:
     request_fd, response_fd = (int(fd) for fd in os.environ.pop("ZIK_WORKER_FDS").split(","))
-    # Lambda's search path: the function's code, then its layers, then the runtime's packages.
-    task_root = os.environ["LAMBDA_TASK_ROOT"]
-    layers = [p for p in os.environ.pop("ZIK_LAYER_PATHS", "").split(os.pathsep) if p]
-    sys.path[0:1] = [task_root, *layers]
-    os.chdir(task_root)
-    module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
+    sys.path.pop(0)  # this file's folder is no part of a function's search path
+    for module in filter(None, os.environ.pop("ZIK_PRELOAD", "").split(",")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    init = _read(request_fd)
+    if init is None:
+        return
+    # From here on the process is the function's: its environment, and Lambda's search path (the
+    # function's code, then its layers, then the runtime's packages).
+    os.environ.clear()
+    os.environ.update(init["env"])
+    time.tzset()
+    sys.path[0:0] = [init["taskRoot"], *init["layers"]]
+    os.chdir(init["taskRoot"])
+    module_name, _, function_name = init["handler"].rpartition(".")
     started = time.perf_counter()
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
