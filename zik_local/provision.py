@@ -57,6 +57,28 @@ ACCEPTED = {
 }
 
 
+_TARGET_FIELDS = (
+    "Id",
+    "Arn",
+    "Input",
+    "InputPath",
+    "InputTransformer",
+    "RoleArn",
+    "SqsParameters",
+    "DeadLetterConfig",
+    "RetryPolicy",
+)
+_USER_POOL_FIELDS = (
+    "UsernameAttributes",
+    "AutoVerifiedAttributes",
+    "Policies",
+    "MfaConfiguration",
+    "Schema",
+    "AccountRecoverySetting",
+    "DeletionProtection",
+)
+
+
 @dataclass
 class FunctionSpec:
     logical_id: str
@@ -393,16 +415,7 @@ class Provisioner:
 
     def _finish_targets(self) -> None:
         for rule, spec in self._pending_targets:
-            targets = []
-            for t in spec["targets"]:
-                target = {k: t[k] for k in ("Id", "Arn", "Input", "InputPath", "RoleArn", "SqsParameters") if k in t}
-                if t.get("InputTransformer"):
-                    target["InputTransformer"] = t["InputTransformer"]
-                if t.get("DeadLetterConfig"):
-                    target["DeadLetterConfig"] = t["DeadLetterConfig"]
-                if t.get("RetryPolicy"):
-                    target["RetryPolicy"] = t["RetryPolicy"]
-                targets.append(target)
+            targets = [{k: t[k] for k in _TARGET_FIELDS if t.get(k) is not None} for t in spec["targets"]]
             if targets:
                 self._client("events").put_targets(Rule=rule, EventBusName=spec["bus"], Targets=targets)
 
@@ -536,15 +549,7 @@ class Provisioner:
     def _user_pool(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)
         name = self._name(logical_id, p.get("UserPoolName"), max_length=128)
-        kwargs: dict[str, Any] = {"PoolName": name}
-        if p.get("UsernameAttributes"):
-            kwargs["UsernameAttributes"] = p["UsernameAttributes"]
-        if p.get("Policies"):
-            kwargs["Policies"] = p["Policies"]
-        if p.get("MfaConfiguration"):
-            kwargs["MfaConfiguration"] = p["MfaConfiguration"]
-        if p.get("Schema"):
-            kwargs["Schema"] = p["Schema"]
+        kwargs: dict[str, Any] = {"PoolName": name, **{k: p[k] for k in _USER_POOL_FIELDS if p.get(k)}}
         pool = self._client("cognito-idp").create_user_pool(**kwargs)["UserPool"]
         self.deployment.user_pools[pool["Id"]] = {"arn": pool["Arn"], "name": name}
         provider = f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
