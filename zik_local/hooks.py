@@ -16,6 +16,7 @@ import copy
 import json
 from typing import Any, Protocol
 
+from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
 from moto.events.models import Rule
@@ -36,6 +37,7 @@ _ORIGINAL = {
     "invoke": LambdaFunction.invoke,
     "s3": s3_notifications._invoke_awslambda,
     "send_to_targets": Rule.send_to_targets,
+    "modules": moto_backends.list_of_moto_modules,
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
@@ -82,14 +84,21 @@ def install(dispatcher: Dispatcher) -> None:
             rest.targets = theirs
             _ORIGINAL["send_to_targets"](rest, original_event, transform_input)
 
+    modules = tuple(_ORIGINAL["modules"]())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = s3_notification
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+    moto_backends.list_of_moto_modules = list_of_moto_modules
 
 
 def uninstall() -> None:
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = _ORIGINAL["s3"]
     Rule.send_to_targets = _ORIGINAL["send_to_targets"]  # type: ignore[method-assign]
+    moto_backends.list_of_moto_modules = _ORIGINAL["modules"]
     if _STEPFUNCTIONS_CONFIG:
         default_user_config["stepfunctions"] = _STEPFUNCTIONS_CONFIG.pop()

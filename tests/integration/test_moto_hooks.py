@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
 from moto.events.models import Rule
@@ -102,6 +103,27 @@ def test_rule_event_pattern_matches_events(aws: None) -> None:
     assert rule.arn.endswith(f":rule/{name}")
 
 
+def test_moto_server_routes_hosts_by_the_module_listing() -> None:
+    """The server asks ``backends.list_of_moto_modules()`` (looked up on the module at each request) whether
+    a host names a service; the cached listing must give the same answers."""
+    from moto.moto_server import werkzeug_app
+
+    source = inspect.getsource(werkzeug_app.DomainDispatcherApplication)
+    assert "backends.list_of_moto_modules()" in source
+    assert inspect.signature(moto_backends.list_of_moto_modules).parameters == {}
+
+    listed = list(moto_backends.list_of_moto_modules())
+    hooks.install(RecordingDispatcher())
+    try:
+        cached = moto_backends.list_of_moto_modules()
+        assert list(cached) == listed
+        assert "dynamodb" in cached and "s3" in cached
+        app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+        assert app.get_backend_for_host("s3") == "s3"
+    finally:
+        hooks.uninstall()
+
+
 def test_stepfunctions_execution_setting_exists() -> None:
     from moto.stepfunctions import responses
 
@@ -146,6 +168,7 @@ def _current() -> dict[str, Any]:
         "invoke": LambdaFunction.invoke,
         "s3": s3_notifications._invoke_awslambda,
         "send_to_targets": Rule.send_to_targets,
+        "modules": moto_backends.list_of_moto_modules,
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
@@ -166,6 +189,7 @@ def test_nothing_is_installed_outside_a_local_cloud() -> None:
     assert current["invoke"] is hooks._ORIGINAL["invoke"]
     assert current["s3"] is hooks._ORIGINAL["s3"]
     assert current["send_to_targets"] is hooks._ORIGINAL["send_to_targets"]
+    assert current["modules"] is hooks._ORIGINAL["modules"]
 
 
 def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -180,7 +204,7 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
         hooks.uninstall()
     after = _current()
 
-    for name in ("invoke", "s3", "send_to_targets"):
+    for name in ("invoke", "s3", "send_to_targets", "modules"):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
     assert during["stepfunctions"]["execute_state_machine"] is True
