@@ -120,22 +120,26 @@ def _clear_client_caches() -> None:
             cached = getattr(module, attribute)
             if hasattr(cached, "cache_clear"):  # a test may have put a stub in its place
                 cached.cache_clear()
+    if "zik.ai" in sys.modules:
+        sys.modules["zik.ai"].reset()
 
 
 @pytest.fixture(scope="session")
 def stack():
     """template.yaml after the SAM transform (parsed once: the transform is the slow part)."""
+    from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
     from zik_local.template import load
 
-    return load(TEMPLATE)
+    return load(TEMPLATE, parameters=LOCAL_PARAMETER_DEFAULTS)
 
 
 @pytest.fixture
 def deployment(aws, stack):
     """Everything template.yaml declares, created in moto by the project's own provisioner."""
+    from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
     from zik_local.provision import provision
 
-    return provision(copy.deepcopy(stack), None)
+    return provision(copy.deepcopy(stack), None, LOCAL_PARAMETER_DEFAULTS)
 
 
 # -- Lambda ------------------------------------------------------------------------------------------
@@ -196,6 +200,31 @@ def load_function(deployment, monkeypatch: pytest.MonkeyPatch) -> Callable[[str]
 
     yield load
     metrics.clear_metrics()
+
+
+# -- AI ----------------------------------------------------------------------------------------------
+@pytest.fixture
+def digest_task():
+    """``tests.digest``, a small AI task kept in tests/fixtures/ai, registered for the test."""
+    from zik.ai import registry
+
+    module_spec = importlib.util.spec_from_file_location("tests_ai_digest", ROOT / "tests" / "fixtures" / "ai" / "digest.py")
+    assert module_spec and module_spec.loader
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    registry.register(module.DIGEST)
+    yield module.DIGEST
+    registry._TASKS.pop(module.DIGEST.name, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_circuits():
+    """Powertools keeps each circuit's consecutive counts per process; each test is a new environment."""
+    from aws_lambda_powertools.utilities.circuit_breaker import base
+
+    for counters in (base._LOCAL_FAILURES, base._LOCAL_SUCCESSES, base._LAST_OBSERVED_STATE):
+        counters.clear()
+    yield
 
 
 # -- API Gateway events ------------------------------------------------------------------------------

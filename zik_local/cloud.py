@@ -31,6 +31,12 @@ from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
 
 
+# Template parameters whose local value differs from the deployed default: the AI runs offline unless
+# asked otherwise (--parameter AIProviders=anthropic,local, or AI_PROVIDERS in the shell, which reaches
+# every function's environment).
+LOCAL_PARAMETER_DEFAULTS = {"AIProviders": "local"}
+
+
 @dataclass
 class CloudOptions:
     template: Path
@@ -89,13 +95,14 @@ class LocalCloud:
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(port)
         hooks.install(self)
+        parameters = {**LOCAL_PARAMETER_DEFAULTS, **self.options.parameters}
         self.stack = load(
             self.options.template,
             stack_name=self.options.stack_name,
-            parameters=self.options.parameters,
+            parameters=parameters,
             cache_dir=self.state_dir / "cache",
         )
-        self.deployment = provision(self.stack, self.aws_endpoint, self.options.parameters)
+        self.deployment = provision(self.stack, self.aws_endpoint, parameters)
         self.runtime = Runtime(
             self.deployment.functions,
             self.aws_endpoint,

@@ -48,6 +48,19 @@ def validate(kind: str, name: str, data: Any) -> Any:
         raise _violation(exc) from None
 
 
+def validator(schema: dict[str, Any]) -> Callable[[Any], Any]:
+    """A compiled validator for a schema held elsewhere; raises SchemaViolation like ``validate``."""
+    compiled = fastjsonschema.compile(schema)
+
+    def check(data: Any) -> Any:
+        try:
+            return compiled(data)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise _violation(exc) from None
+
+    return check
+
+
 def names(kind: str) -> list[str]:
     return sorted(path.stem for path in (ROOT / kind).glob("*.json"))
 

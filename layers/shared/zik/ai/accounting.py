@@ -1,0 +1,72 @@
+"""Every model call is accounted: provider, model, task, tokens, latency and estimated cost, as Powertools
+metrics (one EMF record per call, dimensioned by provider and task) and as one log line. Neither carries
+prompt, answer or key text."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+from zik.observability import logger
+
+PRICES = Path(__file__).parent / "prices.json"
+_INFERENCE_PROFILE = re.compile(r"^(us|eu|apac|us-gov|global)\.")
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    task: str
+    provider: str
+    model: str
+    outcome: str  # ok | invalid | repaired | <failure kind>
+    input_tokens: int
+    output_tokens: int
+    latency_ms: float
+    cost_usd: float | None
+    prompt_version: str
+    attempt: int  # 1, or 2 for the repair
+
+
+@lru_cache(maxsize=1)
+def price_table() -> dict[str, dict[str, float]]:
+    return json.loads(PRICES.read_text(encoding="utf-8"))["models"]
+
+
+def estimate_cost(provider: str, model: str, input_tokens: int, output_tokens: int) -> float | None:
+    """USD for the tokens, or None for a model the price table does not list."""
+    price = price_table().get(f"{provider}/{_INFERENCE_PROFILE.sub('', model)}")
+    if price is None:
+        return None
+    return round((input_tokens * price["input"] + output_tokens * price["output"]) / 1_000_000, 8)
+
+
+def record(call: CallRecord) -> None:
+    metrics = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Zik")
+    metrics.add_dimension(name="Provider", value=call.provider)
+    metrics.add_dimension(name="Task", value=call.task)
+    metrics.add_metric(name="AICalls", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="AIInputTokens", unit=MetricUnit.Count, value=call.input_tokens)
+    metrics.add_metric(name="AIOutputTokens", unit=MetricUnit.Count, value=call.output_tokens)
+    metrics.add_metric(name="AILatency", unit=MetricUnit.Milliseconds, value=round(call.latency_ms, 2))
+    if call.cost_usd is not None:
+        metrics.add_metric(name="AICostMicroUSD", unit=MetricUnit.Count, value=round(call.cost_usd * 1_000_000, 2))
+    if call.outcome not in ("ok", "repaired"):
+        metrics.add_metric(name="AIProviderFailures", unit=MetricUnit.Count, value=1)
+    metrics.add_metadata(key="model", value=call.model)
+    metrics.flush_metrics()
+    logger.info("ai call", extra={"ai": asdict(call)})
+
+
+def record_unavailable(task: str) -> None:
+    """Every provider failed: the figure the AI-failure alarm watches (service dimension only, so one alarm
+    covers every task; the task is in the log line)."""
+    metrics = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Zik")
+    metrics.add_metric(name="AIUnavailable", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
+    logger.warning("ai unavailable", extra={"ai": {"task": task}})

@@ -1,0 +1,110 @@
+"""The per-user daily AI budget, counted atomically in DynamoDB.
+
+Access patterns (AITable, template.yaml):
+  reserve one call      UpdateItem  pk=TENANT#<t>#USER#<u>  sk=BUDGET#<yyyy-mm-dd>#<task>
+                        ADD calls 1 if calls < limit (and tokens < limit): concurrent calls cannot overshoot
+  give a call back      UpdateItem  ADD calls -1 (every provider failed: the user is not charged)
+  count its tokens      UpdateItem  ADD tokens n
+The day is the UTC day; items expire two days after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from zik.ai.errors import AIBudgetExceeded
+from zik.ai.registry import Task
+from zik.principal import Principal
+
+
+@dataclass(frozen=True)
+class Limits:
+    calls: int
+    tokens: int | None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    key: dict[str, Any]
+    task: str
+
+
+class DailyBudget:
+    def __init__(self, table_name: str, *, overrides: dict[str, dict[str, int]] | None = None, client: Any = None, now=None):
+        self.table_name = table_name
+        self.overrides = overrides or {}
+        self._client = client
+        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = boto3.client("dynamodb")
+        return self._client
+
+    def limits(self, task: Task) -> Limits:
+        override = self.overrides.get(task.name, {})
+        return Limits(calls=int(override.get("calls", task.daily_calls)), tokens=override.get("tokens", task.daily_tokens))
+
+    def reserve(self, owner: Principal, task: Task) -> Reservation:
+        """Count one call against today's budget, or raise AIBudgetExceeded (nothing counted)."""
+        now = self._now()
+        limits = self.limits(task)
+        key = {"pk": {"S": owner.partition}, "sk": {"S": f"BUDGET#{now.date().isoformat()}#{task.name}"}}
+        condition = "attribute_not_exists(calls) OR calls < :calls"
+        values: dict[str, Any] = {
+            ":one": {"N": "1"},
+            ":calls": {"N": str(limits.calls)},
+            ":expires": {"N": str(int(_next_midnight(now).timestamp()) + 86_400)},
+        }
+        if limits.tokens is not None:
+            condition = f"({condition}) AND (attribute_not_exists(tokens) OR tokens < :tokens)"
+            values[":tokens"] = {"N": str(limits.tokens)}
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=key,
+                UpdateExpression="ADD calls :one SET expiration = if_not_exists(expiration, :expires)",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            resets = _next_midnight(now)
+            spent = f"{limits.calls} calls" + (f" or {limits.tokens} tokens" if limits.tokens is not None else "")
+            raise AIBudgetExceeded(
+                f"today's AI budget for {task.name} ({spent}) is used up; it resets at {resets.isoformat().replace('+00:00', 'Z')}",
+                retry_after_seconds=max(1, int((resets - now).total_seconds())),
+                details={"task": task.name, "resetsAt": resets.isoformat().replace("+00:00", "Z")},
+            ) from None
+        return Reservation(key, task.name)
+
+    def release(self, reservation: Reservation) -> None:
+        self._add(reservation, "calls", -1)
+
+    def add_tokens(self, reservation: Reservation, tokens: int) -> None:
+        if tokens > 0:
+            self._add(reservation, "tokens", tokens)
+
+    def usage(self, owner: Principal, task: Task) -> dict[str, int]:
+        key = {"pk": {"S": owner.partition}, "sk": {"S": f"BUDGET#{self._now().date().isoformat()}#{task.name}"}}
+        item = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True).get("Item", {})
+        return {"calls": int(item.get("calls", {}).get("N", 0)), "tokens": int(item.get("tokens", {}).get("N", 0))}
+
+    def _add(self, reservation: Reservation, attribute: str, amount: int) -> None:
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=reservation.key,
+            UpdateExpression=f"ADD {attribute} :amount",
+            ExpressionAttributeValues={":amount": {"N": str(amount)}},
+        )
+
+
+def _next_midnight(now: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)

@@ -1,0 +1,204 @@
+"""The AI gateway: one call in, one schema-valid dict out, or a typed error.
+
+For each provider in order (``AI_PROVIDERS``): skip it if its circuit is open or it is not configured
+here; ask it; validate the answer against the task's schema; on an invalid answer ask once more with
+the validation error shown; on a failure move to the next provider. Every model call is accounted, and
+each user's daily budget for the task is counted before any provider is asked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig, CircuitBreakerOpenError, circuit_breaker
+
+from zik import config
+from zik.ai import accounting, registry
+from zik.ai.budget import DailyBudget, Reservation
+from zik.ai.errors import AIUnavailable, InvalidAnswer, ProviderFailure, ProviderNotConfigured
+from zik.ai.providers import Provider, build
+from zik.ai.providers.base import Completion, Request
+from zik.observability import logger
+from zik.principal import Principal
+
+DEFAULT_PROVIDERS = "bedrock,anthropic,openai"
+
+
+class Gateway:
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        *,
+        budget: DailyBudget | None = None,
+        circuit_store: Any = None,
+        circuit_config: CircuitBreakerConfig | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ):
+        self.providers = list(providers)
+        self.budget = budget
+        self.clock = clock
+        config_ = circuit_config or CircuitBreakerConfig(
+            failure_threshold=5, recovery_timeout=60, success_threshold=1, handled_exceptions=(ProviderFailure,)
+        )
+        # One circuit per provider, shared by every function through the store (local providers need none).
+        self._guarded: dict[str, Callable[..., dict[str, Any]]] = {}
+        for provider in self.providers:
+            if circuit_store is not None and provider.name != "local":
+                self._guarded[provider.name] = circuit_breaker(
+                    name=f"ai-provider-{provider.name}", persistence_store=circuit_store, config=config_
+                )(self._attempt)
+            else:
+                self._guarded[provider.name] = self._attempt
+
+    @classmethod
+    def from_environment(cls) -> "Gateway":
+        """Providers from ``AI_PROVIDERS``; budget and circuit state in the table ``AI_TABLE`` names."""
+        names = config.csv("AI_PROVIDERS", DEFAULT_PROVIDERS)
+        if not names:
+            raise config.ConfigError("AI_PROVIDERS names no provider")
+        table = config.require("AI_TABLE")["AI_TABLE"]
+        overrides = _budget_overrides()
+        from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
+
+        store = CircuitBreakerDynamoDBPersistence(
+            table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT"
+        )
+        threshold = config.integer("AI_CIRCUIT_FAILURES", 5, minimum=1)
+        recovery = config.integer("AI_CIRCUIT_RECOVERY_SECONDS", 60, minimum=1)
+        return cls(
+            [build(name) for name in names],
+            budget=DailyBudget(table, overrides=overrides),
+            circuit_store=store,
+            circuit_config=CircuitBreakerConfig(
+                failure_threshold=threshold, recovery_timeout=recovery, success_threshold=1, handled_exceptions=(ProviderFailure,)
+            ),
+        )
+
+    # -- the one entry point ---------------------------------------------------------------------------
+    def run(self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None) -> dict[str, Any]:
+        task = registry.get(task_name)
+        prompt = task.render(data)
+        request = Request.first(task, prompt, data)
+        reservation = self.budget.reserve(owner, task) if self.budget is not None and owner is not None else None
+        attempts: list[dict[str, str]] = []
+        for provider in self.providers:
+            try:
+                answer, tokens = self._guarded[provider.name](provider, request)
+            except CircuitBreakerOpenError:
+                attempts.append({"provider": provider.name, "reason": "skipped: its circuit is open"})
+                continue
+            except ProviderNotConfigured as missing:
+                attempts.append({"provider": provider.name, "reason": f"skipped: {missing.reason}"})
+                continue
+            except ProviderFailure as failure:
+                attempts.append({"provider": provider.name, "reason": failure.reason})
+                logger.warning(
+                    "ai provider failed",
+                    extra={"ai": {"task": task.name, "provider": provider.name, "kind": failure.kind, "reason": failure.reason}},
+                )
+                continue
+            if reservation is not None:
+                self._count_tokens(reservation, tokens)
+            return answer
+        if reservation is not None:
+            self.budget.release(reservation)  # type: ignore[union-attr]
+        accounting.record_unavailable(task.name)
+        raise AIUnavailable(task.name, attempts)
+
+    # -- one provider: the call, and the repair ----------------------------------------------------------
+    def _attempt(self, provider: Provider, request: Request) -> tuple[dict[str, Any], int]:
+        completion = self._call(provider, request, attempt=1)
+        try:
+            answer = self._validated(request, completion.result)
+            self._account(provider, request, completion, "ok", attempt=1)
+            return answer, completion.tokens
+        except InvalidAnswer as first:
+            self._account(provider, request, completion, "invalid", attempt=1)
+            repair = request.repair(completion.result.text, first.message)
+        second = self._call(provider, repair, attempt=2)
+        try:
+            answer = self._validated(repair, second.result)
+        except InvalidAnswer as again:
+            self._account(provider, repair, second, "invalid", attempt=2)
+            raise ProviderFailure(provider.name, f"invalid answer after a repair: {again.message}", kind="invalid") from None
+        self._account(provider, repair, second, "repaired", attempt=2)
+        return answer, completion.tokens + second.tokens
+
+    def _call(self, provider: Provider, request: Request, *, attempt: int) -> "_Timed":
+        started = self.clock()
+        try:
+            completion = provider.complete(request)
+        except ProviderFailure as failure:
+            accounting.record(
+                accounting.CallRecord(
+                    task=request.task.name,
+                    provider=provider.name,
+                    model=provider.model,
+                    outcome=failure.kind,
+                    input_tokens=0,
+                    output_tokens=0,
+                    latency_ms=(self.clock() - started) * 1000,
+                    cost_usd=None,
+                    prompt_version=request.prompt.version,
+                    attempt=attempt,
+                )
+            )
+            raise
+        return _Timed(completion, (self.clock() - started) * 1000)
+
+    @staticmethod
+    def _validated(request: Request, completion: Completion) -> dict[str, Any]:
+        if completion.problem is not None:
+            raise InvalidAnswer(completion.problem, text=completion.text)
+        return request.task.validate(completion.answer)
+
+    def _account(self, provider: Provider, request: Request, timed: "_Timed", outcome: str, *, attempt: int) -> None:
+        completion = timed.result
+        accounting.record(
+            accounting.CallRecord(
+                task=request.task.name,
+                provider=provider.name,
+                model=completion.model,
+                outcome=outcome,
+                input_tokens=completion.input_tokens,
+                output_tokens=completion.output_tokens,
+                latency_ms=timed.latency_ms,
+                cost_usd=accounting.estimate_cost(provider.name, completion.model, completion.input_tokens, completion.output_tokens),
+                prompt_version=request.prompt.version,
+                attempt=attempt,
+            )
+        )
+
+    def _count_tokens(self, reservation: Reservation, tokens: int) -> None:
+        try:
+            self.budget.add_tokens(reservation, tokens)  # type: ignore[union-attr]
+        except Exception:  # the answer is already paid for; a missed count must not lose it
+            logger.exception("ai budget: tokens not counted", extra={"ai": {"task": reservation.task}})
+
+
+@dataclass(frozen=True)
+class _Timed:
+    result: Completion
+    latency_ms: float
+
+    @property
+    def tokens(self) -> int:
+        return self.result.input_tokens + self.result.output_tokens
+
+
+def _budget_overrides() -> dict[str, dict[str, int]]:
+    """``AI_BUDGETS``: JSON ``{"<task>": {"calls": n, "tokens": n}}`` over the tasks' own daily limits."""
+    raw = config.optional("AI_BUDGETS", "{}")
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError:
+        raise config.ConfigError("AI_BUDGETS must be JSON like {\"quests.plan\": {\"calls\": 20}}") from None
+    if not isinstance(document, dict) or not all(
+        isinstance(v, dict) and set(v) <= {"calls", "tokens"} and all(isinstance(n, int) and n >= 0 for n in v.values())
+        for v in document.values()
+    ):
+        raise config.ConfigError("AI_BUDGETS must map task names to {\"calls\": n, \"tokens\": n}")
+    return document

@@ -1,0 +1,101 @@
+"""What the gateway hands a provider, and what it gets back."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Protocol
+
+from zik.ai.errors import InvalidAnswer
+from zik.ai.registry import Prompt, Task
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+
+REPAIR_INSTRUCTION = (
+    "That answer was not valid: {error}. Call the {tool} tool again with an answer that matches its schema "
+    "exactly. Keep what was right, fix what was wrong, add nothing outside the schema."
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    task: Task
+    prompt: Prompt
+    data: Mapping[str, Any]
+    # The conversation after the system prompt: alternating user / assistant texts, starting with the prompt.
+    messages: tuple[dict[str, str], ...] = field(default=())
+
+    @classmethod
+    def first(cls, task: Task, prompt: Prompt, data: Mapping[str, Any]) -> "Request":
+        return cls(task, prompt, data, ({"role": "user", "content": prompt.user},))
+
+    def repair(self, answer_text: str, error: str) -> "Request":
+        """The same request with the invalid answer and what is wrong with it, for one more try."""
+        instruction = REPAIR_INSTRUCTION.format(error=error, tool=self.task.tool_name)
+        return replace(
+            self,
+            messages=(
+                *self.messages,
+                {"role": "assistant", "content": answer_text or "(no answer)"},
+                {"role": "user", "content": instruction},
+            ),
+        )
+
+    @property
+    def is_repair(self) -> bool:
+        return len(self.messages) > 1
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str  # the answer as the model gave it, to show the model in a repair
+    answer: Any  # its JSON, not yet validated; None when ``problem`` says why there is none
+    model: str
+    input_tokens: int
+    output_tokens: int
+    problem: str | None = None
+
+    @classmethod
+    def of_tool_input(cls, tool_input: Any, *, model: str, input_tokens: int, output_tokens: int) -> "Completion":
+        return cls(as_text(tool_input), tool_input, model, input_tokens, output_tokens)
+
+    @classmethod
+    def of_text(cls, text: str, *, model: str, input_tokens: int, output_tokens: int) -> "Completion":
+        """A text answer (the model did not call the tool): its JSON if it has one."""
+        try:
+            return cls(text, parse_json_text(text), model, input_tokens, output_tokens)
+        except InvalidAnswer as exc:
+            return cls(text, None, model, input_tokens, output_tokens, problem=exc.message)
+
+
+class Provider(Protocol):
+    name: str
+    model: str
+
+    def complete(self, request: Request) -> Completion: ...
+
+
+def parse_json_text(text: str) -> Any:
+    """The JSON object in a text answer (code fences and prose around it tolerated)."""
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start < 0 or end < start:
+        raise InvalidAnswer("the answer is not a JSON object", text=text)
+    try:
+        return json.loads(cleaned[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise InvalidAnswer(f"the answer is not valid JSON ({exc.msg} at character {exc.pos})", text=text) from None
+
+
+def as_text(answer: Any) -> str:
+    return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+
+
+def kind_of_status(status: int) -> str:
+    """How an HTTP status from a model API counts: throttled, unavailable, or a rejected request."""
+    if status == 429:
+        return "throttled"
+    if status >= 500:
+        return "unavailable"
+    return "rejected"

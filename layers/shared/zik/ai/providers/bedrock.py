@@ -1,0 +1,89 @@
+"""Amazon Bedrock through the Converse API; the answer is the input of the one tool the model must call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
+
+from zik import config
+from zik.ai.errors import ProviderFailure, ProviderNotConfigured
+from zik.ai.providers.base import Completion, Request
+
+DEFAULT_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+# Throttling and overload are worth another provider now and this one again later; a rejected request
+# (ValidationException, AccessDenied) will not get better by retrying it here.
+_THROTTLED = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
+_UNAVAILABLE = {"ServiceUnavailableException", "InternalServerException", "ModelNotReadyException", "ModelTimeoutException"}
+
+
+class Bedrock:
+    name = "bedrock"
+
+    def __init__(self, model: str, *, client: Any = None, timeout_seconds: float = 20.0):
+        self.model = model
+        self._client = client
+        self._timeout = timeout_seconds
+
+    @classmethod
+    def from_environment(cls) -> "Bedrock":
+        return cls(config.optional("BEDROCK_MODEL_ID", DEFAULT_MODEL), timeout_seconds=timeout_seconds())
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            # No SDK retries: a throttled call falls back to the next provider at once.
+            self._client = boto3.client(
+                "bedrock-runtime",
+                config=Config(connect_timeout=5, read_timeout=self._timeout, retries={"max_attempts": 1, "mode": "standard"}),
+            )
+        return self._client
+
+    def complete(self, request: Request) -> Completion:
+        task = request.task
+        if not self.model:
+            raise ProviderNotConfigured(self.name, "BEDROCK_MODEL_ID is empty")
+        try:
+            answer = self.client.converse(
+                modelId=self.model,
+                system=[{"text": request.prompt.system}],
+                messages=[{"role": m["role"], "content": [{"text": m["content"]}]} for m in request.messages],
+                inferenceConfig={"maxTokens": task.max_tokens, "temperature": task.temperature, "topP": task.top_p},
+                toolConfig={
+                    "tools": [
+                        {
+                            "toolSpec": {
+                                "name": task.tool_name,
+                                "description": task.description,
+                                "inputSchema": {"json": task.tool_schema},
+                            }
+                        }
+                    ],
+                    "toolChoice": {"tool": {"name": task.tool_name}},
+                },
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "ClientError")
+            kind = "throttled" if code in _THROTTLED else "unavailable" if code in _UNAVAILABLE else "rejected"
+            raise ProviderFailure(self.name, f"Bedrock answered {code}", kind=kind) from None
+        except (ReadTimeoutError, ConnectTimeoutError):
+            raise ProviderFailure(self.name, f"no answer within {self._timeout:g}s", kind="timeout") from None
+        except BotoCoreError as exc:
+            raise ProviderFailure(self.name, f"Bedrock could not be reached ({type(exc).__name__})", kind="unavailable") from None
+
+        usage = answer.get("usage", {})
+        tokens = {"model": self.model, "input_tokens": usage.get("inputTokens", 0), "output_tokens": usage.get("outputTokens", 0)}
+        blocks = answer.get("output", {}).get("message", {}).get("content", [])
+        for block in blocks:
+            if "toolUse" in block and block["toolUse"].get("name") == task.tool_name:
+                return Completion.of_tool_input(block["toolUse"].get("input"), **tokens)
+        if answer.get("stopReason") == "max_tokens":
+            text = "".join(block.get("text", "") for block in blocks)
+            return Completion(text, None, problem=f"the answer was cut off at {task.max_tokens} tokens", **tokens)
+        return Completion.of_text("".join(block.get("text", "") for block in blocks), **tokens)
+
+
+def timeout_seconds() -> float:
+    return float(config.integer("AI_TIMEOUT_SECONDS", 20, minimum=1, maximum=600))
