@@ -87,6 +87,10 @@ def _one_botocore_loader():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(botocore.session, "create_loader", lambda *args, **kwargs: loader)
         _import_moto_cognito_key_once(patch)
+        # DynamoDB's conditional writes are atomic; moto's are made so, as in the local cloud.
+        from zik_local.hooks import make_dynamodb_writes_atomic
+
+        make_dynamodb_writes_atomic()
         yield
 
 
@@ -215,6 +219,29 @@ def digest_task():
     registry.register(module.DIGEST)
     yield module.DIGEST
     registry._TASKS.pop(module.DIGEST.name, None)
+
+
+@pytest.fixture
+def log_records(capsys) -> Callable[[], list[dict[str, Any]]]:
+    """``log_records()``: every JSON line the code wrote since the test began, in order: the layer's
+    Powertools log lines (formatted as in Lambda) and the metrics' EMF records (printed to stdout)."""
+    import io
+    import logging
+
+    from zik.observability import logger
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    std_logger = logging.getLogger(logger.name)
+    std_logger.addHandler(handler)
+
+    def read() -> list[dict[str, Any]]:
+        text = buffer.getvalue() + capsys.readouterr().out
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    yield read
+    std_logger.removeHandler(handler)
 
 
 @pytest.fixture(autouse=True)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import json
+import threading
 from typing import Any, Protocol
 
 from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
 from moto.core.config import default_user_config
+from moto.dynamodb.models import DynamoDBBackend
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
 
@@ -45,6 +48,7 @@ _STEPFUNCTIONS_CONFIG: list[dict[str, Any]] = []
 
 
 def install(dispatcher: Dispatcher) -> None:
+    make_dynamodb_writes_atomic()
     if not _STEPFUNCTIONS_CONFIG:
         _STEPFUNCTIONS_CONFIG.append(dict(default_user_config.get("stepfunctions") or {}))
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
@@ -93,6 +97,28 @@ def install(dispatcher: Dispatcher) -> None:
     s3_notifications._invoke_awslambda = s3_notification
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
     moto_backends.list_of_moto_modules = list_of_moto_modules
+
+
+# The write methods of moto's DynamoDB backend that check a condition and then change items.
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_DYNAMODB_WRITE_LOCK = threading.RLock()
+
+
+def make_dynamodb_writes_atomic() -> None:
+    """Serialise moto's DynamoDB writes, as DynamoDB's own conditional writes are atomic. Idempotent, and
+    harmless to leave in place (it only removes races real DynamoDB does not have)."""
+    for name in DYNAMODB_WRITES:
+        method = getattr(DynamoDBBackend, name)
+        if getattr(method, "_zik_atomic", False):
+            continue
+
+        def atomic(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            with _DYNAMODB_WRITE_LOCK:
+                return _method(*args, **kwargs)
+
+        functools.update_wrapper(atomic, method)
+        atomic._zik_atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, atomic)
 
 
 def uninstall() -> None:

@@ -124,6 +124,48 @@ def test_moto_server_routes_hosts_by_the_module_listing() -> None:
         hooks.uninstall()
 
 
+def test_dynamodb_writes_are_serialised(aws: None) -> None:
+    """The write methods exist with the names the hook wraps, and concurrent conditional writes of one
+    counter never pass their condition together."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import boto3
+    from moto.dynamodb.models import DynamoDBBackend
+
+    hooks.make_dynamodb_writes_atomic()
+    for name in hooks.DYNAMODB_WRITES:
+        assert getattr(DynamoDBBackend, name)._zik_atomic
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName="counters",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    start = threading.Barrier(16)
+
+    def take(_: int) -> bool:
+        start.wait()
+        try:
+            client.update_item(
+                TableName="counters",
+                Key={"id": {"S": "c"}},
+                UpdateExpression="ADD n :one",
+                ConditionExpression="attribute_not_exists(n) OR n < :max",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":max": {"N": "3"}},
+            )
+            return True
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    with ThreadPoolExecutor(16) as pool:
+        taken = list(pool.map(take, range(16)))
+
+    assert taken.count(True) == 3
+    assert client.get_item(TableName="counters", Key={"id": {"S": "c"}})["Item"]["n"] == {"N": "3"}
+
+
 def test_stepfunctions_execution_setting_exists() -> None:
     from moto.stepfunctions import responses
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
 from zik import http
@@ -40,6 +42,14 @@ def make_app(monkeypatch):
         @app.get("/slow")
         def slow():
             raise TooManyRequests("slow down", retry_after_seconds=30)
+
+        @app.get("/ai-down")
+        def ai_down():
+            raise AIUnavailable("quests.plan", [{"provider": "bedrock", "reason": "Bedrock answered ThrottlingException"}])
+
+        @app.get("/ai-spent")
+        def ai_spent():
+            raise AIBudgetExceeded("today's AI budget for quests.chat (100 calls) is used up", retry_after_seconds=3600)
 
         @app.get("/stale")
         def stale():
@@ -190,6 +200,20 @@ def test_too_many_requests_carries_retry_after(call, api_event):
     assert status == 429
     assert headers["retry-after"] == "30"
     assert body["error"]["details"] == {"retryAfterSeconds": 30}
+
+
+def test_ai_unavailable_is_a_retryable_503_naming_what_was_tried(call, api_event):
+    status, headers, body, _ = call(api_event("GET", "/ai-down"))
+    assert status == 503
+    assert headers["retry-after"] == "30"
+    assert body["error"]["code"] == "ai_unavailable"
+    assert body["error"]["details"]["retryable"] is True
+    assert body["error"]["details"]["attempts"] == [{"provider": "bedrock", "reason": "Bedrock answered ThrottlingException"}]
+
+
+def test_an_ai_budget_spent_is_a_429_with_the_time_to_wait(call, api_event):
+    status, headers, body, _ = call(api_event("GET", "/ai-spent"))
+    assert (status, headers["retry-after"], body["error"]["code"]) == (429, "3600", "ai_budget_exceeded")
 
 
 def test_a_version_conflict_is_a_409_with_the_current_version(call, api_event):

@@ -17,13 +17,13 @@ from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from zik.ai.registry import Task, get, register, registered
 from zik.principal import Principal
 
-__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "get", "register", "registered", "run", "gateway", "reset"]
+__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "get", "register", "registered", "run", "default_gateway", "reset"]
 
 _gateway: Any = None
 _lock = threading.Lock()
 
 
-def gateway() -> Any:
+def default_gateway() -> Any:
     """The process's gateway, built from the environment on first use (then reused across invocations)."""
     global _gateway
     if _gateway is None:
@@ -36,7 +36,7 @@ def gateway() -> Any:
 
 
 def run(task: str, data: Mapping[str, Any], *, owner: Principal | None = None) -> dict[str, Any]:
-    return gateway().run(task, data, owner=owner)
+    return default_gateway().run(task, data, owner=owner)
 
 
 def reset() -> None:
