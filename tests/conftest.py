@@ -206,6 +206,43 @@ def load_function(deployment, monkeypatch: pytest.MonkeyPatch) -> Callable[[str]
     metrics.clear_metrics()
 
 
+# -- rule targets the local cloud would run ------------------------------------------------------------
+class DeliveredToFunctions:
+    """Stands in for the local cloud where moto hands over: remembers each event a rule delivered to a
+    Lambda (or Step Functions) target instead of running it; tests run the target's handler themselves."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, dict[str, Any]]] = []
+
+    def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
+        self.delivered.append((target["Arn"], event))
+
+    def invoke_function(self, function_arn: str, event: Any) -> Any:
+        raise AssertionError(f"a test invoked {function_arn} through moto; call its handler instead")
+
+    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> None:
+        self.delivered.append((function_arn, event))
+
+    def to(self, function_arn: str) -> list[dict[str, Any]]:
+        return [event for arn, event in self.delivered if arn == function_arn]
+
+
+@pytest.fixture
+def rule_deliveries(aws, monkeypatch: pytest.MonkeyPatch):
+    """The local cloud's moto hooks, with deliveries to functions recorded (state machines still only
+    record their executions, as moto does by default)."""
+    from moto.core.config import default_user_config
+
+    from zik_local import hooks
+
+    recorder = DeliveredToFunctions()
+    monkeypatch.setitem(default_user_config, "stepfunctions", dict(default_user_config.get("stepfunctions") or {}))
+    hooks.install(recorder)
+    default_user_config["stepfunctions"]["execute_state_machine"] = False
+    yield recorder
+    hooks.uninstall()
+
+
 # -- AI ----------------------------------------------------------------------------------------------
 @pytest.fixture
 def digest_task():

@@ -8,6 +8,10 @@
               one sample event from events/ against the embedded AWS) compared with the floor, a fresh
               process that imports boto3 and creates one client (medians of 5, alternating)
 
+  (d) quests  DynamoDB round trips of GET /goals/{goalId} and GET /tasks (counted in the embedded AWS), AI
+              calls per created goal (the gateway's accounting lines), seconds from POST /goals to "active"
+              (median of 3 goals, the roadmap workflow run by the embedded Step Functions)
+
 A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
 function that fails) exits non-zero.
 """
@@ -44,6 +48,7 @@ COLD_RUNS = 5
 TARGET_START_S = 3.0
 TARGET_P50_MS = 10.0
 TARGET_COLD_RATIO = 1.3
+REGION_NAME = "us-east-1"
 
 _RESULT_MARK = "ZIK_BENCH_RESULT "
 
@@ -72,7 +77,7 @@ _COLD_CHILD = textwrap.dedent(
         event = json.load(source)
     result = handler(event, Context())
     status = result.get("statusCode") if isinstance(result, dict) else None
-    sys.stdout.write("\\n%s%s\\n" % (sys.argv[5], json.dumps({"statusCode": status})))
+    sys.stdout.write("\\n%s%s\\n" % (sys.argv[5], json.dumps({"statusCode": status, "api": "httpMethod" in event})))
     """
 )
 
@@ -290,6 +295,7 @@ def measure_cold() -> list[ColdResult]:
             "AWS_ENDPOINT_URL": cloud.aws_endpoint,
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
+        _seed_sample_goal(cloud)
         floor_command = [sys.executable, "-c", _FLOOR_CHILD]
         for logical_id, properties in declared.items():
             spec = cloud.deployment.functions[logical_id]
@@ -314,8 +320,10 @@ def measure_cold() -> list[ColdResult]:
 
             def check(stdout: str, name: str = logical_id) -> None:
                 lines = [line for line in stdout.splitlines() if line.startswith(_RESULT_MARK)]
-                status = json.loads(lines[-1][len(_RESULT_MARK) :])["statusCode"] if lines else None
-                if not isinstance(status, int) or status >= 500:
+                result = json.loads(lines[-1][len(_RESULT_MARK) :]) if lines else {"statusCode": None, "api": True}
+                status = result["statusCode"]
+                # An API function must answer below 500; any other returned (a raise leaves no result line).
+                if result["api"] and (not isinstance(status, int) or status >= 500):
                     raise BenchError(f"{name} answered {status!r} to its sample event:\n{stdout[-3000:]}")
 
             # One discarded run of each first: the file cache and bytecode, not the code, would be measured.
@@ -332,12 +340,112 @@ def measure_cold() -> list[ColdResult]:
     return results
 
 
+def _seed_sample_goal(cloud: Any) -> None:
+    """The goal the workflow-step samples (events/milestone_saver_step.json, coach_*.json) act on, as
+    POST /goals leaves it: being planned."""
+    import boto3
+
+    start = json.loads((EVENTS / "roadmap_start.json").read_text(encoding="utf-8"))
+    table = cloud.deployment.functions["QuestsFunction"].environment["QUESTS_TABLE"]
+    owner = f"TENANT#{start['owner']['tenantId']}#USER#{start['owner']['userId']}"
+    goal = start["goal"]
+    item = {
+        "pk": {"S": owner}, "sk": {"S": f"GOAL#{goal['goalId']}"}, "gsi1pk": {"S": f"{owner}#GOALS"},
+        "gsi1sk": {"S": f"2026-11-23T00:00:00.000Z#{goal['goalId']}"}, "goalId": {"S": goal["goalId"]},
+        "title": {"S": goal["title"]}, "status": {"S": "planning"}, "path": {"S": "workflow"},
+        "attempt": {"N": "1"}, "milestoneCount": {"N": "0"}, "version": {"N": "1"}, "targetDate": {"S": goal["targetDate"]},
+    }
+    boto3.client("dynamodb", endpoint_url=cloud.aws_endpoint, region_name=REGION_NAME, aws_access_key_id="testing", aws_secret_access_key="testing").put_item(TableName=table, Item=item)
+
+
+# -- (d) quests -----------------------------------------------------------------------------------------------
+QUEST_GOALS = 3
+TARGET_ROUND_TRIPS = 1
+TARGET_AI_CALLS = 2
+TARGET_ACTIVE_S = 2.0
+
+
+@dataclass
+class QuestFigures:
+    goal_trips: int
+    tasks_trips: int
+    tasks_dated_trips: int
+    ai_calls: list[int]
+    to_active: list[float]
+
+
+def measure_quests() -> QuestFigures:
+    from moto.dynamodb.responses import DynamoHandler
+
+    from zik_local.cloud import CloudOptions, LocalCloud
+
+    lines: list[str] = []
+
+    class Recording(LocalCloud):
+        def log(self, source: str, line: str) -> None:
+            lines.append(line)
+
+    dynamodb_calls = [0]
+    original = DynamoHandler.call_action
+
+    def counted(self: Any) -> Any:
+        dynamodb_calls[0] += 1
+        return original(self)
+
+    DynamoHandler.call_action = counted  # type: ignore[method-assign]
+    cloud = Recording(CloudOptions(template=TEMPLATE, port=0, quiet=False, watch=False, throttle=False))
+    cloud.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", int(cloud.api_url.rsplit(":", 1)[1]), timeout=60)
+
+        def call(method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+            headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+            answer = connection.getresponse()
+            payload = json.loads(answer.read() or b"null")
+            if answer.status >= 400:
+                raise BenchError(f"{method} {path} answered {answer.status}: {payload}")
+            return payload
+
+        token = call("POST", "/_zik/token", {"user": "bench-quests"})["token"]
+        to_active: list[float] = []
+        ai_calls: list[int] = []
+        goal_id = ""
+        for index in range(QUEST_GOALS):
+            before = len(lines)
+            started = time.perf_counter()
+            goal_id = call("POST", "/goals", {"title": f"Learn to play the guitar {index + 1}", "targetDate": "2027-06-30"}, token)["goalId"]
+            while True:
+                status = call("GET", f"/goals/{goal_id}", token=token)["status"]
+                if status == "active":
+                    break
+                if status == "failed" or time.perf_counter() - started > 60:
+                    raise BenchError(f"goal {goal_id} ended {status}:\n" + "\n".join(lines[before:][-40:]))
+                time.sleep(0.01)
+            to_active.append(time.perf_counter() - started)
+            time.sleep(0.2)  # the last accounting lines of the coach
+            ai_calls.append(sum(1 for line in lines[before:] if '"message":"ai call"' in line and '"outcome":"ok"' in line))
+        call("GET", "/tasks", token=token)  # the caller's timezone is read once, then remembered
+
+        def trips(path: str) -> int:
+            dynamodb_calls[0] = 0
+            call("GET", path, token=token)
+            return dynamodb_calls[0]
+
+        figures = QuestFigures(trips(f"/goals/{goal_id}"), trips("/tasks"), trips("/tasks?date=2026-11-23"), ai_calls, to_active)
+        _progress(f"quests: {figures}")
+        return figures
+    finally:
+        DynamoHandler.call_action = original  # type: ignore[method-assign]
+        cloud.stop()
+
+
 # -- the report --------------------------------------------------------------------------------------------
 def _met(ok: bool) -> str:
     return "yes" if ok else "NO"
 
 
-def report(starts: list[float], reported: list[float | None], latencies: list[float], colds: list[ColdResult]) -> str:
+def report(starts: list[float], reported: list[float | None], latencies: list[float], colds: list[ColdResult], quests: QuestFigures) -> str:
     start = statistics.median(starts)
     p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
     rows: list[tuple[str, str, str, str]] = [
@@ -354,6 +462,13 @@ def report(starts: list[float], reported: list[float | None], latencies: list[fl
                 _met(cold.ratio <= TARGET_COLD_RATIO),
             )
         )
+    active = statistics.median(quests.to_active)
+    rows += [
+        ("DynamoDB round trips, GET /goals/{goalId}", str(quests.goal_trips), f"{TARGET_ROUND_TRIPS}", _met(quests.goal_trips <= TARGET_ROUND_TRIPS)),
+        ("DynamoDB round trips, GET /tasks", str(quests.tasks_trips), f"{TARGET_ROUND_TRIPS}", _met(quests.tasks_trips <= TARGET_ROUND_TRIPS)),
+        ("AI calls per created goal (max of 3)", str(max(quests.ai_calls)), f"{TARGET_AI_CALLS}", _met(max(quests.ai_calls) <= TARGET_AI_CALLS)),
+        (f"POST /goals -> active (median of {len(quests.to_active)})", f"{active:.2f} s", f"< {TARGET_ACTIVE_S:g} s", _met(active < TARGET_ACTIVE_S)),
+    ]
     header = ("measure", "figure", "target", "met")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
@@ -372,6 +487,10 @@ def report(starts: list[float], reported: list[float | None], latencies: list[fl
             f"[{', '.join(f'{c * 1000:.0f}' for c in cold.cold)}], floor {statistics.median(cold.floor) * 1000:.0f} ms "
             f"[{', '.join(f'{f * 1000:.0f}' for f in cold.floor)}]"
         )
+    out.append(
+        f"  quests: to active {', '.join(f'{t:.2f}s' for t in quests.to_active)}; AI calls {quests.ai_calls}; "
+        f"GET /tasks?date= round trips {quests.tasks_dated_trips} (GET /tasks reads the timezone once a minute)"
+    )
     missed = [r[0] for r in rows if r[3] == "NO"]
     out.append("")
     out.append(f"targets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else " (all met)"))
@@ -388,11 +507,12 @@ def main() -> int:
         starts, reported = measure_start()
         latencies = measure_latency()
         colds = measure_cold()
+        quests = measure_quests()
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
-    print(report(starts, reported, latencies, colds))
+    print(report(starts, reported, latencies, colds, quests))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 

@@ -85,3 +85,5 @@ def instrument(*, correlation_id_path: str | None = None) -> Callable[[Handler],
 api_handler = instrument(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 event_handler = instrument(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 queue_handler = instrument()
+workflow_handler = instrument(correlation_id_path="goal.goalId")
+schedule_handler = instrument(correlation_id_path=correlation_paths.EVENT_BRIDGE)

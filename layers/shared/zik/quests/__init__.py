@@ -1,0 +1,1 @@
+"""The quests domain: quests, their recurring tasks and what is due when."""

@@ -1,0 +1,349 @@
+"""What the quests functions do, in one place: the handlers parse and answer, this decides and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Any, Mapping
+
+from zik import ai, events
+from zik.errors import Conflict, InvalidRequest, NotFound, ZikError
+from zik.observability import logger, metrics
+from zik.principal import Principal
+from zik.quests import model, recurrence
+from zik.quests.store import QuestsStore, new_id, public, recurring_task_id
+from zik.quests.workflow import WorkflowNotStarted, start_roadmap
+
+DOMAIN = "quests"
+TIMEZONE_CACHE_SECONDS = 60
+
+
+class RoadmapUnavailable(ZikError):
+    status = 503
+    code = "roadmap_unavailable"
+
+
+def owner_of(document: Mapping[str, Any]) -> Principal:
+    """The owner a workflow or an event names (set by our own code from verified claims)."""
+    return Principal(user_id=document["userId"], tenant_id=document["tenantId"])
+
+
+class Quests:
+    def __init__(self, store: QuestsStore | None = None, profiles: Any = None):
+        self.store = store or QuestsStore()
+        self._profiles = profiles
+        self._timezones: dict[str, tuple[float, str]] = {}
+
+    # -- the user's day ---------------------------------------------------------------------------------
+    def timezone_of(self, owner: Principal) -> str:
+        """The profile's timezone, remembered for a minute by this environment (one read, not one a request)."""
+        cached = self._timezones.get(owner.partition)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        if self._profiles is None:
+            from zik.platform.store import ProfileStore
+
+            self._profiles = ProfileStore()
+        profile = self._profiles.get(owner) or {}
+        timezone = profile.get("timezone") or "UTC"
+        self._timezones[owner.partition] = (time.monotonic() + TIMEZONE_CACHE_SECONDS, timezone)
+        return timezone
+
+    def today(self, owner: Principal) -> dt.date:
+        return model.today_in(self.timezone_of(owner))
+
+    # -- goals ----------------------------------------------------------------------------------------
+    def create_goal(self, owner: Principal, data: Mapping[str, Any], *, via: str = "api") -> dict[str, Any]:
+        today = self.today(owner)
+        goal = {
+            "goalId": new_id("g"),
+            "title": model.clean_title(data["title"]),
+            "description": data.get("description") or "",
+            "category": data.get("category"),
+            "targetDate": model.check_target_date(data.get("targetDate"), today),
+            "status": "planning",
+            "path": "workflow",
+            "attempt": 1,
+            "milestoneCount": 0,
+        }
+        goal = self.store.create_goal(owner, goal)
+        self._start(owner, goal, today)
+        events.publish(
+            events.event(
+                "GoalCreated", DOMAIN, owner, goalId=goal["goalId"], title=goal["title"], category=goal.get("category"),
+                targetDate=goal.get("targetDate"), path="workflow", via=via,
+            )
+        )
+        metrics.add_metric(name="GoalsCreated", unit="Count", value=1)
+        return model.goal_view(goal)
+
+    def _start(self, owner: Principal, goal: Mapping[str, Any], today: dt.date) -> None:
+        try:
+            start_roadmap(owner, goal, today=today.isoformat(), timezone=self.timezone_of(owner))
+        except WorkflowNotStarted as exc:
+            # Nothing half-written: a goal whose plan never started is not left "planning" forever.
+            if goal.get("attempt", 1) == 1:
+                self.store.delete_goal(owner, goal["goalId"])
+            else:
+                self.store.update_goal(owner, goal["goalId"], {"status": "failed", "statusReason": "the roadmap workflow could not start"})
+            logger.error("roadmap not started", extra={"goalId": goal["goalId"], "reason": str(exc)})
+            raise RoadmapUnavailable("the roadmap could not be started; try again in a minute") from None
+
+    def replan(self, owner: Principal, goal_id: str) -> dict[str, Any]:
+        goal = self.store.goal(owner, goal_id)
+        if goal["status"] != "failed":
+            raise Conflict(f"only a failed goal can be replanned; this one is {goal['status']}", field="status", details={"status": goal["status"]})
+        updated = self.store.update_goal(
+            owner, goal_id, {"status": "planning", "statusReason": None, "attempt": int(goal.get("attempt", 1)) + 1}, expected_version=goal["version"]
+        )
+        self._start(owner, updated, self.today(owner))
+        return model.goal_view(updated)
+
+    def goal(self, owner: Principal, goal_id: str) -> dict[str, Any]:
+        goal, milestones, tasks = self.store.goal_tree(owner, goal_id)
+        return model.goal_view(goal, milestones, tasks)
+
+    def goals(self, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        page = self.store.goals_page(owner, limit=limit, cursor=cursor)
+        return {"goals": [model.goal_view(g) for g in page.items], "nextCursor": page.next_cursor}
+
+    def update_goal(self, owner: Principal, goal_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        goal = self.store.goal(owner, goal_id)
+        values: dict[str, Any] = {}
+        if "status" in changes:
+            model.check_status_change(goal["status"], changes["status"])
+            values["status"] = changes["status"]
+        if "title" in changes:
+            values["title"] = model.clean_title(changes["title"])
+        if "description" in changes:
+            values["description"] = changes["description"]
+        if "targetDate" in changes:
+            values["targetDate"] = model.check_target_date(changes["targetDate"], self.today(owner))
+        return model.goal_view(self.store.update_goal(owner, goal_id, values, expected_version=goal["version"]))
+
+    def delete_goal(self, owner: Principal, goal_id: str) -> int:
+        return self.store.delete_goal(owner, goal_id)
+
+    # -- the roadmap workflow's steps -----------------------------------------------------------------------
+    def plan(self, owner: Principal, goal: Mapping[str, Any], today: str) -> list[dict[str, Any]]:
+        answer = ai.run(
+            "quests.plan",
+            {"title": goal["title"], "description": goal.get("description") or "", "category": goal.get("category") or "", "targetDate": goal.get("targetDate") or "", "today": today},
+            owner=owner,
+        )
+        target = dt.date.fromisoformat(goal["targetDate"]) if goal.get("targetDate") else None
+        return model.normalise_plan(answer["milestones"], dt.date.fromisoformat(today), target)
+
+    def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> int:
+        self.store.save_milestones(owner, goal_id, milestones)
+        return len(milestones)
+
+    def coach(self, owner: Principal, goal_id: str, seq: int, *, first: bool) -> list[dict[str, Any]]:
+        """Tasks for milestone ``seq``, written with the milestone made active (and, for the first, the goal).
+        A milestone that already has its tasks is left alone: a redelivered request has no effect."""
+        goal = self.store.goal(owner, goal_id)
+        milestone = self.store.milestone(owner, goal_id, seq)
+        if milestone is None:
+            raise NotFound(f"goal {goal_id} has no milestone {seq}")
+        if milestone["status"] != "pending":
+            logger.info("milestone already coached", extra={"goalId": goal_id, "seq": seq})
+            return []
+        today = self.today(owner)
+        answer = ai.run(
+            "quests.coach",
+            {
+                "goalTitle": goal["title"], "goalDescription": goal.get("description") or "",
+                "milestoneTitle": milestone["title"], "milestoneDescription": milestone.get("description") or "",
+                "milestoneDueDate": milestone["dueDate"], "milestoneNumber": seq,
+                "milestoneCount": int(goal.get("milestoneCount") or seq), "today": today.isoformat(),
+            },
+            owner=owner,
+        )
+        tasks = model.normalise_tasks(answer["tasks"], today, dt.date.fromisoformat(milestone["dueDate"]))
+        try:
+            written = self.store.start_milestone(owner, goal_id, seq, tasks, activate_goal=first)
+        except NotFound:
+            logger.info("milestone coached meanwhile", extra={"goalId": goal_id, "seq": seq})
+            return []
+        if first:
+            events.publish(events.event("RoadmapReady", DOMAIN, owner, goalId=goal_id, milestoneCount=int(goal.get("milestoneCount") or 0), taskCount=len(written)))
+        return written
+
+    def record_failure(self, owner: Principal, goal_id: str, error: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The workflow failed: remove what it wrote and say why, so that a replan starts clean."""
+        removed = self.store.delete_roadmap(owner, goal_id)
+        kind = (error or {}).get("Error") or "Error"
+        reason = "the AI could not plan this goal right now" if kind == "AIUnavailable" else "planning failed"
+        try:
+            self.store.update_goal(owner, goal_id, {"status": "failed", "statusReason": f"{reason} ({kind})", "milestoneCount": 0}, when_status=["planning"])
+        except (NotFound, Conflict):
+            logger.info("failed roadmap of a goal that moved on", extra={"goalId": goal_id})
+        return {"goalId": goal_id, "removed": removed, "status": "failed"}
+
+    # -- tasks ----------------------------------------------------------------------------------------
+    def tasks_for_day(self, owner: Principal, day: str | None, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        date = model.parse_date(day, "date").isoformat() if day else self.today(owner).isoformat()
+        page = self.store.tasks_due(owner, date, limit=limit, cursor=cursor)
+        tasks = sorted((model.task_view(t) for t in page.items), key=lambda t: (t["status"] == "done", t["title"]))
+        return {"date": date, "tasks": tasks, "nextCursor": page.next_cursor}
+
+    def add_task(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+        due = model.parse_date(data["dueDate"], "dueDate").isoformat() if data.get("dueDate") else self.today(owner).isoformat()
+        task = {"taskId": new_id("t"), "title": model.clean_title(data["title"]), "description": data.get("description") or "", "dueDate": due, "source": "user", "goalId": None, "milestoneSeq": None}
+        return model.task_view(self.store.put_task(owner, {k: v for k, v in task.items() if v is not None}))  # type: ignore[arg-type]
+
+    def update_task(self, owner: Principal, task_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        task = self.store.task(owner, task_id)
+        fields = {key: changes[key] for key in ("title", "description", "dueDate") if key in changes}
+        if "title" in fields:
+            fields["title"] = model.clean_title(fields["title"])
+        if "dueDate" in fields:
+            fields["dueDate"] = model.parse_date(fields["dueDate"], "dueDate").isoformat()
+        if fields:
+            task = self.store.update_task(owner, task, fields)
+        if "status" in changes:
+            self.set_status(owner, task, changes["status"])
+        return model.task_view(self.store.task(owner, task_id))
+
+    def set_status(self, owner: Principal, task: Mapping[str, Any], status: str) -> bool:
+        """Mark a task done (or todo again). Just in time: the last open task of a milestone completes it,
+        the next milestone's tasks are then coached asynchronously, the last milestone completes the goal."""
+        if task["status"] == status or not self.store.set_task_status(owner, task, status):
+            return False
+        if status != "done":
+            return True
+        goal_id, seq = task.get("goalId"), task.get("milestoneSeq")
+        events.publish(
+            events.event("TaskCompleted", DOMAIN, owner, taskId=task["taskId"], title=task["title"], goalId=goal_id, milestoneSeq=int(seq) if seq else None, source=task.get("source", "user"), dueDate=task["dueDate"])
+        )
+        if goal_id and seq:
+            self._after_milestone_task(owner, goal_id, int(seq))
+        return True
+
+    def _after_milestone_task(self, owner: Principal, goal_id: str, seq: int) -> None:
+        milestone = self.store.milestone(owner, goal_id, seq)
+        if not milestone or milestone["status"] != "active" or int(milestone.get("openTasks", 0)) > 0:
+            return
+        if not self.store.complete_milestone(owner, goal_id, seq):
+            return  # another request completed it
+        goal = self.store.goal(owner, goal_id)
+        count = int(goal.get("milestoneCount") or seq)
+        following = seq + 1 if seq < count else None
+        published = [events.event("MilestoneCompleted", DOMAIN, owner, goalId=goal_id, milestoneSeq=seq, milestoneCount=count, title=milestone["title"], nextMilestoneSeq=following)]
+        if following is None and self.store.complete_goal(owner, goal_id):
+            published.append(events.event("QuestCompleted", DOMAIN, owner, goalId=goal_id, title=goal["title"], milestoneCount=count))
+            metrics.add_metric(name="QuestsCompleted", unit="Count", value=1)
+        events.publish(*published)
+
+    def delete_task(self, owner: Principal, task_id: str) -> None:
+        self.store.delete_task(owner, self.store.task(owner, task_id))
+
+    # -- recurrences ----------------------------------------------------------------------------------
+    def add_recurrence(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+        timezone = self.timezone_of(owner)
+        today = model.today_in(timezone)
+        start = model.parse_date(data["startDate"], "startDate") if data.get("startDate") else today
+        try:
+            rule = recurrence.normalise_rule(data["rule"], start)
+        except recurrence.RuleError as exc:
+            raise InvalidRequest(exc.message, field=exc.field) from None
+        if data.get("goalId"):
+            self.store.goal(owner, data["goalId"])  # another user's or an unknown goal: 404
+        created = self.store.create_rule(
+            owner,
+            {"recurrenceId": new_id("r"), "title": model.clean_title(data["title"]), "description": data.get("description") or "", "rule": rule, "startDate": start.isoformat(), "goalId": data.get("goalId"), "timezone": timezone, "active": True},
+        )
+        # The rule's tasks for today and tomorrow right away; the daily generator writes the days after.
+        for day in (today, today + dt.timedelta(days=1)):
+            self._write_occurrence(owner, created, day)
+        return public(created)  # type: ignore[return-value]
+
+    def recurrences(self, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        page = self.store.rules_page(owner, limit=limit, cursor=cursor)
+        return {"recurrences": [public(r) for r in page.items], "nextCursor": page.next_cursor}
+
+    def delete_recurrence(self, owner: Principal, rule_id: str) -> dict[str, Any]:
+        rule = self.store.delete_rule(owner, rule_id)
+        today = model.today_in(rule.get("timezone") or "UTC").isoformat()
+        removed = 0
+        for task in self.store.rule_tasks(owner, rule_id):
+            if task["status"] == "todo" and task["dueDate"] > today:
+                self.store.delete_task(owner, task)
+                removed += 1
+        return {"recurrenceId": rule_id, "deleted": True, "futureTasksRemoved": removed}
+
+    def _write_occurrence(self, owner: Principal, rule: Mapping[str, Any], day: dt.date) -> bool:
+        if not recurrence.occurs_on(rule["rule"], dt.date.fromisoformat(rule["startDate"]), day):
+            return False
+        written = self.store.put_task(
+            owner,
+            {
+                "taskId": recurring_task_id(rule["recurrenceId"], day.isoformat()),
+                "title": rule["title"],
+                "description": rule.get("description") or "",
+                "dueDate": day.isoformat(),
+                "source": "recurrence",
+                "recurrenceId": rule["recurrenceId"],
+                **({"linkedGoalId": rule["goalId"]} if rule.get("goalId") else {}),
+            },
+        )
+        return written is not None
+
+    def generate_recurring(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """The daily run: each active rule's task for the user's today and tomorrow, written once."""
+        counts = {"rules": 0, "written": 0, "existing": 0}
+        cursor = None
+        while True:
+            page = self.store.active_rules(cursor=cursor)
+            for rule in page.items:
+                counts["rules"] += 1
+                owner = owner_of(rule)
+                for day in recurrence.due_days(rule.get("timezone") or "UTC", now):
+                    if not recurrence.occurs_on(rule["rule"], dt.date.fromisoformat(rule["startDate"]), day):
+                        continue
+                    counts["written" if self._write_occurrence(owner, rule, day) else "existing"] += 1
+            cursor = page.next_cursor
+            if not cursor:
+                return counts
+
+    # -- chat -------------------------------------------------------------------------------------------
+    def chat(self, owner: Principal, message: str, conversation_id: str | None) -> dict[str, Any]:
+        conversation = conversation_id or uuid.uuid4().hex
+        today = self.today(owner)
+        goals = [g for g in self.store.goals_page(owner, limit=20, cursor=None).items if g["status"] in ("active", "planning", "paused")]
+        tasks = self.store.tasks_due(owner, today.isoformat(), limit=50, cursor=None).items
+        answer = ai.run(
+            "quests.chat",
+            {
+                "message": message,
+                "goals": [{"goalId": g["goalId"], "title": g["title"], "status": g["status"]} for g in goals],
+                "todayTasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"], "goalTitle": next((g["title"] for g in goals if g["goalId"] == t.get("goalId")), "")} for t in tasks],
+                "today": today.isoformat(),
+            },
+            owner=owner,
+        )
+        actions = self._act(owner, answer, tasks)
+        self.store.add_messages(
+            owner, conversation, [{"role": "user", "text": message}, {"role": "coach", "text": answer["reply"], "intent": answer["intent"], "actions": actions}]
+        )
+        return {"reply": answer["reply"], "conversationId": conversation, "intent": answer["intent"], "actions": actions}
+
+    def _act(self, owner: Principal, answer: Mapping[str, Any], tasks: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        intent = answer["intent"]
+        if intent == "create_goal" and answer.get("goalTitle"):
+            goal = self.create_goal(owner, {"title": answer["goalTitle"][:200]}, via="chat")
+            return [{"type": "goal_created", "goalId": goal["goalId"], "title": goal["title"], "status": goal["status"], "path": goal["path"]}]
+        if intent == "complete_task" and answer.get("taskId"):
+            task = next((t for t in tasks if t["taskId"] == answer["taskId"]), None)
+            if task is None:  # a model may name a task the user does not have
+                return []
+            changed = self.set_status(owner, task, "done")
+            return [{"type": "task_completed", "taskId": task["taskId"], "title": task["title"], "changed": changed}]
+        if intent == "list_tasks":
+            return [{"type": "tasks_listed", "date": self.today(owner).isoformat(), "tasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"]} for t in tasks]}]
+        return []
+
+    def history(self, owner: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+        page = self.store.messages_page(owner, conversation_id, limit=limit, cursor=cursor)
+        return {"conversationId": conversation_id, "messages": [public(m) for m in page.items], "nextCursor": page.next_cursor}

@@ -1,0 +1,485 @@
+"""Quests data in DynamoDB (QuestsTable): goals with their milestones and tasks, the user's own tasks,
+recurrence rules and chat history, all in the owner's partition.
+
+Items (pk = TENANT#<t>#USER#<u> for all of them):
+  goal            sk GOAL#<goalId>                          gsi1pk <pk>#GOALS       gsi1sk <createdAt>#<goalId>
+  milestone       sk GOAL#<goalId>#MS#<nn>
+  goal task       sk GOAL#<goalId>#MS#<nn>#TASK#<taskId>    gsi1pk <pk>#DAY#<due>   gsi1sk TASK#<taskId>
+  own task        sk TASK#<taskId>                          gsi1pk <pk>#DAY#<due>   gsi1sk TASK#<taskId>
+  recurring task  sk TASK#R-<ruleId>-<yyyymmdd>             gsi1pk <pk>#DAY#<due>   gsi1sk TASK#R-...
+  rule            sk RULE#<ruleId>                          gsi1pk RULES#ACTIVE     gsi1sk <pk>#<ruleId>  (active only)
+  chat message    sk CHAT#<conversationId>#<at>#<n>
+
+Access patterns (template.yaml, QuestsTable):
+  a goal with its milestones and tasks     Query pk, begins_with(sk, GOAL#<goalId>)          one query
+  the user's goals, newest first           Query GSI1 <pk>#GOALS, descending                  one query a page
+  the tasks due on a day                   Query GSI1 <pk>#DAY#<date>                         one query a page
+  a task by id                             GetItem / UpdateItem (the id says where it lives)
+  a milestone's open tasks                 the milestone's openTasks counter, kept in the same transaction
+  the user's rules                         Query pk, begins_with(sk, RULE#)
+  every active rule (daily generator)      Query GSI1 RULES#ACTIVE (sparse: active rules only)
+  a conversation, newest first             Query pk, begins_with(sk, CHAT#<conversationId>#)
+  export / erase with the user             Query / delete the partition
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any, Iterable, Mapping
+
+from botocore.exceptions import ClientError
+
+from zik import config
+from zik.clock import now_iso
+from zik.dynamo import MAX_PAGE_SIZE, Page, Table, from_item, to_item
+from zik.errors import Conflict, InvalidRequest, NotFound
+from zik.principal import Principal
+
+BY_LIST = "ByList"
+ACTIVE_RULES = "RULES#ACTIVE"
+_TASK_ID = re.compile(r"^(?:(?P<goal>g[0-9a-z]{12})\.m(?P<seq>[0-9]{1,2})\.)?(?P<own>[0-9a-zA-Z-]{3,80})$")
+_HIDDEN = ("pk", "sk", "gsi1pk", "gsi1sk")
+
+
+def new_id(prefix: str) -> str:
+    """Short, URL-safe, unguessable ids: ``g`` + 12 base-36 characters for goals, and so on."""
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def goal_task_id(goal_id: str, seq: int) -> str:
+    return f"{goal_id}.m{seq}.{new_id('t')}"
+
+
+def recurring_task_id(rule_id: str, day: str) -> str:
+    return f"R-{rule_id}-{day.replace('-', '')}"
+
+
+def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {key: value for key, value in item.items() if key not in _HIDDEN and key != "openTasks"}
+
+
+class QuestsStore:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table(config.require("QUESTS_TABLE")["QUESTS_TABLE"])
+
+    @property
+    def client(self) -> Any:
+        return self.table.client
+
+    # -- keys -----------------------------------------------------------------------------------------
+    @staticmethod
+    def goal_sk(goal_id: str) -> str:
+        return f"GOAL#{goal_id}"
+
+    @staticmethod
+    def milestone_sk(goal_id: str, seq: int) -> str:
+        return f"GOAL#{goal_id}#MS#{seq:02d}"
+
+    @classmethod
+    def task_sk(cls, task_id: str) -> str:
+        """Where a task lives, read from its id; an id that cannot be ours is simply not found."""
+        match = _TASK_ID.match(task_id or "")
+        if not match:
+            raise NotFound(f"no task {task_id}")
+        if match.group("goal"):
+            return f"{cls.milestone_sk(match.group('goal'), int(match.group('seq')))}#TASK#{task_id}"
+        return f"TASK#{task_id}"
+
+    # -- goals ----------------------------------------------------------------------------------------
+    def create_goal(self, owner: Principal, goal: Mapping[str, Any]) -> dict[str, Any]:
+        stamp = now_iso()
+        item = {
+            "pk": owner.partition,
+            "sk": self.goal_sk(goal["goalId"]),
+            "gsi1pk": f"{owner.partition}#GOALS",
+            "gsi1sk": f"{stamp}#{goal['goalId']}",
+            **goal,
+            "createdAt": stamp,
+        }
+        return public(self.table.create(item))  # type: ignore[return-value]
+
+    def goal(self, owner: Principal, goal_id: str) -> dict[str, Any]:
+        item = self.table.get(owner.partition, self.goal_sk(goal_id))
+        if item is None:
+            raise NotFound(f"no goal {goal_id}")
+        return item
+
+    def goal_tree(self, owner: Principal, goal_id: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The goal, its milestones and their tasks, from one query (paged only past 1 MB)."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table.name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :goal)",
+            "ExpressionAttributeValues": to_item({":pk": owner.partition, ":goal": self.goal_sk(goal_id)}),
+            "ConsistentRead": True,
+        }
+        while True:
+            answer = self.client.query(**kwargs)
+            items.extend(from_item(item) for item in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                break
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        # GOAL#<id>x... of another goal can share the prefix; keep this goal's own items only.
+        mine = [i for i in items if i["sk"] == self.goal_sk(goal_id) or i["sk"].startswith(self.goal_sk(goal_id) + "#")]
+        goal = next((i for i in mine if i["sk"] == self.goal_sk(goal_id)), None)
+        if goal is None:
+            raise NotFound(f"no goal {goal_id}")
+        milestones = [i for i in mine if "#MS#" in i["sk"] and "#TASK#" not in i["sk"]]
+        tasks = [i for i in mine if "#TASK#" in i["sk"]]
+        return goal, milestones, tasks
+
+    def goals_page(self, owner: Principal, *, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(
+            f"{owner.partition}#GOALS", index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=limit, cursor=cursor, newest_first=True
+        )
+
+    def update_goal(self, owner: Principal, goal_id: str, changes: Mapping[str, Any], *, expected_version: int | None = None, when_status: Iterable[str] | None = None) -> dict[str, Any]:
+        """Change a goal; with ``when_status``, only if its status is one of those (else Conflict)."""
+        if when_status is None:
+            return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
+        current = self.goal(owner, goal_id)
+        allowed = set(when_status)
+        if current["status"] not in allowed:
+            raise Conflict(f"the goal is {current['status']}", field="status", details={"status": current["status"]})
+        return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=current["version"])
+
+    def delete_goal(self, owner: Principal, goal_id: str) -> int:
+        goal, milestones, tasks = self.goal_tree(owner, goal_id)
+        return self._delete_keys([(owner.partition, i["sk"]) for i in (goal, *milestones, *tasks)])
+
+    def delete_roadmap(self, owner: Principal, goal_id: str) -> int:
+        """The goal's milestones and tasks (not the goal): what a failed workflow leaves behind."""
+        try:
+            _, milestones, tasks = self.goal_tree(owner, goal_id)
+        except NotFound:
+            return 0
+        return self._delete_keys([(owner.partition, i["sk"]) for i in (*milestones, *tasks)])
+
+    # -- milestones and their tasks, written whole ------------------------------------------------------
+    def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> None:
+        """All milestones at once, only while the goal is still being planned (one transaction)."""
+        stamp = now_iso()
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"pk": owner.partition, "sk": self.goal_sk(goal_id)}),
+                    "UpdateExpression": "SET milestoneCount = :n, updatedAt = :at",
+                    "ConditionExpression": "#status = :planning",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":n": len(milestones), ":at": stamp, ":planning": "planning"}),
+                }
+            }
+        ]
+        for seq, milestone in enumerate(milestones, start=1):
+            item = {
+                "pk": owner.partition,
+                "sk": self.milestone_sk(goal_id, seq),
+                "goalId": goal_id,
+                "milestoneId": f"{goal_id}.m{seq}",
+                "seq": seq,
+                "title": milestone["title"],
+                "description": milestone.get("description", ""),
+                "dueDate": milestone["dueDate"],
+                "status": "pending",
+                "openTasks": 0,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+            writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
+        self._transact(writes, on_condition=lambda: NotFound(f"goal {goal_id} is no longer being planned"))
+
+    def start_milestone(
+        self,
+        owner: Principal,
+        goal_id: str,
+        seq: int,
+        tasks: list[Mapping[str, Any]],
+        *,
+        activate_goal: bool,
+    ) -> list[dict[str, Any]]:
+        """Write a milestone's tasks and make it the active one (and the goal active, for the first), in one
+        transaction that holds only while the milestone is still pending: a redelivery writes nothing."""
+        stamp = now_iso()
+        goal_condition = "#status = :planning" if activate_goal else "#status IN (:active, :paused)"
+        goal_update = "SET currentMilestone = :seq, updatedAt = :at" + (", #status = :active, plannedAt = :at" if activate_goal else "")
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"pk": owner.partition, "sk": self.goal_sk(goal_id)}),
+                    "UpdateExpression": goal_update + " ADD version :one",
+                    "ConditionExpression": goal_condition,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item(
+                        {":seq": seq, ":at": stamp, ":one": 1, ":active": "active", **({":planning": "planning"} if activate_goal else {":paused": "paused"})}
+                    ),
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"pk": owner.partition, "sk": self.milestone_sk(goal_id, seq)}),
+                    "UpdateExpression": "SET #status = :active, openTasks = :n, startedAt = :at, updatedAt = :at",
+                    "ConditionExpression": "#status = :pending",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":active": "active", ":pending": "pending", ":n": len(tasks), ":at": stamp}),
+                }
+            },
+        ]
+        written = []
+        for task in tasks:
+            task_id = goal_task_id(goal_id, seq)
+            item = {
+                "pk": owner.partition,
+                "sk": self.task_sk(task_id),
+                "gsi1pk": f"{owner.partition}#DAY#{task['dueDate']}",
+                "gsi1sk": f"TASK#{task_id}",
+                "taskId": task_id,
+                "goalId": goal_id,
+                "milestoneSeq": seq,
+                "title": task["title"],
+                "description": task.get("description", ""),
+                "dueDate": task["dueDate"],
+                "status": "todo",
+                "source": "coach",
+                "createdAt": stamp,
+                "updatedAt": stamp,
+                "version": 1,
+            }
+            writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
+            written.append(public(item))
+        self._transact(writes, on_condition=lambda: NotFound(f"milestone {seq} of goal {goal_id} is not waiting for tasks"))
+        return written  # type: ignore[return-value]
+
+    def milestone(self, owner: Principal, goal_id: str, seq: int) -> dict[str, Any] | None:
+        return self.table.get(owner.partition, self.milestone_sk(goal_id, seq))
+
+    def complete_milestone(self, owner: Principal, goal_id: str, seq: int) -> bool:
+        """active -> completed, once: True for the one caller that made the change."""
+        return self._conditional_update(
+            owner.partition,
+            self.milestone_sk(goal_id, seq),
+            "SET #status = :done, completedAt = :at, updatedAt = :at",
+            "#status = :active AND openTasks <= :zero",
+            {":done": "completed", ":active": "active", ":zero": 0, ":at": now_iso()},
+        )
+
+    def complete_goal(self, owner: Principal, goal_id: str) -> bool:
+        return self._conditional_update(
+            owner.partition,
+            self.goal_sk(goal_id),
+            "SET #status = :done, completedAt = :at, updatedAt = :at ADD version :one",
+            "#status IN (:active, :paused)",
+            {":done": "completed", ":active": "active", ":paused": "paused", ":at": now_iso(), ":one": 1},
+        )
+
+    # -- tasks ----------------------------------------------------------------------------------------
+    def task(self, owner: Principal, task_id: str) -> dict[str, Any]:
+        item = self.table.get(owner.partition, self.task_sk(task_id))
+        if item is None:
+            raise NotFound(f"no task {task_id}")
+        return item
+
+    def put_task(self, owner: Principal, task: Mapping[str, Any], *, only_if_new: bool = True) -> dict[str, Any] | None:
+        """Write a task of the user's own (or a recurrence's); None when it already exists."""
+        stamp = now_iso()
+        item = {
+            "pk": owner.partition,
+            "sk": self.task_sk(task["taskId"]),
+            "gsi1pk": f"{owner.partition}#DAY#{task['dueDate']}",
+            "gsi1sk": f"TASK#{task['taskId']}",
+            "status": "todo",
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "version": 1,
+            **task,
+        }
+        kwargs: dict[str, Any] = {"TableName": self.table.name, "Item": to_item(item)}
+        if only_if_new:
+            kwargs["ConditionExpression"] = "attribute_not_exists(pk)"
+        try:
+            self.client.put_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return public(item)
+
+    def tasks_due(self, owner: Principal, day: str, *, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(f"{owner.partition}#DAY#{day}", index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=limit, cursor=cursor)
+
+    def set_task_status(self, owner: Principal, task: Mapping[str, Any], status: str) -> bool:
+        """todo <-> done, with the milestone's open-task count in the same transaction. False when the
+        task already had that status (nothing written: marking done twice has one effect)."""
+        stamp = now_iso()
+        done = status == "done"
+        task_update: dict[str, Any] = {
+            "TableName": self.table.name,
+            "Key": to_item({"pk": owner.partition, "sk": task["sk"]}),
+            "UpdateExpression": ("SET #status = :to, completedAt = :at, updatedAt = :at" if done else "SET #status = :to, updatedAt = :at REMOVE completedAt")
+            + " ADD version :one",
+            "ConditionExpression": "#status = :from",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_item({":to": status, ":from": "todo" if done else "done", ":at": stamp, ":one": 1}),
+        }
+        writes = [{"Update": task_update}]
+        if task.get("goalId") and task.get("milestoneSeq"):
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self.table.name,
+                        "Key": to_item({"pk": owner.partition, "sk": self.milestone_sk(task["goalId"], int(task["milestoneSeq"]))}),
+                        "UpdateExpression": "ADD openTasks :delta",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": to_item({":delta": -1 if done else 1}),
+                    }
+                }
+            )
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def update_task(self, owner: Principal, task: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        values = dict(changes)
+        if "dueDate" in values:
+            values["gsi1pk"] = f"{owner.partition}#DAY#{values['dueDate']}"
+        return self.table.update(owner.partition, task["sk"], values)
+
+    def delete_task(self, owner: Principal, task: Mapping[str, Any]) -> None:
+        writes: list[dict[str, Any]] = [
+            {"Delete": {"TableName": self.table.name, "Key": to_item({"pk": owner.partition, "sk": task["sk"]}), "ConditionExpression": "attribute_exists(pk)"}}
+        ]
+        if task.get("goalId") and task.get("milestoneSeq") and task.get("status") == "todo":
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self.table.name,
+                        "Key": to_item({"pk": owner.partition, "sk": self.milestone_sk(task["goalId"], int(task["milestoneSeq"]))}),
+                        "UpdateExpression": "ADD openTasks :minus",
+                        "ExpressionAttributeValues": to_item({":minus": -1}),
+                    }
+                }
+            )
+        self._transact(writes, on_condition=lambda: NotFound(f"no task {task.get('taskId')}"))
+
+    # -- recurrence rules -------------------------------------------------------------------------------
+    def create_rule(self, owner: Principal, rule: Mapping[str, Any]) -> dict[str, Any]:
+        item = {
+            "pk": owner.partition,
+            "sk": f"RULE#{rule['recurrenceId']}",
+            "gsi1pk": ACTIVE_RULES,
+            "gsi1sk": f"{owner.partition}#{rule['recurrenceId']}",
+            "tenantId": owner.tenant_id,
+            "userId": owner.user_id,
+            **rule,
+        }
+        return public(self.table.create(item))  # type: ignore[return-value]
+
+    def rules_page(self, owner: Principal, *, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(owner.partition, sk_prefix="RULE#", limit=limit, cursor=cursor)
+
+    def active_rules(self, *, cursor: str | None = None) -> Page:
+        return self.table.query_page(ACTIVE_RULES, index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=MAX_PAGE_SIZE, cursor=cursor)
+
+    def delete_rule(self, owner: Principal, rule_id: str) -> dict[str, Any]:
+        removed = self.table.delete(owner.partition, f"RULE#{rule_id}")
+        if removed is None:
+            raise NotFound(f"no recurrence {rule_id}")
+        return removed
+
+    def rule_tasks(self, owner: Principal, rule_id: str) -> list[dict[str, Any]]:
+        return list(self.table.iterate(owner.partition, sk_prefix=f"TASK#R-{rule_id}-"))
+
+    # -- chat -----------------------------------------------------------------------------------------
+    def add_messages(self, owner: Principal, conversation_id: str, messages: list[Mapping[str, Any]]) -> None:
+        stamp = now_iso()
+        writes = []
+        for n, message in enumerate(messages):
+            item = {
+                "pk": owner.partition,
+                "sk": f"CHAT#{conversation_id}#{stamp}#{n}",
+                "conversationId": conversation_id,
+                "at": stamp,
+                **message,
+            }
+            writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
+        self.client.transact_write_items(TransactItems=writes)
+
+    def messages_page(self, owner: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(owner.partition, sk_prefix=f"CHAT#{conversation_id}#", limit=limit, cursor=cursor, newest_first=True)
+
+    # -- the user's data --------------------------------------------------------------------------------
+    def export(self, owner: Principal) -> dict[str, Any]:
+        document: dict[str, Any] = {"goals": [], "tasks": [], "recurrences": [], "chat": []}
+        goals: dict[str, dict[str, Any]] = {}
+        for item in self.table.iterate(owner.partition):
+            sk = item["sk"]
+            if sk.startswith("GOAL#") and "#MS#" not in sk:
+                goals[item["goalId"]] = {**public(item), "milestones": []}  # type: ignore[dict-item]
+            elif sk.startswith("GOAL#") and "#TASK#" not in sk:
+                goals[item["goalId"]]["milestones"].append({**public(item), "tasks": []})  # type: ignore[dict-item]
+            elif sk.startswith("GOAL#"):
+                milestone = goals[item["goalId"]]["milestones"][int(item["milestoneSeq"]) - 1]
+                milestone["tasks"].append(public(item))
+            elif sk.startswith("TASK#"):
+                document["tasks"].append(public(item))
+            elif sk.startswith("RULE#"):
+                document["recurrences"].append(public(item))
+            elif sk.startswith("CHAT#"):
+                document["chat"].append(public(item))
+        document["goals"] = list(goals.values())
+        return document
+
+    def erase(self, owner: Principal) -> int:
+        return self.table.delete_partition(owner.partition)
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _conditional_update(self, pk: str, sk: str, expression: str, condition: str, values: Mapping[str, Any]) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table.name,
+                Key=to_item({"pk": pk, "sk": sk}),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _transact(self, writes: list[dict[str, Any]], *, on_condition: Any) -> None:
+        try:
+            self.client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise on_condition() from None
+            raise
+
+    def _delete_keys(self, keys: list[tuple[str, str]]) -> int:
+        for start in range(0, len(keys), 25):
+            pending: dict[str, Any] = {
+                self.table.name: [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for pk, sk in keys[start : start + 25]]
+            }
+            while pending:
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        return len(keys)
+
+
+def check_limit(raw: str | None, default: int = 20) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", field="limit")
+    return int(raw)

@@ -1,0 +1,396 @@
+"""The quests functions' real handlers against the stack template.yaml declares (in moto): the API, each
+step of the roadmap workflow called as the state machine calls it, the just-in-time coach on the bus's
+event, the daily generator, and the chat. (The state machine itself runs end to end in tests/e2e.)"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import boto3
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+
+SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
+OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acme"}
+TODAY = dt.datetime.now(dt.timezone.utc).date()  # the sample user has no profile: UTC
+
+
+@dataclass
+class Quests:
+    deployment: Any
+    invoke: Callable[..., Any]
+    load_function: Callable[[str], Any]
+    sample: Callable[[str], dict[str, Any]]
+    context: Any
+    sink: Any
+    deliveries: Any
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.deployment.functions["QuestsFunction"].environment
+
+    def api(self, sample: str, *, body: Any = ..., params: dict[str, str] | None = None, query: dict[str, str] | None = None, claims: dict[str, Any] | None = None, function: str = "QuestsFunction", headers: dict[str, str] | None = None):
+        event = self.sample(sample)
+        if body is not ...:
+            event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
+        if params:
+            event["pathParameters"] = params
+            path = event["resource"]
+            for key, value in params.items():
+                path = path.replace("{" + key + "}", value)
+            event["path"] = path
+        if query is not None:
+            event["queryStringParameters"] = query or None
+        if claims:
+            event["requestContext"]["authorizer"]["claims"].update(claims)
+        for key, value in (headers or {}).items():
+            event["headers"][key] = value
+        return self.invoke(function, event)
+
+    def step(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
+
+    def roadmap_input(self, goal: dict[str, Any]) -> dict[str, Any]:
+        start = self.sample("roadmap_start")
+        start["goal"] = {k: goal.get(k) or "" for k in ("goalId", "title", "description", "category", "targetDate")}
+        start["today"] = TODAY.isoformat()
+        start["timezone"] = "UTC"
+        return start
+
+    def plan_and_coach(self, goal: dict[str, Any]) -> dict[str, Any]:
+        """What the state machine does with a new goal: Plan -> SaveMilestones -> CoachFirstMilestone."""
+        run = self.roadmap_input(goal)
+        run["plan"] = self.step("PlannerFunction", run)
+        run["saved"] = self.step("MilestoneSaverFunction", run)
+        run["coached"] = self.step("CoachFunction", run)
+        return run
+
+    def goal(self, goal_id: str) -> dict[str, Any]:
+        reply = self.api("quests_goal_get", params={"goalId": goal_id})
+        assert reply.status == 200, reply.body
+        return reply.body
+
+    def items(self) -> list[dict[str, Any]]:
+        return boto3.client("dynamodb").scan(TableName=self.env["QUESTS_TABLE"], ConsistentRead=True)["Items"]
+
+    def events(self, detail_type: str) -> list[dict[str, Any]]:
+        return [e["detail"] for e in self.sink.of_type(detail_type)]
+
+
+@pytest.fixture
+def quests(deployment, invoke, load_function, sample, lambda_context, event_sink, rule_deliveries) -> Quests:
+    env = deployment.functions["QuestsFunction"].environment
+    sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
+    return Quests(deployment, invoke, load_function, sample, lambda_context, sink, rule_deliveries)
+
+
+def new_goal(quests: Quests, **body: Any) -> dict[str, Any]:
+    reply = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (TODAY + dt.timedelta(days=120)).isoformat(), **body}, headers={"Idempotency-Key": f"k-{body!r}"})
+    assert reply.status == 202, reply.body
+    return reply.body
+
+
+def first_milestone_tasks(tree: dict[str, Any]) -> list[dict[str, Any]]:
+    return tree["milestones"][0]["tasks"]
+
+
+# -- creating a goal and its roadmap ---------------------------------------------------------------------
+def test_post_goals_answers_202_planning_and_starts_the_workflow(quests) -> None:
+    goal = new_goal(quests, description="I can run 5 km now.", category="fitness")
+
+    assert goal["status"] == "planning" and goal["path"] == "workflow"
+    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=quests.env["ROADMAP_STATE_MACHINE_ARN"])["executions"]
+    assert [e["name"] for e in executions] == [f"{goal['goalId']}-1"]
+    started = json.loads(boto3.client("stepfunctions").describe_execution(executionArn=executions[0]["executionArn"])["input"])
+    assert started["goal"]["goalId"] == goal["goalId"] and started["owner"]["userId"] == SUB
+    [created] = quests.events("GoalCreated")
+    assert created["goalId"] == goal["goalId"] and created["via"] == "api"
+
+
+def test_a_retried_post_with_the_same_idempotency_key_creates_one_goal(quests) -> None:
+    body = {"title": "Learn Spanish", "targetDate": (TODAY + dt.timedelta(days=60)).isoformat()}
+    first = quests.api("quests_goal_create", body=body, headers={"Idempotency-Key": "same-key"})
+    again = quests.api("quests_goal_create", body=body, headers={"Idempotency-Key": "same-key"})
+
+    assert first.body["goalId"] == again.body["goalId"]
+    assert len(quests.api("quests_goals_list", query={}).body["goals"]) == 1
+
+
+def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quests) -> None:
+    goal = new_goal(quests)
+    run = quests.plan_and_coach(goal)
+
+    milestones = run["plan"]["milestones"]
+    assert 3 <= len(milestones) <= 7
+    dates = [m["dueDate"] for m in milestones]
+    assert dates == sorted(dates) and dates[-1] == goal["targetDate"] and dates[0] > TODAY.isoformat()
+    tree = quests.goal(goal["goalId"])
+    assert tree["status"] == "active" and tree["milestoneCount"] == len(milestones)
+    assert [m["status"] for m in tree["milestones"]] == ["active"] + ["pending"] * (len(milestones) - 1)
+    tasks = first_milestone_tasks(tree)
+    assert 3 <= len(tasks) <= 5
+    assert tasks[0]["dueDate"] == TODAY.isoformat()
+    assert all(TODAY.isoformat() <= t["dueDate"] <= milestones[0]["dueDate"] for t in tasks)
+    [ready] = quests.events("RoadmapReady")
+    assert ready == {**ready, "goalId": goal["goalId"], "milestoneCount": len(milestones), "taskCount": len(tasks)}
+
+
+def test_get_goal_reads_the_whole_tree_in_one_dynamodb_call(quests) -> None:
+    goal = new_goal(quests)
+    quests.plan_and_coach(goal)
+    module = quests.load_function("QuestsFunction")
+    calls: list[str] = []
+    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+
+    quests.goal(goal["goalId"])
+    assert calls == ["Query"]
+    calls.clear()
+    quests.api("quests_tasks_list", query={"date": TODAY.isoformat()})
+    assert calls == ["Query"]
+
+
+def test_a_failed_run_leaves_no_orphans_and_the_goal_can_be_replanned(quests, monkeypatch) -> None:
+    goal = new_goal(quests)
+    run = quests.roadmap_input(goal)
+    run["plan"] = quests.step("PlannerFunction", run)
+    run["saved"] = quests.step("MilestoneSaverFunction", run)
+    quests.load_function("CoachFunction")  # its INIT sets the template's environment; then the AI goes away
+    monkeypatch.setenv("AI_PROVIDERS", "openai")  # no key anywhere: the coach's AI is unavailable
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    import zik.ai
+
+    zik.ai.reset()
+    from zik.ai.errors import AIUnavailable
+
+    with pytest.raises(AIUnavailable):
+        quests.step("CoachFunction", run)
+    recorded = quests.step("RoadmapFailedFunction", {**run, "error": {"Error": "AIUnavailable", "Cause": "..."}})
+
+    assert recorded["removed"] == len(run["plan"]["milestones"])
+    failed = quests.goal(goal["goalId"])
+    assert failed["status"] == "failed" and failed["milestones"] == []
+    assert "AIUnavailable" in failed["statusReason"]
+    assert [i["sk"]["S"] for i in quests.items() if i["sk"]["S"].startswith(f"GOAL#{goal['goalId']}#")] == []
+
+    replanned = quests.api("quests_goal_replan", params={"goalId": goal["goalId"]})
+    assert replanned.status == 202 and replanned.body["status"] == "planning"
+    again = quests.api("quests_goal_replan", params={"goalId": goal["goalId"]})
+    assert again.status == 409 and again.body["error"]["details"] == {"status": "planning"}
+    names = [e["name"] for e in boto3.client("stepfunctions").list_executions(stateMachineArn=quests.env["ROADMAP_STATE_MACHINE_ARN"])["executions"]]
+    assert sorted(names) == [f"{goal['goalId']}-1", f"{goal['goalId']}-2"]
+
+
+# -- tasks, just in time ---------------------------------------------------------------------------------
+def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes_the_quest(quests) -> None:
+    goal = new_goal(quests, targetDate=(TODAY + dt.timedelta(days=15)).isoformat())  # 3 milestones
+    quests.plan_and_coach(goal)
+    count = quests.goal(goal["goalId"])["milestoneCount"]
+
+    for seq in range(1, count + 1):
+        tree = quests.goal(goal["goalId"])
+        tasks = tree["milestones"][seq - 1]["tasks"]
+        assert tasks and tree["milestones"][seq - 1]["status"] == "active"
+        for task in tasks:
+            done = quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]})
+            assert done.status == 200 and done.body["status"] == "done"
+        completed = [e for e in quests.events("MilestoneCompleted") if e["milestoneSeq"] == seq]
+        assert len(completed) == 1
+        if seq < count:
+            assert completed[0]["nextMilestoneSeq"] == seq + 1
+            coach = quests.deployment.functions["CoachFunction"].arn
+            [delivered] = [e for e in quests.deliveries.to(coach) if e["detail"]["milestoneSeq"] == seq]  # by the rule
+            quests.step("CoachFunction", delivered)
+            quests.step("CoachFunction", delivered)  # redelivered: no second set of tasks
+            assert len(quests.goal(goal["goalId"])["milestones"][seq]["tasks"]) == len(
+                [i for i in quests.items() if i["sk"]["S"].startswith(f"GOAL#{goal['goalId']}#MS#{seq + 1:02d}#TASK#")]
+            )
+        else:
+            assert completed[0]["nextMilestoneSeq"] is None
+            coach = quests.deployment.functions["CoachFunction"].arn
+            assert [e for e in quests.deliveries.to(coach) if e["detail"]["milestoneSeq"] == seq] == []  # the rule's pattern
+
+    final = quests.goal(goal["goalId"])
+    assert final["status"] == "completed" and {m["status"] for m in final["milestones"]} == {"completed"}
+    [quest] = quests.events("QuestCompleted")
+    assert quest["goalId"] == goal["goalId"] and quest["milestoneCount"] == count
+
+
+def test_marking_a_task_done_twice_has_one_effect(quests) -> None:
+    goal = new_goal(quests)
+    quests.plan_and_coach(goal)
+    task = first_milestone_tasks(quests.goal(goal["goalId"]))[0]
+
+    for _ in range(2):
+        assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}).status == 200
+    assert len(quests.events("TaskCompleted")) == 1
+    undo = quests.api("quests_task_update", body={"status": "todo"}, params={"taskId": task["taskId"]})
+    assert undo.body["status"] == "todo" and "completedAt" not in undo.body
+
+
+def test_own_tasks_are_listed_by_day_and_can_be_moved_and_deleted(quests) -> None:
+    created = quests.api("quests_task_create", body={"title": "  Buy   running shoes "})
+    assert created.status == 201 and created.body["title"] == "Buy running shoes" and created.body["dueDate"] == TODAY.isoformat()
+    task_id = created.body["taskId"]
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+
+    moved = quests.api("quests_task_update", body={"dueDate": tomorrow}, params={"taskId": task_id})
+    assert moved.body["dueDate"] == tomorrow
+    assert [t["taskId"] for t in quests.api("quests_tasks_list", query={"date": tomorrow}).body["tasks"]] == [task_id]
+    assert quests.api("quests_tasks_list", query={"date": TODAY.isoformat()}).body["tasks"] == []
+    assert quests.api("quests_tasks_list", query={}).body["date"] == TODAY.isoformat()  # default: today
+
+    assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task_id}).status == 200
+    assert quests.events("TaskCompleted")[0]["source"] == "user"
+    deleted = quests.invoke("QuestsFunction", {**quests.sample("quests_task_update"), "httpMethod": "DELETE", "body": None, "pathParameters": {"taskId": task_id}, "path": f"/tasks/{task_id}"})
+    assert deleted.status == 200
+    assert quests.api("quests_task_update", body={"status": "todo"}, params={"taskId": task_id}).status == 404
+
+
+# -- recurring tasks ---------------------------------------------------------------------------------------
+def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing_twice(quests) -> None:
+    created = quests.api("quests_recurrence_create", body={"title": "Stretch for 10 minutes", "rule": {"freq": "daily"}})
+    assert created.status == 201
+    rule = created.body
+    assert rule["rule"] == {"freq": "daily", "interval": 1, "byWeekday": []} and rule["timezone"] == "UTC"
+    today = quests.api("quests_tasks_list", query={"date": TODAY.isoformat()}).body["tasks"]
+    assert [t["title"] for t in today] == ["Stretch for 10 minutes"] and today[0]["source"] == "recurrence"
+
+    schedule = quests.sample("recurring_tasks_daily")
+    first = quests.step("RecurringTaskGeneratorFunction", schedule)
+    second = quests.step("RecurringTaskGeneratorFunction", schedule)
+    assert first["written"] == 0 and first["existing"] == 2  # POST already wrote today's and tomorrow's
+    assert second == first
+    assert len([i for i in quests.items() if i["sk"]["S"].startswith(f"TASK#R-{rule['recurrenceId']}-")]) == 2
+
+    listed = quests.api("quests_recurrences_list", query={}).body["recurrences"]
+    assert [r["recurrenceId"] for r in listed] == [rule["recurrenceId"]]
+    event = quests.sample("quests_recurrences_list")
+    removed = quests.invoke("QuestsFunction", {**event, "httpMethod": "DELETE", "path": f"/recurrences/{rule['recurrenceId']}", "resource": "/recurrences/{recurrenceId}", "pathParameters": {"recurrenceId": rule["recurrenceId"]}})
+    assert removed.body == {"recurrenceId": rule["recurrenceId"], "deleted": True, "futureTasksRemoved": 1}
+    assert quests.step("RecurringTaskGeneratorFunction", schedule)["rules"] == 0
+
+
+def test_the_generator_reads_only_active_rules_through_the_index(quests) -> None:
+    quests.api("quests_recurrence_create", body={"title": "Read 20 pages", "rule": {"freq": "weekly", "interval": 2, "byWeekday": ["MO", "TH"]}})
+    module = quests.load_function("RecurringTaskGeneratorFunction")
+    calls: list[tuple[str, str | None]] = []
+    module.quests.store.client.meta.events.register("before-parameter-build.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params.get("IndexName"))))
+
+    quests.step("RecurringTaskGeneratorFunction", quests.sample("recurring_tasks_daily"))
+
+    assert ("Scan", None) not in calls
+    assert calls[0] == ("Query", "ByList"), calls
+
+
+# -- bad input and isolation --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sample_name", "body", "field"),
+    [
+        ("quests_goal_create", {"title": ""}, "title"),
+        ("quests_goal_create", {"title": "   "}, "title"),
+        ("quests_goal_create", {"title": "x" * 500}, "title"),
+        ("quests_goal_create", {"title": "Learn Go", "targetDate": "2020-01-01"}, "targetDate"),
+        ("quests_goal_create", {"title": "Learn Go", "targetDate": "next week"}, "targetDate"),
+        ("quests_goal_create", {"title": "Learn Go", "color": "red"}, "color"),
+        ("quests_recurrence_create", {"title": "Stretch", "rule": {"freq": "daily", "interval": 0}}, "rule.interval"),
+        ("quests_recurrence_create", {"title": "Stretch", "rule": {"freq": "hourly"}}, "rule.freq"),
+        ("quests_recurrence_create", {"title": "Stretch", "rule": {"freq": "daily", "byWeekday": ["MO"]}}, "rule.byWeekday"),
+        ("quests_task_create", {"title": "Shoes", "dueDate": "2026-02-30"}, "dueDate"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(quests, sample_name, body, field) -> None:
+    reply = quests.api(sample_name, body=body)
+
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["field"] == field
+    assert quests.items() == []
+
+
+def test_an_unknown_status_is_a_400_and_an_impossible_one_a_409(quests) -> None:
+    goal = new_goal(quests)
+    unknown = quests.api("quests_goal_update", body={"status": "finished"}, params={"goalId": goal["goalId"]})
+    assert unknown.status == 400 and unknown.body["error"]["field"] == "status"
+    impossible = quests.api("quests_goal_update", body={"status": "paused"}, params={"goalId": goal["goalId"]})
+    assert impossible.status == 409 and "a planning goal cannot become paused" in impossible.body["error"]["message"]
+
+
+def test_another_users_goal_and_task_are_404_and_nothing_changes(quests) -> None:
+    goal = new_goal(quests)
+    quests.plan_and_coach(goal)
+    task = first_milestone_tasks(quests.goal(goal["goalId"]))[0]
+    before = quests.items()
+
+    attempts = [
+        quests.api("quests_goal_get", params={"goalId": goal["goalId"]}, claims=OTHER),
+        quests.api("quests_goal_update", body={"title": "Mine now"}, params={"goalId": goal["goalId"]}, claims=OTHER),
+        quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}, claims=OTHER),
+        quests.api("quests_goal_replan", params={"goalId": goal["goalId"]}, claims=OTHER),
+        quests.api("quests_task_update", body={"status": "done"}, params={"taskId": "../../etc"}, claims=OTHER),
+    ]
+
+    assert [a.status for a in attempts] == [404] * len(attempts)
+    assert sorted(map(json.dumps, quests.items())) == sorted(map(json.dumps, before))
+
+
+def test_pause_resume_abandon_and_delete(quests) -> None:
+    goal = new_goal(quests)
+    quests.plan_and_coach(goal)
+    gid = {"goalId": goal["goalId"]}
+
+    assert quests.api("quests_goal_update", body={"status": "paused"}, params=gid).body["status"] == "paused"
+    assert quests.api("quests_goal_update", body={"status": "active", "title": "Run a full marathon"}, params=gid).body["title"] == "Run a full marathon"
+    assert quests.api("quests_goal_update", body={"status": "abandoned"}, params=gid).body["status"] == "abandoned"
+    deleted = quests.invoke("QuestsFunction", {**quests.sample("quests_goal_get"), "httpMethod": "DELETE", "pathParameters": gid, "path": f"/goals/{goal['goalId']}"})
+    assert deleted.status == 200 and deleted.body["itemsRemoved"] > 4
+    assert quests.items() == [] or all(not i["sk"]["S"].startswith("GOAL#") for i in quests.items())
+    assert quests.api("quests_goal_get", params=gid).status == 404
+
+
+# -- chat ---------------------------------------------------------------------------------------------------
+def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests) -> None:
+    said = quests.api("chat_post", body={"message": "I want to learn Spanish by next summer"}, function="ChatFunction")
+    assert said.status == 200, said.body
+    [action] = said.body["actions"]
+    assert action["type"] == "goal_created" and action["status"] == "planning" and "Spanish" in action["title"]
+    conversation = said.body["conversationId"]
+    goal = quests.goal(action["goalId"])
+    quests.plan_and_coach(goal)
+    tasks = first_milestone_tasks(quests.goal(goal["goalId"]))
+
+    listed = quests.api("chat_post", body={"message": "What's on today?", "conversationId": conversation}, function="ChatFunction")
+    assert listed.body["intent"] == "list_tasks"
+    today = [t for t in tasks if t["dueDate"] == TODAY.isoformat()]
+    assert {t["taskId"] for t in listed.body["actions"][0]["tasks"]} == {t["taskId"] for t in today}
+    assert today[0]["title"] in listed.body["reply"]
+
+    finished = quests.api("chat_post", body={"message": f"I finished {today[0]['title'].lower()}", "conversationId": conversation}, function="ChatFunction")
+    assert finished.body["actions"] == [{"type": "task_completed", "taskId": today[0]["taskId"], "title": today[0]["title"], "changed": True}]
+    assert [e["taskId"] for e in quests.events("TaskCompleted")] == [today[0]["taskId"]]
+
+    history = quests.api("chat_history", query={"conversationId": conversation, "limit": "4"}, function="ChatFunction")
+    assert [m["role"] for m in history.body["messages"]] == ["coach", "user", "coach", "user"]
+    assert history.body["nextCursor"]
+    older = quests.api("chat_history", query={"conversationId": conversation, "cursor": history.body["nextCursor"]}, function="ChatFunction")
+    assert [m["text"] for m in older.body["messages"]][-1] == "I want to learn Spanish by next summer"
+    missing = quests.api("chat_history", query={}, function="ChatFunction")
+    assert missing.status == 400 and missing.body["error"]["field"] == "conversationId"
+
+
+# -- the user's data ------------------------------------------------------------------------------------------
+def test_quests_are_exported_with_the_user_and_erased_with_them(quests) -> None:
+    goal = new_goal(quests)
+    quests.plan_and_coach(goal)
+    quests.api("quests_recurrence_create", body={"title": "Stretch", "rule": {"freq": "daily"}})
+
+    exported = quests.invoke("MeFunction", quests.sample("me_export")).body["data"]["quests"]
+    assert [g["goalId"] for g in exported["goals"]] == [goal["goalId"]]
+    assert exported["goals"][0]["milestones"][0]["tasks"]
+    assert exported["recurrences"][0]["title"] == "Stretch"
+
+    erased = quests.invoke("MeFunction", quests.sample("me_delete")).body["erased"]
+    assert erased["quests"] == len(quests.items()) + erased["quests"] and quests.items() == []
