@@ -6,6 +6,7 @@ validates with), and the schema files.
 from __future__ import annotations
 
 import ast
+import re
 import json
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def handler_routes(app_file: Path) -> dict[tuple[str, str], dict[str, Any]]:
             ):
                 method = decorator.func.attr.upper()
                 path = decorator.args[0].value
-                found[(method, path)] = {
+                found[(method, _shape(path))] = {
                     "summary": summary.strip() or node.name.replace("_", " "),
                     "description": description.strip(),
                     "schema": schema,
@@ -81,7 +82,7 @@ def build(deployment: Deployment, api: RestApi, schema_root: Path, server_url: s
         if route.function not in described:
             app_file = spec.code_dir / (spec.handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
             described[route.function] = handler_routes(app_file) if app_file.exists() else {}
-        meta = described[route.function].get((route.method, _powertools_path(route.path)), {})
+        meta = described[route.function].get((route.method, _shape(_powertools_path(route.path))), {})
         operation: dict[str, Any] = {
             "summary": meta.get("summary") or f"{route.method} {route.path}",
             "operationId": f"{route.function}.{meta.get('operationId', route.method.lower())}",
@@ -149,6 +150,12 @@ def _error_response(description: str) -> dict[str, Any]:
 
 def _path_parameters(path: str) -> list[str]:
     return [segment.strip("{}+") for segment in path.split("/") if segment.startswith("{")]
+
+
+def _shape(path: str) -> str:
+    """A route with its parameters unnamed: the template may say ``{goalId}`` where the handler says
+    ``<goal_id>``; they are the same route."""
+    return re.sub(r"<[^>]+>", "<>", path)
 
 
 def _powertools_path(path: str) -> str:

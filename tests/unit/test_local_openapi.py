@@ -49,7 +49,7 @@ def test_summaries_are_the_handlers_docstrings(tmp_path):
         '    return body(app, "goal_update")\n'
     )
     assert openapi.handler_routes(app) == {
-        ("PUT", "/goals/<goalId>"): {
+        ("PUT", "/goals/<>"): {
             "summary": "Change a goal.",
             "description": "Only the fields sent change.",
             "schema": "goal_update",
