@@ -118,7 +118,13 @@ def _import_moto_cognito_key_once(patch: pytest.MonkeyPatch) -> None:
 
 def _clear_client_caches() -> None:
     """The layer creates some boto3 clients once per execution environment; each test is a new one."""
-    for module_name, attribute in (("zik.events", "_client"), ("zik.platform.identity", "_cognito")):
+    for module_name, attribute in (
+        ("zik.events", "_client"),
+        ("zik.platform.identity", "_cognito"),
+        ("zik.dynamo", "shared_client"),
+        ("zik.idempotency", "_persistence"),
+        ("zik.quests.workflow", "_client"),
+    ):
         module = sys.modules.get(module_name)
         if module is not None:
             cached = getattr(module, attribute)
@@ -236,9 +242,10 @@ def rule_deliveries(aws, monkeypatch: pytest.MonkeyPatch):
     from zik_local import hooks
 
     recorder = DeliveredToFunctions()
-    monkeypatch.setitem(default_user_config, "stepfunctions", dict(default_user_config.get("stepfunctions") or {}))
+    before = dict(default_user_config.get("stepfunctions") or {})
+    monkeypatch.setitem(default_user_config, "stepfunctions", before)
     hooks.install(recorder)
-    default_user_config["stepfunctions"]["execute_state_machine"] = False
+    default_user_config["stepfunctions"] = before  # the state machines stay where the stack created them
     yield recorder
     hooks.uninstall()
 

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import threading
+import urllib.request
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -148,6 +149,12 @@ class LocalCloud:
         self._executor.shutdown(wait=False, cancel_futures=True)
         hooks.uninstall()
         if self._moto is not None:
+            # moto keeps its accounts in the process: empty them (moto's documented reset API), so that
+            # another cloud started in this process begins, as `zik dev` does, with nothing in it.
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{self.aws_endpoint}/moto-api/reset", method="POST"), timeout=10).read()
+            except OSError as exc:
+                self.log("zik", f"could not reset the embedded AWS: {exc!r}")
             self._moto.stop()
             if self._previous_moto_port is None:
                 os.environ.pop("MOTO_PORT", None)

@@ -51,7 +51,9 @@ def install(dispatcher: Dispatcher) -> None:
     make_dynamodb_writes_atomic()
     if not _STEPFUNCTIONS_CONFIG:
         _STEPFUNCTIONS_CONFIG.append(dict(default_user_config.get("stepfunctions") or {}))
-    default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    # A new dict, not the current one changed in place: mock_aws restores moto's settings by reference, and
+    # an in-place change would outlive both it and uninstall().
+    default_user_config["stepfunctions"] = {**(default_user_config.get("stepfunctions") or {}), "execute_state_machine": True}
 
     def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         headers = {k.lower(): v for k, v in dict(request_headers or {}).items()}

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 
 SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 PARTITION = f"TENANT#acme#USER#{SUB}"
+EMPTY_QUESTS = {"goals": [], "tasks": [], "recurrences": [], "chat": []}  # every domain answers, even with nothing
 
 
 @dataclass
@@ -212,7 +213,7 @@ def test_export_includes_the_profile_as_an_attachment(me, sample):
 def test_export_before_any_save_has_no_profile(me, sample):
     reply = me(sample("me_export"))
     assert reply.status == 200
-    assert reply.body["data"] == {"profile": None}
+    assert reply.body["data"] == {"profile": None, "quests": EMPTY_QUESTS}
 
 
 # -- DELETE /me -----------------------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_delete_erases_the_profile_publishes_user_deleted_and_is_idempotent(me, 
 
     reply = me(sample("me_delete"))
     assert reply.status == 200
-    assert reply.body == {"deleted": True, "erased": {"profile": 1}}
+    assert reply.body == {"deleted": True, "erased": {"profile": 1, "quests": 0}}
     assert me.profile_item() is None
     assert me.items() == []
 
@@ -233,10 +234,10 @@ def test_delete_erases_the_profile_publishes_user_deleted_and_is_idempotent(me, 
 
     again = me(sample("me_delete"))
     assert again.status == 200
-    assert again.body == {"deleted": True, "erased": {"profile": 0}}
+    assert again.body == {"deleted": True, "erased": {"profile": 0, "quests": 0}}
 
     deleted = me.events("UserDeleted")
-    assert [e["detail"]["erased"] for e in deleted] == [{"profile": 1}, {"profile": 0}]
+    assert [e["detail"]["erased"] for e in deleted] == [{"profile": 1, "quests": 0}, {"profile": 0, "quests": 0}]
     assert all(e["detail"]["userId"] == SUB and e["detail"]["tenantId"] == "acme" for e in deleted)
     assert all(e["source"] == "zik.platform" for e in deleted)
 
@@ -271,8 +272,8 @@ def test_a_user_cannot_see_or_erase_another_users_profile(me, api_event, user_cl
     assert seen.body["displayName"] != "Ada L."
     assert seen.body["timezone"] == "UTC"
 
-    assert me(api_event("GET", "/me/export", claims=grace)).body["data"] == {"profile": None}
-    assert me(api_event("DELETE", "/me", claims=grace)).body["erased"] == {"profile": 0}
+    assert me(api_event("GET", "/me/export", claims=grace)).body["data"] == {"profile": None, "quests": EMPTY_QUESTS}
+    assert me(api_event("DELETE", "/me", claims=grace)).body["erased"] == {"profile": 0, "quests": 0}
     assert me.profile_item() == ada
 
     assert me(api_event("PUT", "/me", body={"displayName": "Grace"}, claims=grace)).body["version"] == 1

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -21,6 +22,14 @@ from zik.clock import now_iso
 from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
 
 MAX_PAGE_SIZE = 100
+
+
+@cache
+def shared_client() -> Any:
+    """The execution environment's one DynamoDB client: every table, the idempotency records, the AI's
+    budgets and circuits. A client of its own (as a library would make by default) loads the service
+    model again, a tenth of a second of cold start each."""
+    return boto3.client("dynamodb")
 
 
 class _Deserializer(TypeDeserializer):
@@ -64,7 +73,7 @@ class Table:
         self.name = name
         self.pk = pk
         self.sk = sk
-        self.client = client or boto3.client("dynamodb")
+        self.client = client or shared_client()
 
     # -- single items -------------------------------------------------------------------------------
     def key(self, pk: str, sk: str | None = None) -> dict[str, Any]:

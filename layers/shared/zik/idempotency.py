@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from zik.dynamo import shared_client
 from zik.errors import Conflict, InvalidRequest, Unprocessable
 from zik.principal import Principal
 
@@ -40,7 +41,7 @@ _config = IdempotencyConfig(
 
 @cache
 def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+    return DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=shared_client())
 
 
 def run_once(app: APIGatewayRestResolver, owner: Principal, operation: Callable[[], dict[str, Any]]) -> dict[str, Any]:

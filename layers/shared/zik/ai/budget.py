@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from zik.ai.errors import AIBudgetExceeded
+from zik.dynamo import shared_client
 from zik.ai.registry import Task
 from zik.principal import Principal
 
@@ -44,7 +44,7 @@ class DailyBudget:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("dynamodb")
+            self._client = shared_client()
         return self._client
 
     def limits(self, task: Task) -> Limits:

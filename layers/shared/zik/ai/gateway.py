@@ -21,6 +21,7 @@ from zik.ai.budget import DailyBudget, Reservation
 from zik.ai.errors import AIUnavailable, InvalidAnswer, ProviderFailure, ProviderNotConfigured
 from zik.ai.providers import Provider, build
 from zik.ai.providers.base import Completion, Request
+from zik.dynamo import shared_client
 from zik.observability import logger
 from zik.principal import Principal
 
@@ -64,7 +65,7 @@ class Gateway:
         from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
 
         store = CircuitBreakerDynamoDBPersistence(
-            table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT"
+            table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT", boto3_client=shared_client()
         )
         threshold = config.integer("AI_CIRCUIT_FAILURES", 5, minimum=1)
         recovery = config.integer("AI_CIRCUIT_RECOVERY_SECONDS", 60, minimum=1)

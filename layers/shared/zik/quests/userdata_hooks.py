@@ -1,9 +1,11 @@
-"""The quests domain's part of GET /me/export and DELETE /me (imported by the /me function)."""
+"""The quests domain's part of GET /me/export and DELETE /me: the /me function calls ``register()`` at init."""
 
 from __future__ import annotations
 
 from zik import userdata
 from zik.quests.store import QuestsStore
 
-store = QuestsStore()
-userdata.register("quests", export=store.export, erase=store.erase)
+
+def register() -> None:
+    store = QuestsStore()
+    userdata.register("quests", export=store.export, erase=store.erase)
