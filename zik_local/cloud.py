@@ -72,6 +72,7 @@ class LocalCloud:
         self._cognito: dict[str, LocalCognito] = {}
         self._clients: dict[str, Any] = {}
         self._log_lock = threading.Lock()
+        self._resources_ready = threading.Event()
         self.aws_endpoint = ""
         self.api_url = ""
         self._previous_moto_port: str | None = None
@@ -103,7 +104,7 @@ class LocalCloud:
             parameters=parameters,
             cache_dir=self.state_dir / "cache",
         )
-        self.deployment = provision(self.stack, self.aws_endpoint, parameters)
+        self.deployment = provision(self.stack, self.aws_endpoint, parameters, defer_slow=True)
         self.runtime = Runtime(
             self.deployment.functions,
             self.aws_endpoint,
@@ -111,6 +112,7 @@ class LocalCloud:
             log=self.log,
             watch=self.options.watch,
             sandboxes=sandboxes,
+            before_invoke=lambda spec: self.wait_for_resources(spec.environment),
         )
         key = SigningKey.load_or_create(self.state_dir)
         for pool_id in self.deployment.user_pools:
@@ -133,10 +135,15 @@ class LocalCloud:
             for schedule in self.deployment.schedules:
                 if schedule.enabled:
                     self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
+        # State machines last (a function whose environment names one waits for it: wait_for_resources),
+        # once the first function is warm: creating them loads moto's ASL interpreter, a second of CPU.
+        create_deferred = lambda: self._spawn(self._create_deferred, "deferred-resources")  # noqa: E731
         if self.options.prewarm and self.gateway is not None:
             # Public routes first: /health is what a developer (and a load balancer) asks first.
             routes = sorted(self.gateway.api.routes, key=lambda r: (r.authorizer is not None, r.path))
-            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)))
+            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)), after_first=create_deferred)
+        else:
+            create_deferred()
         return self
 
     def stop(self) -> None:
@@ -166,6 +173,22 @@ class LocalCloud:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    def _create_deferred(self) -> None:
+        try:
+            assert self.deployment is not None
+            self.deployment.create_deferred()
+        except Exception as exc:  # noqa: BLE001 (reported; the functions that need it will say so)
+            self.log("zik", f"could not create the deferred resources: {exc!r}")
+        finally:
+            self._resources_ready.set()
+
+    def wait_for_resources(self, environment: dict[str, str], timeout: float = 60.0) -> None:
+        """Hold an invocation whose environment names a resource still being created, until it exists."""
+        if self._resources_ready.is_set() or self.deployment is None:
+            return
+        if self.deployment.pending_arns.intersection(environment.values()):
+            self._resources_ready.wait(timeout)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, daemon=True, name=name)

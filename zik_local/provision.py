@@ -171,6 +171,14 @@ class Deployment:
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> arn
     accepted: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    # Creations left for later (see provision(defer_slow=True)), and the ARNs they will create.
+    deferred: list[Callable[[], None]] = field(default_factory=list)
+    pending_arns: set[str] = field(default_factory=set)
+
+    def create_deferred(self) -> None:
+        while self.deferred:
+            self.deferred.pop(0)()
+        self.pending_arns.clear()
 
     def function_by_arn(self, arn: str) -> FunctionSpec | None:
         name = arn.split(":function:", 1)[-1].split(":", 1)[0]
@@ -201,21 +209,26 @@ def physical_name(stack: str, logical_id: str, max_length: int = 64, lower: bool
 
 
 class Provisioner:
-    def __init__(self, stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None):
+    def __init__(self, stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None, *, defer_slow: bool = False):
         self.stack = stack
+        self.defer_slow = defer_slow
         self.resolver = Resolver(stack, parameters)
         self.deployment = Deployment(endpoint=endpoint, resolver=self.resolver)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
         session = _session()
         self._clients: dict[str, Any] = {}
-        self._client = lambda service: self._clients.setdefault(
-            service, session.client(service, endpoint_url=endpoint or None, config=config)
-        )
+        self._new_client = lambda service: session.client(service, endpoint_url=endpoint or None, config=config)
         self._layers: dict[str, Path] = {}
         self._pending_targets: list[tuple[str, dict[str, Any]]] = []
         self._invoke_configs: dict[str, dict[str, Any]] = {}
         self._esm_specs: list[tuple[str, dict[str, Any]]] = []
         self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
+
+    def _client(self, service: str) -> Any:
+        """One client per service for the whole provisioning (a client costs more to make than most calls)."""
+        if service not in self._clients:
+            self._clients[service] = self._new_client(service)
+        return self._clients[service]
 
     # -------------------------------------------------------------------------------------------------
     def run(self) -> Deployment:
@@ -539,10 +552,23 @@ class Provisioner:
         definition = p.get("DefinitionString") or json.dumps(p.get("Definition"))
         for key, value in (p.get("DefinitionSubstitutions") or {}).items():
             definition = definition.replace("${" + key + "}", str(value))
-        arn = self._client("stepfunctions").create_state_machine(
-            name=name, definition=definition, roleArn=p["RoleArn"], type=p.get("StateMachineType", "STANDARD")
-        )["stateMachineArn"]
+        arn = self._arn("states", f"stateMachine:{name}")
+
+        def create() -> None:
+            created = self._client("stepfunctions").create_state_machine(
+                name=name, definition=definition, roleArn=p["RoleArn"], type=p.get("StateMachineType", "STANDARD")
+            )["stateMachineArn"]
+            if created != arn:
+                raise TemplateError(f"{logical_id}: moto named the state machine {created}, not {arn}")
+
         self.deployment.state_machines[logical_id] = arn
+        if self.defer_slow:
+            # moto's ASL interpreter takes over a second to load on first use; nothing refers to the
+            # machine but by its ARN, which is known now.
+            self.deployment.deferred.append(create)
+            self.deployment.pending_arns.add(arn)
+        else:
+            create()
         return Physical(arn, {"Arn": arn, "Name": name})
 
     # -- identity and API -----------------------------------------------------------------------------
@@ -657,8 +683,10 @@ def _placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
-def provision(stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None) -> Deployment:
-    provisioner = Provisioner(stack, endpoint, parameters)
+def provision(stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None, *, defer_slow: bool = False) -> Deployment:
+    """Create what the stack declares. With ``defer_slow``, state machines are left in
+    ``deployment.deferred`` (their ARNs in ``pending_arns``) for the caller to create once it serves."""
+    provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow)
     deployment = provisioner.run()
     provisioner.finish_apis()
     return deployment

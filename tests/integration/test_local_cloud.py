@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import shutil
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import jwt
+import boto3
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -502,3 +504,28 @@ def test_code_edit_is_picked_up_without_restart(cloud: LocalCloud, app_dir: Path
 
     wait_until(lambda: call(cloud, "GET", "/version").body == {"version": 2}, timeout=SLOW, interval=0.2)
     assert (FIXTURE / "functions" / "version" / "app.py").read_text(encoding="utf-8").count("VERSION = 1") == 1
+
+
+# -- resources created after the gateway serves -----------------------------------------------------------
+def test_state_machines_are_created_after_start_and_their_users_wait_for_them(cloud: LocalCloud) -> None:
+    """zik dev serves before it creates state machines (loading moto's ASL interpreter takes a second):
+    their ARNs are known from the start, and an invocation whose environment names one waits for it."""
+    assert cloud.deployment is not None
+    arn = cloud.deployment.state_machines["RetryCatchStateMachine"]
+    assert cloud._resources_ready.wait(30)
+    assert cloud.deployment.deferred == [] and cloud.deployment.pending_arns == set()
+    client = boto3.client("stepfunctions", endpoint_url=cloud.aws_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    machines = client.list_state_machines()["stateMachines"]
+    assert arn in [m["stateMachineArn"] for m in machines]
+
+    started = []
+    cloud._resources_ready.clear()
+    cloud.deployment.pending_arns.add(arn)
+    waiter = threading.Thread(target=lambda: (cloud.wait_for_resources({"MACHINE": arn}, timeout=10), started.append("after")))
+    waiter.start()
+    cloud.wait_for_resources({"OTHER": "value"}, timeout=10)  # names nothing pending: no wait
+    started.append("unrelated")
+    cloud.deployment.pending_arns.clear()
+    cloud._resources_ready.set()
+    waiter.join(5)
+    assert started == ["unrelated", "after"]
