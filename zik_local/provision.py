@@ -224,6 +224,13 @@ class Provisioner:
         self._esm_specs: list[tuple[str, dict[str, Any]]] = []
         self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
 
+    def _later(self, create: Callable[[], Any]) -> None:
+        """What nothing reads at run time (role policies, log groups): created after the cloud serves."""
+        if self.defer_slow:
+            self.deployment.deferred.append(create)
+        else:
+            create()
+
     def _client(self, service: str) -> Any:
         """One client per service for the whole provisioning (a client costs more to make than most calls)."""
         if service not in self._clients:
@@ -382,7 +389,7 @@ class Provisioner:
     def _log_group(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)
         name = self._name(logical_id, p.get("LogGroupName"), max_length=512)
-        self._client("logs").create_log_group(logGroupName=name)
+        self._later(lambda: self._client("logs").create_log_group(logGroupName=name))
         return Physical(name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
 
     # -- events ---------------------------------------------------------------------------------------
@@ -456,11 +463,10 @@ class Provisioner:
         document = p.get("AssumeRolePolicyDocument") or json.loads(LOCAL_ROLE_POLICY)
         arn = self._client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
         for policy in p.get("Policies", []):
-            self._client("iam").put_role_policy(
-                RoleName=name,
-                PolicyName=policy["PolicyName"],
-                PolicyDocument=json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]}),
-            )
+            document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
+            self._later(lambda policy=policy, document=document: self._client("iam").put_role_policy(
+                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=document
+            ))
         return Physical(name, {"Arn": arn, "RoleId": name})
 
     def _layer(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -562,7 +568,7 @@ class Provisioner:
                 raise TemplateError(f"{logical_id}: moto named the state machine {created}, not {arn}")
 
         self.deployment.state_machines[logical_id] = arn
-        if self.defer_slow:
+        if self.defer_slow:  # (not through _later: its ARN must be waited for)
             # moto's ASL interpreter takes over a second to load on first use; nothing refers to the
             # machine but by its ARN, which is known now.
             self.deployment.deferred.append(create)
