@@ -225,7 +225,10 @@ class Table:
 
     def delete_partition(self, pk_value: str) -> int:
         """Delete every item of one partition; returns how many went."""
-        keys = [{k: v for k, v in item.items() if k in (self.pk, self.sk)} for item in self.iterate(pk_value)]
+        return self.delete_keys([{k: v for k, v in item.items() if k in (self.pk, self.sk)} for item in self.iterate(pk_value)])
+
+    def delete_keys(self, keys: list[Mapping[str, Any]]) -> int:
+        """Delete the items with these keys, 25 a batch, retrying what DynamoDB leaves unprocessed."""
         for start in range(0, len(keys), 25):
             requests = [{"DeleteRequest": {"Key": to_item(key)}} for key in keys[start : start + 25]]
             pending: dict[str, Any] = {self.name: requests}

@@ -149,7 +149,7 @@ class QuestsStore:
 
     def delete_goal(self, owner: Principal, goal_id: str) -> int:
         goal, milestones, tasks = self.goal_tree(owner, goal_id)
-        return self._delete_keys([(owner.partition, i["sk"]) for i in (goal, *milestones, *tasks)])
+        return self.table.delete_keys([{"pk": owner.partition, "sk": i["sk"]} for i in (goal, *milestones, *tasks)])
 
     def delete_roadmap(self, owner: Principal, goal_id: str) -> int:
         """The goal's milestones and tasks (not the goal): what a failed workflow leaves behind."""
@@ -157,7 +157,7 @@ class QuestsStore:
             _, milestones, tasks = self.goal_tree(owner, goal_id)
         except NotFound:
             return 0
-        return self._delete_keys([(owner.partition, i["sk"]) for i in (*milestones, *tasks)])
+        return self.table.delete_keys([{"pk": owner.partition, "sk": i["sk"]} for i in (*milestones, *tasks)])
 
     # -- milestones and their tasks, written whole ------------------------------------------------------
     def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> None:
@@ -467,14 +467,6 @@ class QuestsStore:
                 raise on_condition() from None
             raise
 
-    def _delete_keys(self, keys: list[tuple[str, str]]) -> int:
-        for start in range(0, len(keys), 25):
-            pending: dict[str, Any] = {
-                self.table.name: [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for pk, sk in keys[start : start + 25]]
-            }
-            while pending:
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        return len(keys)
 
 
 def check_limit(raw: str | None, default: int = 20) -> int:

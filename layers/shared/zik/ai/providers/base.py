@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol
 
+from zik import config
 from zik.ai.errors import InvalidAnswer
 from zik.ai.registry import Prompt, Task
 
@@ -99,3 +100,8 @@ def kind_of_status(status: int) -> str:
     if status >= 500:
         return "unavailable"
     return "rejected"
+
+
+def timeout_seconds() -> float:
+    """Seconds a provider call may take (``AI_TIMEOUT_SECONDS``, default 20)."""
+    return float(config.integer("AI_TIMEOUT_SECONDS", 20, minimum=1, maximum=600))

@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 
 from zik import config
 from zik.ai.errors import ProviderFailure, ProviderNotConfigured
-from zik.ai.providers.base import Completion, Request
+from zik.ai.providers.base import Completion, Request, timeout_seconds
 
 DEFAULT_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 # Throttling and overload are worth another provider now and this one again later; a rejected request
@@ -83,7 +83,3 @@ class Bedrock:
             text = "".join(block.get("text", "") for block in blocks)
             return Completion(text, None, problem=f"the answer was cut off at {task.max_tokens} tokens", **tokens)
         return Completion.of_text("".join(block.get("text", "") for block in blocks), **tokens)
-
-
-def timeout_seconds() -> float:
-    return float(config.integer("AI_TIMEOUT_SECONDS", 20, minimum=1, maximum=600))

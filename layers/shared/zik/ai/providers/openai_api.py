@@ -3,46 +3,22 @@ must call."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from zik import config
-from zik.ai.errors import ProviderFailure
-from zik.ai.providers.base import Completion, Request, kind_of_status
-from zik.ai.providers.bedrock import timeout_seconds
-from zik.ai.providers.keys import api_key
-
-DEFAULT_MODEL = "gpt-4o-mini"
+from zik.ai.providers.base import Completion, Request
+from zik.ai.providers.vendor import VendorAPI
 
 
-class OpenAIAPI:
+class OpenAIAPI(VendorAPI):
     name = "openai"
-
-    def __init__(self, model: str, *, timeout_seconds: float = 20.0, http_client: Any = None):
-        self.model = model
-        self._timeout = timeout_seconds
-        self._http_client = http_client
-        self._client: Any = None
-        self._key: str | None = None
-
-    @classmethod
-    def from_environment(cls) -> "OpenAIAPI":
-        return cls(config.optional("OPENAI_MODEL", DEFAULT_MODEL), timeout_seconds=timeout_seconds())
-
-    def _sdk(self) -> Any:
-        key = api_key(self.name, "OPENAI")
-        if self._client is None or key != self._key:
-            import openai
-
-            self._client = openai.OpenAI(api_key=key, timeout=self._timeout, max_retries=0, http_client=self._http_client)
-            self._key = key
-        return self._client
+    sdk = "openai"
+    client_class = "OpenAI"
+    label = "the OpenAI API"
+    env_prefix = "OPENAI"
+    default_model = "gpt-4o-mini"
 
     def complete(self, request: Request) -> Completion:
-        import openai
-
         task = request.task
-        client = self._sdk()
-        try:
+        client = self._sdk_client()
+        with self._failures():
             answer = client.chat.completions.create(
                 model=self.model,
                 max_tokens=task.max_tokens,
@@ -60,12 +36,6 @@ class OpenAIAPI:
                 ],
                 tool_choice={"type": "function", "function": {"name": task.tool_name}},
             )
-        except openai.APITimeoutError:
-            raise ProviderFailure(self.name, f"no answer within {self._timeout:g}s", kind="timeout") from None
-        except openai.APIConnectionError:
-            raise ProviderFailure(self.name, "the OpenAI API could not be reached", kind="unavailable") from None
-        except openai.APIStatusError as exc:
-            raise ProviderFailure(self.name, f"the OpenAI API answered HTTP {exc.status_code}", kind=kind_of_status(exc.status_code)) from None
 
         usage = answer.usage
         tokens = {
