@@ -8,7 +8,7 @@ from zik.errors import InvalidRequest
 from zik.http import body, create_app, principal
 from zik.observability import api_handler
 from zik.quests.service import Quests
-from zik.quests.store import check_limit
+from zik.dynamo import check_limit
 
 app = create_app()
 quests = Quests()

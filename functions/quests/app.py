@@ -6,7 +6,7 @@ from zik.http import body, create_app, json_response, principal
 from zik.idempotency import run_once
 from zik.observability import api_handler
 from zik.quests.service import Quests
-from zik.quests.store import check_limit
+from zik.dynamo import check_limit
 
 app = create_app()
 quests = Quests()

@@ -61,6 +61,58 @@ def _exact(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Filter:
+    """A FilterExpression with its names and values (placeholders must not clash with ``#pk``/``:pk``)."""
+
+    expression: str
+    names: Mapping[str, str]
+    values: Mapping[str, Any]
+
+    @staticmethod
+    def all_of(*filters: "Filter | None") -> "Filter | None":
+        present = [f for f in filters if f is not None]
+        if not present:
+            return None
+        return Filter(
+            " AND ".join(f"({f.expression})" for f in present),
+            {k: v for f in present for k, v in f.names.items()},
+            {k: v for f in present for k, v in f.values.items()},
+        )
+
+
+class TransactionFailed(Exception):
+    """A transaction was cancelled; ``reasons`` has one code per write, in order ("None" for those that
+    were fine, "ConditionalCheckFailed" for a condition that did not hold)."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__(f"transaction cancelled: {reasons}")
+        self.reasons = reasons
+
+    def failed(self, index: int) -> bool:
+        return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
+
+
+def transact(client: Any, writes: list[dict[str, Any]]) -> None:
+    """TransactWriteItems; a cancelled transaction raises TransactionFailed saying which write failed."""
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except ClientError as exc:
+        if _code(exc) != "TransactionCanceledException":
+            raise
+        reasons = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
+        raise TransactionFailed(reasons) from None
+
+
+def check_limit(raw: str | None, default: int = 20) -> int:
+    """The ``limit`` query parameter of a list: 1 to MAX_PAGE_SIZE, ``default`` when absent."""
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", field="limit")
+    return int(raw)
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
     next_cursor: str | None
@@ -179,14 +231,20 @@ class Table:
         pk_value: str,
         *,
         sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
         index: str | None = None,
         pk_name: str | None = None,
         sk_name: str | None = None,
         limit: int = 20,
         cursor: str | None = None,
         newest_first: bool = False,
+        where: Filter | None = None,
+        consistent: bool = False,
     ) -> Page:
-        """One page of a partition (optionally of a GSI), in sort-key order, with an opaque cursor."""
+        """One page of a partition (optionally of a GSI), in sort-key order, with an opaque cursor.
+
+        ``where`` filters after the read, as DynamoDB does: a page may then hold fewer than ``limit``
+        items (even none) and still have a next cursor."""
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
         pk_attr = pk_name or self.pk
@@ -198,6 +256,13 @@ class Table:
             names["#sk"] = sk_attr
             values[":prefix"] = sk_prefix
             condition += " AND begins_with(#sk, :prefix)"
+        if sk_between is not None and sk_attr:
+            names["#sk"] = sk_attr
+            values[":low"], values[":high"] = sk_between
+            condition += " AND #sk BETWEEN :low AND :high"
+        if where is not None:
+            names.update(where.names)
+            values.update(where.values)
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,
@@ -208,6 +273,10 @@ class Table:
         }
         if index:
             kwargs["IndexName"] = index
+        elif consistent:
+            kwargs["ConsistentRead"] = True
+        if where is not None:
+            kwargs["FilterExpression"] = where.expression
         if cursor:
             kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk_attr, pk_value)
         answer = self.client.query(**kwargs)

@@ -467,11 +467,3 @@ class QuestsStore:
                 raise on_condition() from None
             raise
 
-
-
-def check_limit(raw: str | None, default: int = 20) -> int:
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", field="limit")
-    return int(raw)
