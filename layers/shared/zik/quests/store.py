@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 from zik import config
 from zik.clock import now_iso
 from zik.dynamo import MAX_PAGE_SIZE, Page, Table, from_item, to_item
-from zik.errors import Conflict, InvalidRequest, NotFound
+from zik.errors import Conflict, NotFound
 from zik.principal import Principal
 
 BY_LIST = "ByList"
