@@ -1,0 +1,1 @@
+"""The journal domain (Reflekt): entries, insights, analytics, prompts, points and achievements."""

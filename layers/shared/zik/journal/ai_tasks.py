@@ -1,0 +1,28 @@
+"""The journal domain's AI task: the insight of one entry (sentiment, emotions, themes, a summary).
+Importing this module registers it (again, harmlessly, on a second import)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from zik import ai
+from zik.journal import offline
+
+INSIGHT = ai.register(
+    ai.Task(
+        "journal.insight",
+        offline=offline.insight,
+        description="Record the entry's sentiment (score -1 to 1 and its label), up to 5 emotions with intensities, up to 5 themes and a one-line summary in the writer's own words.",
+        max_tokens=600,
+        # A reading, not a composition: the same entry should read the same way twice.
+        temperature=0.2,
+        daily_calls=100,
+    )
+)
+
+TASKS = (INSIGHT,)
+
+
+def insight_data(content: str, *, title: str | None = None, mood: int | None = None, tags: Iterable[str] = ()) -> dict[str, Any]:
+    """The task's data with every field its prompt names (the prompt refuses a missing one)."""
+    return {"content": content, "title": title or "", "mood": mood, "tags": list(tags)}
