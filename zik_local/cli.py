@@ -97,10 +97,13 @@ def _dev(args: argparse.Namespace) -> int:
         ),
         sandboxes,
     )
+    from zik_local.resolve import TemplateError
+
     try:
         cloud.start()
-    except OSError as exc:
+    except (OSError, TemplateError) as exc:  # TemplateError: e.g. a custom resource answered FAILED
         print(f"zik dev: cannot start: {exc}", file=sys.stderr)
+        cloud.stop()
         return 1
     info = cloud.info()
     lines = [

@@ -104,7 +104,7 @@ class LocalCloud:
             parameters=parameters,
             cache_dir=self.state_dir / "cache",
         )
-        self.deployment = provision(self.stack, self.aws_endpoint, parameters, defer_slow=True)
+        self.deployment = provision(self.stack, self.aws_endpoint, parameters, defer_slow=True, invoke=self._invoke_for_deployment)
         self.runtime = Runtime(
             self.deployment.functions,
             self.aws_endpoint,
@@ -135,8 +135,9 @@ class LocalCloud:
             for schedule in self.deployment.schedules:
                 if schedule.enabled:
                     self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
-        # State machines last (a function whose environment names one waits for it: wait_for_resources),
-        # once the first function is warm: creating them loads moto's ASL interpreter, a second of CPU.
+        # State machines and custom resources last (a function whose environment names one waits for it:
+        # wait_for_resources), once the first function is warm: creating state machines loads moto's ASL
+        # interpreter, a second of CPU, and a custom resource runs a function.
         create_deferred = lambda: self._spawn(self._create_deferred, "deferred-resources")  # noqa: E731
         if self.options.prewarm and self.gateway is not None:
             # Public routes first: /health is what a developer (and a load balancer) asks first.
@@ -177,18 +178,34 @@ class LocalCloud:
     def _create_deferred(self) -> None:
         try:
             assert self.deployment is not None
-            self.deployment.create_deferred()
+            for error in self.deployment.create_deferred():
+                # The invocations whose environment names what failed answer with this too.
+                self.log("zik", f"deployment FAILED: {error}")
         except Exception as exc:  # noqa: BLE001 (reported; the functions that need it will say so)
             self.log("zik", f"could not create the deferred resources: {exc!r}")
         finally:
             self._resources_ready.set()
 
     def wait_for_resources(self, environment: dict[str, str], timeout: float = 60.0) -> None:
-        """Hold an invocation whose environment names a resource still being created, until it exists."""
-        if self._resources_ready.is_set() or self.deployment is None:
-            return
-        if self.deployment.pending_arns.intersection(environment.values()):
-            self._resources_ready.wait(timeout)
+        """Hold an invocation whose environment names a resource still being created, until it exists;
+        raise DeploymentFailed if it could not be created."""
+        if self.deployment is not None:
+            self.deployment.wait_for(environment.values(), timeout)
+
+    def _invoke_for_deployment(self, spec: FunctionSpec, event: Any) -> Invocation:
+        """A custom resource's invocation: never held by wait_for_resources (it is what the others wait for)."""
+        if self.runtime is not None:
+            return self.runtime.invoke(spec.logical_id, event, hold=False)
+        # A custom resource another resource references runs while the stack is created, before the
+        # runtime exists: in an environment of its own.
+        runtime = Runtime(
+            {spec.logical_id: spec}, self.aws_endpoint, env_overrides=self.options.env_overrides, log=self.log,
+            watch=False, sandboxes=SandboxPool(spares=0),
+        )
+        try:
+            return runtime.invoke(spec.logical_id, event)
+        finally:
+            runtime.close()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, daemon=True, name=name)

@@ -11,16 +11,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any, Callable
 
 import boto3
 from botocore.config import Config
 
-from zik_local.resolve import Physical, Resolver, TemplateError
+from zik_local import custom
+from zik_local.resolve import Physical, Resolver, TemplateError, references
 from zik_local.template import ACCOUNT_ID, REGION, Stack
 
 LOCAL_ROLE_POLICY = json.dumps(
@@ -157,6 +161,22 @@ class Schedule:
 
 
 @dataclass
+class Deferred:
+    """A creation left for after the cloud serves (see ``provision(defer_slow=True)``)."""
+
+    create: Callable[[], None]
+    what: str
+    # Values (ARNs, names) that a function's environment may name: its invocations wait until this is done.
+    guards: frozenset[str] = frozenset()
+    # Run in a thread of its own: it mostly waits on a function, not on this process's CPU.
+    alongside: bool = False
+
+
+class DeploymentFailed(RuntimeError):
+    """A resource that an invocation's environment names could not be created."""
+
+
+@dataclass
 class Deployment:
     """The running shape of the stack: what the gateway, the dispatcher and the pollers act on."""
 
@@ -171,14 +191,68 @@ class Deployment:
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> arn
     accepted: list[str] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
-    # Creations left for later (see provision(defer_slow=True)), and the ARNs they will create.
-    deferred: list[Callable[[], None]] = field(default_factory=list)
-    pending_arns: set[str] = field(default_factory=set)
+    # Creations left for later (see provision(defer_slow=True)); the guards of those not done yet (a
+    # count each: two creations may guard one table) and why those that failed did.
+    deferred: list[Deferred] = field(default_factory=list)
+    pending: Counter[str] = field(default_factory=Counter)
+    failed: dict[str, str] = field(default_factory=dict)
+    late_outputs: dict[str, Any] = field(default_factory=dict)  # Outputs naming a deferred resource
+    _settled: threading.Condition = field(default_factory=threading.Condition, repr=False, compare=False)
 
-    def create_deferred(self) -> None:
-        while self.deferred:
-            self.deferred.pop(0)()
-        self.pending_arns.clear()
+    def defer(self, create: Callable[[], None], what: str, guards: Any = (), *, alongside: bool = False) -> None:
+        item = Deferred(create, what, frozenset(g for g in guards if g), alongside)
+        with self._settled:
+            self.deferred.append(item)
+            self.pending.update(item.guards)
+
+    def create_deferred(self) -> list[str]:
+        """Create what was deferred, in order (``alongside`` ones concurrently); returns why any failed."""
+        items, self.deferred = self.deferred, []
+        errors: list[str] = []
+
+        def run(item: Deferred) -> None:
+            error = None
+            try:
+                item.create()
+            except Exception as exc:  # noqa: BLE001 - reported, and to the invocations that need it
+                error = str(exc) if isinstance(exc, TemplateError) else f"{item.what}: {exc!r}"
+                errors.append(error)
+            with self._settled:
+                for guard in item.guards:
+                    self.pending[guard] -= 1
+                    if self.pending[guard] <= 0:
+                        del self.pending[guard]
+                if error is not None:
+                    self.failed.update(dict.fromkeys(item.guards, error))
+                self._settled.notify_all()
+
+        threads = [threading.Thread(target=run, args=(i,), daemon=True, name=f"create {i.what}") for i in items if i.alongside]
+        for thread in threads:
+            thread.start()
+        for item in items:
+            if not item.alongside:
+                run(item)
+        for thread in threads:
+            thread.join()
+        for name, value in list(self.late_outputs.items()):
+            try:
+                self.outputs[name] = self.resolver.value(value)
+                del self.late_outputs[name]
+            except TemplateError:
+                continue
+        return errors
+
+    def wait_for(self, values: Any, timeout: float) -> None:
+        """Hold until nothing named in ``values`` is still being created (at most ``timeout`` seconds);
+        raise DeploymentFailed if something it names could not be created."""
+        if not self.pending and not self.failed:
+            return
+        named = set(values)
+        with self._settled:
+            self._settled.wait_for(lambda: named.isdisjoint(self.pending), timeout)
+            failures = list(dict.fromkeys(self.failed[v] for v in named if v in self.failed))
+        if failures:
+            raise DeploymentFailed("; ".join(failures))
 
     def function_by_arn(self, arn: str) -> FunctionSpec | None:
         name = arn.split(":function:", 1)[-1].split(":", 1)[0]
@@ -209,33 +283,49 @@ def physical_name(stack: str, logical_id: str, max_length: int = 64, lower: bool
 
 
 class Provisioner:
-    def __init__(self, stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None, *, defer_slow: bool = False):
+    def __init__(
+        self,
+        stack: Stack,
+        endpoint: str | None,
+        parameters: dict[str, str] | None = None,
+        *,
+        defer_slow: bool = False,
+        invoke: custom.Invoke | None = None,
+    ):
         self.stack = stack
+        self.endpoint = endpoint
         self.defer_slow = defer_slow
         self.resolver = Resolver(stack, parameters)
         self.deployment = Deployment(endpoint=endpoint, resolver=self.resolver)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
         session = _session()
         self._clients: dict[str, Any] = {}
-        self._new_client = lambda service: session.client(service, endpoint_url=endpoint or None, config=config)
+        self._client_lock = threading.Lock()  # deferred creations run on other threads
+        self._new_client = lambda service, url=endpoint: session.client(service, endpoint_url=url or None, config=config)
+        self._invoke = invoke or (lambda spec, event: custom.invoke_here(spec, event, endpoint))
+        self._referenced: set[str] = set()
+        self._response_bucket = threading.Lock()
+        self._response_bucket_made = False
         self._layers: dict[str, Path] = {}
         self._pending_targets: list[tuple[str, dict[str, Any]]] = []
         self._invoke_configs: dict[str, dict[str, Any]] = {}
         self._esm_specs: list[tuple[str, dict[str, Any]]] = []
         self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
 
-    def _later(self, create: Callable[[], Any]) -> None:
+    def _later(self, create: Callable[[], Any], what: str) -> None:
         """What nothing reads at run time (role policies, log groups): created after the cloud serves."""
         if self.defer_slow:
-            self.deployment.deferred.append(create)
+            self.deployment.defer(create, what)
         else:
             create()
 
-    def _client(self, service: str) -> Any:
+    def _client(self, service: str, endpoint: str | None = None) -> Any:
         """One client per service for the whole provisioning (a client costs more to make than most calls)."""
-        if service not in self._clients:
-            self._clients[service] = self._new_client(service)
-        return self._clients[service]
+        key = f"{service} {endpoint or ''}"
+        with self._client_lock:
+            if key not in self._clients:
+                self._clients[key] = self._new_client(service, endpoint or self.endpoint)
+            return self._clients[key]
 
     # -------------------------------------------------------------------------------------------------
     def run(self) -> Deployment:
@@ -260,15 +350,19 @@ class Provisioner:
             "AWS::SSM::Parameter": self._ssm_parameter,
         }
         resources = self.stack.resources
-        for logical_id in self.resolver.creation_order():
+        graph = self.resolver.dependencies()
+        self._referenced = {d for deps in graph.values() for d in deps}
+        for logical_id in TopologicalSorter(graph).static_order():
             resource = resources[logical_id]
             if not self.resolver.included(resource):
                 continue
             kind = resource["Type"]
             props = resource.get("Properties", {})
-            handler = handlers.get(kind)
+            handler = handlers.get(kind) or (self._custom_resource if custom.is_custom(kind) else None)
             if handler is not None:
-                self.resolver.physical[logical_id] = handler(logical_id, props)
+                physical = handler(logical_id, props)
+                if physical is not None:  # None: created later (a deferred custom resource)
+                    self.resolver.physical[logical_id] = physical
             else:
                 if kind not in ACCEPTED:
                     self.deployment.accepted.append(f"{logical_id} ({kind}: not emulated)")
@@ -281,7 +375,7 @@ class Provisioner:
                 try:
                     self.deployment.outputs[name] = self.resolver.value(output["Value"])
                 except TemplateError:
-                    continue
+                    self.deployment.late_outputs[name] = output["Value"]
         return self.deployment
 
     def value(self, node: Any) -> Any:
@@ -389,7 +483,7 @@ class Provisioner:
     def _log_group(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)
         name = self._name(logical_id, p.get("LogGroupName"), max_length=512)
-        self._later(lambda: self._client("logs").create_log_group(logGroupName=name))
+        self._later(lambda: self._client("logs").create_log_group(logGroupName=name), f"{logical_id} (log group)")
         return Physical(name, {"Arn": self._arn("logs", f"log-group:{name}:*")})
 
     # -- events ---------------------------------------------------------------------------------------
@@ -466,7 +560,7 @@ class Provisioner:
             document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
             self._later(lambda policy=policy, document=document: self._client("iam").put_role_policy(
                 RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=document
-            ))
+            ), f"{logical_id} (policy {policy['PolicyName']})")
         return Physical(name, {"Arn": arn, "RoleId": name})
 
     def _layer(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -571,11 +665,56 @@ class Provisioner:
         if self.defer_slow:  # (not through _later: its ARN must be waited for)
             # moto's ASL interpreter takes over a second to load on first use; nothing refers to the
             # machine but by its ARN, which is known now.
-            self.deployment.deferred.append(create)
-            self.deployment.pending_arns.add(arn)
+            self.deployment.defer(create, f"{logical_id} (state machine)", {arn})
         else:
             create()
         return Physical(arn, {"Arn": arn, "Name": name})
+
+    def _custom_resource(self, logical_id: str, props: dict[str, Any]) -> Physical | None:
+        p = self.value(props)
+        kind = self.stack.resources[logical_id]["Type"]
+        token = str(p.get("ServiceToken") or "")
+        function = self.deployment.function_by_arn(token) if ":lambda:" in token else None
+        if function is None:
+            raise TemplateError(
+                f"{logical_id} ({kind}): ServiceToken {token!r} is not a function of the template "
+                "(custom resources backed by SNS are not emulated)"
+            )
+
+        def create() -> Physical:
+            with self._response_bucket:
+                if not self._response_bucket_made:
+                    custom.ensure_bucket(self._client("s3"))
+                    self._response_bucket_made = True
+            return custom.create(
+                logical_id=logical_id,
+                kind=kind,
+                properties=p,
+                function=function,
+                stack_id=self.resolver.pseudo["AWS::StackId"],
+                s3=self._client("s3"),
+                presigner=self._client("s3", None if self.endpoint else custom.loopback_endpoint()),
+                invoke=self._invoke,
+            )
+
+        if not self.defer_slow or logical_id in self._referenced:
+            # Another resource needs its Ref or attributes to be created: it cannot wait.
+            return create()
+
+        def create_later() -> None:
+            self.resolver.physical[logical_id] = create()
+
+        # A function whose environment names what the custom resource acts on (the table it loads) must
+        # not run before it is done.
+        acted_on = references({k: v for k, v in props.items() if k != "ServiceToken"}, self.stack.resources)
+        guards = set()
+        for name in acted_on:
+            physical = self.resolver.physical.get(name)
+            if physical is not None and name != function.logical_id:
+                guards.add(physical.ref)
+                guards.update(v for v in physical.attrs.values() if isinstance(v, str))
+        self.deployment.defer(create_later, f"{logical_id} ({kind})", guards, alongside=True)
+        return None
 
     # -- identity and API -----------------------------------------------------------------------------
     def _user_pool(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -689,10 +828,19 @@ def _placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
-def provision(stack: Stack, endpoint: str | None, parameters: dict[str, str] | None = None, *, defer_slow: bool = False) -> Deployment:
-    """Create what the stack declares. With ``defer_slow``, state machines are left in
-    ``deployment.deferred`` (their ARNs in ``pending_arns``) for the caller to create once it serves."""
-    provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow)
+def provision(
+    stack: Stack,
+    endpoint: str | None,
+    parameters: dict[str, str] | None = None,
+    *,
+    defer_slow: bool = False,
+    invoke: custom.Invoke | None = None,
+) -> Deployment:
+    """Create what the stack declares. With ``defer_slow``, what no request needs at once (role policies,
+    log groups, state machines, custom resources nothing else references) is left in ``deployment.deferred``
+    for the caller to create once it serves; ``deployment.wait_for`` holds an invocation whose environment
+    names one of them. ``invoke`` runs a custom resource's function (default: in this process)."""
+    provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow, invoke=invoke)
     deployment = provisioner.run()
     provisioner.finish_apis()
     return deployment

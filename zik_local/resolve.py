@@ -174,22 +174,27 @@ class Resolver:
         return _SUB_VAR.sub(replace, text).replace("${!", "${")
 
     # -- ordering -------------------------------------------------------------------------------------
-    def creation_order(self) -> list[str]:
+    def dependencies(self) -> dict[str, set[str]]:
+        """Each resource's logical id -> the resources it references or names in DependsOn."""
         resources = self.stack.resources
         graph: dict[str, set[str]] = {}
         for logical_id, resource in resources.items():
-            deps = set(_references(resource.get("Properties", {}), resources))
+            deps = set(references(resource.get("Properties", {}), resources))
             depends_on = resource.get("DependsOn", [])
             deps.update([depends_on] if isinstance(depends_on, str) else depends_on)
             graph[logical_id] = {d for d in deps if d in resources and d != logical_id}
-        return list(TopologicalSorter(graph).static_order())
+        return graph
+
+    def creation_order(self) -> list[str]:
+        return list(TopologicalSorter(self.dependencies()).static_order())
 
 
-def _references(node: Any, resources: dict[str, Any]) -> list[str]:
+def references(node: Any, resources: dict[str, Any]) -> list[str]:
+    """The logical ids of the resources that ``node`` refers to (Ref, Fn::GetAtt, Fn::Sub)."""
     found: list[str] = []
     if isinstance(node, list):
         for item in node:
-            found += _references(item, resources)
+            found += references(item, resources)
     elif isinstance(node, dict):
         for key, value in node.items():
             if key == "Ref" and isinstance(value, str):
@@ -200,7 +205,7 @@ def _references(node: Any, resources: dict[str, Any]) -> list[str]:
                 text = value[0] if isinstance(value, list) else value
                 found += [m.split(".", 1)[0] for m in _SUB_VAR.findall(text)]
                 if isinstance(value, list):
-                    found += _references(value[1], resources)
+                    found += references(value[1], resources)
             else:
-                found += _references(value, resources)
+                found += references(value, resources)
     return [name for name in found if name in resources]

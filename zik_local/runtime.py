@@ -374,11 +374,17 @@ class Runtime:
             self._release(name, environment, reusable)
 
     # -- invocation -----------------------------------------------------------------------------------
-    def invoke(self, name: str, event: Any, *, request_id: str | None = None) -> Invocation:
+    def invoke(self, name: str, event: Any, *, request_id: str | None = None, hold: bool = True) -> Invocation:
+        """``hold=False`` skips ``before_invoke``: for the invocations that create what it waits for."""
         spec = self.functions[name]
         request_id = request_id or str(uuid.uuid4())
-        if self._before_invoke is not None:
-            self._before_invoke(spec)
+        if hold and self._before_invoke is not None:
+            try:
+                self._before_invoke(spec)
+            except Exception as exc:  # noqa: BLE001 - e.g. a resource it needs failed: the invocation's answer
+                invocation = Invocation(request_id, error={"errorType": type(exc).__name__, "errorMessage": str(exc)})
+                self._report(spec, invocation)
+                return invocation
         environment = self._acquire(name)
         reusable = False
         try:

@@ -513,19 +513,21 @@ def test_state_machines_are_created_after_start_and_their_users_wait_for_them(cl
     assert cloud.deployment is not None
     arn = cloud.deployment.state_machines["RetryCatchStateMachine"]
     assert cloud._resources_ready.wait(30)
-    assert cloud.deployment.deferred == [] and cloud.deployment.pending_arns == set()
+    assert cloud.deployment.deferred == [] and not cloud.deployment.pending
     client = boto3.client("stepfunctions", endpoint_url=cloud.aws_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     machines = client.list_state_machines()["stateMachines"]
     assert arn in [m["stateMachineArn"] for m in machines]
 
     started = []
-    cloud._resources_ready.clear()
-    cloud.deployment.pending_arns.add(arn)
+    created = threading.Event()
+    cloud.deployment.defer(lambda: created.wait(10), "a machine being created", {arn})
+    creator = threading.Thread(target=cloud.deployment.create_deferred)
+    creator.start()
     waiter = threading.Thread(target=lambda: (cloud.wait_for_resources({"MACHINE": arn}, timeout=10), started.append("after")))
     waiter.start()
     cloud.wait_for_resources({"OTHER": "value"}, timeout=10)  # names nothing pending: no wait
     started.append("unrelated")
-    cloud.deployment.pending_arns.clear()
-    cloud._resources_ready.set()
+    created.set()
     waiter.join(5)
+    creator.join(5)
     assert started == ["unrelated", "after"]
