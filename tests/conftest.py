@@ -45,6 +45,41 @@ def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def shaped(
+    event: dict[str, Any],
+    *,
+    body: Any = ...,
+    params: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = ...,
+    claims: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A sample API event with its request changed: ``body`` (JSON unless a str; None for none),
+    path ``params`` (filled into the path too), ``query`` (None or {} for none), claims and headers
+    merged over the sample's. What is not given stays the sample's."""
+    if body is not ...:
+        event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
+    if params:
+        event["pathParameters"] = dict(params)
+        path = event["resource"]
+        for key, value in params.items():
+            path = path.replace("{" + key + "}", value)
+        event["path"] = path
+    if query is not ...:
+        event["queryStringParameters"] = dict(query) if query else None
+    if claims:
+        event["requestContext"]["authorizer"]["claims"].update(claims)
+    for key, value in (headers or {}).items():
+        event["headers"][key] = value
+    return event
+
+
+@pytest.fixture
+def shape() -> Callable[..., dict[str, Any]]:
+    """``shape(sample("entries_get"), params={"id": ...})``: see ``shaped``."""
+    return shaped
+
+
 @pytest.fixture
 def sample() -> Callable[[str], dict[str, Any]]:
     """``sample("me_put")``: a fresh copy of ``events/me_put.json``."""

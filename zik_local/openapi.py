@@ -111,7 +111,7 @@ def build(deployment: Deployment, api: RestApi, schema_root: Path, server_url: s
         if schema_name:
             schema_file = schema_root / "requests" / f"{schema_name}.json"
             if schema_file.exists():
-                schema = json.loads(schema_file.read_text(encoding="utf-8"))
+                schema = _openapi_30(json.loads(schema_file.read_text(encoding="utf-8")))
                 schema.pop("$schema", None)
                 components[schema.get("title", schema_name)] = schema
                 operation["requestBody"] = {
@@ -142,6 +142,23 @@ def build(deployment: Deployment, api: RestApi, schema_root: Path, server_url: s
             },
         },
     }
+
+
+def _openapi_30(schema: Any) -> Any:
+    """A JSON Schema (draft 7) as OpenAPI 3.0 writes it: ``type: [X, "null"]`` is ``type: X`` with
+    ``nullable: true`` there (3.0 takes one type only)."""
+    if isinstance(schema, list):
+        return [_openapi_30(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: _openapi_30(value) for key, value in schema.items()}
+    kinds = converted.get("type")
+    if isinstance(kinds, list) and "null" in kinds:
+        others = [kind for kind in kinds if kind != "null"]
+        if len(others) == 1:
+            converted["type"] = others[0]
+            converted["nullable"] = True
+    return converted
 
 
 def _error_response(description: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from zik.observability import api_handler, logger, metrics
 from zik.platform import profiles
 from zik.platform.identity import delete_identity
 from zik.platform.store import ProfileStore
+from zik.journal import userdata_hooks as journal_data
 from zik.quests import userdata_hooks as quests_data
 
 app = create_app()
 store = ProfileStore()
 userdata.register("profile", export=store.get, erase=store.erase)
 quests_data.register()
+journal_data.register()
 
 
 @app.get("/me")

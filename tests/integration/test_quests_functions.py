@@ -26,6 +26,7 @@ class Quests:
     invoke: Callable[..., Any]
     load_function: Callable[[str], Any]
     sample: Callable[[str], dict[str, Any]]
+    shape: Callable[..., dict[str, Any]]
     context: Any
     sink: Any
     deliveries: Any
@@ -34,23 +35,8 @@ class Quests:
     def env(self) -> dict[str, str]:
         return self.deployment.functions["QuestsFunction"].environment
 
-    def api(self, sample: str, *, body: Any = ..., params: dict[str, str] | None = None, query: dict[str, str] | None = None, claims: dict[str, Any] | None = None, function: str = "QuestsFunction", headers: dict[str, str] | None = None):
-        event = self.sample(sample)
-        if body is not ...:
-            event["body"] = body if isinstance(body, str) or body is None else json.dumps(body)
-        if params:
-            event["pathParameters"] = params
-            path = event["resource"]
-            for key, value in params.items():
-                path = path.replace("{" + key + "}", value)
-            event["path"] = path
-        if query is not None:
-            event["queryStringParameters"] = query or None
-        if claims:
-            event["requestContext"]["authorizer"]["claims"].update(claims)
-        for key, value in (headers or {}).items():
-            event["headers"][key] = value
-        return self.invoke(function, event)
+    def api(self, sample: str, *, function: str = "QuestsFunction", **request: Any):
+        return self.invoke(function, self.shape(self.sample(sample), **request))
 
     def step(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
@@ -83,10 +69,10 @@ class Quests:
 
 
 @pytest.fixture
-def quests(deployment, invoke, load_function, sample, lambda_context, event_sink, rule_deliveries) -> Quests:
+def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries) -> Quests:
     env = deployment.functions["QuestsFunction"].environment
     sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
-    return Quests(deployment, invoke, load_function, sample, lambda_context, sink, rule_deliveries)
+    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, sink, rule_deliveries)
 
 
 def new_goal(quests: Quests, **body: Any) -> dict[str, Any]:

@@ -155,6 +155,49 @@ class Table:
             raise
         return values
 
+    def update_request(
+        self,
+        pk: str,
+        sk: str | None,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        remove: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """The UpdateItem parameters (for ``update_item`` or a transaction's ``Update``) that set
+        ``changes`` (a value of None removes the attribute), stamp ``updatedAt`` and bump the version of
+        an existing item, at ``expected_version`` when given."""
+        names: dict[str, str] = {"#pk": self.pk, "#version": "version", "#updatedAt": "updatedAt"}
+        values: dict[str, Any] = {":one": 1, ":zero": 0, ":updatedAt": now_iso()}
+        sets = ["#updatedAt = :updatedAt", "#version = if_not_exists(#version, :zero) + :one"]
+        removals: list[str] = []
+        for index, (attribute, value) in enumerate(changes.items()):
+            if attribute in (self.pk, self.sk, "version", "createdAt", "updatedAt"):
+                continue
+            if value is None:
+                names[f"#r{index}"] = attribute
+                removals.append(f"#r{index}")
+                continue
+            names[f"#a{index}"] = attribute
+            values[f":v{index}"] = value
+            sets.append(f"#a{index} = :v{index}")
+        for index, attribute in enumerate(remove):
+            names[f"#x{index}"] = attribute
+            removals.append(f"#x{index}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
+        condition = "attribute_exists(#pk)"
+        if expected_version is not None:
+            condition += " AND #version = :expected"
+            values[":expected"] = expected_version
+        return {
+            "TableName": self.name,
+            "Key": self.key(pk, sk),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+        }
+
     def update(
         self,
         pk: str,
@@ -169,37 +212,9 @@ class Table:
         With ``expected_version`` the write happens only if the stored version still matches
         (optimistic locking); a stale one raises VersionConflict, a missing item NotFound.
         """
-        names: dict[str, str] = {"#pk": self.pk, "#version": "version", "#updatedAt": "updatedAt"}
-        values: dict[str, Any] = {":one": 1, ":zero": 0, ":updatedAt": now_iso()}
-        sets = ["#updatedAt = :updatedAt", "#version = if_not_exists(#version, :zero) + :one"]
-        for index, (attribute, value) in enumerate(changes.items()):
-            if attribute in (self.pk, self.sk, "version", "createdAt", "updatedAt"):
-                continue
-            if value is None:
-                names[f"#r{index}"] = attribute
-                remove = [*remove, f"#r{index}"]
-                continue
-            names[f"#a{index}"] = attribute
-            values[f":v{index}"] = value
-            sets.append(f"#a{index} = :v{index}")
-        removals = list(remove)
-        for index, attribute in enumerate(removals):
-            if not attribute.startswith("#"):
-                names[f"#x{index}"] = attribute
-                removals[index] = f"#x{index}"
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
-        condition = "attribute_exists(#pk)"
-        if expected_version is not None:
-            condition += " AND #version = :expected"
-            values[":expected"] = expected_version
         try:
             answer = self.client.update_item(
-                TableName=self.name,
-                Key=self.key(pk, sk),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
+                **self.update_request(pk, sk, changes, expected_version=expected_version, remove=remove),
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )

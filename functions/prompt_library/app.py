@@ -1,0 +1,43 @@
+"""The deployment's loader of the prompt library (a CloudFormation custom resource): on create and update
+it writes every prompt of the library shipped in the layer into PromptsTable and removes the prompts a
+newer library no longer has; deleting the resource leaves the table to its own fate."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from zik.dynamo import Table, to_item
+from zik.journal import prompts
+from zik.journal.library import SHELF, BY_CATEGORY, library_item
+from zik.observability import instrument, logger
+from zik.platform.custom_resource import handle
+
+
+def load(request_type: str, properties: Mapping[str, Any], old: Mapping[str, Any]) -> dict[str, Any]:
+    if request_type == "Delete":
+        return {}
+    table = Table(properties["TableName"], pk="promptId", sk=None)
+    version = prompts.LIBRARY_VERSION
+    library = prompts.library()
+    for start in range(0, len(library), 25):
+        requests = [{"PutRequest": {"Item": to_item(library_item(p, version))}} for p in library[start : start + 25]]
+        pending: dict[str, Any] = {table.name: requests}
+        while pending:
+            pending = table.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    current = {p["promptId"] for p in library}
+    stale: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = table.query_page(SHELF, index=BY_CATEGORY, pk_name="shelf", sk_name="shelfKey", limit=100, cursor=cursor)
+        stale.extend({"promptId": item["promptId"]} for item in page.items if item["promptId"] not in current)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    table.delete_keys(stale)
+    logger.info("prompt library loaded", extra={"prompts": len(library), "removed": len(stale), "version": version})
+    return {"Prompts": len(library), "Categories": len(prompts.categories()), "LibraryVersion": version}
+
+
+@instrument()
+def lambda_handler(event: dict, context: object) -> dict:
+    return handle(event, load, physical_id=f"prompt-library-{event.get('ResourceProperties', {}).get('TableName', 'table')}")
