@@ -8,10 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
@@ -122,6 +125,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+WAIT_SECONDS = 45.0
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
+    """The first truthy answer of ``check``, polled until ``timeout`` (then the test fails saying what)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:.0f}s")
+        time.sleep(0.1)
 
 
 def new_user() -> str:

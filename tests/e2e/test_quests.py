@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from devserver import ROOT, DevServer, new_user, zik_command
+from devserver import ROOT, DevServer, eventually, new_user, zik_command
 
 pytestmark = pytest.mark.e2e
 
-WAIT_SECONDS = 45.0
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout:.0f}s")
-        time.sleep(0.1)
 
 
 def active_goal(dev: DevServer, token: str, goal_id: str) -> dict[str, Any]:
