@@ -86,15 +86,7 @@ class JournalStore:
         """Write a new entry (version 1). Its category must be one of the user's and its prompt one of
         the library's: both are checked in the same transaction, so a refused entry leaves nothing."""
         stamp = entry["createdAt"]
-        item = {
-            **entry,
-            "pk": owner.partition,
-            "sk": entry_sk(entry["entryId"]),
-            "gsi1pk": f"{owner.partition}#ENTRIES",
-            "gsi1sk": f"{entry['entryDate']}#{stamp}#{entry['entryId']}",
-            "updatedAt": stamp,
-            "version": 1,
-        }
+        item = self.entry_item(owner, entry)
         writes: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -121,6 +113,19 @@ class JournalStore:
             self._raise_reference_error(failure, checks, offset=1)
             raise Conflict("an entry with this id already exists") from None
         return item
+
+    @staticmethod
+    def entry_item(owner: Principal, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """The stored item of a new entry (version 1)."""
+        return {
+            **entry,
+            "pk": owner.partition,
+            "sk": entry_sk(entry["entryId"]),
+            "gsi1pk": f"{owner.partition}#ENTRIES",
+            "gsi1sk": f"{entry['entryDate']}#{entry['createdAt']}#{entry['entryId']}",
+            "updatedAt": entry["createdAt"],
+            "version": 1,
+        }
 
     def _reference_checks(
         self, owner: Principal, category_id: str | None, prompt_id: str | None, *, category_field: str = "categoryId"
