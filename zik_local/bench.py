@@ -435,13 +435,12 @@ def measure_journal() -> Any:
         return cloud
 
     with counting_dynamodb() as dynamodb_calls:
-        try:
-            return measure(start, dynamodb_calls, _progress)
-        except RuntimeError as exc:
-            raise BenchError(str(exc)) from None
+        return measure(start, dynamodb_calls, _progress)
 
 
-def _quests_figures(cloud: Any, lines: list[str], dynamodb_calls: list[int]) -> QuestFigures:
+def api_client(cloud: Any) -> Callable[..., Any]:
+    """``call(method, path, body=None, token=None)``: the parsed JSON answer of the cloud's gateway, on
+    one keep-alive connection; an error answer is a BenchError."""
     connection = http.client.HTTPConnection("127.0.0.1", int(cloud.api_url.rsplit(":", 1)[1]), timeout=60)
 
     def call(method: str, path: str, body: Any = None, token: str | None = None) -> Any:
@@ -453,6 +452,11 @@ def _quests_figures(cloud: Any, lines: list[str], dynamodb_calls: list[int]) -> 
             raise BenchError(f"{method} {path} answered {answer.status}: {payload}")
         return payload
 
+    return call
+
+
+def _quests_figures(cloud: Any, lines: list[str], dynamodb_calls: list[int]) -> QuestFigures:
+    call = api_client(cloud)
     token = call("POST", "/_zik/token", {"user": "bench-quests"})["token"]
     to_active: list[float] = []
     ai_calls: list[int] = []

@@ -13,17 +13,16 @@ is published for them (the consumers' work would be measured instead of the sear
 
 from __future__ import annotations
 
-import http.client
-import json
 import statistics
 import subprocess
 import sys
 import textwrap
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
+
+from zik_local.bench import BenchError, api_client
 
 SEARCH_ENTRIES = 5000
 SEARCH_REQUESTS = 200
@@ -114,16 +113,7 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
     """``cloud_factory`` starts a LocalCloud; ``dynamodb_calls[0]`` counts the embedded DynamoDB's calls."""
     cloud = cloud_factory()
     try:
-        connection = http.client.HTTPConnection("127.0.0.1", int(cloud.api_url.rsplit(":", 1)[1]), timeout=60)
-
-        def call(method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-            headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            answer = connection.getresponse()
-            payload = json.loads(answer.read() or b"null")
-            if answer.status >= 400:
-                raise RuntimeError(f"{method} {path} answered {answer.status}: {payload}")
-            return payload
+        call = api_client(cloud)
 
         token = call("POST", "/_zik/token", {"user": "bench-journal"})["token"]
         to_insight = []
@@ -132,13 +122,13 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
             entry = call("POST", "/entries", {"content": f"A good day number {number}: a walk by the river and dinner with friends. Grateful."}, token)
             while not call("GET", f"/entries/{entry['entryId']}", token=token)["insight"]:
                 if time.perf_counter() - started > 60:
-                    raise RuntimeError(f"no insight for entry {entry['entryId']} within 60 s")
+                    raise BenchError(f"no insight for entry {entry['entryId']} within 60 s")
                 time.sleep(0.01)
             to_insight.append(time.perf_counter() - started)
         deadline = time.monotonic() + 60
         while call("GET", "/gamification/stats", token=token)["entries"] < INSIGHT_ENTRIES:
             if time.monotonic() > deadline:
-                raise RuntimeError("gamification did not count the entries within 60 s")
+                raise BenchError("gamification did not count the entries within 60 s")
             time.sleep(0.05)
 
         def trips(path: str) -> int:
@@ -161,7 +151,7 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
             timeout=900,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"seeding {SEARCH_ENTRIES} entries failed:\n{done.stderr[-3000:]}")
+            raise BenchError(f"seeding {SEARCH_ENTRIES} entries failed:\n{done.stderr[-3000:]}")
         seed_s = time.perf_counter() - started
         progress(f"journal: {SEARCH_ENTRIES} entries and their index written in {seed_s:.1f}s")
 
@@ -170,7 +160,7 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
             found = call("GET", "/entries/search?" + urlencode({"q": query}), token=searcher)
             elapsed = (time.perf_counter() - began) * 1000
             if not found["items"]:
-                raise RuntimeError(f"no hit for {query!r} in {SEARCH_ENTRIES} entries")
+                raise BenchError(f"no hit for {query!r} in {SEARCH_ENTRIES} entries")
             return elapsed
 
         first = search(SEARCH_QUERIES[0])

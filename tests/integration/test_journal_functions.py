@@ -6,7 +6,6 @@ the way the event source mapping does)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
