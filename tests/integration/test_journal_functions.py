@@ -6,6 +6,9 @@ the way the event source mapping does)."""
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -448,3 +451,60 @@ def test_me_exports_and_erases_the_journal_and_points(journal, api_event):
     assert journal.api("EntriesFunction", "entries_list", query={}).body["items"] == []
     assert journal.api("EntriesFunction", "entries_search", query={"q": "exported"}).body["total"] == 0
     assert journal.api("GamificationFunction", "gamification_stats").body["points"] == 0
+
+
+# -- the sample events ------------------------------------------------------------------------------------
+JOURNAL_SAMPLES = {
+    "EntriesFunction": ["entries_create", "entries_list", "entries_get", "entries_update", "entries_delete", "entries_search", "entries_export", "entries_insight_request"],
+    "AnalyticsFunction": ["analytics_get", "analytics_post", "analytics_mood"],
+    "SettingsFunction": ["settings_get", "settings_put", "categories_list", "categories_create", "categories_update", "categories_delete"],
+    "PromptsFunction": ["prompts_list", "prompts_daily", "prompts_random"],
+    "GamificationFunction": ["gamification_stats", "gamification_transactions", "gamification_achievements"],
+}
+
+
+@pytest.mark.parametrize(("function", "name"), [(f, n) for f, names in JOURNAL_SAMPLES.items() for n in names])
+def test_every_api_sample_is_answered(journal, function, name):
+    reply = journal.invoke(function, journal.sample(name))
+    # The samples name an entry and a category of the sample user that a fresh stack does not hold.
+    assert reply.status in (200, 201, 202, 404), reply.body
+    if reply.status == 404:
+        assert reply.body["error"]["code"] == "not_found" and "{id}" in journal.sample(name)["resource"]
+
+
+@pytest.mark.parametrize(("function", "name"), [("InsightFunction", "insights_entry_created"), ("SearchIndexerFunction", "search_indexer_entry_created"), ("GamificationEventsFunction", "gamification_events_batch")])
+def test_every_queue_sample_is_handled(journal, function, name):
+    assert journal.load_function(function).lambda_handler(journal.sample(name), journal.context) == {"batchItemFailures": []}
+
+
+class _ResponseCatcher(http.server.BaseHTTPRequestHandler):
+    """Stands where CloudFormation's presigned S3 URL would: keeps what the function PUT there."""
+
+    answers: list[dict[str, Any]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+        self.answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def test_the_custom_resource_sample_loads_the_library_and_answers_cloudformation(journal):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _ResponseCatcher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _ResponseCatcher.answers = []
+    try:
+        event = journal.sample("prompt_library_create")
+        event["ResourceProperties"]["TableName"] = journal.deployment.functions["PromptsFunction"].environment["PROMPTS_TABLE"]
+        event["ResponseURL"] = f"http://127.0.0.1:{server.server_port}/answer?X-Amz-Signature=sample"
+        loader = journal.load_function("PromptLibraryFunction")
+        assert loader.lambda_handler(event, journal.context)["Status"] == "SUCCESS"
+        event["RequestType"], event["ResourceProperties"]["TableName"] = "Update", "no-such-table"
+        assert loader.lambda_handler(event, journal.context)["Status"] == "FAILED"
+    finally:
+        server.shutdown()
+    loaded, failed = _ResponseCatcher.answers
+    assert loaded["Status"] == "SUCCESS" and loaded["Data"]["Prompts"] >= 100 and loaded["RequestId"] == event["RequestId"]
+    assert failed["Status"] == "FAILED" and "ResourceNotFound" in failed["Reason"]
