@@ -17,6 +17,19 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 PARTITION = f"TENANT#acme#USER#{SUB}"
 EMPTY_QUESTS = {"goals": [], "tasks": [], "recurrences": [], "chat": []}  # every domain answers, even with nothing
+EMPTY_JOURNAL = {"settings": None, "categories": [], "entries": []}
+NOTHING_ELSE = {"quests": 0, "journal": 0, "gamification": 0}
+
+
+def empty_export(data: dict) -> bool:
+    """Every domain's part of an export of a user who has nothing (gamification answers zero stats)."""
+    stats = data["gamification"]["stats"]
+    return (
+        data["quests"] == EMPTY_QUESTS
+        and data["journal"] == EMPTY_JOURNAL
+        and data["gamification"]["transactions"] == data["gamification"]["achievements"] == []
+        and stats["points"] == stats["entries"] == stats["currentStreak"] == 0
+    )
 
 
 @dataclass
@@ -213,7 +226,7 @@ def test_export_includes_the_profile_as_an_attachment(me, sample):
 def test_export_before_any_save_has_no_profile(me, sample):
     reply = me(sample("me_export"))
     assert reply.status == 200
-    assert reply.body["data"] == {"profile": None, "quests": EMPTY_QUESTS}
+    assert reply.body["data"]["profile"] is None and empty_export(reply.body["data"])
 
 
 # -- DELETE /me -----------------------------------------------------------------------------------------------
@@ -223,7 +236,7 @@ def test_delete_erases_the_profile_publishes_user_deleted_and_is_idempotent(me, 
 
     reply = me(sample("me_delete"))
     assert reply.status == 200
-    assert reply.body == {"deleted": True, "erased": {"profile": 1, "quests": 0}}
+    assert reply.body == {"deleted": True, "erased": {"profile": 1, **NOTHING_ELSE}}
     assert me.profile_item() is None
     assert me.items() == []
 
@@ -234,10 +247,10 @@ def test_delete_erases_the_profile_publishes_user_deleted_and_is_idempotent(me, 
 
     again = me(sample("me_delete"))
     assert again.status == 200
-    assert again.body == {"deleted": True, "erased": {"profile": 0, "quests": 0}}
+    assert again.body == {"deleted": True, "erased": {"profile": 0, **NOTHING_ELSE}}
 
     deleted = me.events("UserDeleted")
-    assert [e["detail"]["erased"] for e in deleted] == [{"profile": 1, "quests": 0}, {"profile": 0, "quests": 0}]
+    assert [e["detail"]["erased"] for e in deleted] == [{"profile": 1, **NOTHING_ELSE}, {"profile": 0, **NOTHING_ELSE}]
     assert all(e["detail"]["userId"] == SUB and e["detail"]["tenantId"] == "acme" for e in deleted)
     assert all(e["source"] == "zik.platform" for e in deleted)
 
@@ -272,8 +285,9 @@ def test_a_user_cannot_see_or_erase_another_users_profile(me, api_event, user_cl
     assert seen.body["displayName"] != "Ada L."
     assert seen.body["timezone"] == "UTC"
 
-    assert me(api_event("GET", "/me/export", claims=grace)).body["data"] == {"profile": None, "quests": EMPTY_QUESTS}
-    assert me(api_event("DELETE", "/me", claims=grace)).body["erased"] == {"profile": 0, "quests": 0}
+    exported = me(api_event("GET", "/me/export", claims=grace)).body["data"]
+    assert exported["profile"] is None and empty_export(exported)
+    assert me(api_event("DELETE", "/me", claims=grace)).body["erased"] == {"profile": 0, **NOTHING_ELSE}
     assert me.profile_item() == ada
 
     assert me(api_event("PUT", "/me", body={"displayName": "Grace"}, claims=grace)).body["version"] == 1
