@@ -71,14 +71,18 @@ class LocalCloud:
         self._threads: list[threading.Thread] = []
         self._cognito: dict[str, LocalCognito] = {}
         self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self._log_lock = threading.Lock()
         self._resources_ready = threading.Event()
+        self._started = 0.0
+        self.complete_after: float | None = None  # seconds from start() until everything was created
         self.aws_endpoint = ""
         self.api_url = ""
         self._previous_moto_port: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> "LocalCloud":
+        self._started = time.perf_counter()
         # Sandboxes start first: they load the runtime's libraries on the other core while this one
         # starts moto and creates the stack.
         sandboxes = self._sandboxes or SandboxPool(spares=1)
@@ -96,7 +100,9 @@ class LocalCloud:
         # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         os.environ["MOTO_PORT"] = str(port)
-        hooks.install(self)
+        from zik_local.provision import shared_session
+
+        hooks.install(self, loader=shared_session()._session.get_component("data_loader"))
         parameters = {**LOCAL_PARAMETER_DEFAULTS, **self.options.parameters}
         self.stack = load(
             self.options.template,
@@ -178,13 +184,20 @@ class LocalCloud:
     def _create_deferred(self) -> None:
         try:
             assert self.deployment is not None
+            count = len(self.deployment.deferred)
             for error in self.deployment.create_deferred():
                 # The invocations whose environment names what failed answer with this too.
                 self.log("zik", f"deployment FAILED: {error}")
+            self.complete_after = time.perf_counter() - self._started
+            self.log("zik", f"stack complete {self.complete_after:.2f}s after start ({count} created after serving)")
         except Exception as exc:  # noqa: BLE001 (reported; the functions that need it will say so)
             self.log("zik", f"could not create the deferred resources: {exc!r}")
         finally:
             self._resources_ready.set()
+
+    def wait_until_complete(self, timeout: float = 60.0) -> bool:
+        """Wait until what is created after serving (policies, state machines, custom resources...) is."""
+        return self._resources_ready.wait(timeout)
 
     def wait_for_resources(self, environment: dict[str, str], timeout: float = 60.0) -> None:
         """Hold an invocation whose environment names a resource still being created, until it exists;
@@ -220,13 +233,14 @@ class LocalCloud:
             sys.stderr.flush()
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            import boto3
+        # One client per service (the pollers ask for theirs all at once, at start), from the session the
+        # provisioning used: its service models are loaded already.
+        with self._clients_lock:
+            if service not in self._clients:
+                from zik_local.provision import new_client
 
-            self._clients[service] = boto3.session.Session(
-                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-            ).client(service, endpoint_url=self.aws_endpoint)
-        return self._clients[service]
+                self._clients[service] = new_client(service, self.aws_endpoint)
+            return self._clients[service]
 
     def _throttle_of(self, api_logical_id: str) -> TokenBucket | None:
         assert self.stack is not None and self.deployment is not None
@@ -350,6 +364,8 @@ class LocalCloud:
             self._executor.submit(self.start_execution, arn, payload)
 
     def start_execution(self, state_machine_arn: str, payload: Any) -> str:
+        if self.deployment is not None:  # a rule or a schedule may fire before the machine is created
+            self.deployment.wait_for([state_machine_arn], 60.0)
         return self.client("stepfunctions").start_execution(
             stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(payload)
         )["executionArn"]
@@ -471,6 +487,8 @@ class LocalCloud:
             ],
             "outputs": self.deployment.outputs,
             "notEmulated": self.deployment.accepted,
+            # False while resources are still being created after serving (an invocation naming one waits).
+            "complete": self._resources_ready.is_set(),
         }
 
 

@@ -56,6 +56,27 @@ def as_request_properties(value: Any) -> Any:
     return value
 
 
+def request(*, logical_id: str, kind: str, properties: dict[str, Any], stack_id: str, presigner: Any) -> tuple[dict[str, Any], str]:
+    """CloudFormation's Create request for the resource, and the key of the response object its
+    ResponseURL (presigned by ``presigner``, an S3 client) lets the function PUT."""
+    request_id = str(uuid.uuid4())
+    key = f"{logical_id}/{request_id}"
+    url = presigner.generate_presigned_url(
+        "put_object", Params={"Bucket": RESPONSE_BUCKET, "Key": key}, ExpiresIn=RESPONSE_URL_SECONDS
+    )
+    event = {
+        "RequestType": "Create",
+        "ServiceToken": properties["ServiceToken"],
+        "ResponseURL": url,
+        "StackId": stack_id,
+        "RequestId": request_id,
+        "ResourceType": kind,
+        "LogicalResourceId": logical_id,
+        "ResourceProperties": as_request_properties(properties),
+    }
+    return event, key
+
+
 def create(
     *,
     logical_id: str,
@@ -69,22 +90,9 @@ def create(
 ) -> Physical:
     """Send the Create request to ``function`` and read its answer. ``s3`` reads the answer; ``presigner``
     is an S3 client whose endpoint the function can reach (they differ when the AWS is in-process)."""
-    request_id = str(uuid.uuid4())
-    key = f"{logical_id}/{request_id}"
-    url = presigner.generate_presigned_url(
-        "put_object", Params={"Bucket": RESPONSE_BUCKET, "Key": key}, ExpiresIn=RESPONSE_URL_SECONDS
-    )
-    request = {
-        "RequestType": "Create",
-        "ServiceToken": properties["ServiceToken"],
-        "ResponseURL": url,
-        "StackId": stack_id,
-        "RequestId": request_id,
-        "ResourceType": kind,
-        "LogicalResourceId": logical_id,
-        "ResourceProperties": as_request_properties(properties),
-    }
-    invocation = invoke(function, request)
+    event, key = request(logical_id=logical_id, kind=kind, properties=properties, stack_id=stack_id, presigner=presigner)
+    request_id = event["RequestId"]
+    invocation = invoke(function, event)
     failed = f"{logical_id} ({kind}) failed"
     try:
         answer = json.loads(s3.get_object(Bucket=RESPONSE_BUCKET, Key=key)["Body"].read())

@@ -7,6 +7,10 @@ moto runs the AWS APIs; what it cannot do is run code. Three places hand over to
   - ``moto.s3.notifications._invoke_awslambda``: S3 notifications to Lambda, invoked asynchronously.
   - ``moto.events.models.Rule.send_to_targets``: EventBridge delivers to SQS, logs and buses only; Lambda
     and Step Functions targets are dispatched by the local cloud.
+
+And two where moto repeats work the local cloud's start would pay for: the module listing it asks at every
+request, and the service models it reads with a new loader each time (each one scanning botocore's data
+directory again, ~40 ms a service).
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from typing import Any, Protocol
 
 from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
+from moto.core import utils as moto_utils
+from moto.core.base_backend import AccountSpecificBackend
 from moto.core.config import default_user_config
+from moto.core.loaders import create_loader as create_moto_loader
 from moto.dynamodb.models import DynamoDBBackend
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
@@ -41,13 +48,18 @@ _ORIGINAL = {
     "s3": s3_notifications._invoke_awslambda,
     "send_to_targets": Rule.send_to_targets,
     "modules": moto_backends.list_of_moto_modules,
+    "service_model": moto_utils._load_service_model,
+    # (the descriptor itself: a classmethod around an lru_cache)
+    "backend_session": AccountSpecificBackend.__dict__["get_session"],
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
 _STEPFUNCTIONS_CONFIG: list[dict[str, Any]] = []
 
 
-def install(dispatcher: Dispatcher) -> None:
+def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
+    """Hand code execution over to ``dispatcher``. ``loader``: a botocore data loader moto's backends share
+    (the local cloud's own, which has the endpoints and service models of its clients loaded already)."""
     make_dynamodb_writes_atomic()
     if not _STEPFUNCTIONS_CONFIG:
         _STEPFUNCTIONS_CONFIG.append(dict(default_user_config.get("stepfunctions") or {}))
@@ -95,10 +107,24 @@ def install(dispatcher: Dispatcher) -> None:
     def list_of_moto_modules() -> tuple[str, ...]:
         return modules
 
+    # moto's own loader (its models carry moto's extras, so it cannot be botocore's), one for all services.
+    moto_loader = create_moto_loader()
+
+    def load_service_model(service_name: str, model_name: str) -> dict[str, Any]:
+        return moto_loader.load_service_model(service_name, model_name)
+
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
     s3_notifications._invoke_awslambda = s3_notification
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
     moto_backends.list_of_moto_modules = list_of_moto_modules
+    moto_utils._load_service_model = load_service_model
+    if loader is not None:
+        # The botocore session moto's backends ask for regions: with the shared loader, not a new one.
+        import botocore.session
+
+        session = botocore.session.Session()
+        session.register_component("data_loader", loader)
+        AccountSpecificBackend.get_session = classmethod(lambda cls: session)  # type: ignore[method-assign,assignment]
 
 
 # The write methods of moto's DynamoDB backend that check a condition and then change items.
@@ -128,5 +154,7 @@ def uninstall() -> None:
     s3_notifications._invoke_awslambda = _ORIGINAL["s3"]
     Rule.send_to_targets = _ORIGINAL["send_to_targets"]  # type: ignore[method-assign]
     moto_backends.list_of_moto_modules = _ORIGINAL["modules"]
+    moto_utils._load_service_model = _ORIGINAL["service_model"]
+    AccountSpecificBackend.get_session = _ORIGINAL["backend_session"]  # type: ignore[method-assign]
     if _STEPFUNCTIONS_CONFIG:
         default_user_config["stepfunctions"] = _STEPFUNCTIONS_CONFIG.pop()

@@ -229,9 +229,10 @@ class Deployment:
         threads = [threading.Thread(target=run, args=(i,), daemon=True, name=f"create {i.what}") for i in items if i.alongside]
         for thread in threads:
             thread.start()
-        for item in items:
-            if not item.alongside:
-                run(item)
+        # What invocations wait for first (roles, functions, state machines, in the order they were
+        # deferred, which follows their dependencies), bookkeeping (policies, log groups) last.
+        for item in sorted((i for i in items if not i.alongside), key=lambda i: not i.guards):
+            run(item)
         for thread in threads:
             thread.join()
         for name, value in list(self.late_outputs.items()):
@@ -270,9 +271,19 @@ class Deployment:
 
 
 @cache
-def _session() -> boto3.session.Session:
-    """One session for every provisioning: a new one reads the service models again (~0.3 s)."""
+def shared_session() -> boto3.session.Session:
+    """One session for every provisioning and the local cloud's own clients: a new one reads the service
+    models again (~0.3 s)."""
     return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+
+
+_NEW_CLIENT = threading.Lock()
+
+
+def new_client(service: str, endpoint: str | None, config: Config | None = None) -> Any:
+    """A client of the shared session, made one at a time: a session is not thread-safe (its clients are)."""
+    with _NEW_CLIENT:
+        return shared_session().client(service, endpoint_url=endpoint or None, config=config)
 
 
 def physical_name(stack: str, logical_id: str, max_length: int = 64, lower: bool = False) -> str:
@@ -298,10 +309,9 @@ class Provisioner:
         self.resolver = Resolver(stack, parameters)
         self.deployment = Deployment(endpoint=endpoint, resolver=self.resolver)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
-        session = _session()
         self._clients: dict[str, Any] = {}
         self._client_lock = threading.Lock()  # deferred creations run on other threads
-        self._new_client = lambda service, url=endpoint: session.client(service, endpoint_url=url or None, config=config)
+        self._new_client = lambda service, url=endpoint: new_client(service, url, config)
         self._invoke = invoke or (lambda spec, event: custom.invoke_here(spec, event, endpoint))
         self._referenced: set[str] = set()
         self._response_bucket = threading.Lock()
@@ -310,12 +320,21 @@ class Provisioner:
         self._pending_targets: list[tuple[str, dict[str, Any]]] = []
         self._invoke_configs: dict[str, dict[str, Any]] = {}
         self._esm_specs: list[tuple[str, dict[str, Any]]] = []
+        self._queue_urls: dict[str, str] = {}  # ARN -> URL of the queues created here
         self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
 
     def _later(self, create: Callable[[], Any], what: str) -> None:
         """What nothing reads at run time (role policies, log groups): created after the cloud serves."""
         if self.defer_slow:
             self.deployment.defer(create, what)
+        else:
+            create()
+
+    def _needed_later(self, create: Callable[[], Any], what: str, guards: set[str]) -> None:
+        """What only some invocations read, by a name or ARN known now: created after the cloud serves,
+        and an invocation whose environment names one of ``guards`` waits for it."""
+        if self.defer_slow:
+            self.deployment.defer(create, what, guards)
         else:
             create()
 
@@ -416,9 +435,10 @@ class Provisioner:
         answer = self._client("dynamodb").create_table(**kwargs)["TableDescription"]
         ttl = p.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
-            self._client("dynamodb").update_time_to_live(
+            # moto records the setting but never expires an item: nothing behaves differently before it is set.
+            self._later(lambda: self._client("dynamodb").update_time_to_live(
                 TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
-            )
+            ), f"{logical_id} (time to live)")
         return Physical(name, {"Arn": answer["TableArn"], "StreamArn": answer.get("LatestStreamArn", "")})
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -466,6 +486,7 @@ class Provisioner:
             redrive = p["RedrivePolicy"]
             attributes["RedrivePolicy"] = redrive if isinstance(redrive, str) else json.dumps(redrive)
         url = self._client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        self._queue_urls[self._arn("sqs", name)] = url
         return Physical(url, {"Arn": self._arn("sqs", name), "QueueName": name, "QueueUrl": url})
 
     def _topic(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -555,7 +576,18 @@ class Provisioner:
         p = self.value(props)
         name = self._name(logical_id, p.get("RoleName"))
         document = p.get("AssumeRolePolicyDocument") or json.loads(LOCAL_ROLE_POLICY)
-        arn = self._client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
+        path = p.get("Path") or "/"
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:role{path}{name}"
+
+        def create() -> None:
+            created = self._client("iam").create_role(
+                RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(document)
+            )["Role"]["Arn"]
+            _check_arn(logical_id, created, arn)
+
+        # Only Lambda's CreateFunction reads a role (it checks that it exists), and functions are
+        # created in moto after the cloud serves too.
+        self._needed_later(create, f"{logical_id} (role)", {arn})
         for policy in p.get("Policies", []):
             document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
             self._later(lambda policy=policy, document=document: self._client("iam").put_role_policy(
@@ -579,21 +611,30 @@ class Provisioner:
         if code_dir is None:
             raise TemplateError(f"{logical_id}: only functions with a local CodeUri can run locally")
         env = {k: str(v) for k, v in ((p.get("Environment") or {}).get("Variables") or {}).items()}
-        answer = self._client("lambda").create_function(
-            FunctionName=name,
-            Runtime=p.get("Runtime", "python3.11"),
-            Role=p["Role"],
-            Handler=p["Handler"],
-            Code={"ZipFile": _placeholder_zip()},
-            Timeout=int(p.get("Timeout", 3)),
-            MemorySize=int(p.get("MemorySize", 128)),
-            Environment={"Variables": env},
-            Architectures=p.get("Architectures", ["x86_64"]),
-        )
+        arn = self._arn("lambda", f"function:{name}")
+
+        def create() -> None:
+            created = self._client("lambda").create_function(
+                FunctionName=name,
+                Runtime=p.get("Runtime", "python3.11"),
+                Role=p["Role"],
+                Handler=p["Handler"],
+                Code={"ZipFile": _placeholder_zip()},
+                Timeout=int(p.get("Timeout", 3)),
+                MemorySize=int(p.get("MemorySize", 128)),
+                Environment={"Variables": env},
+                Architectures=p.get("Architectures", ["x86_64"]),
+            )["FunctionArn"]
+            _check_arn(logical_id, created, arn)
+
+        # The runtime runs the function from its code directory: moto's copy only serves the Lambda API
+        # (Step Functions' tasks, an Invoke by name), so it is created after the cloud serves; a function
+        # whose environment names this one waits for it.
+        self._needed_later(create, f"{logical_id} (function)", {arn, name})
         spec = FunctionSpec(
             logical_id=logical_id,
             name=name,
-            arn=answer["FunctionArn"],
+            arn=arn,
             code_dir=code_dir,
             handler=p["Handler"],
             runtime=p.get("Runtime", "python3.11"),
@@ -606,7 +647,7 @@ class Provisioner:
         )
         spec.layer_dirs = [self._layers[arn] for arn in p.get("Layers", []) if arn in self._layers]
         self.deployment.functions[logical_id] = spec
-        return Physical(name, {"Arn": answer["FunctionArn"]})
+        return Physical(name, {"Arn": arn})
 
     def _event_invoke_config(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)
@@ -630,8 +671,7 @@ class Provisioner:
             if ":sqs:" not in source:
                 self.deployment.accepted.append(f"{logical_id} (event source {source}: not emulated)")
                 continue
-            queue_name = source.rsplit(":", 1)[-1]
-            url = self._client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+            url = self._queue_urls.get(source) or self._client("sqs").get_queue_url(QueueName=source.rsplit(":", 1)[-1])["QueueUrl"]
             spec = self.deployment.find_function(p["FunctionName"])
             self.deployment.queue_mappings.append(
                 QueueMapping(
@@ -658,16 +698,12 @@ class Provisioner:
             created = self._client("stepfunctions").create_state_machine(
                 name=name, definition=definition, roleArn=p["RoleArn"], type=p.get("StateMachineType", "STANDARD")
             )["stateMachineArn"]
-            if created != arn:
-                raise TemplateError(f"{logical_id}: moto named the state machine {created}, not {arn}")
+            _check_arn(logical_id, created, arn)
 
         self.deployment.state_machines[logical_id] = arn
-        if self.defer_slow:  # (not through _later: its ARN must be waited for)
-            # moto's ASL interpreter takes over a second to load on first use; nothing refers to the
-            # machine but by its ARN, which is known now.
-            self.deployment.defer(create, f"{logical_id} (state machine)", {arn})
-        else:
-            create()
+        # moto's ASL interpreter takes over a second to load on first use; nothing refers to the machine
+        # but by its ARN, which is known now.
+        self._needed_later(create, f"{logical_id} (state machine)", {arn})
         return Physical(arn, {"Arn": arn, "Name": name})
 
     def _custom_resource(self, logical_id: str, props: dict[str, Any]) -> Physical | None:
@@ -752,6 +788,12 @@ class Provisioner:
     def finish_apis(self) -> None:
         for logical_id, api_id, body, stage in self._deferred_apis:
             self.deployment.apis.append(_parse_api(self, logical_id, api_id, self.value(body), stage))
+
+
+def _check_arn(logical_id: str, created: str, expected: str) -> None:
+    """The ARN was handed out before the resource existed: moto must have made the same."""
+    if created != expected:
+        raise TemplateError(f"{logical_id}: moto named it {created}, not {expected}")
 
 
 def _bucket_notifications(config: dict[str, Any]) -> dict[str, Any]:

@@ -262,7 +262,8 @@ class Runtime:
         self._lock = threading.Condition()
         self._closed = False
         self._sandboxes = sandboxes or SandboxPool(spares=1)
-        self._fingerprints = {name: self._fingerprint(spec) for name, spec in functions.items()}
+        trees: dict[Path, float] = {}
+        self._fingerprints = {name: self._fingerprint(spec, trees) for name, spec in functions.items()}
         if watch:
             threading.Thread(target=self._watch, daemon=True, name="code-watcher").start()
 
@@ -416,24 +417,22 @@ class Runtime:
 
     # -- code reload ----------------------------------------------------------------------------------
     @staticmethod
-    def _fingerprint(spec: FunctionSpec) -> float:
+    def _fingerprint(spec: FunctionSpec, trees: dict[Path, float]) -> float:
+        """The latest change under the function's code and layers. ``trees`` holds the directories already
+        walked in this round: every function shares the layer, which is walked once, not once each."""
         latest = 0.0
         for root in (spec.code_dir, *spec.layer_dirs):
-            for directory, dirnames, filenames in os.walk(root):
-                dirnames[:] = [d for d in dirnames if d != "__pycache__" and not d.startswith(".")]
-                for filename in filenames:
-                    if filename.endswith((".py", ".json", ".yaml", ".txt", ".md")):
-                        try:
-                            latest = max(latest, os.stat(os.path.join(directory, filename)).st_mtime)
-                        except FileNotFoundError:
-                            continue
+            if root not in trees:
+                trees[root] = _latest_change(root)
+            latest = max(latest, trees[root])
         return latest
 
     def _watch(self) -> None:
         while not self._closed:
             time.sleep(0.5)
+            trees: dict[Path, float] = {}
             for name, spec in self.functions.items():
-                fingerprint = self._fingerprint(spec)
+                fingerprint = self._fingerprint(spec, trees)
                 if fingerprint != self._fingerprints[name]:
                     self._fingerprints[name] = fingerprint
                     with self._lock:
@@ -453,6 +452,19 @@ class Runtime:
         for environment in environments:
             environment.close()
         self._sandboxes.close()
+
+
+def _latest_change(root: Path) -> float:
+    latest = 0.0
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__" and not d.startswith(".")]
+        for filename in filenames:
+            if filename.endswith((".py", ".json", ".yaml", ".txt", ".md")):
+                try:
+                    latest = max(latest, os.stat(os.path.join(directory, filename)).st_mtime)
+                except FileNotFoundError:
+                    continue
+    return latest
 
 
 def _print_log(function: str, line: str) -> None:

@@ -517,6 +517,10 @@ def test_state_machines_are_created_after_start_and_their_users_wait_for_them(cl
     client = boto3.client("stepfunctions", endpoint_url=cloud.aws_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     machines = client.list_state_machines()["stateMachines"]
     assert arn in [m["stateMachineArn"] for m in machines]
+    # Functions (and their roles) are in moto's Lambda too, with the ARNs handed out before they were.
+    functions = {f["FunctionName"]: f["FunctionArn"] for f in cloud.client("lambda").list_functions()["Functions"]}
+    assert functions == {spec.name: spec.arn for spec in cloud.deployment.functions.values()}
+    assert cloud.info()["complete"] is True
 
     started = []
     created = threading.Event()

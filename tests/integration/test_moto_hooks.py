@@ -17,9 +17,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
+import botocore.session
 import pytest
 from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
+from moto.core import utils as moto_utils
+from moto.core.base_backend import AccountSpecificBackend
 from moto.core.config import default_user_config
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
@@ -124,6 +128,30 @@ def test_moto_server_routes_hosts_by_the_module_listing() -> None:
         hooks.uninstall()
 
 
+def test_moto_loads_service_models_and_regions_where_the_hooks_share_them() -> None:
+    """moto reads a service model through ``_load_service_model`` (looked up on its module when called)
+    and a backend's regions through ``AccountSpecificBackend.get_session()``: the hooks give both one
+    loader, and the models they give are moto's own (its extras applied)."""
+    from moto.core.loaders import create_loader as create_moto_loader
+
+    assert "_load_service_model" in moto_utils.get_service_model.__wrapped__.__code__.co_names
+    assert "get_session" in inspect.getsource(AccountSpecificBackend._generate_regions)
+    assert [name for name, _ in _parameters(hooks._ORIGINAL["service_model"])] == ["service_name", "model_name"]
+
+    expected = create_moto_loader().load_service_model("sqs", "service-2")
+    loader = botocore.loaders.create_loader()
+    hooks.install(RecordingDispatcher(), loader=loader)
+    try:
+        assert moto_utils._load_service_model("sqs", "service-2") == expected
+        assert moto_utils._load_service_model("sqs", "service-2") is moto_utils._load_service_model("sqs", "service-2")
+        session = AccountSpecificBackend.get_session()
+        assert isinstance(session, botocore.session.Session)
+        assert session.get_component("data_loader") is loader
+        assert "us-east-1" in session.get_available_regions("sqs")
+    finally:
+        hooks.uninstall()
+
+
 def test_dynamodb_writes_are_serialised(aws: None) -> None:
     """The write methods exist with the names the hook wraps, and concurrent conditional writes of one
     counter never pass their condition together."""
@@ -211,6 +239,8 @@ def _current() -> dict[str, Any]:
         "s3": s3_notifications._invoke_awslambda,
         "send_to_targets": Rule.send_to_targets,
         "modules": moto_backends.list_of_moto_modules,
+        "service_model": moto_utils._load_service_model,
+        "backend_session": AccountSpecificBackend.__dict__["get_session"],
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
@@ -232,6 +262,8 @@ def test_nothing_is_installed_outside_a_local_cloud() -> None:
     assert current["s3"] is hooks._ORIGINAL["s3"]
     assert current["send_to_targets"] is hooks._ORIGINAL["send_to_targets"]
     assert current["modules"] is hooks._ORIGINAL["modules"]
+    assert current["service_model"] is hooks._ORIGINAL["service_model"]
+    assert current["backend_session"] is hooks._ORIGINAL["backend_session"]
 
 
 def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,14 +271,14 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": False})
     before = _current()
 
-    hooks.install(RecordingDispatcher())
+    hooks.install(RecordingDispatcher(), loader=botocore.loaders.create_loader())
     try:
         during = _current()
     finally:
         hooks.uninstall()
     after = _current()
 
-    for name in ("invoke", "s3", "send_to_targets", "modules"):
+    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session"):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
     assert during["stepfunctions"]["execute_state_machine"] is True
