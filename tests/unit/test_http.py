@@ -254,3 +254,39 @@ def test_cors_origin_comes_from_the_environment(make_app, call, api_event):
     assert headers["access-control-allow-origin"] == "https://app.zik.example"
     _, headers, _, _ = call(api_event("GET", "/whoami", headers={"Origin": "https://evil.example"}), on=app)
     assert "access-control-allow-origin" not in headers
+
+
+def test_an_api_function_imports_only_the_powertools_resolver_and_event_classes_it_uses() -> None:
+    """zik.http leaves Powertools' re-exporting package __init__s for later: the names they re-export
+    still resolve (each to its own submodule's object), and any other name runs the real __init__."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    layer = Path(http.__file__).resolve().parents[1]
+    check = """
+import sys
+import zik.http
+loaded = set(sys.modules)
+assert "aws_lambda_powertools.event_handler.appsync" not in loaded, "the AppSync resolver was imported"
+assert "aws_lambda_powertools.utilities.data_classes.kafka_event" not in loaded, "every event class was imported"
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import api_gateway
+assert APIGatewayRestResolver is api_gateway.APIGatewayRestResolver and Response is api_gateway.Response
+assert content_types.APPLICATION_JSON == "application/json"
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent as own
+assert SQSEvent is own and "aws_lambda_powertools.utilities.data_classes.kafka_event" not in sys.modules
+import aws_lambda_powertools.utilities.data_classes.event_source
+from aws_lambda_powertools.utilities.data_classes import event_source
+assert callable(event_source) and type(event_source).__name__ != "module"  # the decorator, not its module
+import aws_lambda_powertools.event_handler as package
+names = package.__all__  # not a re-exported name: the real __init__ runs
+assert "aws_lambda_powertools.event_handler.appsync" in sys.modules
+assert all(getattr(package, name) is not None for name in names)
+from aws_lambda_powertools.event_handler import AppSyncResolver
+print("ok")
+"""
+    env = {"PYTHONPATH": str(layer), "POWERTOOLS_SERVICE_NAME": "zik", "POWERTOOLS_TRACE_DISABLED": "true", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
