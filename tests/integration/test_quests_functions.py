@@ -171,6 +171,27 @@ def test_a_failed_run_leaves_no_orphans_and_the_goal_can_be_replanned(quests, mo
     assert sorted(names) == [f"{goal['goalId']}-1", f"{goal['goalId']}-2"]
 
 
+def test_recording_a_failure_is_one_conditional_write_and_leaves_a_goal_that_moved_on(quests) -> None:
+    goal = new_goal(quests)
+    module = quests.load_function("RoadmapFailedFunction")
+    calls: list[str] = []
+    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    failed_run = {**quests.roadmap_input(goal), "error": {"Error": "States.TaskFailed", "Cause": "..."}}
+
+    recorded = quests.step("RoadmapFailedFunction", failed_run)
+    assert recorded == {"goalId": goal["goalId"], "removed": 0, "status": "failed"}
+    assert calls == ["Query", "UpdateItem"]  # the status is checked by the write itself, not read first
+    failed = quests.goal(goal["goalId"])
+    assert failed["status"] == "failed" and failed["statusReason"] == "planning failed (States.TaskFailed)"
+
+    # No longer planning (a redelivered failure, a replan that moved on): nothing changes.
+    quests.step("RoadmapFailedFunction", {**failed_run, "error": {"Error": "AIUnavailable"}})
+    assert quests.goal(goal["goalId"]) == failed
+    unknown = {**failed_run, "goal": {**failed_run["goal"], "goalId": "gnosuchgoal00"}}
+    assert quests.step("RoadmapFailedFunction", unknown)["removed"] == 0
+    assert all(not i["sk"]["S"].startswith("GOAL#gnosuchgoal00") for i in quests.items())
+
+
 # -- tasks, just in time ---------------------------------------------------------------------------------
 def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes_the_quest(quests) -> None:
     goal = new_goal(quests, targetDate=(TODAY + dt.timedelta(days=15)).isoformat())  # 3 milestones

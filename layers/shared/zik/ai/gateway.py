@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig, CircuitBreakerOpenError, circuit_breaker
 
 from zik import config
 from zik.ai import accounting, registry
@@ -25,7 +24,14 @@ from zik.dynamo import shared_client
 from zik.observability import logger
 from zik.principal import Principal
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
+
 DEFAULT_PROVIDERS = "bedrock,anthropic,openai"
+
+
+class _NoCircuit(Exception):
+    """What ``run`` catches as "circuit open" when no provider has a circuit: never raised."""
 
 
 class Gateway:
@@ -41,18 +47,22 @@ class Gateway:
         self.providers = list(providers)
         self.budget = budget
         self.clock = clock
-        config_ = circuit_config or CircuitBreakerConfig(
-            failure_threshold=5, recovery_timeout=60, success_threshold=1, handled_exceptions=(ProviderFailure,)
-        )
-        # One circuit per provider, shared by every function through the store (local providers need none).
-        self._guarded: dict[str, Callable[..., dict[str, Any]]] = {}
-        for provider in self.providers:
-            if circuit_store is not None and provider.name != "local":
+        # One circuit per provider, shared by every function through the store (local providers need none;
+        # with no circuit at all, Powertools' circuit breaker is not even imported).
+        self._guarded: dict[str, Callable[..., dict[str, Any]]] = {provider.name: self._attempt for provider in self.providers}
+        self._circuit_open: type[Exception] = _NoCircuit
+        guarded = [p for p in self.providers if circuit_store is not None and p.name != "local"]
+        if guarded:
+            from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig, CircuitBreakerOpenError, circuit_breaker
+
+            config_ = circuit_config or CircuitBreakerConfig(
+                failure_threshold=5, recovery_timeout=60, success_threshold=1, handled_exceptions=(ProviderFailure,)
+            )
+            self._circuit_open = CircuitBreakerOpenError
+            for provider in guarded:
                 self._guarded[provider.name] = circuit_breaker(
                     name=f"ai-provider-{provider.name}", persistence_store=circuit_store, config=config_
                 )(self._attempt)
-            else:
-                self._guarded[provider.name] = self._attempt
 
     @classmethod
     def from_environment(cls) -> "Gateway":
@@ -62,20 +72,24 @@ class Gateway:
             raise config.ConfigError("AI_PROVIDERS names no provider")
         table = config.require("AI_TABLE")["AI_TABLE"]
         overrides = _budget_overrides()
-        from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
-
-        store = CircuitBreakerDynamoDBPersistence(
-            table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT", boto3_client=shared_client()
-        )
         threshold = config.integer("AI_CIRCUIT_FAILURES", 5, minimum=1)
         recovery = config.integer("AI_CIRCUIT_RECOVERY_SECONDS", 60, minimum=1)
+        store = circuit_config = None
+        if any(name != "local" for name in names):  # the offline provider has no circuit to keep
+            from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
+            from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
+
+            store = CircuitBreakerDynamoDBPersistence(
+                table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT", boto3_client=shared_client()
+            )
+            circuit_config = CircuitBreakerConfig(
+                failure_threshold=threshold, recovery_timeout=recovery, success_threshold=1, handled_exceptions=(ProviderFailure,)
+            )
         return cls(
             [build(name) for name in names],
             budget=DailyBudget(table, overrides=overrides),
             circuit_store=store,
-            circuit_config=CircuitBreakerConfig(
-                failure_threshold=threshold, recovery_timeout=recovery, success_threshold=1, handled_exceptions=(ProviderFailure,)
-            ),
+            circuit_config=circuit_config,
         )
 
     # -- the one entry point ---------------------------------------------------------------------------
@@ -88,7 +102,7 @@ class Gateway:
         for provider in self.providers:
             try:
                 answer, tokens = self._guarded[provider.name](provider, request)
-            except CircuitBreakerOpenError:
+            except self._circuit_open:
                 attempts.append({"provider": provider.name, "reason": "skipped: its circuit is open"})
                 continue
             except ProviderNotConfigured as missing:

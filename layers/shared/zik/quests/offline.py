@@ -17,6 +17,26 @@ from typing import Any, Callable, Mapping
 __all__ = ["plan", "coach", "chat", "detect_kind"]
 
 HORIZON_DAYS = 90
+
+
+class _Pattern:
+    """A regular expression compiled on first use. Every function that registers the quests' AI tasks
+    imports these rules, and its first event uses a few of them: compiling all ninety at import was most
+    of this module's share of a cold start."""
+
+    __slots__ = ("_source", "_flags", "_compiled")
+
+    def __init__(self, source: str, flags: int = 0):
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
+
+
 TITLE_MAX, DESCRIPTION_MAX, SUMMARY_MAX, MESSAGE_MAX, REPLY_MAX = 120, 500, 1000, 1000, 2000
 GOAL_TITLE_MIN, GOAL_TITLE_MAX = 3, 200
 
@@ -75,13 +95,13 @@ _VERBS = {
     "release", "record", "compose", "sing", "climb", "hike", "lift", "bench", "squat", "deadlift",
 }
 
-_LEAD = re.compile(
+_LEAD = _Pattern(
     r"^(?:(?:i\s+)?(?:really\s+|finally\s+|also\s+)*(?:want|would like|'d like|need|plan|hope|aim|intend)\s+to\s+"
     r"|my\s+(?:new\s+)?goal\s+is\s+(?:to\s+)?|to\s+|finally\s+|(?:be\s+)?able\s+to\s+)+",
     re.IGNORECASE,
 )
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_TIME_TAIL = re.compile(
+_TIME_TAIL = _Pattern(
     r"\s+(?:(?:by|before|until|till|within)\s+.+"
     r"|in\s+(?:under|less than|below)\s+.+"
     r"|in\s+(?:\d+|a|an|one|two|three|four|five|six|nine|twelve)\s+(?:days?|weeks?|months?|years?)\b.*"
@@ -160,7 +180,7 @@ _KIND_RULES: list[tuple[str, list[tuple[str, int]]]] = [
     ("career", [(r"\bbecom(?:e|ing) an?\b", 3), (r"\b(?:job|career|promot\w*|interviews?|resume|résumé|cv|hired|internship|linkedin|new role|salary)\b", 3), (r"\b(?:raise|manager|employer|offer|apply|applications?|portfolio|role|position)\b", 1)]),
     ("skill", [(r"\b(?:code|coding|programming|python|javascript|typescript|java|sql|rust|golang|react|excel|data science|machine learning|ai|aws|azure|kubernetes|chess|photography|calculus|statistics|math)\b", 3), (r"\b(?:exam|certifi\w*|degree|course|class|skills?)\b", 2), (r"\b(?:learn(?:ing)?|study(?:ing)?|drawing|painting|cooking|baking|knitting|sewing|dancing|pottery|woodworking|calligraphy)\b", 2), (r"^(?:learn|study)\b", 1), (r"\b(?:draw|paint|cook|bake|knit|sew|dance|master|practice|practise|tutorials?|improve)\b", 1)]),
 ]
-_KIND_RE = [(kind, [(re.compile(p, re.IGNORECASE), w) for p, w in rules]) for kind, rules in _KIND_RULES]
+_KIND_RE = [(kind, [(_Pattern(p, re.IGNORECASE), w) for p, w in rules]) for kind, rules in _KIND_RULES]
 # A category the app shows (health, finance...) nudges the kind.
 _CATEGORY_HINTS = {
     "health": "fitness", "fitness": "fitness", "sport": "fitness", "sports": "fitness", "running": "running",
@@ -223,8 +243,8 @@ class Goal:
 
 
 _AMOUNT_PATTERNS = [
-    re.compile(r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\b", re.IGNORECASE),
-    re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\s*(dollars|usd|euros?|eur|pounds|gbp)\b", re.IGNORECASE),
+    _Pattern(r"([$€£])\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\b", re.IGNORECASE),
+    _Pattern(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\s*(dollars|usd|euros?|eur|pounds|gbp)\b", re.IGNORECASE),
 ]
 _CURRENCY = {"dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€", "pounds": "£", "gbp": "£"}
 
@@ -253,14 +273,14 @@ def _money(value: float, symbol: str) -> str:
 
 
 _DISTANCES = [
-    (re.compile(r"\bhalf[- ]?marathon\b|\b21(?:\.1)?\s?k(?:m)?\b", re.I), 21.1, "half marathon"),
-    (re.compile(r"\bultra\b|\b50\s?k(?:m)?\b", re.I), 50.0, "ultramarathon"),
-    (re.compile(r"\bmarathon\b|\b42(?:\.2)?\s?k(?:m)?\b", re.I), 42.2, "marathon"),
-    (re.compile(r"\b15\s?k(?:m)?\b", re.I), 15.0, "15 km race"),
-    (re.compile(r"\b10\s?k(?:m)?\b", re.I), 10.0, "10 km race"),
-    (re.compile(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.I), 5.0, "5 km race"),
+    (_Pattern(r"\bhalf[- ]?marathon\b|\b21(?:\.1)?\s?k(?:m)?\b", re.I), 21.1, "half marathon"),
+    (_Pattern(r"\bultra\b|\b50\s?k(?:m)?\b", re.I), 50.0, "ultramarathon"),
+    (_Pattern(r"\bmarathon\b|\b42(?:\.2)?\s?k(?:m)?\b", re.I), 42.2, "marathon"),
+    (_Pattern(r"\b15\s?k(?:m)?\b", re.I), 15.0, "15 km race"),
+    (_Pattern(r"\b10\s?k(?:m)?\b", re.I), 10.0, "10 km race"),
+    (_Pattern(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.I), 5.0, "5 km race"),
 ]
-_RACE_TIME = re.compile(r"\b(?:in|under|below|sub)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b", re.I)
+_RACE_TIME = _Pattern(r"\b(?:in|under|below|sub)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b", re.I)
 
 
 def _running_facts(text: str) -> dict[str, Any]:
@@ -1164,17 +1184,17 @@ def _is_active(goal: Mapping[str, Any]) -> bool:
     return str(goal.get("status") or "active").lower() not in _DONE | {"abandoned", "failed"}
 
 
-_COMPLETE = re.compile(
+_COMPLETE = _Pattern(
     r"\b(?:finished|completed|done with|i(?:'ve| have)? done|(?:just )?did|ticked off|crossed off|knocked out|wrapped up|got through|"
     r"check(?:ed)? off|tick(?:ed)? off|i'?m done|mark(?:ed)?\b.+?\b(?:as )?(?:done|complete|completed|finished)|"
     r"(?:is|are) (?:done|complete|finished))\b",
     re.IGNORECASE,
 )
-_COMPLETE_END = re.compile(r"\b(?:done|finished|complete|completed)\W*$", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:[a-z]{3,}ed|ran|wrote|read|went|swam|made|bought|sent|took|spoke|met|paid|ate|drank|slept|built|sang|did|got)\b")
-_NEGATION = re.compile(r"\b(?:not|no|never|didn'?t|couldn'?t|haven'?t|hasn'?t|wasn'?t|won'?t|can'?t|but|wanted|tried|failed|skipped|missed|planned|needed|forgot)\b|n't\b")
+_COMPLETE_END = _Pattern(r"\b(?:done|finished|complete|completed)\W*$", re.IGNORECASE)
+_PAST = _Pattern(r"\b(?:[a-z]{3,}ed|ran|wrote|read|went|swam|made|bought|sent|took|spoke|met|paid|ate|drank|slept|built|sang|did|got)\b")
+_NEGATION = _Pattern(r"\b(?:not|no|never|didn'?t|couldn'?t|haven'?t|hasn'?t|wasn'?t|won'?t|can'?t|but|wanted|tried|failed|skipped|missed|planned|needed|forgot)\b|n't\b")
 _LIST = [
-    re.compile(p, re.IGNORECASE)
+    _Pattern(p, re.IGNORECASE)
     for p in (
         r"\bwhat(?:'s| is| are)?\s+(?:on|up|planned|scheduled|left|next|due)\b.*\b(?:today|tonight|for me|my (?:list|plate|agenda|day))\b",
         r"\bwhat(?:'s| is)\s+(?:on|left|next|due)\s*\W*$",
@@ -1190,7 +1210,7 @@ _LIST = [
     )
 ]
 _GOAL_EXPLICIT = [
-    re.compile(p, re.IGNORECASE)
+    _Pattern(p, re.IGNORECASE)
     for p in (
         r"\b(?:set|create|add|make|start|begin)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|an\s+)?(?:new\s+)?(?:goal|quest)\b\s*(?:[:\-—]|to\b|of\b|for\b|called\b|named\b)?\s*(.*)$",
         r"\bmy (?:new |next |big |main |biggest )?(?:goal|quest|resolution|dream)(?: for [^:]+?| this year| now)? (?:is|will be)\s*(?::\s*)?(?:to\s+)?(.*)$",
@@ -1198,7 +1218,7 @@ _GOAL_EXPLICIT = [
     )
 ]
 _GOAL_SOFT = [
-    re.compile(p, re.IGNORECASE)
+    _Pattern(p, re.IGNORECASE)
     for p in (
         r"\bi\s*(?:'d|’d|\s+would)\s+(?:really\s+|so\s+)?(?:like|love)\s+to\s+(.+)$",
         r"\bi\s*(?:'m|’m|\s+am)\s+(?:really\s+|finally\s+)?(?:going to|gonna|planning to|planning on|hoping to|aiming to|determined to|ready to|committing to)\s+(.+)$",
@@ -1208,7 +1228,7 @@ _GOAL_SOFT = [
         r"\bi(?:'ll| will)\s+(.+)$",
     )
 ]
-_NOT_GOALS = re.compile(
+_NOT_GOALS = _Pattern(
     r"^(?:know|ask|talk|chat|say|tell|understand|see|check|vent|rest|cry|do (?:it|that|this|something)|be motivated|stay motivated|"
     r"get motivated|focus|feel|continue|keep going|get started|start|stop|quit|give up|relax|go to bed|sleep|nap|do|with|be|"
     r"mark|finish (?:my|the|this|that|it|today)|complete (?:my|the|this|that|it)|list|show|thank|change|delete|remove|cancel|skip|"

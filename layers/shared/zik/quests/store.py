@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 from zik import config
 from zik.clock import now_iso
 from zik.dynamo import MAX_PAGE_SIZE, Page, Table, from_item, to_item
-from zik.errors import Conflict, NotFound
+from zik.errors import Conflict, NotFound, VersionConflict
 from zik.principal import Principal
 
 BY_LIST = "ByList"
@@ -141,11 +141,25 @@ class QuestsStore:
         """Change a goal; with ``when_status``, only if its status is one of those (else Conflict)."""
         if when_status is None:
             return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
-        current = self.goal(owner, goal_id)
-        allowed = set(when_status)
-        if current["status"] not in allowed:
-            raise Conflict(f"the goal is {current['status']}", field="status", details={"status": current["status"]})
-        return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=current["version"])
+        # One conditional write: the status is checked by DynamoDB as it writes, not read first.
+        allowed = list(dict.fromkeys(when_status))
+        request = self.table.update_request(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
+        request["ConditionExpression"] += f" AND #status IN ({', '.join(f':when{i}' for i in range(len(allowed)))})"
+        request["ExpressionAttributeNames"]["#status"] = "status"
+        request["ExpressionAttributeValues"].update(to_item({f":when{i}": status for i, status in enumerate(allowed)}))
+        try:
+            answer = self.client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old = exc.response.get("Item")
+            if not old:
+                raise NotFound(f"no goal {goal_id}") from None
+            current = from_item(old)
+            if current.get("status") not in allowed:
+                raise Conflict(f"the goal is {current.get('status')}", field="status", details={"status": current.get("status")}) from None
+            raise VersionConflict(expected_version or 0, current.get("version")) from None
+        return from_item(answer["Attributes"])
 
     def delete_goal(self, owner: Principal, goal_id: str) -> int:
         goal, milestones, tasks = self.goal_tree(owner, goal_id)
