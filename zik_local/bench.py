@@ -1,12 +1,17 @@
 """``make bench``: how fast the local cloud is, measured in one run, printed next to its targets.
 
-  (a) start   seconds from launching ``zik dev`` to its first 200 on GET /health (median of 3 starts)
+  (a) start   seconds from launching ``zik dev`` to its first 200 on GET /health (median of 3 starts); and,
+              without a target, when it said the whole stack was created (what it creates after serving:
+              role policies, log groups, functions in moto's Lambda, state machines, custom resources)
   (b) latency p50 / p99 of GET /me through the local gateway with a token: 500 sequential requests on one
-              keep-alive HTTP/1.1 connection, after a warm-up
+              keep-alive HTTP/1.1 connection, after a warm-up, once the stack is complete; and, without a
+              target, the p50 of 100 requests sent at once after the first /health 200, while it is not
   (c) cold    per function of template.yaml, a fresh Python process that does what Lambda's INIT and first
               invocation do (function environment, code and layer on sys.path, import the handler, serve
               one sample event from events/ against the embedded AWS) compared with the floor, a fresh
-              process that imports boto3 and creates one client (medians of 5, alternating)
+              process that imports boto3 and creates one client (medians of 5, alternating), once the
+              embedded AWS has created the whole stack (its background work would slow the first functions
+              measured, not the floor)
 
   (d) quests  DynamoDB round trips of GET /goals/{goalId} and GET /tasks (counted in the embedded AWS), AI
               calls per created goal (the gateway's accounting lines), seconds from POST /goals to "active"
@@ -47,6 +52,7 @@ START_TIMEOUT = 60.0
 LATENCY_WARMUP = 50
 LATENCY_REQUESTS = 500
 COLD_RUNS = 5
+EARLY_REQUESTS = 100
 
 TARGET_START_S = 3.0
 TARGET_P50_MS = 10.0
@@ -165,6 +171,17 @@ class DevProcess:
         found = re.search(r"zik dev is up in ([0-9.]+)s", self.output(400))
         return float(found.group(1)) if found else None
 
+    def wait_complete(self) -> float:
+        """Seconds from the start of its LocalCloud until it said the whole stack was created."""
+        deadline = time.perf_counter() + START_TIMEOUT
+        while True:
+            found = re.search(r"stack complete ([0-9.]+)s after start", self.output(10_000))
+            if found:
+                return float(found.group(1))
+            if self.process.poll() is not None or time.perf_counter() > deadline:
+                raise BenchError(f"zik dev never said its stack was complete:\n{self.output()}")
+            time.sleep(0.05)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -178,22 +195,26 @@ class DevProcess:
 
 
 # -- (a) start ---------------------------------------------------------------------------------------------
-def measure_start() -> tuple[list[float], list[float | None]]:
+def measure_start() -> tuple[list[float], list[float | None], list[float]]:
     times: list[float] = []
     reported: list[float | None] = []
+    complete: list[float] = []
     for run in range(1, START_RUNS + 1):
         dev = DevProcess()
         try:
             times.append(dev.wait_healthy())
             reported.append(dev.reported_up())
+            complete.append(dev.wait_complete())
         finally:
             dev.stop()
-        _progress(f"start {run}/{START_RUNS}: {times[-1]:.2f}s")
-    return times, reported
+        _progress(f"start {run}/{START_RUNS}: {times[-1]:.2f}s (stack complete {complete[-1]:.2f}s)")
+    return times, reported, complete
 
 
 # -- (b) latency -------------------------------------------------------------------------------------------
-def measure_latency() -> list[float]:
+def measure_latency() -> tuple[list[float], list[float]]:
+    """The latencies once the stack is complete, and those of the requests sent right after the first
+    /health 200, while it is still being created."""
     # The stage's throttling (100 requests/s in template.yaml) would answer 429 to a tight loop: the bench
     # measures the gateway and the function, so this one dev runs without it.
     dev = DevProcess("--no-throttle")
@@ -208,8 +229,8 @@ def measure_latency() -> list[float]:
         if answer.status != 200:
             raise BenchError(f"POST /_zik/token answered {answer.status}: {payload[:300]!r}")
         headers = {"Authorization": f"Bearer {json.loads(payload)['token']}"}
-        samples: list[float] = []
-        for index in range(LATENCY_WARMUP + LATENCY_REQUESTS):
+
+        def get_me() -> float:
             started = time.perf_counter()
             connection.request("GET", "/me", headers=headers)
             response = connection.getresponse()
@@ -219,11 +240,16 @@ def measure_latency() -> list[float]:
                 raise BenchError(f"GET /me answered {response.status}: {body[:300]!r}\n{dev.output()}")
             if response.getheader("Connection", "").lower() == "close":
                 raise BenchError("the gateway closed the keep-alive connection")
-            if index >= LATENCY_WARMUP:
-                samples.append(elapsed * 1000)
+            return elapsed * 1000
+
+        early = [get_me() for _ in range(EARLY_REQUESTS)]
+        dev.wait_complete()
+        for _ in range(LATENCY_WARMUP):
+            get_me()
+        samples = [get_me() for _ in range(LATENCY_REQUESTS)]
         connection.close()
         _progress(f"latency: {len(samples)} requests")
-        return samples
+        return samples, early
     finally:
         dev.stop()
 
@@ -279,6 +305,7 @@ def _timed(command: list[str], env: dict[str, str], cwd: Path, check: Callable[[
 
 
 def measure_cold() -> list[ColdResult]:
+    from zik_local import custom
     from zik_local.cloud import CloudOptions, LocalCloud
     from zik_local.template import REGION
 
@@ -286,6 +313,8 @@ def measure_cold() -> list[ColdResult]:
     cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, prewarm=False, watch=False))
     cloud.start()
     try:
+        if not cloud.wait_until_complete(START_TIMEOUT):
+            raise BenchError(f"the embedded AWS did not complete the stack within {START_TIMEOUT:.0f}s")
         assert cloud.deployment is not None and cloud.stack is not None
         declared = cloud.stack.sam_functions  # every function of template.yaml, Globals merged
         base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
@@ -305,7 +334,7 @@ def measure_cold() -> list[ColdResult]:
         deployment_only = {
             token["Fn::GetAtt"][0] if isinstance(token.get("Fn::GetAtt"), list) else str(token["Fn::GetAtt"]).split(".")[0]
             for resource in cloud.stack.resources.values()
-            if str(resource.get("Type", "")).startswith("Custom::")
+            if custom.is_custom(str(resource.get("Type", "")))
             and isinstance(token := (resource.get("Properties") or {}).get("ServiceToken"), dict)
             and "Fn::GetAtt" in token
         }
@@ -492,7 +521,16 @@ def _met(ok: bool) -> str:
     return "yes" if ok else "NO"
 
 
-def report(starts: list[float], reported: list[float | None], latencies: list[float], colds: list[ColdResult], quests: QuestFigures, journal: Any) -> str:
+def report(
+    starts: list[float],
+    reported: list[float | None],
+    complete: list[float],
+    latencies: list[float],
+    early: list[float],
+    colds: list[ColdResult],
+    quests: QuestFigures,
+    journal: Any,
+) -> str:
     from zik_local import bench_journal
 
     start = statistics.median(starts)
@@ -526,10 +564,13 @@ def report(starts: list[float], reported: list[float | None], latencies: list[fl
     out.append("details")
     out.append(
         f"  starts: {', '.join(f'{s:.2f}s' for s in starts)} (\"zik dev is up in\" as it printed: "
-        f"{', '.join('?' if r is None else f'{r:.2f}s' for r in reported)})"
+        f"{', '.join('?' if r is None else f'{r:.2f}s' for r in reported)}); stack complete "
+        f"{', '.join(f'{c:.2f}s' for c in complete)} after start"
     )
     out.append(
-        f"  GET /me: min {min(latencies):.2f} ms, mean {statistics.fmean(latencies):.2f} ms, max {max(latencies):.2f} ms"
+        f"  GET /me: min {min(latencies):.2f} ms, mean {statistics.fmean(latencies):.2f} ms, max {max(latencies):.2f} ms; "
+        f"the {len(early)} sent right after the first /health 200 (stack not complete): p50 {_percentile(early, 0.5):.2f} ms, "
+        f"p99 {_percentile(early, 0.99):.2f} ms"
     )
     for cold in colds:
         out.append(
@@ -555,8 +596,8 @@ def main() -> int:
     started = time.perf_counter()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     try:
-        starts, reported = measure_start()
-        latencies = measure_latency()
+        starts, reported, complete = measure_start()
+        latencies, early = measure_latency()
         colds = measure_cold()
         quests = measure_quests()
         journal = measure_journal()
@@ -564,7 +605,7 @@ def main() -> int:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
-    print(report(starts, reported, latencies, colds, quests, journal))
+    print(report(starts, reported, complete, latencies, early, colds, quests, journal))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 
