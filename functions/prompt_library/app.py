@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from zik.dynamo import Table, to_item
 from zik.journal import prompts
-from zik.journal.library import SHELF, BY_CATEGORY, library_item
+from zik.journal.library import library_item, shelf
 from zik.observability import instrument, logger
 from zik.platform.custom_resource import handle
 
@@ -25,14 +25,7 @@ def load(request_type: str, properties: Mapping[str, Any], old: Mapping[str, Any
         while pending:
             pending = table.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
     current = {p["promptId"] for p in library}
-    stale: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = table.query_page(SHELF, index=BY_CATEGORY, pk_name="shelf", sk_name="shelfKey", limit=100, cursor=cursor)
-        stale.extend({"promptId": item["promptId"]} for item in page.items if item["promptId"] not in current)
-        if not page.next_cursor:
-            break
-        cursor = page.next_cursor
+    stale = [{"promptId": item["promptId"]} for item in shelf(table) if item["promptId"] not in current]
     table.delete_keys(stale)
     logger.info("prompt library loaded", extra={"prompts": len(library), "removed": len(stale), "version": version})
     return {"Prompts": len(library), "Categories": len(prompts.categories()), "LibraryVersion": version}

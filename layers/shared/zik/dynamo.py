@@ -298,10 +298,12 @@ class Table:
         last = answer.get("LastEvaluatedKey")
         return Page([from_item(item) for item in answer.get("Items", [])], encode_cursor(last) if last else None)
 
-    def iterate(self, pk_value: str, *, sk_prefix: str | None = None) -> Iterator[dict[str, Any]]:
+    def iterate(self, pk_value: str, **query: Any) -> Iterator[dict[str, Any]]:
+        """Every item ``query_page`` would give for these arguments (``sk_prefix``, ``index``, ...), page
+        after page."""
         cursor = None
         while True:
-            page = self.query_page(pk_value, sk_prefix=sk_prefix, limit=MAX_PAGE_SIZE, cursor=cursor)
+            page = self.query_page(pk_value, **query, limit=MAX_PAGE_SIZE, cursor=cursor)
             yield from page.items
             if not page.next_cursor:
                 return

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from zik import config
-from zik.dynamo import MAX_PAGE_SIZE, Table
+from zik.dynamo import Table
 from zik.errors import InvalidRequest, NotFound
 from zik.journal import prompts
 from zik.journal.settings import Settings, local_today
@@ -38,6 +38,11 @@ def library_item(prompt: Mapping[str, Any], version: str) -> dict[str, Any]:
         "shelfKey": f"{prompt['category']}#{prompt['promptId']}",
         "libraryVersion": version,
     }
+
+
+def shelf(table: Table) -> Iterator[dict[str, Any]]:
+    """The library's items, from the ByCategory index."""
+    return table.iterate(SHELF, index=BY_CATEGORY, pk_name="shelf", sk_name="shelfKey")
 
 
 def prompt_view(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,14 +71,7 @@ class PromptLibrary:
     def all(self) -> list[dict[str, Any]]:
         if self._cached and self._cached[0] > time.monotonic():
             return self._cached[1]
-        items: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            page = self.table.query_page(SHELF, index=BY_CATEGORY, pk_name="shelf", sk_name="shelfKey", limit=MAX_PAGE_SIZE, cursor=cursor)
-            items.extend(prompt_view(item) for item in page.items)
-            if not page.next_cursor:
-                break
-            cursor = page.next_cursor
+        items = [prompt_view(item) for item in shelf(self.table)]
         self._cached = (time.monotonic() + CACHE_SECONDS, items)
         return items
 

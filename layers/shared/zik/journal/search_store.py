@@ -91,13 +91,19 @@ class SearchIndexes:
 
     def erase(self, owner: Principal) -> int:
         """Every stored version of the user's index."""
-        client = s3_client()
-        key = object_key(owner)
-        removed = 0
-        for page in client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key):
-            for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                if version["Key"] == key:
-                    client.delete_object(Bucket=self.bucket, Key=key, VersionId=version["VersionId"])
-                    removed += 1
         self._cache.pop(owner.partition, None)
-        return removed
+        key = object_key(owner)
+        return erase_versions(self.bucket, key, only=key)
+
+
+def erase_versions(bucket: str, prefix: str, *, only: str | None = None) -> int:
+    """Delete every version (and delete marker) of the objects under ``prefix`` (of the one key ``only``,
+    when given: another user's key may start with this one's); returns how many went."""
+    client = s3_client()
+    removed = 0
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            if only is None or version["Key"] == only:
+                client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+                removed += 1
+    return removed

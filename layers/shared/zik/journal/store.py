@@ -31,7 +31,7 @@ from botocore.exceptions import ClientError
 
 from zik import config
 from zik.clock import now_iso
-from zik.dynamo import MAX_PAGE_SIZE, Filter, Page, Table, TransactionFailed, from_item, to_item, transact
+from zik.dynamo import Filter, Page, Table, TransactionFailed, from_item, to_item, transact
 from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
 from zik.principal import Principal
 
@@ -241,48 +241,21 @@ class JournalStore:
         where: Filter | None = None,
         limit: int,
         cursor: str | None,
-        newest_first: bool = True,
     ) -> Page:
-        """A page of the user's entries by day (the index's projection: no full content)."""
-        return self.table.query_page(
-            f"{owner.partition}#ENTRIES",
-            index=BY_DATE,
-            pk_name="gsi1pk",
-            sk_name="gsi1sk",
-            sk_between=(start or "0000", (end or "9999") + "~"),
-            where=where,
-            limit=limit,
-            cursor=cursor,
-            newest_first=newest_first,
-        )
+        """A page of the user's entries by day, newest first (the index's projection: no full content)."""
+        return self.table.query_page(f"{owner.partition}#ENTRIES", **self._by_date(start, end), where=where, limit=limit, cursor=cursor, newest_first=True)
 
     def all_entries(self, owner: Principal, *, start: str | None = None, end: str | None = None) -> Iterator[dict[str, Any]]:
         """Every entry (projected for analytics) between two days, oldest first."""
-        yield from self._all(lambda cursor: self.entries_page(owner, start=start, end=end, limit=MAX_PAGE_SIZE, cursor=cursor, newest_first=False))
+        return self.table.iterate(f"{owner.partition}#ENTRIES", **self._by_date(start, end))
 
     def insights_between(self, owner: Principal, start: str, end: str) -> Iterator[dict[str, Any]]:
-        def page(cursor: str | None) -> Page:
-            return self.table.query_page(
-                f"{owner.partition}#INSIGHTS",
-                index=BY_DATE,
-                pk_name="gsi1pk",
-                sk_name="gsi1sk",
-                sk_between=(start, end + "~"),
-                limit=MAX_PAGE_SIZE,
-                cursor=cursor,
-            )
-
-        yield from self._all(page)
+        return self.table.iterate(f"{owner.partition}#INSIGHTS", **self._by_date(start, end))
 
     @staticmethod
-    def _all(page_of: Any) -> Iterator[dict[str, Any]]:
-        cursor = None
-        while True:
-            page = page_of(cursor)
-            yield from page.items
-            if not page.next_cursor:
-                return
-            cursor = page.next_cursor
+    def _by_date(start: str | None, end: str | None) -> dict[str, Any]:
+        """The ByDate index between two days (both included; the keys go on past the day with #...)."""
+        return {"index": BY_DATE, "pk_name": "gsi1pk", "sk_name": "gsi1sk", "sk_between": (start or "0000", (end or "9999") + "~")}
 
     # -- insights -------------------------------------------------------------------------------------
     def save_insight(self, owner: Principal, entry: Mapping[str, Any], insight: Mapping[str, Any]) -> bool:

@@ -26,18 +26,11 @@ class JournalData:
         }
 
     def erase(self, owner: Principal) -> int:
-        from zik.journal.search_store import SearchIndexes, s3_client
+        from zik.journal.search_store import SearchIndexes, erase_versions
 
-        removed = self.store.erase(owner)
         indexes = SearchIndexes(self.store)
-        removed += indexes.erase(owner)
-        prefix = f"exports/{owner.tenant_id}/{owner.user_id}/"
-        client = s3_client()
-        for page in client.get_paginator("list_object_versions").paginate(Bucket=indexes.bucket, Prefix=prefix):
-            for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                client.delete_object(Bucket=indexes.bucket, Key=version["Key"], VersionId=version["VersionId"])
-                removed += 1
-        return removed
+        removed = self.store.erase(owner) + indexes.erase(owner)
+        return removed + erase_versions(indexes.bucket, f"exports/{owner.tenant_id}/{owner.user_id}/")
 
 
 def register() -> None:
