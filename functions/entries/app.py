@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
-
 from zik.dynamo import check_limit
-from zik.http import body, create_app, json_response, principal
+from zik.http import Response, body, create_app, json_response, principal
 from zik.idempotency import run_once
 from zik.journal import export
 from zik.journal.entries import Entries

@@ -25,6 +25,7 @@ from moto.awslambda.models import LambdaFunction
 from moto.core import utils as moto_utils
 from moto.core.base_backend import AccountSpecificBackend
 from moto.core.config import default_user_config
+from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
 
@@ -241,6 +242,7 @@ def _current() -> dict[str, Any]:
         "modules": moto_backends.list_of_moto_modules,
         "service_model": moto_utils._load_service_model,
         "backend_session": AccountSpecificBackend.__dict__["get_session"],
+        "dynamodb_result": DynamoResult.execute_result,
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
@@ -264,6 +266,7 @@ def test_nothing_is_installed_outside_a_local_cloud() -> None:
     assert current["modules"] is hooks._ORIGINAL["modules"]
     assert current["service_model"] is hooks._ORIGINAL["service_model"]
     assert current["backend_session"] is hooks._ORIGINAL["backend_session"]
+    assert current["dynamodb_result"] is hooks._ORIGINAL["dynamodb_result"]
 
 
 def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,7 +281,7 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
         hooks.uninstall()
     after = _current()
 
-    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session"):
+    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session", "dynamodb_result"):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
     assert during["stepfunctions"]["execute_state_machine"] is True
@@ -396,3 +399,108 @@ def test_rule_delivers_lambda_targets_itself_and_leaves_the_rest_to_moto(aws: No
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["detail"] for m in messages] == [{"n": 1}]
     assert [t["Id"] for t in events.list_targets_by_rule(Rule="hooked-rule")["Targets"]] == ["fn", "queue"]
+
+
+# -- DynamoDB answers written as JSON ----------------------------------------------------------------------
+_EVERY_TYPE = {
+    "pk": {"S": "USER#1"},
+    "sk": {"S": "ITEM#1"},
+    "gsi": {"S": "shelf"},
+    "text": {"S": "héllo \u2603 \"quoted\""},
+    "n": {"N": "12.50"},
+    "blob": {"B": b"\x00\xffbinary"},
+    "tags": {"SS": ["a", "b"]},
+    "scores": {"NS": ["1", "2.5"]},
+    "blobs": {"BS": [b"\x01", b"\x02"]},
+    "flag": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "nested": {"M": {"list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"B": b"\x07"}}}]}, "empty": {"M": {}}}},
+}
+
+
+def _item_answers(client: Any, table: str) -> list[tuple[str, dict[str, Any]]]:
+    """One call of each operation DYNAMODB_ITEM_ANSWERS names, with every option that changes the answer."""
+    key = {"pk": {"S": "USER#1"}, "sk": {"S": "ITEM#1"}}
+    return [
+        ("PutItem", {"TableName": table, "Item": _EVERY_TYPE, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"}),
+        ("PutItem", {"TableName": table, "Item": {**key, "sk": {"S": "ITEM#2"}, "gsi": {"S": "shelf"}}}),
+        ("GetItem", {"TableName": table, "Key": key, "ReturnConsumedCapacity": "INDEXES"}),
+        ("GetItem", {"TableName": table, "Key": {**key, "sk": {"S": "NONE"}}}),
+        ("GetItem", {"TableName": table, "Key": key, "ProjectionExpression": "tags, #n.empty", "ExpressionAttributeNames": {"#n": "nested"}}),
+        ("Query", {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "USER#1"}}, "Limit": 1, "ReturnConsumedCapacity": "TOTAL"}),
+        ("Query", {"TableName": table, "IndexName": "ByShelf", "KeyConditionExpression": "gsi = :g", "ExpressionAttributeValues": {":g": {"S": "shelf"}}}),
+        ("Query", {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "USER#1"}}, "Select": "COUNT"}),
+        ("Scan", {"TableName": table, "FilterExpression": "attribute_exists(#b)", "ExpressionAttributeNames": {"#b": "blob"}}),
+        ("BatchGetItem", {"RequestItems": {table: {"Keys": [key, {**key, "sk": {"S": "ITEM#2"}}]}}, "ReturnConsumedCapacity": "TOTAL"}),
+        ("TransactGetItems", {"TransactItems": [{"Get": {"TableName": table, "Key": key}}], "ReturnConsumedCapacity": "TOTAL"}),
+        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET n = n + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "ALL_NEW"}),
+        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET flag = :t", "ExpressionAttributeValues": {":t": {"BOOL": True}}, "ReturnValues": "UPDATED_OLD"}),
+        ("DeleteItem", {"TableName": table, "Key": {**key, "sk": {"S": "ITEM#2"}}, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"}),
+    ]
+
+
+def _raw_answers(table: str) -> list[tuple[str, int, str]]:
+    """The status and body moto's server gives each call of _item_answers (the body as sent on the wire)."""
+    import boto3
+    from moto.backends import get_backend
+
+    client = boto3.client("dynamodb", region_name=REGION)
+    get_backend("dynamodb")  # (the backends are created on first use)
+    client.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "ByShelf", "KeySchema": [{"AttributeName": "gsi", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}
+        ],
+    )
+    bodies: list[tuple[str, int, str]] = []
+
+    def keep(http_response: Any, **_: Any) -> None:
+        bodies.append((http_response.headers.get("Content-Type", ""), http_response.status_code, http_response.text))
+
+    client.meta.events.register("after-call.dynamodb.*", lambda http_response, **kw: keep(http_response))
+    for operation, params in _item_answers(client, table):
+        getattr(client, re.sub(r"(?<!^)([A-Z])", r"_\1", operation).lower())(**params)
+    return bodies
+
+
+def test_dynamodb_item_answers_are_the_ones_moto_serializes(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each operation the hook writes as JSON: the same status, content type and JSON document as moto's
+    own serializer gives, with every attribute type, projections, counts, keys and consumed capacity."""
+    theirs = _raw_answers("serialized-by-moto")
+    binaries_written: list[bytes] = []
+    encode = hooks._binary_in_wire_form
+    monkeypatch.setattr(hooks, "_binary_in_wire_form", lambda value: binaries_written.append(value) or encode(value))
+    hooks.install(RecordingDispatcher())
+    try:
+        ours = _raw_answers("written-as-json")
+    finally:
+        hooks.uninstall()
+    assert b"\x00\xffbinary" in binaries_written  # the hook wrote them, not moto's serializer
+
+    assert {operation for operation, _ in _item_answers(None, "t")} == hooks.DYNAMODB_ITEM_ANSWERS
+    assert len(ours) == len(theirs) == len(_item_answers(None, "t"))
+    for (operation, _), mine, moto_s in zip(_item_answers(None, "t"), ours, theirs):
+        assert mine[:2] == moto_s[:2], operation
+        normalise = lambda text: json.loads(text.replace("written-as-json", "serialized-by-moto"))  # noqa: E731
+        assert normalise(mine[2]) == normalise(moto_s[2]), operation
+
+
+def test_an_answer_that_is_not_in_wire_form_goes_to_moto_serializer(aws: None, dispatcher: RecordingDispatcher) -> None:
+    from datetime import datetime, timezone
+
+    from moto.core.responses import ActionContext
+
+    operation = botocore.session.get_session().get_service_model("dynamodb").operation_model("GetItem")
+    context = ActionContext(None, operation, None, None)  # type: ignore[arg-type]
+    handed_over: list[Any] = []
+    original = hooks._ORIGINAL["dynamodb_result"]
+    try:
+        hooks._ORIGINAL["dynamodb_result"] = lambda self, ctx: handed_over.append(self.result) or (200, {}, "moto")
+        assert DynamoResult({"Item": {"at": datetime(2026, 1, 1, tzinfo=timezone.utc)}}).execute_result(context) == (200, {}, "moto")
+        assert DynamoResult({"Item": {"pk": {"S": "x"}}}).execute_result(context) == (200, {"Content-Type": "application/x-amz-json-1.0"}, '{"Item": {"pk": {"S": "x"}}}')
+    finally:
+        hooks._ORIGINAL["dynamodb_result"] = original
+    assert len(handed_over) == 1

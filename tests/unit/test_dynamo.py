@@ -248,14 +248,17 @@ def test_cursor_round_trip():
     assert decode_cursor(cursor, "pk", PK) == key
 
 
-def test_iterate_reads_past_one_page(users_table, monkeypatch):
-    monkeypatch.setattr(dynamo, "MAX_PAGE_SIZE", 4)  # iterate reads pages of the largest size
-    keys = _fill(users_table, PK, 10)
+def test_iterate_reads_every_page_dynamodb_gives(users_table, monkeypatch):
+    """No Limit: each call returns what fits in DynamoDB's 1 MB, and iterate follows LastEvaluatedKey."""
+    filler = "x" * 200_000
+    keys = [f"ITEM#{n:03d}" for n in range(12)]  # 2.4 MB: three answers of at most 1 MB
+    for key in keys:
+        users_table.create({"pk": PK, "sk": key, "filler": filler})
     calls = []
-    original = users_table.query_page
-    monkeypatch.setattr(users_table, "query_page", lambda *a, **kw: calls.append(kw) or original(*a, **kw))
+    original = users_table.client.query
+    monkeypatch.setattr(users_table.client, "query", lambda **kw: calls.append(kw) or original(**kw))
     assert [item["sk"] for item in users_table.iterate(PK)] == keys
-    assert len(calls) == 3 and all(call["limit"] == 4 for call in calls)
+    assert len(calls) == 3 and all("Limit" not in call for call in calls)
 
 
 # -- partitions ---------------------------------------------------------------------------------------------

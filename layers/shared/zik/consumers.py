@@ -10,10 +10,14 @@ import json
 from collections import defaultdict
 from typing import Any, Callable, Mapping
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from zik import lazy_packages
 
-from zik.observability import logger
+lazy_packages.install()
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response  # noqa: E402
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord  # noqa: E402
+
+from zik.observability import logger  # noqa: E402
 from zik.principal import Principal
 
 EventHandler = Callable[[Principal, str, Mapping[str, Any]], Any]

@@ -250,7 +250,7 @@ class Table:
         index: str | None = None,
         pk_name: str | None = None,
         sk_name: str | None = None,
-        limit: int = 20,
+        limit: int | None = 20,
         cursor: str | None = None,
         newest_first: bool = False,
         where: Filter | None = None,
@@ -259,8 +259,9 @@ class Table:
         """One page of a partition (optionally of a GSI), in sort-key order, with an opaque cursor.
 
         ``where`` filters after the read, as DynamoDB does: a page may then hold fewer than ``limit``
-        items (even none) and still have a next cursor."""
-        if not 1 <= limit <= MAX_PAGE_SIZE:
+        items (even none) and still have a next cursor. ``limit=None`` reads as much as DynamoDB gives
+        in one call (up to 1 MB): for reading whole partitions, never for a client's page."""
+        if limit is not None and not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}", field="limit")
         pk_attr = pk_name or self.pk
         sk_attr = sk_name or self.sk
@@ -283,9 +284,10 @@ class Table:
             "KeyConditionExpression": condition,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
-            "Limit": limit,
             "ScanIndexForward": not newest_first,
         }
+        if limit is not None:
+            kwargs["Limit"] = limit
         if index:
             kwargs["IndexName"] = index
         elif consistent:
@@ -300,10 +302,10 @@ class Table:
 
     def iterate(self, pk_value: str, **query: Any) -> Iterator[dict[str, Any]]:
         """Every item ``query_page`` would give for these arguments (``sk_prefix``, ``index``, ...), page
-        after page."""
+        after page, each as large as DynamoDB gives (1 MB)."""
         cursor = None
         while True:
-            page = self.query_page(pk_value, **query, limit=MAX_PAGE_SIZE, cursor=cursor)
+            page = self.query_page(pk_value, **query, limit=None, cursor=cursor)
             yield from page.items
             if not page.next_cursor:
                 return

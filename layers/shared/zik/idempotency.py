@@ -12,7 +12,6 @@ import os
 from functools import cache
 from typing import Any, Callable
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -24,6 +23,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from zik.dynamo import shared_client
+from zik.http import APIGatewayRestResolver
 from zik.errors import Conflict, InvalidRequest, Unprocessable
 from zik.principal import Principal
 
