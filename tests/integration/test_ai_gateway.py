@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.circuit_breaker import base as circuit_base
 from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
 from botocore.stub import Stubber
 
-from zik.ai.budget import DailyBudget
+from zik.ai.budget import DailyBudget, Reservation
 from zik.ai.errors import AIBudgetExceeded, AIUnavailable, ProviderFailure
 from zik.ai.gateway import Gateway
 from zik.ai.providers.anthropic_api import AnthropicAPI
@@ -214,6 +214,26 @@ def test_over_budget_is_a_429_with_the_reset_time(digest_task, ai_table) -> None
     assert 0 < int(error.headers()["Retry-After"]) <= 86_400
     bob = Principal(user_id="bob-sub", tenant_id="default", email=None, claims={})
     assert gateway.run("tests.digest", NOTE, owner=bob)  # budgets are per user
+
+
+def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(digest_task, ai_table) -> None:
+    budget = DailyBudget(ai_table, overrides={"tests.digest": {"calls": 1}})
+    gateway = Gateway([Local()], budget=budget)
+
+    reservation = gateway.reserve("tests.digest", ALICE)
+    assert budget.usage(ALICE, digest_task)["calls"] == 1
+    assert gateway.run("tests.digest", NOTE, owner=ALICE, reservation=reservation)
+    assert budget.usage(ALICE, digest_task)["calls"] == 1  # the run spent the reservation, not a second call
+    with pytest.raises(AIBudgetExceeded):
+        gateway.reserve("tests.digest", ALICE)
+
+    bob = Principal(user_id="bob-sub", tenant_id="default", email=None, claims={})
+    unused = gateway.reserve("tests.digest", bob)
+    gateway.release(unused)
+    assert budget.usage(bob, digest_task)["calls"] == 0
+    elsewhere = Reservation(key=unused.key, task="tests.elsewhere")
+    with pytest.raises(ValueError, match="a reservation for tests.elsewhere cannot pay for tests.digest"):
+        gateway.run("tests.digest", NOTE, owner=bob, reservation=elsewhere)
 
 
 def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table) -> None:

@@ -192,6 +192,29 @@ def test_recording_a_failure_is_one_conditional_write_and_leaves_a_goal_that_mov
     assert all(not i["sk"]["S"].startswith("GOAL#gnosuchgoal00") for i in quests.items())
 
 
+def test_a_failure_removes_the_saved_roadmap_in_one_transaction_and_spares_a_goal_that_became_active(quests) -> None:
+    failing = new_goal(quests, title="Learn to play the piano")
+    run = quests.roadmap_input(failing)
+    run["plan"] = quests.step("PlannerFunction", run)
+    quests.step("MilestoneSaverFunction", run)  # then the coach fails
+    module = quests.load_function("RoadmapFailedFunction")
+    calls: list[str] = []
+    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+
+    recorded = quests.step("RoadmapFailedFunction", {**run, "error": {"Error": "AIUnavailable"}})
+    assert recorded["removed"] == len(run["plan"]["milestones"]) and calls == ["Query", "TransactWriteItems"]
+    failed = quests.goal(failing["goalId"])
+    assert failed["status"] == "failed" and failed["milestones"] == []
+
+    # A failure delivered late, for a goal whose roadmap is done and active, removes nothing.
+    active = new_goal(quests, title="Run a 10k")
+    done = quests.plan_and_coach(quests.goal(active["goalId"]))
+    before = quests.goal(active["goalId"])
+    assert before["status"] == "active" and first_milestone_tasks(before)
+    late = quests.step("RoadmapFailedFunction", {**done, "error": {"Error": "States.Timeout"}})
+    assert late["removed"] == 0 and quests.goal(active["goalId"]) == before
+
+
 # -- tasks, just in time ---------------------------------------------------------------------------------
 def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes_the_quest(quests) -> None:
     goal = new_goal(quests, targetDate=(TODAY + dt.timedelta(days=15)).isoformat())  # 3 milestones
@@ -386,6 +409,29 @@ def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests) -> Non
     assert [m["text"] for m in older.body["messages"]][-1] == "I want to learn Spanish by next summer"
     missing = quests.api("chat_history", query={}, function="ChatFunction")
     assert missing.status == 400 and missing.body["error"]["field"] == "conversationId"
+
+
+def test_a_message_whose_day_cannot_be_read_costs_no_ai_call(quests, monkeypatch) -> None:
+    """The chat counts its AI call while it reads the day: a read that fails gives the call back."""
+    from zik.ai.budget import DailyBudget
+    from zik.ai.registry import get
+    from zik.principal import Principal
+
+    module = quests.load_function("ChatFunction")
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the table is unreachable")
+
+    monkeypatch.setattr(module.quests.store, "tasks_due", unreachable)
+    failed = quests.api("chat_post", body={"message": "What's on today?"}, function="ChatFunction")
+    assert failed.status == 500
+    owner = Principal(user_id=SUB, tenant_id="acme", email=None, claims={})
+    budget = DailyBudget(quests.deployment.functions["ChatFunction"].environment["AI_TABLE"])
+    assert budget.usage(owner, get("quests.chat")) == {"calls": 0, "tokens": 0}
+
+    monkeypatch.undo()
+    answered = quests.api("chat_post", body={"message": "What's on today?"}, function="ChatFunction")
+    assert answered.status == 200 and budget.usage(owner, get("quests.chat"))["calls"] == 1
 
 
 # -- the user's data ------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
     plan = ai.run("quests.plan", {"title": ...}, owner=principal)   # a dict valid against its schema
 
 ``run`` raises AIBudgetExceeded (429) or AIUnavailable (503, retryable), which the HTTP layer answers and
-workflows retry; it never returns unvalidated model text.
+workflows retry; it never returns unvalidated model text. ``reserve`` counts the call ahead of ``run`` (so
+that a caller can count it while it reads what the prompt needs) and ``release`` gives it back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from zik.ai.registry import Task, get, register, registered
 from zik.principal import Principal
 
-__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "get", "register", "registered", "run", "default_gateway", "reset"]
+__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "get", "register", "registered", "run", "reserve", "release", "default_gateway", "reset"]
 
 _gateway: Any = None
 _lock = threading.Lock()
@@ -35,8 +36,20 @@ def default_gateway() -> Any:
     return _gateway
 
 
-def run(task: str, data: Mapping[str, Any], *, owner: Principal | None = None) -> dict[str, Any]:
-    return default_gateway().run(task, data, owner=owner)
+def run(task: str, data: Mapping[str, Any], *, owner: Principal | None = None, reservation: Any = None) -> dict[str, Any]:
+    """``reservation``: what ``reserve`` gave for this task and owner (else the call is counted here)."""
+    return default_gateway().run(task, data, owner=owner, reservation=reservation)
+
+
+def reserve(task: str, *, owner: Principal) -> Any:
+    """Count a call of ``task`` against the owner's budget before ``run`` (AIBudgetExceeded if spent); a
+    caller that then does not run it gives it back with ``release``."""
+    return default_gateway().reserve(task, owner)
+
+
+def release(reservation: Any) -> None:
+    if reservation is not None:
+        default_gateway().release(reservation)
 
 
 def reset() -> None:

@@ -93,11 +93,30 @@ class Gateway:
         )
 
     # -- the one entry point ---------------------------------------------------------------------------
-    def run(self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None) -> dict[str, Any]:
+    def reserve(self, task_name: str, owner: Principal) -> Reservation | None:
+        """Count one call of ``task_name`` against the owner's budget now (AIBudgetExceeded if spent),
+        for a ``run`` that follows: a caller may count it while it reads what the prompt needs."""
         task = registry.get(task_name)
-        prompt = task.render(data)
-        request = Request.first(task, prompt, data)
-        reservation = self.budget.reserve(owner, task) if self.budget is not None and owner is not None else None
+        return self.budget.reserve(owner, task) if self.budget is not None else None
+
+    def release(self, reservation: Reservation) -> None:
+        """Give back a reserved call that will not be made."""
+        self.budget.release(reservation)  # type: ignore[union-attr]
+
+    def run(
+        self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None, reservation: Reservation | None = None
+    ) -> dict[str, Any]:
+        task = registry.get(task_name)
+        if reservation is not None and reservation.task != task.name:
+            raise ValueError(f"a reservation for {reservation.task} cannot pay for {task.name}")
+        try:
+            request = Request.first(task, task.render(data), data)
+        except BaseException:
+            if reservation is not None:
+                self.release(reservation)
+            raise
+        if reservation is None and self.budget is not None and owner is not None:
+            reservation = self.budget.reserve(owner, task)
         attempts: list[dict[str, str]] = []
         for provider in self.providers:
             try:

@@ -43,6 +43,13 @@ class _Background:
             raise value
         return value
 
+    def then(self, use: Callable[[Any], Any]) -> None:
+        """``use(result)`` if the call succeeded; nothing if it raised (the caller is already failing)."""
+        self._thread.join()
+        done, value = self._outcome
+        if done:
+            use(value)
+
 
 class RoadmapUnavailable(ZikError):
     status = 503
@@ -196,15 +203,14 @@ class Quests:
         return written
 
     def record_failure(self, owner: Principal, goal_id: str, error: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The workflow failed: remove what it wrote and say why, so that a replan starts clean."""
-        removed = self.store.delete_roadmap(owner, goal_id)
+        """The workflow failed: say why and remove what it wrote (one transaction), so that a replan starts
+        clean; nothing changes for a goal no longer being planned (a late or redelivered failure)."""
         kind = (error or {}).get("Error") or "Error"
         reason = "the AI could not plan this goal right now" if kind == "AIUnavailable" else "planning failed"
-        try:
-            self.store.update_goal(owner, goal_id, {"status": "failed", "statusReason": f"{reason} ({kind})", "milestoneCount": 0}, when_status=["planning"])
-        except (NotFound, Conflict):
+        removed = self.store.fail_planning(owner, goal_id, {"status": "failed", "statusReason": f"{reason} ({kind})", "milestoneCount": 0})
+        if removed is None:
             logger.info("failed roadmap of a goal that moved on", extra={"goalId": goal_id})
-        return {"goalId": goal_id, "removed": removed, "status": "failed"}
+        return {"goalId": goal_id, "removed": removed or 0, "status": "failed"}
 
     # -- tasks ----------------------------------------------------------------------------------------
     def tasks_for_day(self, owner: Principal, day: str | None, *, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -338,9 +344,16 @@ class Quests:
         # The goals do not depend on the day: they are read while the day (the profile's timezone, then
         # its tasks) is, one round trip instead of two or three before the coach can answer.
         goals_page = _Background(self.store.goals_page, owner, limit=20, cursor=None)
-        today = self.today(owner)
-        tasks = self.store.tasks_due(owner, today.isoformat(), limit=50, cursor=None).items
-        goals = [g for g in goals_page.result().items if g["status"] in ("active", "planning", "paused")]
+        # The message's AI call is counted against the budget while the day is read, too.
+        reserving = _Background(ai.reserve, "quests.chat", owner=owner)
+        try:
+            today = self.today(owner)
+            tasks = self.store.tasks_due(owner, today.isoformat(), limit=50, cursor=None).items
+            goals = [g for g in goals_page.result().items if g["status"] in ("active", "planning", "paused")]
+            reservation = reserving.result()
+        except BaseException:
+            reserving.then(ai.release)  # a call counted for a message that gets no answer is given back
+            raise
         answer = ai.run(
             "quests.chat",
             {
@@ -350,6 +363,7 @@ class Quests:
                 "today": today.isoformat(),
             },
             owner=owner,
+            reservation=reservation,
         )
         actions = self._act(owner, answer, tasks)
         self.store.add_messages(

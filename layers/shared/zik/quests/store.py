@@ -32,7 +32,7 @@ from botocore.exceptions import ClientError
 
 from zik import config
 from zik.clock import now_iso
-from zik.dynamo import MAX_PAGE_SIZE, Page, Table, from_item, to_item
+from zik.dynamo import MAX_PAGE_SIZE, Page, Table, TransactionFailed, from_item, to_item, transact
 from zik.errors import Conflict, NotFound, VersionConflict
 from zik.principal import Principal
 
@@ -165,13 +165,41 @@ class QuestsStore:
         goal, milestones, tasks = self.goal_tree(owner, goal_id)
         return self.table.delete_keys([{"pk": owner.partition, "sk": i["sk"]} for i in (goal, *milestones, *tasks)])
 
-    def delete_roadmap(self, owner: Principal, goal_id: str) -> int:
-        """The goal's milestones and tasks (not the goal): what a failed workflow leaves behind."""
+    def fail_planning(self, owner: Principal, goal_id: str, changes: Mapping[str, Any]) -> int | None:
+        """A goal whose roadmap workflow failed: ``changes`` written (its failed status) and the milestones
+        and tasks the workflow wrote removed, in one transaction that holds only if the goal is still
+        being planned as it was read (its version): a late or redelivered failure of a goal that has
+        since become active, or been replanned, changes nothing. How many items went; None when the
+        goal was not being planned (or is gone)."""
         try:
-            _, milestones, tasks = self.goal_tree(owner, goal_id)
+            goal, milestones, tasks = self.goal_tree(owner, goal_id)
         except NotFound:
+            return None
+        if goal.get("status") != "planning":
+            return None
+        request = self.table.update_request(owner.partition, self.goal_sk(goal_id), changes, expected_version=goal["version"])
+        request["ConditionExpression"] += " AND #status = :planning"
+        request["ExpressionAttributeNames"]["#status"] = "status"
+        request["ExpressionAttributeValues"].update(to_item({":planning": "planning"}))
+        roadmap = [{"pk": owner.partition, "sk": item["sk"]} for item in (*milestones, *tasks)]
+        if not roadmap:  # it failed before saving anything: one conditional write
+            try:
+                self.client.update_item(**request)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    return None
+                raise
             return 0
-        return self.table.delete_keys([{"pk": owner.partition, "sk": i["sk"]} for i in (*milestones, *tasks)])
+        # A failed workflow leaves at most its milestones and the first one's tasks (a dozen items);
+        # a transaction takes 100 writes, the goal's and 99 deletes.
+        deletes = [{"Delete": {"TableName": self.table.name, "Key": to_item(key)}} for key in roadmap[:99]]
+        try:
+            transact(self.client, [{"Update": request}, *deletes])
+        except TransactionFailed as failed:
+            if failed.failed(0):
+                return None
+            raise
+        return len(deletes) + self.table.delete_keys(roadmap[99:])
 
     # -- milestones and their tasks, written whole ------------------------------------------------------
     def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> None:
