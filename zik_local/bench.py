@@ -9,9 +9,14 @@
   (c) cold    per function of template.yaml, a fresh Python process that does what Lambda's INIT and first
               invocation do (function environment, code and layer on sys.path, import the handler, serve
               one sample event from events/ against the embedded AWS) compared with the floor, a fresh
-              process that imports boto3 and creates one client (medians of 5, alternating), once the
-              embedded AWS has created the whole stack (its background work would slow the first functions
-              measured, not the floor)
+              process that imports boto3 and creates one client, once the embedded AWS has created the
+              whole stack (its background work would slow the first functions measured, not the floor).
+              The machine's speed drifts by a third over seconds (shared host), so each of 11 cold starts
+              is divided by the mean of the floors run just before and just after it, and the ratio is the
+              median of these 11. Each is timed from the process's launch to the moment the event is
+              answered (the client created), on the system-wide monotonic clock: the interpreter's
+              teardown (100-250 ms here, freeing botocore's models) is no part of a cold start, as Lambda
+              keeps the process for the next event or freezes it.
 
   (d) quests  DynamoDB round trips of GET /goals/{goalId} and GET /tasks (counted in the embedded AWS), AI
               calls per created goal (the gateway's accounting lines), seconds from POST /goals to "active"
@@ -51,7 +56,7 @@ START_RUNS = 3
 START_TIMEOUT = 60.0
 LATENCY_WARMUP = 50
 LATENCY_REQUESTS = 500
-COLD_RUNS = 5
+COLD_RUNS = 11
 EARLY_REQUESTS = 100
 
 TARGET_START_S = 3.0
@@ -64,7 +69,7 @@ _RESULT_MARK = "ZIK_BENCH_RESULT "
 # The child of (c): what Lambda's Python runtime does for INIT and one invocation.
 _COLD_CHILD = textwrap.dedent(
     """
-    import json, os, sys
+    import json, os, sys, time
     task_root, layers, handler_name, event_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     sys.path[0:1] = [task_root, *[p for p in layers.split(os.pathsep) if p]]
     import importlib
@@ -85,12 +90,21 @@ _COLD_CHILD = textwrap.dedent(
     with open(event_path, encoding="utf-8") as source:
         event = json.load(source)
     result = handler(event, Context())
+    served = time.monotonic()
     status = result.get("statusCode") if isinstance(result, dict) else None
-    sys.stdout.write("\\n%s%s\\n" % (sys.argv[5], json.dumps({"statusCode": status, "api": "httpMethod" in event})))
+    answer = {"served": served, "statusCode": status, "api": "httpMethod" in event}
+    sys.stdout.write("\\n%s%s\\n" % (sys.argv[5], json.dumps(answer)))
     """
 )
 
-_FLOOR_CHILD = "import boto3\nboto3.client('dynamodb')\n"
+_FLOOR_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    import boto3
+    boto3.client("dynamodb")
+    sys.stdout.write("\\n%s%s\\n" % (sys.argv[1], json.dumps({"served": time.monotonic()})))
+    """
+)
 
 
 class BenchError(RuntimeError):
@@ -260,11 +274,15 @@ class ColdResult:
     function: str
     event: str
     cold: list[float]
-    floor: list[float]
+    floor: list[float]  # one more than cold: floor[i] ran just before cold[i], floor[i + 1] just after
+
+    @property
+    def ratios(self) -> list[float]:
+        return [cold / ((before + after) / 2) for cold, before, after in zip(self.cold, self.floor, self.floor[1:])]
 
     @property
     def ratio(self) -> float:
-        return statistics.median(self.cold) / statistics.median(self.floor)
+        return statistics.median(self.ratios)
 
 
 def sample_event_for(code_dir: Path, sam_properties: dict[str, Any]) -> Path:
@@ -294,17 +312,22 @@ def sample_event_for(code_dir: Path, sam_properties: dict[str, Any]) -> Path:
     return samples[0]
 
 
-def _timed(command: list[str], env: dict[str, str], cwd: Path, check: Callable[[str], None]) -> float:
-    started = time.perf_counter()
+def _timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, dict[str, Any], str]:
+    """Seconds from launching the child to the moment it reports (its result line's ``served``, on the
+    same system-wide monotonic clock), with that result and the child's output."""
+    started = time.monotonic()
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
-    elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchError(f"{' '.join(command[:3])}... exited with {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    check(done.stdout)
-    return elapsed
+    lines = [line for line in done.stdout.splitlines() if line.startswith(_RESULT_MARK)]
+    if not lines:
+        raise BenchError(f"{' '.join(command[:3])}... reported no result:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    result = json.loads(lines[-1][len(_RESULT_MARK) :])
+    return result["served"] - started, result, done.stdout
 
 
-def measure_cold() -> list[ColdResult]:
+def measure_cold(only: set[str] | None = None) -> list[ColdResult]:
+    """``only``: these functions (logical ids), not every one."""
     from zik_local import custom
     from zik_local.cloud import CloudOptions, LocalCloud
     from zik_local.template import REGION
@@ -327,8 +350,7 @@ def measure_cold() -> list[ColdResult]:
             "AWS_ENDPOINT_URL": cloud.aws_endpoint,
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
-        _seed_sample_goal(cloud)
-        floor_command = [sys.executable, "-c", _FLOOR_CHILD]
+        floor_command = [sys.executable, "-c", _FLOOR_CHILD, _RESULT_MARK]
         # A custom resource's function runs once per deployment, answering CloudFormation's ResponseURL:
         # it has no cold start a user waits for.
         deployment_only = {
@@ -339,7 +361,7 @@ def measure_cold() -> list[ColdResult]:
             and "Fn::GetAtt" in token
         }
         for logical_id, properties in declared.items():
-            if logical_id in deployment_only:
+            if logical_id in deployment_only or (only is not None and logical_id not in only):
                 continue
             spec = cloud.deployment.functions[logical_id]
             event = sample_event_for(spec.code_dir, properties)
@@ -361,21 +383,22 @@ def measure_cold() -> list[ColdResult]:
                 _RESULT_MARK,
             ]
 
-            def check(stdout: str, name: str = logical_id) -> None:
-                lines = [line for line in stdout.splitlines() if line.startswith(_RESULT_MARK)]
-                result = json.loads(lines[-1][len(_RESULT_MARK) :]) if lines else {"statusCode": None, "api": True}
+            def cold_start() -> float:
+                if spec.code_dir.name in SAMPLE_GOAL_FUNCTIONS:
+                    _reset_sample_goal(cloud, with_roadmap=SAMPLE_GOAL_FUNCTIONS[spec.code_dir.name])
+                elapsed, result, stdout = _timed(command, env, spec.code_dir)
                 status = result["statusCode"]
                 # An API function must answer below 500; any other returned (a raise leaves no result line).
                 if result["api"] and (not isinstance(status, int) or status >= 500):
-                    raise BenchError(f"{name} answered {status!r} to its sample event:\n{stdout[-3000:]}")
+                    raise BenchError(f"{logical_id} answered {status!r} to its sample event:\n{stdout[-3000:]}")
+                return elapsed
 
-            # One discarded run of each first: the file cache and bytecode, not the code, would be measured.
-            _timed(command, env, spec.code_dir, check)
-            _timed(floor_command, env, spec.code_dir, lambda _: None)
-            cold, floor = [], []
+            # One discarded run first: the file cache and bytecode, not the code, would be measured.
+            cold_start()
+            cold, floor = [], [_timed(floor_command, env, spec.code_dir)[0]]
             for _ in range(COLD_RUNS):
-                floor.append(_timed(floor_command, env, spec.code_dir, lambda _: None))
-                cold.append(_timed(command, env, spec.code_dir, check))
+                cold.append(cold_start())
+                floor.append(_timed(floor_command, env, spec.code_dir)[0])
             results.append(ColdResult(logical_id, event.name, cold, floor))
             _progress(f"cold {logical_id}: {statistics.median(cold):.3f}s vs floor {statistics.median(floor):.3f}s")
     finally:
@@ -383,22 +406,40 @@ def measure_cold() -> list[ColdResult]:
     return results
 
 
-def _seed_sample_goal(cloud: Any) -> None:
-    """The goal the workflow-step samples (events/milestone_saver_step.json, coach_*.json) act on, as
-    POST /goals leaves it: being planned."""
+# The functions whose samples (planner_step, milestone_saver_step, coach_*, roadmap_failed_step) act on the
+# sample goal of events/roadmap_start.json; the coach's need its roadmap saved.
+SAMPLE_GOAL_FUNCTIONS = {"planner": False, "milestone_saver": False, "coach": True, "roadmap_failed": False}
+
+
+def _reset_sample_goal(cloud: Any, *, with_roadmap: bool) -> None:
+    """The goal the workflow-step samples act on, as POST /goals leaves it (being planned), and nothing
+    else of its owner's; with its roadmap saved (milestone_saver_step.json run by MilestoneSaverFunction)
+    when asked. Run before each cold start of these functions, so that each does its first-time work."""
     import boto3
 
     start = json.loads((EVENTS / "roadmap_start.json").read_text(encoding="utf-8"))
     table = cloud.deployment.functions["QuestsFunction"].environment["QUESTS_TABLE"]
     owner = f"TENANT#{start['owner']['tenantId']}#USER#{start['owner']['userId']}"
     goal = start["goal"]
+    dynamodb = boto3.client(
+        "dynamodb", endpoint_url=cloud.aws_endpoint, region_name=REGION_NAME, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    keys = dynamodb.query(
+        TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": owner}}, ProjectionExpression="pk, sk"
+    )["Items"]
+    for first in range(0, len(keys), 25):
+        dynamodb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": key}} for key in keys[first : first + 25]]})
     item = {
         "pk": {"S": owner}, "sk": {"S": f"GOAL#{goal['goalId']}"}, "gsi1pk": {"S": f"{owner}#GOALS"},
         "gsi1sk": {"S": f"2026-11-23T00:00:00.000Z#{goal['goalId']}"}, "goalId": {"S": goal["goalId"]},
         "title": {"S": goal["title"]}, "status": {"S": "planning"}, "path": {"S": "workflow"},
         "attempt": {"N": "1"}, "milestoneCount": {"N": "0"}, "version": {"N": "1"}, "targetDate": {"S": goal["targetDate"]},
     }
-    boto3.client("dynamodb", endpoint_url=cloud.aws_endpoint, region_name=REGION_NAME, aws_access_key_id="testing", aws_secret_access_key="testing").put_item(TableName=table, Item=item)
+    dynamodb.put_item(TableName=table, Item=item)
+    if with_roadmap:
+        saved = cloud.runtime.invoke("MilestoneSaverFunction", json.loads((EVENTS / "milestone_saver_step.json").read_text(encoding="utf-8")))
+        if saved.failed:
+            raise BenchError(f"MilestoneSaverFunction could not save the sample roadmap: {saved.error}")
 
 
 # -- (d) quests -----------------------------------------------------------------------------------------------
@@ -543,7 +584,7 @@ def report(
     for cold in colds:
         rows.append(
             (
-                f"cold init {cold.function} / floor ({cold.event})",
+                f"cold init {cold.function} / floor ({cold.event}, median of {len(cold.ratios)})",
                 f"{cold.ratio:.2f}",
                 f"<= {TARGET_COLD_RATIO:g}",
                 _met(cold.ratio <= TARGET_COLD_RATIO),
@@ -576,7 +617,7 @@ def report(
         out.append(
             f"  {cold.function}: cold {statistics.median(cold.cold) * 1000:.0f} ms "
             f"[{', '.join(f'{c * 1000:.0f}' for c in cold.cold)}], floor {statistics.median(cold.floor) * 1000:.0f} ms "
-            f"[{', '.join(f'{f * 1000:.0f}' for f in cold.floor)}]"
+            f"[{', '.join(f'{f * 1000:.0f}' for f in cold.floor)}], ratios [{', '.join(f'{r:.2f}' for r in cold.ratios)}]"
         )
     out.append(
         f"  quests: to active {', '.join(f'{t:.2f}s' for t in quests.to_active)}; AI calls {quests.ai_calls}; "

@@ -375,10 +375,11 @@ class LocalCloud:
         sqs = self.client("sqs")
         while not self._stopping.is_set():
             try:
+                # Long polls, as Lambda's pollers make: a message sent wakes the poll at once.
                 answer = sqs.receive_message(
                     QueueUrl=mapping.queue_url,
                     MaxNumberOfMessages=min(10, mapping.batch_size),
-                    WaitTimeSeconds=1,
+                    WaitTimeSeconds=20,
                     AttributeNames=["All"],
                     MessageAttributeNames=["All"],
                 )

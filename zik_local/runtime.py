@@ -65,7 +65,7 @@ class Sandbox:
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
-        env = {**base, "ZIK_WORKER_FDS": f"{request_r},{response_w}", "ZIK_PRELOAD": preload, "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**base, "ZIK_WORKER_FDS": f"{request_r},{response_w}", "ZIK_PRELOAD": preload}
         self.process = subprocess.Popen(
             [sys.executable, "-u", str(_WORKER)],
             env=env,

@@ -22,6 +22,7 @@ import botocore.session
 import pytest
 from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
+from moto.core import responses as moto_responses
 from moto.core import utils as moto_utils
 from moto.core.base_backend import AccountSpecificBackend
 from moto.core.config import default_user_config
@@ -243,6 +244,7 @@ def _current() -> dict[str, Any]:
         "service_model": moto_utils._load_service_model,
         "backend_session": AccountSpecificBackend.__dict__["get_session"],
         "dynamodb_result": DynamoResult.execute_result,
+        "method_names": moto_responses.method_names_from_class,
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
@@ -267,6 +269,7 @@ def test_nothing_is_installed_outside_a_local_cloud() -> None:
     assert current["service_model"] is hooks._ORIGINAL["service_model"]
     assert current["backend_session"] is hooks._ORIGINAL["backend_session"]
     assert current["dynamodb_result"] is hooks._ORIGINAL["dynamodb_result"]
+    assert current["method_names"] is hooks._ORIGINAL["method_names"]
 
 
 def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,7 +284,7 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
         hooks.uninstall()
     after = _current()
 
-    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session", "dynamodb_result"):
+    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session", "dynamodb_result", "method_names"):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
     assert during["stepfunctions"]["execute_state_machine"] is True
@@ -504,3 +507,22 @@ def test_an_answer_that_is_not_in_wire_form_goes_to_moto_serializer(aws: None, d
     finally:
         hooks._ORIGINAL["dynamodb_result"] = original
     assert len(handed_over) == 1
+
+
+def test_moto_lists_a_response_class_methods_through_the_hooked_function(aws: None, dispatcher: RecordingDispatcher) -> None:
+    """BaseResponse.call_action asks moto.core.responses.method_names_from_class at every request: the
+    cached one answers the same and is the one asked."""
+    import boto3
+    from moto.dynamodb.responses import DynamoHandler
+
+    asked: list[Any] = []
+    cached = moto_responses.method_names_from_class
+    original = hooks._ORIGINAL["method_names"]
+    assert inspect.getsource(moto_responses.BaseResponse.call_action).count("method_names_from_class(self.__class__)") == 1
+    assert cached(DynamoHandler) == original(DynamoHandler) and "get_item" in cached(DynamoHandler)
+    try:
+        moto_responses.method_names_from_class = lambda cls: asked.append(cls) or cached(cls)
+        boto3.client("dynamodb", region_name=REGION).list_tables()
+    finally:
+        moto_responses.method_names_from_class = cached
+    assert asked == [DynamoHandler]
