@@ -133,6 +133,18 @@ class LocalCloud:
             register_invoke_route(self, self.gateway)
             self._http = GatewayServer((self.options.host, self.options.port), self.gateway)
             self.api_url = f"http://{self.options.host}:{self._http.server_address[1]}"
+        # State machines and custom resources last (a function whose environment names one waits for it:
+        # wait_for_resources), once the first function is warm: creating state machines loads moto's ASL
+        # interpreter, a second of CPU, and a custom resource runs a function.
+        create_deferred = lambda: self._spawn(self._create_deferred, "deferred-resources")  # noqa: E731
+        if self.options.prewarm and self.gateway is not None:
+            # Public routes first: /health is what a developer (and a load balancer) asks first. Before
+            # serving: a request that comes at once waits for the environment being warmed.
+            routes = sorted(self.gateway.api.routes, key=lambda r: (r.authorizer is not None, r.path))
+            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)), after_first=create_deferred)
+        else:
+            create_deferred()
+        if self._http is not None:
             self._spawn(self._http.serve_forever, "gateway")
         for mapping in self.deployment.queue_mappings:
             if mapping.enabled:
@@ -141,16 +153,6 @@ class LocalCloud:
             for schedule in self.deployment.schedules:
                 if schedule.enabled:
                     self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
-        # State machines and custom resources last (a function whose environment names one waits for it:
-        # wait_for_resources), once the first function is warm: creating state machines loads moto's ASL
-        # interpreter, a second of CPU, and a custom resource runs a function.
-        create_deferred = lambda: self._spawn(self._create_deferred, "deferred-resources")  # noqa: E731
-        if self.options.prewarm and self.gateway is not None:
-            # Public routes first: /health is what a developer (and a load balancer) asks first.
-            routes = sorted(self.gateway.api.routes, key=lambda r: (r.authorizer is not None, r.path))
-            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)), after_first=create_deferred)
-        else:
-            create_deferred()
         return self
 
     def stop(self) -> None:

@@ -299,7 +299,9 @@ class Runtime:
         }
         return env
 
-    def _acquire(self, name: str) -> Environment:
+    def _acquire(self, name: str, *, warming: bool = False) -> Environment:
+        """An idle environment of the function, or a new one. ``warming``: for the prewarm itself, which
+        counts as warming already (the others wait for it)."""
         spec = self.functions[name]
         with self._lock:
             while True:
@@ -308,11 +310,11 @@ class Runtime:
                 idle = self._idle[name]
                 while idle and idle[-1].generation != self._generation[name]:
                     idle.pop().close()
-                if idle:
+                if idle and not warming:
                     environment = idle.pop()
                     self._busy[name] += 1
                     return environment
-                if self._warming[name]:
+                if self._warming[name] and not warming:
                     # An environment of this function is starting right now: it is ready sooner than a new one.
                     self._lock.wait(timeout=1)
                     continue
@@ -340,26 +342,40 @@ class Runtime:
     def prewarm(self, names: list[str], *, after_first: Callable[[], None] | None = None) -> None:
         """Start one environment per function in the background, in the order given, so that the first
         requests find them warm. The first function is warmed alone (on two cores, nine starting at once
-        would delay the one asked for first); ``after_first`` runs once it is."""
+        would delay the one asked for first); ``after_first`` runs once it is. The functions count as
+        warming from now on: a request that comes before its function's environment has started waits
+        for that one instead of starting a second, which would compete with it for the CPU."""
+        names = list(dict.fromkeys(names))
+        with self._lock:
+            for name in names:
+                self._warming[name] += 1
+
+        def stop_warming(name: str) -> None:
+            with self._lock:
+                self._warming[name] -= 1
+                self._lock.notify_all()
 
         def warm() -> None:
-            started: list[tuple[str, Environment]] = []
-            for index, name in enumerate(names):
-                if index == 1:
-                    self._finish_warming(started)
-                    started = []
-                    if after_first is not None:
-                        after_first()
-                try:
-                    environment = self._acquire(name)
-                except Exception:  # noqa: BLE001 - the first real invocation reports the problem
-                    continue
-                with self._lock:
-                    self._warming[name] += 1
-                started.append((name, environment))
-            self._finish_warming(started)
-            if len(names) <= 1 and after_first is not None:
-                after_first()
+            pending = list(names)  # not yet started: released whatever happens, or requests would wait on
+            try:
+                started: list[tuple[str, Environment]] = []
+                for index, name in enumerate(names):
+                    if index == 1:
+                        self._finish_warming(started)
+                        started = []
+                        if after_first is not None:
+                            after_first()
+                    pending.remove(name)
+                    try:
+                        started.append((name, self._acquire(name, warming=True)))
+                    except Exception:  # noqa: BLE001 - the first real invocation reports the problem
+                        stop_warming(name)
+                self._finish_warming(started)
+                if len(names) <= 1 and after_first is not None:
+                    after_first()
+            finally:
+                for name in pending:
+                    stop_warming(name)
 
         threading.Thread(target=warm, daemon=True, name="prewarm").start()
 

@@ -88,3 +88,15 @@ def test_a_code_edit_gets_a_fresh_environment(runtime, tmp_path):
     while runtime.invoke("First", {}).payload["helper"] != "edited":
         assert time.monotonic() < deadline, "the edit was not picked up"
         time.sleep(0.2)
+
+
+def test_a_request_during_the_prewarm_waits_for_the_environment_being_warmed(runtime):
+    """The first requests of `zik dev` can come before the prewarm has started its environment: they
+    take that one (its INIT reported with them) instead of starting a second beside it."""
+    firsts: list[str] = []
+    runtime.prewarm(["First", "Second"], after_first=lambda: firsts.append("First warm"))
+    answers = [runtime.invoke("First", {}), runtime.invoke("Second", {})]
+
+    assert all(not answer.failed for answer in answers)
+    assert [len(runtime._idle[name]) for name in ("First", "Second")] == [1, 1]  # one environment each
+    assert firsts == ["First warm"] and runtime._warming == {"First": 0, "Second": 0}
