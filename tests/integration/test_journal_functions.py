@@ -126,6 +126,21 @@ def test_an_entry_is_written_read_listed_changed_and_deleted(journal):
     assert journal.api("EntriesFunction", "entries_get", params={"id": entry_id}).status == 404
 
 
+def test_an_entry_and_its_insight_are_deleted_in_one_transaction(journal):
+    entry = journal.write("A calm morning by the sea. I felt grateful and rested.")
+    journal.drain("InsightFunction")
+    assert journal.api("EntriesFunction", "entries_get", params={"id": entry["entryId"]}).body["insight"]
+    store = journal.load_function("EntriesFunction").entries.store
+    calls: list[str] = []
+    store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+
+    assert journal.api("EntriesFunction", "entries_delete", params={"id": entry["entryId"]}).status == 200
+    assert calls[:2] == ["GetItem", "TransactWriteItems"]
+    left = boto3.client("dynamodb").scan(TableName=journal.deployment.functions["EntriesFunction"].environment["JOURNAL_TABLE"])["Items"]
+    assert not [item for item in left if entry["entryId"] in item["sk"]["S"]]  # neither the entry nor its insight
+    assert journal.api("EntriesFunction", "entries_delete", params={"id": entry["entryId"]}).status == 404
+
+
 def test_lists_go_newest_first_by_day_and_filter_by_range_category_and_tag(journal):
     category = journal.api("SettingsFunction", "categories_create", body={"name": "Work"}).body["categoryId"]
     days = [(TODAY - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]

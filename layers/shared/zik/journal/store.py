@@ -35,6 +35,8 @@ from zik.dynamo import Filter, Page, Table, TransactionFailed, from_item, to_ite
 from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
 from zik.principal import Principal
 
+DELETE_ATTEMPTS = 3  # reads and conditional deletes of an entry being changed meanwhile
+
 BY_DATE = "ByDate"
 SETTINGS = "SETTINGS"
 SEARCH_INDEX = "SEARCHINDEX"
@@ -217,20 +219,34 @@ class JournalStore:
         return updated
 
     def delete_entry(self, owner: Principal, entry_id: str) -> dict[str, Any]:
-        """Delete an entry with its insight; returns the entry as it was."""
-        try:
-            answer = self.client.delete_item(
-                TableName=self.table.name,
-                Key=self._key(owner, entry_sk(entry_id)),
-                ConditionExpression="attribute_exists(pk)",
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise NotFound(f"no entry {entry_id}", field="id") from None
-            raise
-        self.client.delete_item(TableName=self.table.name, Key=self._key(owner, insight_sk(entry_id)))
-        return from_item(answer["Attributes"])
+        """Delete an entry with its insight, in one transaction (an insight never outlives its entry, even
+        in the mood analytics); returns the entry as it was. The entry is read first, and the delete
+        holds only at the version read."""
+        key = self._key(owner, entry_sk(entry_id))
+        for _ in range(DELETE_ATTEMPTS):
+            item = self.client.get_item(TableName=self.table.name, Key=key, ConsistentRead=True).get("Item")
+            if item is None:
+                raise NotFound(f"no entry {entry_id}", field="id")
+            entry = from_item(item)
+            unchanged = {
+                "ConditionExpression": "#version = :version",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": to_item({":version": entry["version"]}),
+            }
+            try:
+                transact(
+                    self.client,
+                    [
+                        {"Delete": {"TableName": self.table.name, "Key": key, **unchanged}},
+                        {"Delete": {"TableName": self.table.name, "Key": self._key(owner, insight_sk(entry_id))}},
+                    ],
+                )
+            except TransactionFailed as failed:
+                if failed.failed(0):
+                    continue  # changed (or deleted) since it was read: read it again
+                raise
+            return entry
+        raise Conflict(f"entry {entry_id} kept changing while it was deleted; try again", field="id")
 
     def entries_page(
         self,
