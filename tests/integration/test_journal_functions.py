@@ -114,9 +114,13 @@ def test_an_entry_is_written_read_listed_changed_and_deleted(journal):
     assert [e["entryId"] for e in listed.body["items"]] == [entry_id]
     assert "content" not in listed.body["items"][0] and listed.body["items"][0]["preview"].startswith("Walked")
 
+    calls: list[str] = []
+    store = journal.load_function("EntriesFunction").entries.store
+    store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
     changed = journal.api("EntriesFunction", "entries_update", params={"id": entry_id}, body={"version": 1, "content": "Rain all day.", "mood": None})
     assert changed.status == 200, changed.body
     assert changed.body["version"] == 2 and changed.body["wordCount"] == 3 and "mood" not in changed.body
+    assert calls[-1] == "UpdateItem" and "TransactWriteItems" not in calls  # its answer is the entry: no read after
 
     stale = journal.api("EntriesFunction", "entries_update", params={"id": entry_id}, body={"version": 1, "content": "Lost update"})
     assert stale.status == 409 and stale.body["error"]["details"]["currentVersion"] == 2

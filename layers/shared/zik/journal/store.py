@@ -202,9 +202,20 @@ class JournalStore:
 
     def update_entry(self, owner: Principal, entry_id: str, changes: Mapping[str, Any], *, expected_version: int) -> dict[str, Any]:
         """Change an entry (a value of None removes the field) if the stored version is still
-        ``expected_version`` (else VersionConflict); a new category is checked in the same transaction."""
+        ``expected_version`` (else VersionConflict); a new category is checked in the same transaction
+        (which answers nothing: the entry is read again then)."""
         update = self.table.update_request(owner.partition, entry_sk(entry_id), changes, expected_version=expected_version)
         checks = self._reference_checks(owner, changes.get("categoryId"), None)
+        if not checks:  # nothing else to check: one UpdateItem, which answers the entry as changed
+            try:
+                answer = self.client.update_item(**update, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                if not exc.response.get("Item"):
+                    raise NotFound(f"no entry {entry_id}", field="id") from None
+                raise VersionConflict(expected_version, from_item(exc.response["Item"]).get("version")) from None
+            return from_item(answer["Attributes"])
         try:
             transact(self.client, [{"Update": update}, *(check for _, check in checks)])
         except TransactionFailed as failure:
