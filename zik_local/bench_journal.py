@@ -2,7 +2,8 @@
 
   search    GET /entries/search over 5,000 entries of one user: p50 and p99 of 200 requests through the
             gateway (6 queries in turn, after one warm-up that loads the index), and the first search
-  trips     DynamoDB round trips of GET /entries and GET /gamification/stats (counted in the embedded AWS)
+  trips     DynamoDB round trips of GET /entries and GET /gamification/stats (counted in the embedded AWS, the
+            fewest of three requests: the workers still busy with the entries just written add theirs)
   insight   seconds from POST /entries to GET /entries/{id} showing the insight (median of 5 entries: the
             bus, the insight queue and the AI service)
 
@@ -132,9 +133,14 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
             time.sleep(0.05)
 
         def trips(path: str) -> int:
-            dynamodb_calls[0] = 0
-            call("GET", path, token=token)
-            return dynamodb_calls[0]
+            """The fewest of three: the embedded DynamoDB also serves the workers still busy with the
+            entries just written (search index, points), which only ever add to a request's count."""
+            counts = []
+            for _ in range(3):
+                dynamodb_calls[0] = 0
+                call("GET", path, token=token)
+                counts.append(dynamodb_calls[0])
+            return min(counts)
 
         entries_trips, stats_trips = trips("/entries"), trips("/gamification/stats")
         progress(f"journal: insight {statistics.median(to_insight):.2f}s, trips GET /entries {entries_trips}, GET /gamification/stats {stats_trips}")
