@@ -204,18 +204,13 @@ class JournalStore:
         """Change an entry (a value of None removes the field) if the stored version is still
         ``expected_version`` (else VersionConflict); a new category is checked in the same transaction
         (which answers nothing: the entry is read again then)."""
-        update = self.table.update_request(owner.partition, entry_sk(entry_id), changes, expected_version=expected_version)
         checks = self._reference_checks(owner, changes.get("categoryId"), None)
         if not checks:  # nothing else to check: one UpdateItem, which answers the entry as changed
             try:
-                answer = self.client.update_item(**update, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                if not exc.response.get("Item"):
-                    raise NotFound(f"no entry {entry_id}", field="id") from None
-                raise VersionConflict(expected_version, from_item(exc.response["Item"]).get("version")) from None
-            return from_item(answer["Attributes"])
+                return self.table.update(owner.partition, entry_sk(entry_id), changes, expected_version=expected_version)
+            except NotFound:
+                raise NotFound(f"no entry {entry_id}", field="id") from None
+        update = self.table.update_request(owner.partition, entry_sk(entry_id), changes, expected_version=expected_version)
         try:
             transact(self.client, [{"Update": update}, *(check for _, check in checks)])
         except TransactionFailed as failure:
@@ -235,10 +230,9 @@ class JournalStore:
         holds only at the version read."""
         key = self._key(owner, entry_sk(entry_id))
         for _ in range(DELETE_ATTEMPTS):
-            item = self.client.get_item(TableName=self.table.name, Key=key, ConsistentRead=True).get("Item")
-            if item is None:
+            entry = self.entry(owner, entry_id)
+            if entry is None:
                 raise NotFound(f"no entry {entry_id}", field="id")
-            entry = from_item(item)
             unchanged = {
                 "ConditionExpression": "#version = :version",
                 "ExpressionAttributeNames": {"#version": "version"},

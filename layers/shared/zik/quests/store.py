@@ -143,10 +143,7 @@ class QuestsStore:
             return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
         # One conditional write: the status is checked by DynamoDB as it writes, not read first.
         allowed = list(dict.fromkeys(when_status))
-        request = self.table.update_request(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
-        request["ConditionExpression"] += f" AND #status IN ({', '.join(f':when{i}' for i in range(len(allowed)))})"
-        request["ExpressionAttributeNames"]["#status"] = "status"
-        request["ExpressionAttributeValues"].update(to_item({f":when{i}": status for i, status in enumerate(allowed)}))
+        request = self._goal_update_request(owner, goal_id, changes, expected_version=expected_version, when_status=allowed)
         try:
             answer = self.client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as exc:
@@ -160,6 +157,16 @@ class QuestsStore:
                 raise Conflict(f"the goal is {current.get('status')}", field="status", details={"status": current.get("status")}) from None
             raise VersionConflict(expected_version or 0, current.get("version")) from None
         return from_item(answer["Attributes"])
+
+    def _goal_update_request(
+        self, owner: Principal, goal_id: str, changes: Mapping[str, Any], *, expected_version: int | None, when_status: list[str]
+    ) -> dict[str, Any]:
+        """The UpdateItem (or transaction Update) of ``update_goal``: it holds only in one of these statuses."""
+        request = self.table.update_request(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
+        request["ConditionExpression"] += f" AND #status IN ({', '.join(f':when{i}' for i in range(len(when_status)))})"
+        request["ExpressionAttributeNames"]["#status"] = "status"
+        request["ExpressionAttributeValues"].update(to_item({f":when{i}": status for i, status in enumerate(when_status)}))
+        return request
 
     def delete_goal(self, owner: Principal, goal_id: str) -> int:
         goal, milestones, tasks = self.goal_tree(owner, goal_id)
@@ -177,19 +184,14 @@ class QuestsStore:
             return None
         if goal.get("status") != "planning":
             return None
-        request = self.table.update_request(owner.partition, self.goal_sk(goal_id), changes, expected_version=goal["version"])
-        request["ConditionExpression"] += " AND #status = :planning"
-        request["ExpressionAttributeNames"]["#status"] = "status"
-        request["ExpressionAttributeValues"].update(to_item({":planning": "planning"}))
         roadmap = [{"pk": owner.partition, "sk": item["sk"]} for item in (*milestones, *tasks)]
         if not roadmap:  # it failed before saving anything: one conditional write
             try:
-                self.client.update_item(**request)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    return None
-                raise
+                self.update_goal(owner, goal_id, changes, expected_version=goal["version"], when_status=["planning"])
+            except (NotFound, Conflict):
+                return None
             return 0
+        request = self._goal_update_request(owner, goal_id, changes, expected_version=goal["version"], when_status=["planning"])
         # A failed workflow leaves at most its milestones and the first one's tasks (a dozen items);
         # a transaction takes 100 writes, the goal's and 99 deletes.
         deletes = [{"Delete": {"TableName": self.table.name, "Key": to_item(key)}} for key in roadmap[:99]]
