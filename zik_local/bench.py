@@ -62,7 +62,6 @@ EARLY_REQUESTS = 100
 TARGET_START_S = 3.0
 TARGET_P50_MS = 10.0
 TARGET_COLD_RATIO = 1.3
-REGION_NAME = "us-east-1"
 
 _RESULT_MARK = "ZIK_BENCH_RESULT "
 
@@ -415,15 +414,11 @@ def _reset_sample_goal(cloud: Any, *, with_roadmap: bool) -> None:
     """The goal the workflow-step samples act on, as POST /goals leaves it (being planned), and nothing
     else of its owner's; with its roadmap saved (milestone_saver_step.json run by MilestoneSaverFunction)
     when asked. Run before each cold start of these functions, so that each does its first-time work."""
-    import boto3
-
     start = json.loads((EVENTS / "roadmap_start.json").read_text(encoding="utf-8"))
     table = cloud.deployment.functions["QuestsFunction"].environment["QUESTS_TABLE"]
     owner = f"TENANT#{start['owner']['tenantId']}#USER#{start['owner']['userId']}"
     goal = start["goal"]
-    dynamodb = boto3.client(
-        "dynamodb", endpoint_url=cloud.aws_endpoint, region_name=REGION_NAME, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    dynamodb = cloud.client("dynamodb")  # the cloud's own, not a new client before every cold start
     keys = dynamodb.query(
         TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": owner}}, ProjectionExpression="pk, sk"
     )["Items"]
