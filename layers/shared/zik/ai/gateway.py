@@ -138,7 +138,7 @@ class Gateway:
                 self._count_tokens(reservation, tokens)
             return answer
         if reservation is not None:
-            self.budget.release(reservation)  # type: ignore[union-attr]
+            self.release(reservation)
         accounting.record_unavailable(task.name)
         raise AIUnavailable(task.name, attempts)
 
