@@ -6,7 +6,7 @@ CHECKOV_VENV := .tools/checkov
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: dev test unit integration e2e lint build bench clean install
+.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,24 @@ $(CHECKOV_VENV)/bin/checkov: requirements/checkov.txt
 dev: $(STAMP)
 	$(BIN)/zik dev --port $(PORT)
 
-test: lint unit integration build e2e
+test: lint unit dates integration build e2e
+
+# The instants that have broken date code somewhere: a year ahead; 30 s before midnight at both ends of
+# the day (UTC+14 and UTC-11); 30 s before each DST change in Paris and New York; a leap day; New Year's
+# Eve. Wall times are in the zone after '@' (UTC without one), which is also where the tests' users live.
+DATE_CLOCKS := now+1y \
+	2027-07-14T23:59:30@Pacific/Kiritimati 2027-07-14T23:59:30@Pacific/Pago_Pago \
+	2027-03-28T01:59:30@Europe/Paris 2027-10-31T02:59:30@Europe/Paris \
+	2027-03-14T01:59:30@America/New_York 2027-11-07T01:59:30@America/New_York \
+	2028-02-29T23:59:30 2027-12-31T23:59:30
+
+# make test: at every instant, every unit test and the integration tests that read a day (marked clock).
+dates: $(STAMP)
+	$(BIN)/python tests/at_clocks.py $(DATE_CLOCKS) -- tests/unit tests/integration -q -m clock
+
+# Everything but the e2e suite (a zik dev server in other processes) at every instant: about 10 minutes.
+test-dates: $(STAMP)
+	$(BIN)/python tests/at_clocks.py $(DATE_CLOCKS) -- tests/unit tests/integration -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

@@ -9,12 +9,14 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import sys
 import uuid
 from base64 import b64encode
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,6 +45,25 @@ _FROM_SAMPLE: Any = object()
 def sample_event(name: str) -> dict[str, Any]:
     """A fresh copy of ``events/<name>.json``."""
     return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+# The day the samples in events/ were written on: every date in them is this day or relative to it.
+SAMPLE_DAY = "2026-11-23"
+_DATED = re.compile(r"\b(\d{4}-\d{2}-\d{2})((?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)")
+
+
+def redated(event: Any, to: Any) -> Any:
+    """The sample with every date and instant in it (JSON bodies included) moved by whole days, so that
+    the samples' day becomes ``to``: a sample whose day is "today" stays today whenever the test runs."""
+    import datetime as dt
+
+    shift = (dt.date.fromisoformat(str(to)) - dt.date.fromisoformat(SAMPLE_DAY)).days
+
+    def move(match: re.Match[str]) -> str:
+        day = dt.date.fromisoformat(match.group(1)) + dt.timedelta(days=shift)
+        return day.isoformat() + match.group(2)
+
+    return json.loads(_DATED.sub(move, json.dumps(event)))
 
 
 def shaped(
@@ -81,9 +102,169 @@ def shape() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
+def redate() -> Callable[[Any, Any], Any]:
+    """``redate(sample("..."), to=day)``: see ``redated``."""
+    return redated
+
+
+@pytest.fixture
 def sample() -> Callable[[str], dict[str, Any]]:
     """``sample("me_put")``: a fresh copy of ``events/me_put.json``."""
     return sample_event
+
+
+# -- the clock -----------------------------------------------------------------------------------------
+# `--clock 2027-12-31T23:59:30@Pacific/Kiritimati` (or ZIK_TEST_CLOCK) runs the whole session with the
+# clocks moved to that wall time in that zone, and the machine's zone set to it (time-machine moves
+# datetime, date and time themselves, and TZ). The clock keeps ticking from there, so a run started at
+# 23:59:30 crosses midnight. `now+1y` is a year from the real now. `make test-dates` runs the suites at
+# every instant that has broken a date computation somewhere.
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("ZIK_TEST_CLOCK") or None,
+        help="run with the clock moved: YYYY-MM-DDTHH:MM:SS[@IANA zone] (wall time in that zone), or now+1y",
+    )
+
+
+def moved_instant(spec: str) -> "dt.datetime":
+    """The aware instant a ``--clock`` value names."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    wall, _, zone = spec.partition("@")
+    tzinfo = ZoneInfo(zone or "UTC")
+    if wall == "now+1y":
+        return dt.datetime.now(tzinfo) + dt.timedelta(days=365)
+    moment = dt.datetime.fromisoformat(wall)
+    if moment.tzinfo is not None:
+        raise pytest.UsageError(f"--clock {spec!r}: give the wall time without an offset, and the zone after '@'")
+    moment = moment.replace(tzinfo=tzinfo)
+    if moment.astimezone(dt.timezone.utc).astimezone(tzinfo).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise pytest.UsageError(f"--clock {spec!r}: that wall time does not exist in {tzinfo.key} (a DST gap)")
+    return moment
+
+
+@dataclass
+class _SessionClock:
+    spec: str | None
+    zone: str
+    coordinates: Any
+
+
+_session_clock: _SessionClock | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The session runs on a time-machine traveller (at the real now without --clock), so that a test
+    can move the whole session's clock forward (``same_day``) without time ever going back."""
+    global _session_clock
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    spec = config.getoption("--clock")
+    instant = moved_instant(spec) if spec else dt.datetime.now(dt.timezone.utc)
+    traveller = time_machine.travel(instant, tick=True)
+    coordinates = traveller.start()
+    config.add_cleanup(traveller.stop)
+    zone = instant.tzinfo.key if isinstance(instant.tzinfo, ZoneInfo) else "UTC"
+    _session_clock = _SessionClock(spec, zone, coordinates)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if _session_clock is None or not _session_clock.spec:
+        return []
+    import datetime as dt
+
+    start = dt.datetime.now(dt.timezone.utc)
+    return [f"clock moved: {_session_clock.spec} (now {start:%Y-%m-%dT%H:%M:%SZ}); users live in {_session_clock.zone}"]
+
+
+@pytest.fixture(scope="session")
+def user_zone() -> str:
+    """The zone the tests' users live in: the moved clock's zone (``--clock ...@Pacific/Kiritimati``), else UTC."""
+    return _session_clock.zone if _session_clock else "UTC"
+
+
+class Days:
+    """The user's calendar days a block of a test ran over: one, or two when it crossed the user's midnight.
+
+    ``with days() as span: reply = ...`` then ``assert reply["date"] in span``: the code read "today" at
+    some moment inside the block."""
+
+    def __init__(self, zone: str):
+        self.zone = zone
+        self.first: Any = None
+        self.last: Any = None
+
+    def __enter__(self) -> "Days":
+        from zik import clock
+
+        self.first = self.last = clock.today(self.zone)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from zik import clock
+
+        self.last = clock.today(self.zone)
+
+    def __contains__(self, day: Any) -> bool:
+        import datetime as dt
+
+        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        return self.first <= day <= self.last
+
+    def __repr__(self) -> str:
+        return f"Days({self.first}..{self.last} in {self.zone})"
+
+
+@pytest.fixture
+def days(user_zone: str) -> Callable[..., Days]:
+    """``with days() as span``: see ``Days``."""
+    return lambda zone=None: Days(zone or user_zone)
+
+
+@pytest.fixture
+def on_one_day(user_zone: str) -> Callable[..., Any]:
+    """``on_one_day(block)``: ``block(day)`` run within one day of the user, ``day`` being that day; when
+    the user's midnight passed while it ran, it runs once more (the second run cannot cross it too).
+    For a block whose clock the test cannot move: a `zik dev` server in another process. ``block`` must
+    be safe to repeat."""
+
+    def run(block: Callable[[Any], Any], zone: str | None = None) -> Any:
+        for _ in range(2):
+            with Days(zone or user_zone) as span:
+                result = block(span.first)
+            if span.first == span.last:
+                return result
+        raise AssertionError(f"{block.__name__} crossed midnight twice in a row")
+
+    return run
+
+
+@pytest.fixture
+def same_day(user_zone: str) -> Callable[..., Any]:
+    """``today = same_day(minutes=2)``: for a test whose requests must all fall on one day of the user
+    (a prompt that holds all day). When the user's midnight is nearer than that, the session's clock moves
+    forward past it first (time never goes back); the user's today is returned."""
+
+    def hold(minutes: float = 2, zone: str | None = None) -> Any:
+        import datetime as dt
+
+        from zik import clock
+
+        tz = ZoneInfo(zone or user_zone)
+        now = clock.now().astimezone(tz)
+        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        left = (midnight - now).total_seconds()
+        if left < minutes * 60:
+            assert _session_clock is not None
+            _session_clock.coordinates.shift(left + 1)
+        return clock.today(tz)
+
+    return hold
 
 
 # -- AWS ---------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ _SEED_CHILD = textwrap.dedent(
     from zik.journal.search_store import SearchIndexes
     from zik.journal.store import JournalStore
     from zik.principal import Principal
+    from zik import clock
     from zik.dynamo import to_item
 
     owner = Principal(user_id=sys.argv[2], tenant_id=sys.argv[3])
@@ -63,14 +64,14 @@ _SEED_CHILD = textwrap.dedent(
         "Grateful for {person}, for {thing}, and for an hour at {place}.",
     ]
     store = JournalStore()
-    first = dt.date.today() - dt.timedelta(days=count)
+    first = clock.today("UTC") - dt.timedelta(days=count)  # the bench's user has no profile: UTC
     written = []
     for number in range(count):
         sentences = [rng.choice(shapes).format(place=rng.choice(places), person=rng.choice(people), feeling=rng.choice(feelings), thing=rng.choice(things)) for _ in range(rng.randint(8, 16))]
         content = " ".join(sentences)
         day = first + dt.timedelta(days=number)
         entry = {
-            "entryId": journal_entries.new_entry_id(),
+            "entryId": journal_entries.new_entry_id(dt.datetime.combine(day, dt.time(20, number % 60), tzinfo=dt.timezone.utc)),
             "title": f"Day {number + 1}",
             "content": content,
             "preview": journal_entries.preview_of(content),

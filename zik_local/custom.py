@@ -161,7 +161,7 @@ def invoke_here(function: FunctionSpec, event: dict[str, Any], endpoint: str | N
         sys.modules[unique] = module
         spec.loader.exec_module(module)
         context = LambdaContext(
-            {"functionArn": function.arn, "requestId": request_id, "deadlineMs": time.time() * 1000 + function.timeout * 1000}
+            {"functionArn": function.arn, "requestId": request_id, "deadlineMonotonic": time.monotonic() + function.timeout}
         )
         return Invocation(request_id, payload=getattr(module, handler_name)(event, context))
     except Exception as exc:  # noqa: BLE001 - the handler's failure is the invocation's answer

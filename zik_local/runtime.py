@@ -188,7 +188,9 @@ class Environment:
             "requestId": request_id,
             "event": event,
             "functionArn": self.spec.arn,
-            "deadlineMs": time.time() * 1000 + timeout * 1000,
+            # On the system-wide monotonic clock, which every process shares: a test that moves this
+            # process's wall clock (time-machine) must not move the function's deadline.
+            "deadlineMonotonic": deadline,
         }
         self._send(request)
         message = self._receive(deadline)

@@ -64,10 +64,12 @@ class LambdaContext:
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.identity = None
         self.client_context = None
-        self._deadline_ms = request["deadlineMs"]
+        # Lambda counts down from a wall-clock deadline; here the deadline is on CLOCK_MONOTONIC, which all
+        # processes share, so that a moved wall clock (a test's, or the machine's) changes nothing.
+        self._deadline = request["deadlineMonotonic"]
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int(self._deadline_ms - time.time() * 1000))
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def _error(exc: BaseException) -> dict[str, Any]:

@@ -17,6 +17,8 @@ import boto3
 import pytest
 from devserver import DevServer, eventually, new_user
 
+from zik import clock
+
 pytestmark = pytest.mark.e2e
 
 DAYS = [
@@ -27,12 +29,12 @@ DAYS = [
 ]
 
 
-def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(dev: DevServer) -> None:
+def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(dev: DevServer, days) -> None:
     token = dev.token(new_user())
-    today = dt.datetime.now(dt.timezone.utc).date()  # a new user without a profile: UTC
-
-    daily = dev.request("GET", "/prompts/daily", token=token).body
-    assert daily["promptId"] and daily["date"] == today.isoformat()
+    with days("UTC") as span:  # a new user without a profile: UTC
+        daily = dev.request("GET", "/prompts/daily", token=token).body
+    assert daily["promptId"] and daily["date"] in span
+    today = dt.date.fromisoformat(daily["date"])
     written = []
     for back, content, mood in DAYS:
         body: dict[str, Any] = {"content": content, "mood": mood, "entryDate": (today - dt.timedelta(days=back)).isoformat(), "title": f"Day -{back}"}
@@ -80,7 +82,7 @@ def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(de
     aws = {"endpoint_url": info["awsEndpoint"], "region_name": info["region"], "aws_access_key_id": "local", "aws_secret_access_key": "local"}
     detail = {
         "eventId": str(uuid.uuid4()),
-        "occurredAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "occurredAt": clock.now_iso(),
         "tenantId": me["tenantId"],
         "userId": me["userId"],
         "taskId": "tredelivered01",

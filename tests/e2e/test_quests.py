@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from devserver import ROOT, DevServer, eventually, new_user, zik_command
 
+from zik import clock
+
 pytestmark = pytest.mark.e2e
 
 
@@ -27,7 +29,7 @@ def active_goal(dev: DevServer, token: str, goal_id: str) -> dict[str, Any]:
 
 def test_a_goal_is_planned_completed_milestone_by_milestone_and_its_next_tasks_arrive(dev: DevServer) -> None:
     token = dev.token(new_user())
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = clock.today("UTC")  # a new user without a profile: UTC
     created = dev.request("POST", "/goals", token=token, body={"title": "Learn Spanish", "targetDate": (today + dt.timedelta(days=90)).isoformat()})
     assert created.status == 202, created.raw
     assert created.body["status"] == "planning" and created.body["path"] == "workflow"
@@ -37,8 +39,8 @@ def test_a_goal_is_planned_completed_milestone_by_milestone_and_its_next_tasks_a
     first = goal["milestones"][0]
     assert first["status"] == "active" and 3 <= len(first["tasks"]) <= 5
     assert all(m["tasks"] == [] for m in goal["milestones"][1:])
-    today_tasks = dev.request("GET", "/tasks", token=token).body["tasks"]
-    assert {t["taskId"] for t in today_tasks} >= {t["taskId"] for t in first["tasks"] if t["dueDate"] == today.isoformat()}
+    listed = dev.request("GET", "/tasks", token=token).body  # today's, on the server's clock
+    assert {t["taskId"] for t in listed["tasks"]} >= {t["taskId"] for t in first["tasks"] if t["dueDate"] == listed["date"]}
 
     for task in first["tasks"]:
         done = dev.request("PATCH", f"/tasks/{task['taskId']}", token=token, body={"status": "done"})
@@ -57,7 +59,7 @@ def test_a_goal_is_planned_completed_milestone_by_milestone_and_its_next_tasks_a
     assert replan.status == 409
 
 
-def test_the_recurring_schedule_fired_twice_writes_each_task_once(dev: DevServer) -> None:
+def test_the_recurring_schedule_fired_twice_writes_each_task_once(dev: DevServer, on_one_day) -> None:
     token = dev.token(new_user())
     rule = dev.request("POST", "/recurrences", token=token, body={"title": "Stretch for 10 minutes", "rule": {"freq": "daily"}})
     assert rule.status == 201, rule.raw
@@ -66,12 +68,14 @@ def test_the_recurring_schedule_fired_twice_writes_each_task_once(dev: DevServer
         done = subprocess.run([*zik_command(), "schedule", "RecurringTaskGeneratorFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
 
-    fire()
-    fire()
-    tomorrow = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
-    for day in (None, tomorrow):
-        listed = dev.request("GET", "/tasks" + (f"?date={day}" if day else ""), token=token).body["tasks"]
-        assert [t["title"] for t in listed if t.get("recurrenceId") == rule.body["recurrenceId"]] == ["Stretch for 10 minutes"]
+    def fire_twice_then_list(today: dt.date) -> None:  # the server's today and tomorrow, as the user's clock reads them
+        fire()
+        fire()
+        for day in (None, (today + dt.timedelta(days=1)).isoformat()):
+            listed = dev.request("GET", "/tasks" + (f"?date={day}" if day else ""), token=token).body["tasks"]
+            assert [t["title"] for t in listed if t.get("recurrenceId") == rule.body["recurrenceId"]] == ["Stretch for 10 minutes"]
+
+    on_one_day(fire_twice_then_list, zone="UTC")
 
 
 def test_a_goal_is_chatted_into_existence(dev: DevServer) -> None:

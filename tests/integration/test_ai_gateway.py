@@ -200,7 +200,9 @@ def test_the_circuit_opens_after_repeated_failures_and_closes_after_recovery(dig
 
 
 # -- budget -------------------------------------------------------------------------------------------
-def test_over_budget_is_a_429_with_the_reset_time(digest_task, ai_table) -> None:
+@pytest.mark.clock
+def test_over_budget_is_a_429_with_the_reset_time(digest_task, ai_table, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     gateway = Gateway([Local()], budget=DailyBudget(ai_table, overrides={"tests.digest": {"calls": 2}}))
     gateway.run("tests.digest", NOTE, owner=ALICE)
     gateway.run("tests.digest", NOTE, owner=ALICE)
@@ -216,7 +218,9 @@ def test_over_budget_is_a_429_with_the_reset_time(digest_task, ai_table) -> None
     assert gateway.run("tests.digest", NOTE, owner=bob)  # budgets are per user
 
 
-def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(digest_task, ai_table) -> None:
+@pytest.mark.clock
+def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(digest_task, ai_table, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     budget = DailyBudget(ai_table, overrides={"tests.digest": {"calls": 1}})
     gateway = Gateway([Local()], budget=budget)
 
@@ -236,7 +240,9 @@ def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(di
         gateway.run("tests.digest", NOTE, owner=bob, reservation=elsewhere)
 
 
-def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table) -> None:
+@pytest.mark.clock
+def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     budget = DailyBudget(ai_table)  # the task's own limit: 5 calls a day
     gateway = Gateway([Local()], budget=budget)
     start = threading.Barrier(12)
@@ -256,7 +262,9 @@ def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table) -> 
     assert budget.usage(ALICE, digest_task)["calls"] == 5
 
 
-def test_a_token_budget_refuses_once_spent_and_a_failed_call_is_not_charged(digest_task, ai_table, bedrock) -> None:
+@pytest.mark.clock
+def test_a_token_budget_refuses_once_spent_and_a_failed_call_is_not_charged(digest_task, ai_table, bedrock, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     provider, stubber = bedrock
     budget = DailyBudget(ai_table, overrides={"tests.digest": {"calls": 100, "tokens": 300}})
     stubber.add_response("converse", converse(GOOD, tokens=(250, 60)))

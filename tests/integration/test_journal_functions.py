@@ -15,11 +15,12 @@ from typing import Any, Callable
 import boto3
 import pytest
 
+from zik import clock
+
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acme"}
-TODAY = dt.datetime.now(dt.timezone.utc).date()  # the sample user has no profile and no settings: UTC
 
 QUEUES = {
     "InsightFunction": "InsightQueue",
@@ -36,6 +37,10 @@ class Journal:
     sample: Callable[[str], dict[str, Any]]
     shape: Callable[..., dict[str, Any]]
     context: Any
+    zone: str  # the sample user's, in their settings
+
+    def today(self) -> dt.date:
+        return clock.today(self.zone)
 
     def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
         event = self.sample(sample)
@@ -95,15 +100,20 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def journal(deployment, invoke, load_function, sample, shape, lambda_context) -> Journal:
-    return Journal(deployment, invoke, load_function, sample, shape, lambda_context)
+def journal(deployment, invoke, load_function, sample, shape, lambda_context, user_zone) -> Journal:
+    journal = Journal(deployment, invoke, load_function, sample, shape, lambda_context, user_zone)
+    if user_zone != "UTC":  # the sample user has no settings: UTC, unless the run moved the users elsewhere
+        assert journal.api("SettingsFunction", "settings_put", body={"timezone": user_zone}).status == 200
+    return journal
 
 
 # -- entries ----------------------------------------------------------------------------------------------
-def test_an_entry_is_written_read_listed_changed_and_deleted(journal):
-    created = journal.write("Walked to the café by the river. It was lovely.", title="Sunday", mood=4, tags=["Walk", "walk", "friends"])
+@pytest.mark.clock
+def test_an_entry_is_written_read_listed_changed_and_deleted(journal, days):
+    with days() as span:
+        created = journal.write("Walked to the café by the river. It was lovely.", title="Sunday", mood=4, tags=["Walk", "walk", "friends"])
     assert created["wordCount"] == 10
-    assert created["version"] == 1 and created["entryDate"] == TODAY.isoformat()
+    assert created["version"] == 1 and created["entryDate"] in span
     assert created["tags"] == ["walk", "friends"] and created["insight"] is None
     entry_id = created["entryId"]
 
@@ -145,9 +155,11 @@ def test_an_entry_and_its_insight_are_deleted_in_one_transaction(journal):
     assert journal.api("EntriesFunction", "entries_delete", params={"id": entry["entryId"]}).status == 404
 
 
+@pytest.mark.clock
 def test_lists_go_newest_first_by_day_and_filter_by_range_category_and_tag(journal):
     category = journal.api("SettingsFunction", "categories_create", body={"name": "Work"}).body["categoryId"]
-    days = [(TODAY - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
+    today = journal.today()
+    days = [(today - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
     ids = [journal.write(f"Day {n} entry", entryDate=day, tags=["odd"] if n % 2 else [], **({"categoryId": category} if n < 2 else {}))["entryId"] for n, day in enumerate(days)]
     listed = journal.api("EntriesFunction", "entries_list", query={}).body["items"]
     assert [e["entryId"] for e in listed] == ids[::-1]
@@ -343,14 +355,14 @@ def test_a_large_export_is_a_presigned_link(journal, monkeypatch):
 
 # -- settings and categories ------------------------------------------------------------------------------
 def test_settings_start_from_defaults_and_save_with_versions(journal):
-    defaults = journal.api("SettingsFunction", "settings_get").body
+    defaults = journal.api("SettingsFunction", "settings_get", claims=OTHER).body
     assert defaults == {"timezone": "UTC", "reminderTime": None, "aiInsightsEnabled": True, "defaultCategoryId": None, "promptCategories": [], "version": 0}
-    saved = journal.api("SettingsFunction", "settings_put")
+    saved = journal.api("SettingsFunction", "settings_put", claims=OTHER)
     assert saved.status == 200 and saved.body["timezone"] == "Europe/Paris" and saved.body["version"] == 1
-    stale = journal.api("SettingsFunction", "settings_put", body={"version": 0, "reminderTime": "07:00"})
+    stale = journal.api("SettingsFunction", "settings_put", body={"version": 0, "reminderTime": "07:00"}, claims=OTHER)
     assert stale.status == 409
     for body, field in (({"timezone": "Mars/Olympus"}, "timezone"), ({"reminderTime": "25:00"}, "reminderTime"), ({"promptCategories": ["nope"]}, "promptCategories"), ({"defaultCategoryId": "cnothere00000"}, "defaultCategoryId")):
-        reply = journal.api("SettingsFunction", "settings_put", body=body)
+        reply = journal.api("SettingsFunction", "settings_put", body=body, claims=OTHER)
         assert reply.status == 400 and reply.body["error"]["field"] == field, (body, reply.body)
 
 
@@ -381,26 +393,30 @@ def test_the_default_category_files_new_entries_and_goes_with_its_category(journ
 
 
 # -- analytics --------------------------------------------------------------------------------------------
+@pytest.mark.clock
 def test_analytics_count_words_streaks_and_patterns(journal):
+    today = journal.today()
     for back in (4, 2, 1, 0):
-        journal.write("one two three four five", entryDate=(TODAY - dt.timedelta(days=back)).isoformat(), mood=3)
+        journal.write("one two three four five", entryDate=(today - dt.timedelta(days=back)).isoformat(), mood=3)
     report = journal.api("AnalyticsFunction", "analytics_get").body
     assert report["totalEntries"] == 4 and report["totalWords"] == 20
     assert report["currentStreak"] == 3 and report["longestStreak"] == 3
     assert sum(report["byWeekday"].values()) == 4 and sum(report["byHour"]) == 4
-    ranged = journal.api("AnalyticsFunction", "analytics_post", body={"from": (TODAY - dt.timedelta(days=2)).isoformat(), "to": TODAY.isoformat()}).body
+    ranged = journal.api("AnalyticsFunction", "analytics_post", body={"from": (today - dt.timedelta(days=2)).isoformat(), "to": today.isoformat()}).body
     assert ranged["totalEntries"] == 3
     bad = journal.api("AnalyticsFunction", "analytics_post", body={"from": "2026-01-01"})
     assert bad.status == 400 and bad.body["error"]["field"] == "to"
 
 
+@pytest.mark.clock
 def test_mood_series_from_insights_has_every_bucket(journal):
-    journal.write("Wonderful, happy, grateful day!", entryDate=(TODAY - dt.timedelta(days=2)).isoformat(), mood=5)
-    journal.write("Terrible, sad and awful.", mood=1)
+    today = journal.today()
+    journal.write("Wonderful, happy, grateful day!", entryDate=(today - dt.timedelta(days=2)).isoformat(), mood=5)
+    journal.write("Terrible, sad and awful.", entryDate=today.isoformat(), mood=1)
     journal.drain("InsightFunction")
-    start = (TODAY - dt.timedelta(days=3)).isoformat()
-    series = journal.api("AnalyticsFunction", "analytics_mood", query={"from": start, "to": TODAY.isoformat(), "bucket": "day"}).body["series"]
-    assert [point["period"] for point in series] == [(TODAY - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
+    start = (today - dt.timedelta(days=3)).isoformat()
+    series = journal.api("AnalyticsFunction", "analytics_mood", query={"from": start, "to": today.isoformat(), "bucket": "day"}).body["series"]
+    assert [point["period"] for point in series] == [(today - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
     assert [point["entries"] for point in series] == [0, 1, 0, 1]
     assert series[1]["averageSentiment"] > 0 > series[3]["averageSentiment"] and series[0]["averageSentiment"] is None
     assert journal.api("AnalyticsFunction", "analytics_mood", query={"bucket": "month"}).status == 400
@@ -416,18 +432,22 @@ def test_the_deployment_loaded_the_prompt_library(journal):
     assert journal.api("PromptsFunction", "prompts_random").body["promptId"] in {p["promptId"] for p in library["items"]}
 
 
-def test_the_daily_prompt_holds_all_day_and_an_answered_prompt_counts(journal):
+@pytest.mark.clock
+def test_the_daily_prompt_holds_all_day_and_an_answered_prompt_counts(journal, same_day):
+    today = same_day(minutes=2, zone=journal.zone)
     daily = journal.api("PromptsFunction", "prompts_daily").body
-    assert journal.api("PromptsFunction", "prompts_daily").body == daily and daily["date"] == TODAY.isoformat()
+    assert journal.api("PromptsFunction", "prompts_daily").body == daily and daily["date"] == today.isoformat()
     entry = journal.write("Answering today's prompt.", promptId=daily["promptId"])
     assert entry["promptId"] == daily["promptId"]
     assert journal.api("PromptsFunction", "prompts_daily").body == daily
 
 
 # -- gamification -----------------------------------------------------------------------------------------
+@pytest.mark.clock
 def test_points_streaks_and_achievements_from_journal_and_quest_events(journal, sample):
+    today = journal.today()
     for back in (2, 1, 0):
-        journal.write("word " * 60, entryDate=(TODAY - dt.timedelta(days=back)).isoformat())
+        journal.write("word " * 60, entryDate=(today - dt.timedelta(days=back)).isoformat())
     journal.drain("GamificationEventsFunction", keep=True)
     stats = journal.api("GamificationFunction", "gamification_stats").body
     assert stats["entries"] == 3 and stats["currentStreak"] == 3 and stats["points"] > 0
@@ -449,6 +469,62 @@ def test_points_streaks_and_achievements_from_journal_and_quest_events(journal, 
     ledger = journal.api("GamificationFunction", "gamification_transactions", query={"limit": "100"}).body["items"]
     assert sum(line["points"] for line in ledger) == after["points"]
     assert ledger[0]["balance"] == after["points"]
+
+
+def _ledger(journal: Journal, limit: int = 100) -> list[dict[str, Any]]:
+    """The whole ledger, newest first, read page by page as a client would."""
+    lines, cursor = [], None
+    while True:
+        query = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        page = journal.api("GamificationFunction", "gamification_transactions", query=query).body
+        lines += page["items"]
+        if not (cursor := page["nextCursor"]):
+            return lines
+
+
+def _task_completed(journal: Journal, redate: Callable[..., Any], occurred: dt.datetime, event_id: str) -> dict[str, Any]:
+    """The sample's TaskCompleted of the sample user, as the queue delivers it, having occurred at ``occurred``."""
+    batch = redate(journal.sample("gamification_events_batch"), occurred.date())
+    batch["Records"] = batch["Records"][1:]
+    envelope = json.loads(batch["Records"][0]["body"])
+    envelope["time"] = occurred.strftime("%Y-%m-%dT%H:%M:%SZ")
+    envelope["detail"].update(eventId=event_id, occurredAt=clock.iso(occurred))
+    batch["Records"][0]["body"] = json.dumps(envelope)
+    return batch
+
+
+@pytest.mark.clock
+def test_the_ledger_is_in_award_order_and_agrees_with_the_stats_when_events_come_late_or_twice(journal, redate):
+    today = journal.today()
+    for back in (1, 0):
+        journal.write("word " * 60, entryDate=(today - dt.timedelta(days=back)).isoformat())
+    journal.drain("GamificationEventsFunction")
+    consumer = journal.load_function("GamificationEventsFunction")
+
+    week_ago = clock.now() - dt.timedelta(days=7)  # EventBridge retried it for a day; then a DLQ was redriven
+    late = _task_completed(journal, redate, week_ago, "0f1e2d3c4b5a-late-task-event-0001")
+    assert consumer.lambda_handler(late, journal.context) == {"batchItemFailures": []}
+    assert consumer.lambda_handler(late, journal.context) == {"batchItemFailures": []}  # delivered again
+    journal.write("word " * 60, entryDate=today.isoformat(), title="after the late event")
+    journal.drain("GamificationEventsFunction")
+
+    stats = journal.api("GamificationFunction", "gamification_stats").body
+    ledger = _ledger(journal, limit=2)
+    assert ledger == _ledger(journal), "pages of two lines make up the same ledger"
+    assert stats["tasksCompleted"] == 1 and sum(line["points"] for line in ledger) == stats["points"]
+    assert ledger[0]["balance"] == stats["points"]
+    running = 0
+    for line in reversed(ledger):  # every line's balance counts exactly the lines below it and itself
+        running += line["points"]
+        assert line["balance"] == running, line
+    task_lines = [line for line in ledger if line["eventType"] == "TaskCompleted"]
+    assert {line["occurredAt"] for line in task_lines} == {clock.iso(week_ago)}
+    assert len({line["transactionId"] for line in ledger}) == len(ledger)
+    order = [line["eventType"] for line in ledger]
+    # newest award first: the last entry, then the late task (awarded after the first two entries although it happened before them)
+    assert order.index("TaskCompleted") > 0 and order[0] == "EntryCreated"
+    assert all(order[i] == "EntryCreated" for i in range(order.index("TaskCompleted") + len(task_lines), len(order)))
+    assert [line["awardedAt"] for line in ledger] == sorted((line["awardedAt"] for line in ledger), reverse=True)
 
 
 def test_stats_of_a_new_user_are_zero(journal):

@@ -13,11 +13,12 @@ from typing import Any, Callable
 import boto3
 import pytest
 
+from zik import clock
+
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acme"}
-TODAY = dt.datetime.now(dt.timezone.utc).date()  # the sample user has no profile: UTC
 
 
 @dataclass
@@ -30,6 +31,10 @@ class Quests:
     context: Any
     sink: Any
     deliveries: Any
+    zone: str  # the sample user's, in their profile
+
+    def today(self) -> dt.date:
+        return clock.today(self.zone)
 
     @property
     def env(self) -> dict[str, str]:
@@ -44,8 +49,8 @@ class Quests:
     def roadmap_input(self, goal: dict[str, Any]) -> dict[str, Any]:
         start = self.sample("roadmap_start")
         start["goal"] = {k: goal.get(k) or "" for k in ("goalId", "title", "description", "category", "targetDate")}
-        start["today"] = TODAY.isoformat()
-        start["timezone"] = "UTC"
+        start["today"] = self.today().isoformat()
+        start["timezone"] = self.zone
         return start
 
     def plan_and_coach(self, goal: dict[str, Any]) -> dict[str, Any]:
@@ -69,14 +74,16 @@ class Quests:
 
 
 @pytest.fixture
-def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries) -> Quests:
+def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries, api_event, user_zone) -> Quests:
     env = deployment.functions["QuestsFunction"].environment
     sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
-    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, sink, rule_deliveries)
+    if user_zone != "UTC":  # the sample user has no profile: UTC, unless the run moved the users elsewhere
+        assert invoke("MeFunction", api_event("PUT", "/me", body={"timezone": user_zone})).status == 200
+    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, sink, rule_deliveries, user_zone)
 
 
 def new_goal(quests: Quests, **body: Any) -> dict[str, Any]:
-    reply = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (TODAY + dt.timedelta(days=120)).isoformat(), **body}, headers={"Idempotency-Key": f"k-{body!r}"})
+    reply = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat(), **body}, headers={"Idempotency-Key": f"k-{body!r}"})
     assert reply.status == 202, reply.body
     return reply.body
 
@@ -99,7 +106,7 @@ def test_post_goals_answers_202_planning_and_starts_the_workflow(quests) -> None
 
 
 def test_a_retried_post_with_the_same_idempotency_key_creates_one_goal(quests) -> None:
-    body = {"title": "Learn Spanish", "targetDate": (TODAY + dt.timedelta(days=60)).isoformat()}
+    body = {"title": "Learn Spanish", "targetDate": (quests.today() + dt.timedelta(days=60)).isoformat()}
     first = quests.api("quests_goal_create", body=body, headers={"Idempotency-Key": "same-key"})
     again = quests.api("quests_goal_create", body=body, headers={"Idempotency-Key": "same-key"})
 
@@ -107,21 +114,23 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_one_goal(quests) -
     assert len(quests.api("quests_goals_list", query={}).body["goals"]) == 1
 
 
+@pytest.mark.clock
 def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quests) -> None:
     goal = new_goal(quests)
     run = quests.plan_and_coach(goal)
+    today = run["today"]  # the workflow's today: the day the goal was started on
 
     milestones = run["plan"]["milestones"]
     assert 3 <= len(milestones) <= 7
     dates = [m["dueDate"] for m in milestones]
-    assert dates == sorted(dates) and dates[-1] == goal["targetDate"] and dates[0] > TODAY.isoformat()
+    assert dates == sorted(dates) and dates[-1] == goal["targetDate"] and dates[0] > today
     tree = quests.goal(goal["goalId"])
     assert tree["status"] == "active" and tree["milestoneCount"] == len(milestones)
     assert [m["status"] for m in tree["milestones"]] == ["active"] + ["pending"] * (len(milestones) - 1)
     tasks = first_milestone_tasks(tree)
     assert 3 <= len(tasks) <= 5
-    assert tasks[0]["dueDate"] == TODAY.isoformat()
-    assert all(TODAY.isoformat() <= t["dueDate"] <= milestones[0]["dueDate"] for t in tasks)
+    assert tasks[0]["dueDate"] == today
+    assert all(today <= t["dueDate"] <= milestones[0]["dueDate"] for t in tasks)
     [ready] = quests.events("RoadmapReady")
     assert ready == {**ready, "goalId": goal["goalId"], "milestoneCount": len(milestones), "taskCount": len(tasks)}
 
@@ -136,7 +145,7 @@ def test_get_goal_reads_the_whole_tree_in_one_dynamodb_call(quests) -> None:
     quests.goal(goal["goalId"])
     assert calls == ["Query"]
     calls.clear()
-    quests.api("quests_tasks_list", query={"date": TODAY.isoformat()})
+    quests.api("quests_tasks_list", query={"date": quests.today().isoformat()})
     assert calls == ["Query"]
 
 
@@ -216,8 +225,9 @@ def test_a_failure_removes_the_saved_roadmap_in_one_transaction_and_spares_a_goa
 
 
 # -- tasks, just in time ---------------------------------------------------------------------------------
+@pytest.mark.clock
 def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes_the_quest(quests) -> None:
-    goal = new_goal(quests, targetDate=(TODAY + dt.timedelta(days=15)).isoformat())  # 3 milestones
+    goal = new_goal(quests, targetDate=(quests.today() + dt.timedelta(days=15)).isoformat())  # 3 milestones
     quests.plan_and_coach(goal)
     count = quests.goal(goal["goalId"])["milestoneCount"]
 
@@ -262,17 +272,21 @@ def test_marking_a_task_done_twice_has_one_effect(quests) -> None:
     assert undo.body["status"] == "todo" and "completedAt" not in undo.body
 
 
-def test_own_tasks_are_listed_by_day_and_can_be_moved_and_deleted(quests) -> None:
-    created = quests.api("quests_task_create", body={"title": "  Buy   running shoes "})
-    assert created.status == 201 and created.body["title"] == "Buy running shoes" and created.body["dueDate"] == TODAY.isoformat()
-    task_id = created.body["taskId"]
-    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+@pytest.mark.clock
+def test_own_tasks_are_listed_by_day_and_can_be_moved_and_deleted(quests, days) -> None:
+    with days() as span:
+        created = quests.api("quests_task_create", body={"title": "  Buy   running shoes "})
+    assert created.status == 201 and created.body["title"] == "Buy running shoes" and created.body["dueDate"] in span
+    task_id, due = created.body["taskId"], dt.date.fromisoformat(created.body["dueDate"])
+    tomorrow = (due + dt.timedelta(days=1)).isoformat()
 
     moved = quests.api("quests_task_update", body={"dueDate": tomorrow}, params={"taskId": task_id})
     assert moved.body["dueDate"] == tomorrow
     assert [t["taskId"] for t in quests.api("quests_tasks_list", query={"date": tomorrow}).body["tasks"]] == [task_id]
-    assert quests.api("quests_tasks_list", query={"date": TODAY.isoformat()}).body["tasks"] == []
-    assert quests.api("quests_tasks_list", query={}).body["date"] == TODAY.isoformat()  # default: today
+    assert quests.api("quests_tasks_list", query={"date": due.isoformat()}).body["tasks"] == []
+    with days() as span:
+        listed = quests.api("quests_tasks_list", query={})
+    assert listed.body["date"] in span  # default: today
 
     assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task_id}).status == 200
     assert quests.events("TaskCompleted")[0]["source"] == "user"
@@ -282,12 +296,14 @@ def test_own_tasks_are_listed_by_day_and_can_be_moved_and_deleted(quests) -> Non
 
 
 # -- recurring tasks ---------------------------------------------------------------------------------------
-def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing_twice(quests) -> None:
+@pytest.mark.clock
+def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing_twice(quests, same_day) -> None:
+    day = same_day(minutes=2, zone=quests.zone)  # the generator's run below is on the day the rule was made
     created = quests.api("quests_recurrence_create", body={"title": "Stretch for 10 minutes", "rule": {"freq": "daily"}})
     assert created.status == 201
     rule = created.body
-    assert rule["rule"] == {"freq": "daily", "interval": 1, "byWeekday": []} and rule["timezone"] == "UTC"
-    today = quests.api("quests_tasks_list", query={"date": TODAY.isoformat()}).body["tasks"]
+    assert rule["rule"] == {"freq": "daily", "interval": 1, "byWeekday": []} and rule["timezone"] == quests.zone
+    today = quests.api("quests_tasks_list", query={"date": day.isoformat()}).body["tasks"]
     assert [t["title"] for t in today] == ["Stretch for 10 minutes"] and today[0]["source"] == "recurrence"
 
     schedule = quests.sample("recurring_tasks_daily")
@@ -305,6 +321,7 @@ def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing
     assert quests.step("RecurringTaskGeneratorFunction", schedule)["rules"] == 0
 
 
+@pytest.mark.clock
 def test_the_generator_reads_only_active_rules_through_the_index(quests) -> None:
     quests.api("quests_recurrence_create", body={"title": "Read 20 pages", "rule": {"freq": "weekly", "interval": 2, "byWeekday": ["MO", "TH"]}})
     module = quests.load_function("RecurringTaskGeneratorFunction")
@@ -382,7 +399,9 @@ def test_pause_resume_abandon_and_delete(quests) -> None:
 
 
 # -- chat ---------------------------------------------------------------------------------------------------
-def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests) -> None:
+@pytest.mark.clock
+def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests, same_day) -> None:
+    day = same_day(minutes=2, zone=quests.zone)  # "what's on today" is asked on the day the roadmap started
     said = quests.api("chat_post", body={"message": "I want to learn Spanish by next summer"}, function="ChatFunction")
     assert said.status == 200, said.body
     [action] = said.body["actions"]
@@ -394,7 +413,7 @@ def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests) -> Non
 
     listed = quests.api("chat_post", body={"message": "What's on today?", "conversationId": conversation}, function="ChatFunction")
     assert listed.body["intent"] == "list_tasks"
-    today = [t for t in tasks if t["dueDate"] == TODAY.isoformat()]
+    today = [t for t in tasks if t["dueDate"] == day.isoformat()]
     assert {t["taskId"] for t in listed.body["actions"][0]["tasks"]} == {t["taskId"] for t in today}
     assert today[0]["title"] in listed.body["reply"]
 
@@ -411,8 +430,10 @@ def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests) -> Non
     assert missing.status == 400 and missing.body["error"]["field"] == "conversationId"
 
 
-def test_a_message_whose_day_cannot_be_read_costs_no_ai_call(quests, monkeypatch) -> None:
+@pytest.mark.clock
+def test_a_message_whose_day_cannot_be_read_costs_no_ai_call(quests, monkeypatch, same_day) -> None:
     """The chat counts its AI call while it reads the day: a read that fails gives the call back."""
+    same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     from zik.ai.budget import DailyBudget
     from zik.ai.registry import get
     from zik.principal import Principal
@@ -447,3 +468,43 @@ def test_quests_are_exported_with_the_user_and_erased_with_them(quests) -> None:
 
     erased = quests.invoke("MeFunction", quests.sample("me_delete")).body["erased"]
     assert erased["quests"] == len(quests.items()) + erased["quests"] and quests.items() == []
+
+
+# -- the sample events ------------------------------------------------------------------------------------
+QUESTS_API_SAMPLES = {
+    "QuestsFunction": [
+        "quests_goal_create", "quests_goals_list", "quests_goal_get", "quests_goal_update", "quests_goal_replan",
+        "quests_task_create", "quests_tasks_list", "quests_task_update", "quests_recurrence_create", "quests_recurrences_list",
+    ],
+    "ChatFunction": ["chat_post", "chat_history"],
+}
+
+
+@pytest.mark.clock
+@pytest.mark.parametrize(("function", "name"), [(f, n) for f, names in QUESTS_API_SAMPLES.items() for n in names])
+def test_every_api_sample_re_dated_to_today_is_answered(quests, redate, function, name) -> None:
+    """The samples' dates are relative to the day they were written on: moved to the user's today, a
+    sample asks what it asked then (a goal due in five months, a task for tomorrow)."""
+    event = redate(quests.sample(name), quests.today())
+    reply = quests.invoke(function, event)
+    # The samples name a goal and a task of the sample user that a fresh stack does not hold.
+    assert reply.status in (200, 201, 202, 404), reply.body
+    if reply.status == 404:
+        assert reply.body["error"]["code"] == "not_found" and "{" in event["resource"]
+
+
+@pytest.mark.clock
+def test_the_workflow_samples_re_dated_to_today_run_a_goal_to_active(quests, redate) -> None:
+    """planner_step -> milestone_saver_step -> coach_roadmap_step, as the state machine passes them on,
+    for the sample goal written first through the API sample."""
+    today = quests.today()
+    created = quests.invoke("QuestsFunction", redate(quests.sample("quests_goal_create"), today))
+    assert created.status == 202, created.body
+    run = redate(quests.sample("roadmap_start"), today)
+    run["goal"] = {**run["goal"], "goalId": created.body["goalId"]}
+    run["plan"] = quests.step("PlannerFunction", run)
+    run["saved"] = quests.step("MilestoneSaverFunction", run)
+    run["coached"] = quests.step("CoachFunction", run)
+    goal = quests.goal(created.body["goalId"])
+    assert goal["status"] == "active" and goal["milestones"][-1]["dueDate"] == created.body["targetDate"]
+    assert all(today.isoformat() <= task["dueDate"] for task in goal["milestones"][0]["tasks"])

@@ -15,6 +15,13 @@ from zik.dynamo import Table
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Unit tests are cheap: all of them run again at every moved clock (``-m clock``, make test)."""
+    for item in items:
+        if "tests/unit/" in item.nodeid:
+            item.add_marker(pytest.mark.clock)
+
+
 @functools.cache
 def _template_resources() -> dict[str, Any]:
     from zik_local.template import load_yaml

@@ -16,9 +16,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from zik import clock
 from zik.ai.errors import AIBudgetExceeded
-from zik.dynamo import shared_client
 from zik.ai.registry import Task
+from zik.dynamo import shared_client
 from zik.principal import Principal
 
 
@@ -39,7 +40,7 @@ class DailyBudget:
         self.table_name = table_name
         self.overrides = overrides or {}
         self._client = client
-        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._now = now or clock.now
 
     @property
     def client(self) -> Any:

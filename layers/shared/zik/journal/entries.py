@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
-from zik import events
-from zik.clock import now_iso
+from zik import clock, events
 from zik.dynamo import Filter
 from zik.errors import InvalidRequest
 from zik.journal import search, text
@@ -35,9 +34,9 @@ LIST_FIELDS = (
 )
 
 
-def new_entry_id() -> str:
-    """Time-ordered and unguessable: 12 hex digits of milliseconds, then 8 random ones."""
-    return f"{int(time.time() * 1000):012x}{secrets.token_hex(4)}"
+def new_entry_id(at: dt.datetime) -> str:
+    """Time-ordered and unguessable: 12 hex digits of the milliseconds of ``at``, then 8 random ones."""
+    return f"{int(at.timestamp() * 1000):012x}{secrets.token_hex(4)}"
 
 
 def content_hash(title: str | None, content: str) -> str:
@@ -113,12 +112,13 @@ class Entries:
         content = _content(data["content"])
         settings = self.settings.current(owner)
         timezone = settings["timezone"]
-        today = local_today(timezone)
+        now = clock.now()  # read once: the entry's day, id and createdAt are of one instant
+        today = now.astimezone(ZoneInfo(timezone)).date()
         entry_date = check_day(data.get("entryDate"), "entryDate") or today.isoformat()
         _check_entry_date(entry_date, today)
         title = _title(data.get("title"))
         entry = {
-            "entryId": new_entry_id(),
+            "entryId": new_entry_id(now),
             "title": title,
             "content": content,
             "preview": preview_of(content),
@@ -130,7 +130,7 @@ class Entries:
             "entryDate": entry_date,
             "timezone": timezone,
             "contentHash": content_hash(title, content),
-            "createdAt": now_iso(),
+            "createdAt": clock.iso(now),
         }
         saved = self.store.create_entry(owner, {key: value for key, value in entry.items() if value is not None})
         published = [self._entry_event("EntryCreated", owner, saved)]

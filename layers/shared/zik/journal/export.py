@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from zik import clock
 from zik.clock import now_iso
 from zik.errors import InvalidRequest
 from zik.journal.entries import entry_view
@@ -95,7 +96,7 @@ def store_for_download(owner: Principal, export: Export, bucket: str | None = No
         Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": f'attachment; filename="{export.filename}"'},
         ExpiresIn=LINK_SECONDS,
     )
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=LINK_SECONDS)
+    expires = clock.now() + dt.timedelta(seconds=LINK_SECONDS)
     return {
         "format": export.format,
         "entries": export.entries,

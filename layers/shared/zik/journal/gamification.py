@@ -3,26 +3,30 @@
 
 GamificationTable, in the owner's partition (pk = TENANT#<t>#USER#<u>):
   stats          sk STATS                                  counters, points, earned achievements, version
-  ledger line    sk TX#<occurredAt>#<eventId>#<n>          one per award
+  ledger line    sk TX#<version:012d>#<n:02d>              one per award
   event seen     sk EVENT#<eventId>                        written with the awards; expires after 30 days
 
 Access patterns (template.yaml, GamificationTable):
   stats, level, streak, achievements        GetItem STATS                                    one read
-  the points ledger, newest first           Query pk, begins_with(sk, TX#), descending
+  the points ledger, newest award first     Query pk, begins_with(sk, TX#), descending
   export / erase with the user              Query / delete the partition
 
 An event's awards, the counters and the event's marker are one transaction whose marker must be new: a
 redelivered event awards nothing twice. Two events of one user at once are serialised by the counters'
 version (the loser reads again and retries).
+
+The ledger is in the order points were awarded, which is the order the counters' versions were taken:
+each line's key carries the version its transaction wrote, so every line's ``balance`` is the sum of
+the lines below it and the newest line's balance is the stats' points. When the event happened is the
+line's ``occurredAt``; events arrive late (EventBridge retries for a day, a DLQ is redriven days
+later) and a late event is still the newest award, so the ledger is never sorted by ``occurredAt``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from typing import Any, Mapping
 
-from zik import config
+from zik import clock, config
 from zik.clock import now_iso
 from zik.dynamo import Table, TransactionFailed, to_item, transact
 from zik.journal import points, streaks
@@ -66,12 +70,13 @@ class Gamification:
         timezone: str,
     ) -> list[dict[str, Any]]:
         event_id = detail["eventId"]
-        occurred = detail.get("occurredAt") or now_iso()
+        awarded = now_iso()
+        occurred = detail.get("occurredAt") or awarded
         marker = {
             "pk": owner.partition,
             "sk": f"EVENT#{event_id}",
             "eventType": event_type,
-            "expiresAt": int(time.time()) + EVENT_MARKER_DAYS * 86400,
+            "expiresAt": clock.epoch_seconds() + EVENT_MARKER_DAYS * 86400,
         }
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table.name, "Item": to_item(marker), "ConditionExpression": "attribute_not_exists(pk)"}}
@@ -83,7 +88,7 @@ class Gamification:
             "counters": counters.to_item(),
             "points": counters.points,
             "timezone": timezone,
-            "updatedAt": occurred,
+            "updatedAt": awarded,
             "version": version + 1,
         }
         condition = "attribute_not_exists(pk)" if stats is None else "#version = :version"
@@ -97,7 +102,7 @@ class Gamification:
             balance += award.points
             line = {
                 "pk": owner.partition,
-                "sk": f"TX#{occurred}#{event_id}#{number}",
+                "sk": f"TX#{version + 1:012d}#{number:02d}",
                 "transactionId": f"{event_id}.{number}",
                 "eventId": event_id,
                 "eventType": event_type,
@@ -106,6 +111,7 @@ class Gamification:
                 "note": award.note,
                 "balance": balance,
                 "occurredAt": occurred,
+                "awardedAt": awarded,
             }
             writes.append({"Put": {"TableName": self.table.name, "Item": to_item(line)}})
         return writes
@@ -117,7 +123,7 @@ class Gamification:
 
     def stats(self, owner: Principal) -> dict[str, Any]:
         counters, timezone = self._counters(owner)
-        today = dt.datetime.now(streaks.zone(timezone)).date()
+        today = clock.today(streaks.zone(timezone))
         streak = streaks.streaks(counters.days, today)
         return {
             **points.level_for(counters.points),

@@ -14,7 +14,7 @@ import random
 import time
 from typing import Any, Iterator, Mapping
 
-from zik import config
+from zik import clock, config
 from zik.dynamo import Table
 from zik.errors import InvalidRequest, NotFound
 from zik.journal import prompts
@@ -87,7 +87,8 @@ class PromptLibrary:
     def daily(self, owner: Principal) -> dict[str, Any]:
         """The same prompt all day (the user's day), another tomorrow, never one answered lately."""
         settings = self.settings.current(owner)
-        day = local_today(settings["timezone"]).isoformat()
+        today = local_today(settings["timezone"])  # read once: the day kept is the day chosen for
+        day = today.isoformat()
         by_id = {p["promptId"]: p for p in self.all()}
         kept = self.store.daily_prompt(owner, day)
         if kept and kept["promptId"] in by_id:
@@ -98,11 +99,11 @@ class PromptLibrary:
         chosen = prompts.daily_prompt(
             list(by_id.values()),
             user_key=owner.partition,
-            day=local_today(settings["timezone"]),
+            day=today,
             recently_used=recent,
             categories=settings.get("promptCategories") or None,
         )
-        expires = int(time.time()) + 3 * 86400
+        expires = clock.epoch_seconds() + 3 * 86400
         prompt_id = self.store.keep_daily_prompt(owner, day, chosen["promptId"], expires)
         return {**by_id.get(prompt_id, chosen), "date": day}
 

@@ -11,6 +11,7 @@ import secrets
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from zik import clock
 from zik.errors import InvalidRequest, VersionConflict
 from zik.journal import text
 from zik.journal.store import JournalStore, public
@@ -26,7 +27,7 @@ _SETTABLE = ("timezone", "reminderTime", "aiInsightsEnabled", "defaultCategoryId
 
 
 def local_today(timezone: str) -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date()
+    return clock.today(timezone)
 
 
 def check_timezone(name: str) -> str:

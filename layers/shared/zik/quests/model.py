@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from zik import clock
 from zik.errors import Conflict, InvalidRequest
 
 MIN_MILESTONES, MAX_MILESTONES = 3, 7
@@ -25,7 +26,7 @@ def today_in(timezone: str, now: dt.datetime | None = None) -> dt.date:
         zone = ZoneInfo(timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
+    return (now or clock.now()).astimezone(zone).date()
 
 
 def parse_date(value: str, field: str) -> dt.date:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from datetime import timezone as _utc_tz
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from zik import clock
 
 __all__ = [
     "DAILY",
@@ -211,7 +212,7 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
     """Today's date in the IANA time zone ``timezone`` at the aware instant ``now`` (default: now)."""
     zone = _zone(timezone)
     if now is None:
-        now = datetime.now(_utc_tz.utc)
+        now = clock.now()
     elif not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
     elif now.tzinfo is None or now.utcoffset() is None:
