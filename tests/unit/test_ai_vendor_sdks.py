@@ -90,7 +90,9 @@ def test_anthropic_tool_use_answer(request_, digest_task) -> None:
     sent = recorder.body()
     assert recorder.requests[0].url.path == "/v1/messages"
     assert KEY in (recorder.requests[0].headers.get("x-api-key"), recorder.requests[0].headers.get("authorization", "").removeprefix("Bearer "))
-    assert recorder.requests[0].headers["x-stainless-read-timeout"] == "20.0"  # the per-call timeout
+    # The per-call timeout: AI_TIMEOUT_SECONDS (20) in all, 2 of them to connect, the rest for the answer.
+    assert recorder.requests[0].extensions["timeout"] == {"connect": 2.0, "read": 18.0, "write": 18.0, "pool": 18.0}
+    assert recorder.requests[0].headers["x-stainless-read-timeout"] == "18.0"
     assert sent["model"] == "claude-haiku-4-5"
     assert sent["max_tokens"] == 300
     assert sent["system"] == request_.prompt.system

@@ -5,8 +5,11 @@
     plan = ai.run("quests.plan", {"title": ...}, owner=principal)   # a dict valid against its schema
 
 ``run`` raises AIBudgetExceeded (429) or AIUnavailable (503, retryable), which the HTTP layer answers and
-workflows retry; it never returns unvalidated model text. ``reserve`` counts the call ahead of ``run`` (so
-that a caller can count it while it reads what the prompt needs) and ``release`` gives it back.
+workflows retry; it never returns unvalidated model text. It fits in the time the invocation has left
+(``zik.observability.deadline()``, which every instrumented handler sets): a provider that cannot answer
+in time is cut short or skipped, and the AIUnavailable comes before the function is killed. ``reserve``
+counts the call ahead of ``run`` (so that a caller can count it while it reads what the prompt needs) and
+``release`` gives it back.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ For each provider in order (``AI_PROVIDERS``): skip it if its circuit is open or
 here; ask it; validate the answer against the task's schema; on an invalid answer ask once more with
 the validation error shown; on a failure move to the next provider. Every model call is accounted, and
 each user's daily budget for the task is counted before any provider is asked.
+
+Every call fits the invocation's time (``zik.observability.deadline()``: the Lambda context's remaining
+time, and behind API Gateway what is left of its 29 s), less a margin kept for what follows the answer or
+the AIUnavailable. A call to a model gets at most the time left as its timeout; one that would get less
+than a second is not made (the offline provider, which answers in milliseconds, always is).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from zik.ai.errors import AIUnavailable, InvalidAnswer, ProviderFailure, Provide
 from zik.ai.providers import Provider, build
 from zik.ai.providers.base import Completion, Request
 from zik.dynamo import shared_client
-from zik.observability import logger
+from zik.observability import deadline, logger
 from zik.principal import Principal
 
 if TYPE_CHECKING:
@@ -34,7 +39,21 @@ class _NoCircuit(Exception):
     """What ``run`` catches as "circuit open" when no provider has a circuit: never raised."""
 
 
+class _OutOfTime(Exception):
+    """A call (or a repair) that would not fit in the time left: not made, and not held against the
+    provider's circuit."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Gateway:
+    # Seconds of the invocation kept for after the AI: writing and sending the answer, or the 503.
+    margin_seconds = 2.0
+    # A call to a model with less time than this left is not started (it would only time out).
+    minimum_call_seconds = 1.0
+
     def __init__(
         self,
         providers: Sequence[Provider],
@@ -117,10 +136,15 @@ class Gateway:
             raise
         if reservation is None and self.budget is not None and owner is not None:
             reservation = self.budget.reserve(owner, task)
+        ends = self._ends()
         attempts: list[dict[str, str]] = []
         for provider in self.providers:
             try:
-                answer, tokens = self._guarded[provider.name](provider, request)
+                self._check_time(provider, request, ends, attempt=1)  # before the circuit's state is read
+                answer, tokens = self._guarded[provider.name](provider, request, ends)
+            except _OutOfTime as late:
+                attempts.append({"provider": provider.name, "reason": late.reason})
+                continue
             except self._circuit_open:
                 attempts.append({"provider": provider.name, "reason": "skipped: its circuit is open"})
                 continue
@@ -142,9 +166,32 @@ class Gateway:
         accounting.record_unavailable(task.name)
         raise AIUnavailable(task.name, attempts)
 
+    # -- the time left ------------------------------------------------------------------------------------
+    def _ends(self) -> float | None:
+        """When the AI must be done (``time.monotonic()``), or None outside an invocation."""
+        ends = deadline()
+        return None if ends is None else ends - self.margin_seconds
+
+    @staticmethod
+    def _left(ends: float | None) -> float | None:
+        return None if ends is None else ends - time.monotonic()
+
+    def _check_time(self, provider: Provider, request: Request, ends: float | None, *, attempt: int) -> float | None:
+        """The seconds a call to ``provider`` may take now (None: no deadline), or _OutOfTime, logged, when
+        too few are left to start one."""
+        left = self._left(ends)
+        if left is None or provider.offline or left >= self.minimum_call_seconds:
+            return left
+        logger.warning(
+            "ai attempt skipped",
+            extra={"ai": {"task": request.task.name, "provider": provider.name, "attempt": attempt, "left_ms": max(0, round(left * 1000))}},
+        )
+        what = "a repair" if attempt == 2 else "a call"
+        raise _OutOfTime(f"skipped: {max(0.0, left):.1f}s left, too little for {what}")
+
     # -- one provider: the call, and the repair ----------------------------------------------------------
-    def _attempt(self, provider: Provider, request: Request) -> tuple[dict[str, Any], int]:
-        completion = self._call(provider, request, attempt=1)
+    def _attempt(self, provider: Provider, request: Request, ends: float | None) -> tuple[dict[str, Any], int]:
+        completion = self._call(provider, request, attempt=1, timeout=self._check_time(provider, request, ends, attempt=1))
         try:
             answer = self._validated(request, completion.result)
             self._account(provider, request, completion, "ok", attempt=1)
@@ -152,7 +199,7 @@ class Gateway:
         except InvalidAnswer as first:
             self._account(provider, request, completion, "invalid", attempt=1)
             repair = request.repair(completion.result.text, first.message)
-        second = self._call(provider, repair, attempt=2)
+        second = self._call(provider, repair, attempt=2, timeout=self._check_time(provider, repair, ends, attempt=2))
         try:
             answer = self._validated(repair, second.result)
         except InvalidAnswer as again:
@@ -161,10 +208,10 @@ class Gateway:
         self._account(provider, repair, second, "repaired", attempt=2)
         return answer, completion.tokens + second.tokens
 
-    def _call(self, provider: Provider, request: Request, *, attempt: int) -> "_Timed":
+    def _call(self, provider: Provider, request: Request, *, attempt: int, timeout: float | None) -> "_Timed":
         started = self.clock()
         try:
-            completion = provider.complete(request)
+            completion = provider.complete(request, timeout=timeout)
         except ProviderFailure as failure:
             accounting.record(
                 accounting.CallRecord(

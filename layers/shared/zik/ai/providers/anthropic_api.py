@@ -15,10 +15,10 @@ class AnthropicAPI(VendorAPI):
     # The Claude 3 Haiku models the seeds name are Bedrock's; the Messages API's current Haiku is 4.5.
     default_model = "claude-haiku-4-5"
 
-    def complete(self, request: Request) -> Completion:
+    def complete(self, request: Request, *, timeout: float | None = None) -> Completion:
         task = request.task
         client = self._sdk_client()
-        with self._failures():
+        with self._one_call(timeout) as call_timeout:
             message = client.messages.create(
                 model=self.model,
                 # The pinned SDK's Messages API takes no sampling settings (temperature, top_p): the model's own
@@ -28,6 +28,7 @@ class AnthropicAPI(VendorAPI):
                 messages=[{"role": m["role"], "content": m["content"]} for m in request.messages],
                 tools=[{"name": task.tool_name, "description": task.description, "input_schema": task.tool_schema}],
                 tool_choice={"type": "tool", "name": task.tool_name},
+                timeout=call_timeout,
             )
         tokens = {"model": message.model or self.model, "input_tokens": message.usage.input_tokens, "output_tokens": message.usage.output_tokens}
         for block in message.content:

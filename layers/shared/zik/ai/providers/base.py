@@ -71,10 +71,15 @@ class Completion:
 
 
 class Provider(Protocol):
+    """``complete`` takes at most ``timeout`` seconds (or the provider's own ``AI_TIMEOUT_SECONDS`` when that
+    is shorter or ``timeout`` is None) and makes one try: no retries inside. ``offline``: answers in
+    milliseconds without the network, so the gateway never skips it for lack of time."""
+
     name: str
     model: str
+    offline: bool
 
-    def complete(self, request: Request) -> Completion: ...
+    def complete(self, request: Request, *, timeout: float | None = None) -> Completion: ...
 
 
 def parse_json_text(text: str) -> Any:
@@ -105,3 +110,19 @@ def kind_of_status(status: int) -> str:
 def timeout_seconds() -> float:
     """Seconds a provider call may take (``AI_TIMEOUT_SECONDS``, default 20)."""
     return float(config.integer("AI_TIMEOUT_SECONDS", 20, minimum=1, maximum=600))
+
+
+def call_seconds(own: float, given: float | None) -> float:
+    """What one call may take: the provider's own timeout, or less when the gateway gives it less."""
+    return own if given is None else min(own, given)
+
+
+# The longest a call may wait for its connection; the rest of its time is for the answer.
+CONNECT_SECONDS = 2.0
+
+
+def connect_and_read(seconds: float) -> tuple[float, float]:
+    """A call's (connect, read) timeouts, whose sum is ``seconds``: it ends within them whether the
+    connection or the answer is slow (the connection gets at most 2 s and a quarter of the whole)."""
+    connect = min(CONNECT_SECONDS, seconds / 4)
+    return connect, seconds - connect

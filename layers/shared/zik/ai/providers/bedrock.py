@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import boto3
@@ -10,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 
 from zik import config
 from zik.ai.errors import ProviderFailure, ProviderNotConfigured
-from zik.ai.providers.base import Completion, Request, timeout_seconds
+from zik.ai.providers.base import Completion, Request, call_seconds, connect_and_read, timeout_seconds
 
 DEFAULT_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 # Throttling and overload are worth another provider now and this one again later; a rejected request
@@ -21,32 +22,42 @@ _UNAVAILABLE = {"ServiceUnavailableException", "InternalServerException", "Model
 
 class Bedrock:
     name = "bedrock"
+    offline = False
 
     def __init__(self, model: str, *, client: Any = None, timeout_seconds: float = 20.0):
         self.model = model
-        self._client = client
+        self._given = client
         self._timeout = timeout_seconds
+        self._clients: dict[float, Any] = {}
 
     @classmethod
     def from_environment(cls) -> "Bedrock":
         return cls(config.optional("BEDROCK_MODEL_ID", DEFAULT_MODEL), timeout_seconds=timeout_seconds())
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            # No SDK retries: a throttled call falls back to the next provider at once.
-            self._client = boto3.client(
+    def client_for(self, seconds: float) -> Any:
+        """A client whose calls end within ``seconds`` (connect and read timeouts adding up to at most that;
+        botocore takes them per client, not per call): one per whole second, rounded down, made when first
+        needed and kept. No SDK retries: a throttled call falls back to the next provider at once. A client
+        given to the constructor (botocore's Stubber in tests) is used as it is."""
+        if self._given is not None:
+            return self._given
+        bucket = float(math.floor(seconds)) if seconds >= 1 else max(0.1, math.floor(seconds * 10) / 10)
+        client = self._clients.get(bucket)
+        if client is None:
+            connect, read = connect_and_read(bucket)
+            client = self._clients[bucket] = boto3.client(
                 "bedrock-runtime",
-                config=Config(connect_timeout=5, read_timeout=self._timeout, retries={"max_attempts": 1, "mode": "standard"}),
+                config=Config(connect_timeout=connect, read_timeout=read, retries={"total_max_attempts": 1, "mode": "standard"}),
             )
-        return self._client
+        return client
 
-    def complete(self, request: Request) -> Completion:
+    def complete(self, request: Request, *, timeout: float | None = None) -> Completion:
         task = request.task
         if not self.model:
             raise ProviderNotConfigured(self.name, "BEDROCK_MODEL_ID is empty")
+        seconds = call_seconds(self._timeout, timeout)
         try:
-            answer = self.client.converse(
+            answer = self.client_for(seconds).converse(
                 modelId=self.model,
                 system=[{"text": request.prompt.system}],
                 messages=[{"role": m["role"], "content": [{"text": m["content"]}]} for m in request.messages],
@@ -69,7 +80,7 @@ class Bedrock:
             kind = "throttled" if code in _THROTTLED else "unavailable" if code in _UNAVAILABLE else "rejected"
             raise ProviderFailure(self.name, f"Bedrock answered {code}", kind=kind) from None
         except (ReadTimeoutError, ConnectTimeoutError):
-            raise ProviderFailure(self.name, f"no answer within {self._timeout:g}s", kind="timeout") from None
+            raise ProviderFailure(self.name, f"no answer within {seconds:.1f}s", kind="timeout") from None
         except BotoCoreError as exc:
             raise ProviderFailure(self.name, f"Bedrock could not be reached ({type(exc).__name__})", kind="unavailable") from None
 

@@ -15,8 +15,9 @@ MODEL = "offline-rules-v1"
 class Local:
     name = "local"
     model = MODEL
+    offline = True
 
-    def complete(self, request: Request) -> Completion:
+    def complete(self, request: Request, *, timeout: float | None = None) -> Completion:
         answer = request.task.offline(request.data)
         text = json.dumps(answer, ensure_ascii=False, default=str)
         prompt_chars = len(request.prompt.system) + sum(len(m["content"]) for m in request.messages)

@@ -15,10 +15,10 @@ class OpenAIAPI(VendorAPI):
     env_prefix = "OPENAI"
     default_model = "gpt-4o-mini"
 
-    def complete(self, request: Request) -> Completion:
+    def complete(self, request: Request, *, timeout: float | None = None) -> Completion:
         task = request.task
         client = self._sdk_client()
-        with self._failures():
+        with self._one_call(timeout) as call_timeout:
             answer = client.chat.completions.create(
                 model=self.model,
                 max_tokens=task.max_tokens,
@@ -35,6 +35,7 @@ class OpenAIAPI(VendorAPI):
                     }
                 ],
                 tool_choice={"type": "function", "function": {"name": task.tool_name}},
+                timeout=call_timeout,
             )
 
         usage = answer.usage

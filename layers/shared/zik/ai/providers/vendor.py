@@ -1,6 +1,7 @@
 """What the Anthropic and OpenAI fallbacks share: a model from the environment, the key read per call (a
-rotated secret gets a new SDK client), no SDK retries (the gateway falls back instead), and the SDKs'
-errors, which both name alike, told apart as the gateway counts them."""
+rotated secret gets a new SDK client), no SDK retries (the gateway falls back instead), each call's own
+timeout (what the gateway's deadline leaves), and the SDKs' errors, which both name alike, told apart as
+the gateway counts them."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any, Iterator
 
 from zik import config
 from zik.ai.errors import ProviderFailure
-from zik.ai.providers.base import kind_of_status, timeout_seconds
+from zik.ai.providers.base import call_seconds, connect_and_read, kind_of_status, timeout_seconds
 from zik.ai.providers.keys import api_key
 
 
 class VendorAPI:
+    offline = False
     name: str
     sdk: str  # the SDK's module: "anthropic", "openai"
     client_class: str  # its client: "Anthropic", "OpenAI"
@@ -42,13 +44,18 @@ class VendorAPI:
         return self._client
 
     @contextlib.contextmanager
-    def _failures(self) -> Iterator[None]:
-        """The SDK's errors as ProviderFailures (ours: no service text in them)."""
+    def _one_call(self, timeout: float | None) -> Iterator[Any]:
+        """Gives the SDK's ``timeout=`` for one call allowed ``timeout`` seconds (at most the provider's
+        own): connect and read add up to them. Turns the SDK's errors into ProviderFailures (ours: no
+        service text in them)."""
+        seconds = call_seconds(self._timeout, timeout)
+        connect, read = connect_and_read(seconds)
         sdk = importlib.import_module(self.sdk)
+        httpx2 = importlib.import_module("httpx2")  # the SDKs' HTTP client, loaded with them
         try:
-            yield
+            yield httpx2.Timeout(read, connect=connect)
         except sdk.APITimeoutError:
-            raise ProviderFailure(self.name, f"no answer within {self._timeout:g}s", kind="timeout") from None
+            raise ProviderFailure(self.name, f"no answer within {seconds:.1f}s", kind="timeout") from None
         except sdk.APIConnectionError:
             raise ProviderFailure(self.name, f"{self.label} could not be reached", kind="unavailable") from None
         except sdk.APIStatusError as exc:
