@@ -227,6 +227,18 @@ def days(user_zone: str) -> Callable[..., Days]:
 
 
 @pytest.fixture
+def move_clock() -> Callable[..., None]:
+    """``move_clock(seconds=200)``: the session's clock jumps forward (a queue's visibility timeout passes,
+    an in-progress record expires); it never goes back."""
+
+    def move(*, seconds: float) -> None:
+        assert _session_clock is not None and seconds > 0
+        _session_clock.coordinates.shift(seconds)
+
+    return move
+
+
+@pytest.fixture
 def on_one_day(user_zone: str) -> Callable[..., Any]:
     """``on_one_day(block)``: ``block(day)`` run within one day of the user, ``day`` being that day; when
     the user's midnight passed while it ran, it runs once more (the second run cannot cross it too).
@@ -630,12 +642,62 @@ def invoke(load_function, lambda_context) -> Callable[[str, dict[str, Any]], Rep
     return call
 
 
+# -- the tables' change streams ---------------------------------------------------------------------------
+class StreamPump:
+    """The template's DynamoDB stream event source mappings, run as Lambda's pollers run them
+    (``zik_local.streams``), with each function's real handler in this process: ``pump()`` delivers
+    every change waiting in every stream, so the events of what was committed reach the bus."""
+
+    def __init__(self, deployment: Any, load_function: Callable[[str], Any], context: Any):
+        import boto3
+
+        from zik_local.streams import Outcome, StreamPoller
+
+        self.load_function = load_function
+        self.context = context
+        self.failed_invocations = 0
+        client = boto3.client("dynamodbstreams", region_name=REGION)
+        self.pollers = [StreamPoller(m, client, self._invoke, self._send_failure) for m in deployment.stream_mappings]
+        self._outcome = Outcome
+
+    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+        try:
+            return self._outcome(failed=False, payload=self.load_function(function).lambda_handler(copy.deepcopy(event), self.context))
+        except Exception:  # noqa: BLE001 - the function's failure is the invocation's answer, as in Lambda
+            self.failed_invocations += 1
+            return self._outcome(failed=True)
+
+    @staticmethod
+    def _send_failure(destination: str, record: dict[str, Any]) -> None:
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"], MessageBody=json.dumps(record))
+
+    def pump(self) -> int:
+        """Deliver until every stream is read to its end; how many records were read."""
+        total = 0
+        while True:
+            read = sum(poller.poll() for poller in self.pollers)
+            if not read:
+                return total
+            total += read
+
+
+@pytest.fixture
+def streams(deployment, load_function, lambda_context) -> StreamPump:
+    return StreamPump(deployment, load_function, lambda_context)
+
+
 # -- the event bus, observed ---------------------------------------------------------------------------
 class EventSink:
-    """An SQS queue behind a rule on the platform bus: what the bus delivered, as EventBridge envelopes."""
+    """An SQS queue behind a rule on the platform bus: what the bus delivered, as EventBridge envelopes
+    (in a test with a deployed stack, the tables' streams are pumped first: events leave writes there)."""
 
-    def __init__(self, bus: str, pattern: Mapping[str, Any]):
+    def __init__(self, bus: str, pattern: Mapping[str, Any], before_read: Callable[[], Any] | None = None):
         import boto3
+
+        self.before_read = before_read
 
         self.sqs = boto3.client("sqs", region_name=REGION)
         events = boto3.client("events", region_name=REGION)
@@ -648,6 +710,8 @@ class EventSink:
 
     def received(self) -> list[dict[str, Any]]:
         """Every event delivered so far (in order of arrival)."""
+        if self.before_read is not None:
+            self.before_read()
         while True:
             answer = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
             messages = answer.get("Messages", [])
@@ -662,10 +726,11 @@ class EventSink:
 
 
 @pytest.fixture
-def event_sink(aws) -> Callable[..., EventSink]:
+def event_sink(aws, request: pytest.FixtureRequest) -> Callable[..., EventSink]:
     """``event_sink(bus, pattern=...)``: start recording what the bus delivers for the pattern."""
+    pump = request.getfixturevalue("streams").pump if "deployment" in request.fixturenames else None
 
     def attach(bus: str, pattern: Mapping[str, Any] | None = None) -> EventSink:
-        return EventSink(bus, pattern or {"source": [{"prefix": "zik."}]})
+        return EventSink(bus, pattern or {"source": [{"prefix": "zik."}]}, before_read=pump)
 
     return attach

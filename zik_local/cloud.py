@@ -25,6 +25,7 @@ from zik_local.gateway import Gateway, GatewayServer, TokenBucket
 from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
 from zik_local.runtime import Invocation, Runtime, SandboxPool
 from zik_local.schedule import ScheduleError, next_fire
+from zik_local.streams import Outcome, PollerThread, StreamPoller
 from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 
 # Lambda retries a failed asynchronous invocation after about one and then two minutes; locally the
@@ -74,6 +75,7 @@ class LocalCloud:
         self._clients_lock = threading.Lock()
         self._log_lock = threading.Lock()
         self._resources_ready = threading.Event()
+        self._stream_pollers: dict[str, list[PollerThread]] = {}
         self._started = 0.0
         self.complete_after: float | None = None  # seconds from start() until everything was created
         self.aws_endpoint = ""
@@ -149,6 +151,7 @@ class LocalCloud:
         for mapping in self.deployment.queue_mappings:
             if mapping.enabled:
                 self._spawn(lambda m=mapping: self._poll_queue(m), f"poll-{mapping.logical_id}")
+        self._start_stream_pollers()
         if self.options.run_schedules:
             for schedule in self.deployment.schedules:
                 if schedule.enabled:
@@ -157,6 +160,8 @@ class LocalCloud:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._stream_written in hooks.stream_listeners:
+            hooks.stream_listeners.remove(self._stream_written)
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
@@ -323,7 +328,11 @@ class LocalCloud:
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
             "responsePayload": {k: error.get(k) for k in ("errorMessage", "errorType")},
         }
-        destination = spec.on_failure
+        self.send_to_destination(spec.on_failure, record)
+        self.log(spec.logical_id, f"asynchronous event from {source} failed {attempts} times: sent to {spec.on_failure}")
+
+    def send_to_destination(self, destination: str, record: dict[str, Any]) -> None:
+        """An on-failure destination's record: to an SQS queue, an SNS topic, a bus or a function."""
         if ":sqs:" in destination:
             queue_url = self.client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
             self.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(record))
@@ -336,7 +345,6 @@ class LocalCloud:
             )
         elif ":lambda:" in destination:
             self.invoke_function_async(destination, record, source="destination")
-        self.log(spec.logical_id, f"asynchronous event from {source} failed {attempts} times: sent to {destination}")
 
     def _dead_letter(self, spec: FunctionSpec, event: Any, invocation: Invocation, attempts: int, source: str) -> None:
         """Lambda's DLQ receives the event itself; what went wrong travels in the message attributes."""
@@ -371,6 +379,40 @@ class LocalCloud:
         return self.client("stepfunctions").start_execution(
             stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(payload)
         )["executionArn"]
+
+    # -- DynamoDB stream event source mappings ------------------------------------------------------------
+    def _start_stream_pollers(self) -> None:
+        assert self.deployment is not None
+        for mapping in self.deployment.stream_mappings:
+            if not mapping.enabled:
+                continue
+            poller = StreamPoller(
+                mapping, self.client("dynamodbstreams"), self._invoke_outcome, self.send_to_destination,
+                log=lambda line, m=mapping: self.log(m.function, line), retry_delay=ASYNC_RETRY_DELAY,
+            )
+            thread = PollerThread(poller, self._stopping, lambda line, m=mapping: self.log(m.function, line), after_poll=self._trim_stream)
+            self._stream_pollers.setdefault(mapping.table_name, []).append(thread)
+            thread.start()
+        if self._stream_pollers:
+            hooks.stream_listeners.append(self._stream_written)
+
+    def _stream_written(self, table_name: str) -> None:
+        for thread in self._stream_pollers.get(table_name, ()):
+            thread.wake.set()
+
+    def _trim_stream(self, table_name: str) -> None:
+        """Drop the stream records every poller of the table is past (DynamoDB keeps them a day; moto
+        would keep them for ever, and copy them with the table in every transaction)."""
+        checkpoints = [t.poller.checkpoint for t in self._stream_pollers.get(table_name, ())]
+        if checkpoints and all(checkpoints):
+            from moto.dynamodb.models import dynamodb_backends
+
+            table = dynamodb_backends[ACCOUNT_ID][REGION].get_table(table_name)
+            hooks.trim_stream(table, min(int(c) for c in checkpoints if c))
+
+    def _invoke_outcome(self, function: str, event: dict[str, Any]) -> Outcome:
+        invocation = self.runtime.invoke(function, event)
+        return Outcome(failed=invocation.failed, payload=invocation.payload)
 
     # -- SQS event source mappings ----------------------------------------------------------------------
     def _poll_queue(self, mapping: QueueMapping) -> None:

@@ -33,6 +33,8 @@ from moto.core.base_backend import AccountSpecificBackend
 from moto.core.config import default_user_config
 from moto.core.loaders import create_loader as create_moto_loader
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import StreamShard
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
@@ -169,14 +171,16 @@ def _dynamodb_items_as_json(self: DynamoResult, context: Any) -> Any:
 
 # The write methods of moto's DynamoDB backend that check a condition and then change items.
 DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+# The reads of moto's DynamoDB Streams backend: they see a transaction whole or not at all.
+STREAM_READS = ("describe_stream", "get_shard_iterator", "get_records")
 _DYNAMODB_WRITE_LOCK = threading.RLock()
+# Called with the table's name after each change recorded in its stream (the stream pollers' wake-up).
+stream_listeners: list[Any] = []
 
 
-def make_dynamodb_writes_atomic() -> None:
-    """Serialise moto's DynamoDB writes, as DynamoDB's own conditional writes are atomic. Idempotent, and
-    harmless to leave in place (it only removes races real DynamoDB does not have)."""
-    for name in DYNAMODB_WRITES:
-        method = getattr(DynamoDBBackend, name)
+def _serialised(owner: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        method = getattr(owner, name)
         if getattr(method, "_zik_atomic", False):
             continue
 
@@ -186,7 +190,64 @@ def make_dynamodb_writes_atomic() -> None:
 
         functools.update_wrapper(atomic, method)
         atomic._zik_atomic = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, atomic)
+        setattr(owner, name, atomic)
+
+
+def make_dynamodb_writes_atomic() -> None:
+    """Serialise moto's DynamoDB writes, as DynamoDB's own conditional writes are atomic, and let stream
+    readers see only whole writes. Idempotent, and harmless to leave in place (it only removes races real
+    DynamoDB does not have).
+
+    moto's TransactWriteItems applies its writes one by one (each recorded in the stream) and, when one
+    fails, puts back a copy of the table taken before: so a stream read during a transaction would see
+    changes that are then undone, and an iterator made before a rollback would still point at the
+    discarded table's stream. Here reads wait for writes, and an iterator reads the table's stream as it
+    is now (``_current_shard``)."""
+    _serialised(DynamoDBBackend, DYNAMODB_WRITES)
+    _serialised(DynamoDBStreamsBackend, STREAM_READS)
+    if not getattr(ShardIterator.get, "_zik_current", False):
+        ShardIterator.get = _current_shard(ShardIterator.get)  # type: ignore[method-assign]
+    if not getattr(StreamShard.add, "_zik_heard", False):
+        StreamShard.add = _heard(StreamShard.add)  # type: ignore[method-assign]
+
+
+def _current_shard(get: Any) -> Any:
+    @functools.wraps(get)
+    def current(self: ShardIterator, limit: int = 1000) -> dict[str, Any]:
+        with _DYNAMODB_WRITE_LOCK:
+            table = self.streams_backend.dynamodb.get_table(self.stream_shard.table.name)
+            if table.stream_shard is not None:
+                self.stream_shard = table.stream_shard
+            return get(self, limit)
+
+    current._zik_current = True  # type: ignore[attr-defined]
+    return current
+
+
+def _heard(add: Any) -> Any:
+    @functools.wraps(add)
+    def heard(self: StreamShard, old: Any, new: Any) -> None:
+        add(self, old, new)
+        for listener in list(stream_listeners):
+            listener(self.table.name)
+
+    heard._zik_heard = True  # type: ignore[attr-defined]
+    return heard
+
+
+def trim_stream(table: Any, through: int) -> int:
+    """Forget a stream's records up to sequence number ``through`` (every poller is past them), as DynamoDB
+    drops records after 24 hours: moto keeps them all, and copies them with the table in every
+    transaction. How many were dropped."""
+    with _DYNAMODB_WRITE_LOCK:
+        shard = table.stream_shard
+        if shard is None:
+            return 0
+        count = max(0, min(len(shard.items), through - shard.starting_sequence_number + 1))
+        if count:
+            del shard.items[:count]
+            shard.starting_sequence_number += count
+        return count
 
 
 def uninstall() -> None:

@@ -25,6 +25,7 @@ from botocore.config import Config
 
 from zik_local import custom
 from zik_local.resolve import Physical, Resolver, TemplateError, references
+from zik_local.streams import StreamMapping
 from zik_local.template import ACCOUNT_ID, REGION, Stack
 
 LOCAL_ROLE_POLICY = json.dumps(
@@ -185,6 +186,7 @@ class Deployment:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     apis: list[RestApi] = field(default_factory=list)
     queue_mappings: list[QueueMapping] = field(default_factory=list)
+    stream_mappings: list[StreamMapping] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
     user_pools: dict[str, dict[str, str]] = field(default_factory=dict)  # pool id -> {arn, clients...}
     user_pool_clients: dict[str, str] = field(default_factory=dict)  # client id -> pool id
@@ -668,6 +670,9 @@ class Provisioner:
     def _finish_mappings(self) -> None:
         for logical_id, p in self._esm_specs:
             source = p.get("EventSourceArn", "")
+            if ":dynamodb:" in source and "/stream/" in source:
+                self.deployment.stream_mappings.append(self._stream_mapping(logical_id, p))
+                continue
             if ":sqs:" not in source:
                 self.deployment.accepted.append(f"{logical_id} (event source {source}: not emulated)")
                 continue
@@ -685,6 +690,25 @@ class Provisioner:
                     enabled=bool(p.get("Enabled", True)),
                 )
             )
+
+    def _stream_mapping(self, logical_id: str, p: dict[str, Any]) -> StreamMapping:
+        spec = self.deployment.find_function(p["FunctionName"])
+        filters = [json.loads(f["Pattern"]) for f in ((p.get("FilterCriteria") or {}).get("Filters") or []) if f.get("Pattern")]
+        return StreamMapping(
+            logical_id=logical_id,
+            function=spec.logical_id,
+            function_arn=spec.arn,
+            stream_arn=p["EventSourceArn"],
+            batch_size=int(p.get("BatchSize", 100)),
+            starting_position=p.get("StartingPosition", "LATEST"),
+            report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+            bisect=str(p.get("BisectBatchOnFunctionError", False)).lower() == "true",
+            max_retries=int(p.get("MaximumRetryAttempts", -1)),
+            max_record_age=int(p.get("MaximumRecordAgeInSeconds", -1)),
+            on_failure=((p.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"),
+            filters=filters,
+            enabled=str(p.get("Enabled", True)).lower() == "true",
+        )
 
     def _state_machine(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zik import events, userdata
 from zik.clock import now_iso
 from zik.http import body, create_app, json_response, principal
-from zik.idempotency import run_once
+from zik.idempotency import Claim, run_once
 from zik.observability import api_handler, logger, metrics
 from zik.platform import profiles
 from zik.platform.identity import delete_identity
@@ -38,21 +38,14 @@ def put_me() -> dict:
     owner = principal(app)
     update = body(app, "profile_update")
 
-    def save() -> dict:
+    def save(_claim: Claim | None) -> dict:
         current = store.get(owner) or profiles.default_profile(owner)
         merged = profiles.apply_update(current, update)
-        saved = store.save(owner, merged, expected_version=current["version"])
-        events.publish(
-            events.event(
-                "UserProfileUpdated",
-                "platform",
-                owner,
-                version=saved["version"],
-                changed=profiles.changed_fields(current, saved),
-                timezone=saved["timezone"],
-            )
-        )
-        return saved
+        changed = profiles.changed_fields(current, merged)
+        if current["version"] and not changed:
+            return current  # nothing to change (a retry of a save already made): no new version, no event
+        # UserProfileUpdated leaves through UsersTable's stream (PlatformStreamFunction).
+        return store.save(owner, merged, expected_version=current["version"], changed=changed)
 
     return run_once(app, owner, save)
 

@@ -38,7 +38,7 @@ def test_a_retry_with_the_same_key_answers_the_first_result_without_saving_again
     assert len(sink.received()) == 1
     assert len(_idempotency_records(deployment)) == 1
     # A new key is a new request.
-    assert put_me({"displayName": "Ada"}, "key-2").body["version"] == 2
+    assert put_me({"displayName": "Grace"}, "key-2").body["version"] == 2
 
 
 def test_the_same_key_with_another_body_is_422_and_changes_nothing(put_me):
@@ -48,9 +48,12 @@ def test_the_same_key_with_another_body_is_422_and_changes_nothing(put_me):
     assert reply.body["error"]["field"] == "Idempotency-Key"
 
 
-def test_without_the_header_every_request_runs(put_me):
+def test_without_the_header_every_request_runs_and_one_that_changes_nothing_writes_nothing(put_me, deployment, event_sink):
+    sink = event_sink(deployment.functions["MeFunction"].environment["EVENT_BUS_NAME"], {"detail-type": ["UserProfileUpdated"]})
     assert put_me({"displayName": "Ada"}, None).body["version"] == 1
-    assert put_me({"displayName": "Ada"}, None).body["version"] == 2
+    assert put_me({"displayName": "Grace"}, None).body["version"] == 2
+    assert put_me({"displayName": "Grace"}, None).body["version"] == 2  # the same again: PUT is idempotent
+    assert [e["detail"]["version"] for e in sink.received()] == [1, 2]
 
 
 def test_an_unusable_key_is_400(put_me):

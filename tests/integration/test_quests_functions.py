@@ -4,16 +4,12 @@ event, the daily generator, and the chat. (The state machine itself runs end to 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
-
-from zik import clock
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
@@ -21,68 +17,7 @@ SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acme"}
 
 
-@dataclass
-class Quests:
-    deployment: Any
-    invoke: Callable[..., Any]
-    load_function: Callable[[str], Any]
-    sample: Callable[[str], dict[str, Any]]
-    shape: Callable[..., dict[str, Any]]
-    context: Any
-    sink: Any
-    deliveries: Any
-    zone: str  # the sample user's, in their profile
-
-    def today(self) -> dt.date:
-        return clock.today(self.zone)
-
-    @property
-    def env(self) -> dict[str, str]:
-        return self.deployment.functions["QuestsFunction"].environment
-
-    def api(self, sample: str, *, function: str = "QuestsFunction", **request: Any):
-        return self.invoke(function, self.shape(self.sample(sample), **request))
-
-    def step(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
-        return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
-
-    def roadmap_input(self, goal: dict[str, Any]) -> dict[str, Any]:
-        start = self.sample("roadmap_start")
-        start["goal"] = {k: goal.get(k) or "" for k in ("goalId", "title", "description", "category", "targetDate")}
-        start["today"] = self.today().isoformat()
-        start["timezone"] = self.zone
-        return start
-
-    def plan_and_coach(self, goal: dict[str, Any]) -> dict[str, Any]:
-        """What the state machine does with a new goal: Plan -> SaveMilestones -> CoachFirstMilestone."""
-        run = self.roadmap_input(goal)
-        run["plan"] = self.step("PlannerFunction", run)
-        run["saved"] = self.step("MilestoneSaverFunction", run)
-        run["coached"] = self.step("CoachFunction", run)
-        return run
-
-    def goal(self, goal_id: str) -> dict[str, Any]:
-        reply = self.api("quests_goal_get", params={"goalId": goal_id})
-        assert reply.status == 200, reply.body
-        return reply.body
-
-    def items(self) -> list[dict[str, Any]]:
-        return boto3.client("dynamodb").scan(TableName=self.env["QUESTS_TABLE"], ConsistentRead=True)["Items"]
-
-    def events(self, detail_type: str) -> list[dict[str, Any]]:
-        return [e["detail"] for e in self.sink.of_type(detail_type)]
-
-
-@pytest.fixture
-def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries, api_event, user_zone) -> Quests:
-    env = deployment.functions["QuestsFunction"].environment
-    sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
-    if user_zone != "UTC":  # the sample user has no profile: UTC, unless the run moved the users elsewhere
-        assert invoke("MeFunction", api_event("PUT", "/me", body={"timezone": user_zone})).status == 200
-    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, sink, rule_deliveries, user_zone)
-
-
-def new_goal(quests: Quests, **body: Any) -> dict[str, Any]:
+def new_goal(quests: Any, **body: Any) -> dict[str, Any]:
     reply = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat(), **body}, headers={"Idempotency-Key": f"k-{body!r}"})
     assert reply.status == 202, reply.body
     return reply.body
@@ -258,6 +193,41 @@ def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes
     assert final["status"] == "completed" and {m["status"] for m in final["milestones"]} == {"completed"}
     [quest] = quests.events("QuestCompleted")
     assert quest["goalId"] == goal["goalId"] and quest["milestoneCount"] == count
+
+
+class Killed(BaseException):
+    """The function's process ending right there (a timeout, out of memory): nothing after it runs."""
+
+
+def test_a_function_killed_right_after_the_last_task_still_completes_the_milestone_and_coaches_the_next_once(quests, monkeypatch) -> None:
+    goal = new_goal(quests, targetDate=(quests.today() + dt.timedelta(days=15)).isoformat())
+    quests.plan_and_coach(goal)
+    *firsts, last = first_milestone_tasks(quests.goal(goal["goalId"]))
+    for task in firsts:
+        assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}).status == 200
+    store = quests.load_function("QuestsFunction").quests.store
+    written = store.set_task_status
+
+    def write_then_die(*args: Any, **kwargs: Any) -> Any:
+        written(*args, **kwargs)
+        raise Killed("the function ended right after its write")
+
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr(store, "set_task_status", write_then_die)
+        quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]})
+
+    # The task, its milestone's completion and their events were one transaction: all committed.
+    assert [m["status"] for m in quests.goal(goal["goalId"])["milestones"][:2]] == ["completed", "pending"]
+    [completed] = quests.events("MilestoneCompleted")
+    assert completed["milestoneSeq"] == 1 and completed["nextMilestoneSeq"] == 2
+    assert len(quests.events("TaskCompleted")) == len(firsts) + 1
+    coach = quests.deployment.functions["CoachFunction"].arn
+    [delivered] = quests.deliveries.to(coach)
+    quests.step("CoachFunction", delivered)
+    quests.step("CoachFunction", delivered)  # delivered again: the next milestone is coached once
+    second = quests.goal(goal["goalId"])["milestones"][1]
+    assert second["status"] == "active" and 3 <= len(second["tasks"]) <= 5
+    assert len(quests.events("MilestoneCompleted")) == 1
 
 
 def test_marking_a_task_done_twice_has_one_effect(quests) -> None:

@@ -118,7 +118,7 @@ def test_store_without_a_table_needs_users_table(monkeypatch):
 
 def test_first_save_creates_version_1_under_the_owners_partition(store, users_table):
     assert store.get(ADA) is None
-    saved = store.save(ADA, profiles.default_profile(ADA), expected_version=0)
+    saved = store.save(ADA, profiles.default_profile(ADA), expected_version=0, changed=[])
     assert saved["version"] == 1
     assert "pk" not in saved and "sk" not in saved
     raw = users_table.get(ADA.partition, PROFILE)
@@ -128,32 +128,32 @@ def test_first_save_creates_version_1_under_the_owners_partition(store, users_ta
 
 
 def test_second_first_save_is_a_version_conflict(store):
-    store.save(ADA, profiles.default_profile(ADA), expected_version=0)
+    store.save(ADA, profiles.default_profile(ADA), expected_version=0, changed=[])
     with pytest.raises(VersionConflict) as caught:
-        store.save(ADA, {**profiles.default_profile(ADA), "displayName": "late"}, expected_version=0)
+        store.save(ADA, {**profiles.default_profile(ADA), "displayName": "late"}, expected_version=0, changed=[])
     assert caught.value.details == {"currentVersion": 1}
     assert store.get(ADA)["displayName"] == "Ada Lovelace"
 
 
 def test_save_of_the_read_version_updates_and_a_stale_one_conflicts(store):
-    first = store.save(ADA, profiles.default_profile(ADA), expected_version=0)
-    second = store.save(ADA, {**first, "timezone": "Europe/Paris"}, expected_version=1)
+    first = store.save(ADA, profiles.default_profile(ADA), expected_version=0, changed=[])
+    second = store.save(ADA, {**first, "timezone": "Europe/Paris"}, expected_version=1, changed=["timezone"])
     assert second["version"] == 2 and second["timezone"] == "Europe/Paris"
     with pytest.raises(VersionConflict):
-        store.save(ADA, {**first, "timezone": "Asia/Tokyo"}, expected_version=1)
+        store.save(ADA, {**first, "timezone": "Asia/Tokyo"}, expected_version=1, changed=["timezone"])
     assert store.get(ADA)["timezone"] == "Europe/Paris"
 
 
 def test_store_keeps_users_and_tenants_apart(store):
     grace = Principal(user_id="0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d", tenant_id="acme", email="grace@example.com")
     ada_elsewhere = Principal(user_id=ADA.user_id, tenant_id="globex", email=ADA.email)
-    store.save(ADA, profiles.default_profile(ADA), expected_version=0)
+    store.save(ADA, profiles.default_profile(ADA), expected_version=0, changed=[])
     assert store.get(grace) is None
     assert store.get(ada_elsewhere) is None
 
 
 def test_erase_is_idempotent(store):
-    store.save(ADA, profiles.default_profile(ADA), expected_version=0)
+    store.save(ADA, profiles.default_profile(ADA), expected_version=0, changed=[])
     assert store.erase(ADA) == 1
     assert store.get(ADA) is None
     assert store.erase(ADA) == 0

@@ -46,7 +46,7 @@ _UNKNOWN_REFERENCE = {
     "defaultCategoryId": "defaultCategoryId names no category of yours (GET /settings/categories lists them)",
     "promptId": "promptId names no prompt of the library (GET /prompts lists them)",
 }
-_HIDDEN = ("pk", "sk", "gsi1pk", "gsi1sk", "contentHash", "expiresAt")
+_HIDDEN = ("pk", "sk", "gsi1pk", "gsi1sk", "contentHash", "expiresAt", "insightRequestedAt")
 
 
 def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -277,6 +277,21 @@ class JournalStore:
     def _by_date(start: str | None, end: str | None) -> dict[str, Any]:
         """The ByDate index between two days (both included; the keys go on past the day with #...)."""
         return {"index": BY_DATE, "pk_name": "gsi1pk", "sk_name": "gsi1sk", "sk_between": (start or "0000", (end or "9999") + "~")}
+
+    def request_insight(self, owner: Principal, entry_id: str) -> None:
+        """Write the request for a fresh insight on the entry (its version does not move)."""
+        try:
+            self.client.update_item(
+                TableName=self.table.name,
+                Key=self._key(owner, entry_sk(entry_id)),
+                UpdateExpression="SET insightRequestedAt = :at",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=to_item({":at": now_iso()}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFound(f"no entry {entry_id}", field="id") from None
+            raise
 
     # -- insights -------------------------------------------------------------------------------------
     def save_insight(self, owner: Principal, entry: Mapping[str, Any], insight: Mapping[str, Any]) -> bool:

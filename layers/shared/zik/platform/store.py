@@ -28,9 +28,10 @@ class ProfileStore:
         item = self.table.get(owner.partition, PROFILE)
         return _public(item) if item else None
 
-    def save(self, owner: Principal, profile: Mapping[str, Any], expected_version: int) -> dict[str, Any]:
-        """Create (expected_version 0) or update (the stored version must still be expected_version)."""
-        values = {key: profile.get(key) for key in _STORED}
+    def save(self, owner: Principal, profile: Mapping[str, Any], expected_version: int, *, changed: list[str]) -> dict[str, Any]:
+        """Create (expected_version 0) or update (the stored version must still be expected_version).
+        ``changed`` (the fields this save changes) is kept on the item for its UserProfileUpdated event."""
+        values = {**{key: profile.get(key) for key in _STORED}, "changed": changed}
         if expected_version == 0:
             try:
                 return _public(self.table.create({"pk": owner.partition, "sk": PROFILE, **values}))
@@ -45,4 +46,4 @@ class ProfileStore:
 
 
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if key not in ("pk", "sk")}
+    return {key: value for key, value in item.items() if key not in ("pk", "sk", "changed")}

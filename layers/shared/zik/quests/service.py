@@ -1,4 +1,6 @@
-"""What the quests functions do, in one place: the handlers parse and answer, this decides and writes."""
+"""What the quests functions do, in one place: the handlers parse and answer, this decides and writes.
+
+Nothing here publishes: the quests' events leave QuestsTable through its stream (``zik.quests.changes``)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,17 @@ import time
 import uuid
 from typing import Any, Callable, Mapping
 
-from zik import ai, events
+from zik import ai
+from zik.claims import Claim
 from zik.errors import Conflict, InvalidRequest, NotFound, ZikError
 from zik.observability import logger, metrics
 from zik.principal import Principal
 from zik.quests import model, recurrence
-from zik.quests.store import QuestsStore, new_id, public, recurring_task_id
+from zik.quests.store import QuestsStore, TaskStep, new_id, public, recurring_task_id
 from zik.quests.workflow import WorkflowNotStarted, start_roadmap
 
-DOMAIN = "quests"
 TIMEZONE_CACHE_SECONDS = 60
+STATUS_ATTEMPTS = 5  # a task marked while its milestone moves reads it again, this many times
 
 
 class _Background:
@@ -86,10 +89,13 @@ class Quests:
         return model.today_in(self.timezone_of(owner))
 
     # -- goals ----------------------------------------------------------------------------------------
-    def create_goal(self, owner: Principal, data: Mapping[str, Any], *, via: str = "api") -> dict[str, Any]:
+    def create_goal(self, owner: Principal, data: Mapping[str, Any], *, via: str = "api", claim: Claim | None = None) -> dict[str, Any]:
+        """A goal in planning, and its roadmap workflow started. With an Idempotency-Key's ``claim`` its id
+        comes from the key: the retry of a request that wrote and then died answers that goal (and starts
+        its workflow if the first attempt could not: the start is idempotent)."""
         today = self.today(owner)
         goal = {
-            "goalId": new_id("g"),
+            "goalId": claim.id("g") if claim else new_id("g"),
             "title": model.clean_title(data["title"]),
             "description": data.get("description") or "",
             "category": data.get("category"),
@@ -98,15 +104,17 @@ class Quests:
             "path": "workflow",
             "attempt": 1,
             "milestoneCount": 0,
+            "via": via,
         }
-        goal = self.store.create_goal(owner, goal)
+        try:
+            goal = self.store.create_goal(owner, goal)  # GoalCreated leaves through the table's stream
+        except Conflict:
+            if claim is None:
+                raise
+            goal = public(self.store.goal(owner, goal["goalId"]))  # type: ignore[assignment]
+            if goal["status"] != "planning":
+                return model.goal_view(goal)
         self._start(owner, goal, today)
-        events.publish(
-            events.event(
-                "GoalCreated", DOMAIN, owner, goalId=goal["goalId"], title=goal["title"], category=goal.get("category"),
-                targetDate=goal.get("targetDate"), path="workflow", via=via,
-            )
-        )
         metrics.add_metric(name="GoalsCreated", unit="Count", value=1)
         return model.goal_view(goal)
 
@@ -198,8 +206,6 @@ class Quests:
         except NotFound:
             logger.info("milestone coached meanwhile", extra={"goalId": goal_id, "seq": seq})
             return []
-        if first:
-            events.publish(events.event("RoadmapReady", DOMAIN, owner, goalId=goal_id, milestoneCount=int(goal.get("milestoneCount") or 0), taskCount=len(written)))
         return written
 
     def record_failure(self, owner: Principal, goal_id: str, error: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -219,10 +225,12 @@ class Quests:
         tasks = sorted((model.task_view(t) for t in page.items), key=lambda t: (t["status"] == "done", t["title"]))
         return {"date": date, "tasks": tasks, "nextCursor": page.next_cursor}
 
-    def add_task(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+    def add_task(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
         due = model.parse_date(data["dueDate"], "dueDate").isoformat() if data.get("dueDate") else self.today(owner).isoformat()
-        task = {"taskId": new_id("t"), "title": model.clean_title(data["title"]), "description": data.get("description") or "", "dueDate": due, "source": "user", "goalId": None, "milestoneSeq": None}
-        return model.task_view(self.store.put_task(owner, {k: v for k, v in task.items() if v is not None}))  # type: ignore[arg-type]
+        task_id = claim.id("t") if claim else new_id("t")
+        task = {"taskId": task_id, "title": model.clean_title(data["title"]), "description": data.get("description") or "", "dueDate": due, "source": "user", "goalId": None, "milestoneSeq": None}
+        written = self.store.put_task(owner, {k: v for k, v in task.items() if v is not None})
+        return model.task_view(written or public(self.store.task(owner, task_id)))  # type: ignore[arg-type]
 
     def update_task(self, owner: Principal, task_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         task = self.store.task(owner, task_id)
@@ -239,39 +247,46 @@ class Quests:
 
     def set_status(self, owner: Principal, task: Mapping[str, Any], status: str) -> bool:
         """Mark a task done (or todo again). Just in time: the last open task of a milestone completes it,
-        the next milestone's tasks are then coached asynchronously, the last milestone completes the goal."""
-        if task["status"] == status or not self.store.set_task_status(owner, task, status):
-            return False
-        if status != "done":
-            return True
-        goal_id, seq = task.get("goalId"), task.get("milestoneSeq")
-        events.publish(
-            events.event("TaskCompleted", DOMAIN, owner, taskId=task["taskId"], title=task["title"], goalId=goal_id, milestoneSeq=int(seq) if seq else None, source=task.get("source", "user"), dueDate=task["dueDate"])
-        )
-        if goal_id and seq:
-            self._after_milestone_task(owner, goal_id, int(seq))
-        return True
+        and the last milestone the goal, in the same transaction as the task, so the three changes (and
+        their events: TaskCompleted, MilestoneCompleted, QuestCompleted) are committed together or not at
+        all; the coach then plans the next milestone from MilestoneCompleted. False when the task already
+        had that status."""
+        for _ in range(STATUS_ATTEMPTS):
+            if task["status"] == status:
+                return False
+            step = self._milestone_step(owner, task) if status == "done" else TaskStep(counted=bool(task.get("goalId") and task.get("milestoneSeq")))
+            outcome = self.store.set_task_status(owner, task, status, step)
+            if outcome == "raced":  # the task, its milestone or its goal moved meanwhile: read again
+                task = self.store.task(owner, task["taskId"])
+                continue
+            if step.finishes_goal and outcome == "changed":
+                metrics.add_metric(name="QuestsCompleted", unit="Count", value=1)
+            return outcome == "changed"
+        raise Conflict("the task's milestone kept changing; try again", field="status")
 
-    def _after_milestone_task(self, owner: Principal, goal_id: str, seq: int) -> None:
-        milestone = self.store.milestone(owner, goal_id, seq)
-        if not milestone or milestone["status"] != "active" or int(milestone.get("openTasks", 0)) > 0:
-            return
-        if not self.store.complete_milestone(owner, goal_id, seq):
-            return  # another request completed it
-        goal = self.store.goal(owner, goal_id)
-        count = int(goal.get("milestoneCount") or seq)
-        following = seq + 1 if seq < count else None
-        published = [events.event("MilestoneCompleted", DOMAIN, owner, goalId=goal_id, milestoneSeq=seq, milestoneCount=count, title=milestone["title"], nextMilestoneSeq=following)]
-        if following is None and self.store.complete_goal(owner, goal_id):
-            published.append(events.event("QuestCompleted", DOMAIN, owner, goalId=goal_id, title=goal["title"], milestoneCount=count))
-            metrics.add_metric(name="QuestsCompleted", unit="Count", value=1)
-        events.publish(*published)
+    def _milestone_step(self, owner: Principal, task: Mapping[str, Any]) -> TaskStep:
+        """What completing ``task`` does to its milestone (and goal), as read now."""
+        goal_id, seq = task.get("goalId"), task.get("milestoneSeq")
+        if not (goal_id and seq):
+            return TaskStep()
+        milestone = self.store.milestone(owner, goal_id, int(seq))
+        if milestone is None or milestone["status"] != "active":
+            return TaskStep(counted=milestone is not None)
+        open_tasks = int(milestone.get("openTasks", 0))
+        if open_tasks > 1:
+            return TaskStep(counted=True, open_tasks=open_tasks)
+        count = int(milestone.get("milestoneCount") or 0)
+        goal_status = None
+        if int(seq) >= count:
+            goal = self.store.goal(owner, goal_id)
+            goal_status = goal["status"] if goal["status"] in ("active", "paused") else None
+        return TaskStep(counted=True, open_tasks=open_tasks, completes_milestone=True, goal_status=goal_status)
 
     def delete_task(self, owner: Principal, task_id: str) -> None:
         self.store.delete_task(owner, self.store.task(owner, task_id))
 
     # -- recurrences ----------------------------------------------------------------------------------
-    def add_recurrence(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+    def add_recurrence(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
         timezone = self.timezone_of(owner)
         today = model.today_in(timezone)
         start = model.parse_date(data["startDate"], "startDate") if data.get("startDate") else today
@@ -281,10 +296,16 @@ class Quests:
             raise InvalidRequest(exc.message, field=exc.field) from None
         if data.get("goalId"):
             self.store.goal(owner, data["goalId"])  # another user's or an unknown goal: 404
-        created = self.store.create_rule(
-            owner,
-            {"recurrenceId": new_id("r"), "title": model.clean_title(data["title"]), "description": data.get("description") or "", "rule": rule, "startDate": start.isoformat(), "goalId": data.get("goalId"), "timezone": timezone, "active": True},
-        )
+        rule_id = claim.id("r") if claim else new_id("r")
+        try:
+            created = self.store.create_rule(
+                owner,
+                {"recurrenceId": rule_id, "title": model.clean_title(data["title"]), "description": data.get("description") or "", "rule": rule, "startDate": start.isoformat(), "goalId": data.get("goalId"), "timezone": timezone, "active": True},
+            )
+        except Conflict:
+            if claim is None:
+                raise
+            created = self.store.rule(owner, rule_id)  # a first attempt's; its occurrences are written again, once
         # The rule's tasks for today and tomorrow right away; the daily generator writes the days after.
         for day in (today, today + dt.timedelta(days=1)):
             self._write_occurrence(owner, created, day)

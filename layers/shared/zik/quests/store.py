@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from botocore.exceptions import ClientError
@@ -60,6 +61,23 @@ def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
     return {key: value for key, value in item.items() if key not in _HIDDEN and key != "openTasks"}
+
+
+@dataclass(frozen=True)
+class TaskStep:
+    """What marking a task done does to its milestone, as read before the write (the write holds only if
+    it still is so): ``counted`` moves the milestone's open-task count (from ``open_tasks``);
+    ``completes_milestone`` (the last open task) completes it; ``goal_status`` (the last milestone of a
+    goal in that status) completes the goal too."""
+
+    counted: bool = False
+    open_tasks: int | None = None
+    completes_milestone: bool = False
+    goal_status: str | None = None
+
+    @property
+    def finishes_goal(self) -> bool:
+        return self.completes_milestone and self.goal_status is not None
 
 
 class QuestsStore:
@@ -231,6 +249,7 @@ class QuestsStore:
                 "dueDate": milestone["dueDate"],
                 "status": "pending",
                 "openTasks": 0,
+                "milestoneCount": len(milestones),  # MilestoneCompleted says which one comes next
                 "createdAt": stamp,
                 "updatedAt": stamp,
             }
@@ -250,7 +269,7 @@ class QuestsStore:
         transaction that holds only while the milestone is still pending: a redelivery writes nothing."""
         stamp = now_iso()
         goal_condition = "#status = :planning" if activate_goal else "#status IN (:active, :paused)"
-        goal_update = "SET currentMilestone = :seq, updatedAt = :at" + (", #status = :active, plannedAt = :at" if activate_goal else "")
+        goal_update = "SET currentMilestone = :seq, updatedAt = :at" + (", #status = :active, plannedAt = :at, plannedTaskCount = :n" if activate_goal else "")
         writes: list[dict[str, Any]] = [
             {
                 "Update": {
@@ -260,7 +279,7 @@ class QuestsStore:
                     "ConditionExpression": goal_condition,
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": to_item(
-                        {":seq": seq, ":at": stamp, ":one": 1, ":active": "active", **({":planning": "planning"} if activate_goal else {":paused": "paused"})}
+                        {":seq": seq, ":at": stamp, ":one": 1, ":active": "active", **({":planning": "planning", ":n": len(tasks)} if activate_goal else {":paused": "paused"})}
                     ),
                 }
             },
@@ -303,25 +322,6 @@ class QuestsStore:
     def milestone(self, owner: Principal, goal_id: str, seq: int) -> dict[str, Any] | None:
         return self.table.get(owner.partition, self.milestone_sk(goal_id, seq))
 
-    def complete_milestone(self, owner: Principal, goal_id: str, seq: int) -> bool:
-        """active -> completed, once: True for the one caller that made the change."""
-        return self._conditional_update(
-            owner.partition,
-            self.milestone_sk(goal_id, seq),
-            "SET #status = :done, completedAt = :at, updatedAt = :at",
-            "#status = :active AND openTasks <= :zero",
-            {":done": "completed", ":active": "active", ":zero": 0, ":at": now_iso()},
-        )
-
-    def complete_goal(self, owner: Principal, goal_id: str) -> bool:
-        return self._conditional_update(
-            owner.partition,
-            self.goal_sk(goal_id),
-            "SET #status = :done, completedAt = :at, updatedAt = :at ADD version :one",
-            "#status IN (:active, :paused)",
-            {":done": "completed", ":active": "active", ":paused": "paused", ":at": now_iso(), ":one": 1},
-        )
-
     # -- tasks ----------------------------------------------------------------------------------------
     def task(self, owner: Principal, task_id: str) -> dict[str, Any]:
         item = self.table.get(owner.partition, self.task_sk(task_id))
@@ -357,40 +357,66 @@ class QuestsStore:
     def tasks_due(self, owner: Principal, day: str, *, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(f"{owner.partition}#DAY#{day}", index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=limit, cursor=cursor)
 
-    def set_task_status(self, owner: Principal, task: Mapping[str, Any], status: str) -> bool:
-        """todo <-> done, with the milestone's open-task count in the same transaction. False when the
-        task already had that status (nothing written: marking done twice has one effect)."""
+    def set_task_status(self, owner: Principal, task: Mapping[str, Any], status: str, step: TaskStep) -> str:
+        """todo <-> done, and in the same transaction what ``step`` says of its milestone and goal.
+
+        "changed"; "unchanged" when the task already had that status (nothing written: marking done twice
+        has one effect); "raced" when the milestone or the goal is no longer as ``step`` read it."""
         stamp = now_iso()
         done = status == "done"
-        task_update: dict[str, Any] = {
-            "TableName": self.table.name,
-            "Key": to_item({"pk": owner.partition, "sk": task["sk"]}),
-            "UpdateExpression": ("SET #status = :to, completedAt = :at, updatedAt = :at" if done else "SET #status = :to, updatedAt = :at REMOVE completedAt")
-            + " ADD version :one",
-            "ConditionExpression": "#status = :from",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": to_item({":to": status, ":from": "todo" if done else "done", ":at": stamp, ":one": 1}),
-        }
-        writes = [{"Update": task_update}]
-        if task.get("goalId") and task.get("milestoneSeq"):
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"pk": owner.partition, "sk": task["sk"]}),
+                    "UpdateExpression": ("SET #status = :to, completedAt = :at, updatedAt = :at" if done else "SET #status = :to, updatedAt = :at REMOVE completedAt")
+                    + " ADD version :one",
+                    "ConditionExpression": "#status = :from",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":to": status, ":from": "todo" if done else "done", ":at": stamp, ":one": 1}),
+                }
+            }
+        ]
+        if step.counted:
+            writes.append({"Update": self._milestone_count(owner, task, step, -1 if done else 1, stamp)})
+        if step.finishes_goal:
             writes.append(
                 {
                     "Update": {
                         "TableName": self.table.name,
-                        "Key": to_item({"pk": owner.partition, "sk": self.milestone_sk(task["goalId"], int(task["milestoneSeq"]))}),
-                        "UpdateExpression": "ADD openTasks :delta",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": to_item({":delta": -1 if done else 1}),
+                        "Key": to_item({"pk": owner.partition, "sk": self.goal_sk(task["goalId"])}),
+                        "UpdateExpression": "SET #status = :done, completedAt = :at, updatedAt = :at ADD version :one",
+                        "ConditionExpression": "#status = :was",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": to_item({":done": "completed", ":at": stamp, ":one": 1, ":was": step.goal_status}),
                     }
                 }
             )
         try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                return False
-            raise
-        return True
+            transact(self.client, writes)
+        except TransactionFailed as failure:
+            return "unchanged" if failure.failed(0) else "raced"
+        return "changed"
+
+    def _milestone_count(self, owner: Principal, task: Mapping[str, Any], step: TaskStep, delta: int, stamp: str) -> dict[str, Any]:
+        """The milestone's side of a task's change: its open-task count moves by ``delta``; the count read
+        must still hold when one was read, and the last open task done completes the milestone."""
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "Key": to_item({"pk": owner.partition, "sk": self.milestone_sk(task["goalId"], int(task["milestoneSeq"]))}),
+            "UpdateExpression": "ADD openTasks :delta",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":delta": delta},
+        }
+        if step.open_tasks is not None:
+            request["ConditionExpression"] = "#status = :active AND openTasks = :open"
+            request["ExpressionAttributeNames"] = {"#status": "status"}
+            request["ExpressionAttributeValues"].update({":active": "active", ":open": step.open_tasks})
+        if step.completes_milestone:
+            request["UpdateExpression"] = "SET #status = :done, openTasks = :zero, completedAt = :at, updatedAt = :at"
+            request["ExpressionAttributeValues"] = {":active": "active", ":open": step.open_tasks, ":done": "completed", ":zero": 0, ":at": stamp}
+        request["ExpressionAttributeValues"] = to_item(request["ExpressionAttributeValues"])
+        return request
 
     def update_task(self, owner: Principal, task: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
         values = dict(changes)
@@ -427,6 +453,12 @@ class QuestsStore:
             **rule,
         }
         return public(self.table.create(item))  # type: ignore[return-value]
+
+    def rule(self, owner: Principal, rule_id: str) -> dict[str, Any]:
+        item = self.table.get(owner.partition, f"RULE#{rule_id}")
+        if item is None:
+            raise NotFound(f"no recurrence {rule_id}")
+        return item
 
     def rules_page(self, owner: Principal, *, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(owner.partition, sk_prefix="RULE#", limit=limit, cursor=cursor)
@@ -487,22 +519,6 @@ class QuestsStore:
         return self.table.delete_partition(owner.partition)
 
     # -- helpers --------------------------------------------------------------------------------------
-    def _conditional_update(self, pk: str, sk: str, expression: str, condition: str, values: Mapping[str, Any]) -> bool:
-        try:
-            self.client.update_item(
-                TableName=self.table.name,
-                Key=to_item({"pk": pk, "sk": sk}),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item(values),
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
     def _transact(self, writes: list[dict[str, Any]], *, on_condition: Any) -> None:
         try:
             self.client.transact_write_items(TransactItems=writes)

@@ -1,0 +1,158 @@
+"""Integration fixtures shared by the modules of tests/integration: the journal's and the quests' handlers,
+queues, streams and bus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import copy
+
+import boto3
+import pytest
+
+from zik import clock
+
+QUEUES = {
+    "InsightFunction": "InsightQueue",
+    "SearchIndexerFunction": "SearchIndexQueue",
+    "GamificationEventsFunction": "GamificationQueue",
+}
+
+
+@dataclass
+class Domain:
+    """A domain's functions against the deployed stack, for the sample user living in ``zone``."""
+
+    deployment: Any
+    invoke: Callable[..., Any]
+    load_function: Callable[[str], Any]
+    sample: Callable[[str], dict[str, Any]]
+    shape: Callable[..., dict[str, Any]]
+    context: Any
+    zone: str
+
+    def today(self) -> dt.date:
+        return clock.today(self.zone)
+
+
+@dataclass
+class Journal(Domain):
+    streams: Any = None  # the tables' change streams: events leave every write there
+
+    def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
+        event = self.sample(sample)
+        event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
+        return self.invoke(function, self.shape(event, headers=headers, **request))
+
+    def write(self, content: str, *, claims: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        reply = self.api("EntriesFunction", "entries_create", body={"content": content, **fields}, claims=claims)
+        assert reply.status == 201, reply.body
+        return reply.body
+
+    def _url(self, logical_id: str) -> str:
+        urls = [url for url in boto3.client("sqs").list_queues().get("QueueUrls", []) if logical_id in url.rsplit("/", 1)[1]]
+        assert len(urls) == 1, f"queues named like {logical_id}: {urls}"
+        return urls[0]
+
+    def drain(self, function: str, *, keep: bool = False) -> list[dict[str, Any]]:
+        """Feed the function's queue to it until empty, as the event source mapping would; the batches'
+        answers. With keep, the messages stay (a redelivery can be replayed from ``last_batch``)."""
+        sqs = boto3.client("sqs")
+        url = self._url(QUEUES[function])
+        module = self.load_function(function)
+        answers = []
+        while True:
+            self.streams.pump()
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", [])
+            if not messages:
+                return answers
+            event = {"Records": [_record(m) for m in messages]}
+            self.last_batch = event
+            answers.append(module.lambda_handler(event, self.context))
+            failed = {f["itemIdentifier"] for f in answers[-1].get("batchItemFailures", [])}
+            assert not failed, answers[-1]
+            if not keep:
+                for message in messages:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def replay(self, function: str) -> dict[str, Any]:
+        return self.load_function(function).lambda_handler(self.last_batch, self.context)
+
+    def settle(self) -> None:
+        for function in QUEUES:
+            self.drain(function)
+
+
+def _record(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+        "awsRegion": "us-east-1",
+    }
+
+
+@pytest.fixture
+def journal(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams) -> Journal:
+    journal = Journal(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams)
+    if user_zone != "UTC":  # the sample user has no settings: UTC, unless the run moved the users elsewhere
+        assert journal.api("SettingsFunction", "settings_put", body={"timezone": user_zone}).status == 200
+    return journal
+
+
+@dataclass
+class Quests(Domain):
+    sink: Any = None
+    deliveries: Any = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.deployment.functions["QuestsFunction"].environment
+
+    def api(self, sample: str, *, function: str = "QuestsFunction", **request: Any):
+        return self.invoke(function, self.shape(self.sample(sample), **request))
+
+    def step(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
+
+    def roadmap_input(self, goal: dict[str, Any]) -> dict[str, Any]:
+        start = self.sample("roadmap_start")
+        start["goal"] = {k: goal.get(k) or "" for k in ("goalId", "title", "description", "category", "targetDate")}
+        start["today"] = self.today().isoformat()
+        start["timezone"] = self.zone
+        return start
+
+    def plan_and_coach(self, goal: dict[str, Any]) -> dict[str, Any]:
+        """What the state machine does with a new goal: Plan -> SaveMilestones -> CoachFirstMilestone."""
+        run = self.roadmap_input(goal)
+        run["plan"] = self.step("PlannerFunction", run)
+        run["saved"] = self.step("MilestoneSaverFunction", run)
+        run["coached"] = self.step("CoachFunction", run)
+        return run
+
+    def goal(self, goal_id: str) -> dict[str, Any]:
+        reply = self.api("quests_goal_get", params={"goalId": goal_id})
+        assert reply.status == 200, reply.body
+        return reply.body
+
+    def items(self) -> list[dict[str, Any]]:
+        return boto3.client("dynamodb").scan(TableName=self.env["QUESTS_TABLE"], ConsistentRead=True)["Items"]
+
+    def events(self, detail_type: str) -> list[dict[str, Any]]:
+        return [e["detail"] for e in self.sink.of_type(detail_type)]
+
+
+@pytest.fixture
+def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries, api_event, user_zone) -> Quests:
+    env = deployment.functions["QuestsFunction"].environment
+    sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
+    if user_zone != "UTC":  # the sample user has no profile: UTC, unless the run moved the users elsewhere
+        assert invoke("MeFunction", api_event("PUT", "/me", body={"timezone": user_zone})).status == 200
+    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, sink=sink, deliveries=rule_deliveries)
