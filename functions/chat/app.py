@@ -8,7 +8,7 @@ from zik.errors import InvalidRequest
 from zik.http import body, create_app, principal
 from zik.observability import api_handler
 from zik.quests.service import Quests
-from zik.dynamo import check_limit
+from zik.inputs import identifier, page_limit
 
 app = create_app()
 quests = Quests()
@@ -28,10 +28,10 @@ def chat():
 def history():
     """A conversation's messages, newest first (`conversationId`, `limit`, `cursor`)."""
     query = app.current_event.query_string_parameters or {}
-    conversation = query.get("conversationId")
-    if not conversation:
+    if not query.get("conversationId"):
         raise InvalidRequest("conversationId is required: the one POST /chat answered", field="conversationId")
-    return quests.history(principal(app), conversation, limit=check_limit(query.get("limit")), cursor=query.get("cursor") or None)
+    conversation = identifier(query["conversationId"], "conversationId")
+    return quests.history(principal(app), conversation, limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @api_handler

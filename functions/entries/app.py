@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from zik.dynamo import check_limit
 from zik.http import Response, body, create_app, json_response, principal
 from zik.idempotency import run_once
+from zik.inputs import page_limit
 from zik.journal import export
 from zik.journal.entries import Entries
 from zik.observability import api_handler
@@ -36,7 +36,7 @@ def list_entries():
     """Entries newest first, without their full text (`from`, `to` as YYYY-MM-DD, `categoryId`, `tag`,
     `limit`, `cursor`). With a filter a page may hold fewer than `limit` entries: follow `nextCursor`."""
     query = _query()
-    return entries.list(principal(app), query, limit=check_limit(query.get("limit")), cursor=query.get("cursor") or None)
+    return entries.list(principal(app), query, limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @app.get("/entries/search")
@@ -44,7 +44,7 @@ def search_entries():
     """Ranked full-text search of your entries (`q`; case and accents do not matter), each hit with a
     snippet and the offsets of the matching words in it (`limit`, `cursor`)."""
     query = _query()
-    return entries.search(principal(app), query.get("q"), limit=check_limit(query.get("limit")), cursor=query.get("cursor") or None)
+    return entries.search(principal(app), query.get("q"), limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @app.get("/entries/export")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zik.dynamo import check_limit
 from zik.http import create_app, principal
+from zik.inputs import page_limit
 from zik.journal.gamification import Gamification
 from zik.observability import api_handler
 
@@ -21,7 +21,7 @@ def stats():
 def transactions():
     """The points ledger, newest first (`limit`, `cursor`): every award with its reason and balance."""
     query = app.current_event.query_string_parameters or {}
-    return gamification.transactions(principal(app), limit=check_limit(query.get("limit")), cursor=query.get("cursor") or None)
+    return gamification.transactions(principal(app), limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @app.get("/gamification/achievements")

@@ -6,7 +6,7 @@ from zik.http import body, create_app, json_response, principal
 from zik.idempotency import run_once
 from zik.observability import api_handler
 from zik.quests.service import Quests
-from zik.dynamo import check_limit
+from zik.inputs import page_limit
 
 app = create_app()
 quests = Quests()
@@ -14,7 +14,7 @@ quests = Quests()
 
 def _page() -> tuple[int, str | None]:
     query = app.current_event.query_string_parameters or {}
-    return check_limit(query.get("limit")), query.get("cursor") or None
+    return page_limit(query.get("limit")), query.get("cursor") or None
 
 
 # -- goals ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The HTTP side of every API function: one resolver factory, one error-to-HTTP mapping, body parsing.
 
 Handlers stay thin: ``body()`` parses and validates against a schema file, ``principal()`` reads the
-verified caller, the domain does the work, and whatever the domain raises is mapped here, once.
+verified caller, the domain does the work, and whatever the domain raises is mapped here, once. Before
+any route runs, its path parameters and query string are checked (``zik.inputs``): a handler only sees
+ids of the platform's shape and query values that are text.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from aws_lambda_powertools.event_handler import content_types  # noqa: E402  (af
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError  # noqa: E402
 
+from zik import inputs  # noqa: E402
 from zik import principal as principals  # noqa: E402
 from zik import schemas  # noqa: E402
-from zik.errors import InvalidRequest, PayloadTooLarge, ZikError, error_body  # noqa: E402
+from zik.errors import InvalidRequest, NotFound, PayloadTooLarge, ZikError, error_body  # noqa: E402
 from zik.observability import logger  # noqa: E402
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -36,6 +39,7 @@ def create_app() -> APIGatewayRestResolver:
         serializer=_dumps,
     )
     _register_error_mapping(app)
+    app.use(middlewares=[_checked_request])
     return app
 
 
@@ -44,28 +48,40 @@ def principal(app: APIGatewayRestResolver) -> principals.Principal:
 
 
 def body(app: APIGatewayRestResolver, schema: str, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:
-    """The request's JSON body, checked against ``schemas/requests/<schema>.json``."""
-    event = app.current_event
-    raw = event.body or ""
-    if event.is_base64_encoded:
-        try:
-            data = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidRequest("request body is not valid base64") from None
-    else:
-        data = raw.encode("utf-8")
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"request body is {len(data)} bytes; the limit is {max_bytes}")
-    if not data.strip():
-        raise InvalidRequest("a JSON request body is required")
+    """The request's JSON body, checked against ``schemas/requests/<schema>.json``.
+
+    The one parser of request bodies: ``zik.inputs.json_document`` (bounded nesting, finite numbers,
+    no lone surrogates), then the schema."""
+    document = inputs.json_document(_body_text(app.current_event, max_bytes))
     try:
-        parsed = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"request body is not valid JSON: {getattr(exc, 'msg', exc)}") from None
-    try:
-        return schemas.validate("requests", schema, parsed)
+        return schemas.validate("requests", schema, document)
     except schemas.SchemaViolation as exc:
         raise InvalidRequest(exc.message, field=exc.field) from None
+
+
+def _body_text(event: Any, max_bytes: int) -> str:
+    if event.is_base64_encoded:
+        try:
+            data = base64.b64decode(event.body or "", validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequest("request body is not valid base64") from None
+        _check_size(len(data), max_bytes)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest("request body is not UTF-8 text") from None
+    else:
+        text = event.body or ""
+        # A lone surrogate counts as the three bytes it would take; the parser then names its field.
+        _check_size(len(text.encode("utf-8", "surrogatepass")), max_bytes)
+    if not text.strip():
+        raise InvalidRequest("a JSON request body is required")
+    return text
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise PayloadTooLarge(f"request body is {size} bytes; the limit is {max_bytes}")
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -79,6 +95,26 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 def _dumps(payload: Any) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _printable(text: str) -> str:
+    """``text`` as an answer may quote it: a lone surrogate, which no UTF-8 answer can hold, as ``\\udXXX``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _checked_request(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
+    """Every route's path parameters are ids, and its query string is text, before the route runs. A path
+    parameter of another shape names nothing there is: a 404, as an id of another user's is."""
+    event = app.current_event
+    # The route's own arguments too: Powertools reads them from the path itself (under the handler's
+    # names) and keeps them in its context under this key.
+    for parameters in (event.path_parameters, app.context.get("_route_args")):
+        for name, value in (parameters or {}).items():
+            if not inputs.is_identifier(value):
+                raise NotFound(f"nothing has that {name}: an id is {inputs.ID_SHAPE}", field=name)
+    inputs.check_query(event.query_string_parameters)
+    inputs.check_query(event.multi_value_query_string_parameters)
+    return next_middleware(app)
 
 
 def _register_error_mapping(app: APIGatewayRestResolver) -> None:
@@ -97,7 +133,7 @@ def _register_error_mapping(app: APIGatewayRestResolver) -> None:
     def no_route(exc: NotFoundError) -> Response:
         event = app.current_event
         return json_response(
-            error_body("not_found", f"no route for {event.http_method} {event.path}", request_id=request_id()), 404
+            error_body("not_found", f"no route for {event.http_method} {_printable(event.path)}", request_id=request_id()), 404
         )
 
     @app.exception_handler(ServiceError)

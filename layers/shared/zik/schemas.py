@@ -1,8 +1,12 @@
-"""JSON schemas kept as files (request bodies, domain events, AI answers), compiled once and reused.
+r"""JSON schemas kept as files (request bodies, domain events, AI answers), compiled once and reused.
 
 The code validates with them and the tests read the same files. Validation uses fastjsonschema, the
 engine under Powertools' validation utility, compiled once per schema: Powertools' ``validate`` compiles
 on every call, which a request path should not pay for.
+
+A schema's ``pattern`` is an ECMA-262 regular expression, where ``\d`` is 0-9 and ``\w`` is ASCII;
+fastjsonschema runs it with Python's ``re``, where both are Unicode ("٣" and "³" are digits there). The
+patterns are rewritten to mean what the schema says before they are compiled.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def load(kind: str, name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _compiled(kind: str, name: str) -> Callable[[Any], Any]:
-    return fastjsonschema.compile(load(kind, name))
+    return fastjsonschema.compile(_ecma_patterns(load(kind, name)))
 
 
 def validate(kind: str, name: str, data: Any) -> Any:
@@ -50,7 +54,7 @@ def validate(kind: str, name: str, data: Any) -> Any:
 
 def validator(schema: dict[str, Any]) -> Callable[[Any], Any]:
     """A compiled validator for a schema held elsewhere; raises SchemaViolation like ``validate``."""
-    compiled = fastjsonschema.compile(schema)
+    compiled = fastjsonschema.compile(_ecma_patterns(schema))
 
     def check(data: Any) -> Any:
         try:
@@ -63,6 +67,56 @@ def validator(schema: dict[str, Any]) -> Callable[[Any], Any]:
 
 def names(kind: str) -> list[str]:
     return sorted(path.stem for path in (ROOT / kind).glob("*.json"))
+
+
+# ECMA-262's ASCII classes, as the ranges a Python character class holds.
+_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_"}
+
+
+def _ecma_patterns(schema: Any) -> Any:
+    """A copy of ``schema`` whose ``pattern`` and ``patternProperties`` mean in Python what they mean in
+    ECMA-262."""
+    if isinstance(schema, list):
+        return [_ecma_patterns(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    rewritten = {}
+    for key, value in schema.items():
+        if key == "pattern" and isinstance(value, str):
+            rewritten[key] = ecma_pattern(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            rewritten[key] = {ecma_pattern(pattern): _ecma_patterns(sub) for pattern, sub in value.items()}
+        else:
+            rewritten[key] = _ecma_patterns(value)
+    return rewritten
+
+
+def ecma_pattern(pattern: str) -> str:
+    r"""``\d`` and ``\w`` (and ``\D``, ``\W`` outside a class) spelled as the ASCII ranges they are in
+    ECMA-262; everything else as written."""
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            ranges = _ECMA_CLASSES.get(escaped.lower())
+            if ranges and escaped.islower():
+                out.append(ranges if in_class else f"[{ranges}]")
+            elif ranges and not in_class:
+                out.append(f"[^{ranges}]")
+            else:
+                out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 _PROPERTIES = re.compile(r"\{([^}]*)\}|\[([^\]]*)\]")

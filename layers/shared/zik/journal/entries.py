@@ -13,7 +13,7 @@ import secrets
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from zik import clock, events
+from zik import clock, events, inputs
 from zik.dynamo import Filter
 from zik.errors import InvalidRequest
 from zik.journal import search, text
@@ -52,14 +52,8 @@ def preview_of(content: str) -> str:
 
 def check_day(raw: str | None, field: str) -> str | None:
     """A YYYY-MM-DD query or body value (None when absent); anything else is a 400 naming the field."""
-    if raw is None or raw == "":
-        return None
-    try:
-        if len(raw) == 10:
-            return dt.date.fromisoformat(raw).isoformat()
-    except ValueError:
-        pass
-    raise InvalidRequest(f"{field} must be a date, YYYY-MM-DD", field=field)
+    day = inputs.day(raw, field)
+    return day.isoformat() if day else None
 
 
 def check_range(start: str | None, end: str | None) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from zik import clock
+from zik import clock, inputs
 from zik.errors import Conflict, InvalidRequest
 
 MIN_MILESTONES, MAX_MILESTONES = 3, 7
@@ -30,10 +30,10 @@ def today_in(timezone: str, now: dt.datetime | None = None) -> dt.date:
 
 
 def parse_date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidRequest(f"{field} must be a date such as 2026-12-31", field=field) from None
+    day = inputs.day(value, field)
+    if day is None:
+        raise InvalidRequest(f"{field} must be a date such as 2026-12-31", field=field)
+    return day
 
 
 def clean_title(value: str, field: str = "title") -> str:
