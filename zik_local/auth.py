@@ -81,6 +81,9 @@ class LocalCognito:
             jwks=key.jwks(),
             required_claims=["sub", "token_use", "iat"],
             expected_claims={"token_use": "id"},
+            # No leeway: the tokens are this machine's own, read on the clock that signed them, and an
+            # expired token is a 401 the moment it expires (Powertools allows 60 s by default).
+            clock_skew_seconds=0,
         )
 
     def mint(

@@ -4,6 +4,11 @@ Routes, authorizers, CORS preflights, gateway responses and stage throttling all
 definition after the SAM transform. A request becomes a REST (v1) proxy event, the Cognito authorizer
 verifies the token and passes its claims, the function's proxy answer becomes the HTTP answer; a crash or a
 malformed answer is a 502, a timeout a 504, in the gateway-response shape the template configures.
+
+What the HTTP server answers itself is JSON in the platform's error shape too: a method no route has
+(TRACE) is an unknown route, a URL past 64 kB a 414, a body shorter than its Content-Length a 400 once
+BODY_READ_TIMEOUT_SECONDS have passed, a chunked body a 411. Its listen backlog holds a burst of
+connections (LISTEN_BACKLOG) rather than resetting them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +35,14 @@ if TYPE_CHECKING:
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's limit
 LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation limit
+# How long a request's body may take to arrive once its headers have: a client that sends fewer bytes than
+# its Content-Length gets a 400 then, instead of holding a thread and its connection for ever.
+BODY_READ_TIMEOUT_SECONDS = 5.0
+# Connections the kernel holds while every thread is busy accepting: a burst of a few dozen requests (a
+# page's worth of API calls, a load test) queues instead of being reset (socketserver's default is 5).
+LISTEN_BACKLOG = 128
+# The codes of the platform's error shape (zik.errors), for answers the template shapes no response for.
+_ERROR_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 429: "too_many_requests"}
 _DEFAULT_STATUS = {
     "UNAUTHORIZED": 401,
     "ACCESS_DENIED": 403,
@@ -258,15 +272,18 @@ class Gateway:
         data = base64.b64decode(body) if payload.get("isBase64Encoded") else body.encode("utf-8")
         return payload["statusCode"], headers, data
 
-    def gateway_response(self, kind: str, request_id: str, *, status: int | None = None) -> tuple[int, dict[str, str], bytes]:
-        """Render one of API Gateway's own answers with the template's GatewayResponses, if it has one."""
+    def gateway_response(
+        self, kind: str, request_id: str, *, status: int | None = None, message: str | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Render one of API Gateway's own answers with the template's GatewayResponses, if it has one;
+        else in the platform's error shape."""
         configured = self.api.gateway_responses.get(kind)
         fallback = "DEFAULT_5XX" if (status or _DEFAULT_STATUS.get(kind, 500)) >= 500 else "DEFAULT_4XX"
         spec = configured or self.api.gateway_responses.get(fallback) or {}
         code = int((configured or {}).get("statusCode") or status or _DEFAULT_STATUS.get(kind, 500))
         if status is not None:
             code = status
-        message = _DEFAULT_MESSAGE.get(kind, _DEFAULT_MESSAGE["DEFAULT_5XX"] if code >= 500 else "Bad Request")
+        message = message or _DEFAULT_MESSAGE.get(kind, _DEFAULT_MESSAGE["DEFAULT_5XX"] if code >= 500 else "Bad Request")
         template = (spec.get("responseTemplates") or {}).get("application/json")
         if template:
             text = (
@@ -276,7 +293,8 @@ class Gateway:
                 .replace("$context.error.responseType", kind)
             )
         else:
-            text = json.dumps({"message": message})
+            code_name = "internal_error" if code >= 500 else _ERROR_CODES.get(code, "invalid_request")
+            text = json.dumps({"error": {"code": code_name, "message": message, "requestId": request_id}})
         headers = {"Content-Type": "application/json", "x-amzn-ErrorType": kind}
         for key, value in (spec.get("responseParameters") or {}).items():
             headers[key.removeprefix("gatewayresponse.header.")] = str(value).strip("'")
@@ -307,36 +325,97 @@ class _Handler(BaseHTTPRequestHandler):
     # client's delayed ACK of the headers, about 40 ms on every request of a keep-alive connection.
     disable_nagle_algorithm = True
 
+    def __getattr__(self, name: str) -> Any:
+        # API Gateway answers every method from its route table (one it has no route for, TRACE say, is an
+        # unknown route), so every do_<METHOD> the server looks up is _serve.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        gateway = self.server.gateway
+        try:
+            body = self._body()
+        except _Refused as refused:
+            gateway.cloud.log("gateway", f"{refused.status} {self.command}: {refused.message}")
+            self.close_connection = True  # what is left of the body cannot be told from the next request
+            self._answer(*gateway.gateway_response(refused.kind, str(uuid.uuid4()), status=refused.status, message=refused.message))
+            return
         headers = {key: value for key, value in self.headers.items()}
         try:
-            status, response_headers, payload = self.server.gateway.handle(
-                self.command, self.path, headers, body, self.client_address[0]
-            )
+            status, response_headers, payload = gateway.handle(self.command, self.path, headers, body, self.client_address[0])
         except Exception as exc:  # noqa: BLE001 - the gateway itself must answer, whatever happens
-            self.server.gateway.cloud.log("gateway", f"internal error: {exc!r}")
-            status, response_headers, payload = 500, {"Content-Type": "application/json"}, b'{"message":"Internal server error"}'
+            gateway.cloud.log("gateway", f"internal error: {exc!r}")
+            status, response_headers, payload = gateway.gateway_response("DEFAULT_5XX", str(uuid.uuid4()), status=500)
+        self._answer(status, response_headers, payload)
+
+    def _body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            raise _Refused(411, "BAD_REQUEST_BODY", "send the body with a Content-Length (chunked transfer encoding is not supported)")
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not (declared.isascii() and declared.isdigit()):
+            raise _Refused(400, "BAD_REQUEST_BODY", "Content-Length must be a whole number of bytes")
+        length = int(declared)
+        if length > MAX_PAYLOAD_BYTES:
+            raise _Refused(413, "REQUEST_TOO_LARGE", f"the body is {length} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+        if not length:
+            return b""
+        self.connection.settimeout(self.server.body_read_timeout)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            body = b""
+        finally:
+            self.connection.settimeout(self.timeout)
+        if len(body) < length:
+            raise _Refused(400, "BAD_REQUEST_BODY", f"the body ended before its Content-Length ({length} bytes)")
+        return body
+
+    def _answer(self, status: int, headers: dict[str, str], payload: bytes) -> None:
         self.send_response(status)
-        for key, value in response_headers.items():
+        for key, value in headers.items():
             if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(key, value)
         self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server answers itself (a request line it cannot read, a URL past 64 kB, too many
+        headers), in the platform's error shape instead of an HTML page."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            # http.server's guess for a request line it cannot read, which it answers with no status line:
+            # no client speaks 0.9 any more, and each of them reads a status line.
+            self.request_version = self.protocol_version
+        kind = "REQUEST_TOO_LARGE" if code == 413 else "DEFAULT_5XX" if code >= 500 else "DEFAULT_4XX"
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Bad Request"
+        self._answer(*self.server.gateway.gateway_response(kind, str(uuid.uuid4()), status=code, message=message or phrase))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the gateway logs each request itself
         return
 
 
+class _Refused(Exception):
+    """A request the gateway answers before reading it all."""
+
+    def __init__(self, status: int, kind: str, message: str):
+        super().__init__(message)
+        self.status, self.kind, self.message = status, kind, message
+
+
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], gateway: Gateway):
+    def __init__(self, address: tuple[str, int], gateway: Gateway, *, body_read_timeout: float = BODY_READ_TIMEOUT_SECONDS):
+        self.body_read_timeout = body_read_timeout
         super().__init__(address, _Handler)
         self.gateway = gateway

@@ -1,15 +1,21 @@
 """The local API Gateway's rules: route matching as API Gateway orders it, the proxy event, the proxy
-answer, gateway responses rendered from the template, and stage throttling."""
+answer, gateway responses rendered from the template, stage throttling, the authorizer's expiry; and its
+HTTP server on loopback: every answer it gives itself is JSON in the platform's error shape, a burst of
+connections queues, a body shorter than its Content-Length gets a 400."""
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
+import threading
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 
-from zik_local.gateway import Gateway, TokenBucket, compile_routes
+from zik_local.auth import LocalCognito, SigningKey
+from zik_local.gateway import Gateway, GatewayServer, TokenBucket, compile_routes
 from zik_local.provision import Authorizer, RestApi, Route
 from zik_local.runtime import Invocation
 
@@ -157,3 +163,137 @@ def test_oversized_requests_are_413():
         "PUT", "/me", "", {}, b"x" * (10 * 1024 * 1024 + 1), "127.0.0.1", "r"
     )
     assert status == 413
+
+
+def test_without_a_template_response_an_answer_of_the_gateway_has_the_platforms_error_shape():
+    status, headers, body = _gateway([]).gateway_response("THROTTLED", "req-9")
+    assert status == 429 and headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"error": {"code": "too_many_requests", "message": "Too Many Requests", "requestId": "req-9"}}
+
+
+def test_a_token_that_expired_seconds_ago_is_a_401(tmp_path):
+    """No leeway for expiry: the local authorizer verifies tokens this machine signed, on its own clock."""
+    cognito = LocalCognito(SigningKey.load_or_create(tmp_path), "us-east-1_pool", ["client"])
+    cloud = _Cloud(Invocation("r", payload={"statusCode": 200, "body": "{}"}))
+    cloud.verify_token = lambda token, pools: cognito.verify(token)  # type: ignore[method-assign]
+    gateway = _gateway([Route("GET", "/me", "Me", AUTH)], cloud)
+
+    def status_with(ttl_seconds: int) -> int:
+        token = cognito.mint("alice", ttl_seconds=ttl_seconds)
+        return gateway._handle_api("GET", "/me", "", {"Authorization": f"Bearer {token}"}, b"", "127.0.0.1", "r")[0]
+
+    assert status_with(-10) == 401
+    assert status_with(-1) == 401
+    assert status_with(600) == 200
+
+
+# -- the HTTP server itself, on loopback -------------------------------------------------------------------
+@dataclass
+class Raw:
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+
+    @property
+    def error(self) -> dict:
+        return json.loads(self.body)["error"]
+
+
+def _exchange(address: tuple[str, int], data: bytes, *, sock: socket.socket | None = None) -> Raw:
+    """Send raw bytes and read one HTTP answer (its Content-Length worth of body)."""
+    sock = sock or socket.create_connection(address, timeout=30)
+    with sock:
+        sock.sendall(data)
+        return _read_answer(sock)
+
+
+def _read_answer(sock: socket.socket) -> Raw:
+    reader = sock.makefile("rb")
+    status = int(reader.readline().split()[1])
+    headers = {}
+    while (line := reader.readline().decode("latin-1").strip()):
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Raw(status, headers, reader.read(int(headers.get("content-length", "0"))))
+
+
+@pytest.fixture
+def server():
+    cloud = _Cloud(Invocation("r", payload={"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": '{"ok":true}'}))
+    gateway = _gateway([Route("GET", "/health", "Health", None), Route("POST", "/entries", "Entries", None)], cloud)
+    # A short read timeout keeps the test of a body that never comes short; the server's own is a few seconds.
+    http_server = GatewayServer(("127.0.0.1", 0), gateway, body_read_timeout=0.5)
+    serving = threading.Thread(target=http_server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    yield http_server, serving
+    if serving.is_alive():
+        http_server.shutdown()
+    http_server.server_close()
+
+
+@pytest.fixture
+def address(server) -> tuple[str, int]:
+    http_server, serving = server
+    serving.start()
+    return http_server.server_address[:2]
+
+
+def test_a_request_is_served(address):
+    answer = _exchange(address, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (answer.status, json.loads(answer.body)) == (200, {"ok": True})
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        pytest.param(b"TRACE /health HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not_found", id="TRACE: a method with no route"),
+        pytest.param(b"PROPFIND /health HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not_found", id="an unknown method"),
+        pytest.param(b"GET /health?x=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "invalid_request", id="a 100 kB URL"),
+        pytest.param(b"GET /health HTTX/1.1\r\nHost: x\r\n\r\n", 400, "invalid_request", id="a malformed request line"),
+        pytest.param(b"HELLO\r\n\r\n", 400, "invalid_request", id="no request line"),
+        pytest.param(b"GET /health HTTP/1.1\r\n" + b"X-A: b\r\n" * 200 + b"\r\n", 431, "invalid_request", id="too many headers"),
+        pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: ten\r\n\r\n0123456789", 400, "invalid_request", id="a Content-Length that is no number"),
+        pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400, "invalid_request", id="a negative Content-Length"),
+        pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413, "payload_too_large", id="a Content-Length past the limit"),
+        pytest.param(b"POST /entries HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 411, "invalid_request", id="a chunked body"),
+    ],
+)
+def test_what_the_server_answers_itself_is_json_in_the_error_shape(address, request_bytes, status, code):
+    answer = _exchange(address, request_bytes)
+    assert answer.status == status
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.error["code"] == code and answer.error["message"]
+
+
+def test_a_body_shorter_than_its_content_length_gets_a_400_instead_of_a_hang(address):
+    sock = socket.create_connection(address, timeout=30)
+    # The connection stays open: the server waits for the 90 bytes that never come, then answers.
+    answer = _exchange(address, b"POST /entries HTTP/1.1\r\nContent-Length: 100\r\n\r\n0123456789", sock=sock)
+    assert answer.status == 400
+    assert answer.error["code"] == "invalid_request" and "Content-Length" in answer.error["message"]
+    assert answer.headers["connection"] == "close"
+
+
+def test_a_crash_of_the_gateway_is_a_500_json_answer(server):
+    http_server, serving = server
+
+    def crash(function: str, event: dict) -> Invocation:
+        raise RuntimeError("boom")
+
+    http_server.gateway.cloud.runtime = SimpleNamespace(invoke=crash)
+    serving.start()
+    answer = _exchange(http_server.server_address[:2], b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.status == 500 and answer.error["code"] == "internal_error"
+    assert b"boom" not in answer.body
+
+
+def test_the_listen_backlog_holds_a_burst_of_64_connections(server):
+    """64 clients connect at once, before the server accepts any: each connection is queued (socketserver's
+    default backlog of 5 drops the rest), and each is answered once the server serves."""
+    http_server, serving = server
+    address = http_server.server_address[:2]
+    burst = [socket.create_connection(address, timeout=30) for _ in range(64)]
+    for sock in burst:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    serving.start()
+    answers = [_exchange(address, b"", sock=sock) for sock in burst]
+    assert [answer.status for answer in answers] == [200] * 64
