@@ -127,7 +127,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def moved_instant(spec: str) -> "dt.datetime":
+def moved_instant(spec: str) -> Any:
     """The aware instant a ``--clock`` value names."""
     import datetime as dt
     from zoneinfo import ZoneInfo
@@ -347,9 +347,13 @@ def _import_moto_cognito_key_once(patch: pytest.MonkeyPatch) -> None:
 def _clear_client_caches() -> None:
     """The layer creates some boto3 clients once per execution environment; each test is a new one."""
     for module_name, attribute in (
-        ("zik.events", "_client"),
         ("zik.platform.identity", "_cognito"),
         ("zik.dynamo", "shared_client"),
+        ("zik.http", "_accounts"),
+        ("zik.erasure", "_accounts"),
+        ("zik.erasure", "_sqs"),
+        ("zik.streams", "_events_client"),
+        ("zik.platform.exports", "_s3"),
         ("zik.idempotency", "_persistence"),
         ("zik.quests.workflow", "_client"),
     ):

@@ -23,6 +23,10 @@
               (median of 3 goals, the roadmap workflow run by the embedded Step Functions)
   (e) journal search p50 / p99 over 5,000 entries of one user, DynamoDB round trips of GET /entries and
               GET /gamification/stats, seconds from POST /entries to its insight (zik_local/bench_journal.py)
+  (f) recurring the daily recurring-task run over 100,000 active rules: seconds from firing the schedule until
+              every shard's last page is written, the DynamoDB calls it made, the most rules one invocation
+              handled, and a shard read again (zik_local/bench_quests.py; about 16 minutes here, most of it
+              moto's: ZIK_BENCH_RULES=20000 for a quicker look)
 
 A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
 function that fails) exits non-zero.
@@ -390,6 +394,7 @@ def measure_cold(only: set[str] | None = None) -> list[ColdResult]:
                 # An API function must answer below 500; any other returned (a raise leaves no result line).
                 if result["api"] and (not isinstance(status, int) or status >= 500):
                     raise BenchError(f"{logical_id} answered {status!r} to its sample event:\n{stdout[-3000:]}")
+                _wait_for_queues(cloud)
                 return elapsed
 
             # One discarded run first: the file cache and bytecode, not the code, would be measured.
@@ -403,6 +408,21 @@ def measure_cold(only: set[str] | None = None) -> list[ColdResult]:
     finally:
         cloud.stop()
     return results
+
+
+def _wait_for_queues(cloud: Any, timeout: float = 60.0) -> None:
+    """Until the queues the local cloud polls are empty: the work a sample sent to one (the recurring-task
+    dispatcher's 33 messages) is done before the next process is timed, not beside it."""
+    sqs = cloud.client("sqs")
+    deadline = time.monotonic() + timeout
+    for mapping in cloud.deployment.queue_mappings:
+        while True:
+            counts = sqs.get_queue_attributes(QueueUrl=mapping.queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            if not any(int(value) for value in counts.values()):
+                break
+            if time.monotonic() > deadline:
+                raise BenchError(f"{mapping.queue_url} still holds messages after {timeout:.0f}s")
+            time.sleep(0.05)
 
 
 # The functions whose samples (planner_step, milestone_saver_step, coach_*, roadmap_failed_step) act on the
@@ -455,14 +475,19 @@ class QuestFigures:
 
 @contextlib.contextmanager
 def counting_dynamodb() -> Iterator[list[int]]:
-    """``calls[0]``: how many requests the embedded DynamoDB served (reset it to count one request's)."""
+    """``calls[0]``: how many requests the embedded DynamoDB served (reset it to count one request's),
+    but the API's account check (the GetItem of a user's ERASURE item every API request makes: a platform
+    read, not the screen's; ``calls[1]`` counts those)."""
     from moto.dynamodb.responses import DynamoHandler
 
-    calls = [0]
+    calls = [0, 0]
     original = DynamoHandler.call_action
 
     def counted(self: Any) -> Any:
-        calls[0] += 1
+        if self._get_action() == "GetItem" and b'"ERASURE"' in (self.body.encode() if isinstance(self.body, str) else self.body or b""):
+            calls[1] += 1
+        else:
+            calls[0] += 1
         return original(self)
 
     DynamoHandler.call_action = counted  # type: ignore[method-assign]
@@ -501,6 +526,38 @@ def measure_journal() -> Any:
 
     with counting_dynamodb() as dynamodb_calls:
         return measure(start, dynamodb_calls, _progress)
+
+
+def _recording_cloud(record: Callable[[str, str], None]) -> Callable[[], Any]:
+    """A factory of started LocalClouds whose log lines go to ``record(source, line)``."""
+    from zik_local.cloud import CloudOptions, LocalCloud
+
+    class Recording(LocalCloud):
+        def log(self, source: str, line: str) -> None:
+            record(source, line)
+
+    def start() -> LocalCloud:
+        cloud = Recording(CloudOptions(template=TEMPLATE, port=0, quiet=False, watch=False, throttle=False))
+        cloud.start()
+        return cloud
+
+    return start
+
+
+def measure_recurring() -> Any:
+    from zik_local.bench_quests import measure_recurring as measure
+
+    lines: list[str] = []
+    with counting_dynamodb() as dynamodb_calls:
+        return measure(_recording_cloud(lambda source, line: lines.append(line)), dynamodb_calls, lines, _progress)
+
+
+def measure_erasure() -> Any:
+    from zik_local.bench_accounts import measure_erasure as measure
+
+    lines: list[tuple[str, str]] = []
+    with counting_dynamodb() as dynamodb_calls:
+        return measure(_recording_cloud(lambda source, line: lines.append((source, line))), dynamodb_calls, lines, _progress)
 
 
 def api_client(cloud: Any) -> Callable[..., Any]:
@@ -566,8 +623,10 @@ def report(
     colds: list[ColdResult],
     quests: QuestFigures,
     journal: Any,
+    recurring: Any,
+    erasure: Any = None,
 ) -> str:
-    from zik_local import bench_journal
+    from zik_local import bench_accounts, bench_journal, bench_quests
 
     start = statistics.median(starts)
     p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
@@ -592,6 +651,8 @@ def report(
         ("AI calls per created goal (max of 3)", str(max(quests.ai_calls)), f"{TARGET_AI_CALLS}", _met(max(quests.ai_calls) <= TARGET_AI_CALLS)),
         (f"POST /goals -> active (median of {len(quests.to_active)})", f"{active:.2f} s", f"< {TARGET_ACTIVE_S:g} s", _met(active < TARGET_ACTIVE_S)),
         *bench_journal.rows(journal, _percentile, _met, TARGET_ROUND_TRIPS),
+        *bench_quests.rows(recurring, _met),
+        *bench_accounts.rows(erasure, _met),
     ]
     header = ("measure", "figure", "target", "met")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
@@ -619,6 +680,9 @@ def report(
         f"GET /tasks?date= round trips {quests.tasks_dated_trips} (GET /tasks reads the timezone once a minute)"
     )
     out.append(f"  {bench_journal.notes(journal)}")
+    out.append(f"  {bench_quests.notes(recurring)}")
+    if erasure is not None:
+        out.append(f"  {bench_accounts.notes(erasure)}")
     missed = [r[0] for r in rows if r[3] == "NO"]
     out.append("")
     out.append(f"targets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else " (all met)"))
@@ -637,11 +701,13 @@ def main() -> int:
         colds = measure_cold()
         quests = measure_quests()
         journal = measure_journal()
+        recurring = measure_recurring()
+        erasure = measure_erasure()
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
-    print(report(starts, reported, complete, latencies, early, colds, quests, journal))
+    print(report(starts, reported, complete, latencies, early, colds, quests, journal, recurring, erasure))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 

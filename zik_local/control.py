@@ -47,8 +47,10 @@ def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: Signin
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             return _json(400, {"error": {"code": "invalid_request", "message": "send {\"user\": \"alice\"}", "field": "user"}})
+        ttl = body.get("ttlSeconds", 3600)
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not -86_400 <= ttl <= 7 * 86_400:
+            return _json(400, {"error": {"code": "invalid_request", "message": "ttlSeconds must be a whole number of seconds up to a week", "field": "ttlSeconds"}})
         cognito = cloud.cognito()
-        ttl = int(body.get("ttlSeconds", 3600))
         minted = cognito.mint(user, tenant=body.get("tenant"), email=body.get("email"), ttl_seconds=ttl)
         return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
 

@@ -28,7 +28,7 @@ def create_entry():
     asynchronously (GET /entries/{id}). Retries with the same `Idempotency-Key` write one entry."""
     owner = principal(app)
     data = body(app, "entry_create", max_bytes=MAX_ENTRY_BODY_BYTES)
-    return json_response(run_once(app, owner, lambda: entries.create(owner, data)), 201)
+    return json_response(run_once(app, owner, lambda claim: entries.create(owner, data, claim=claim)), 201)
 
 
 @app.get("/entries")

@@ -1,15 +1,15 @@
-"""Gamification's consumer: every journal event and the quest events (TaskCompleted, MilestoneCompleted,
+"""The points' consumer: every journal event and the quest events (TaskCompleted, MilestoneCompleted,
 QuestCompleted), through its queue. Each event is recorded once: a redelivery awards nothing twice."""
 
 from __future__ import annotations
 
 from zik.consumers import each_event
-from zik.journal.gamification import Gamification
+from zik.points.ledger import Points
 from zik.observability import queue_handler
 
-gamification = Gamification()
+points = Points()
 
 
 @queue_handler
 def lambda_handler(event: dict, context: object) -> dict:
-    return each_event(event, context, gamification.record)
+    return each_event(event, context, points.record)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from zik import events, userdata
-from zik.clock import now_iso
+from zik import userdata
+from zik.errors import NotFound
 from zik.http import body, create_app, json_response, principal
 from zik.idempotency import Claim, run_once
 from zik.observability import api_handler, logger, metrics
 from zik.platform import profiles
+from zik.platform.accounts import Accounts
+from zik.platform import exports_hooks as exports_data
+from zik.platform.exports import INLINE_ITEMS, Exports, document
 from zik.platform.identity import delete_identity
 from zik.platform.store import ProfileStore
 from zik.journal import userdata_hooks as journal_data
+from zik.points import userdata_hooks as points_data
 from zik.quests import userdata_hooks as quests_data
 
 app = create_app()
 store = ProfileStore()
-userdata.register("profile", export=store.get, erase=store.erase)
+accounts = Accounts(store.table)
+exports = Exports(store.table)
 quests_data.register()
 journal_data.register()
+points_data.register()
+exports_data.register(exports)
+# The domains that erase a user's data on UserDeleted (the profile goes with the erasure's first write).
+ERASING_DOMAINS = [hook.domain for hook in userdata.hooks()]
 
 
 @app.get("/me")
@@ -25,8 +34,8 @@ def get_me() -> dict:
     """The caller's profile and preferences.
 
     A user who never saved one gets the defaults, at version 0."""
-    owner = principal(app)
-    return store.get(owner) or profiles.default_profile(owner)
+    owner = principal(app, while_erased=True)  # the profile's read checks the account too: one query
+    return accounts.profile(owner) or profiles.default_profile(owner)
 
 
 @app.put("/me")
@@ -52,30 +61,54 @@ def put_me() -> dict:
 
 @app.get("/me/export")
 def export_me():
-    """All of the caller's data, in every domain, as one JSON download."""
+    """All of the caller's data, in every domain, as one JSON download.
+
+    A small export is the answer itself (200, a JSON attachment). One of more than a few thousand items is
+    prepared in the background: 202 with `exportId` and `statusUrl` (GET /me/exports/{exportId}), which
+    answers a `downloadUrl` once it is ready."""
     owner = principal(app)
-    document = {
-        "exportedAt": now_iso(),
-        "user": {"userId": owner.user_id, "tenantId": owner.tenant_id, "email": owner.email},
-        "data": userdata.export_all(owner),
-    }
+    if userdata.export_size(owner) > INLINE_ITEMS:
+        return json_response(exports.request(owner), 202)  # ExportRequested leaves through the table's stream
+    data = {"profile": store.get(owner), **userdata.export_all(owner)}
     return json_response(
-        document, headers={"Content-Disposition": f'attachment; filename="zik-export-{owner.user_id}.json"'}
+        document(owner, data, email=owner.email), headers={"Content-Disposition": f'attachment; filename="zik-export-{owner.user_id}.json"'}
     )
 
 
-@app.delete("/me")
-def delete_me() -> dict:
-    """Erase all of the caller's data, in every domain, and their sign-in.
+@app.get("/me/exports/<export_id>")
+def get_export(export_id: str) -> dict:
+    """How an export prepared in the background goes: `status` (`preparing`, `ready` or `failed`) and,
+    once ready, a `downloadUrl` valid 15 minutes (`expiresAt`). Exports are kept 7 days."""
+    found = exports.status(principal(app), export_id)
+    if found is None:
+        raise NotFound(f"no export {export_id}", field="exportId")
+    return found
 
-    Erasing twice is harmless: the second time erases nothing."""
-    owner = principal(app)
-    erased = userdata.erase_all(owner)
+
+@app.delete("/me")
+def delete_me():
+    """Delete the caller's account and erase all of their data, in every domain, and their sign-in.
+
+    Answers 202 at once with the erasure (`erasureId`, `status: erasing`, each domain's progress). From
+    that moment the account's tokens open nothing but `GET /me/erasure` (401 elsewhere); each domain then
+    erases the user's data on its own, and `GET /me/erasure` says when all have (`status: erased`).
+    Asking again answers the same erasure."""
+    owner = principal(app, while_erased=True)
+    erasure = accounts.begin_erasure(owner, ERASING_DOMAINS)  # UserDeleted leaves through the table's stream
     delete_identity(owner)
-    events.publish(events.event("UserDeleted", "platform", owner, erased=erased))
     metrics.add_metric(name="UsersDeleted", unit="Count", value=1)
-    logger.info("user data erased", extra={"erased": erased})
-    return {"deleted": True, "erased": erased}
+    logger.info("user erasure begun", extra={"erasureId": erasure["erasureId"]})
+    return json_response({**erasure, "statusUrl": "/me/erasure"}, 202)
+
+
+@app.get("/me/erasure")
+def get_erasure() -> dict:
+    """How the erasure of the caller's account goes: `status` (`erasing`, then `erased`), each domain's
+    state and how many items it erased. 404 when the account is not being erased."""
+    erasure = accounts.erasure(principal(app, while_erased=True))
+    if erasure is None:
+        raise NotFound("this account is not being erased")
+    return {**erasure, "statusUrl": "/me/erasure"}
 
 
 @api_handler

@@ -28,7 +28,7 @@ def create_goal():
     create one goal."""
     owner = principal(app)
     data = body(app, "goal_create")
-    return json_response(run_once(app, owner, lambda: quests.create_goal(owner, data)), 202)
+    return json_response(run_once(app, owner, lambda claim: quests.create_goal(owner, data, claim=claim)), 202)
 
 
 @app.get("/goals")
@@ -76,7 +76,7 @@ def create_task():
     """Add a task of your own (due today unless `dueDate` says otherwise)."""
     owner = principal(app)
     data = body(app, "task_create")
-    return json_response(run_once(app, owner, lambda: quests.add_task(owner, data)), 201)
+    return json_response(run_once(app, owner, lambda claim: quests.add_task(owner, data, claim=claim)), 201)
 
 
 @app.patch("/tasks/<task_id>")
@@ -99,7 +99,7 @@ def create_recurrence():
     """A task that repeats daily or weekly; today's and tomorrow's are written at once."""
     owner = principal(app)
     data = body(app, "recurrence_create")
-    return json_response(run_once(app, owner, lambda: quests.add_recurrence(owner, data)), 201)
+    return json_response(run_once(app, owner, lambda claim: quests.add_recurrence(owner, data, claim=claim)), 201)
 
 
 @app.get("/recurrences")

@@ -22,7 +22,7 @@ from zik.platform.profiles import DEFAULT_PREFERENCES
 
 pytestmark = pytest.mark.e2e
 
-from devserver import Answer, DevServer, free_port, new_user, zik_command
+from devserver import Answer, DevServer, eventually, free_port, new_user, zik_command
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = ROOT / ".zik"
@@ -131,22 +131,24 @@ def test_export_holds_the_profile(dev: DevServer) -> None:
     assert answer.body["data"]["profile"]["version"] == 1
 
 
-def test_delete_me_erases_everything(dev: DevServer) -> None:
+def test_delete_me_erases_everything_and_the_account_opens_nothing_from_then_on(dev: DevServer) -> None:
     token = dev.token(new_user())
     assert dev.request("PUT", "/me", token=token, body={"displayName": "Soon gone"}).status == 200
+    assert dev.request("POST", "/entries", token=token, body={"content": "A last entry."}).status == 201
 
     deleted = dev.request("DELETE", "/me", token=token)
-    exported = dev.request("GET", "/me/export", token=token)
-    read = dev.request("GET", "/me", token=token)
+    assert deleted.status == 202, deleted.raw
+    assert deleted.body["status"] == "erasing" and deleted.body["statusUrl"] == "/me/erasure"
+    for method, path in (("GET", "/me"), ("GET", "/me/export"), ("GET", "/entries"), ("GET", "/goals")):
+        assert dev.request(method, path, token=token).status == 401, path
 
-    assert deleted.status == 200, deleted.raw
-    assert deleted.body["deleted"] is True
-    assert deleted.body["erased"]["profile"] == 1
-    assert exported.status == 200
-    assert exported.body["data"]["profile"] is None
-    assert read.status == 200
-    assert read.body["version"] == 0
-    assert read.body["displayName"] != "Soon gone"
+    def erased() -> dict[str, Any] | None:
+        answer = dev.request("GET", "/me/erasure", token=token).body
+        return answer if answer["status"] == "erased" else None
+
+    done = eventually(erased, "every domain erasing the user (UserDeleted -> each domain's account queue)")
+    assert set(done["domains"]) == {"exports", "journal", "points", "quests"} and done["erased"]["journal"] >= 1
+    assert dev.request("DELETE", "/me", token=token).body["erasureId"] == deleted.body["erasureId"]
 
 
 # -- tokens the authorizer refuses ----------------------------------------------------------------------

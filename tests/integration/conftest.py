@@ -3,11 +3,10 @@ queues, streams and bus."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
-
-import copy
 
 import boto3
 import pytest
@@ -18,6 +17,13 @@ QUEUES = {
     "InsightFunction": "InsightQueue",
     "SearchIndexerFunction": "SearchIndexQueue",
     "GamificationEventsFunction": "GamificationQueue",
+    "ExportFunction": "ExportQueue",
+}
+# The domains' consumers of account events: their queues hold a message 30 s (move_clock past it).
+ACCOUNT_QUEUES = {
+    "QuestsAccountFunction": "QuestsAccountQueue",
+    "JournalAccountFunction": "JournalAccountQueue",
+    "PointsAccountFunction": "PointsAccountQueue",
 }
 
 
@@ -32,24 +38,10 @@ class Domain:
     shape: Callable[..., dict[str, Any]]
     context: Any
     zone: str
+    streams: Any  # the tables' change streams: events leave every write there
 
     def today(self) -> dt.date:
         return clock.today(self.zone)
-
-
-@dataclass
-class Journal(Domain):
-    streams: Any = None  # the tables' change streams: events leave every write there
-
-    def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
-        event = self.sample(sample)
-        event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
-        return self.invoke(function, self.shape(event, headers=headers, **request))
-
-    def write(self, content: str, *, claims: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-        reply = self.api("EntriesFunction", "entries_create", body={"content": content, **fields}, claims=claims)
-        assert reply.status == 201, reply.body
-        return reply.body
 
     def _url(self, logical_id: str) -> str:
         urls = [url for url in boto3.client("sqs").list_queues().get("QueueUrls", []) if logical_id in url.rsplit("/", 1)[1]]
@@ -60,7 +52,7 @@ class Journal(Domain):
         """Feed the function's queue to it until empty, as the event source mapping would; the batches'
         answers. With keep, the messages stay (a redelivery can be replayed from ``last_batch``)."""
         sqs = boto3.client("sqs")
-        url = self._url(QUEUES[function])
+        url = self._url({**QUEUES, **ACCOUNT_QUEUES}[function])
         module = self.load_function(function)
         answers = []
         while True:
@@ -81,8 +73,42 @@ class Journal(Domain):
         return self.load_function(function).lambda_handler(self.last_batch, self.context)
 
     def settle(self) -> None:
-        for function in QUEUES:
+        """Every change delivered and every event handled (account events too, once they are due)."""
+        for function in (*QUEUES, *ACCOUNT_QUEUES):
             self.drain(function)
+
+
+@dataclass
+class Journal(Domain):
+
+    def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
+        event = self.sample(sample)
+        event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
+        return self.invoke(function, self.shape(event, headers=headers, **request))
+
+    def write(self, content: str, *, claims: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        reply = self.api("EntriesFunction", "entries_create", body={"content": content, **fields}, claims=claims)
+        assert reply.status == 201, reply.body
+        return reply.body
+
+def calls_to(client: Any, table: str) -> list[str]:
+    """The operations ``client`` sends to ``table`` from now on, in order (the API's account check reads
+    another table, UsersTable, on every request: it is not the screen's read)."""
+    calls: list[str] = []
+
+    def record(model: Any, params: dict[str, Any], **kwargs: Any) -> None:
+        names = {params.get("TableName"), *(params.get("RequestItems") or {}), *(item.get(op, {}).get("TableName") for item in params.get("TransactItems") or [] for op in item)}
+        if table in names:
+            calls.append(model.name)
+
+    client.meta.events.register("before-parameter-build.dynamodb.*", record)
+    return calls
+
+
+@pytest.fixture
+def dynamodb_calls() -> Callable[[Any, str], list[str]]:
+    """``calls = dynamodb_calls(client, table)``: see ``calls_to``."""
+    return calls_to
 
 
 def _record(message: dict[str, Any]) -> dict[str, Any]:
@@ -150,9 +176,9 @@ class Quests(Domain):
 
 
 @pytest.fixture
-def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries, api_event, user_zone) -> Quests:
+def quests(deployment, invoke, load_function, sample, shape, lambda_context, event_sink, rule_deliveries, api_event, user_zone, streams) -> Quests:
     env = deployment.functions["QuestsFunction"].environment
     sink = event_sink(env["EVENT_BUS_NAME"], {"source": ["zik.quests"]})
     if user_zone != "UTC":  # the sample user has no profile: UTC, unless the run moved the users elsewhere
         assert invoke("MeFunction", api_event("PUT", "/me", body={"timezone": user_zone})).status == 200
-    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, sink=sink, deliveries=rule_deliveries)
+    return Quests(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams, sink=sink, deliveries=rule_deliveries)

@@ -24,7 +24,7 @@ OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acm
 
 # -- entries ----------------------------------------------------------------------------------------------
 @pytest.mark.clock
-def test_an_entry_is_written_read_listed_changed_and_deleted(journal, days):
+def test_an_entry_is_written_read_listed_changed_and_deleted(journal, days, dynamodb_calls):
     with days() as span:
         created = journal.write("Walked to the café by the river. It was lovely.", title="Sunday", mood=4, tags=["Walk", "walk", "friends"])
     assert created["wordCount"] == 10
@@ -39,9 +39,8 @@ def test_an_entry_is_written_read_listed_changed_and_deleted(journal, days):
     assert [e["entryId"] for e in listed.body["items"]] == [entry_id]
     assert "content" not in listed.body["items"][0] and listed.body["items"][0]["preview"].startswith("Walked")
 
-    calls: list[str] = []
     store = journal.load_function("EntriesFunction").entries.store
-    store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    calls = dynamodb_calls(store.client, store.table.name)
     changed = journal.api("EntriesFunction", "entries_update", params={"id": entry_id}, body={"version": 1, "content": "Rain all day.", "mood": None})
     assert changed.status == 200, changed.body
     assert changed.body["version"] == 2 and changed.body["wordCount"] == 3 and "mood" not in changed.body
@@ -55,13 +54,12 @@ def test_an_entry_is_written_read_listed_changed_and_deleted(journal, days):
     assert journal.api("EntriesFunction", "entries_get", params={"id": entry_id}).status == 404
 
 
-def test_an_entry_and_its_insight_are_deleted_in_one_transaction(journal):
+def test_an_entry_and_its_insight_are_deleted_in_one_transaction(journal, dynamodb_calls):
     entry = journal.write("A calm morning by the sea. I felt grateful and rested.")
     journal.drain("InsightFunction")
     assert journal.api("EntriesFunction", "entries_get", params={"id": entry["entryId"]}).body["insight"]
     store = journal.load_function("EntriesFunction").entries.store
-    calls: list[str] = []
-    store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    calls = dynamodb_calls(store.client, store.table.name)
 
     assert journal.api("EntriesFunction", "entries_delete", params={"id": entry["entryId"]}).status == 200
     assert calls[:2] == ["GetItem", "TransactWriteItems"]
@@ -449,18 +447,24 @@ def test_stats_of_a_new_user_are_zero(journal):
 
 
 # -- the user's data --------------------------------------------------------------------------------------
-def test_me_exports_and_erases_the_journal_and_points(journal, api_event):
+def test_me_exports_the_journal_and_points_and_erases_them_with_the_user(journal, api_event, move_clock):
     journal.write("To be exported, then erased.")
     journal.settle()
     exported = journal.invoke("MeFunction", api_event("GET", "/me/export"))
     data = exported.body["data"]
     assert len(data["journal"]["entries"]) == 1 and data["journal"]["entries"][0]["insight"]
-    assert data["gamification"]["stats"]["entries"] == 1
-    erased = journal.invoke("MeFunction", api_event("DELETE", "/me")).body["erased"]
-    assert erased["journal"] >= 2 and erased["gamification"] >= 1
-    assert journal.api("EntriesFunction", "entries_list", query={}).body["items"] == []
-    assert journal.api("EntriesFunction", "entries_search", query={"q": "exported"}).body["total"] == 0
-    assert journal.api("GamificationFunction", "gamification_stats").body["points"] == 0
+    assert data["points"]["stats"]["entries"] == 1
+    assert journal.invoke("MeFunction", api_event("DELETE", "/me")).status == 202
+    journal.settle()
+    move_clock(seconds=31)  # the erasers wait out the requests still in flight
+    journal.settle()
+    erasure = journal.invoke("MeFunction", api_event("GET", "/me/erasure")).body
+    assert erasure["status"] == "erased" and erasure["erased"]["journal"] >= 2 and erasure["erased"]["points"] >= 1
+    assert journal.api("EntriesFunction", "entries_list", query={}).status == 401  # the account opens nothing
+    for variable in ("JOURNAL_TABLE", "GAMIFICATION_TABLE"):
+        table = journal.deployment.functions["MeFunction"].environment[variable]
+        left = boto3.client("dynamodb").scan(TableName=table)["Items"]
+        assert [item["sk"]["S"] for item in left if item["pk"]["S"].endswith(SUB)] == ["ERASED"]
 
 
 # -- the sample events ------------------------------------------------------------------------------------
@@ -518,3 +522,24 @@ def test_the_custom_resource_sample_loads_the_library_and_answers_cloudformation
     loaded, failed = _ResponseCatcher.answers
     assert loaded["Status"] == "SUCCESS" and loaded["Data"]["Prompts"] >= 100 and loaded["RequestId"] == event["RequestId"]
     assert failed["Status"] == "FAILED" and "ResourceNotFound" in failed["Reason"]
+
+
+# -- the timezone has one owner: the profile ---------------------------------------------------------------
+def test_the_timezone_is_the_profiles_and_the_copies_follow_it(journal, quests, api_event, move_clock):
+    moved = journal.api("SettingsFunction", "settings_put", body={"timezone": "Asia/Tokyo"})
+    assert moved.status == 200 and moved.body["timezone"] == "Asia/Tokyo"
+    assert journal.invoke("MeFunction", api_event("GET", "/me")).body["timezone"] == "Asia/Tokyo"  # written on the profile
+    rule = quests.api("quests_recurrence_create", body={"title": "Stretch", "rule": {"freq": "daily"}}).body
+    journal.write("word " * 60)
+    journal.settle()
+
+    assert journal.invoke("MeFunction", api_event("PUT", "/me", body={"timezone": "America/Lima"})).status == 200
+    assert journal.api("SettingsFunction", "settings_get").body["timezone"] == "America/Lima"
+    journal.settle()
+    move_clock(seconds=31)  # the account queues hold UserProfileUpdated as they hold any account event
+    journal.settle()
+    rules = quests.api("quests_recurrences_list", query={}).body["recurrences"]
+    assert [r["timezone"] for r in rules if r["recurrenceId"] == rule["recurrenceId"]] == ["America/Lima"]
+    table = journal.deployment.functions["GamificationFunction"].environment["GAMIFICATION_TABLE"]
+    stats = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": f"TENANT#acme#USER#{SUB}"}, "sk": {"S": "STATS"}})["Item"]
+    assert stats["timezone"] == {"S": "America/Lima"}

@@ -18,16 +18,15 @@ SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
 PARTITION = f"TENANT#acme#USER#{SUB}"
 EMPTY_QUESTS = {"goals": [], "tasks": [], "recurrences": [], "chat": []}  # every domain answers, even with nothing
 EMPTY_JOURNAL = {"settings": None, "categories": [], "entries": []}
-NOTHING_ELSE = {"quests": 0, "journal": 0, "gamification": 0}
 
 
 def empty_export(data: dict) -> bool:
-    """Every domain's part of an export of a user who has nothing (gamification answers zero stats)."""
-    stats = data["gamification"]["stats"]
+    """Every domain's part of an export of a user who has nothing (points answer zero stats)."""
+    stats = data["points"]["stats"]
     return (
         data["quests"] == EMPTY_QUESTS
         and data["journal"] == EMPTY_JOURNAL
-        and data["gamification"]["transactions"] == data["gamification"]["achievements"] == []
+        and data["points"]["transactions"] == data["points"]["achievements"] == []
         and stats["points"] == stats["entries"] == stats["currentStreak"] == 0
     )
 
@@ -230,29 +229,37 @@ def test_export_before_any_save_has_no_profile(me, sample):
 
 
 # -- DELETE /me -----------------------------------------------------------------------------------------------
-def test_delete_erases_the_profile_publishes_user_deleted_and_is_idempotent(me, sample):
+def test_delete_answers_the_erasure_at_once_and_the_account_opens_nothing_from_then_on(me, sample, subtests):
     me(sample("me_put"))
-    assert me.profile_item() is not None
-
     reply = me(sample("me_delete"))
-    assert reply.status == 200
-    assert reply.body == {"deleted": True, "erased": {"profile": 1, **NOTHING_ELSE}}
-    assert me.profile_item() is None
-    assert me.items() == []
+    assert reply.status == 202
+    erasure = reply.body
+    assert erasure["status"] == "erasing" and erasure["erasureId"].startswith("e") and erasure["statusUrl"] == "/me/erasure"
+    assert erasure["domains"] == {"exports": "erasing", "journal": "erasing", "points": "erasing", "quests": "erasing"}
+    assert me.profile_item() is None  # the profile goes with the erasure's first write
+    assert [item["sk"]["S"] for item in me.items()] == ["ERASURE"]
 
-    after = me(sample("me_get"))
-    assert after.status == 200
-    assert after.body["version"] == 0
-    assert after.body["displayName"] == "Ada Lovelace"
+    for name in ("me_get", "me_put", "me_export"):
+        with subtests.test(name):
+            refused = me(sample(name))
+            assert refused.status == 401 and "deleted" in refused.body["error"]["message"]
+    assert me.profile_item() is None  # the refused PUT wrote nothing
 
+    followed = me(sample("me_get") | {"path": "/me/erasure", "resource": "/me/erasure"})
+    assert followed.status == 200 and followed.body == erasure
     again = me(sample("me_delete"))
-    assert again.status == 200
-    assert again.body == {"deleted": True, "erased": {"profile": 0, **NOTHING_ELSE}}
+    assert again.status == 202 and again.body == erasure  # the same erasure, not a second one
 
-    deleted = me.events("UserDeleted")
-    assert [e["detail"]["erased"] for e in deleted] == [{"profile": 1, **NOTHING_ELSE}, {"profile": 0, **NOTHING_ELSE}]
-    assert all(e["detail"]["userId"] == SUB and e["detail"]["tenantId"] == "acme" for e in deleted)
-    assert all(e["source"] == "zik.platform" for e in deleted)
+    [deleted] = me.events("UserDeleted")
+    assert deleted["source"] == "zik.platform"
+    assert deleted["detail"] | {"eventId": "", "occurredAt": ""} == {
+        "eventId": "", "occurredAt": "", "tenantId": "acme", "userId": SUB, "erasureId": erasure["erasureId"], "domains": ["exports", "journal", "points", "quests"],
+    }
+
+
+def test_an_account_that_is_not_being_erased_has_no_erasure(me, sample):
+    reply = me(sample("me_get") | {"path": "/me/erasure", "resource": "/me/erasure"})
+    assert reply.status == 404 and reply.body["error"]["code"] == "not_found"
 
 
 def test_delete_removes_the_cognito_user(me, api_event, user_claims):
@@ -267,9 +274,9 @@ def test_delete_removes_the_cognito_user(me, api_event, user_claims):
     claims = user_claims(sub, email="grace@example.com")
     assert me(api_event("PUT", "/me", claims=claims)).status == 200
 
-    assert me(api_event("DELETE", "/me", claims=claims)).status == 200
+    assert me(api_event("DELETE", "/me", claims=claims)).status == 202
     assert cognito.list_users(UserPoolId=pool)["Users"] == []
-    assert me(api_event("DELETE", "/me", claims=claims)).status == 200  # user already gone: still fine
+    assert me(api_event("DELETE", "/me", claims=claims)).status == 202  # user already gone: still fine
 
 
 # -- who sees what ----------------------------------------------------------------------------------------------
@@ -287,12 +294,10 @@ def test_a_user_cannot_see_or_erase_another_users_profile(me, api_event, user_cl
 
     exported = me(api_event("GET", "/me/export", claims=grace)).body["data"]
     assert exported["profile"] is None and empty_export(exported)
-    assert me(api_event("DELETE", "/me", claims=grace)).body["erased"] == {"profile": 0, **NOTHING_ELSE}
+    assert me(api_event("DELETE", "/me", claims=grace)).status == 202
     assert me.profile_item() == ada
-
-    assert me(api_event("PUT", "/me", body={"displayName": "Grace"}, claims=grace)).body["version"] == 1
     assert me(api_event("GET", "/me")).body["displayName"] == "Ada L."
-    assert len(me.items()) == 2
+    assert me(api_event("GET", "/me", claims=grace)).status == 401
 
 
 def test_the_same_user_in_another_tenant_is_someone_else(me, api_event):

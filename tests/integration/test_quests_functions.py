@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from recurring_run import WORKER, DailyRun
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
@@ -70,12 +71,11 @@ def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quest
     assert ready == {**ready, "goalId": goal["goalId"], "milestoneCount": len(milestones), "taskCount": len(tasks)}
 
 
-def test_get_goal_reads_the_whole_tree_in_one_dynamodb_call(quests) -> None:
+def test_get_goal_reads_the_whole_tree_in_one_dynamodb_call(quests, dynamodb_calls) -> None:
     goal = new_goal(quests)
     quests.plan_and_coach(goal)
     module = quests.load_function("QuestsFunction")
-    calls: list[str] = []
-    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    calls = dynamodb_calls(module.quests.store.client, module.quests.store.table.name)
 
     quests.goal(goal["goalId"])
     assert calls == ["Query"]
@@ -115,11 +115,10 @@ def test_a_failed_run_leaves_no_orphans_and_the_goal_can_be_replanned(quests, mo
     assert sorted(names) == [f"{goal['goalId']}-1", f"{goal['goalId']}-2"]
 
 
-def test_recording_a_failure_is_one_conditional_write_and_leaves_a_goal_that_moved_on(quests) -> None:
+def test_recording_a_failure_is_one_conditional_write_and_leaves_a_goal_that_moved_on(quests, dynamodb_calls) -> None:
     goal = new_goal(quests)
     module = quests.load_function("RoadmapFailedFunction")
-    calls: list[str] = []
-    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    calls = dynamodb_calls(module.quests.store.client, module.quests.store.table.name)
     failed_run = {**quests.roadmap_input(goal), "error": {"Error": "States.TaskFailed", "Cause": "..."}}
 
     recorded = quests.step("RoadmapFailedFunction", failed_run)
@@ -136,14 +135,13 @@ def test_recording_a_failure_is_one_conditional_write_and_leaves_a_goal_that_mov
     assert all(not i["sk"]["S"].startswith("GOAL#gnosuchgoal00") for i in quests.items())
 
 
-def test_a_failure_removes_the_saved_roadmap_in_one_transaction_and_spares_a_goal_that_became_active(quests) -> None:
+def test_a_failure_removes_the_saved_roadmap_in_one_transaction_and_spares_a_goal_that_became_active(quests, dynamodb_calls) -> None:
     failing = new_goal(quests, title="Learn to play the piano")
     run = quests.roadmap_input(failing)
     run["plan"] = quests.step("PlannerFunction", run)
     quests.step("MilestoneSaverFunction", run)  # then the coach fails
     module = quests.load_function("RoadmapFailedFunction")
-    calls: list[str] = []
-    module.quests.store.client.meta.events.register("before-call.dynamodb.*", lambda model, **kwargs: calls.append(model.name))
+    calls = dynamodb_calls(module.quests.store.client, module.quests.store.table.name)
 
     recorded = quests.step("RoadmapFailedFunction", {**run, "error": {"Error": "AIUnavailable"}})
     assert recorded["removed"] == len(run["plan"]["milestones"]) and calls == ["Query", "TransactWriteItems"]
@@ -276,10 +274,10 @@ def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing
     today = quests.api("quests_tasks_list", query={"date": day.isoformat()}).body["tasks"]
     assert [t["title"] for t in today] == ["Stretch for 10 minutes"] and today[0]["source"] == "recurrence"
 
-    schedule = quests.sample("recurring_tasks_daily")
-    first = quests.step("RecurringTaskGeneratorFunction", schedule)
-    second = quests.step("RecurringTaskGeneratorFunction", schedule)
-    assert first["written"] == 0 and first["existing"] == 2  # POST already wrote today's and tomorrow's
+    run = DailyRun(quests)  # the schedule's dispatcher, then its queue's worker until it is empty
+    first = run()
+    second = run()
+    assert first["rules"] == 1 and first["written"] == 0 and first["existing"] == 2  # POST already wrote today's and tomorrow's
     assert second == first
     assert len([i for i in quests.items() if i["sk"]["S"].startswith(f"TASK#R-{rule['recurrenceId']}-")]) == 2
 
@@ -288,20 +286,23 @@ def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing
     event = quests.sample("quests_recurrences_list")
     removed = quests.invoke("QuestsFunction", {**event, "httpMethod": "DELETE", "path": f"/recurrences/{rule['recurrenceId']}", "resource": "/recurrences/{recurrenceId}", "pathParameters": {"recurrenceId": rule["recurrenceId"]}})
     assert removed.body == {"recurrenceId": rule["recurrenceId"], "deleted": True, "futureTasksRemoved": 1}
-    assert quests.step("RecurringTaskGeneratorFunction", schedule)["rules"] == 0
+    assert run()["rules"] == 0
 
 
 @pytest.mark.clock
 def test_the_generator_reads_only_active_rules_through_the_index(quests) -> None:
     quests.api("quests_recurrence_create", body={"title": "Read 20 pages", "rule": {"freq": "weekly", "interval": 2, "byWeekday": ["MO", "TH"]}})
-    module = quests.load_function("RecurringTaskGeneratorFunction")
+    module = quests.load_function(WORKER)
     calls: list[tuple[str, str | None]] = []
     module.quests.store.client.meta.events.register("before-parameter-build.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params.get("IndexName"))))
 
-    quests.step("RecurringTaskGeneratorFunction", quests.sample("recurring_tasks_daily"))
+    run = DailyRun(quests)
+    assert run()["rules"] == 1
 
     assert ("Scan", None) not in calls
-    assert calls[0] == ("Query", "ByList"), calls
+    # Each page: one query of the index, then (when a rule is due) one read of its tasks and their writes.
+    assert {name for name, _ in calls} <= {"Query", "BatchGetItem", "PutItem"}
+    assert [call for call in calls if call[0] == "Query"] == [("Query", "ByList")] * len(run.pages)
 
 
 # -- bad input and isolation --------------------------------------------------------------------------------
@@ -426,7 +427,7 @@ def test_a_message_whose_day_cannot_be_read_costs_no_ai_call(quests, monkeypatch
 
 
 # -- the user's data ------------------------------------------------------------------------------------------
-def test_quests_are_exported_with_the_user_and_erased_with_them(quests) -> None:
+def test_quests_are_exported_with_the_user_and_erased_with_them(quests, move_clock) -> None:
     goal = new_goal(quests)
     quests.plan_and_coach(goal)
     quests.api("quests_recurrence_create", body={"title": "Stretch", "rule": {"freq": "daily"}})
@@ -436,8 +437,13 @@ def test_quests_are_exported_with_the_user_and_erased_with_them(quests) -> None:
     assert exported["goals"][0]["milestones"][0]["tasks"]
     assert exported["recurrences"][0]["title"] == "Stretch"
 
-    erased = quests.invoke("MeFunction", quests.sample("me_delete")).body["erased"]
-    assert erased["quests"] == len(quests.items()) + erased["quests"] and quests.items() == []
+    written = len(quests.items())
+    assert quests.invoke("MeFunction", quests.sample("me_delete")).status == 202
+    quests.settle()
+    move_clock(seconds=31)  # the erasers wait out the requests still in flight
+    quests.settle()
+    erasure = quests.invoke("MeFunction", quests.sample("me_get") | {"path": "/me/erasure", "resource": "/me/erasure"}).body
+    assert erasure["erased"]["quests"] == written and [i["sk"]["S"] for i in quests.items()] == ["ERASED"]
 
 
 # -- the sample events ------------------------------------------------------------------------------------

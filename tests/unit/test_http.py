@@ -39,6 +39,10 @@ def make_app(monkeypatch):
             owner = http.principal(app)
             return {"userId": owner.user_id, "tenantId": owner.tenant_id}
 
+        @app.get("/farewell")
+        def farewell():
+            return {"userId": http.principal(app, while_erased=True).user_id}
+
         @app.get("/slow")
         def slow():
             raise TooManyRequests("slow down", retry_after_seconds=30)
@@ -171,9 +175,30 @@ def test_a_body_against_its_schema_is_a_400_naming_the_field(call, api_event, up
     assert field in body["error"]["message"]
 
 
-def test_the_caller_comes_from_the_claims(call, api_event):
+@pytest.fixture
+def accounts(users_table, monkeypatch):
+    """UsersTable (in moto) as the account check reads it."""
+    from zik.platform.accounts import Accounts
+
+    monkeypatch.setenv("USERS_TABLE", users_table.name)
+    http._accounts.cache_clear()
+    yield Accounts(users_table)
+    http._accounts.cache_clear()
+
+
+def test_the_caller_comes_from_the_claims(call, api_event, accounts):
     status, _, body, _ = call(api_event("GET", "/whoami"))
     assert (status, body) == (200, {"userId": "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", "tenantId": "acme"})
+
+
+def test_an_account_being_erased_opens_nothing_but_what_follows_its_erasure(call, api_event, accounts):
+    from zik.principal import Principal
+
+    accounts.begin_erasure(Principal(user_id="8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", tenant_id="acme"), ["quests"])
+    status, _, body, _ = call(api_event("GET", "/whoami"))
+    assert status == 401 and body["error"]["code"] == "unauthorized" and "deleted" in body["error"]["message"]
+    assert call(api_event("GET", "/farewell"))[0] == 200
+    assert call(api_event("GET", "/whoami", claims={"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}))[0] == 200  # someone else
 
 
 def test_no_claims_is_a_401_json_error(call, api_event):

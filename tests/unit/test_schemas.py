@@ -84,10 +84,11 @@ def test_missing_required_field_is_named_and_only_the_missing_one():
         "occurredAt": "2024-11-23T09:00:00.000Z",
         "tenantId": "acme",
         "userId": "u-1",
+        "erasureId": "e0123456789abcdef",
     }
     exc = _violation("events", "UserDeleted", detail)
-    assert exc.field == "erased"
-    assert exc.message == "erased is required"
+    assert exc.field == "domains"
+    assert exc.message == "domains is required"
 
 
 def test_a_body_that_is_not_an_object_is_reported_on_the_body():

@@ -143,3 +143,30 @@ def test_a_change_outside_any_users_partition_is_refused() -> None:
 
 def test_a_batch_with_nothing_to_say_puts_nothing(bus: Stubber) -> None:
     assert streams.publish_changes({"Records": [record(1), record(2)]}, lambda change: iter(())) == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize(
+    ("detail", "field"),
+    [
+        ({"version": 0, "changed": [], "timezone": "UTC"}, "version"),
+        ({"version": "2", "changed": [], "timezone": "UTC"}, "version"),
+        ({"version": 2, "changed": ["password"], "timezone": "UTC"}, "changed"),
+        ({"version": 2, "changed": [], "timezone": ""}, "timezone"),
+        ({"version": 2, "changed": [], "timezone": "UTC", "secret": "x"}, "secret"),
+        ({"version": 2, "changed": []}, "timezone"),
+    ],
+)
+def test_an_event_that_breaks_its_schema_is_refused_naming_the_field(detail: dict[str, Any], field: str) -> None:
+    change = streams.change_of(record(1))
+    with pytest.raises(ValueError) as caught:
+        streams.entries_of(change, [Event("UserProfileUpdated", "platform", detail)], BUS)
+    assert "UserProfileUpdated of" in str(caught.value) and "does not match its schema" in str(caught.value) and field in str(caught.value)
+
+
+def test_every_event_schema_carries_the_common_fields_and_nothing_else() -> None:
+    from zik import schemas
+
+    for name in schemas.names("events"):
+        schema = schemas.load("events", name)
+        assert {"eventId", "occurredAt", "tenantId", "userId"} <= set(schema["required"]), name
+        assert schema.get("additionalProperties") is False, name

@@ -18,10 +18,14 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from zik.clock import now_iso
+from zik import inputs
+from zik.clock import epoch_seconds, now_iso
 from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
 
 MAX_PAGE_SIZE = 100
+# The item an erased user's partition keeps (for as long as the user's tokens and late events may come).
+ERASED = "ERASED"
+TOMBSTONE_DAYS = 30
 
 
 @cache
@@ -101,15 +105,6 @@ def transact(client: Any, writes: list[dict[str, Any]]) -> None:
             raise
         reasons = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
         raise TransactionFailed(reasons) from None
-
-
-def check_limit(raw: str | None, default: int = 20) -> int:
-    """The ``limit`` query parameter of a list: 1 to MAX_PAGE_SIZE, ``default`` when absent."""
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", field="limit")
-    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -315,6 +310,56 @@ class Table:
         """Delete every item of one partition; returns how many went."""
         return self.delete_keys([{k: v for k, v in item.items() if k in (self.pk, self.sk)} for item in self.iterate(pk_value)])
 
+    def delete_partition_page(self, pk_value: str, limit: int, *, keep: Iterable[str] = ()) -> tuple[int, bool]:
+        """Delete at most ``limit`` items of one partition (not the sort keys in ``keep``): how many went,
+        and whether the partition is now empty (but for those kept). A large partition goes a page a call."""
+        kept = set(keep)
+        answer = self.client.query(
+            TableName=self.name,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": self.pk, **({"#sk": self.sk} if self.sk else {})},
+            ExpressionAttributeValues=to_item({":pk": pk_value}),
+            ProjectionExpression="#pk, #sk" if self.sk else "#pk",
+            Limit=limit + len(kept),
+            ConsistentRead=True,
+        )
+        keys = [from_item(item) for item in answer.get("Items", [])]
+        doomed = [key for key in keys if not self.sk or key[self.sk] not in kept]
+        self.delete_keys(doomed)
+        return len(doomed), "LastEvaluatedKey" not in answer
+
+    def count(self, pk_value: str) -> int:
+        """How many items one partition holds (a COUNT query, paged: it reads, but returns no item)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": self.pk},
+            "ExpressionAttributeValues": to_item({":pk": pk_value}),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            answer = self.client.query(**kwargs)
+            total += answer["Count"]
+            if "LastEvaluatedKey" not in answer:
+                return total
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def erase_page(self, pk_value: str, limit: int) -> tuple[int, bool]:
+        """A page of a user's erasure: at most ``limit`` items of the partition deleted; once it is empty, the
+        partition's tombstone (sk ERASED, expiring) is written, which late writers check."""
+        removed, done = self.delete_partition_page(pk_value, limit, keep=[ERASED])
+        if done:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_item({self.pk: pk_value, **({self.sk: ERASED} if self.sk else {}), "erasedAt": now_iso(), "expiresAt": epoch_seconds() + TOMBSTONE_DAYS * 86400}),
+            )
+        return removed, done
+
+    def erased(self, pk_value: str) -> bool:
+        """Whether the partition's user was erased (its tombstone is there)."""
+        return self.get(pk_value, ERASED if self.sk else None, consistent=False) is not None
+
     def delete_keys(self, keys: list[Mapping[str, Any]]) -> int:
         """Delete the items with these keys, 25 a batch, retrying what DynamoDB leaves unprocessed."""
         for start in range(0, len(keys), 25):
@@ -335,8 +380,9 @@ def decode_cursor(cursor: str, pk_attr: str, pk_value: str) -> dict[str, Any]:
     partition than the one being read."""
     malformed = InvalidRequest("cursor is malformed: pass back the nextCursor of the previous page", field="cursor")
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        # Through the API's one JSON parser: a cursor is client input (bounded nesting, finite numbers).
+        key = inputs.json_document(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError, InvalidRequest):
         raise malformed from None
     if not isinstance(key, dict) or not key or len(key) > 4:
         raise malformed

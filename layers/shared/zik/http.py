@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import os
+from functools import cache
 from typing import Any
 
 from zik import lazy_packages
@@ -43,8 +44,21 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
-def principal(app: APIGatewayRestResolver) -> principals.Principal:
-    return principals.from_api_event(app.current_event.raw_event)
+def principal(app: APIGatewayRestResolver, *, while_erased: bool = False) -> principals.Principal:
+    """The verified caller (from the authorizer's claims, never the path or the body). An account being
+    erased (DELETE /me) opens nothing from that moment, its tokens alive or not (401), but the routes
+    ``while_erased`` that follow its erasure."""
+    owner = principals.from_api_event(app.current_event.raw_event)
+    if not while_erased:
+        _accounts().refuse_if_erased(owner)
+    return owner
+
+
+@cache
+def _accounts() -> Any:
+    from zik.platform.accounts import Accounts
+
+    return Accounts()
 
 
 def body(app: APIGatewayRestResolver, schema: str, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from zik.errors import Unauthorized
 TENANT_CLAIM = "custom:tenant_id"
 DEFAULT_TENANT = "default"
 # Ids become parts of DynamoDB keys: keep them to characters that cannot forge a key separator.
-_ID = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+_ID = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ def from_claims(claims: Mapping[str, Any] | None) -> Principal:
         raise Unauthorized("the request carries no verified identity")
     user_id = claims.get("sub")
     tenant_id = claims.get(TENANT_CLAIM) or DEFAULT_TENANT
-    if not isinstance(user_id, str) or not _ID.match(user_id):
+    if not isinstance(user_id, str) or not _ID.fullmatch(user_id):
         raise Unauthorized("the token's subject is missing or malformed")
-    if not isinstance(tenant_id, str) or not _ID.match(tenant_id):
+    if not isinstance(tenant_id, str) or not _ID.fullmatch(tenant_id):
         raise Unauthorized("the token's tenant is malformed")
     return Principal(
         user_id=user_id,

@@ -12,7 +12,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from zik.journal.streaks import WEEKDAYS, local_datetime, parse_day, streaks, zone
+from zik.days import WEEKDAYS, local_datetime, parse_day, streaks, zone
 
 __all__ = ["BUCKETS", "mood_series", "summarize"]
 

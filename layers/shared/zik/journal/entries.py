@@ -1,8 +1,9 @@
 """The Entry service: writing, reading, listing, searching and exporting a user's journal entries.
 
-Handlers parse and answer; this decides and writes. Every change is published on the bus (EntryCreated,
-EntryUpdated, EntryDeleted, PromptUsed, AIInsightRequested): the AI service, the search indexer and
-gamification work from those events.
+Handlers parse and answer; this decides and writes. It publishes nothing: every committed change of an
+entry leaves through JournalTable's stream as its event (EntryCreated, EntryUpdated, EntryDeleted,
+PromptUsed, AIInsightRequested; see ``zik.journal.changes``), and the AI service, the search indexer and
+the points consumer work from those events.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import secrets
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from zik import clock, events, inputs
+from zik import clock, inputs
+from zik.claims import HEX, Claim
 from zik.dynamo import Filter
-from zik.errors import InvalidRequest
+from zik.errors import Conflict, InvalidRequest
 from zik.journal import search, text
 from zik.journal.search_store import SearchIndexes
 from zik.journal.settings import Settings, local_today
@@ -23,7 +25,6 @@ from zik.journal.store import JournalStore, public
 from zik.observability import metrics
 from zik.principal import Principal
 
-DOMAIN = "journal"
 MAX_CONTENT_CHARS = 50_000
 PREVIEW_CHARS = 280
 OLDEST_ENTRY_DATE = dt.date(1900, 1, 1)
@@ -102,7 +103,9 @@ class Entries:
         return self._indexes
 
     # -- writing --------------------------------------------------------------------------------------
-    def create(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
+    def create(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
+        """Write an entry. With an Idempotency-Key's ``claim`` its id comes from the key, so a retry of a
+        request whose first attempt wrote and then died answers that entry instead of writing another."""
         content = _content(data["content"])
         settings = self.settings.current(owner)
         timezone = settings["timezone"]
@@ -112,7 +115,7 @@ class Entries:
         _check_entry_date(entry_date, today)
         title = _title(data.get("title"))
         entry = {
-            "entryId": new_entry_id(now),
+            "entryId": claim.id(length=20, alphabet=HEX) if claim else new_entry_id(now),
             "title": title,
             "content": content,
             "preview": preview_of(content),
@@ -126,11 +129,13 @@ class Entries:
             "contentHash": content_hash(title, content),
             "createdAt": clock.iso(now),
         }
-        saved = self.store.create_entry(owner, {key: value for key, value in entry.items() if value is not None})
-        published = [self._entry_event("EntryCreated", owner, saved)]
-        if saved.get("promptId"):
-            published.append(events.event("PromptUsed", DOMAIN, owner, promptId=saved["promptId"], entryId=saved["entryId"], entryDate=entry_date))
-        events.publish(*published)
+        # EntryCreated (and PromptUsed) leave through JournalTable's stream (zik.journal.changes).
+        try:
+            saved = self.store.create_entry(owner, {key: value for key, value in entry.items() if value is not None})
+        except Conflict:
+            if claim is None:
+                raise
+            return self.get(owner, entry["entryId"])  # written by this request's first attempt
         metrics.add_metric(name="EntriesCreated", unit="Count", value=1)
         return entry_view(saved, None, with_insight=True)
 
@@ -160,38 +165,21 @@ class Entries:
             changes["gsi1sk"] = f"{entry_date}#{current['createdAt']}#{entry_id}"
         saved = self.store.update_entry(owner, entry_id, changes, expected_version=data["version"])
         content_changed = saved.get("contentHash") != current.get("contentHash")
-        events.publish(self._entry_event("EntryUpdated", owner, saved, contentChanged=content_changed))
         # The insight of the old text is not the new text's: it shows again once the AI service has read it.
         return entry_view(saved, None if content_changed else insight, with_insight=True)
 
     def delete(self, owner: Principal, entry_id: str) -> dict[str, Any]:
-        gone = self.store.delete_entry(owner, entry_id)
-        events.publish(events.event("EntryDeleted", DOMAIN, owner, entryId=entry_id, entryDate=gone["entryDate"]))
+        self.store.delete_entry(owner, entry_id)
         return {"entryId": entry_id, "deleted": True}
 
     def request_insight(self, owner: Principal, entry_id: str) -> dict[str, Any]:
-        entry, _ = self.store.entry_with_insight(owner, entry_id)
+        """Ask for a fresh insight: the request is written on the entry (insightRequestedAt), and the
+        stream carries it to the AI service as AIInsightRequested."""
         settings = self.settings.current(owner)
         if not settings.get("aiInsightsEnabled", True):
             raise InvalidRequest("AI insights are turned off in your settings (aiInsightsEnabled)", field="aiInsightsEnabled")
-        events.publish(events.event("AIInsightRequested", DOMAIN, owner, entryId=entry_id, version=entry["version"]))
+        self.store.request_insight(owner, entry_id)
         return {"entryId": entry_id, "insight": "requested"}
-
-    @staticmethod
-    def _entry_event(detail_type: str, owner: Principal, entry: Mapping[str, Any], **extra: Any) -> events.DomainEvent:
-        return events.event(
-            detail_type,
-            DOMAIN,
-            owner,
-            entryId=entry["entryId"],
-            version=entry["version"],
-            wordCount=entry["wordCount"],
-            entryDate=entry["entryDate"],
-            timezone=entry.get("timezone") or "UTC",
-            categoryId=entry.get("categoryId"),
-            promptId=entry.get("promptId"),
-            **extra,
-        )
 
     # -- reading --------------------------------------------------------------------------------------
     def get(self, owner: Principal, entry_id: str) -> dict[str, Any]:

@@ -28,6 +28,8 @@ class Indexer:
         """Bring these entries of one user up to date in their index, in one index write."""
         wanted = list(dict.fromkeys(entry_ids))
         entries = self.store.entries_by_id(owner, wanted)
+        if not entries and self.store.table.erased(owner.partition):
+            return False  # a late event of an erased user: no index is written again
 
         def apply(index: SearchIndex) -> bool:
             changed = False

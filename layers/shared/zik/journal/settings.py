@@ -1,7 +1,9 @@
 """The Settings service: the user's journal preferences and their categories.
 
-A user who never saved settings gets the defaults, with the timezone of their platform profile (GET /me):
-the journal's days are the user's days from the first entry.
+The timezone has one owner, the platform profile (PUT /me): the settings show the profile's, read in the
+same round trip as the settings (one BatchGetItem over both tables), and a PUT /settings that sends a
+timezone changes the profile's (its UserProfileUpdated tells the domains that keep a copy). So the
+journal's days are always the user's days, whichever of the two they set it through.
 """
 
 from __future__ import annotations
@@ -47,27 +49,37 @@ class Settings:
         self.store = store
         self._profiles = profiles
 
-    def _profile_timezone(self, owner: Principal) -> str:
+    @property
+    def profiles(self) -> Any:
         if self._profiles is None:
             from zik.platform.store import ProfileStore
 
             self._profiles = ProfileStore()
-        return (self._profiles.get(owner) or {}).get("timezone") or "UTC"
+        return self._profiles
 
     def current(self, owner: Principal) -> dict[str, Any]:
-        stored = self.store.settings(owner)
-        if stored is None:
-            return {**DEFAULTS, "timezone": self._profile_timezone(owner), "version": 0}
-        view = {**DEFAULTS, **(public(stored) or {})}
-        view.setdefault("timezone", "UTC")
+        stored, profile = self.store.settings_with_profile(owner, self.profiles.table)
+        view = {**DEFAULTS, **(public(stored) or {"version": 0})}
+        view["timezone"] = (profile or {}).get("timezone") or "UTC"
         return view
+
+    def _move_timezone(self, owner: Principal, timezone: str) -> None:
+        """The profile's timezone, changed as PUT /me would (its event tells the other domains)."""
+        from zik.platform import profiles as rules
+
+        current = self.profiles.get(owner) or rules.default_profile(owner)
+        if current.get("timezone") == timezone:
+            return
+        merged = rules.apply_update(current, {"timezone": timezone})
+        self.profiles.save(owner, merged, expected_version=current["version"], changed=rules.changed_fields(current, merged))
 
     def update(self, owner: Principal, data: Mapping[str, Any]) -> dict[str, Any]:
         """Change the fields sent. With `version` the save happens only over that version (409 if
         stale); without it the change applies to the current settings."""
         values = {field: data[field] for field in _SETTABLE if field in data}  # None resets a field
-        if values.get("timezone") is not None:
-            check_timezone(values["timezone"])
+        timezone = values.pop("timezone", None)
+        if timezone is not None:
+            check_timezone(timezone)
         if values.get("promptCategories"):
             from zik.journal import prompts
 
@@ -79,13 +91,17 @@ class Settings:
         current = self.current(owner)
         expected = data.get("version", current["version"])
         if expected == 0:
-            # The first save keeps every default explicitly, so a later read needs no profile.
-            values = {**{k: v for k, v in current.items() if k in _SETTABLE}, **values}
+            # The first save keeps every default explicitly.
+            values = {**{k: v for k, v in current.items() if k in _SETTABLE and k != "timezone"}, **values}
             values = {k: v for k, v in values.items() if v is not None}
         elif expected != current["version"]:
             raise VersionConflict(expected, current["version"])
         saved = self.store.save_settings(owner, values, expected_version=expected)
-        return {**DEFAULTS, **(public(saved) or {})}
+        if timezone is not None:
+            self._move_timezone(owner, timezone)
+        view = {**DEFAULTS, **(public(saved) or {})}
+        view["timezone"] = timezone or current["timezone"]
+        return view
 
     # -- categories -----------------------------------------------------------------------------------
     def categories(self, owner: Principal) -> dict[str, Any]:

@@ -341,6 +341,22 @@ class JournalStore:
     def settings(self, owner: Principal) -> dict[str, Any] | None:
         return self.table.get(owner.partition, SETTINGS)
 
+    def settings_with_profile(self, owner: Principal, users: Table) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The settings and the profile's timezone (UsersTable, which owns it), in one round trip."""
+        request: dict[str, Any] = {
+            self.table.name: {"Keys": [self._key(owner, SETTINGS)], "ConsistentRead": True},
+            users.name: {"Keys": [users.key(owner.partition, "PROFILE")], "ProjectionExpression": "#tz", "ExpressionAttributeNames": {"#tz": "timezone"}},
+        }
+        found: dict[str, list[dict[str, Any]]] = {}
+        while request:
+            answer = self.client.batch_get_item(RequestItems=request)
+            for table, items in answer.get("Responses", {}).items():
+                found.setdefault(table, []).extend(from_item(item) for item in items)
+            request = answer.get("UnprocessedKeys") or {}
+        settings = next(iter(found.get(self.table.name, [])), None)
+        profile = next(iter(found.get(users.name, [])), None)
+        return settings, profile
+
     def save_settings(self, owner: Principal, values: Mapping[str, Any], *, expected_version: int) -> dict[str, Any]:
         """Create (expected_version 0) or update the settings (a value of None removes the field) if
         still at ``expected_version``. A new default category must exist, checked in the same transaction."""
@@ -479,5 +495,5 @@ class JournalStore:
     def everything(self, owner: Principal) -> Iterator[dict[str, Any]]:
         yield from self.table.iterate(owner.partition)
 
-    def erase(self, owner: Principal) -> int:
-        return self.table.delete_partition(owner.partition)
+    def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
+        return self.table.erase_page(owner.partition, limit)

@@ -1,12 +1,11 @@
-"""The journal's and gamification's part of GET /me/export and DELETE /me: the /me function calls
-``register()`` at init. What only an export needs is imported when an export runs."""
+"""The journal's part of GET /me/export and of a user's erasure: the functions that serve them call
+``register()`` at init. What only an export or an erasure needs is imported when one runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from zik import userdata
-from zik.journal.gamification import Gamification
 from zik.journal.store import JournalStore, public
 from zik.principal import Principal
 
@@ -25,16 +24,21 @@ class JournalData:
             "entries": journal_of(self.store, owner),
         }
 
-    def erase(self, owner: Principal) -> int:
-        from zik.journal.search_store import SearchIndexes, erase_versions
+    def size(self, owner: Principal) -> int:
+        return self.store.table.count(owner.partition)
 
-        indexes = SearchIndexes(self.store)
-        removed = self.store.erase(owner) + indexes.erase(owner)
-        return removed + erase_versions(indexes.bucket, f"exports/{owner.tenant_id}/{owner.user_id}/")
+    def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
+        """The journal's items a page at a time; with the last page, its search index and its exports
+        (every S3 version). The partition's tombstone keeps the indexer from writing a new index."""
+        removed, done = self.store.erase_page(owner, limit)
+        if done:
+            from zik.journal.search_store import SearchIndexes, erase_versions
+
+            indexes = SearchIndexes(self.store)
+            removed += indexes.erase(owner) + erase_versions(indexes.bucket, f"exports/{owner.tenant_id}/{owner.user_id}/")
+        return removed, done
 
 
 def register() -> None:
     journal = JournalData()
-    gamification = Gamification()
-    userdata.register("journal", export=journal.export, erase=journal.erase)
-    userdata.register("gamification", export=gamification.export, erase=gamification.erase)
+    userdata.register("journal", export=journal.export, erase_page=journal.erase_page, size=journal.size)

@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any, Callable, Mapping
 
-from zik import ai
+from zik import ai, clock
 from zik.claims import Claim
 from zik.errors import Conflict, InvalidRequest, NotFound, ZikError
 from zik.observability import logger, metrics
@@ -315,6 +315,26 @@ class Quests:
         page = self.store.rules_page(owner, limit=limit, cursor=cursor)
         return {"recurrences": [public(r) for r in page.items], "nextCursor": page.next_cursor}
 
+    def follow_timezone(self, owner: Principal, detail: Mapping[str, Any]) -> int:
+        """UserProfileUpdated: the user's rules keep a copy of the profile's timezone (the daily generator
+        writes each rule's days in it); they follow a change. How many rules moved."""
+        if "timezone" not in detail.get("changed", ()):
+            return 0
+        self._timezones.pop(owner.partition, None)
+        moved, cursor = 0, None
+        while True:
+            page = self.store.rules_page(owner, limit=100, cursor=cursor)
+            for rule in page.items:
+                if rule.get("timezone") != detail["timezone"]:
+                    try:
+                        self.store.table.update(owner.partition, rule["sk"], {"timezone": detail["timezone"]})
+                        moved += 1
+                    except NotFound:
+                        pass  # deleted meanwhile
+            cursor = page.next_cursor
+            if not cursor:
+                return moved
+
     def delete_recurrence(self, owner: Principal, rule_id: str) -> dict[str, Any]:
         rule = self.store.delete_rule(owner, rule_id)
         today = model.today_in(rule.get("timezone") or "UTC").isoformat()
@@ -342,22 +362,51 @@ class Quests:
         )
         return written is not None
 
-    def generate_recurring(self, now: dt.datetime | None = None) -> dict[str, int]:
-        """The daily run: each active rule's task for the user's today and tomorrow, written once."""
-        counts = {"rules": 0, "written": 0, "existing": 0}
-        cursor = None
-        while True:
-            page = self.store.active_rules(cursor=cursor)
-            for rule in page.items:
-                counts["rules"] += 1
-                owner = owner_of(rule)
-                for day in recurrence.due_days(rule.get("timezone") or "UTC", now):
-                    if not recurrence.occurs_on(rule["rule"], dt.date.fromisoformat(rule["startDate"]), day):
-                        continue
-                    counts["written" if self._write_occurrence(owner, rule, day) else "existing"] += 1
-            cursor = page.next_cursor
-            if not cursor:
-                return counts
+    # A page's writes wait on DynamoDB, not on this process: this many at once keep a page of a thousand
+    # rules (up to two thousand writes) to a second or two.
+    RECURRING_WRITERS = 8
+
+    def generate_recurring(self, partition: str, cursor: str | None, *, limit: int, now: dt.datetime | None = None) -> tuple[dict[str, int], str | None]:
+        """One step of the daily run (a message of the recurring-task queue): a page of at most ``limit``
+        active rules of one partition of the index, each rule's tasks for the user's today and tomorrow
+        written once. The counts, and the cursor of the rest of the partition (None at its end).
+
+        A task's id is its rule's and its day's, and it is written only if new (a conditional put): a page
+        read again (a redelivered message, a second run the same day) writes nothing twice. The tasks that
+        exist are read first, 100 a call, so such a page costs a few reads rather than a failed write a task."""
+        now = now or clock.now()  # one instant for the page
+        page = self.store.active_rules(partition, cursor=cursor, limit=limit)
+        counts = {"rules": len(page.items), "written": 0, "existing": 0, "skipped": 0}
+        due: list[tuple[Principal, Mapping[str, Any], dt.date, str]] = []
+        days: dict[str, list[dt.date]] = {}
+        for rule in page.items:
+            try:
+                zone = rule.get("timezone") or "UTC"
+                if zone not in days:
+                    days[zone] = recurrence.due_days(zone, now)
+                start = dt.date.fromisoformat(rule["startDate"])
+                due.extend((owner_of(rule), rule, day, recurring_task_id(rule["recurrenceId"], day.isoformat())) for day in days[zone] if recurrence.occurs_on(rule["rule"], start, day))
+            except (KeyError, TypeError, ValueError):  # RuleError too: one broken rule does not hold up its shard
+                logger.exception("recurrence rule skipped", extra={"recurrenceId": rule.get("recurrenceId")})
+                counts["skipped"] += 1
+        existing = self.store.existing_tasks((owner, task_id) for owner, _, _, task_id in due)
+        missing = [(owner, rule, day) for owner, rule, day, task_id in due if (owner.partition, self.store.task_sk(task_id)) not in existing]
+        writers = [_Background(self._write_occurrences, missing[n :: self.RECURRING_WRITERS]) for n in range(min(self.RECURRING_WRITERS, len(missing)))]
+        failure: BaseException | None = None
+        for writer in writers:  # every writer done before this page fails or succeeds
+            try:
+                counts["written"] += writer.result()
+            except Exception as exc:  # noqa: BLE001 - raised below, once the others are done
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+        counts["existing"] = len(due) - counts["written"]
+        counts["moved"] = self.store.move_to_shards(page.items)
+        return counts, page.next_cursor
+
+    def _write_occurrences(self, occurrences: list[tuple[Principal, Mapping[str, Any], dt.date]]) -> int:
+        """How many of these were new (and written)."""
+        return sum(self._write_occurrence(owner, rule, day) for owner, rule, day in occurrences)
 
     # -- chat -------------------------------------------------------------------------------------------
     def chat(self, owner: Principal, message: str, conversation_id: str | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Items (pk = TENANT#<t>#USER#<u> for all of them):
   goal task       sk GOAL#<goalId>#MS#<nn>#TASK#<taskId>    gsi1pk <pk>#DAY#<due>   gsi1sk TASK#<taskId>
   own task        sk TASK#<taskId>                          gsi1pk <pk>#DAY#<due>   gsi1sk TASK#<taskId>
   recurring task  sk TASK#R-<ruleId>-<yyyymmdd>             gsi1pk <pk>#DAY#<due>   gsi1sk TASK#R-...
-  rule            sk RULE#<ruleId>                          gsi1pk RULES#ACTIVE     gsi1sk <pk>#<ruleId>  (active only)
+  rule            sk RULE#<ruleId>                          gsi1pk RULES#ACTIVE#<nn>  gsi1sk <pk>#<ruleId>  (active only; nn: its shard)
   chat message    sk CHAT#<conversationId>#<at>#<n>
 
 Access patterns (template.yaml, QuestsTable):
@@ -17,13 +17,15 @@ Access patterns (template.yaml, QuestsTable):
   a task by id                             GetItem / UpdateItem (the id says where it lives)
   a milestone's open tasks                 the milestone's openTasks counter, kept in the same transaction
   the user's rules                         Query pk, begins_with(sk, RULE#)
-  every active rule (daily generator)      Query GSI1 RULES#ACTIVE (sparse: active rules only)
+  every active rule (the daily run)        Query GSI1 RULES#ACTIVE#<nn>, each of 32 shards      one query a page of
+                                           (sparse: active rules only), a page a message        RULES_PER_PAGE rules
   a conversation, newest first             Query pk, begins_with(sk, CHAT#<conversationId>#)
   export / erase with the user             Query / delete the partition
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -33,12 +35,30 @@ from botocore.exceptions import ClientError
 
 from zik import config
 from zik.clock import now_iso
-from zik.dynamo import MAX_PAGE_SIZE, Page, Table, TransactionFailed, from_item, to_item, transact
+from zik.dynamo import Page, Table, TransactionFailed, decode_cursor, encode_cursor, from_item, to_item, transact
 from zik.errors import Conflict, NotFound, VersionConflict
 from zik.principal import Principal
 
 BY_LIST = "ByList"
-ACTIVE_RULES = "RULES#ACTIVE"
+
+# The index of active rules is sharded: each active rule is under one of RULE_SHARDS keys of ByList,
+# RULES#ACTIVE#00 to RULES#ACTIVE#31, chosen by a stable hash of its owner and id. One key would take
+# every rule's index write and the whole daily read: a hot partition (DynamoDB gives one key about 1,000
+# writes and 3,000 reads a second) and one reader that has to walk every rule in turn. 32 keys spread both
+# over partitions and let the daily run read 32 shards at once, each a page per message (100,000 rules are
+# about 3,000 a shard: a few pages each). The number is fixed: the daily run must know every key, and
+# changing it would move every rule. 32 keeps the run's fixed cost small (32 queries and messages a day,
+# however few rules there are) while a shard stays a few hundred pages even at ten million rules.
+RULE_SHARDS = 32
+ACTIVE_RULE_SHARDS = tuple(f"RULES#ACTIVE#{shard:02d}" for shard in range(RULE_SHARDS))
+# The index's one key before it was sharded: the daily run still reads it and moves each rule it finds
+# there to its shard (remove it once it is empty in every stage).
+UNSHARDED_ACTIVE_RULES = "RULES#ACTIVE"
+# What the daily run reads: one message each.
+ACTIVE_RULE_PARTITIONS = (*ACTIVE_RULE_SHARDS, UNSHARDED_ACTIVE_RULES)
+# A page of the daily run: one query (a rule item is about 500 bytes: a page stays under the 1 MB a query
+# answers), at most two tasks a rule, so one invocation writes at most 2,000 tasks.
+RULES_PER_PAGE = 1000
 _TASK_ID = re.compile(r"^(?:(?P<goal>g[0-9a-z]{12})\.m(?P<seq>[0-9]{1,2})\.)?(?P<own>[0-9a-zA-Z-]{3,80})$")
 _HIDDEN = ("pk", "sk", "gsi1pk", "gsi1sk")
 
@@ -55,6 +75,13 @@ def goal_task_id(goal_id: str, seq: int) -> str:
 
 def recurring_task_id(rule_id: str, day: str) -> str:
     return f"R-{rule_id}-{day.replace('-', '')}"
+
+
+def rule_shard(partition: str, rule_id: str) -> str:
+    """The shard of the active rules' index a rule is under: a hash of its owner and id, the same in every
+    process and release (Python's own ``hash`` of a string is not: it is salted per process)."""
+    digest = hashlib.sha256(f"{partition}#{rule_id}".encode()).digest()
+    return ACTIVE_RULE_SHARDS[int.from_bytes(digest[:8], "big") % RULE_SHARDS]
 
 
 def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -443,16 +470,15 @@ class QuestsStore:
 
     # -- recurrence rules -------------------------------------------------------------------------------
     def create_rule(self, owner: Principal, rule: Mapping[str, Any]) -> dict[str, Any]:
-        item = {
-            "pk": owner.partition,
-            "sk": f"RULE#{rule['recurrenceId']}",
-            "gsi1pk": ACTIVE_RULES,
-            "gsi1sk": f"{owner.partition}#{rule['recurrenceId']}",
-            "tenantId": owner.tenant_id,
-            "userId": owner.user_id,
-            **rule,
-        }
-        return public(self.table.create(item))  # type: ignore[return-value]
+        return public(self.table.create(self.rule_item(owner, rule)))  # type: ignore[return-value]
+
+    @staticmethod
+    def rule_item(owner: Principal, rule: Mapping[str, Any]) -> dict[str, Any]:
+        """A rule's item, but for what ``Table.create`` adds (its timestamps and version)."""
+        rule_id = rule["recurrenceId"]
+        # Only an active rule is in the index (sparse): the daily run reads none but active rules.
+        index = {"gsi1pk": rule_shard(owner.partition, rule_id), "gsi1sk": f"{owner.partition}#{rule_id}"} if rule.get("active", True) else {}
+        return {"pk": owner.partition, "sk": f"RULE#{rule_id}", **index, "tenantId": owner.tenant_id, "userId": owner.user_id, **rule}
 
     def rule(self, owner: Principal, rule_id: str) -> dict[str, Any]:
         item = self.table.get(owner.partition, f"RULE#{rule_id}")
@@ -463,8 +489,57 @@ class QuestsStore:
     def rules_page(self, owner: Principal, *, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(owner.partition, sk_prefix="RULE#", limit=limit, cursor=cursor)
 
-    def active_rules(self, *, cursor: str | None = None) -> Page:
-        return self.table.query_page(ACTIVE_RULES, index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=MAX_PAGE_SIZE, cursor=cursor)
+    def active_rules(self, partition: str, *, cursor: str | None = None, limit: int = RULES_PER_PAGE) -> Page:
+        """One page of one partition of the active rules' index (one of ACTIVE_RULE_PARTITIONS): at most
+        ``limit`` rules from one query (``Table.query_page`` pages are the API's, of at most 100)."""
+        if partition not in ACTIVE_RULE_PARTITIONS:
+            raise ValueError(f"{partition!r} is not a partition of the active rules' index")
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "IndexName": BY_LIST,
+            "KeyConditionExpression": "gsi1pk = :partition",
+            "ExpressionAttributeValues": to_item({":partition": partition}),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(cursor, "gsi1pk", partition)
+        answer = self.client.query(**request)
+        last = answer.get("LastEvaluatedKey")
+        return Page([from_item(item) for item in answer.get("Items", [])], encode_cursor(last) if last else None)
+
+    def existing_tasks(self, tasks: Iterable[tuple[Principal, str]]) -> set[tuple[str, str]]:
+        """Which of these tasks (owner, task id) exist, as ``(pk, sk)``: BatchGetItem, 100 keys a call,
+        eventually consistent. Only a shortcut: a task written a moment ago, or a key DynamoDB leaves
+        unprocessed, is not in the answer, and the caller's conditional put decides for it."""
+        keys = list(dict.fromkeys((owner.partition, self.task_sk(task_id)) for owner, task_id in tasks))
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), 100):
+            answer = self.client.batch_get_item(
+                RequestItems={self.table.name: {"Keys": [to_item({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + 100]], "ProjectionExpression": "pk, sk"}}
+            )
+            found.update((item["pk"]["S"], item["sk"]["S"]) for item in answer.get("Responses", {}).get(self.table.name, []))
+        return found
+
+    def move_to_shards(self, rules: Iterable[Mapping[str, Any]]) -> int:
+        """The rules of a page still under the unsharded key of the index, each moved to its shard while it
+        is still there (a rule deleted meanwhile stays deleted). How many moved."""
+        moved = 0
+        for rule in rules:
+            if rule.get("gsi1pk") != UNSHARDED_ACTIVE_RULES:
+                continue
+            try:
+                self.client.update_item(
+                    TableName=self.table.name,
+                    Key=to_item({"pk": rule["pk"], "sk": rule["sk"]}),
+                    UpdateExpression="SET gsi1pk = :shard",
+                    ConditionExpression="gsi1pk = :unsharded",
+                    ExpressionAttributeValues=to_item({":shard": rule_shard(rule["pk"], rule["recurrenceId"]), ":unsharded": UNSHARDED_ACTIVE_RULES}),
+                )
+                moved += 1
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        return moved
 
     def delete_rule(self, owner: Principal, rule_id: str) -> dict[str, Any]:
         removed = self.table.delete(owner.partition, f"RULE#{rule_id}")
@@ -515,8 +590,11 @@ class QuestsStore:
         document["goals"] = list(goals.values())
         return document
 
-    def erase(self, owner: Principal) -> int:
-        return self.table.delete_partition(owner.partition)
+    def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
+        return self.table.erase_page(owner.partition, limit)
+
+    def size(self, owner: Principal) -> int:
+        return self.table.count(owner.partition)
 
     # -- helpers --------------------------------------------------------------------------------------
     def _transact(self, writes: list[dict[str, Any]], *, on_condition: Any) -> None:

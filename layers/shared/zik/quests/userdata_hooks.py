@@ -8,4 +8,4 @@ from zik.quests.store import QuestsStore
 
 def register() -> None:
     store = QuestsStore()
-    userdata.register("quests", export=store.export, erase=store.erase)
+    userdata.register("quests", export=store.export, erase_page=store.erase_page, size=store.size)

@@ -1,10 +1,13 @@
-"""The Gamification service: points, levels, streaks and achievements, one currency across the platform
-(journal entries and prompts, quest tasks, milestones and quests).
+"""Points: the platform's one currency, with levels, streaks and achievements, earned from every domain's
+events (journal entries and prompts, quest tasks, milestones and quests). No domain writes points: they
+publish events, and this package's consumer (GamificationEventsFunction) records them. It owns
+GamificationTable. The Reflekt seed's routes (/gamification/...) read it.
 
 GamificationTable, in the owner's partition (pk = TENANT#<t>#USER#<u>):
   stats          sk STATS                                  counters, points, earned achievements, version
   ledger line    sk TX#<version:012d>#<n:02d>              one per award
   event seen     sk EVENT#<eventId>                        written with the awards; expires after 30 days
+  erased         sk ERASED                                 the user was erased: nothing is recorded any more
 
 Access patterns (template.yaml, GamificationTable):
   stats, level, streak, achievements        GetItem STATS                                    one read
@@ -28,8 +31,9 @@ from typing import Any, Mapping
 
 from zik import clock, config
 from zik.clock import now_iso
-from zik.dynamo import Table, TransactionFailed, to_item, transact
-from zik.journal import points, streaks
+from zik.dynamo import ERASED, Table, TransactionFailed, to_item, transact
+from zik import days as streaks
+from zik.points import rules as points
 from zik.principal import Principal
 
 STATS = "STATS"
@@ -37,7 +41,7 @@ EVENT_MARKER_DAYS = 30
 MAX_ATTEMPTS = 10
 
 
-class Gamification:
+class Points:
     def __init__(self, table: Table | None = None):
         self.table = table or Table(config.require("GAMIFICATION_TABLE")["GAMIFICATION_TABLE"])
 
@@ -53,8 +57,8 @@ class Gamification:
             try:
                 transact(self.table.client, self._writes(owner, stats, updated, awards, event_type, detail, timezone))
             except TransactionFailed as failure:
-                if failure.failed(0):
-                    return None
+                if failure.failed(0) or failure.failed(1):
+                    return None  # recorded already, or the user was erased
                 continue  # the counters moved meanwhile: apply the event to the newer ones
             return awards
         raise RuntimeError(f"the stats of {owner.partition} kept changing under {MAX_ATTEMPTS} attempts")
@@ -79,7 +83,9 @@ class Gamification:
             "expiresAt": clock.epoch_seconds() + EVENT_MARKER_DAYS * 86400,
         }
         writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self.table.name, "Item": to_item(marker), "ConditionExpression": "attribute_not_exists(pk)"}}
+            {"Put": {"TableName": self.table.name, "Item": to_item(marker), "ConditionExpression": "attribute_not_exists(pk)"}},
+            # An event that comes after the user's erasure (a late delivery, a redriven DLQ) writes nothing.
+            {"ConditionCheck": {"TableName": self.table.name, "Key": self.table.key(owner.partition, ERASED), "ConditionExpression": "attribute_not_exists(pk)"}},
         ]
         version = (stats or {}).get("version", 0)
         item = {
@@ -115,6 +121,22 @@ class Gamification:
             }
             writes.append({"Put": {"TableName": self.table.name, "Item": to_item(line)}})
         return writes
+
+    def follow_timezone(self, owner: Principal, detail: Mapping[str, Any]) -> None:
+        """UserProfileUpdated: the stats keep a copy of the profile's timezone (the user's days for streaks)."""
+        if "timezone" not in detail.get("changed", ()):
+            return
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=self.table.key(owner.partition, STATS),
+                UpdateExpression="SET #tz = :tz",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#tz": "timezone"},
+                ExpressionAttributeValues=to_item({":tz": detail["timezone"]}),
+            )
+        except self.table.client.exceptions.ConditionalCheckFailedException:
+            pass  # no stats yet: the first event brings the timezone
 
     # -- reading --------------------------------------------------------------------------------------
     def _counters(self, owner: Principal) -> tuple[points.Counters, str]:
@@ -157,8 +179,11 @@ class Gamification:
         ]
         return {"stats": self.stats(owner), "achievements": self.achievements(owner)["earned"], "transactions": ledger}
 
-    def erase(self, owner: Principal) -> int:
-        return self.table.delete_partition(owner.partition)
+    def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
+        return self.table.erase_page(owner.partition, limit)
+
+    def size(self, owner: Principal) -> int:
+        return self.table.count(owner.partition)
 
 
 def _with_local_date(detail: Mapping[str, Any]) -> dict[str, Any]:

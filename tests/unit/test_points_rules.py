@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from zik.journal import points
-from zik.journal.points import ACHIEVEMENTS, STREAK_BONUSES, Award, Counters, achievements, apply, entry_points, level_for
+from zik.points import rules as points
+from zik.points.rules import ACHIEVEMENTS, STREAK_BONUSES, Award, Counters, achievements, apply, entry_points, level_for
 
 TODAY = dt.date(2026, 3, 10)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from zik.journal.streaks import WEEKDAYS, Streaks, local_date, local_hour, local_weekday, parse_day, streaks
+from zik.days import WEEKDAYS, Streaks, local_date, local_hour, local_weekday, parse_day, streaks
 
 D = dt.date
 

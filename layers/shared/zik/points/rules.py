@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping, TypedDict
 
-from zik.journal.streaks import parse_day, streaks
+from zik.days import parse_day, streaks
 
 __all__ = [
     "ACHIEVEMENTS", "Achievement", "Award", "Counters", "Level", "MILESTONE_POINTS", "PROMPT_POINTS",

@@ -1,0 +1,1 @@
+"""Points: the platform's one currency (see ledger.py and rules.py)."""
