@@ -24,6 +24,7 @@ ACCOUNT_QUEUES = {
     "QuestsAccountFunction": "QuestsAccountQueue",
     "JournalAccountFunction": "JournalAccountQueue",
     "PointsAccountFunction": "PointsAccountQueue",
+    "CareerAccountFunction": "CareerAccountQueue",
 }
 
 
@@ -182,3 +183,25 @@ def quests(deployment, invoke, load_function, sample, shape, lambda_context, eve
     if user_zone != "UTC":  # the sample user has no profile: UTC, unless the run moved the users elsewhere
         assert invoke("MeFunction", api_event("PUT", "/me", body={"timezone": user_zone})).status == 200
     return Quests(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams, sink=sink, deliveries=rule_deliveries)
+
+
+@dataclass
+class Career(Domain):
+    """The career's functions: ``api(function, sample, ...)`` sends the sample event shaped as asked (see
+    ``shape``); ``step(function, event)`` runs a non-API handler (an S3 event, a schedule) on a copy."""
+
+    def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
+        event = self.sample(sample)
+        event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
+        return self.invoke(function, self.shape(event, headers=headers, **request))
+
+    def step(self, function: str, event: dict[str, Any]) -> Any:
+        return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
+
+    def env(self, function: str) -> dict[str, str]:
+        return self.deployment.functions[function].environment
+
+
+@pytest.fixture
+def career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams) -> Career:
+    return Career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams)
