@@ -451,7 +451,7 @@ class Provisioner:
         if (p.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if p.get("CorsConfiguration"):
-            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": p["CorsConfiguration"]["CorsRules"]})
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [_cors_rule(rule) for rule in p["CorsConfiguration"]["CorsRules"]]})
         notification = _bucket_notifications(p.get("NotificationConfiguration") or {})
         if notification:
             s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=notification)
@@ -818,6 +818,14 @@ def _check_arn(logical_id: str, created: str, expected: str) -> None:
     """The ARN was handed out before the resource existed: moto must have made the same."""
     if created != expected:
         raise TemplateError(f"{logical_id}: moto named it {created}, not {expected}")
+
+
+# CloudFormation's names of a CORS rule's fields where the S3 API names them otherwise.
+_CORS_FIELDS = {"Id": "ID", "MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    return {_CORS_FIELDS.get(key, key): value for key, value in rule.items()}
 
 
 def _bucket_notifications(config: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ STREAM_SAMPLES = {
     "JournalStreamFunction": ("journal_stream_batch", ["EntryCreated", "PromptUsed", "EntryUpdated", "EntryDeleted"]),
     "QuestsStreamFunction": ("quests_stream_batch", ["TaskCompleted", "MilestoneCompleted"]),
     "PlatformStreamFunction": ("platform_stream_profile_saved", ["UserProfileUpdated"]),
+    "CareerStreamFunction": ("career_stream_batch", ["ResumeAnalyzed", "ApplicationStatusChanged", "ApplicationStatusChanged"]),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from zik import schemas
+from zik.career import changes as career
 from zik.journal import changes as journal
 from zik.platform import changes as platform
 from zik.quests import changes as quests
@@ -119,3 +120,39 @@ def test_a_profile_saved_is_user_profile_updated_with_what_the_save_changed(kind
     assert events(platform, change(kind, "PROFILE", old=old, new=new)) == [("UserProfileUpdated", {"version": 2, "changed": ["timezone"], "timezone": "Europe/Paris"})]
     assert events(platform, change("MODIFY", "PROFILE", old=new, new=new)) == []
     assert events(platform, change("REMOVE", "PROFILE", old=new)) == []
+
+
+# -- career -----------------------------------------------------------------------------------------------
+RESUME = {"resumeId": "01795421600000x7k2", "status": "pending", "source": "upload", "createdAt": AT}
+ANALYZED = {**RESUME, "status": "analyzed", "atsScore": 78, "skills": ["Python", "AWS"], "analyzedAt": "2026-11-23T08:15:04.000Z"}
+APPLICATION = {
+    "applicationId": "a7c91d2e40b1", "jobId": "gh3f9a1c2b7d", "company": "Northwind Labs", "role": "Backend Engineer",
+    "status": "applied", "history": [{"status": "applied", "at": AT, "via": "create"}], "version": 1, "updatedAt": AT,
+}
+
+
+def test_a_resume_analysed_is_resume_analyzed_once() -> None:
+    sk = "RESUME#01795421600000x7k2"
+    analysed = events(career, change("MODIFY", sk, old=RESUME, new=ANALYZED))
+    assert analysed == [("ResumeAnalyzed", {"resumeId": RESUME["resumeId"], "atsScore": 78, "skillCount": 2, "source": "upload"})]
+    assert events(career, change("INSERT", sk, new={**ANALYZED, "source": "api"}))[0][1]["source"] == "api"
+    # written pending, failed, changed again once analysed, deleted: nothing
+    assert events(career, change("INSERT", sk, new=RESUME)) == []
+    assert events(career, change("MODIFY", sk, old=RESUME, new={**RESUME, "status": "failed"})) == []
+    assert events(career, change("MODIFY", sk, old=ANALYZED, new={**ANALYZED, "fileName": "x.pdf"})) == []
+    assert events(career, change("REMOVE", sk, old=ANALYZED)) == []
+
+
+def test_an_application_created_or_moved_is_application_status_changed_and_nothing_else_is() -> None:
+    sk = "APP#a7c91d2e40b1"
+    created = events(career, change("INSERT", sk, new=APPLICATION))
+    assert created == [("ApplicationStatusChanged", {
+        "applicationId": "a7c91d2e40b1", "jobId": "gh3f9a1c2b7d", "company": "Northwind Labs", "role": "Backend Engineer",
+        "from": None, "to": "applied", "via": "create", "version": 1,
+    })]
+    moved = {**APPLICATION, "status": "interview", "version": 2, "history": [*APPLICATION["history"], {"status": "interview", "at": AT, "via": "email"}]}
+    assert events(career, change("MODIFY", sk, old=APPLICATION, new=moved))[0][1] == {**created[0][1], "from": "applied", "to": "interview", "via": "email", "version": 2}
+    assert events(career, change("MODIFY", sk, old=moved, new={**moved, "notes": "bring portfolio", "version": 3})) == []
+    assert events(career, change("REMOVE", sk, old=moved)) == []
+    for other in ("PROFILE", "PROFILE#MATCH#j1", "SAVED#j1", "APPJOB#j1", "EMAIL#d1", "MAILBOX"):
+        assert events(career, change("INSERT", other, new={"status": "analyzed", "x": 1})) == []
