@@ -354,6 +354,7 @@ def _clear_client_caches() -> None:
         ("zik.erasure", "_sqs"),
         ("zik.streams", "_events_client"),
         ("zik.platform.exports", "_s3"),
+        ("zik.buckets", "s3_client"),
         ("zik.idempotency", "_persistence"),
         ("zik.quests.workflow", "_client"),
     ):

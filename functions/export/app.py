@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from zik import userdata
 from zik.erasure import account_events
+from zik.career import userdata_hooks as career_data
 from zik.journal import userdata_hooks as journal_data
 from zik.observability import logger, queue_handler
 from zik.platform import exports_hooks
@@ -22,6 +23,7 @@ profiles = ProfileStore()
 exports = Exports(profiles.table)
 quests_data.register()
 journal_data.register()
+career_data.register()
 points_data.register()
 exports_hooks.register(exports)
 QUEUE_URL = os.environ["ACCOUNT_QUEUE_URL"]

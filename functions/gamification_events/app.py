@@ -1,5 +1,5 @@
-"""The points' consumer: every journal event and the quest events (TaskCompleted, MilestoneCompleted,
-QuestCompleted), through its queue. Each event is recorded once: a redelivery awards nothing twice."""
+"""The points' consumer: every journal event, the quest events (TaskCompleted, MilestoneCompleted,
+QuestCompleted) and the career events (ResumeAnalyzed, ApplicationStatusChanged), through its queue. Each event is recorded once: a redelivery awards nothing twice."""
 
 from __future__ import annotations
 

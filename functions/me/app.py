@@ -13,6 +13,7 @@ from zik.platform import exports_hooks as exports_data
 from zik.platform.exports import INLINE_ITEMS, Exports, document
 from zik.platform.identity import delete_identity
 from zik.platform.store import ProfileStore
+from zik.career import userdata_hooks as career_data
 from zik.journal import userdata_hooks as journal_data
 from zik.points import userdata_hooks as points_data
 from zik.quests import userdata_hooks as quests_data
@@ -23,6 +24,7 @@ accounts = Accounts(store.table)
 exports = Exports(store.table)
 quests_data.register()
 journal_data.register()
+career_data.register()
 points_data.register()
 exports_data.register(exports)
 # The domains that erase a user's data on UserDeleted (the profile goes with the erasure's first write).

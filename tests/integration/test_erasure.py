@@ -55,7 +55,7 @@ def test_every_domain_erases_the_user_and_the_erasure_completes(journal, quests,
     journal.settle()
     done = erasure_of(journal, api_event).body
     assert done["status"] == "erased" and done["completedAt"] >= done["requestedAt"]
-    assert done["domains"] == {"exports": "erased", "journal": "erased", "points": "erased", "quests": "erased"}
+    assert done["domains"] == {"career": "erased", "exports": "erased", "journal": "erased", "points": "erased", "quests": "erased"}
     assert all(done["erased"][domain] > 0 for domain in TABLES), done["erased"]
     for variable in TABLES.values():
         assert partition(journal.deployment, variable) == ["ERASED"]  # a tombstone, no data
@@ -173,6 +173,7 @@ ACCOUNT_SAMPLES = {
     "QuestsAccountFunction": "quests_account_batch",
     "JournalAccountFunction": "journal_account_batch",
     "PointsAccountFunction": "points_account_batch",
+    "CareerAccountFunction": "career_account_batch",
     "ExportFunction": "export_batch",
 }
 

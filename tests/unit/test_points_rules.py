@@ -55,6 +55,10 @@ def test_a_first_entry_pays_its_length_and_the_first_entry_achievement() -> None
         ("TaskCompleted", {"taskId": "t1", "goalId": "g1"}, "tasks_completed", "task_completed", points.TASK_POINTS),
         ("MilestoneCompleted", {"goalId": "g1", "milestoneSeq": 2}, "milestones_completed", "milestone_completed", points.MILESTONE_POINTS),
         ("QuestCompleted", {"goalId": "g1"}, "quests_completed", "quest_completed", points.QUEST_POINTS),
+        ("ResumeAnalyzed", {"resumeId": "r1", "atsScore": 71}, "resumes_analyzed", "resume_analyzed", points.RESUME_POINTS),
+        ("ApplicationStatusChanged", {"applicationId": "a1", "from": None, "to": "applied"}, "applications_sent", "application_applied", 10),
+        ("ApplicationStatusChanged", {"applicationId": "a1", "from": "screening", "to": "interview"}, "interviews", "application_interview", 25),
+        ("ApplicationStatusChanged", {"applicationId": "a1", "from": "interview", "to": "offer"}, "offers", "application_offer", 50),
     ],
 )
 def test_each_counted_event_pays_its_points_once_and_counts(event: str, detail: dict, metric: str, reason: str, paid: int) -> None:
@@ -77,6 +81,23 @@ def test_the_award_notes_name_what_was_done() -> None:
     assert task[0].note == "Completed the task t9"
     assert milestone[0].note == "Completed milestone 3 of the quest g1"
     assert prompt[0].note == "Wrote from the prompt ?"
+
+
+def test_an_application_pays_each_step_forward_and_nothing_for_a_door_closing() -> None:
+    counters, paid = Counters(), []
+    for step in (None, "saved", "applied", "screening", "interview", "offer", "accepted"):
+        if step is None:
+            continue
+        counters, awards = apply(counters, "ApplicationStatusChanged", {"applicationId": "a1", "to": step, "role": "Data Engineer", "company": "Acme"}, today=TODAY)
+        paid.append(sum(a.points for a in awards if a.reason != "achievement"))
+    assert paid == [0, 10, 0, 25, 50, 100]
+    assert (counters.applications_sent, counters.interviews, counters.offers) == (1, 1, 1)
+    assert {"first_application", "first_interview", "first_offer"} <= set(counters.earned)
+    for closed in ("rejected", "withdrawn"):
+        after, awards = apply(counters, "ApplicationStatusChanged", {"applicationId": "a2", "to": closed}, today=TODAY)
+        assert awards == [] and after.points == counters.points
+    _, note = apply(Counters(), "ApplicationStatusChanged", {"applicationId": "a1", "to": "offer", "role": "Data Engineer", "company": "Acme"}, today=TODAY)
+    assert note[0].note == "Application offer: Data Engineer at Acme"
 
 
 @pytest.mark.parametrize("event", ["EntryUpdated", "EntryDeleted", "AIInsightRequested", "SomethingNew", "GoalCreated"])

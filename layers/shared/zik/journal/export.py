@@ -84,7 +84,7 @@ def is_large(export: Export) -> bool:
 def store_for_download(owner: Principal, export: Export, bucket: str | None = None) -> dict[str, Any]:
     """Write the export to the journal bucket (exports expire there after a day) and give a link to it
     valid for 15 minutes, which downloads it under its file name."""
-    from zik.journal.search_store import s3_client
+    from zik.buckets import s3_client
 
     bucket = bucket or os.environ["JOURNAL_BUCKET"]
     key = f"exports/{owner.tenant_id}/{owner.user_id}/{export.filename}"

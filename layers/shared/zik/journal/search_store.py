@@ -10,13 +10,10 @@ indexers never lose each other's work. Old object versions expire by the bucket'
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import cache
 from typing import Any, Callable
 
-import boto3
-from botocore.config import Config
-
 from zik import config
+from zik.buckets import erase_versions, s3_client
 from zik.journal.search import SearchIndex
 from zik.journal.store import JournalStore
 from zik.principal import Principal
@@ -24,12 +21,6 @@ from zik.principal import Principal
 PREFIX = "search-index"
 CACHED_USERS = 64
 MAX_ATTEMPTS = 8
-
-
-@cache
-def s3_client() -> Any:
-    # SigV4: the bucket's objects are KMS-encrypted, and S3 refuses a presigned SigV2 link to those.
-    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 def object_key(owner: Principal) -> str:
@@ -94,16 +85,3 @@ class SearchIndexes:
         self._cache.pop(owner.partition, None)
         key = object_key(owner)
         return erase_versions(self.bucket, key, only=key)
-
-
-def erase_versions(bucket: str, prefix: str, *, only: str | None = None) -> int:
-    """Delete every version (and delete marker) of the objects under ``prefix`` (of the one key ``only``,
-    when given: another user's key may start with this one's); returns how many went."""
-    client = s3_client()
-    removed = 0
-    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            if only is None or version["Key"] == only:
-                client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
-                removed += 1
-    return removed

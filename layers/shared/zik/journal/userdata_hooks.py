@@ -32,7 +32,8 @@ class JournalData:
         (every S3 version). The partition's tombstone keeps the indexer from writing a new index."""
         removed, done = self.store.erase_page(owner, limit)
         if done:
-            from zik.journal.search_store import SearchIndexes, erase_versions
+            from zik.buckets import erase_versions
+            from zik.journal.search_store import SearchIndexes
 
             indexes = SearchIndexes(self.store)
             removed += indexes.erase(owner) + erase_versions(indexes.bucket, f"exports/{owner.tenant_id}/{owner.user_id}/")

@@ -158,6 +158,10 @@ class Points:
             "tasksCompleted": counters.tasks_completed,
             "milestonesCompleted": counters.milestones_completed,
             "questsCompleted": counters.quests_completed,
+            "resumesAnalyzed": counters.resumes_analyzed,
+            "applicationsSent": counters.applications_sent,
+            "interviews": counters.interviews,
+            "offers": counters.offers,
             "achievementsEarned": len(counters.earned),
         }
 

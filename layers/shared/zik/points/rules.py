@@ -16,6 +16,10 @@ PromptUsed                  ``PROMPT_POINTS`` (5). EntryCreated's own promptId p
 TaskCompleted               ``TASK_POINTS`` (10)
 MilestoneCompleted          ``MILESTONE_POINTS`` (50)
 QuestCompleted              ``QUEST_POINTS`` (200)
+ResumeAnalyzed              ``RESUME_POINTS`` (10)
+ApplicationStatusChanged    ``APPLICATION_POINTS`` by the status reached: applied 10, interview 25,
+                            offer 50, accepted 100; saved, screening, rejected, withdrawn nothing
+                            (a step forward is rewarded, a door closing is not a penalty)
 EntryUpdated, EntryDeleted  nothing, and no counter moves: see ``apply``.
 AIInsightRequested          nothing
 each achievement            its own points, once per user
@@ -38,7 +42,7 @@ from zik.days import parse_day, streaks
 
 __all__ = [
     "ACHIEVEMENTS", "Achievement", "Award", "Counters", "Level", "MILESTONE_POINTS", "PROMPT_POINTS",
-    "QUEST_POINTS", "STREAK_BONUSES", "TASK_POINTS", "achievements", "apply", "entry_points", "level_for",
+    "QUEST_POINTS", "RESUME_POINTS", "APPLICATION_POINTS", "STREAK_BONUSES", "TASK_POINTS", "achievements", "apply", "entry_points", "level_for",
 ]
 
 # (fewest words, points), longest first: length is rewarded, with a ceiling so volume is not the game.
@@ -48,6 +52,8 @@ PROMPT_POINTS = 5
 TASK_POINTS = 10
 MILESTONE_POINTS = 50
 QUEST_POINTS = 200
+RESUME_POINTS = 10
+APPLICATION_POINTS: dict[str, int] = {"applied": 10, "interview": 25, "offer": 50, "accepted": 100}
 _LEVEL_STEP = 50
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -59,7 +65,7 @@ def entry_points(word_count: int) -> int:
 
 @dataclass(frozen=True)
 class Award:
-    reason: str  # entry, streak_bonus, prompt, task_completed, milestone_completed, quest_completed, achievement
+    reason: str  # entry, streak_bonus, prompt, task_completed, milestone_completed, quest_completed, resume_analyzed, application_<status>, achievement
     points: int
     note: str
 
@@ -79,6 +85,10 @@ class Counters:
     tasks_completed: int = 0
     milestones_completed: int = 0
     quests_completed: int = 0
+    resumes_analyzed: int = 0
+    applications_sent: int = 0
+    interviews: int = 0
+    offers: int = 0
     current_streak: int = 0
     longest_streak: int = 0
     days: set[dt.date] = field(default_factory=set)
@@ -144,6 +154,11 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
     _achievement("first_milestone", "Milestone Reached", "Complete a quest milestone.", "milestones_completed", 1, 25),
     _achievement("first_quest", "Quest Complete", "Complete a whole quest.", "quests_completed", 1, 100),
     _achievement("quests_5", "Seasoned Adventurer", "Complete 5 quests.", "quests_completed", 5, 300),
+    _achievement("first_resume", "Résumé Ready", "Have your resume analysed.", "resumes_analyzed", 1, 10),
+    _achievement("first_application", "Hat in the Ring", "Send your first job application.", "applications_sent", 1, 10),
+    _achievement("applications_10", "Casting the Net", "Send 10 job applications.", "applications_sent", 10, 50),
+    _achievement("first_interview", "Foot in the Door", "Land a job interview.", "interviews", 1, 50),
+    _achievement("first_offer", "Offer in Hand", "Receive a job offer.", "offers", 1, 150),
 )
 
 
@@ -205,6 +220,22 @@ def _counted(metric: str, reason: str, points: int, note: str) -> Callable[[Coun
     return handle
 
 
+# Which counter a status reached moves (an application moved to interview twice, for two rounds, counts twice).
+_STATUS_COUNTERS = {"applied": "applications_sent", "interview": "interviews", "offer": "offers"}
+
+
+def _application_status_changed(counters: Counters, detail: Mapping[str, Any], today: dt.date) -> list[Award]:
+    status = detail.get("to")
+    metric = _STATUS_COUNTERS.get(status)
+    if metric:
+        setattr(counters, metric, getattr(counters, metric) + 1)
+    points = APPLICATION_POINTS.get(status, 0)
+    if not points:
+        return []
+    where = " at ".join(part for part in (detail.get("role"), detail.get("company")) if part) or detail.get("applicationId") or "?"
+    return [Award(f"application_{status}", points, f"Application {status}: {where}")]
+
+
 def _nothing(counters: Counters, detail: Mapping[str, Any], today: dt.date) -> list[Award]:
     return []
 
@@ -220,6 +251,8 @@ _HANDLERS: dict[str, Callable[[Counters, Mapping[str, Any], dt.date], list[Award
         "milestones_completed", "milestone_completed", MILESTONE_POINTS, "Completed milestone {milestoneSeq} of the quest {goalId}"
     ),
     "QuestCompleted": _counted("quests_completed", "quest_completed", QUEST_POINTS, "Completed the quest {goalId}"),
+    "ResumeAnalyzed": _counted("resumes_analyzed", "resume_analyzed", RESUME_POINTS, "Resume analysed (ATS score {atsScore})"),
+    "ApplicationStatusChanged": _application_status_changed,
 }
 
 
