@@ -1,0 +1,111 @@
+"""What every resource of its kind in template.yaml has, checked rather than remembered: the career
+seed's operations (PITR, alarms for errors and DynamoDB throttling) and the platform's rules (every
+asynchronous path ends in a DLQ, every function logs to a group of its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """CloudFormation short-form tags (!Ref, !Sub, ...) read as {"Tag": value}."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        value: Any = loader.construct_mapping(node, deep=True)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_scalar(node)
+    return {suffix: value}
+
+
+_Loader.add_multi_constructor("!", _tag)
+RESOURCES: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_Loader)["Resources"]
+
+
+def of_type(kind: str) -> list[str]:
+    return sorted(name for name, resource in RESOURCES.items() if resource["Type"] == kind)
+
+
+def refs(node: Any) -> set[str]:
+    """Every logical id ``node`` refers to (Ref, GetAtt, ${...} in Sub)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "GetAtt":
+                found.add((value.split(".")[0] if isinstance(value, str) else value[0]))
+            elif key == "Sub":
+                text = value if isinstance(value, str) else value[0]
+                found.update(part.split("}")[0].split(".")[0] for part in text.split("${")[1:])
+            found |= refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= refs(value)
+    return found
+
+
+def alarms_on(logical_id: str) -> list[str]:
+    return [name for name in of_type("AWS::CloudWatch::Alarm") if logical_id in refs(RESOURCES[name]["Properties"])]
+
+
+@pytest.mark.parametrize("table", of_type("AWS::DynamoDB::Table"))
+def test_every_table_is_recoverable_encrypted_and_watched_for_throttling(table: str) -> None:
+    props = RESOURCES[table]["Properties"]
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert f"{table}ThrottlesAlarm" in alarms_on(table)
+
+
+@pytest.mark.parametrize("bucket", of_type("AWS::S3::Bucket"))
+def test_every_bucket_is_versioned_encrypted_private_and_tls_only(bucket: str) -> None:
+    props = RESOURCES[bucket]["Properties"]
+    assert props["VersioningConfiguration"]["Status"] == "Enabled"
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert all(props["PublicAccessBlockConfiguration"][flag] is True for flag in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    policies = [RESOURCES[p]["Properties"] for p in of_type("AWS::S3::BucketPolicy") if bucket in refs(RESOURCES[p]["Properties"]["Bucket"])]
+    assert any(s.get("Sid") == "TlsOnly" and s["Effect"] == "Deny" for p in policies for s in p["PolicyDocument"]["Statement"]), bucket
+
+
+FUNCTIONS = of_type("AWS::Serverless::Function")
+
+
+def events_of(function: str) -> dict[str, Any]:
+    return RESOURCES[function]["Properties"].get("Events") or {}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_function_logs_to_its_own_group_and_what_no_caller_sees_raises_an_alarm(function: str) -> None:
+    groups = [g for g in of_type("AWS::Logs::LogGroup") if function in refs(RESOURCES[g]["Properties"]["LogGroupName"])]
+    assert groups == [f"{function}Logs"]
+    kinds = {event["Type"] for event in events_of(function).values()}
+    if kinds and kinds != {"Api"}:  # behind the API, the caller sees the error (and the API's alarms watch)
+        assert f"{function}ErrorsAlarm" in alarms_on(function)
+
+
+@pytest.mark.parametrize("function", [f for f in FUNCTIONS if {e["Type"] for e in events_of(f).values()} & {"S3", "Schedule", "EventBridgeRule"}])
+def test_every_asynchronously_invoked_function_ends_in_a_dead_letter_queue(function: str) -> None:
+    props = RESOURCES[function]["Properties"]
+    on_failure = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get("OnFailure")
+    assert on_failure or props.get("DeadLetterQueue"), f"{function}: a failed invocation would vanish"
+    for event in events_of(function).values():
+        if event["Type"] == "Schedule":
+            assert event["Properties"].get("DeadLetterConfig"), f"{function}: a schedule that cannot invoke would vanish"
+
+
+@pytest.mark.parametrize("queue", of_type("AWS::SQS::Queue"))
+def test_every_queue_redrives_to_a_dead_letter_queue_that_raises_an_alarm(queue: str) -> None:
+    props = RESOURCES[queue]["Properties"]
+    if "DeadLetter" in queue:
+        assert any("ApproximateNumberOfMessagesVisible" == RESOURCES[a]["Properties"].get("MetricName") for a in alarms_on(queue)), queue
+    else:
+        assert props["RedrivePolicy"]["maxReceiveCount"] >= 1
