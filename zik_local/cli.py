@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--tenant", help="custom:tenant_id claim")
     token.add_argument("--email")
     token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
+    token.add_argument("--group", action="append", default=[], help="a Cognito group the user is in (e.g. admins); repeatable")
     token.add_argument("--url", default=DEFAULT_URL, help="the running `zik dev`")
 
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
@@ -141,7 +142,7 @@ def _post(url: str, payload: Any) -> Any:
 
 
 def _token(args: argparse.Namespace) -> int:
-    answer = _post(f"{args.url}/_zik/token", {"user": args.user, "tenant": args.tenant, "email": args.email, "ttlSeconds": args.ttl})
+    answer = _post(f"{args.url}/_zik/token", {"user": args.user, "tenant": args.tenant, "email": args.email, "ttlSeconds": args.ttl, "groups": args.group})
     if "token" not in answer:
         print(json.dumps(answer), file=sys.stderr)
         return 1

@@ -50,8 +50,13 @@ def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: Signin
         ttl = body.get("ttlSeconds", 3600)
         if isinstance(ttl, bool) or not isinstance(ttl, int) or not -86_400 <= ttl <= 7 * 86_400:
             return _json(400, {"error": {"code": "invalid_request", "message": "ttlSeconds must be a whole number of seconds up to a week", "field": "ttlSeconds"}})
+        groups = body.get("groups") or []
+        if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
+            return _json(400, {"error": {"code": "invalid_request", "message": "groups must be a list of group names", "field": "groups"}})
         cognito = cloud.cognito()
-        minted = cognito.mint(user, tenant=body.get("tenant"), email=body.get("email"), ttl_seconds=ttl)
+        # Cognito names a user's groups in the token's cognito:groups claim (admins: POST /api/jobs).
+        extra = {"cognito:groups": groups} if groups else None
+        minted = cognito.mint(user, tenant=body.get("tenant"), email=body.get("email"), ttl_seconds=ttl, extra=extra)
         return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
 
     routes[("POST", "/_zik/token")] = token

@@ -74,3 +74,16 @@ def test_claims_in_the_body_or_path_are_ignored(api_event):
     event["pathParameters"] = {"userId": "someone-else"}
     with pytest.raises(Unauthorized):
         from_api_event(event)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["admins", "admins,editors", "editors, admins", "[admins editors]", '["admins", "editors"]', ["admins", "editors"]],
+)
+def test_groups_are_read_in_every_spelling_api_gateway_hands_them_over(claim):
+    assert "admins" in from_claims({"sub": "u1", "cognito:groups": claim}).groups
+
+
+@pytest.mark.parametrize("claim", [None, "", "[]", "administrators", "[notadmins]", 7])
+def test_no_group_claim_or_another_group_is_not_admins(claim):
+    assert "admins" not in from_claims({"sub": "u1", "cognito:groups": claim}).groups

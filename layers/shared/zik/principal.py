@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -9,6 +10,7 @@ from typing import Any, Mapping
 from zik.errors import Unauthorized
 
 TENANT_CLAIM = "custom:tenant_id"
+GROUPS_CLAIM = "cognito:groups"
 DEFAULT_TENANT = "default"
 # Ids become parts of DynamoDB keys: keep them to characters that cannot forge a key separator.
 _ID = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
@@ -23,9 +25,33 @@ class Principal:
     claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def groups(self) -> frozenset[str]:
+        """The Cognito groups the token names (``cognito:groups``). API Gateway hands every claim over as
+        text, and a list claim in more than one spelling: "admins", "admins,users", "[admins users]" or
+        JSON; a token that names none is in no group."""
+        return parse_groups(self.claims.get(GROUPS_CLAIM))
+
+    @property
     def partition(self) -> str:
         """The key prefix under which every item this user owns is stored."""
         return f"TENANT#{self.tenant_id}#USER#{self.user_id}"
+
+
+def parse_groups(value: Any) -> frozenset[str]:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        names = [str(v) for v in value]
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("[") and text.endswith("]"):
+            try:
+                decoded = json.loads(text)
+            except ValueError:
+                decoded = None
+            text = " ".join(str(v) for v in decoded) if isinstance(decoded, list) else text[1:-1]
+        names = re.split(r"[,\s]+", text)
+    else:
+        names = []
+    return frozenset(name for name in (n.strip() for n in names) if name)
 
 
 def from_claims(claims: Mapping[str, Any] | None) -> Principal:
