@@ -236,6 +236,10 @@ def test_files_that_are_no_resume_are_refused_by_their_bytes(data: bytes, said: 
     assert said in error.message
 
 
+def test_text_that_begins_like_an_executable_header_is_still_text() -> None:
+    assert documents.read(b"MZ Okafor\nData Analyst, Lagos").kind == "text"
+
+
 def test_an_executable_is_refused_whatever_it_is_called() -> None:
     """The name is not even an input: an ELF binary is refused as one, with a PDF's header inside it too."""
     elf = b"\x7fELF\x02\x01\x01" + bytes(60) + b"%PDF-1.7 decoy"

@@ -72,6 +72,8 @@ _FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),
 )
+# Two letters a text resume may well begin with ("MZ Okafor"): an executable has binary bytes after them.
+_TEXT_LIKE_MAGIC = frozenset({b"MZ"})
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _PDF_MAGIC = b"%PDF-"
 # Acrobat accepts a PDF whose header comes within its first 1024 bytes; so do we.
@@ -158,7 +160,7 @@ def sniff(data: bytes, *, field: str = "content") -> str:
     if not data or not data.strip():
         raise EmptyDocument("the file is empty", field=field)
     for magic, what in _FOREIGN_MAGIC:
-        if data.startswith(magic):
+        if data.startswith(magic) and not (magic in _TEXT_LIKE_MAGIC and _is_text(data)):
             raise UnsupportedDocument(f"the file is {what}, not a resume: send a PDF, a DOCX or plain UTF-8 text", field=field)
     if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
         return "pdf"

@@ -246,8 +246,7 @@ class Resumes:
         """Record why the file is no resume we can read; its original is not kept."""
         changes = {
             "status": "failed",
-            "versionId": None,
-            "s3Key": None,
+            "versionId": None,  # the original goes (the key stays: a later event for it is known)
             "size": size,
             "analyzedAt": clock.now_iso(),
             "error": {"code": refused.code, "status": refused.status, "message": refused.message},
@@ -271,7 +270,7 @@ class Resumes:
         """The resume with its analysis and, while its original is kept, a link to download it (5 minutes)."""
         item = self._existing(owner, resume_id)
         view = resume_view(item)
-        if item.get("s3Key") and item.get("status") != "pending":
+        if item.get("s3Key") and item.get("status") == "analyzed":
             view["downloadUrl"] = self.store.download_url(item["s3Key"], item.get("versionId"), file_name=item.get("fileName") or "resume", seconds=DOWNLOAD_SECONDS)
             view["downloadExpiresAt"] = clock.iso(clock.now() + dt.timedelta(seconds=DOWNLOAD_SECONDS))
         return view
