@@ -118,6 +118,42 @@ class Quests:
         metrics.add_metric(name="GoalsCreated", unit="Count", value=1)
         return model.goal_view(goal)
 
+    def create_goal_with_roadmap(
+        self,
+        owner: Principal,
+        data: Mapping[str, Any],
+        milestones: list[Mapping[str, Any]],
+        first_tasks: list[Mapping[str, Any]],
+        *,
+        claim: Claim | None = None,
+    ) -> dict[str, Any]:
+        """A goal whose roadmap another domain already made (a career roadmap): ``data`` as POST /goals
+        takes it, 3 to 7 ``milestones`` ({title, description, dueDate}) and the first one's tasks ({title,
+        description, dueDate}). Written active at once, with no planner workflow (one transaction); from
+        then on it is a goal like any other. With ``claim`` its id comes from the Idempotency-Key and a
+        retry answers the goal the first attempt wrote."""
+        today = self.today(owner)
+        target = model.check_target_date(data.get("targetDate"), today)
+        plan = model.normalise_plan(list(milestones), today, dt.date.fromisoformat(target) if target else None)
+        goal = {
+            "goalId": claim.id("g") if claim else new_id("g"),
+            "title": model.clean_title(data["title"]),
+            "description": data.get("description") or "",
+            "category": data.get("category"),
+            "targetDate": target,
+            "via": "api",
+            **({"origin": data["origin"]} if data.get("origin") else {}),
+        }
+        tasks = model.normalise_tasks(list(first_tasks), today, dt.date.fromisoformat(plan[0]["dueDate"]))
+        try:
+            written = self.store.create_goal_with_roadmap(owner, {k: v for k, v in goal.items() if v is not None}, plan, tasks)
+        except Conflict:
+            if claim is None:
+                raise
+            return self.goal(owner, goal["goalId"])
+        metrics.add_metric(name="GoalsCreated", unit="Count", value=1)
+        return model.goal_view(*written)
+
     def _start(self, owner: Principal, goal: Mapping[str, Any], today: dt.date) -> None:
         try:
             start_roadmap(owner, goal, today=today.isoformat(), timezone=self.timezone_of(owner))

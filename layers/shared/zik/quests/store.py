@@ -265,23 +265,80 @@ class QuestsStore:
             }
         ]
         for seq, milestone in enumerate(milestones, start=1):
-            item = {
-                "pk": owner.partition,
-                "sk": self.milestone_sk(goal_id, seq),
-                "goalId": goal_id,
-                "milestoneId": f"{goal_id}.m{seq}",
-                "seq": seq,
-                "title": milestone["title"],
-                "description": milestone.get("description", ""),
-                "dueDate": milestone["dueDate"],
-                "status": "pending",
-                "openTasks": 0,
-                "milestoneCount": len(milestones),  # MilestoneCompleted says which one comes next
-                "createdAt": stamp,
-                "updatedAt": stamp,
-            }
+            item = self._milestone_item(owner, goal_id, seq, milestone, len(milestones), stamp)
             writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
         self._transact(writes, on_condition=lambda: NotFound(f"goal {goal_id} is no longer being planned"))
+
+    def _milestone_item(self, owner: Principal, goal_id: str, seq: int, milestone: Mapping[str, Any], count: int, stamp: str) -> dict[str, Any]:
+        """A pending milestone's item."""
+        return {
+            "pk": owner.partition,
+            "sk": self.milestone_sk(goal_id, seq),
+            "goalId": goal_id,
+            "milestoneId": f"{goal_id}.m{seq}",
+            "seq": seq,
+            "title": milestone["title"],
+            "description": milestone.get("description", ""),
+            "dueDate": milestone["dueDate"],
+            "status": "pending",
+            "openTasks": 0,
+            "milestoneCount": count,  # MilestoneCompleted says which one comes next
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
+
+    def _goal_task_item(self, owner: Principal, goal_id: str, seq: int, task: Mapping[str, Any], stamp: str) -> dict[str, Any]:
+        """A new task of milestone ``seq`` of a goal (the coach's)."""
+        task_id = goal_task_id(goal_id, seq)
+        return {
+            "pk": owner.partition,
+            "sk": self.task_sk(task_id),
+            "gsi1pk": f"{owner.partition}#DAY#{task['dueDate']}",
+            "gsi1sk": f"TASK#{task_id}",
+            "taskId": task_id,
+            "goalId": goal_id,
+            "milestoneSeq": seq,
+            "title": task["title"],
+            "description": task.get("description", ""),
+            "dueDate": task["dueDate"],
+            "status": "todo",
+            "source": "coach",
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "version": 1,
+        }
+
+    def create_goal_with_roadmap(
+        self, owner: Principal, goal: Mapping[str, Any], milestones: list[Mapping[str, Any]], first_tasks: list[Mapping[str, Any]]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """A goal whose roadmap is already known (a career roadmap made a quest), written as the roadmap
+        workflow would leave it, in one transaction: the goal active, its milestones, the first one active
+        with ``first_tasks`` (the coach plans each next one when the one before is completed). Conflict
+        when a goal with that id exists. The goal, milestones and tasks as written."""
+        stamp = now_iso()
+        goal_item = {
+            "pk": owner.partition,
+            "sk": self.goal_sk(goal["goalId"]),
+            "gsi1pk": f"{owner.partition}#GOALS",
+            "gsi1sk": f"{stamp}#{goal['goalId']}",
+            **goal,
+            "status": "active",
+            "attempt": 1,
+            "milestoneCount": len(milestones),
+            "currentMilestone": 1,
+            "plannedAt": stamp,
+            "plannedTaskCount": len(first_tasks),
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "version": 1,
+        }
+        milestone_items = [self._milestone_item(owner, goal["goalId"], seq, m, len(milestones), stamp) for seq, m in enumerate(milestones, start=1)]
+        milestone_items[0].update(status="active", openTasks=len(first_tasks), startedAt=stamp)
+        task_items = [self._goal_task_item(owner, goal["goalId"], 1, task, stamp) for task in first_tasks]
+        writes = [{"Put": {"TableName": self.table.name, "Item": to_item(goal_item), "ConditionExpression": "attribute_not_exists(pk)"}}]
+        writes += [{"Put": {"TableName": self.table.name, "Item": to_item(item)}} for item in (*milestone_items, *task_items)]
+        self._transact(writes, on_condition=lambda: Conflict(f"goal {goal['goalId']} already exists"))
+        return public(goal_item), milestone_items, [public(t) for t in task_items]  # type: ignore[return-value]
 
     def start_milestone(
         self,
@@ -323,24 +380,7 @@ class QuestsStore:
         ]
         written = []
         for task in tasks:
-            task_id = goal_task_id(goal_id, seq)
-            item = {
-                "pk": owner.partition,
-                "sk": self.task_sk(task_id),
-                "gsi1pk": f"{owner.partition}#DAY#{task['dueDate']}",
-                "gsi1sk": f"TASK#{task_id}",
-                "taskId": task_id,
-                "goalId": goal_id,
-                "milestoneSeq": seq,
-                "title": task["title"],
-                "description": task.get("description", ""),
-                "dueDate": task["dueDate"],
-                "status": "todo",
-                "source": "coach",
-                "createdAt": stamp,
-                "updatedAt": stamp,
-                "version": 1,
-            }
+            item = self._goal_task_item(owner, goal_id, seq, task, stamp)
             writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
             written.append(public(item))
         self._transact(writes, on_condition=lambda: NotFound(f"milestone {seq} of goal {goal_id} is not waiting for tasks"))
