@@ -14,6 +14,13 @@ from hypothesis import strategies as st
 from zik import clock
 from zik.career import ats, resume_ai
 
+@pytest.fixture(autouse=True)
+def _one_instant():
+    """Each test reads one "today" (a month's end may pass between building a resume and analysing it)."""
+    with time_machine.travel(clock.now(), tick=False):
+        yield
+
+
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -191,7 +198,9 @@ def test_present_moves_with_the_clock() -> None:
     start = month_ago(23)
     text = f"EXPERIENCE\nEngineer, Acme\n{start} - Present"
     assert analyse(text).years_of_experience == 2.0
-    with time_machine.travel(clock.now() + dt.timedelta(days=366), tick=False):
+    today = clock.today()
+    a_year_on = dt.datetime(today.year + 1, today.month, min(today.day, 28), 12, tzinfo=dt.timezone.utc)
+    with time_machine.travel(a_year_on, tick=False):
         assert analyse(text).years_of_experience == 3.0
 
 
