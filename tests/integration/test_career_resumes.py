@@ -281,6 +281,37 @@ def test_a_resume_that_cannot_be_recorded_leaves_no_original(career, monkeypatch
     assert versions(career) == [] and resume_items(career) == []
 
 
+def test_when_the_ai_cannot_answer_the_rules_analyse(career, monkeypatch) -> None:
+    from zik import ai
+    from zik.ai.errors import AIUnavailable
+
+    def unavailable(task: str, data: Any, **kwargs: Any) -> dict[str, Any]:
+        raise AIUnavailable(task, [{"provider": "bedrock", "outcome": "timeout"}])
+
+    monkeypatch.setattr(ai, "run", unavailable)
+    reply = analyze(career, pdf_resume(), targetRole="Data Engineer")
+    assert reply.status == 201, reply.body
+    assert reply.body["atsScore"] > 50 and any('"Worked on the data catalogue"' in s for s in reply.body["suggestions"])
+
+
+def test_each_analysed_resume_is_one_resume_analyzed_event(career, event_sink) -> None:
+    sink = event_sink(career.env("ResumeFunction")["EVENT_BUS_NAME"], {"source": ["zik.career"], "detail-type": ["ResumeAnalyzed"]})
+    inline = analyze(career, pdf_resume()).body
+    data = docx_resume()
+    pending = request_upload(career, data, DOCX).body["resume"]
+    key = f"uploads/acme/{SUB}/{pending['resumeId']}.docx"
+    put = boto3.client("s3").put_object(Bucket=bucket(career), Key=key, Body=data)
+    event = uploaded_event(career, key, put["VersionId"], len(data))
+    career.step("ResumeUploadedFunction", event)
+    career.step("ResumeUploadedFunction", event)  # redelivered
+    analysed = career.api("ResumeFunction", "career_resume_get", params={"resumeId": pending["resumeId"]}).body
+    details = [e["detail"] for e in sink.of_type("ResumeAnalyzed")]
+    assert [(d["resumeId"], d["atsScore"], d["source"]) for d in details] == [
+        (inline["resumeId"], inline["atsScore"], "api"),
+        (pending["resumeId"], analysed["atsScore"], "upload"),
+    ]
+
+
 # -- deletion -----------------------------------------------------------------------------------------------------------
 def test_delete_removes_every_version_and_the_item_and_the_profile_moves_on(career) -> None:
     older = analyze(career, pdf_resume(), "ada.pdf").body

@@ -290,9 +290,10 @@ class Resumes:
 
     # -- the analysis ---------------------------------------------------------------------------------------------
     def _analysis(self, owner: Principal, document: documents.Document, target_role: str | None) -> dict[str, Any]:
-        rules = ats.analyse(document.text, target_role=target_role, today=clock.today())
+        today = clock.today()
+        rules = ats.analyse(document.text, target_role=target_role, today=today)
         facts = rules.facts()
-        data = resume_ai.task_data(document.text, target_role=target_role, today=clock.today(), facts=facts)
+        data = resume_ai.task_data(document.text, target_role=target_role, today=today, facts=facts)
         try:
             answer = ai.run(resume_ai.TASK, data, owner=owner)
         except (ai.AIUnavailable, ai.AIBudgetExceeded) as exc:
