@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zik import clock
 from zik.career import ats, resume_ai
 

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from zik.career import documents
 from zik.errors import ZikError
 
