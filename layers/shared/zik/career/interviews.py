@@ -21,8 +21,9 @@ Reading an e-mail:
   "12/08", "08.12.2026", "12月8日", "tomorrow", "next Tuesday") paired with the nearest time ("2:30 PM",
   "14:30", "10am", "14h30", "14 Uhr", "noon"; a range "2:30 - 3:30 PM" starts at 2:30 PM) and the zone said
   next to it, else anywhere in the mail ("all times are Eastern"). A date without a year is the next one on
-  or after the day the mail was received (a weekday said with it picks the year it falls on), so "January 4"
-  read on December 30 is next year's. Relative days count from the day the mail was received, in the
+  or after the day the mail was received, so "January 4" read on December 30 is next year's; one of the
+  last RECENT_PAST days is the past ("we met on November 20"), and a weekday that disagrees with the date
+  is a slip that does not move it a year. Relative days count from the day the mail was received, in the
   interview's zone. A time already past when the mail arrived is a reference, not the interview.
 - Zone abbreviations name their region's zone, whose offset on that day is the one used: "PST" in July is
   Pacific time (-07:00), as people write it year-round. A wall time that does not exist (the hour skipped
@@ -38,6 +39,7 @@ Reading an e-mail:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import email.utils
@@ -61,6 +63,8 @@ ZONE_AFTER_TIME = 40
 # 2:10pm); earlier ones are references to the past.
 PAST_TOLERANCE = dt.timedelta(hours=2)
 FURTHEST = dt.timedelta(days=400)
+# A day and month without a year this recent before the mail arrived are the past, not next year.
+RECENT_PAST = dt.timedelta(days=90)
 # How sure a match to an application must be (company, then role) to move it.
 MATCHING = 0.6
 KINDS = ("phone_screen", "technical", "onsite", "final")
@@ -219,6 +223,12 @@ _SUBJECT_ROLE_AT = re.compile(
     re.IGNORECASE,
 )
 # What comes before a company's name; "interview with" is as often followed by a person's, so it counts less.
+# "Interview invitation - Product Manager", "Entretien : Développeur Python (CDI)"
+_SUBJECT_ROLE = re.compile(
+    r"(?:interview|invitation|entretien|entrevista|einladung|vorstellungsgespräch|phone screen)[^-–—:|\n]{0,30}[-–—:|]\s*"
+    r"(?P<role>[^-–—:|\n(\[]{3,80}?)\s*(?:[-–—:|(\[]|$)",
+    re.IGNORECASE,
+)
 _COMPANY_AFTER = re.compile(
     r"\b(?:(?P<weak>interview(?:ing)? with|entretien avec|entrevista con)|interview(?:ing)? at|"
     r"(?:position|role|opportunity|opening|job|career|careers|team|work|working|recruiter|recruiting|"
@@ -280,7 +290,7 @@ _FULL_WEEKDAY = _alternation(_FULL_WEEKDAYS)
 _DATE_PATTERNS = (  # most specific first: a later one never takes the place of an earlier one's match
     ("iso", re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")),
     ("named", re.compile(
-        rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:the\s+)?)?(?<![\w])(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])"
+        rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:the\s+)?)?(?<![\w])(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]\d)(?!\d)"
         rf"(?:,?\s+(?P<year>\d{{4}})(?![\d:]))?", re.IGNORECASE)),
     ("named", re.compile(
         rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:(?:the|le|el|den|der)\s+)?)?(?<![\w:.])(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th|er)?\s+"
@@ -302,6 +312,7 @@ _TIME_PATTERNS = (
     re.compile(r"(?<![\d:/.])(?P<h>\d{1,2})(?:\.(?P<m>[0-5]\d))?\s*uhr\b", re.IGNORECASE),
     re.compile(r"(?P<pm>午後|下午)?\s*(?P<h>\d{1,2})\s*[時时点](?:\s*(?P<m>\d{1,2})\s*分)?"),
     re.compile(r"(?<![\w])(?P<noon>noon|midday|mittag)(?![\w])", re.IGNORECASE),
+    re.compile(r"(?<![\d:/.])(?P<h>\d{1,2})(?=\s*(?:o'?clock|in the (?:morning|afternoon|evening)))", re.IGNORECASE),
 )
 _RANGE = re.compile(r"\s*(?:-|–|—|to|until|till|bis|à|a|~|〜)\s*", re.IGNORECASE)
 _SPOKEN_IN = re.compile(r"\s*(?:in the |de la |del )?(?P<part>morning|afternoon|evening|tarde|mañana|noche|nachmittags|abends|vormittags|morgens)", re.IGNORECASE)
@@ -566,9 +577,9 @@ def _place(body: str, link: str | None) -> str | None:
 # -- who and what ------------------------------------------------------------------------------------------
 def _role(text: _Text) -> str | None:
     for subject in (text.subject, *text.subjects):
-        found = _SUBJECT_ROLE_AT.search(subject)
-        if found:
-            role = _tidy_role(found.group("role"))
+        for pattern in (_SUBJECT_ROLE_AT, _SUBJECT_ROLE):
+            found = pattern.search(subject)
+            role = _tidy_role(found.group("role")) if found else None
             if role:
                 return role
     for pattern in _ROLE_PATTERNS:
@@ -611,11 +622,11 @@ def _company(text: _Text, outer_sender: str) -> str | None:
             continue
         if _is_tool(name, address):
             local = address.partition("@")[0].lower()
-            if domain.endswith("myworkday.com") and local not in _GENERIC_LOCAL_PARTS:
-                ats_names.append(local)  # Workday sends as <tenant>@myworkday.com
             tidy = _tidy_sender_name(name)
             if tidy:
                 ats_names.append(tidy)
+            if domain.endswith("myworkday.com") and local not in _GENERIC_LOCAL_PARTS:
+                ats_names.append(local)  # Workday sends as <tenant>@myworkday.com
             continue
         if domain in MAIL_HOSTS or _registrable(domain) in MAIL_HOSTS:
             continue
@@ -775,8 +786,9 @@ def company_similarity(a: str, b: str) -> float:
     wa, wb = set(a.split()), set(b.split())
     if wa <= wb or wb <= wa:
         return 0.85
-    if min(len(ca), len(cb)) >= 4 and (ca.startswith(cb) or cb.startswith(ca)):
-        return 0.8
+    longer, shorter = (ca, cb) if len(ca) >= len(cb) else (cb, ca)
+    if len(shorter) >= 3 and longer.startswith(shorter) and longer[len(shorter):] in _LEGAL_SUFFIXES:
+        return 0.9  # "AcmeCorp" is Acme Corp; "Metabase" is not Meta
     ratio = difflib.SequenceMatcher(None, ca, cb).ratio()
     return round(ratio, 3) if ratio >= 0.85 else 0.0
 
@@ -855,7 +867,7 @@ class _Date:
     year: int | None = None
     month: int | None = None
     day: int | None = None
-    weekday: int | None = None
+    weekday: int | None = None  # of a weekday alone ("next Tuesday"); one said with a date is taken with it
     numeric: tuple[int, int] | None = None  # (first, second) of 12/08: which is the month depends on the zone
     dotted: bool = False
     relative: str | None = None  # today, tomorrow, ... or "next"/"this" with ``weekday``
@@ -877,10 +889,11 @@ def _schedule(text: _Text, received_at: dt.datetime) -> tuple[dt.datetime, str |
     for source in (text.subject, *text.subjects, text.body):
         source = _URL.sub(" ", source)
         dates = _dates(source)
+        ends = [date.end for date in dates]
         times = _times(source)
         everywhere = _first_zone(source)
         for time in times:
-            date = _date_for(time, dates)
+            date = _date_for(time, dates, ends)
             if date is None:
                 continue
             zone = _zone_after(source, time.span_end) or everywhere
@@ -894,16 +907,16 @@ def _schedule(text: _Text, received_at: dt.datetime) -> tuple[dt.datetime, str |
 
 def _dates(text: str) -> list[_Date]:
     found: list[_Date] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # the characters an earlier (more specific) date took
     for kind, pattern in _DATE_PATTERNS:
         for match_ in pattern.finditer(text):
             start, end = match_.span()
-            if any(start < e and s < end for s, e in taken):
+            if any(taken[start:end]):
                 continue
             date = _date_of(kind, match_)
             if date is not None:
                 found.append(date)
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
     return sorted(found, key=lambda d: d.start)
 
 
@@ -913,11 +926,10 @@ def _date_of(kind: str, found: re.Match[str]) -> _Date | None:
     year = int(groups["year"]) if groups.get("year") else None
     if year is not None and year < 100:
         year += 2000
-    weekday = _WEEKDAYS.get((groups.get("wd") or "").lower().rstrip("."))
     if kind in ("iso", "cjk"):
         return _Date(start, end, kind, year, int(groups["month"]), int(groups["day"]))
     if kind == "named":
-        return _Date(start, end, kind, year, _MONTHS[groups["mon"].lower()], int(groups["day"]), weekday)
+        return _Date(start, end, kind, year, _MONTHS[groups["mon"].lower()], int(groups["day"]))
     if kind == "numeric":
         dotted = groups["sep"] == "."
         if dotted and not (groups.get("year") or groups.get("dot")):
@@ -932,11 +944,13 @@ def _date_of(kind: str, found: re.Match[str]) -> _Date | None:
 
 def _times(text: str) -> list[_Time]:
     spans: list[tuple[int, int, int, int, str | None]] = []
+    taken = bytearray(len(text))
     for pattern in _TIME_PATTERNS:
         for found in pattern.finditer(text):
             start, end = found.span()
-            if any(start < e and s < end for s, e, *_ in spans):
+            if any(taken[start:end]):
                 continue
+            taken[start:end] = b"\x01" * (end - start)
             groups = found.groupdict()
             if groups.get("noon"):
                 spans.append((start, end, 12, 0, "pm"))
@@ -984,13 +998,15 @@ def _to_24(hour: int, meridiem: str | None) -> int:
     return hour
 
 
-def _date_for(time: _Time, dates: list[_Date]) -> _Date | None:
-    """The date said with ``time``: the nearest one just before it, else just after it."""
-    before = [d for d in dates if d.end <= time.start and time.start - d.end <= DATE_BEFORE_TIME]
-    if before:
-        return before[-1]
-    after = [d for d in dates if d.start >= time.end and d.start - time.end <= DATE_AFTER_TIME]
-    return after[0] if after else None
+def _date_for(time: _Time, dates: list[_Date], ends: list[int]) -> _Date | None:
+    """The date said with ``time``: the nearest one just before it, else just after it (``dates`` do not
+    overlap and are in order, so ``ends``, their ends, are in order too)."""
+    index = bisect.bisect_right(ends, time.start)
+    if index and time.start - dates[index - 1].end <= DATE_BEFORE_TIME:
+        return dates[index - 1]
+    if index < len(dates) and dates[index].start >= time.end and dates[index].start - time.end <= DATE_AFTER_TIME:
+        return dates[index]
+    return None
 
 
 def _first_zone(text: str) -> tuple[dt.tzinfo, str | None] | None:
@@ -1084,11 +1100,10 @@ def _day(date: _Date, reference: dt.date, *, american: bool) -> dt.date | None:
     assert month is not None and day is not None
     if date.year is not None:
         return _valid(date.year, month, day)
+    recent = [d for d in (_valid(reference.year + n, month, day) for n in (-1, 0)) if d]
+    if any(reference - RECENT_PAST <= d < reference - dt.timedelta(days=1) for d in recent):
+        return None  # "we met on November 20": a day just past is a reference, not next year's date
     candidates = [d for d in (_valid(reference.year + n, month, day) for n in (0, 1)) if d and d >= reference - dt.timedelta(days=1)]
-    if date.weekday is not None:
-        agreeing = [d for d in candidates if d.weekday() == date.weekday]
-        if agreeing:
-            return agreeing[0]
     return candidates[0] if candidates else None
 
 

@@ -72,7 +72,7 @@ def parse(raw: bytes, *, received_at: dt.datetime) -> Mail:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not message.keys() or not (_header(message, "From") or _header(message, "Subject")):
         raise Malformed("no From and no Subject: not a mail message")
-    body = "\n".join(part for part in _texts(message, 0) if part.strip()).strip()
+    body = "\n".join(part for part in _texts(message, 0) if part.strip()).replace("\r\n", "\n").strip()
     size = len(body.encode("utf-8", "surrogatepass"))
     if size > MAX_BODY_BYTES:
         raise TooLarge(f"the message's text is {size} bytes; at most {MAX_BODY_BYTES} are read")
