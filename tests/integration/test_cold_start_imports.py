@@ -14,6 +14,9 @@ NEVER_AT_INIT = (
     "aws_lambda_powertools.utilities.data_classes.appsync_resolver_event",  # every event class of data_classes' __init__
     "anthropic",  # the vendor SDKs: only a function whose provider is Anthropic or OpenAI loads them
     "openai",
+    "pypdf",  # the resume parsers: loaded by the first resume of the kind, not by every career function
+    "docx",
+    "lxml",
 )
 
 _CHECK = """

@@ -74,8 +74,12 @@ def test_every_registered_task_of_the_layer_has_its_prompt_and_schema() -> None:
     import zik
 
     for module in pkgutil.walk_packages(zik.__path__, "zik."):
-        if module.name.endswith(".ai_tasks"):
+        # The modules that register a domain's tasks: <domain>/ai_tasks.py, or the career's <feature>_ai.py.
+        if module.name.endswith((".ai_tasks", "_ai")):
             importlib.import_module(module.name)
+    names = {task.name for task in registry.registered()}
+    prompts = {path.name.rsplit(".v", 1)[0] for path in registry.PROMPTS.glob("*.md")}
+    assert prompts <= names, f"prompt files no registered task uses: {sorted(prompts - names)}"
     for task in registry.registered():
         if task.name.startswith("tests."):
             continue
