@@ -6,6 +6,7 @@ from __future__ import annotations
 from zik.career.search import JobSearch
 from zik.errors import Forbidden
 from zik.http import body, create_app, json_response, principal
+from zik.idempotency import run_once
 from zik.inputs import page_limit
 from zik.observability import api_handler
 from zik.principal import Principal
@@ -40,11 +41,12 @@ def search_jobs():
 
 @app.post("/api/jobs")
 def post_job():
-    """Post a job (admins only): it is open at once and ranked like the feeds' jobs."""
-    _admin()
-    from zik.career import ingestion  # the admins' path only: the rest of this function never needs it
-
-    return json_response(ingestion.post_job(body(app, "career_job_post")), 201)
+    """Post a job (admins only): `{title, company, description, location?, remote?, workplace?,
+    employmentType?, seniority?, skills?, requirements?, salary?, url?}`; its role, level, skills and place
+    are read as a feed's are. It is open at once (201). Retries with the same `Idempotency-Key` post one job."""
+    owner = _admin()
+    data = body(app, "job_post")
+    return json_response(run_once(app, owner, lambda claim: search.post(owner, data, claim=claim)), 201)
 
 
 @app.get("/api/jobs/saved")
@@ -65,9 +67,7 @@ def get_job(jobId: str):  # noqa: N803 (the template's path parameter)
 def close_job(jobId: str):  # noqa: N803
     """Close a job (admins only): it leaves every jobs page; saved copies stay."""
     _admin()
-    from zik.career import ingestion
-
-    return ingestion.close_job(jobId)
+    return search.close(jobId)
 
 
 @app.put("/api/jobs/<jobId>/save")

@@ -73,20 +73,45 @@ class _Part:
     reason: str | None = None
 
 
-def match(profile: Mapping[str, Any], job: Mapping[str, Any]) -> Match:
-    """The match of ``profile`` (a profile view, ``resume`` included when there is one) against ``job``
-    (the "job" shape of ``tables``, as OpenJobsIndex projects it or whole)."""
+@dataclass(frozen=True)
+class Candidate:
+    """What a match reads of a profile, read once for a whole page of jobs."""
+
+    skills: frozenset[str]  # lower case: the profile's and the resume's
+    seniority: str | None
+    role_keys: tuple[str, ...]  # the preferred roles' families
+    remote: str
+    places: tuple[str, ...]
+    min_salary: int | None
+    currency: str | None
+
+
+def candidate(profile: Mapping[str, Any]) -> Candidate:
     preferences = {**profiles.default_preferences(), **(profile.get("preferences") or {})}
+    return Candidate(
+        skills=frozenset(skill.lower() for skill in profiles.all_skills(profile)),
+        seniority=profiles.career_seniority(profile),
+        role_keys=tuple(vocabulary.role_key(role) for role in preferences.get("roles") or []),
+        remote=preferences.get("remote") or "any",
+        places=tuple(preferences.get("locations") or []),
+        min_salary=preferences.get("minSalary"),
+        currency=preferences.get("currency"),
+    )
+
+
+def match(profile: Mapping[str, Any] | Candidate, job: Mapping[str, Any]) -> Match:
+    """The match of ``profile`` (a profile view, ``resume`` included when there is one, or its
+    ``candidate``) against ``job`` (the "job" shape of ``tables``, as OpenJobsIndex projects it or whole)."""
+    who = profile if isinstance(profile, Candidate) else candidate(profile)
     required, core = _required_skills(job)
-    have = {skill.lower() for skill in profiles.all_skills(profile)}
-    matched = [skill for skill in required if skill.lower() in have]
-    missing = sorted((skill for skill in required if skill.lower() not in have), key=lambda s: (s not in core, required.index(s)))
+    matched = [skill for skill in required if skill.lower() in who.skills]
+    missing = sorted((skill for skill in required if skill.lower() not in who.skills), key=lambda s: (s not in core, required.index(s)))
     parts = {
         "skills": _skills(required, core, matched, missing),
-        "seniority": _seniority(profiles.career_seniority(profile), job.get("seniority") or vocabulary.seniority_of(job.get("title") or "")),
-        "role": _role(preferences.get("roles") or [], job),
-        "location": _location(preferences, job),
-        "salary": _salary(preferences, job.get("salary")),
+        "seniority": _seniority(who.seniority, job.get("seniority") or vocabulary.seniority_of(job.get("title") or "")),
+        "role": _role(who.role_keys, job),
+        "location": _location(who, job),
+        "salary": _salary(who, job.get("salary")),
     }
     score = round(sum(WEIGHTS[name] * part.value for name, part in parts.items()))
     notes = {name: part.reason for name, part in parts.items() if part.reason}
@@ -139,11 +164,10 @@ def _levels(count: int) -> str:
 
 
 # -- role -------------------------------------------------------------------------------------------------
-def _role(preferred: list[str], job: Mapping[str, Any]) -> _Part:
-    if not preferred:
+def _role(keys: tuple[str, ...], job: Mapping[str, Any]) -> _Part:
+    if not keys:
         return _Part(NEUTRAL)
     job_key = job.get("roleKey") or vocabulary.role_key(job.get("title") or "")
-    keys = [vocabulary.role_key(role) for role in preferred]
     family = vocabulary.role(job_key)
     name = family.name if family else (job.get("title") or job_key)
     if job_key in keys:
@@ -165,13 +189,12 @@ def location_matches(wanted: str, job: Mapping[str, Any]) -> bool:
     return place in keys or any(place.startswith(key + "-") for key in keys if key != "remote")
 
 
-def _location(preferences: Mapping[str, Any], job: Mapping[str, Any]) -> _Part:
+def _location(who: Candidate, job: Mapping[str, Any]) -> _Part:
     """remote "remote": a remote job 1; else 0.5 in a preferred place, 0 elsewhere.
     "onsite" / "hybrid": in a preferred place 1 (no place preferred: NEUTRAL); a remote job elsewhere
     0.6 for hybrid, 0.3 for onsite; elsewhere 0.
     "any": a remote job or one in a preferred place 1; elsewhere 0 (no place preferred: NEUTRAL)."""
-    remote = preferences.get("remote") or "any"
-    places = preferences.get("locations") or []
+    remote, places = who.remote, who.places
     job_remote = bool(job.get("remote"))
     here = any(location_matches(place, job) for place in places)
     where = (job.get("location") or {}).get("display") or (job.get("location") or {}).get("city") or "an unstated place"
@@ -191,8 +214,8 @@ def _location(preferences: Mapping[str, Any], job: Mapping[str, Any]) -> _Part:
 
 
 # -- salary -----------------------------------------------------------------------------------------------
-def _salary(preferences: Mapping[str, Any], salary: Mapping[str, Any] | None) -> _Part:
-    minimum, currency = preferences.get("minSalary"), preferences.get("currency")
+def _salary(who: Candidate, salary: Mapping[str, Any] | None) -> _Part:
+    minimum, currency = who.min_salary, who.currency
     if not minimum or not currency or not salary or (salary.get("currency") or "").upper() != currency:
         return _Part(NEUTRAL)
     floor, ceiling = salary.get("min"), salary.get("max")

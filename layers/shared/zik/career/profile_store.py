@@ -48,37 +48,20 @@ class CareerProfileStore:
         """Write the profile's changed fields (None removes one) at ``expected_version`` (0: never saved,
         though the resumes may have written its ``resume`` already); VersionConflict when it moved. The
         ``resume`` attribute is never touched. Answers the item as written."""
-        stamp = now_iso()
-        names = {"#version": "version", "#updatedAt": "updatedAt", "#createdAt": "createdAt", "#userId": "userId"}
-        values: dict[str, Any] = {":next": expected_version + 1, ":at": stamp, ":user": owner.user_id}
-        sets = ["#version = :next", "#updatedAt = :at", "#createdAt = if_not_exists(#createdAt, :at)", "#userId = :user"]
-        removals = []
-        for index, (attribute, value) in enumerate(changes.items()):
-            if attribute == "resume":
-                raise ValueError("the profile's resume is the resumes' to write")
-            names[f"#f{index}"] = attribute
-            if value is None:
-                removals.append(f"#f{index}")
-            else:
-                values[f":f{index}"] = value
-                sets.append(f"#f{index} = :f{index}")
-        if expected_version == 0:
-            condition = "attribute_not_exists(#version) OR #version = :zero"
-            values[":zero"] = 0
+        if "resume" in changes:
+            raise ValueError("the profile's resume is the resumes' to write")
+        request = self.table.update_request(owner.partition, tables.PROFILE, {**changes, "userId": owner.user_id})
+        # The platform's update of an existing item, made to create the profile too (its first save).
+        request["UpdateExpression"] = request["UpdateExpression"].replace("SET ", "SET #createdAt = if_not_exists(#createdAt, :updatedAt), ", 1)
+        request["ExpressionAttributeNames"]["#createdAt"] = "createdAt"
+        del request["ExpressionAttributeNames"]["#pk"]  # its condition (the item exists) gives way to these
+        if expected_version == 0:  # never saved (the resumes may have written the item's resume already)
+            request["ConditionExpression"] = "attribute_not_exists(#version) OR #version = :zero"
         else:
-            condition = "#version = :expected"
-            values[":expected"] = expected_version
+            request["ConditionExpression"] = "#version = :expected"
+            request["ExpressionAttributeValues"].update(to_item({":expected": expected_version}))
         try:
-            answer = self.client.update_item(
-                TableName=self.table.name,
-                Key=self.table.key(owner.partition, tables.PROFILE),
-                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else ""),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            answer = self.client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -153,11 +136,15 @@ class CareerProfileStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            existing = self.table.get(owner.partition, tables.saved_sk(snapshot["jobId"]))
+            existing = self.saved_job(owner, snapshot["jobId"])
             if existing is not None:
-                return public(existing), False
+                return existing, False
             return self.save_job(owner, snapshot)  # unsaved in between: save it now
         return public(item), True
+
+    def saved_job(self, owner: Principal, job_id: str) -> dict[str, Any] | None:
+        item = self.table.get(owner.partition, tables.saved_sk(job_id))
+        return public(item) if item else None
 
     def unsave_job(self, owner: Principal, job_id: str) -> dict[str, Any]:
         """Remove a saved job of the caller's; NotFound when the caller has not saved it."""

@@ -31,8 +31,9 @@ from typing import Any, Mapping
 
 from zik import ai, inputs
 from zik.career import match_ai, matching, profiles, tables, vocabulary
+from zik.career.jobs_store import ADMIN_SOURCE, OPEN_JOB_FIELDS, JobsStore, job_id_of, public_job
 from zik.career.profile_store import CareerProfileStore
-from zik.dynamo import Table
+from zik.claims import Claim
 from zik.errors import Conflict, InvalidRequest, NotFound
 from zik.observability import logger, metrics
 from zik.principal import Principal
@@ -41,8 +42,7 @@ MAX_CANDIDATES = 2000
 MAX_QUERY_WORDS = 12
 MAX_Q_CHARS = 200
 # What a page shows of a job (the index's projection); the description is GET /api/jobs/{jobId}'s.
-_LISTED = ("jobId", "title", "company", "location", "locationKey", "remote", "seniority", "roleKey", "skills", "salary", "employmentType", "postedDate", "source", "url", "version")
-_HIDDEN = ("pk", "sk", "openPk", "openSk", "contentHash")
+_LISTED = OPEN_JOB_FIELDS
 
 
 @dataclass(frozen=True)
@@ -128,34 +128,24 @@ def ranking_of(profile: Mapping[str, Any], filters: Filters) -> str:
     return hashlib.sha256(f"{profiles.fingerprint(profile)}|{filters.key()}".encode()).hexdigest()[:16]
 
 
-# -- the jobs table (read) ------------------------------------------------------------------------------------
-class JobsReader:
-    """The reads of JobsTable a page and a job need."""
-
-    def __init__(self, table: Table | None = None):
-        self.table = table or tables.jobs_table()
-
-    def job(self, job_id: str) -> dict[str, Any] | None:
-        return self.table.get(tables.job_pk(job_id), tables.JOB_SK, consistent=False)
-
-    def key(self, job_id: str) -> dict[str, str]:
-        return {"pk": tables.job_pk(job_id), "sk": tables.JOB_SK}
-
-    def open_jobs(self, limit: int = MAX_CANDIDATES) -> list[dict[str, Any]]:
-        """The newest ``limit`` open jobs as OpenJobsIndex projects them (a round trip per 1 MB)."""
-        found: list[dict[str, Any]] = []
-        for job in self.table.iterate(tables.OPEN, index=tables.OPEN_JOBS_INDEX, pk_name="openPk", sk_name="openSk", newest_first=True):
-            found.append(job)
-            if len(found) >= limit:
-                break
-        return found
+def open_candidates(jobs: JobsStore, limit: int = MAX_CANDIDATES) -> list[dict[str, Any]]:
+    """The newest ``limit`` open jobs as OpenJobsIndex projects them: a round trip per 1 MB of the index."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while len(found) < limit:
+        page = jobs.open_jobs_page(limit=None, cursor=cursor)
+        found.extend(page.items)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return found[:limit]
 
 
 # -- the service ------------------------------------------------------------------------------------------
 class JobSearch:
-    def __init__(self, store: CareerProfileStore | None = None, jobs: JobsReader | None = None):
+    def __init__(self, store: CareerProfileStore | None = None, jobs: JobsStore | None = None):
         self.store = store or CareerProfileStore()
-        self.jobs = jobs or JobsReader()
+        self.jobs = jobs or JobsStore()
 
     def page(self, owner: Principal, query: Mapping[str, Any], *, limit: int) -> dict[str, Any]:
         filters = filters_of(query)
@@ -163,8 +153,9 @@ class JobSearch:
         profile = profiles.view(owner, item)
         ranking = ranking_of(profile, filters)
         after = decode_cursor(query["cursor"], ranking) if query.get("cursor") else None
+        who = matching.candidate(profile)
         ranked = sorted(
-            ((_rank_key(m.score, job), job, m) for job in self.jobs.open_jobs() if passes(job, filters) for m in [matching.match(profile, job)]),
+            ((_rank_key(m.score, job), job, m) for job in open_candidates(self.jobs) if passes(job, filters) for m in [matching.match(who, job)]),
             key=lambda entry: entry[0],
         )
         remaining = [entry for entry in ranked if after is None or entry[0] > after]
@@ -176,7 +167,7 @@ class JobSearch:
 
     def job(self, owner: Principal, job_id: str) -> dict[str, Any]:
         """The job, description included, with the caller's match (a closed job too: it may be saved)."""
-        found = self.store.job_with_profile(owner, self.jobs.table, self.jobs.key(job_id), job_id)
+        found = self.store.job_with_profile(owner, self.jobs.table, {"pk": tables.job_pk(job_id), "sk": tables.JOB_SK}, job_id)
         job = found["job"]
         if job is None:
             raise NotFound(f"no job {job_id}", field="jobId")
@@ -185,20 +176,45 @@ class JobSearch:
         cached = {job_id: found["match"]} if found["match"] else {}
         explanation = self._explanations(owner, profile, [(job, result)], cached)[job_id]
         return {
-            **{key: value for key, value in job.items() if key not in _HIDDEN},
+            **(public_job(job) or {}),
             **result.as_dict(),
             "explanation": explanation,
             "saved": found["saved"] is not None,
             **({"savedAt": found["saved"]["savedAt"]} if found["saved"] else {}),
         }
 
+    # -- the admins' jobs (the callers are checked by the handler) ----------------------------------------
+    def post(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
+        """An admin's job (a job_post body), open at once. With an Idempotency-Key's ``claim`` its id comes
+        from the key: a retry whose first attempt wrote the job answers that job."""
+        from zik.career import ingestion  # the admins' path only: a jobs page never needs the feeds' code
+
+        external_id = claim.id("admin-") if claim else None
+        try:
+            return ingestion.post_job(data, posted_by=owner.user_id, external_id=external_id, store=self.jobs)
+        except Conflict:
+            existing = self.jobs.job(job_id_of(ADMIN_SOURCE, external_id)) if external_id else None
+            if existing is None:
+                raise
+            return public_job(existing)  # type: ignore[return-value]
+
+    def close(self, job_id: str) -> dict[str, Any]:
+        """Close a job (an admin): it leaves every page; saved copies stay. Closing it again answers it."""
+        from zik.career import ingestion
+
+        return ingestion.close_job(job_id, store=self.jobs)
+
     # -- saved jobs -----------------------------------------------------------------------------------
     def save(self, owner: Principal, job_id: str) -> tuple[dict[str, Any], bool]:
         """Keep an open job in the caller's saved jobs, with a snapshot of it; saving it again changes
-        nothing. A closed or unknown job: 404. The saved job, and whether it is new."""
+        nothing (even once it closed). A closed or unknown job not saved: 404. The saved job, and whether
+        it is new."""
         job = self.jobs.job(job_id)
         if job is None or job.get("status") != "open":
-            raise NotFound(f"no open job {job_id}", field="jobId")
+            kept = self.store.saved_job(owner, job_id)  # saved while it was open: saving it again changes nothing
+            if kept is None:
+                raise NotFound(f"no open job {job_id}", field="jobId")
+            return kept, False
         location = job.get("location") or {}
         snapshot = {
             "jobId": job_id,
