@@ -307,3 +307,16 @@ def test_mail_that_cannot_be_read_is_dropped_not_retried(career):
     assert outcomes == ["malformed", "unknown-recipient", "too-large"]
     assert career.step("InterviewMailFunction", mail_event(career, "elsewhere/msg")) == {"outcomes": ["ignored"]}
     assert not [item for item in career_items(career) if item["sk"]["S"].startswith("EMAIL#")]
+
+
+# -- status changes as domain events ----------------------------------------------------------------------------
+def test_each_status_change_leaves_as_application_status_changed(career, event_sink):
+    sink = event_sink(career.env(FUNCTION)["EVENT_BUS_NAME"], {"source": ["zik.career"], "detail-type": ["ApplicationStatusChanged"]})
+    application = create(career, {"company": "Acme Corp", "role": "Senior Backend Engineer", "status": "saved"})
+    params = {"applicationId": application["applicationId"]}
+    career.api(FUNCTION, "career_applications_update", params=params, body={"notes": "no status change", "version": 1})
+    career.api(FUNCTION, "career_applications_update", params=params, body={"status": "applied", "version": 2})
+    assert career.api(FUNCTION, "career_applications_email", body=invitation(clock.now().astimezone(PACIFIC))).body["moved"] is True
+    changes = [(e["detail"]["from"], e["detail"]["to"], e["detail"]["via"], e["detail"]["version"]) for e in sink.received()]
+    assert changes == [(None, "saved", "create", 1), ("saved", "applied", "api", 3), ("applied", "interview", "email", 4)]
+    assert {e["detail"]["applicationId"] for e in sink.received()} == {application["applicationId"]}

@@ -66,17 +66,12 @@ class ApplicationStore:
     """The DynamoDB side: CareerTable's application, e-mail and mailbox items; JobsTable's jobs (read only)."""
 
     def __init__(self, table: Table | None = None, jobs: Table | None = None):
-        self._table = table
+        self.table = table or tables.career_table()
         self._jobs = jobs
 
     @property
-    def table(self) -> Table:
-        if self._table is None:
-            self._table = tables.career_table()
-        return self._table
-
-    @property
     def jobs(self) -> Table:
+        """Read only when an application is made from a job (InterviewMailFunction has no JOBS_TABLE)."""
         if self._jobs is None:
             self._jobs = tables.jobs_table()
         return self._jobs
