@@ -44,13 +44,27 @@ def career_items(career) -> list[dict[str, Any]]:
     return boto3.client("dynamodb").scan(TableName=career.env(FUNCTION)["CAREER_TABLE"], ConsistentRead=True)["Items"]
 
 
+def interview_day(received: dt.datetime) -> dt.date:
+    """The day the invitations name: two weeks after they arrive, whatever day the test runs."""
+    return received.astimezone(PACIFIC).date() + dt.timedelta(days=14)
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def said(day: dt.date) -> str:
+    """"Tuesday, December 8", as a recruiter writes it (no year; English whatever the machine's locale)."""
+    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}"
+
+
 def invitation(received: dt.datetime, **fields: Any) -> dict[str, Any]:
     return {
         "subject": "Interview invitation - Senior Backend Engineer at Acme",
         "from": "Jane Doe <jane.doe@acme.com>",
         "body": (
             "Hi Ada,\n\nThank you for applying to Acme Corp. We'd like to invite you to a technical interview for the "
-            "Senior Backend Engineer role on Tuesday, December 8 at 2:30 PM PST.\n\nJoin Zoom Meeting\n"
+            f"Senior Backend Engineer role on {said(interview_day(received))} at 2:30 PM PST.\n\nJoin Zoom Meeting\n"
             "https://acme.zoom.us/j/81234567890?pwd=Q2xhc3NpYw\n\nBest,\nJane Doe\nTechnical Recruiter, Acme Corp"
         ),
         "receivedAt": received.isoformat(),
@@ -215,7 +229,8 @@ def test_an_interview_email_moves_its_application_once(career):
     assert answer["isInterview"] is True and answer["moved"] is True and answer["applicationId"] == acme["applicationId"]
     assert answer["company"] == "Acme Corp" and answer["role"] == "Senior Backend Engineer" and answer["kind"] == "technical"
     assert answer["timezone"] == "America/Los_Angeles" and answer["scheduledAt"].endswith(("-08:00", "-07:00"))
-    assert dt.datetime.fromisoformat(answer["scheduledAt"]).strftime("%m-%d %H:%M") == "12-08 14:30"
+    scheduled = dt.datetime.fromisoformat(answer["scheduledAt"])
+    assert (scheduled.date(), scheduled.strftime("%H:%M")) == (interview_day(received), "14:30")
     assert answer["meetingLink"] == "https://acme.zoom.us/j/81234567890?pwd=Q2xhc3NpYw" and answer["confidence"] >= 0.8
 
     moved = career.api(FUNCTION, "career_applications_get", params={"applicationId": acme["applicationId"]}).body
@@ -264,7 +279,9 @@ def test_the_forwarding_address_is_made_once(career):
 
 # -- forwarded mail in MailBucket ----------------------------------------------------------------------------------
 def eml_for(address: str, received: dt.datetime) -> bytes:
+    """The sample .eml sent to ``address`` at ``received``, its interview two weeks on."""
     raw = (EVENTS / "interview_invitation.eml").read_bytes()
+    raw = raw.replace(b"Tuesday, December 8", said(interview_day(received)).encode())
     raw = re.sub(rb"interviews\+[a-z0-9]+@[\w.]+", address.encode(), raw)
     return re.sub(rb"^Date: .*$", b"Date: " + email.utils.format_datetime(received).encode(), raw, count=1, flags=re.MULTILINE)
 
@@ -287,6 +304,7 @@ def test_a_forwarded_eml_in_the_mail_bucket_moves_the_application(career):
     moved = career.api(FUNCTION, "career_applications_get", params={"applicationId": application["applicationId"]}).body
     assert moved["status"] == "interview" and moved["history"][-1]["via"] == "email"
     assert moved["interview"]["timezone"] == "America/Los_Angeles" and moved["interview"]["kind"] == "technical"
+    assert moved["interview"]["scheduledAt"].startswith(f"{interview_day(clock.now()).isoformat()}T14:30:00")
     assert moved["interview"]["subject"] == "Interview invitation – Senior Backend Engineer at Acme ✨"
 
     # SES delivering it again (another object, the same Message-ID) moves nothing.
