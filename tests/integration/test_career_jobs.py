@@ -413,6 +413,8 @@ def test_admins_post_and_close_jobs(seeded, groups):
     again = seeded.api(JOBS, "career_jobs_post", claims={"cognito:groups": groups}, headers={"Idempotency-Key": key})
     assert again.status == 201 and again.body["jobId"] == job["jobId"]
 
+    shown = seeded.api(JOBS, "career_jobs_get", params={"jobId": job["jobId"]}).body
+    assert shown["description"].startswith("Build and run the APIs") and "postedBy" not in shown  # an admin's id is theirs
     found = search(seeded, {"q": "acme analytics"}).body["jobs"]
     assert [j["jobId"] for j in found] == [job["jobId"]] and found[0]["score"] > 0 and found[0]["explanation"]
     assert seeded.api(JOBS, "career_jobs_save", params={"jobId": job["jobId"]}).status == 201

@@ -31,6 +31,47 @@ def goals_in_table(career) -> list[dict[str, Any]]:
     return [item for item in items if item["sk"]["S"].startswith("GOAL#") and "#MS#" not in item["sk"]["S"]]
 
 
+# -- the rules, and an answer made consistent (no AWS) -------------------------------------------------------------
+def test_the_rules_answer_every_move_between_the_vocabularys_roles_within_the_schema():
+    from zik.career import roadmap_ai, roadmaps, vocabulary
+
+    titles = [role.name for role in vocabulary.roles()] + ["Senior Data Engineer", "Junior Recruiter", "Staff Security Engineer", "Astronaut", "Rust developer"]
+    for current in titles:
+        for target in titles:
+            data = roadmaps.request_data(current, target, ["Python", "SQL"])
+            answer = roadmap_ai.ROADMAP.validate(roadmaps.plan(data))
+            assert roadmaps.MIN_MILESTONES <= len(answer["milestones"]) <= roadmaps.MAX_MILESTONES, (current, target)
+            assert [s["skill"] for s in answer["requiredSkills"]] == data["targetCoreSkills"]
+            missing = {s["skill"] for s in answer["requiredSkills"] if not s["have"]}
+            assert missing == set(data["missingSkills"]) and missing <= {k for m in answer["milestones"] for k in m["skills"]}
+    assert "$targetCoreSkills" not in roadmap_ai.ROADMAP.render(data).user
+
+
+def test_an_answer_is_made_consistent_with_the_persons_skills():
+    from zik.career import roadmaps
+
+    answer = {
+        "timeline": "Soon",
+        "requiredSkills": [
+            {"skill": "python", "level": "advanced", "have": False, "resources": ["The official tutorial"]},
+            {"skill": "Python", "level": "working", "have": False},
+            {"skill": "golang", "level": "working", "have": True},
+        ],
+        "milestones": [
+            {"title": "  Learn   Go ", "description": "Go tour. ", "durationWeeks": 80, "skills": ["golang"]},
+            {"title": "Build", "description": "A service.", "durationWeeks": 6, "skills": ["go", "k8s"]},
+            {"title": "Apply", "description": "Apply.", "durationWeeks": 3, "skills": []},
+        ],
+    }
+    made = roadmaps.normalised(answer, ["Python"])
+    assert made["requiredSkills"] == [
+        {"skill": "Python", "level": "advanced", "have": True},  # it is the person's, whatever the answer said
+        {"skill": "Go", "level": "working", "have": False, "resources": roadmaps.resources("Go")},
+    ]
+    assert [m["title"] for m in made["milestones"]] == ["Learn Go", "Build", "Apply"]
+    assert [m["durationWeeks"] for m in made["milestones"]] == [52, 6, 3] and made["timeline"] == "About 14 months (61 weeks)"
+
+
 def test_a_roadmap_answers_the_seeds_shape_from_the_vocabulary(career):
     reply = roadmap(career, {"currentRole": "Junior Frontend Developer", "targetRole": "Senior Backend Engineer", "skills": ["javascript", "React", "sql"]})
     assert reply.status == 200, reply.body

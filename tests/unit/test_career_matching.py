@@ -234,3 +234,18 @@ def test_the_rules_sentence_is_one_bounded_line_that_names_the_score(profile, jo
     assert f"({result.score}/100)" in sentence and "\n" not in sentence and len(sentence) <= matching.MAX_EXPLANATION_CHARS
     if result.missing_skills:
         assert result.missing_skills[0] in sentence
+
+
+@PROPERTIES
+@given(candidates(), st.lists(jobs(), min_size=1, max_size=5))
+def test_the_rules_answer_of_career_match_is_valid_against_its_schema(profile, page):
+    from zik.career import match_ai
+
+    entries = []
+    for number, job in enumerate(page):
+        result = matching.match(profile, job)
+        entries.append({"jobId": f"j{number}", "title": job["title"], "company": job["company"], "score": result.score, "reasons": result.reasons, "matchedSkills": result.matched_skills, "missingSkills": result.missing_skills, "concern": matching.concern(result) or ""})
+    data = match_ai.task_data({"skills": profile["skills"]}, entries)
+    answer = match_ai.MATCH.validate(match_ai.offline_answer(data))
+    assert [entry["jobId"] for entry in answer["explanations"]] == [f"j{n}" for n in range(len(page))]
+    assert match_ai.MATCH.render(data).user.count('"jobId"') == len(page)  # the prompt shows every job

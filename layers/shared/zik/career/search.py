@@ -41,8 +41,8 @@ from zik.principal import Principal
 MAX_CANDIDATES = 2000
 MAX_QUERY_WORDS = 12
 MAX_Q_CHARS = 200
-# What a page shows of a job (the index's projection); the description is GET /api/jobs/{jobId}'s.
-_LISTED = OPEN_JOB_FIELDS
+# Who posted a job by hand (an admin's user id) is no one else's business.
+_NOT_SHOWN = ("postedBy",)
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class JobSearch:
         cached = {job_id: found["match"]} if found["match"] else {}
         explanation = self._explanations(owner, profile, [(job, result)], cached)[job_id]
         return {
-            **(public_job(job) or {}),
+            **{key: value for key, value in (public_job(job) or {}).items() if key not in _NOT_SHOWN},
             **result.as_dict(),
             "explanation": explanation,
             "saved": found["saved"] is not None,
@@ -278,7 +278,8 @@ class JobSearch:
 
 
 def _listed(job: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: job[key] for key in _LISTED if key in job}
+    """What a page shows of a job: what OpenJobsIndex projects (the description is GET /api/jobs/{jobId}'s)."""
+    return {key: job[key] for key in OPEN_JOB_FIELDS if key in job}
 
 
 def _task_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
