@@ -131,6 +131,22 @@ INVITATIONS = [
         {"company": "Soylent", "scheduledAt": "2026-12-10T16:00:00-06:00", "timezone": "America/Chicago"},
         id="rescheduled-is-still-an-invitation",
     ),
+    pytest.param(
+        "Schedule your interview with Stripe", "Stripe Recruiting <no-reply@greenhouse.io>",
+        "Hi Sam,\n\nThanks again for your interest in the Backend Engineer, Payments role at Stripe! Please use the link below to "
+        "select a time for your technical interview.\n\nhttps://app.greenhouse.io/scheduling/abc123\n\nThe Stripe Recruiting Team",
+        {"company": "Stripe", "role": "Backend Engineer, Payments", "scheduledAt": None, "timezone": None, "kind": "technical", "meetingLink": None},
+        id="pick-a-time-link-without-a-time",
+    ),
+    pytest.param(
+        "FW: Interview Confirmation", "Sam Lee <sam@contoso.com>",
+        "\n\nFrom: Jane Doe [mailto:jane@fabrikam.com]\nSent: Monday, November 23, 2026 9:15 AM\nTo: Sam Lee\n"
+        "Subject: Interview Confirmation - Cloud Architect\n\nDear Sam,\nThis confirms your interview on Thursday, December 3, 2026 "
+        "from 1:00 PM to 2:00 PM Central Time at our office, 500 Main St, Dallas, TX.\nRegards,\nJane Doe\nFabrikam HR",
+        {"company": "Fabrikam", "role": "Cloud Architect", "scheduledAt": "2026-12-03T13:00:00-06:00", "timezone": "America/Chicago",
+         "location": "500 Main St, Dallas, TX", "kind": "onsite"},
+        id="outlook-forward",
+    ),
 ]
 
 

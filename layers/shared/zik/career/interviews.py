@@ -112,7 +112,7 @@ _INVITATION = re.compile(
     r"\b(?:share|send|provide|let (?:me|us) know) (?:your|some|a few) (?:availability|available times)|"
     r"\bwhat (?:is|does) your availability|\b(?:book|select|pick|choose) (?:a|your) (?:time|slot)\b|"
     r"\bcalendar invit|\bis (?:scheduled|confirmed|booked) for\b|\bhas been (?:scheduled|confirmed|booked)\b|"
-    r"\bconfirm(?:ing|ed)? (?:your|the|our) (?:interview|call|meeting)|\bre-?schedul|"
+    r"\bconfirm(?:s|ing|ed)? (?:your|the|our) (?:interview|call|meeting)|\binterview confirmation\b|\bre-?schedul|"
     r"\blook(?:ing)? forward to (?:speaking|meeting|talking|chatting|seeing)|"
     r"\bmove (?:you )?forward (?:to|with) (?:the|a|an) (?:next|interview|technical|final|onsite)|"
     r"einladen|einladung|laden (?:wir )?sie|vous inviter|vous convier|\binvitation à|\bconvocation|"
@@ -602,6 +602,7 @@ def _tidy_role(raw: str) -> str | None:
     raw = _CLAUSE.sub("", raw)
     raw = re.sub(r"\s+(?:and|or|und|et|y)\s*$", "", raw, flags=re.IGNORECASE)
     role = re.sub(r"^(?:interview(?: invitation| request)?|invitation|einladung|re|fwd?|wg|tr)\s*(?:[:\-–—|]\s*)?", "", raw.strip(), flags=re.IGNORECASE)
+    role = re.sub(r"^.*\b(?:in|for|as) (?:the|a|an|our|your)\s+", "", role, flags=re.IGNORECASE)  # "interest in the X role"
     role = re.sub(r"^(?:the|our|a|an|your|for|position|role)\s+", "", role, flags=re.IGNORECASE).strip(" \t*_-–—,.'\"")
     words = role.split()
     if not 1 <= len(words) <= 8 or len(role) > 90:
