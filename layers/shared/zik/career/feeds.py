@@ -17,7 +17,7 @@ version, contentHash, timestamps): its text taken out of the HTML with the stand
 (scripts and styles dropped), its requirements the bullets under a heading that asks for something ("What
 you'll bring", "Requirements", "Nice to have"), its skills the vocabulary's words in its title,
 requirements and description, its role and seniority read from the title, its place parsed ("Remote - US",
-"Hybrid - Berlin", "Toronto, ON"), its pay a yearly range in one currency (Lever's salaryRange,
+"Hybrid - Berlin", "Toronto, ON"; a posting listed in several places is read in its first), its pay a yearly range in one currency (Lever's salaryRange,
 Greenhouse's pay ranges or custom fields, or a range written in the text such as "$120,000 - $150,000").
 
 One bad posting (no id, no title, no link, no date, a field of the wrong type) is skipped and counted,

@@ -125,8 +125,9 @@ class JobsStore:
         """The whole job item (None if there is none)."""
         return self.table.get(job_pk(job_id), JOB_SK, consistent=False)
 
-    def open_jobs_page(self, *, limit: int = 20, cursor: str | None = None, where: Filter | None = None) -> Page:
-        """One page of open jobs, newest posting first, as OpenJobsIndex projects them (OPEN_JOB_FIELDS)."""
+    def open_jobs_page(self, *, limit: int | None = 20, cursor: str | None = None, where: Filter | None = None) -> Page:
+        """One page of open jobs, newest posting first, as OpenJobsIndex projects them (OPEN_JOB_FIELDS);
+        ``limit=None``: as many as one round trip gives (1 MB)."""
         return self.table.query_page(
             OPEN, index=OPEN_JOBS_INDEX, pk_name="openPk", sk_name="openSk", newest_first=True, limit=limit, cursor=cursor, where=where
         )

@@ -1,0 +1,135 @@
+"""``make bench`` (career): the job ingestion and market intelligence, measured in an embedded cloud of its own.
+
+  ingest    seconds from firing JobIngestionFunction's schedule to its answer, the shipped feeds (330 postings
+            of ten boards, zik_local/job_feeds) put in JobFeedsBucket first: every posting written, the
+            market's aggregates built; then the same run again, nothing changed (every posting read and
+            compared, no job written), with the DynamoDB calls it made
+  market    DynamoDB round trips of GET /api/market-intelligence?role=Data Engineer once its narrative is
+            cached (counted in the embedded AWS, the fewest of three requests; the API's account check, a
+            read of UsersTable every request makes, is not the screen's), and of the first request, which
+            also asks the AI for the narrative (the caller's daily budget counted in AITable) and caches it on
+            the aggregate with a conditional write
+
+    python -m zik_local.bench_career_market      # prints the rows and notes on their own
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from zik_local.bench import BenchError, api_client
+from zik_local.job_feeds import seed_feeds
+
+MARKET_QUERY = {"role": "Data Engineer"}
+TARGET_MARKET_TRIPS = 1
+TARGET_INGEST_S = 60.0  # the function's timeout is 300 s; an hourly run should take a fraction of it
+
+
+@dataclass
+class MarketFigures:
+    postings: int
+    ingest_s: float
+    again_s: float
+    again_calls: int
+    again_written: int
+    aggregates: int
+    first_trips: int
+    trips: int
+
+
+def measure_career_market(cloud_factory: Callable[[], Any], dynamodb_calls: list[int], progress: Callable[[str], None]) -> MarketFigures:
+    """``cloud_factory`` starts a LocalCloud; ``dynamodb_calls[0]`` counts the embedded DynamoDB's calls."""
+    cloud = cloud_factory()
+    try:
+        if not cloud.wait_until_complete(60):
+            raise BenchError("the embedded AWS did not complete the stack within 60 s")
+        bucket = cloud.deployment.functions["JobIngestionFunction"].environment["JOB_FEEDS_BUCKET"]
+        seed_feeds(cloud.client("s3"), bucket)
+        [schedule] = cloud.schedules_for("JobIngestionFunction")
+
+        def ingest() -> tuple[dict[str, Any], float, int]:
+            dynamodb_calls[0] = 0
+            started = time.perf_counter()
+            [run] = cloud.fire_schedule(schedule)
+            elapsed = time.perf_counter() - started
+            if getattr(run, "failed", True) or not isinstance(run.payload, dict):
+                raise BenchError(f"the job ingestion failed: {getattr(run, 'error', run)}")
+            return run.payload, elapsed, dynamodb_calls[0]
+
+        first, ingest_s, _ = ingest()
+        if first["failed"] or first["created"] < 300:
+            raise BenchError(f"the shipped feeds were not all read: {first}")
+        progress(f"career: {first['created']} postings ingested in {ingest_s:.1f}s, {first['market']['written']} aggregates")
+        again, again_s, again_calls = ingest()
+        progress(f"career: again, nothing changed: {again_s:.1f}s, {again_calls} DynamoDB calls")
+
+        call = api_client(cloud)
+        token = call("POST", "/_zik/token", {"user": "bench-career"})["token"]
+        path = "/api/market-intelligence?" + urlencode(MARKET_QUERY)
+        dynamodb_calls[0] = 0
+        answer = call("GET", path, token=token)
+        first_trips = dynamodb_calls[0]
+        if not answer["openings"] or not answer["trends"]:
+            raise BenchError(f"market intelligence of {MARKET_QUERY} answered no market: {answer}")
+
+        def trips() -> int:
+            dynamodb_calls[0] = 0
+            call("GET", path, token=token)
+            return dynamodb_calls[0]
+
+        cached = min(trips() for _ in range(3))
+        progress(f"career: market intelligence round trips {cached} (the first, caching its narrative: {first_trips})")
+        written = again["created"] + again["updated"] + again["reopened"] + again["closed"]
+        return MarketFigures(first["created"], ingest_s, again_s, again_calls, written, first["market"]["written"], first_trips, cached)
+    finally:
+        cloud.stop()
+
+
+def rows(figures: MarketFigures, met: Callable[[bool], str]) -> list[tuple[str, str, str, str]]:
+    return [
+        ("DynamoDB round trips, GET /api/market-intelligence", str(figures.trips), f"{TARGET_MARKET_TRIPS}", met(figures.trips <= TARGET_MARKET_TRIPS)),
+        (f"job ingestion of the shipped feeds ({figures.postings} postings)", f"{figures.ingest_s:.1f} s", f"< {TARGET_INGEST_S:g} s", met(figures.ingest_s < TARGET_INGEST_S)),
+        ("job ingestion again, nothing changed: jobs written", str(figures.again_written), "0", met(figures.again_written == 0)),
+    ]
+
+
+def notes(figures: MarketFigures) -> str:
+    return (
+        f"career: ingestion wrote {figures.aggregates} market aggregates; the run again took {figures.again_s:.1f}s and "
+        f"{figures.again_calls} DynamoDB calls (each source's postings and each role's aggregates read, the open jobs read, a "
+        f"feed state written each); the first market request, whose narrative the AI writes and the aggregate caches, made "
+        f"{figures.first_trips} round trips"
+    )
+
+
+def main() -> int:
+    from zik_local.bench import TEMPLATE, _met, _progress, counting_dynamodb
+    from zik_local.cloud import CloudOptions, LocalCloud
+
+    if not TEMPLATE.exists():
+        print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
+        return 2
+
+    def start() -> LocalCloud:
+        cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, watch=False, throttle=False))
+        cloud.start()
+        return cloud
+
+    try:
+        with counting_dynamodb() as dynamodb_calls:
+            figures = measure_career_market(start, dynamodb_calls, _progress)
+    except BenchError as exc:
+        print(f"bench: FAILED: {exc}", file=sys.stderr)
+        return 1
+    for row in rows(figures, _met):
+        print("  ".join(row))
+    print(notes(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
