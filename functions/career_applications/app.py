@@ -74,20 +74,20 @@ def forwarding_address():
 
 
 @app.get("/api/applications/<applicationId>")
-def get_application(applicationId: str):  # noqa: N803 (the template's path parameter)
+def get_application(applicationId: str):
     """An application with its status history and, once one was detected, its interview."""
     return applications.get(principal(app), applicationId)
 
 
 @app.put("/api/applications/<applicationId>")
-def update_application(applicationId: str):  # noqa: N803
+def update_application(applicationId: str):
     """Move the status and/or change the notes: `{status?, notes?, version}` with the `version` you read
     (409 if it changed since, or if the status cannot follow the current one)."""
     return applications.update(principal(app), applicationId, body(app, "application_update"))
 
 
 @app.delete("/api/applications/<applicationId>")
-def delete_application(applicationId: str):  # noqa: N803
+def delete_application(applicationId: str):
     """Delete an application (its job may then be applied to again)."""
     return applications.delete(principal(app), applicationId)
 

@@ -62,7 +62,7 @@ def read_object(bucket: str, key: str, arrived: dt.datetime) -> str:
 
 def _arrived(record: dict[str, Any]) -> dt.datetime:
     try:
-        moment = dt.datetime.fromisoformat(str(record.get("eventTime", "")).replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(str(record.get("eventTime", "")))
     except ValueError:
         return now()
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

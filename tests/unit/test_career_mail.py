@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from email.message import EmailMessage
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest

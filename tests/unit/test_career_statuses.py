@@ -115,11 +115,11 @@ def test_any_walk_keeps_a_history_of_its_transitions_and_never_leaves_a_final_st
     history = current["history"]
     assert history[0] == {"status": start, "at": AT, "via": "create"}
     assert history[-1]["status"] == current["status"]
-    assert all(machine.can_move(a["status"], b["status"]) for a, b in zip(history, history[1:]))
+    assert all(machine.can_move(a["status"], b["status"]) for a, b in itertools.pairwise(history))
     assert current.get("appliedAt") == applied_at
     # Nothing goes backward but a further interview round.
     order = {status: index for index, status in enumerate(STATUSES)}
-    assert all(order[b["status"]] > order[a["status"]] or a["status"] == b["status"] == INTERVIEW for a, b in zip(history, history[1:]))
+    assert all(order[b["status"]] > order[a["status"]] or a["status"] == b["status"] == INTERVIEW for a, b in itertools.pairwise(history))
 
 
 def test_stats_count_by_status_and_rate_the_answers() -> None:

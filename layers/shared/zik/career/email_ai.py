@@ -108,7 +108,7 @@ def refine(rules: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, Any
 def _instant(raw: Any) -> dt.datetime | None:
     """An ISO 8601 instant with its offset (one without says nothing certain)."""
     try:
-        moment = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(str(raw))
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None

@@ -90,7 +90,7 @@ def parse(raw: bytes, *, received_at: dt.datetime) -> Mail:
 def tokens(message: Message) -> Iterator[str]:
     """Forwarding-address tokens in the recipient headers (lower case, each once)."""
     seen: set[str] = set()
-    names = [*_RECIPIENT_HEADERS, *(name for name in message.keys() if name.lower().startswith("x-ses-"))]
+    names = [*_RECIPIENT_HEADERS, *(name for name in message if name.lower().startswith("x-ses-"))]
     for name in names:
         for value in message.get_all(name) or []:
             for found in _TOKEN.finditer(_text(value)):
