@@ -16,13 +16,15 @@ JobsTable, shared by everyone:
                                                            while open: OpenJobsIndex)
   market of a role        pk MARKET#<roleKey>   sk LOC#<locationKey>   (aggregates and the cached narrative)
   a feed's last run       pk FEED#<source>      sk STATE
+  the roles with markets  pk MARKET#ROLES       sk INDEX               {roles}: the role partitions holding aggregates
 
 The shapes several modules read (each store documents the rest of its items):
   job       {jobId, source, externalId, title, company, location: {city, region, country, display},
              locationKey (vocabulary.slug of the city, "remote" for a remote-only job), remote (bool),
              seniority (vocabulary key), roleKey (vocabulary.role_key of the title), skills [canonical],
              requirements [str], salary {min, max, currency, period: "year"} or null, employmentType,
-             description, url, postedDate (YYYY-MM-DD), status ("open" | "closed"), closedAt, version (moves
+             description, url, postedDate (YYYY-MM-DD), status ("open" | "closed"), closedAt, closedReason,
+             workplace ("remote" | "hybrid" | "onsite"), department, postedBy (an admin's post), version (moves
              when the posting's content changes), contentHash, updatedAt; openPk = "OPEN" and
              openSk = "<postedDate>#<jobId>" only while open}
   profile   {userId, name, careerStage, skills [canonical], preferences: {roles [str], locations [str],
