@@ -435,3 +435,11 @@ def test_without_the_ai_the_rules_reading_stands(monkeypatch: pytest.MonkeyPatch
     rules = detect(message)
     assert email_ai.worth_asking(rules)
     assert email_ai.reading(message, None) == rules
+
+
+def test_a_calendar_or_ats_sender_says_nothing_of_the_company() -> None:
+    google = [{"applicationId": "google", "company": "Google", "role": "Software Engineer"}]
+    invite = "Interview with Hooli\nWhen: Tue Dec 8, 2026 2:30pm – 3:30pm (Pacific Time - Los Angeles)\nhttps://meet.google.com/abc-defg-hij"
+    assert match("Invitation: Interview with Hooli @ Tue Dec 8, 2026 2:30pm (PST)", "Google Calendar <calendar-notification@google.com>", invite, google) is None
+    lever = [{"applicationId": "lever", "company": "Lever", "role": "Software Engineer"}]
+    assert match("Interview", "Wonka <no-reply@hire.lever.co>", "The Wonka Industries hiring team would like to invite you to an interview.", lever) is None

@@ -46,7 +46,7 @@ import email.utils
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -387,7 +387,6 @@ class Email:
     body: str
     received_at: dt.datetime  # aware
     message_id: str | None = None
-    recipients: tuple[str, ...] = field(default=())
 
 
 @dataclass
@@ -621,7 +620,7 @@ def _company(text: _Text, outer_sender: str) -> str | None:
         domain = address.rpartition("@")[2].lower().strip(">. ")
         if not domain:
             continue
-        if _is_tool(name, address):
+        if _is_tool(address):
             local = address.partition("@")[0].lower()
             tidy = _tidy_sender_name(name)
             if tidy:
@@ -743,7 +742,7 @@ def _is_ats(domain: str) -> bool:
     return any(domain == ats or domain.endswith("." + ats) for ats in ATS_DOMAINS)
 
 
-def _is_tool(name: str, address: str) -> bool:
+def _is_tool(address: str) -> bool:
     """A sender that writes for every company: an applicant-tracking system, a calendar or a meeting tool
     (Google Calendar's invitations come from google.com, Zoom's from zoom.us)."""
     local, _, domain = address.lower().rpartition("@")
@@ -825,8 +824,8 @@ def match(reading: Mapping[str, Any], message: Email, applications: Iterable[Map
     said_key = f" {company_key(said)} "
     domains = {
         _domain_label(domain)
-        for domain in (address.rpartition("@")[2].lower() for _, address in _original_senders(text, message.sender))
-        if domain and not _is_tool("", f"x@{domain}") and domain not in MAIL_HOSTS and _registrable(domain) not in MAIL_HOSTS
+        for domain, address in ((address.rpartition("@")[2].lower(), address) for _, address in _original_senders(text, message.sender))
+        if domain and not _is_tool(address) and domain not in MAIL_HOSTS and _registrable(domain) not in MAIL_HOSTS
     }
     reading_key = company_key(reading.get("company"))
     best: tuple[float, str, Mapping[str, Any]] | None = None

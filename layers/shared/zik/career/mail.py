@@ -82,7 +82,6 @@ def parse(raw: bytes, *, received_at: dt.datetime) -> Mail:
         body=body,
         received_at=_date(message) or received_at,
         message_id=_header(message, "Message-ID") or None,
-        recipients=tuple(_header(message, name) for name in ("To", "Cc") if _header(message, name)),
     )
     return Mail(read, tuple(tokens(message)))
 
