@@ -128,7 +128,7 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
             return answer, calls, trips
 
         first, ai_first, trips_first = page()
-        if len(first["jobs"]) != PAGE or not first["nextCursor"]:
+        if len(first["items"]) != PAGE or not first["nextCursor"]:
             raise BenchError(f"the first page holds {len(first['jobs'])} jobs of {first['total']}")
         repeats = [page() for _ in range(3)]
         ai_repeat = max(calls for _, calls, _ in repeats)

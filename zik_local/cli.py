@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     dev.add_argument("--aws-port", type=int, default=0, help="port of the embedded AWS endpoint (default: any free)")
     dev.add_argument("--schedules", action="store_true", help="also fire schedules on time")
     dev.add_argument("--no-throttle", action="store_true", help="ignore the stage's throttling limits")
+    dev.add_argument("--no-job-feeds", action="store_true", help="do not put the shipped sample job feeds in JobFeedsBucket")
 
     token = commands.add_parser("token", help="print an ID token for a local user")
     token.add_argument("--user", required=True, help="user name; the same name always gets the same sub")
@@ -106,6 +107,7 @@ def _dev(args: argparse.Namespace) -> int:
         print(f"zik dev: cannot start: {exc}", file=sys.stderr)
         cloud.stop()
         return 1
+    feeds = [] if args.no_job_feeds else _seed_job_feeds(cloud)
     info = cloud.info()
     lines = [
         f"zik dev is up in {time.perf_counter() - started:.2f}s",
@@ -119,6 +121,8 @@ def _dev(args: argparse.Namespace) -> int:
         f"state machines {len(info['stateMachines'])}; schedules {len(info['schedules'])}"
         + ("" if args.schedules else " (fire with: zik schedule <Function>)"),
     ]
+    if feeds:
+        lines.append(f"  job feeds        {len(feeds)} sample feeds in JobFeedsBucket (ingest them: zik schedule JobIngestionFunction)")
     for note in info["notEmulated"]:
         lines.append(f"  not emulated     {note}")
     print("\n".join(lines), flush=True)
@@ -128,6 +132,15 @@ def _dev(args: argparse.Namespace) -> int:
     stop.wait()
     cloud.stop()
     return 0
+
+
+def _seed_job_feeds(cloud: Any) -> list[str]:
+    """The shipped job feeds (zik_local/job_feeds), dated as of today, where the ingestion reads them."""
+    from zik_local.job_feeds import seed_feeds
+
+    spec = cloud.deployment.functions.get("JobIngestionFunction") if cloud.deployment else None
+    bucket = spec.environment.get("JOB_FEEDS_BUCKET") if spec else None
+    return seed_feeds(cloud.client("s3"), bucket) if bucket else []
 
 
 def _post(url: str, payload: Any) -> Any:

@@ -181,7 +181,7 @@ def test_the_resume_the_resumes_wrote_is_kept_and_shown(career):
 def test_jobs_are_ranked_by_score_with_reasons_missing_skills_and_an_explanation(seeded):
     reply = search(seeded)
     assert reply.status == 200, reply.body
-    jobs = reply.body["jobs"]
+    jobs = reply.body["items"]
     assert "j-closed" not in [job["jobId"] for job in jobs] and reply.body["total"] == 6
     scores = [job["score"] for job in jobs]
     assert scores == sorted(scores, reverse=True)
@@ -197,7 +197,7 @@ def test_jobs_are_ranked_by_score_with_reasons_missing_skills_and_an_explanation
 
 def test_a_page_costs_two_round_trips_and_no_ai_call_once_explained(seeded, counted):
     first, cost = counted(lambda: search(seeded, {"limit": "3"}))
-    shown = [job["jobId"] for job in first.body["jobs"]]
+    shown = [job["jobId"] for job in first.body["items"]]
     assert cost.ai == [shown]  # one batched call for the whole page
     assert cost.career == ["Query", "BatchWriteItem"] and cost.jobs == ["Query"]  # the explanations written back after the miss
 
@@ -206,24 +206,24 @@ def test_a_page_costs_two_round_trips_and_no_ai_call_once_explained(seeded, coun
     assert cost.ai == [] and cost.round_trips == 2 and cost.career == ["Query"] and cost.jobs == ["Query"]
 
     second_page, cost = counted(lambda: search(seeded, {"limit": "3", "cursor": first.body["nextCursor"]}))
-    assert len(cost.ai) == 1 and set(cost.ai[0]) == {job["jobId"] for job in second_page.body["jobs"]}
+    assert len(cost.ai) == 1 and set(cost.ai[0]) == {job["jobId"] for job in second_page.body["items"]}
     assert not set(cost.ai[0]) & set(shown)
 
 
 def test_a_changed_job_or_profile_invalidates_just_what_changed(seeded, counted):
     first, _ = counted(lambda: search(seeded, {"limit": "4"}))
-    shown = [job["jobId"] for job in first.body["jobs"]]
+    shown = [job["jobId"] for job in first.body["items"]]
     moved = next(item for item in SAMPLE_JOBS if item["jobId"] == shown[1])
     put_jobs(seeded, [{**moved, "version": 2, "title": moved["title"] + " (Platform)"}])
 
     after_job, cost = counted(lambda: search(seeded, {"limit": "4"}))
     assert cost.ai == [[moved["jobId"]]]  # only the job that changed is explained again
-    assert [job["jobId"] for job in after_job.body["jobs"]] == shown
+    assert [job["jobId"] for job in after_job.body["items"]] == shown
 
     assert seeded.api(USERS, "career_users_put", body={"skills": [*PYTHONISTA["skills"], "REST APIs"], "version": 1}).status == 200
     after_profile, cost = counted(lambda: search(seeded, {"limit": "4"}))
-    assert len(cost.ai) == 1 and set(cost.ai[0]) == {job["jobId"] for job in after_profile.body["jobs"]}
-    assert after_profile.body["jobs"][0]["missingSkills"] == []
+    assert len(cost.ai) == 1 and set(cost.ai[0]) == {job["jobId"] for job in after_profile.body["items"]}
+    assert after_profile.body["items"][0]["missingSkills"] == []
 
     _, cost = counted(lambda: search(seeded, {"limit": "4"}))
     assert cost.ai == [] and cost.round_trips == 2
@@ -238,7 +238,7 @@ def test_without_the_ai_a_page_still_answers_with_the_rules_and_keeps_nothing(se
     with monkeypatch.context() as patch:
         patch.setattr(ai, "run", unavailable)
         reply, cost = counted(lambda: search(seeded, {"limit": "3"}))
-    assert reply.status == 200 and all(job["explanation"] and job["reasons"] for job in reply.body["jobs"])
+    assert reply.status == 200 and all(job["explanation"] and job["reasons"] for job in reply.body["items"])
     assert cost.career == ["Query"]  # nothing cached: the AI is asked when it is back
     _, cost = counted(lambda: search(seeded, {"limit": "3"}))
     assert len(cost.ai) == 1
@@ -261,18 +261,18 @@ def test_a_request_short_of_time_skips_the_model_and_answers_with_the_rules(seed
 
     reply = read_reply(module.lambda_handler(event, Short()))
     assert reply.status == 200, reply.body
-    assert [job["explanation"].startswith("A ") for job in reply.body["jobs"]] == [True, True]
+    assert [job["explanation"].startswith("A ") for job in reply.body["items"]] == [True, True]
     skipped = [r for r in log_records() if r.get("message") == "ai attempt skipped"]
     assert skipped and skipped[0]["ai"]["provider"] == "bedrock"  # never called: 2.5 s is less than its margin and a call
 
 
 def test_pages_follow_the_ranking_and_a_cursor_holds_only_for_its_ranking(seeded):
-    everything = [job["jobId"] for job in search(seeded).body["jobs"]]
+    everything = [job["jobId"] for job in search(seeded).body["items"]]
     seen, cursor = [], None
     while True:
         page = search(seeded, {"limit": "2", **({"cursor": cursor} if cursor else {})}).body
-        assert len(page["jobs"]) <= 2
-        seen += [job["jobId"] for job in page["jobs"]]
+        assert len(page["items"]) <= 2
+        seen += [job["jobId"] for job in page["items"]]
         cursor = page["nextCursor"]
         if not cursor:
             break
@@ -315,7 +315,7 @@ def test_pages_follow_the_ranking_and_a_cursor_holds_only_for_its_ranking(seeded
 def test_filters(seeded, query, expected):
     reply = search(seeded, query)
     assert reply.status == 200, reply.body
-    assert {job["jobId"] for job in reply.body["jobs"]} == expected
+    assert {job["jobId"] for job in reply.body["items"]} == expected
     assert reply.body["total"] == len(expected)
 
 
@@ -365,25 +365,25 @@ def test_saved_jobs_are_the_callers_and_saving_twice_is_once(seeded):
 
     listed = seeded.api(JOBS, "career_jobs_saved", query={"limit": "1"}).body
     rest = seeded.api(JOBS, "career_jobs_saved", query={"limit": "1", "cursor": listed["nextCursor"]}).body
-    assert [j["jobId"] for j in listed["jobs"] + rest["jobs"]] == ["j-backend-mid", "j-data"]
+    assert [j["jobId"] for j in listed["items"] + rest["items"]] == ["j-backend-mid", "j-data"]
     assert seeded.api(JOBS, "career_jobs_get", params={"jobId": "j-backend-mid"}).body["saved"] is True
 
     # another user: none of it is theirs, and their attempt changes nothing
-    assert seeded.api(JOBS, "career_jobs_saved", claims=OTHER).body["jobs"] == []
+    assert seeded.api(JOBS, "career_jobs_saved", claims=OTHER).body["items"] == []
     assert seeded.api(JOBS, "career_jobs_unsave", params={"jobId": "j-backend-mid"}, claims=OTHER).status == 404
     assert seeded.api(JOBS, "career_jobs_get", params={"jobId": "j-backend-mid"}, claims=OTHER).body["saved"] is False
 
     gone = seeded.api(JOBS, "career_jobs_unsave", params={"jobId": "j-backend-mid"})
     assert gone.status == 200 and gone.body["saved"] is False and gone.body["removed"]["title"] == "Backend Engineer"
     assert seeded.api(JOBS, "career_jobs_unsave", params={"jobId": "j-backend-mid"}).status == 404
-    assert [j["jobId"] for j in seeded.api(JOBS, "career_jobs_saved").body["jobs"]] == ["j-data"]
+    assert [j["jobId"] for j in seeded.api(JOBS, "career_jobs_saved").body["items"]] == ["j-data"]
 
 
 @pytest.mark.parametrize("job_id", ["j-closed", "j-nothing"])
 def test_a_closed_or_unknown_job_cannot_be_saved(seeded, job_id):
     reply = seeded.api(JOBS, "career_jobs_save", params={"jobId": job_id})
     assert reply.status == 404 and reply.body["error"]["field"] == "jobId"
-    assert seeded.api(JOBS, "career_jobs_saved").body["jobs"] == []
+    assert seeded.api(JOBS, "career_jobs_saved").body["items"] == []
 
 
 # -- the admins' jobs -----------------------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def test_only_admins_post_and_close_jobs(seeded, groups):
     close["requestContext"]["authorizer"]["claims"].pop("cognito:groups")
     closed = seeded.invoke(JOBS, seeded.shape(close, params={"jobId": "j-data"}, claims=claims))
     assert closed.status == 403
-    assert "j-data" in {job["jobId"] for job in search(seeded).body["jobs"]}
+    assert "j-data" in {job["jobId"] for job in search(seeded).body["items"]}
 
 
 @pytest.mark.parametrize("groups", ["admins", "[admins, readers]", '["readers","admins"]'])
@@ -415,16 +415,16 @@ def test_admins_post_and_close_jobs(seeded, groups):
 
     shown = seeded.api(JOBS, "career_jobs_get", params={"jobId": job["jobId"]}).body
     assert shown["description"].startswith("Build and run the APIs") and "postedBy" not in shown  # an admin's id is theirs
-    found = search(seeded, {"q": "acme analytics"}).body["jobs"]
+    found = search(seeded, {"q": "acme analytics"}).body["items"]
     assert [j["jobId"] for j in found] == [job["jobId"]] and found[0]["score"] > 0 and found[0]["explanation"]
     assert seeded.api(JOBS, "career_jobs_save", params={"jobId": job["jobId"]}).status == 201
 
     closed = seeded.api(JOBS, "career_jobs_close", params={"jobId": job["jobId"]}, claims={"cognito:groups": groups})
     assert closed.status == 200, closed.body
     assert closed.body["status"] == "closed"
-    assert search(seeded, {"q": "acme analytics"}).body["jobs"] == []
+    assert search(seeded, {"q": "acme analytics"}).body["items"] == []
     assert seeded.api(JOBS, "career_jobs_get", params={"jobId": job["jobId"]}).body["status"] == "closed"
-    assert [j["jobId"] for j in seeded.api(JOBS, "career_jobs_saved").body["jobs"]] == [job["jobId"]]  # a saved copy stays
+    assert [j["jobId"] for j in seeded.api(JOBS, "career_jobs_saved").body["items"]] == [job["jobId"]]  # a saved copy stays
     assert seeded.api(JOBS, "career_jobs_save", params={"jobId": job["jobId"]}).status == 200  # already saved: as it was
     assert seeded.api(JOBS, "career_jobs_close", params={"jobId": "000000000000000000000000"}, claims={"cognito:groups": groups}).status == 404
 

@@ -175,3 +175,11 @@ def test_a_missing_or_unreadable_date_falls_back_to_the_arrival() -> None:
 def test_the_address_has_the_mail_domain_or_the_local_one() -> None:
     assert mail.address(TOKEN, "Mail.Example.com ") == f"interviews+{TOKEN}@mail.example.com"
     assert mail.address(TOKEN, "") == ADDRESS and mail.address(TOKEN, None) == ADDRESS
+
+
+@pytest.mark.parametrize("markup", ["<div" * 50_000, "a < b and <b>bold</b>", "<p>x" + "<" * 100_000])
+def test_markup_from_strangers_reads_as_text_whatever_it_holds(markup: str) -> None:
+    # Stray "<" are text: html.parser would otherwise rescan to the end at each (minutes for a large mail).
+    text = mail.html_text(markup)
+    assert isinstance(text, str) and ("bold" in text if "bold" in markup else True)
+    assert mail.html_text("x < y, and <a href='https://zoom.us/j/1'>join</a>") == "x < y, and join (https://zoom.us/j/1)"

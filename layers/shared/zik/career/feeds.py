@@ -39,6 +39,7 @@ from html.parser import HTMLParser
 from typing import Any, Iterable, Mapping
 
 from zik.career import vocabulary
+from zik.career.markup import parseable
 
 GREENHOUSE = "greenhouse"
 LEVER = "lever"
@@ -838,7 +839,7 @@ def read_html(markup: str) -> HtmlText:
     is too deep for it; the fragment is cut at MAX_HTML_CHARS characters first."""
     reader = _Reader()
     try:
-        reader.feed(_no_surrogates(markup[: MAX_HTML_CHARS * 2]))
+        reader.feed(parseable(_no_surrogates(markup[: MAX_HTML_CHARS * 2])))
     except AssertionError:  # _markupbase's answer to a malformed "<![" section: keep what was read before it
         pass
     return reader.finish()

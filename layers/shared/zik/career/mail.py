@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from typing import Iterator
 
 from zik.career.interviews import Email
+from zik.career.markup import parseable
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # SES stores up to 40 MB; attachments aside, an invitation is small
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -229,7 +230,7 @@ def html_text(html: str) -> str:
     address after its text."""
     parser = _HtmlText()
     try:
-        parser.feed(html)
+        parser.feed(parseable(html))
         parser.close()
     except (AssertionError, ValueError):  # HTMLParser gives up on some broken markup: keep what it read
         pass

@@ -163,7 +163,7 @@ class JobSearch:
         explanations = self._explanations(owner, profile, [(job, m) for _, job, m in shown], cached)
         jobs = [{**_listed(job), **m.as_dict(), "explanation": explanations[job["jobId"]]} for _, job, m in shown]
         more = len(remaining) > limit
-        return {"jobs": jobs, "total": len(ranked), "nextCursor": encode_cursor(shown[-1][0], ranking) if more else None}
+        return {"items": jobs, "total": len(ranked), "nextCursor": encode_cursor(shown[-1][0], ranking) if more else None}
 
     def job(self, owner: Principal, job_id: str) -> dict[str, Any]:
         """The job, description included, with the caller's match (a closed job too: it may be saved)."""
@@ -232,7 +232,7 @@ class JobSearch:
 
     def saved(self, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
         page = self.store.saved_jobs(owner, limit=limit, cursor=cursor)
-        return {"jobs": page.items, "nextCursor": page.next_cursor}
+        return {"items": page.items, "nextCursor": page.next_cursor}
 
     # -- explanations ---------------------------------------------------------------------------------
     def _explanations(
