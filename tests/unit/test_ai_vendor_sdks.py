@@ -4,7 +4,7 @@ build and parse the real wire format; nothing leaves the process."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
 
 import httpx2
 import pytest

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from zik import dynamo
 from zik.dynamo import MAX_PAGE_SIZE, Table, decode_cursor, encode_cursor, from_item, to_item
 from zik.errors import Conflict, InvalidRequest, NotFound, VersionConflict
 

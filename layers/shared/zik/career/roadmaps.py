@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import cache
 from typing import Any, Mapping
 
 from zik import ai, inputs
@@ -53,18 +52,8 @@ _CONCEPT = (4, "Study {skill} from a well-regarded book or course and note its m
 _LEVEL_OF_RANK = {0: "foundational", 1: "working", 2: "working", 3: "advanced"}  # 4 and above: expert
 
 
-@cache
-def _group_of_skill() -> dict[str, str]:
-    # The vocabulary's groups of skills (languages, frameworks, data, ...): it does not expose them yet.
-    return {name: group for group, names in vocabulary._data()["skills"].items() for name in names}
-
-
-def _group(skill: str) -> str:
-    return _group_of_skill().get(skill, "")
-
-
 def _learning(skill: str) -> tuple[int, str, str]:
-    return _CONCEPT if skill in _CONCEPTS else _GROUPS.get(_group(skill), _OTHER)
+    return _CONCEPT if skill in _CONCEPTS else _GROUPS.get(vocabulary.skill_group(skill), _OTHER)
 
 
 def level_for(seniority: str) -> str:
@@ -190,7 +179,7 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _group_order(skill: str) -> int:
     order = list(_GROUPS)
-    group = _group(skill)
+    group = vocabulary.skill_group(skill)
     return order.index(group) if group in order else len(order)
 
 

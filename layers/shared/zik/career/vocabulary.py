@@ -73,6 +73,17 @@ def skills() -> list[str]:
     return [name for group in _data()["skills"].values() for name in group]
 
 
+@cache
+def _groups() -> dict[str, str]:
+    return {name: group for group, names in _data()["skills"].items() for name in names}
+
+
+def skill_group(name: str) -> str:
+    """The group a canonical skill belongs to (languages, frameworks, data, ml, cloud, practice, design,
+    business); "" for a skill the vocabulary does not know."""
+    return _groups().get(name, "")
+
+
 def skills_in(text: str) -> list[str]:
     """The canonical skills ``text`` names, in the order first named. Longest phrase first ("react native"
     is not also "React"); an alias that is also an English word ("go", "rest", "swift") counts only when

@@ -141,6 +141,7 @@ class Quests:
             "description": data.get("description") or "",
             "category": data.get("category"),
             "targetDate": target,
+            "path": "given",
             "via": "api",
             **({"origin": data["origin"]} if data.get("origin") else {}),
         }
