@@ -28,6 +28,12 @@
               handled, and a shard read again (zik_local/bench_quests.py; about 16 minutes here, most of it
               moto's: ZIK_BENCH_RULES=20000 for a quicker look)
 
+  (h) career  AI calls per job search page (first, again, next, after a profile change) and DynamoDB round
+              trips per page over a few hundred jobs (zik_local/bench_career_jobs.py); the resume analysis of a
+              two-page PDF through ResumeFunction, p50 of 20 (zik_local/bench_career_resume.py); DynamoDB reads
+              per market-intelligence request and the ingestion of the shipped feeds
+              (zik_local/bench_career_market.py). ``python -m zik_local.bench career`` measures only these.
+
 A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
 function that fails) exits non-zero.
 """
@@ -528,6 +534,42 @@ def measure_journal() -> Any:
         return measure(start, dynamodb_calls, _progress)
 
 
+def _quiet_cloud() -> Any:
+    from zik_local.cloud import CloudOptions, LocalCloud
+
+    cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, watch=False, throttle=False))
+    cloud.start()
+    return cloud
+
+
+@dataclass
+class CareerFigures:
+    resume: Any
+    market: Any
+    jobs: Any
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        from zik_local import bench_career_jobs, bench_career_market, bench_career_resume
+
+        return [*bench_career_jobs.rows(self.jobs, _met), *bench_career_resume.rows(self.resume, _met), *bench_career_market.rows(self.market, _met)]
+
+    def notes(self) -> list[str]:
+        from zik_local import bench_career_jobs, bench_career_market, bench_career_resume
+
+        return [bench_career_jobs.notes(self.jobs), bench_career_resume.notes(self.resume), bench_career_market.notes(self.market)]
+
+
+def measure_career() -> CareerFigures:
+    from zik_local import bench_career_jobs, bench_career_market, bench_career_resume
+
+    lines: list[str] = []
+    with counting_dynamodb() as dynamodb_calls:
+        jobs = bench_career_jobs.measure_career_jobs(_recording_cloud(lambda source, line: lines.append(line)), dynamodb_calls, lines, _progress)
+        market = bench_career_market.measure_career_market(_quiet_cloud, dynamodb_calls, _progress)
+    resume = bench_career_resume.measure_resume(_quiet_cloud, _progress)
+    return CareerFigures(resume, market, jobs)
+
+
 def _recording_cloud(record: Callable[[str, str], None]) -> Callable[[], Any]:
     """A factory of started LocalClouds whose log lines go to ``record(source, line)``."""
     from zik_local.cloud import CloudOptions, LocalCloud
@@ -625,6 +667,7 @@ def report(
     journal: Any,
     recurring: Any,
     erasure: Any = None,
+    career: CareerFigures | None = None,
 ) -> str:
     from zik_local import bench_accounts, bench_journal, bench_quests
 
@@ -653,11 +696,9 @@ def report(
         *bench_journal.rows(journal, _percentile, _met, TARGET_ROUND_TRIPS),
         *bench_quests.rows(recurring, _met),
         *bench_accounts.rows(erasure, _met),
+        *(career.rows() if career is not None else []),
     ]
-    header = ("measure", "figure", "target", "met")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
-    out = [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows), ""]
+    out = [*table(rows), ""]
     out.append("details")
     out.append(
         f"  starts: {', '.join(f'{s:.2f}s' for s in starts)} (\"zik dev is up in\" as it printed: "
@@ -683,18 +724,40 @@ def report(
     out.append(f"  {bench_quests.notes(recurring)}")
     if erasure is not None:
         out.append(f"  {bench_accounts.notes(erasure)}")
-    missed = [r[0] for r in rows if r[3] == "NO"]
+    out.extend(f"  {note}" for note in (career.notes() if career is not None else []))
     out.append("")
-    out.append(f"targets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else " (all met)"))
+    out.append(missed_line(rows))
     return "\n".join(out)
 
 
-def main() -> int:
+def table(rows: list[tuple[str, str, str, str]]) -> list[str]:
+    header = ("measure", "figure", "target", "met")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def missed_line(rows: list[tuple[str, str, str, str]]) -> str:
+    missed = [r[0] for r in rows if r[3] == "NO"]
+    return f"targets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else " (all met)")
+
+
+def main(argv: list[str] | None = None) -> int:
     if not TEMPLATE.exists():
         print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
         return 2
     started = time.perf_counter()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if (argv if argv is not None else sys.argv[1:]) == ["career"]:
+        try:
+            career = measure_career()
+        except BenchError as exc:
+            print(f"bench: FAILED: {exc}", file=sys.stderr)
+            return 1
+        print(f"zik bench (career): {os.cpu_count()} CPUs, load average {load:.2f} when it began")
+        print("\n".join([*table(career.rows()), "", *career.notes(), "", missed_line(career.rows())]))
+        print(f"(bench took {time.perf_counter() - started:.0f}s)")
+        return 0
     try:
         starts, reported, complete = measure_start()
         latencies, early = measure_latency()
@@ -703,11 +766,12 @@ def main() -> int:
         journal = measure_journal()
         recurring = measure_recurring()
         erasure = measure_erasure()
+        career = measure_career()
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
-    print(report(starts, reported, complete, latencies, early, colds, quests, journal, recurring, erasure))
+    print(report(starts, reported, complete, latencies, early, colds, quests, journal, recurring, erasure, career))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 

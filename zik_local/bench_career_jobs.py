@@ -1,4 +1,4 @@
-"""``python -m zik_local.bench_career_jobs``: the jobs page's costs, measured in an embedded cloud of its own.
+"""``make bench`` (h), ``python -m zik_local.bench career`` alone: the jobs page's costs, measured in an embedded cloud of its own.
 
   ai calls  AI calls of one GET /api/jobs page (the gateway's accounting lines of career.match): the first
             page (every job on it unexplained: one batched call), the same page again (nothing changed:
@@ -14,7 +14,6 @@ jobs function's environment; the bench's user saves a profile through the API fi
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -129,7 +128,7 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
 
         first, ai_first, trips_first = page()
         if len(first["items"]) != PAGE or not first["nextCursor"]:
-            raise BenchError(f"the first page holds {len(first['jobs'])} jobs of {first['total']}")
+            raise BenchError(f"the first page holds {len(first['items'])} jobs of {first['total']}")
         repeats = [page() for _ in range(3)]
         ai_repeat = max(calls for _, calls, _ in repeats)
         trips_repeat = min(trips for _, _, trips in repeats)
@@ -157,29 +156,3 @@ def notes(figures: CareerJobsFigures) -> str:
         f"{figures.ai_changed}; round trips of the first page {figures.trips_first} (explanations written back, the AI budget "
         f"counted); page times {', '.join(f'{ms:.0f}' for ms in figures.page_ms)} ms"
     )
-
-
-def main() -> int:
-    from zik_local.bench import TEMPLATE, BenchError, _met, _progress, _recording_cloud, counting_dynamodb
-
-    if not TEMPLATE.exists():
-        print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
-        return 2
-    lines: list[str] = []
-    try:
-        with counting_dynamodb() as dynamodb_calls:
-            figures = measure_career_jobs(_recording_cloud(lambda source, line: lines.append(line)), dynamodb_calls, lines, _progress)
-    except BenchError as exc:
-        print(f"bench: FAILED: {exc}", file=sys.stderr)
-        return 1
-    table = rows(figures, _met)
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    for row in table:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))))
-    print(notes(figures))
-    print(json.dumps({"aiCallsFirstPage": figures.ai_first, "aiCallsRepeatPage": figures.ai_repeat, "roundTripsPerPage": figures.trips_repeat}))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,12 +10,11 @@
             also asks the AI for the narrative (the caller's daily budget counted in AITable) and caches it on
             the aggregate with a conditional write
 
-    python -m zik_local.bench_career_market      # prints the rows and notes on their own
+    python -m zik_local.bench career             # the career part of make bench alone
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -104,32 +103,3 @@ def notes(figures: MarketFigures) -> str:
         f"feed state written each); the first market request, whose narrative the AI writes and the aggregate caches, made "
         f"{figures.first_trips} round trips"
     )
-
-
-def main() -> int:
-    from zik_local.bench import TEMPLATE, _met, _progress, counting_dynamodb
-    from zik_local.cloud import CloudOptions, LocalCloud
-
-    if not TEMPLATE.exists():
-        print(f"bench: run it from the checkout (no {TEMPLATE})", file=sys.stderr)
-        return 2
-
-    def start() -> LocalCloud:
-        cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, watch=False, throttle=False))
-        cloud.start()
-        return cloud
-
-    try:
-        with counting_dynamodb() as dynamodb_calls:
-            figures = measure_career_market(start, dynamodb_calls, _progress)
-    except BenchError as exc:
-        print(f"bench: FAILED: {exc}", file=sys.stderr)
-        return 1
-    for row in rows(figures, _met):
-        print("  ".join(row))
-    print(notes(figures))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

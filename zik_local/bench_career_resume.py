@@ -7,7 +7,7 @@
             transaction. p50 and p90 of ``runs`` requests after one warm-up request (which pays for the
             function's first import of pypdf and is reported apart).
 
-Run alone: ``python -m zik_local.bench_career_resume`` (prints the figures).
+Run alone, with the rest of the career part: ``python -m zik_local.bench career``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import math
 import statistics
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -161,21 +160,3 @@ def notes(figures: ResumeFigures) -> str:
         f"career: the first analysis took {figures.first_ms:.0f} ms (the function's first PDF: pypdf imported), "
         f"a {figures.pdf_bytes}-byte PDF scored {figures.ats_score}; median {statistics.median(figures.samples_ms):.0f} ms"
     )
-
-
-def main() -> int:
-    try:
-        figures = resume_analysis_figures()
-    except BenchError as exc:
-        print(f"bench: FAILED: {exc}", file=sys.stderr)
-        return 1
-    met = "yes" if figures["p50_ms"] < TARGET_P50_MS else "NO"
-    print(f"resume analysis of a two-page PDF ({int(figures['runs'])} requests through ResumeFunction on the local stack)")
-    print(f"  p50   {figures['p50_ms']:.0f} ms   (target < {TARGET_P50_MS:g} ms: {met})")
-    print(f"  p90   {figures['p90_ms']:.0f} ms")
-    print(f"  first {figures['first_ms']:.0f} ms   (warm-up, not counted)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -207,20 +207,12 @@ class Table:
         With ``expected_version`` the write happens only if the stored version still matches
         (optimistic locking); a stale one raises VersionConflict, a missing item NotFound.
         """
-        try:
-            answer = self.client.update_item(
-                **self.update_request(pk, sk, changes, expected_version=expected_version, remove=remove),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
-                raise
-            old = exc.response.get("Item")
-            if not old:
-                raise NotFound("not found") from None
-            raise VersionConflict(expected_version or 0, from_item(old).get("version")) from None
-        return from_item(answer["Attributes"])
+        written, old = update_or_old(self.client, self.update_request(pk, sk, changes, expected_version=expected_version, remove=remove))
+        if written is not None:
+            return written
+        if old is None:
+            raise NotFound("not found")
+        raise VersionConflict(expected_version or 0, old.get("version"))
 
     def delete(self, pk: str, sk: str | None = None, *, must_exist: bool = False) -> dict[str, Any] | None:
         kwargs: dict[str, Any] = {"TableName": self.name, "Key": self.key(pk, sk), "ReturnValues": "ALL_OLD"}
@@ -368,6 +360,19 @@ class Table:
             while pending:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         return len(keys)
+
+
+def update_or_old(client: Any, request: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A conditional UpdateItem: ``(the item as written, None)``, or, when its condition failed, ``(None, the
+    item as it was)`` (None too when there was none), read by the same call, so that the caller can say why."""
+    try:
+        answer = client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    except ClientError as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+        old = exc.response.get("Item")
+        return None, from_item(old) if old else None
+    return from_item(answer["Attributes"]), None
 
 
 def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from zik.career import tables
 from zik.clock import epoch_seconds, now_iso
-from zik.dynamo import Page, Table, from_item, to_item
+from zik.dynamo import Page, Table, from_item, to_item, update_or_old
 from zik.errors import NotFound, VersionConflict
 from zik.principal import Principal
 
@@ -60,14 +60,10 @@ class CareerProfileStore:
         else:
             request["ConditionExpression"] = "#version = :expected"
             request["ExpressionAttributeValues"].update(to_item({":expected": expected_version}))
-        try:
-            answer = self.client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            old = exc.response.get("Item")
-            raise VersionConflict(expected_version, int(from_item(old).get("version") or 0) if old else 0) from None
-        return from_item(answer["Attributes"])
+        written, old = update_or_old(self.client, request)
+        if written is None:
+            raise VersionConflict(expected_version, int((old or {}).get("version") or 0))
+        return written
 
     # -- the profile with its cached match explanations: one Query ---------------------------------------
     def profile_and_matches(self, owner: Principal) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:

@@ -35,7 +35,7 @@ from botocore.exceptions import ClientError
 
 from zik import config
 from zik.clock import now_iso
-from zik.dynamo import Page, Table, TransactionFailed, decode_cursor, encode_cursor, from_item, to_item, transact
+from zik.dynamo import Page, Table, TransactionFailed, decode_cursor, encode_cursor, from_item, to_item, transact, update_or_old
 from zik.errors import Conflict, NotFound, VersionConflict
 from zik.principal import Principal
 
@@ -189,19 +189,14 @@ class QuestsStore:
         # One conditional write: the status is checked by DynamoDB as it writes, not read first.
         allowed = list(dict.fromkeys(when_status))
         request = self._goal_update_request(owner, goal_id, changes, expected_version=expected_version, when_status=allowed)
-        try:
-            answer = self.client.update_item(**request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            old = exc.response.get("Item")
-            if not old:
-                raise NotFound(f"no goal {goal_id}") from None
-            current = from_item(old)
-            if current.get("status") not in allowed:
-                raise Conflict(f"the goal is {current.get('status')}", field="status", details={"status": current.get("status")}) from None
-            raise VersionConflict(expected_version or 0, current.get("version")) from None
-        return from_item(answer["Attributes"])
+        written, current = update_or_old(self.client, request)
+        if written is not None:
+            return written
+        if current is None:
+            raise NotFound(f"no goal {goal_id}")
+        if current.get("status") not in allowed:
+            raise Conflict(f"the goal is {current.get('status')}", field="status", details={"status": current.get("status")})
+        raise VersionConflict(expected_version or 0, current.get("version"))
 
     def _goal_update_request(
         self, owner: Principal, goal_id: str, changes: Mapping[str, Any], *, expected_version: int | None, when_status: list[str]
