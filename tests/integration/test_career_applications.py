@@ -293,6 +293,7 @@ def mail_event(career, key: str) -> dict[str, Any]:
     return event
 
 
+@pytest.mark.clock
 def test_a_forwarded_eml_in_the_mail_bucket_moves_the_application(career):
     application = create(career, {"company": "Acme Corp", "role": "Senior Backend Engineer"})
     address = career.api(FUNCTION, "career_applications_email_address").body["address"]

@@ -199,6 +199,7 @@ def ask(career, **query: str):
     return career.api("MarketIntelligenceFunction", "market_intelligence_get", query=query)
 
 
+@pytest.mark.clock
 def test_market_intelligence_is_one_read_once_its_narrative_is_cached(career, feeds_bucket, ingest, dynamodb_calls, log_records) -> None:
     ingest()
     table = career.env("MarketIntelligenceFunction")["JOBS_TABLE"]
