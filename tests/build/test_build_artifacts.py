@@ -118,3 +118,22 @@ def test_function_has_its_handler_module(logical_id: str) -> None:
     assert module == "app", f"{logical_id}: handler {handler!r}, expected app.<function>"
     app = BUILD / logical_id / "app.py"
     assert app.is_file(), f"{app.relative_to(ROOT)} is missing"
+
+
+# Lambda's limit on a function's code and all its layers, unzipped.
+LAMBDA_UNZIPPED_LIMIT = 262_144_000
+GLOBAL_LAYERS = [
+    ref for ref in ((yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_TemplateLoader).get("Globals") or {}).get("Function") or {}).get("Layers") or []
+]
+
+
+def _size(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_and_its_layers_fit_lambdas_unzipped_limit(logical_id: str) -> None:
+    layers = [*GLOBAL_LAYERS, *(FUNCTIONS[logical_id].get("Layers") or [])]
+    sizes = {name: _size(BUILD / name) for name in [logical_id, *layers]}
+    total = sum(sizes.values())
+    assert total <= LAMBDA_UNZIPPED_LIMIT, f"{logical_id}: {total / 1e6:.1f} MB unzipped ({sizes}); Lambda takes {LAMBDA_UNZIPPED_LIMIT / 1e6:.0f} MB"

@@ -109,3 +109,25 @@ def test_every_queue_redrives_to_a_dead_letter_queue_that_raises_an_alarm(queue:
         assert any("ApproximateNumberOfMessagesVisible" == RESOURCES[a]["Properties"].get("MetricName") for a in alarms_on(queue)), queue
     else:
         assert props["RedrivePolicy"]["maxReceiveCount"] >= 1
+
+
+def layers_of(function: str) -> set[str]:
+    return {ref["Ref"] for ref in RESOURCES[function]["Properties"].get("Layers") or []}
+
+
+ROOT = TEMPLATE.parent
+# What a function's code imports that only a layer of its own ships: the module, and the layer.
+LAYER_OF_IMPORT = {"zik.career.resumes": "DocumentsLayer", "zik.career.documents": "DocumentsLayer"}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_function_carries_the_layers_of_what_it_uses_and_no_other(function: str) -> None:
+    """The shared layer is every function's (Globals); the AI vendors' SDKs are for the functions that may
+    call the AI (AIAccessPolicy), the resume parsers for those that read resumes: a function without them
+    would fail only in AWS (locally every package is in the virtualenv)."""
+    props = RESOURCES[function]["Properties"]
+    calls_ai = {"Ref": "AIAccessPolicy"} in (props.get("Policies") or [])
+    code = (ROOT / props["CodeUri"] / "app.py").read_text(encoding="utf-8")
+    expected = {"VendorLayer"} if calls_ai else set()
+    expected |= {layer for module, layer in LAYER_OF_IMPORT.items() if module in code}
+    assert layers_of(function) == expected
