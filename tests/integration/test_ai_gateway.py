@@ -292,7 +292,10 @@ def test_every_call_is_accounted_and_no_prompt_or_key_reaches_the_logs(digest_ta
 
     records = log_records()
     output = json.dumps(records)
-    emf = [r for r in records if "_aws" in r]
+    emf = [r for r in records if "_aws" in r and "Task" in r]
+    # Each failed call is counted by its provider alone too, for the provider's alarm (BedrockFailuresAlarm).
+    by_provider = [(r["Provider"], r["AIProviderFailures"]) for r in records if "_aws" in r and "Task" not in r and "AIProviderFailures" in r]
+    assert by_provider == [("bedrock", [1.0]), ("anthropic", [1.0])]
     calls = [r["ai"] for r in records if r.get("message") == "ai call"]
     assert [(c["provider"], c["outcome"], c["attempt"]) for c in calls] == [
         ("bedrock", "throttled", 1),

@@ -60,7 +60,18 @@ def record(call: CallRecord) -> None:
         metrics.add_metric(name="AIProviderFailures", unit=MetricUnit.Count, value=1)
     metrics.add_metadata(key="model", value=call.model)
     metrics.flush_metrics()
+    if call.outcome not in ("ok", "repaired"):
+        _provider_failure(call.provider)
     logger.info("ai call", extra={"ai": asdict(call)})
+
+
+def _provider_failure(provider: str) -> None:
+    """A failed call, by provider alone (and the service): the figure the provider's alarm watches (the
+    career seed's "failed Bedrock requests"), whatever the task."""
+    metrics = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Zik")
+    metrics.add_dimension(name="Provider", value=provider)
+    metrics.add_metric(name="AIProviderFailures", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
 
 
 def record_unavailable(task: str) -> None:
