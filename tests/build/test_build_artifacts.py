@@ -137,3 +137,10 @@ def test_function_and_its_layers_fit_lambdas_unzipped_limit(logical_id: str) -> 
     sizes = {name: _size(BUILD / name) for name in [logical_id, *layers]}
     total = sum(sizes.values())
     assert total <= LAMBDA_UNZIPPED_LIMIT, f"{logical_id}: {total / 1e6:.1f} MB unzipped ({sizes}); Lambda takes {LAMBDA_UNZIPPED_LIMIT / 1e6:.0f} MB"
+
+
+def test_the_image_layer_leaves_room_for_an_image_function() -> None:
+    """The studio's image functions carry the shared layer and the image layer: with a few MB of code of
+    their own (and the AI's image SDK later) they must stay within Lambda's limit."""
+    room = LAMBDA_UNZIPPED_LIMIT - sum(_size(BUILD / layer) for layer in (*GLOBAL_LAYERS, "ImageLayer"))
+    assert room >= 20_000_000, f"only {room / 1e6:.1f} MB left beside SharedLayer and ImageLayer"
