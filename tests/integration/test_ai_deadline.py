@@ -6,14 +6,13 @@ roadmap's planner step."""
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import threading
 import time
 from typing import Any
 
-import anthropic  # noqa: F401  (imported before any countdown starts: see below)
 import httpx2
-import openai  # noqa: F401
 import pytest
 from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
 from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
@@ -30,9 +29,11 @@ from zik.observability import within_deadline
 from zik.principal import Principal
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
-# The vendors' SDKs are imported above, not by the gateway's first fallback inside a countdown: a first import
+# The vendors' SDKs are imported here, not by the gateway's first fallback inside a countdown: a first import
 # takes a second or more on a loaded machine (two test workers on two cores), which would spend the budget
 # these tests give the calls themselves.
+for _sdk in ("anthropic", "openai"):
+    importlib.import_module(_sdk)
 
 NOTE = {"text": "Felt calm after a long walk by the river with Sam.", "length": 51}
 SUB = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of the sample events
