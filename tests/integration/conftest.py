@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import http.server
+import json
+import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 import pytest
@@ -205,3 +208,37 @@ class Career(Domain):
 @pytest.fixture
 def career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams) -> Career:
     return Career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams)
+
+
+class _ResponseCatcher(http.server.BaseHTTPRequestHandler):
+    """Stands where CloudFormation's presigned S3 URL would: keeps what a custom resource's function PUT there."""
+
+    answers: list[dict[str, Any]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+        self.answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@dataclass
+class CloudFormationAnswers:
+    url: str  # a ResponseURL for a custom resource's request
+    answers: list[dict[str, Any]]
+
+
+@pytest.fixture
+def cloudformation() -> Iterator[CloudFormationAnswers]:
+    """``cloudformation.url`` to put in a custom resource's request; ``cloudformation.answers``: what the
+    function answered there, in order."""
+    answers: list[dict[str, Any]] = []
+    catcher = type("Catcher", (_ResponseCatcher,), {"answers": answers})
+    server = http.server.HTTPServer(("127.0.0.1", 0), catcher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield CloudFormationAnswers(f"http://127.0.0.1:{server.server_port}/answer?X-Amz-Signature=sample", answers)
+    finally:
+        server.shutdown()

@@ -6,9 +6,7 @@ the way the event source mapping does)."""
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
-import threading
 from typing import Any, Callable
 
 import boto3
@@ -491,35 +489,15 @@ def test_every_queue_sample_is_handled(journal, function, name):
     assert journal.load_function(function).lambda_handler(journal.sample(name), journal.context) == {"batchItemFailures": []}
 
 
-class _ResponseCatcher(http.server.BaseHTTPRequestHandler):
-    """Stands where CloudFormation's presigned S3 URL would: keeps what the function PUT there."""
-
-    answers: list[dict[str, Any]] = []
-
-    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
-        self.answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        return None
-
-
-def test_the_custom_resource_sample_loads_the_library_and_answers_cloudformation(journal):
-    server = http.server.HTTPServer(("127.0.0.1", 0), _ResponseCatcher)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _ResponseCatcher.answers = []
-    try:
-        event = journal.sample("prompt_library_create")
-        event["ResourceProperties"]["TableName"] = journal.deployment.functions["PromptsFunction"].environment["PROMPTS_TABLE"]
-        event["ResponseURL"] = f"http://127.0.0.1:{server.server_port}/answer?X-Amz-Signature=sample"
-        loader = journal.load_function("PromptLibraryFunction")
-        assert loader.lambda_handler(event, journal.context)["Status"] == "SUCCESS"
-        event["RequestType"], event["ResourceProperties"]["TableName"] = "Update", "no-such-table"
-        assert loader.lambda_handler(event, journal.context)["Status"] == "FAILED"
-    finally:
-        server.shutdown()
-    loaded, failed = _ResponseCatcher.answers
+def test_the_custom_resource_sample_loads_the_library_and_answers_cloudformation(journal, cloudformation):
+    event = journal.sample("prompt_library_create")
+    event["ResourceProperties"]["TableName"] = journal.deployment.functions["PromptsFunction"].environment["PROMPTS_TABLE"]
+    event["ResponseURL"] = cloudformation.url
+    loader = journal.load_function("PromptLibraryFunction")
+    assert loader.lambda_handler(event, journal.context)["Status"] == "SUCCESS"
+    event["RequestType"], event["ResourceProperties"]["TableName"] = "Update", "no-such-table"
+    assert loader.lambda_handler(event, journal.context)["Status"] == "FAILED"
+    loaded, failed = cloudformation.answers
     assert loaded["Status"] == "SUCCESS" and loaded["Data"]["Prompts"] >= 100 and loaded["RequestId"] == event["RequestId"]
     assert failed["Status"] == "FAILED" and "ResourceNotFound" in failed["Reason"]
 

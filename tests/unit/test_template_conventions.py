@@ -116,8 +116,15 @@ def layers_of(function: str) -> set[str]:
 
 
 ROOT = TEMPLATE.parent
-# What a function's code imports that only a layer of its own ships: the module, and the layer.
-LAYER_OF_IMPORT = {"zik.career.resumes": "DocumentsLayer", "zik.career.documents": "DocumentsLayer"}
+# What a function's code uses that only a layer of its own ships (a module, or a function that draws with
+# Pillow), and the layer.
+LAYER_OF_USE = {
+    "zik.career.resumes": "DocumentsLayer",
+    "zik.career.documents": "DocumentsLayer",
+    "zik.studio.images": "ImageLayer",
+    "zik.studio.tryon_offline": "ImageLayer",
+    "preview_asset(": "ImageLayer",
+}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -129,5 +136,5 @@ def test_every_function_carries_the_layers_of_what_it_uses_and_no_other(function
     calls_ai = {"Ref": "AIAccessPolicy"} in (props.get("Policies") or [])
     code = (ROOT / props["CodeUri"] / "app.py").read_text(encoding="utf-8")
     expected = {"VendorLayer"} if calls_ai else set()
-    expected |= {layer for module, layer in LAYER_OF_IMPORT.items() if module in code}
+    expected |= {layer for used, layer in LAYER_OF_USE.items() if used in code}
     assert layers_of(function) == expected

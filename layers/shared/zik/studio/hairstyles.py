@@ -173,17 +173,8 @@ def hairstyles(
     length: str | None = None,
     texture: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The styles of a category, a length and a texture (each filter optional). An unknown filter value is
-    a 400 naming the field and the values it may take, rather than an empty list that hides a typo."""
-    for field, value, known in (
-        ("category", category, categories()),
-        ("length", length, lengths()),
-        ("texture", texture, textures()),
-    ):
-        if value is not None and value not in known:
-            raise InvalidRequest(
-                f"unknown {field} {value!r}: one of {', '.join(known)}", field=field
-            )
+    """The styles of a category, a length and a texture (each filter optional)."""
+    check_filters(category=category, length=length, texture=texture)
     return [
         style
         for style in load()
@@ -191,6 +182,18 @@ def hairstyles(
         and (length is None or style["length"] == length)
         and (texture is None or style["texture"] == texture)
     ]
+
+
+def check_filters(*, category: str | None = None, length: str | None = None, texture: str | None = None) -> None:
+    """An unknown filter value is a 400 naming the field and the values it may take, rather than an empty
+    list that hides a typo."""
+    for field, value, known in (
+        ("category", category, categories()),
+        ("length", length, lengths()),
+        ("texture", texture, textures()),
+    ):
+        if value is not None and value not in known:
+            raise InvalidRequest(f"unknown {field} {value!r}: one of {', '.join(known)}", field=field)
 
 
 def hairstyle(hairstyle_id: str) -> dict[str, Any]:
