@@ -377,12 +377,22 @@ def stack():
 
 
 @pytest.fixture
-def deployment(aws, stack):
-    """Everything template.yaml declares, created in moto by the project's own provisioner."""
+def deployment(request, aws, stack):
+    """Everything template.yaml declares, created in moto by the project's own provisioner; but for the data
+    loaders only some tests read (OPTIONAL_LOADERS), which load in the stacks of the tests marked for them."""
     from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
     from zik_local.provision import provision
 
-    return provision(copy.deepcopy(stack), None, LOCAL_PARAMETER_DEFAULTS)
+    wanted = copy.deepcopy(stack)
+    for logical_id, marker in OPTIONAL_LOADERS.items():
+        if request.node.get_closest_marker(marker) is None:
+            del wanted.cfn["Resources"][logical_id]
+    return provision(wanted, None, LOCAL_PARAMETER_DEFAULTS)
+
+
+# Custom resources whose only work is loading data, and the marker of the tests that read it: the hairstyle
+# library's 53 preview uploads were a third of every test's stack.
+OPTIONAL_LOADERS = {"HairstyleLibrary": "hairstyle_library"}
 
 
 # -- Lambda ------------------------------------------------------------------------------------------

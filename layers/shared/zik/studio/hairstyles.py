@@ -425,11 +425,18 @@ def preview_asset(
     size: tuple[int, int] = PREVIEW_SIZE,
 ) -> bytes:
     """A PNG preview of ``style``: a drawn head and shoulders wearing the style's shape in its (default)
-    colour. Deterministic: the same style gives the same bytes (PNG carries no date here)."""
+    colour. Deterministic: the same style gives the same bytes (PNG carries no date here), so each is drawn
+    once per execution environment (the loader runs at every deployment; the tests deploy often)."""
+    return _drawn(json.dumps(style["edit"], sort_keys=True), color_hex(style, color), tuple(size))
+
+
+@cache
+def _drawn(edit_json: str, hex_color: str, size: tuple[int, int]) -> bytes:
     from PIL import Image, ImageDraw
 
+    edit = json.loads(edit_json)
     width, height = size
-    hair_rgb = rgb(color_hex(style, color))
+    hair_rgb = rgb(hex_color)
     image = Image.new("RGB", size, _BACKDROP)
     draw = ImageDraw.Draw(image)
     face_w, face_h = 0.27 * width, 0.34 * height
@@ -439,7 +446,7 @@ def preview_asset(
     # Shoulders and neck first: hair that falls past the shoulders falls in front of them.
     draw.ellipse((cx - 1.5 * w, y + 1.45 * h, cx + 1.5 * w, y + 3.2 * h), fill=_SHIRT)
     draw.rectangle((cx - 0.24 * w, y + 0.8 * h, cx + 0.24 * w, y + 1.6 * h), fill=_SKIN)
-    for layer in hair_layers(style["edit"], face):
+    for layer in hair_layers(edit, face):
         if layer.kind == "face":
             fill = _SKIN
         else:

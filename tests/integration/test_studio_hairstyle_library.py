@@ -14,7 +14,7 @@ import requests  # moto answers presigned links fetched with requests, in proces
 from zik.dynamo import shared_client
 from zik.studio import hairstyles
 
-pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning"), pytest.mark.hairstyle_library]
 
 
 def list_page(invoke: Any, sample: Any, shape: Any, query: dict[str, str] | None) -> Any:
