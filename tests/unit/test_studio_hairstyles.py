@@ -141,7 +141,7 @@ def test_an_unknown_id_is_a_404_with_its_own_code() -> None:
         hairstyles.hairstyle("the-rachel")
     assert raised.value.status == 404
     assert raised.value.body()["error"] == {
-        "code": "hairstyle_not_found",
+        "code": "not_found",
         "message": "no hairstyle 'the-rachel' in the library",
         "field": "hairstyleId",
     }

@@ -42,7 +42,7 @@ _EDIT_BOUNDS = {
 
 
 class HairstyleNotFound(NotFound):
-    code = "hairstyle_not_found"
+    """The platform's 404 (code ``not_found``, as every unknown id answers), naming ``hairstyleId``."""
 
 
 class InvalidColor(InvalidRequest):
@@ -197,7 +197,7 @@ def check_filters(*, category: str | None = None, length: str | None = None, tex
 
 
 def hairstyle(hairstyle_id: str) -> dict[str, Any]:
-    """One style by its id; an unknown id is a 404 with the code ``hairstyle_not_found``."""
+    """One style by its id; an unknown id is a 404 naming ``hairstyleId``."""
     for style in _library():
         if style["id"] == hairstyle_id:
             return copy.deepcopy(style)
