@@ -187,7 +187,7 @@ def _png_header(width: int, height: int) -> bytes:
             415,
             "unsupported_image",
         ),
-        (b"", images.UnsupportedImage, 415, "unsupported_image"),
+        (b"", images.EmptyImage, 422, "empty_image"),
         (
             PORTRAIT[: len(PORTRAIT) // 3],
             images.CorruptImage,
@@ -201,7 +201,7 @@ def _png_header(width: int, height: int) -> bytes:
             "too_many_pixels",
         ),
         (
-            b"\xff\xd8\xff" + b"\x00" * (tryon_offline.MAX_INPUT_BYTES),
+            b"\xff\xd8\xff" + b"\x00" * (images.MAX_BYTES),
             images.ImageTooLarge,
             413,
             "image_too_large",

@@ -233,17 +233,7 @@ def clean(data: bytes, *, field: str = "photo", max_bytes: int = MAX_BYTES, max_
     ``max_side`` (optional) scales a larger photo down to fit in a square of that side."""
     from PIL import Image
 
-    _check_size(data, field, max_bytes)
-    kind = sniff(data, field=field)
-    image = _open(data, kind, field)
-    try:
-        image.load()
-    except _DECODE_ERRORS as error:
-        raise CorruptImage(f"the {_label(kind)} is truncated or damaged: {_reason(error)}", field=field) from error
-
-    metadata = _Metadata.read(image, kind)
-    upright = _upright(image, metadata.orientation, field, kind)
-    pixels = _srgb(upright, metadata.icc_profile)
+    pixels, metadata, kind = _decoded(data, field, max_bytes)
     if max_side is not None and max(pixels.size) > max_side:
         pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return CleanImage(
@@ -259,6 +249,24 @@ def clean(data: bytes, *, field: str = "photo", max_bytes: int = MAX_BYTES, max_
         had_comments=metadata.had_comments,
         pixels=pixels,
     )
+
+
+def upright(data: bytes, *, field: str = "photo", max_bytes: int = MAX_BYTES) -> PILImage.Image:
+    """The photo's pixels, upright, flattened and in sRGB, after every check ``clean`` makes (for an edit
+    that encodes its own output: the offline try-on)."""
+    return _decoded(data, field, max_bytes)[0]
+
+
+def _decoded(data: bytes, field: str, max_bytes: int) -> tuple[PILImage.Image, "_Metadata", str]:
+    _check_size(data, field, max_bytes)
+    kind = sniff(data, field=field)
+    image = _open(data, kind, field)
+    try:
+        image.load()
+    except _DECODE_ERRORS as error:
+        raise CorruptImage(f"the {_label(kind)} is truncated or damaged: {_reason(error)}", field=field) from error
+    metadata = _Metadata.read(image, kind)
+    return _srgb(_upright(image, metadata.orientation, field, kind), metadata.icc_profile), metadata, kind
 
 
 def thumbnails(image: CleanImage | bytes, sizes: tuple[int, ...] = THUMBNAIL_SIZES) -> dict[int, bytes]:

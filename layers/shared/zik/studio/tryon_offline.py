@@ -1,7 +1,7 @@
 """The ``local`` AI provider's hairstyle try-on: a real, deterministic image edit with no network.
 
-1. The photo is read by its bytes (JPEG, PNG or WebP; anything else is a 415), within bounds (at most
-   MAX_INPUT_BYTES and MAX_PIXELS, checked from the header before any pixel is decoded), turned upright.
+1. The photo is read as every studio photo is (``images.upright``): by its bytes, within the upload's
+   bounds checked from the header before any pixel is decoded, turned upright, in sRGB.
 2. The face: OpenCV's frontal-face Haar cascade, the model file that ships inside opencv-python, run on a
    copy at most DETECT_SIDE pixels on its long side; the largest face wins. No face is a 422 ``no_face``.
 3. The hair there is now: GrabCut (OpenCV), on a crop around the head scaled so that the face is
@@ -31,19 +31,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from zik.errors import Unprocessable, ZikError
-from zik.studio import hairstyles
-from zik.studio.images import (
-    CorruptImage,
-    ImageTooLarge,
-    TooManyPixels,
-    UnsupportedImage,
-)
-
-MAX_INPUT_BYTES = 10 * 1024 * 1024  # the studio's upload limit
-MAX_PIXELS = (
-    40_000_000  # a 40 MP photo; more is a decompression bomb or nothing a phone takes
-)
+from zik.errors import Unprocessable
+from zik.studio import hairstyles, images
 DETECT_SIDE = 1024
 WORK_FACE_WIDTH = (
     110  # the face's width in the working crop: GrabCut's cost is bounded by it
@@ -70,49 +59,11 @@ class TryOn:
     report: dict[str, Any]
 
 
-def _kind(data: bytes) -> str | None:
-    if data[:3] == b"\xff\xd8\xff":
-        return "JPEG"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "PNG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return None
-
-
 def _decode(data: bytes, field: str):
-    """The photo as an upright RGB array, read within bounds."""
+    """The photo as an upright RGB array, read within the studio's bounds (zik.studio.images)."""
     import numpy as np
-    from PIL import Image, ImageOps
 
-    if len(data) > MAX_INPUT_BYTES:
-        raise ImageTooLarge(
-            f"the photo is {len(data)} bytes; at most {MAX_INPUT_BYTES}", field=field
-        )
-    kind = _kind(data)
-    if kind is None:
-        raise UnsupportedImage(
-            "the photo is not a JPEG, a PNG or a WebP image", field=field
-        )
-    try:
-        with Image.open(io.BytesIO(data), formats=[kind]) as image:
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise TooManyPixels(
-                    f"the photo is {width} x {height} pixels; at most {MAX_PIXELS} pixels",
-                    field=field,
-                )
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except ZikError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise TooManyPixels(
-            f"the photo has more pixels than {MAX_PIXELS}: a decompression bomb",
-            field=field,
-        ) from None
-    except (OSError, ValueError, SyntaxError) as error:
-        raise CorruptImage(f"the photo cannot be read: {error}", field=field) from None
-    return np.asarray(upright, dtype=np.uint8).copy()
+    return np.asarray(images.upright(data, field=field), dtype=np.uint8).copy()
 
 
 @cache
