@@ -69,6 +69,13 @@ class PayloadTooLarge(ZikError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(ZikError):
+    """The bytes are of a kind the route does not take (told by the bytes, never by the file's name)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class Unprocessable(ZikError):
     status = 422
     code = "unprocessable"

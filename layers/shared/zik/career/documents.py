@@ -27,7 +27,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from zik.errors import PayloadTooLarge, Unprocessable, ZikError
+from zik.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType, ZikError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the seed's limit of a resume
 MAX_TEXT_CHARS = 100_000
@@ -86,10 +86,9 @@ _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00]")
 
 
 # -- refusals ------------------------------------------------------------------------------------------------
-class UnsupportedDocument(ZikError):
+class UnsupportedDocument(UnsupportedMediaType):
     """The bytes are not a PDF, a DOCX or UTF-8 text (whatever the file's name says)."""
 
-    status = 415
     code = "unsupported_file_type"
 
 

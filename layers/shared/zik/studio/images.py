@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
-from zik.errors import PayloadTooLarge, Unprocessable, ZikError
+from zik.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -140,10 +140,9 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, Inde
 
 
 # -- refusals ------------------------------------------------------------------------------------------------
-class UnsupportedImage(ZikError):
+class UnsupportedImage(UnsupportedMediaType):
     """The bytes are not a JPEG, a PNG, a WebP or a HEIC (whatever the file's name says)."""
 
-    status = 415
     code = "unsupported_image"
 
 
