@@ -523,15 +523,9 @@ def measure_quests() -> QuestFigures:
 
 def measure_journal() -> Any:
     from zik_local.bench_journal import measure_journal as measure
-    from zik_local.cloud import CloudOptions, LocalCloud
-
-    def start() -> LocalCloud:
-        cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, watch=False, throttle=False))
-        cloud.start()
-        return cloud
 
     with counting_dynamodb() as dynamodb_calls:
-        return measure(start, dynamodb_calls, _progress)
+        return measure(_quiet_cloud, dynamodb_calls, _progress)
 
 
 def _quiet_cloud() -> Any:

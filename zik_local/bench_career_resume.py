@@ -132,21 +132,6 @@ def measure_resume(cloud_factory: Callable[[], Any], progress: Callable[[str], N
         cloud.stop()
 
 
-def resume_analysis_figures(runs: int = RUNS) -> dict[str, float]:
-    """The figures of ``runs`` analyses in an embedded cloud started for them: p50 and p90 (ms), and the
-    warm-up request's time apart."""
-    from zik_local.bench import TEMPLATE, _progress
-    from zik_local.cloud import CloudOptions, LocalCloud
-
-    def start() -> LocalCloud:
-        cloud = LocalCloud(CloudOptions(template=TEMPLATE, port=0, quiet=True, watch=False, throttle=False))
-        cloud.start()
-        return cloud
-
-    figures = measure_resume(start, _progress, runs)
-    return {"p50_ms": figures.p50_ms, "p90_ms": figures.p90_ms, "first_ms": figures.first_ms, "runs": float(runs)}
-
-
 def rows(figures: ResumeFigures, met: Callable[[bool], str]) -> list[tuple[str, str, str, str]]:
     """The report's lines (name, figure, target, met)."""
     return [
