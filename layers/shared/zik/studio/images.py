@@ -27,6 +27,10 @@ off beat refusing a user's photo. A HEIC's colour given only as an nclx box (no 
 
 An animated WebP or PNG and a HEIC holding several pictures give their first (HEIC: primary) picture.
 
+A HEIC is read and decoded in a forked child (zik.studio.isolation): libheif 1.19.8, the one Lambda's
+python3.11 can load, crashes on some damaged files, and a crash there must refuse the photo, not kill the
+function. It costs about 0.2 s on a 12 MP photo (its pixels cross a pipe).
+
 Refusals are ZikErrors with a stable ``code`` (REFUSALS lists them), so the processing function can mark
 the photo ``rejected`` with the reason. Pure: no AWS. Pillow and pillow-heif are native code shipped
 only with the studio's image functions, so they are imported on first use, never when this module is
@@ -35,11 +39,12 @@ imported (the upload function reads MAX_BYTES and CONTENT_TYPES from here withou
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +75,10 @@ OUTPUT_FORMAT = "jpeg"
 OUTPUT_CONTENT_TYPE = CONTENT_TYPES[OUTPUT_FORMAT]
 # The name Pillow's plugin registers for each format: ``Image.open`` is told to try that one decoder only.
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF", "heif": "HEIF"}
+# Decoded in a forked child: libheif 1.19.8 (pillow-heif 1.0.0, the last built for Lambda's python3.11)
+# crashes on some damaged files (zik.studio.isolation says why and how).
+_ISOLATED_KINDS = frozenset({"heic", "heif"})
+ISOLATED_DECODE_SECONDS = 20.0  # a 40 MP HEIC decodes in about a second; silence this long is a hang
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -221,8 +230,10 @@ def check(data: bytes, *, field: str = "photo", max_bytes: int = MAX_BYTES) -> s
     decoding a pixel: its size in bytes, its format by its bytes, its size in pixels from its header."""
     _check_size(data, field, max_bytes)
     kind = sniff(data, field=field)
-    image = _open(data, kind, field)
-    image.close()
+    if kind in _ISOLATED_KINDS:
+        _isolated(_header_read, data, kind, field)
+    else:
+        _header_read(data, kind, field)
     return kind
 
 
@@ -256,16 +267,51 @@ def upright(data: bytes, *, field: str = "photo", max_bytes: int = MAX_BYTES) ->
     return _decoded(data, field, max_bytes)[0]
 
 
-def _decoded(data: bytes, field: str, max_bytes: int) -> tuple[PILImage.Image, "_Metadata", str]:
+def _decoded(data: bytes, field: str, max_bytes: int) -> tuple[PILImage.Image, _Metadata, str]:
     _check_size(data, field, max_bytes)
     kind = sniff(data, field=field)
+    if kind not in _ISOLATED_KINDS:
+        pixels, metadata = _decoded_here(data, kind, field)
+        return pixels, metadata, kind
+    from PIL import Image
+
+    header, raw = _isolated(_decoded_for_parent, data, kind, field)
+    pixels = Image.frombytes("RGB", (header["width"], header["height"]), raw)
+    return pixels, _Metadata.from_header(header["metadata"]), kind
+
+
+def _decoded_here(data: bytes, kind: str, field: str) -> tuple[PILImage.Image, _Metadata]:
     image = _open(data, kind, field)
     try:
         image.load()
     except _DECODE_ERRORS as error:
         raise CorruptImage(f"the {_label(kind)} is truncated or damaged: {_reason(error)}", field=field) from error
     metadata = _Metadata.read(image, kind)
-    return _srgb(_upright(image, metadata.orientation, field, kind), metadata.icc_profile), metadata, kind
+    return _srgb(_upright(image, metadata.orientation, field, kind), metadata.icc_profile), metadata
+
+
+# -- decoders that run apart ---------------------------------------------------------------------------------
+def _isolated(function: Any, data: bytes, kind: str, field: str) -> tuple[dict[str, Any], bytes]:
+    """``function`` run in a forked child (zik.studio.isolation): a decoder that crashes on the file, or
+    spins on it, refuses the photo instead of killing the process."""
+    from zik.studio import isolation
+
+    _pillow(kind)  # imported and configured here, so the child inherits them rather than importing
+    try:
+        return isolation.run(function, data, kind, field, timeout=ISOLATED_DECODE_SECONDS, errors=REFUSALS)
+    except isolation.IsolatedFailure as failure:
+        what = "took too long on it" if failure.timed_out else "failed on it"
+        raise CorruptImage(f"the {_label(kind)} is damaged: its decoder {what}", field=field) from failure
+
+
+def _header_read(data: bytes, kind: str, field: str) -> tuple[dict[str, Any], bytes]:
+    _open(data, kind, field).close()
+    return {}, b""
+
+
+def _decoded_for_parent(data: bytes, kind: str, field: str) -> tuple[dict[str, Any], bytes]:
+    pixels, metadata = _decoded_here(data, kind, field)
+    return {"width": pixels.width, "height": pixels.height, "metadata": metadata.header()}, pixels.tobytes()
 
 
 def thumbnails(image: CleanImage | bytes, sizes: tuple[int, ...] = THUMBNAIL_SIZES) -> dict[int, bytes]:
@@ -512,6 +558,18 @@ class _Metadata:
             had_comments=any(info.get(key) for key in _COMMENT_KEYS),
             icc_profile=bytes(icc) if isinstance(icc, (bytes, bytearray)) and icc else None,
         )
+
+
+    def header(self) -> dict[str, Any]:
+        """The metadata as JSON, for a decode that ran in a child."""
+        fields = asdict(self)
+        fields["icc_profile"] = None if self.icc_profile is None else base64.b64encode(self.icc_profile).decode()
+        return fields
+
+    @classmethod
+    def from_header(cls, header: dict[str, Any]) -> _Metadata:
+        icc = header["icc_profile"]
+        return cls(**{**header, "icc_profile": None if icc is None else base64.b64decode(icc)})
 
 
 def _orientation(value: Any) -> int:
