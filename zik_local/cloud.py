@@ -36,7 +36,12 @@ ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
 # Template parameters whose local value differs from the deployed default: the AI runs offline unless
 # asked otherwise (--parameter AIProviders=anthropic,local, or AI_PROVIDERS in the shell, which reaches
 # every function's environment); a user's erasure starts after 2 s instead of 30 (nothing runs for 29 s here).
-LOCAL_PARAMETER_DEFAULTS = {"AIProviders": "local", "ErasureDelaySeconds": "2"}
+# The push devices' SNS platform application is one the local cloud makes in moto (provision.given_resources).
+LOCAL_PARAMETER_DEFAULTS = {
+    "AIProviders": "local",
+    "ErasureDelaySeconds": "2",
+    "PushPlatformApplicationArn": "arn:aws:sns:us-east-1:123456789012:app/GCM/zik-local",
+}
 
 
 @dataclass

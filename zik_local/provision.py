@@ -325,6 +325,15 @@ class Provisioner:
         self._queue_urls: dict[str, str] = {}  # ARN -> URL of the queues created here
         self._deferred_apis: list[tuple[str, str, dict[str, Any], str]] = []
 
+    def given_resources(self, parameters: dict[str, str]) -> None:
+        """What a deployment is given by parameter rather than creates, made in moto under the same name, so
+        the code's real calls to it have something to call: the SNS platform application of push devices
+        (in AWS it needs an APNs certificate or an FCM key)."""
+        application = parameters.get("PushPlatformApplicationArn") or ""
+        if application.startswith(f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:app/"):
+            platform, name = application.split(":app/", 1)[1].split("/", 1)
+            self._client("sns").create_platform_application(Name=name, Platform=platform, Attributes={})
+
     def _later(self, create: Callable[[], Any], what: str) -> None:
         """What nothing reads at run time (role policies, log groups): created after the cloud serves."""
         if self.defer_slow:
@@ -915,6 +924,7 @@ def provision(
     for the caller to create once it serves; ``deployment.wait_for`` holds an invocation whose environment
     names one of them. ``invoke`` runs a custom resource's function (default: in this process)."""
     provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow, invoke=invoke)
+    provisioner.given_resources(parameters or {})
     deployment = provisioner.run()
     provisioner.finish_apis()
     return deployment

@@ -123,6 +123,8 @@ LAYER_OF_USE = {
     "zik.career.documents": "DocumentsLayer",
     "zik.studio.images": "ImageLayer",
     "zik.studio.tryon_offline": "ImageLayer",
+    "zik.studio.processing": "ImageLayer",
+    "zik.studio.tryon_ai": "ImageLayer",
     "preview_asset(": "ImageLayer",
 }
 
