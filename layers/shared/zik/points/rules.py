@@ -17,6 +17,8 @@ TaskCompleted               ``TASK_POINTS`` (10)
 MilestoneCompleted          ``MILESTONE_POINTS`` (50)
 QuestCompleted              ``QUEST_POINTS`` (200)
 ResumeAnalyzed              ``RESUME_POINTS`` (10)
+TryonCompleted              ``TRYON_POINTS`` (5): a finished hairstyle try-on (the daily try-on quota
+                            bounds what can be earned this way); TryonFailed pays nothing
 ApplicationStatusChanged    ``APPLICATION_POINTS`` by the status reached: applied 10, interview 25,
                             offer 50, accepted 100; saved, screening, rejected, withdrawn nothing
                             (a step forward is rewarded, a door closing is not a penalty)
@@ -42,7 +44,8 @@ from zik.days import parse_day, streaks
 
 __all__ = [
     "ACHIEVEMENTS", "Achievement", "Award", "Counters", "Level", "MILESTONE_POINTS", "PROMPT_POINTS",
-    "QUEST_POINTS", "RESUME_POINTS", "APPLICATION_POINTS", "STREAK_BONUSES", "TASK_POINTS", "achievements", "apply", "entry_points", "level_for",
+    "QUEST_POINTS", "RESUME_POINTS", "APPLICATION_POINTS", "STREAK_BONUSES", "TASK_POINTS", "TRYON_POINTS", "achievements", "apply",
+    "entry_points", "level_for",
 ]
 
 # (fewest words, points), longest first: length is rewarded, with a ceiling so volume is not the game.
@@ -53,6 +56,7 @@ TASK_POINTS = 10
 MILESTONE_POINTS = 50
 QUEST_POINTS = 200
 RESUME_POINTS = 10
+TRYON_POINTS = 5
 APPLICATION_POINTS: dict[str, int] = {"applied": 10, "interview": 25, "offer": 50, "accepted": 100}
 _LEVEL_STEP = 50
 _ONE_DAY = dt.timedelta(days=1)
@@ -65,7 +69,7 @@ def entry_points(word_count: int) -> int:
 
 @dataclass(frozen=True)
 class Award:
-    reason: str  # entry, streak_bonus, prompt, task_completed, milestone_completed, quest_completed, resume_analyzed, application_<status>, achievement
+    reason: str  # entry, streak_bonus, prompt, task_completed, milestone_completed, quest_completed, resume_analyzed, application_<status>, tryon_completed, achievement
     points: int
     note: str
 
@@ -89,6 +93,7 @@ class Counters:
     applications_sent: int = 0
     interviews: int = 0
     offers: int = 0
+    tryons_completed: int = 0
     current_streak: int = 0
     longest_streak: int = 0
     days: set[dt.date] = field(default_factory=set)
@@ -159,6 +164,8 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
     _achievement("applications_10", "Casting the Net", "Send 10 job applications.", "applications_sent", 10, 50),
     _achievement("first_interview", "Foot in the Door", "Land a job interview.", "interviews", 1, 50),
     _achievement("first_offer", "Offer in Hand", "Receive a job offer.", "offers", 1, 150),
+    _achievement("first_tryon", "New Look", "Try on your first hairstyle.", "tryons_completed", 1, 10),
+    _achievement("tryons_10", "Style Explorer", "Try on 10 hairstyles.", "tryons_completed", 10, 50),
 )
 
 
@@ -253,6 +260,7 @@ _HANDLERS: dict[str, Callable[[Counters, Mapping[str, Any], dt.date], list[Award
     "QuestCompleted": _counted("quests_completed", "quest_completed", QUEST_POINTS, "Completed the quest {goalId}"),
     "ResumeAnalyzed": _counted("resumes_analyzed", "resume_analyzed", RESUME_POINTS, "Resume analysed (ATS score {atsScore})"),
     "ApplicationStatusChanged": _application_status_changed,
+    "TryonCompleted": _counted("tryons_completed", "tryon_completed", TRYON_POINTS, "Tried on the hairstyle {hairstyleId}"),
 }
 
 
