@@ -1,6 +1,7 @@
-"""Every model call is accounted: provider, model, task, tokens, latency and estimated cost, as Powertools
-metrics (one EMF record per call, dimensioned by provider and task) and as one log line. Neither carries
-prompt, answer or key text."""
+"""Every model call is accounted: provider, model, task, tokens, images, latency and estimated cost, as
+Powertools metrics (one EMF record per call, dimensioned by provider and task) and as one log line. Neither
+carries prompt, answer, image or key text. Text models are priced by the token, image models by the image
+(prices.json: ``input`` / ``output`` per million tokens, ``image`` per image made)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class CallRecord:
     cost_usd: float | None
     prompt_version: str
     attempt: int  # 1, or 2 for the repair
+    images: int = 0  # images made (an image task's answer)
 
 
 @lru_cache(maxsize=1)
@@ -38,12 +40,13 @@ def price_table() -> dict[str, dict[str, float]]:
     return json.loads(PRICES.read_text(encoding="utf-8"))["models"]
 
 
-def estimate_cost(provider: str, model: str, input_tokens: int, output_tokens: int) -> float | None:
-    """USD for the tokens, or None for a model the price table does not list."""
+def estimate_cost(provider: str, model: str, input_tokens: int, output_tokens: int, images: int = 0) -> float | None:
+    """USD for the tokens and the images, or None for a model the price table does not list."""
     price = price_table().get(f"{provider}/{_INFERENCE_PROFILE.sub('', model)}")
     if price is None:
         return None
-    return round((input_tokens * price["input"] + output_tokens * price["output"]) / 1_000_000, 8)
+    tokens = (input_tokens * price.get("input", 0.0) + output_tokens * price.get("output", 0.0)) / 1_000_000
+    return round(tokens + images * price.get("image", 0.0), 8)
 
 
 def record(call: CallRecord) -> None:
@@ -54,6 +57,8 @@ def record(call: CallRecord) -> None:
     metrics.add_metric(name="AIInputTokens", unit=MetricUnit.Count, value=call.input_tokens)
     metrics.add_metric(name="AIOutputTokens", unit=MetricUnit.Count, value=call.output_tokens)
     metrics.add_metric(name="AILatency", unit=MetricUnit.Milliseconds, value=round(call.latency_ms, 2))
+    if call.images:
+        metrics.add_metric(name="AIImages", unit=MetricUnit.Count, value=call.images)
     if call.cost_usd is not None:
         metrics.add_metric(name="AICostMicroUSD", unit=MetricUnit.Count, value=round(call.cost_usd * 1_000_000, 2))
     if call.outcome not in ("ok", "repaired"):

@@ -9,6 +9,14 @@ Every call fits the invocation's time (``zik.observability.deadline()``: the Lam
 time, and behind API Gateway what is left of its 29 s), less a margin kept for what follows the answer or
 the AIUnavailable. A call to a model gets at most the time left as its timeout; one that would get less
 than a second is not made (the offline provider, which answers in milliseconds, always is).
+
+Image tasks (``edit``: an image in, an image out; zik/ai/images.py) go the same way through the providers
+of ``AI_IMAGE_PROVIDERS``, each with a circuit of its own (a failing image model does not open its
+vendor's text circuit), the same budget, accounting and deadline; an image call is not started with less
+than ``minimum_image_call_seconds`` left. An image the task's check refuses is a failed call (no repair).
+When ``AI_IMAGE_PROVIDERS`` is not set, the network image providers are used when ``AI_PROVIDERS`` names
+any network provider, and the offline one when it names ``local``: ``zik dev``'s ``AI_PROVIDERS=local``
+edits offline, and a stage's text fallbacks' ``...,local`` ends the image list too.
 """
 
 from __future__ import annotations
@@ -23,7 +31,8 @@ from zik import config
 from zik.ai import accounting, registry
 from zik.ai.budget import DailyBudget, Reservation
 from zik.ai.errors import AIUnavailable, InvalidAnswer, ProviderFailure, ProviderNotConfigured
-from zik.ai.providers import Provider, build
+from zik.ai.images import EditedImage, ImageCompletion, ImageProvider, ImageRequest
+from zik.ai.providers import Provider, build, build_image
 from zik.ai.providers.base import Completion, Request
 from zik.dynamo import shared_client
 from zik.observability import deadline, logger
@@ -33,6 +42,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
 
 DEFAULT_PROVIDERS = "bedrock,anthropic,openai"
+NETWORK_IMAGE_PROVIDERS = ("bedrock", "gemini")
 
 
 class _NoCircuit(Exception):
@@ -53,6 +63,8 @@ class Gateway:
     margin_seconds = 2.0
     # A call to a model with less time than this left is not started (it would only time out).
     minimum_call_seconds = 1.0
+    # The same for an image model, which takes 5 to 20 seconds to paint.
+    minimum_image_call_seconds = 5.0
 
     def __init__(
         self,
@@ -62,16 +74,20 @@ class Gateway:
         circuit_store: Any = None,
         circuit_config: CircuitBreakerConfig | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        image_providers: Sequence[ImageProvider] = (),
     ):
         self.providers = list(providers)
+        self.image_providers = list(image_providers)
         self.budget = budget
         self.clock = clock
         # One circuit per provider, shared by every function through the store (local providers need none;
         # with no circuit at all, Powertools' circuit breaker is not even imported).
-        self._guarded: dict[str, Callable[..., dict[str, Any]]] = {provider.name: self._attempt for provider in self.providers}
+        self._guarded: dict[str, Callable[..., tuple[Any, int]]] = {provider.name: self._attempt for provider in self.providers}
+        self._guarded_images: dict[str, Callable[..., tuple[Any, int]]] = {p.name: self._attempt_image for p in self.image_providers}
         self._circuit_open: type[Exception] = _NoCircuit
         guarded = [p for p in self.providers if circuit_store is not None and p.name != "local"]
-        if guarded:
+        guarded_images = [p for p in self.image_providers if circuit_store is not None and p.name != "local"]
+        if guarded or guarded_images:
             from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig, CircuitBreakerOpenError, circuit_breaker
 
             config_ = circuit_config or CircuitBreakerConfig(
@@ -82,6 +98,10 @@ class Gateway:
                 self._guarded[provider.name] = circuit_breaker(
                     name=f"ai-provider-{provider.name}", persistence_store=circuit_store, config=config_
                 )(self._attempt)
+            for image_provider in guarded_images:
+                self._guarded_images[image_provider.name] = circuit_breaker(
+                    name=f"ai-image-provider-{image_provider.name}", persistence_store=circuit_store, config=config_
+                )(self._attempt_image)
 
     @classmethod
     def from_environment(cls) -> "Gateway":
@@ -89,12 +109,13 @@ class Gateway:
         names = config.csv("AI_PROVIDERS", DEFAULT_PROVIDERS)
         if not names:
             raise config.ConfigError("AI_PROVIDERS names no provider")
+        image_names = image_provider_names(names)
         table = config.require("AI_TABLE")["AI_TABLE"]
         overrides = _budget_overrides()
         threshold = config.integer("AI_CIRCUIT_FAILURES", 5, minimum=1)
         recovery = config.integer("AI_CIRCUIT_RECOVERY_SECONDS", 60, minimum=1)
         store = circuit_config = None
-        if any(name != "local" for name in names):  # the offline provider has no circuit to keep
+        if any(name != "local" for name in [*names, *image_names]):  # the offline provider has no circuit to keep
             from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
             from aws_lambda_powertools.utilities.circuit_breaker.persistence import CircuitBreakerDynamoDBPersistence
 
@@ -109,6 +130,7 @@ class Gateway:
             budget=DailyBudget(table, overrides=overrides),
             circuit_store=store,
             circuit_config=circuit_config,
+            image_providers=[build_image(name) for name in image_names],
         )
 
     # -- the one entry point ---------------------------------------------------------------------------
@@ -136,31 +158,79 @@ class Gateway:
             raise
         if reservation is None and self.budget is not None and owner is not None:
             reservation = self.budget.reserve(owner, task)
+        return self._first_answer(request, self.providers, self._guarded, reservation, minimum=self.minimum_call_seconds)
+
+    def edit(
+        self,
+        task_name: str,
+        image: bytes,
+        data: Mapping[str, Any],
+        *,
+        owner: Principal | None = None,
+        reservation: Reservation | None = None,
+    ) -> EditedImage:
+        """``image`` edited as the image task ``task_name`` says for ``data``: the first provider's image that
+        the task's check accepts. AIBudgetExceeded, AIUnavailable, or the offline edit's own refusal (which
+        gives the reserved call back: the user got nothing for it)."""
+        task = registry.get(task_name)
+        if not isinstance(task, registry.ImageTask):
+            raise ValueError(f"{task.name} is not an image task: run it")
+        if reservation is not None and reservation.task != task.name:
+            raise ValueError(f"a reservation for {reservation.task} cannot pay for {task.name}")
+        try:
+            request = ImageRequest(task, task.render(data), bytes(image), data)
+        except BaseException:
+            if reservation is not None:
+                self.release(reservation)
+            raise
+        if reservation is None and self.budget is not None and owner is not None:
+            reservation = self.budget.reserve(owner, task)
+        return self._first_answer(
+            request, self.image_providers, self._guarded_images, reservation, minimum=self.minimum_image_call_seconds
+        )
+
+    def _first_answer(
+        self,
+        request: Request | ImageRequest,
+        providers: Sequence[Provider] | Sequence[ImageProvider],
+        guarded: Mapping[str, Callable[..., tuple[Any, int]]],
+        reservation: Reservation | None,
+        *,
+        minimum: float,
+    ) -> Any:
+        """Each provider in turn until one answers; the reserved call given back when none does, or when
+        something other than a provider's failure (a refusal of the request itself) ends the call."""
+        task = request.task
         ends = self._ends()
         attempts: list[dict[str, str]] = []
-        for provider in self.providers:
-            try:
-                self._check_time(provider, request, ends, attempt=1)  # before the circuit's state is read
-                answer, tokens = self._guarded[provider.name](provider, request, ends)
-            except _OutOfTime as late:
-                attempts.append({"provider": provider.name, "reason": late.reason})
-                continue
-            except self._circuit_open:
-                attempts.append({"provider": provider.name, "reason": "skipped: its circuit is open"})
-                continue
-            except ProviderNotConfigured as missing:
-                attempts.append({"provider": provider.name, "reason": f"skipped: {missing.reason}"})
-                continue
-            except ProviderFailure as failure:
-                attempts.append({"provider": provider.name, "reason": failure.reason})
-                logger.warning(
-                    "ai provider failed",
-                    extra={"ai": {"task": task.name, "provider": provider.name, "kind": failure.kind, "reason": failure.reason}},
-                )
-                continue
+        try:
+            for provider in providers:
+                try:
+                    self._check_time(provider, request, ends, attempt=1, minimum=minimum)  # before the circuit's state is read
+                    answer, tokens = guarded[provider.name](provider, request, ends)
+                except _OutOfTime as late:
+                    attempts.append({"provider": provider.name, "reason": late.reason})
+                    continue
+                except self._circuit_open:
+                    attempts.append({"provider": provider.name, "reason": "skipped: its circuit is open"})
+                    continue
+                except ProviderNotConfigured as missing:
+                    attempts.append({"provider": provider.name, "reason": f"skipped: {missing.reason}"})
+                    continue
+                except ProviderFailure as failure:
+                    attempts.append({"provider": provider.name, "reason": failure.reason})
+                    logger.warning(
+                        "ai provider failed",
+                        extra={"ai": {"task": task.name, "provider": provider.name, "kind": failure.kind, "reason": failure.reason}},
+                    )
+                    continue
+                if reservation is not None:
+                    self._count_tokens(reservation, tokens)
+                return answer
+        except BaseException:
             if reservation is not None:
-                self._count_tokens(reservation, tokens)
-            return answer
+                self.release(reservation)
+            raise
         if reservation is not None:
             self.release(reservation)
         accounting.record_unavailable(task.name)
@@ -176,11 +246,13 @@ class Gateway:
     def _left(ends: float | None) -> float | None:
         return None if ends is None else ends - time.monotonic()
 
-    def _check_time(self, provider: Provider, request: Request, ends: float | None, *, attempt: int) -> float | None:
+    def _check_time(
+        self, provider: Provider | ImageProvider, request: Request | ImageRequest, ends: float | None, *, attempt: int, minimum: float | None = None
+    ) -> float | None:
         """The seconds a call to ``provider`` may take now (None: no deadline), or _OutOfTime, logged, when
-        too few are left to start one."""
+        too few (``minimum``: a text call's by default) are left to start one."""
         left = self._left(ends)
-        if left is None or provider.offline or left >= self.minimum_call_seconds:
+        if left is None or provider.offline or left >= (self.minimum_call_seconds if minimum is None else minimum):
             return left
         logger.warning(
             "ai attempt skipped",
@@ -208,10 +280,26 @@ class Gateway:
         self._account(provider, repair, second, "repaired", attempt=2)
         return answer, completion.tokens + second.tokens
 
-    def _call(self, provider: Provider, request: Request, *, attempt: int, timeout: float | None) -> "_Timed":
+    # -- one image provider: the call, and the task's check of its image -----------------------------------
+    def _attempt_image(self, provider: ImageProvider, request: ImageRequest, ends: float | None) -> tuple[EditedImage, int]:
+        timeout = self._check_time(provider, request, ends, attempt=1, minimum=self.minimum_image_call_seconds)
+        timed = self._call(provider, request, attempt=1, timeout=timeout)
+        completion = timed.result
+        try:
+            image = request.task.validate(completion.data)  # type: ignore[union-attr]
+        except InvalidAnswer as bad:
+            self._account(provider, request, timed, "invalid", attempt=1)
+            raise ProviderFailure(provider.name, f"invalid image: {bad.message}", kind="invalid") from None
+        self._account(provider, request, timed, "ok", attempt=1)
+        return EditedImage(image, provider.name, completion.model), timed.tokens
+
+    def _call(self, provider: Any, request: Request | ImageRequest, *, attempt: int, timeout: float | None) -> "_Timed":
         started = self.clock()
         try:
-            completion = provider.complete(request, timeout=timeout)
+            if isinstance(request, ImageRequest):
+                completion: Completion | ImageCompletion = provider.edit(request, timeout=timeout)
+            else:
+                completion = provider.complete(request, timeout=timeout)
         except ProviderFailure as failure:
             accounting.record(
                 accounting.CallRecord(
@@ -236,8 +324,10 @@ class Gateway:
             raise InvalidAnswer(completion.problem, text=completion.text)
         return request.task.validate(completion.answer)
 
-    def _account(self, provider: Provider, request: Request, timed: "_Timed", outcome: str, *, attempt: int) -> None:
+    def _account(self, provider: Any, request: Request | ImageRequest, timed: "_Timed", outcome: str, *, attempt: int) -> None:
         completion = timed.result
+        # An image that was refused is still billed: the vendor made it.
+        images = completion.images if isinstance(completion, ImageCompletion) else 0
         accounting.record(
             accounting.CallRecord(
                 task=request.task.name,
@@ -247,9 +337,10 @@ class Gateway:
                 input_tokens=completion.input_tokens,
                 output_tokens=completion.output_tokens,
                 latency_ms=timed.latency_ms,
-                cost_usd=accounting.estimate_cost(provider.name, completion.model, completion.input_tokens, completion.output_tokens),
+                cost_usd=accounting.estimate_cost(provider.name, completion.model, completion.input_tokens, completion.output_tokens, images),
                 prompt_version=request.prompt.version,
                 attempt=attempt,
+                images=images,
             )
         )
 
@@ -262,12 +353,21 @@ class Gateway:
 
 @dataclass(frozen=True)
 class _Timed:
-    result: Completion
+    result: Completion | ImageCompletion
     latency_ms: float
 
     @property
     def tokens(self) -> int:
         return self.result.input_tokens + self.result.output_tokens
+
+
+def image_provider_names(text_names: Sequence[str]) -> list[str]:
+    """``AI_IMAGE_PROVIDERS``, else the image providers that follow from ``AI_PROVIDERS`` (module docstring)."""
+    names = config.csv("AI_IMAGE_PROVIDERS", "")
+    if names:
+        return list(names)
+    derived = list(NETWORK_IMAGE_PROVIDERS) if any(name != "local" for name in text_names) else []
+    return derived + (["local"] if "local" in text_names else [])
 
 
 def _budget_overrides() -> dict[str, dict[str, int]]:

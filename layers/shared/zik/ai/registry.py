@@ -4,6 +4,11 @@ A task has a name (``quests.plan``), a prompt template kept as a versioned file
 (``zik/ai/prompts/<name>.v<version>.md``), the JSON schema of its answer (``zik/schemas/ai/<name>.json``),
 generation settings, a daily per-user budget, and its offline implementation: the rules the ``local``
 provider answers with.
+
+An ``ImageTask`` (``studio.tryon``) takes an image and answers one: it has the same name, prompt file,
+budget and offline implementation (an edit made with no network). Its answer is an image, which a
+``check`` turns into the one the caller gets (or refuses as invalid); its schema
+(``zik/schemas/ai/<name>.json``) is of the data it is asked with, checked before any provider is.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from string import Template
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from zik import schemas
 from zik.ai.errors import InvalidAnswer
+from zik.errors import ZikError
 
 PROMPTS = Path(__file__).parent / "prompts"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -74,22 +80,11 @@ class Task:
 
     @cached_property
     def template(self) -> tuple[str, Template, Template]:
-        path = self.prompt_dir / f"{self.name}.v{self.prompt_version}.md"
-        text = path.read_text(encoding="utf-8")
-        parts = _SECTION.split(text)
-        sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-        if set(sections) != {"system", "user"}:
-            raise ValueError(f"{path.name} must have a [system] and a [user] section")
-        return f"{self.name}.v{self.prompt_version}", Template(sections["system"]), Template(sections["user"])
+        return _template(self.prompt_dir, self.name, self.prompt_version)
 
     def render(self, data: Mapping[str, Any]) -> Prompt:
         """The prompt for ``data``: ``$field`` takes the field's text (JSON for anything but a string)."""
-        version, system, user = self.template
-        fields = {key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str) for key, value in data.items()}
-        try:
-            return Prompt(version, system.substitute(fields), user.substitute(fields))
-        except KeyError as exc:
-            raise ValueError(f"prompt {version} needs the field {exc.args[0]!r}") from None
+        return _render(self.template, data)
 
     def validate(self, answer: Any) -> dict[str, Any]:
         if not isinstance(answer, dict):
@@ -100,10 +95,96 @@ class Task:
             raise InvalidAnswer(exc.message, detail=exc.field) from None
 
 
-_TASKS: dict[str, Task] = {}
+ImageOffline = Callable[[bytes, Mapping[str, Any]], bytes]
+ImageCheck = Callable[[bytes], bytes]
 
 
-def register(task: Task) -> Task:
+@dataclass(frozen=True, eq=False)
+class ImageTask:
+    """A task whose answer is an image: ``offline(image, data)`` is the ``local`` provider's edit, and
+    ``check(answer)`` turns any provider's image into what the caller gets (a refusal, a ZikError or a
+    ValueError, makes it an invalid answer: the next provider is asked). ``edit_region`` names what an
+    inpainting model may change (its mask prompt); ``avoid`` is what it must not draw (a negative prompt).
+    ``seed`` makes a model's edit repeatable where the model takes one."""
+
+    name: str
+    offline: ImageOffline
+    check: ImageCheck
+    description: str
+    edit_region: str
+    avoid: str | None = None
+    prompt_version: int = 1
+    guidance: float = 6.5  # how closely the image follows the prompt (Nova Canvas' cfgScale: 1.1 to 10)
+    seed: int = 0
+    daily_calls: int = 20
+    daily_tokens: int | None = None
+    prompt_dir: Path = PROMPTS
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"AI task names are dotted lower-case words, got {self.name!r}")
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        """The schema of the data the task is asked with (its answer is an image: see ``validate``)."""
+        return schemas.load("ai", self.name)
+
+    @cached_property
+    def _validator(self) -> Callable[[Any], Any]:
+        return schemas.validator(self.schema)
+
+    @cached_property
+    def template(self) -> tuple[str, Template, Template]:
+        return _template(self.prompt_dir, self.name, self.prompt_version)
+
+    def render(self, data: Mapping[str, Any]) -> Prompt:
+        """The prompt for ``data``, which must match the task's schema (ValueError naming the field)."""
+        try:
+            self._validator(dict(data))
+        except schemas.SchemaViolation as exc:
+            raise ValueError(f"{self.name} cannot be asked with this data: {exc.message}") from None
+        return _render(self.template, data)
+
+    def validate(self, answer: bytes) -> bytes:
+        """The image the caller gets, or InvalidAnswer (no image, or one ``check`` refuses)."""
+        if not isinstance(answer, (bytes, bytearray)) or not answer:
+            raise InvalidAnswer("the answer holds no image")
+        try:
+            return self.check(bytes(answer))
+        except (ZikError, ValueError, OSError) as exc:
+            raise InvalidAnswer(f"the image was refused: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, ZikError) else type(exc).__name__
+
+
+def _template(prompt_dir: Path, name: str, version: int) -> tuple[str, Template, Template]:
+    path = prompt_dir / f"{name}.v{version}.md"
+    text = path.read_text(encoding="utf-8")
+    parts = _SECTION.split(text)
+    sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+    if set(sections) != {"system", "user"}:
+        raise ValueError(f"{path.name} must have a [system] and a [user] section")
+    return f"{name}.v{version}", Template(sections["system"]), Template(sections["user"])
+
+
+def _render(template: tuple[str, Template, Template], data: Mapping[str, Any]) -> Prompt:
+    version, system, user = template
+    fields = {key: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str) for key, value in data.items()}
+    try:
+        return Prompt(version, system.substitute(fields), user.substitute(fields))
+    except KeyError as exc:
+        raise ValueError(f"prompt {version} needs the field {exc.args[0]!r}") from None
+
+
+AnyTask = Task | ImageTask
+_T = TypeVar("_T", Task, ImageTask)
+
+_TASKS: dict[str, AnyTask] = {}
+
+
+def register(task: _T) -> _T:
     """Add a task. The same module registering again (a reload) replaces it; another module taking a name
     that is already registered is a programming error."""
     existing = _TASKS.get(task.name)
@@ -113,16 +194,16 @@ def register(task: Task) -> Task:
     return task
 
 
-def _origin(task: Task) -> str:
+def _origin(task: AnyTask) -> str:
     return f"{task.offline.__module__}.{task.offline.__qualname__}"
 
 
-def get(name: str) -> Task:
+def get(name: str) -> AnyTask:
     try:
         return _TASKS[name]
     except KeyError:
         raise LookupError(f"no AI task {name!r} is registered (known: {', '.join(sorted(_TASKS)) or 'none'})") from None
 
 
-def registered() -> list[Task]:
+def registered() -> list[AnyTask]:
     return [_TASKS[name] for name in sorted(_TASKS)]
