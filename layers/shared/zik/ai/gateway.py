@@ -148,6 +148,8 @@ class Gateway:
         self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None, reservation: Reservation | None = None
     ) -> dict[str, Any]:
         task = registry.get(task_name)
+        if isinstance(task, registry.ImageTask):
+            raise ValueError(f"{task.name} is an image task: edit an image with it")
         if reservation is not None and reservation.task != task.name:
             raise ValueError(f"a reservation for {reservation.task} cannot pay for {task.name}")
         try:

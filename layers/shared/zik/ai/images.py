@@ -83,18 +83,20 @@ class Fitted:
     height: int
 
 
-def fit(image: bytes, *, multiple: int, min_side: int, max_side: int, max_pixels: int) -> Fitted:
-    """``image`` scaled (keeping its proportions) to the largest size a model takes: each side a multiple
+def fit(image: bytes, *, multiple: int, min_side: int, max_side: int, max_pixels: int, max_ratio: float) -> Fitted:
+    """``image`` scaled (keeping its proportions) to the largest size a model takes, up to its own: each side a multiple
     of ``multiple``, between ``min_side`` and ``max_side``, at most ``max_pixels`` in all; the few pixels
-    rounding leaves over are cropped from the edges, evenly. ValueError when its proportions fit none."""
+    rounding leaves over are cropped from the edges, evenly. ValueError when its proportions are beyond
+    ``max_ratio`` (long side to short side)."""
     from PIL import Image
 
     with Image.open(io.BytesIO(image)) as opened:
         pixels = opened.convert("RGB")
     width, height = pixels.size
-    if max(width, height) > min(width, height) * (max_side // min_side):
-        raise ValueError(f"a {width}x{height} image is too narrow for the model (at most {max_side // min_side}:1)")
-    scale = min(math.sqrt(max_pixels / (width * height)), max_side / max(width, height))
+    if max(width, height) > min(width, height) * max_ratio:
+        raise ValueError(f"a {width}x{height} image is too narrow for the model (at most {max_ratio:g}:1)")
+    # Never larger than the photo (a model sees no more in an enlarged one), unless a side is too short.
+    scale = min(1.0, math.sqrt(max_pixels / (width * height)), max_side / max(width, height))
     scale = max(scale, min_side / min(width, height))
     target = [max(min_side, (math.floor(side * scale) // multiple) * multiple) for side in (width, height)]
     if target[0] * target[1] > max_pixels:

@@ -119,6 +119,7 @@ class ImageTask:
     daily_calls: int = 20
     daily_tokens: int | None = None
     prompt_dir: Path = PROMPTS
+    schema_file: Path | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -127,6 +128,8 @@ class ImageTask:
     @cached_property
     def schema(self) -> dict[str, Any]:
         """The schema of the data the task is asked with (its answer is an image: see ``validate``)."""
+        if self.schema_file is not None:
+            return json.loads(self.schema_file.read_text(encoding="utf-8"))
         return schemas.load("ai", self.name)
 
     @cached_property

@@ -3,7 +3,7 @@ the region to change from a mask prompt (the task's ``edit_region``: "hair") and
 prompt (the hairstyle), leaving the rest of the photo as it was.
 
 The photo is sent as a PNG of a size Nova Canvas takes (``FIT``: sides multiples of 16 from 320 to 4096,
-at most a 1024 x 1024 image's pixels, the size of its lowest price); the answer is ``images[0]``, a
+at most a 1024 x 1024 image's pixels, the size of its lowest price, proportions within 4:1); the answer is ``images[0]``, a
 base64 PNG, handed to the task's check as it came. An ``error`` in the answer, or a refusal by the content
 filters, is a rejected call: the next provider is asked.
 """
@@ -25,7 +25,7 @@ from zik.ai.providers.base import call_seconds
 from zik.ai.providers.bedrock import _THROTTLED, _UNAVAILABLE, Bedrock
 
 DEFAULT_MODEL = "amazon.nova-canvas-v1:0"
-FIT = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024}
+FIT = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 4.0}
 MAX_PROMPT_CHARS = 1024  # Nova Canvas' limit for text and negativeText
 _FILTERED = "content filter"
 
