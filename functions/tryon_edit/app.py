@@ -1,0 +1,16 @@
+"""Edit (try-on workflow): the photo edited by the AI (zik.studio.tryon_ai), the result and its thumbnails
+stored, the result photo and the job's success written together; a retry after success does nothing."""
+
+from __future__ import annotations
+
+from zik.observability import instrument, logger
+from zik.studio.tryon_service import Tryons
+
+tryons = Tryons()
+
+
+@instrument(correlation_id_path="jobId")
+def lambda_handler(event: dict, context: object) -> dict:
+    result = tryons.edit(event)
+    logger.info("try-on edited", extra={"jobId": event["jobId"], **result})
+    return result

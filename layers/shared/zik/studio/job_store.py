@@ -1,0 +1,243 @@
+"""Try-on jobs and the daily quota counters in ProcessingJobs (JOBS_TABLE), and the two Photos (PHOTOS_TABLE)
+operations a try-on makes: reading the photo it edits and writing its result.
+
+Items of ProcessingJobs (pk ``jobId``):
+  a job       jobId j<16 base-36>  {userId, tenantId, photoId, hairstyleId, color, timezone, day, status,
+                                    statusTime (<updatedAt>#<jobId>, StatusIndex's sort key), createdAt,
+                                    updatedAt, version, countedAt?, resultPhotoId?, provider?, model?, error?}
+  a counter   jobId QUOTA#<userId>#<day>  {userId, tenantId, day, used, updatedAt, expiresAt (TTL)}: no
+                                    ``status``, so never in StatusIndex
+
+Access patterns:
+  - read a job (POST's retry, GET, every workflow step)    GetItem jobId
+  - write a job once                                        PutItem if jobId does not exist
+  - the day's try-ons so far (POST's 429)                   GetItem QUOTA#<userId>#<day>
+  - count a job against its day, once                       TransactWriteItems: the counter +1 if under the
+                                                            limit, and the job's marker ``countedAt`` set if
+                                                            absent (a retried quota step finds it and counts
+                                                            nothing)
+  - the job's state moves                                   UpdateItem if status is one it may move from
+  - the job succeeds with its result photo                  TransactWriteItems: Photos Put if the photoId is
+                                                            new, the job Update if status = running
+  - jobs in a status, oldest first (operations)             Query StatusIndex status=<s> (not used here)
+  - the photo a try-on edits                                Photos GetItem photoId
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from botocore.exceptions import ClientError
+
+from zik import clock, config
+from zik.dynamo import TransactionFailed, from_item, shared_client, to_item, transact, update_or_old
+from zik.studio import tryons
+
+COUNTER_PREFIX = "QUOTA#"
+
+
+class QuotaContention(RuntimeError):
+    """Another write to the same counter or job crossed this one (TransactionConflict): the quota step is
+    retried by the workflow under this name."""
+
+
+class JobMissing(RuntimeError):
+    """A workflow step names a job that is not in the table (an execution started by hand, or a job erased
+    with its user meanwhile)."""
+
+
+def counter_key(user_id: str, day: str) -> str:
+    return f"{COUNTER_PREFIX}{user_id}#{day}"
+
+
+def status_time(updated_at: str, job_id: str) -> str:
+    return f"{updated_at}#{job_id}"
+
+
+@dataclass(frozen=True)
+class Counted:
+    used: int  # the day's try-ons, this job's included
+    now: bool  # counted by this call; False: counted before (a retried step) or final already, nothing written
+
+
+class JobStore:
+    def __init__(self, jobs_table: str | None = None, photos_table: str | None = None, client: Any = None):
+        self.jobs = jobs_table or config.require("JOBS_TABLE")["JOBS_TABLE"]
+        self.photos = photos_table or config.require("PHOTOS_TABLE")["PHOTOS_TABLE"]
+        self.client = client or shared_client()
+
+    # -- jobs -----------------------------------------------------------------------------------------------
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(TableName=self.jobs, Key=to_item({"jobId": job_id}), ConsistentRead=True)
+        item = from_item(answer["Item"]) if "Item" in answer else None
+        # A counter's key is not a job's: ids of the API's shape cannot start with QUOTA#, but a step's input may.
+        return item if item is not None and "status" in item else None
+
+    def create(self, job: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Write a new queued job; (the job, True), or (the one already there, False) for a retried request."""
+        stamp = clock.now_iso()
+        item = {
+            **job,
+            "status": tryons.QUEUED,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "statusTime": status_time(stamp, job["jobId"]),
+            "version": 1,
+        }
+        try:
+            self.client.put_item(
+                TableName=self.jobs,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(jobId)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            old = exc.response.get("Item")
+            return (from_item(old) if old else self.get(job["jobId"]) or item), False
+        return item, True
+
+    def mark_running(self, job_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(the job now running, None), or (None, the job as it is) when it is final already or missing."""
+        return self._move(job_id, tryons.RUNNING, from_statuses=(tryons.QUEUED, tryons.RUNNING))
+
+    def fail(self, job_id: str, error: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Mark a job failed with ``error``; a job final already is left as it is: (None, the job)."""
+        return self._move(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes={"error": dict(error)})
+
+    def _move(
+        self, job_id: str, status: str, *, from_statuses: tuple[str, ...], changes: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        stamp = clock.now_iso()
+        values: dict[str, Any] = {
+            ":status": status,
+            ":updatedAt": stamp,
+            ":statusTime": status_time(stamp, job_id),
+            ":one": 1,
+            ":zero": 0,
+            **{f":from{i}": value for i, value in enumerate(from_statuses)},
+        }
+        names = {"#status": "status", "#version": "version"}
+        sets = ["#status = :status", "updatedAt = :updatedAt", "statusTime = :statusTime", "#version = if_not_exists(#version, :zero) + :one"]
+        for index, (name, value) in enumerate((changes or {}).items()):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = value
+            sets.append(f"#c{index} = :c{index}")
+        allowed = ", ".join(f":from{i}" for i in range(len(from_statuses)))
+        return update_or_old(
+            self.client,
+            {
+                "TableName": self.jobs,
+                "Key": to_item({"jobId": job_id}),
+                "UpdateExpression": "SET " + ", ".join(sets),
+                "ConditionExpression": f"attribute_exists(jobId) AND #status IN ({allowed})",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_item(values),
+            },
+        )
+
+    # -- the quota ------------------------------------------------------------------------------------------
+    def used(self, user_id: str, day: str) -> int:
+        answer = self.client.get_item(TableName=self.jobs, Key=to_item({"jobId": counter_key(user_id, day)}), ConsistentRead=True)
+        return int(from_item(answer["Item"]).get("used", 0)) if "Item" in answer else 0
+
+    def count(self, job: Mapping[str, Any], limit: int) -> Counted:
+        """Count ``job`` against its day if the day has room; TryonBudgetExceeded if it has none. Counting is
+        one transaction with the job's own marker (``countedAt``), so a step retried after it committed
+        (its answer lost) finds the marker and counts nothing."""
+        user_id, day, job_id = job["userId"], job["day"], job["jobId"]
+        stamp = clock.now_iso()
+        expires = int(tryons.resets_at(day, job["timezone"]).timestamp()) + tryons.COUNTER_KEPT_DAYS * 86400
+        counter = {
+            "Update": {
+                "TableName": self.jobs,
+                "Key": to_item({"jobId": counter_key(user_id, day)}),
+                "UpdateExpression": "SET used = if_not_exists(used, :zero) + :one, userId = :user, tenantId = :tenant, "
+                "#day = :day, updatedAt = :now, expiresAt = :expires",
+                "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
+                "ExpressionAttributeNames": {"#day": "day"},
+                "ExpressionAttributeValues": to_item(
+                    {":zero": 0, ":one": 1, ":user": user_id, ":tenant": job.get("tenantId"), ":day": day, ":now": stamp, ":expires": expires, ":limit": limit}
+                ),
+            }
+        }
+        marker = {
+            "Update": {
+                "TableName": self.jobs,
+                "Key": to_item({"jobId": job_id}),
+                "UpdateExpression": "SET countedAt = :now, #version = if_not_exists(#version, :zero) + :one",
+                "ConditionExpression": "attribute_exists(jobId) AND attribute_not_exists(countedAt) AND #status IN (:queued, :running)",
+                "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+                "ExpressionAttributeValues": to_item({":now": stamp, ":zero": 0, ":one": 1, ":queued": tryons.QUEUED, ":running": tryons.RUNNING}),
+            }
+        }
+        try:
+            transact(self.client, [counter, marker])
+        except TransactionFailed as failed:
+            if "TransactionConflict" in failed.reasons:
+                raise QuotaContention(f"the quota of {day} was being written meanwhile") from None
+            if failed.failed(1):
+                current = self.get(job_id)
+                if current is None:
+                    raise JobMissing(f"no try-on job {job_id}") from None
+                # Counted before (a retried step), or final already (an execution started again by hand):
+                # either way there is nothing to count.
+                return Counted(used=self.used(user_id, day), now=False)
+            if failed.failed(0):
+                raise tryons.budget_exceeded(used=self.used(user_id, day), limit=limit, day=day, timezone=job["timezone"]) from None
+            raise
+        return Counted(used=self.used(user_id, day), now=True)
+
+    # -- the result -----------------------------------------------------------------------------------------
+    def succeed(self, job: Mapping[str, Any], photo: Mapping[str, Any], *, provider: str, model: str) -> dict[str, Any]:
+        """In one transaction: the result photo written (if its id is new) and the job marked succeeded (if it
+        is running). A retry after it committed finds the job succeeded with this photo and writes nothing."""
+        stamp = clock.now_iso()
+        job_id = job["jobId"]
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.photos,
+                    "Item": to_item(photo),
+                    "ConditionExpression": "attribute_not_exists(photoId)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.jobs,
+                    "Key": to_item({"jobId": job_id}),
+                    "UpdateExpression": "SET #status = :succeeded, resultPhotoId = :photo, provider = :provider, model = :model, "
+                    "updatedAt = :now, statusTime = :statusTime, #version = if_not_exists(#version, :zero) + :one",
+                    "ConditionExpression": "#status = :running",
+                    "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+                    "ExpressionAttributeValues": to_item(
+                        {
+                            ":succeeded": tryons.SUCCEEDED,
+                            ":running": tryons.RUNNING,
+                            ":photo": photo["photoId"],
+                            ":provider": provider,
+                            ":model": model,
+                            ":now": stamp,
+                            ":statusTime": status_time(stamp, job_id),
+                            ":zero": 0,
+                            ":one": 1,
+                        }
+                    ),
+                }
+            },
+        ]
+        try:
+            transact(self.client, writes)
+        except TransactionFailed:
+            current = self.get(job_id)
+            if current and current.get("status") == tryons.SUCCEEDED and current.get("resultPhotoId") == photo["photoId"]:
+                return current
+            raise
+        return self.get(job_id) or {}
+
+    # -- Photos -----------------------------------------------------------------------------------------------
+    def photo(self, photo_id: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(TableName=self.photos, Key=to_item({"photoId": photo_id}), ConsistentRead=True)
+        return from_item(answer["Item"]) if "Item" in answer else None
