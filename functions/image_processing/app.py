@@ -15,14 +15,16 @@ from zik import config, lazy_packages
 
 lazy_packages.install()
 
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response  # noqa: E402
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord  # noqa: E402
-
-from zik.buckets import s3_client  # noqa: E402
-from zik.observability import logger, queue_handler  # noqa: E402
-from zik.studio.photo_store import PhotoStore  # noqa: E402
-from zik.studio.processing import Pipeline  # noqa: E402
-from zik.studio.uploads import UploadedObject  # noqa: E402
+from aws_lambda_powertools.utilities.batch import (
+    SqsFifoPartialProcessor,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from zik.buckets import s3_client
+from zik.observability import logger, queue_handler
+from zik.studio.photo_store import PhotoStore
+from zik.studio.processing import Pipeline
+from zik.studio.uploads import UploadedObject
 
 BUCKET = config.require("STUDIO_BUCKET", "PHOTOS_TABLE")["STUDIO_BUCKET"]
 store = PhotoStore()

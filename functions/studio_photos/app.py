@@ -5,10 +5,8 @@ everything made from the photo."""
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
-
 from zik.errors import InvalidRequest
-from zik.http import body, create_app, principal
-from zik.http import json_response
+from zik.http import body, create_app, json_response, principal
 from zik.idempotency import run_once
 from zik.inputs import page_limit
 from zik.observability import api_handler
@@ -33,14 +31,14 @@ def create_photo():
 
 
 @app.get("/studio/photos/<photoId>")
-def get_photo(photoId: str):  # noqa: N803 (the path parameter's name)
+def get_photo(photoId: str):
     """One photo: its status, what the cleaning found and removed (`record`), and when ready `photoUrl` and
     `thumbnailUrls` (signed links valid for an hour); when rejected, `rejection` `{code, message}`."""
     return photos.get(principal(app), photoId)
 
 
 @app.delete("/studio/photos/<photoId>")
-def delete_photo(photoId: str):  # noqa: N803
+def delete_photo(photoId: str):
     """Delete a photo with every stored version of its upload, cleaned photo and thumbnails, and the
     try-ons made from it with theirs. Answers 204."""
     photos.delete(principal(app), photoId)
@@ -48,13 +46,13 @@ def delete_photo(photoId: str):  # noqa: N803
 
 
 @app.put("/studio/photos/<photoId>/favourite")
-def favourite_photo(photoId: str):  # noqa: N803
+def favourite_photo(photoId: str):
     """Make a ready photo a favourite (again: nothing changes). Answers the photo."""
     return photos.set_favourite(principal(app), photoId, True)
 
 
 @app.delete("/studio/photos/<photoId>/favourite")
-def unfavourite_photo(photoId: str):  # noqa: N803
+def unfavourite_photo(photoId: str):
     """A photo no longer a favourite (if it was not, nothing changes). Answers the photo."""
     return photos.set_favourite(principal(app), photoId, False)
 

@@ -16,10 +16,9 @@ from pathlib import Path
 import boto3
 import pytest
 from PIL import Image
-
 from zik import clock
 from zik.dynamo import Table
-from zik.studio import images, photos
+from zik.studio import photos
 from zik.studio.photo_store import PhotoStore
 from zik.studio.processing import Pipeline
 from zik.studio.uploads import UploadedObject, upload_key

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from zik import clock, config
@@ -72,7 +73,7 @@ def rsa_sha1_signer(pem: bytes) -> Callable[[bytes], bytes]:
         raise config.ConfigError("CDN_PRIVATE_KEY_SECRET must hold an RSA private key (PEM): CloudFront signs with RSA")
 
     def sign(message: bytes) -> bytes:
-        return private_key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 (CloudFront's algorithm)
+        return private_key.sign(message, padding.PKCS1v15(), hashes.SHA1())
 
     return sign
 

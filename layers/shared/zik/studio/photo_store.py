@@ -27,7 +27,8 @@ Access patterns:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from zik import clock, config
 from zik.dynamo import Filter, Page, Table, to_item, update_or_old

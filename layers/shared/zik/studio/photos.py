@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from zik import clock, config
 from zik.buckets import erase_versions, s3_client
@@ -38,7 +39,7 @@ LINK_SECONDS = links.DEFAULT_SECONDS
 MAX_FILE_NAME_CHARS = 255
 _VIEW_FIELDS = ("photoId", "kind", "status", "createdAt", "updatedAt", "favourite", "favouritedAt", "contentType", "fileName")
 _TRYON_FIELDS = ("sourcePhotoId", "jobId", "hairstyleId", "color")
-_UNPRINTABLE = {code: None for code in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_UNPRINTABLE = {code: None for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
 def photo_key(user_id: str, photo_id: str) -> str:

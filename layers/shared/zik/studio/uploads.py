@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import unquote
 
 from zik.observability import logger
@@ -38,7 +39,9 @@ def upload_key(user_id: str, photo_id: str) -> str:
 def owner_of_key(key: str) -> tuple[str, str] | None:
     """``(userId, photoId)`` of a raw upload's key; None for any other key."""
     found = _UPLOAD_KEY.fullmatch(key)
-    return (found["user"], found["photo"]) if found else None
+    if found is None or found["user"] in (".", ".."):  # a path's dots would read as a folder to any tool
+        return None
+    return found["user"], found["photo"]
 
 
 def upload_form(s3: Any, bucket: str, key: str, *, content_type: str, max_bytes: int, seconds: int = UPLOAD_FORM_SECONDS) -> dict[str, Any]:
@@ -77,7 +80,7 @@ class UploadedObject:
         """The object a queue message names (ValueError, KeyError or TypeError when it names none)."""
         fields = json.loads(body)
         if not isinstance(fields, dict):
-            raise ValueError("a message body is a JSON object")
+            raise TypeError("a message body is a JSON object")
         found = cls(**{name: fields.get(name) for name in cls.__dataclass_fields__})
         if owner_of_key(str(found.key)) != (found.user_id, found.photo_id) or not isinstance(found.bucket, str) or not found.bucket:
             raise ValueError(f"the message names no upload: key {found.key!r}")
