@@ -459,3 +459,45 @@ def test_the_step_functions_run_their_sample_events(studio, monkeypatch: pytest.
     job = studio.store.get(sample["jobId"])
     expected = {"tryon_quota": ("queued", "counted", True), "tryon_edit": ("succeeded", "again", False), "tryon_failed": ("failed", "status", "failed")}[function]
     assert job["status"] == expected[0] and answer[expected[1]] == expected[2]
+
+
+@pytest.fixture
+def local_ai(studio, monkeypatch: pytest.MonkeyPatch):
+    """The AI gateway with its offline provider only, its budgets in a table shaped like the template's AITable."""
+    import zik.ai
+
+    boto3.client("dynamodb").create_table(TableName="test-ai", **template_table_properties("AITable"))
+    monkeypatch.setenv("AI_PROVIDERS", "local")
+    monkeypatch.delenv("AI_IMAGE_PROVIDERS", raising=False)
+    monkeypatch.setenv("AI_TABLE", "test-ai")
+    zik.ai.reset()
+    yield
+    zik.ai.reset()
+
+
+def _edit_function(monkeypatch: pytest.MonkeyPatch) -> Any:
+    spec = importlib.util.spec_from_file_location("fn_tryon_edit_app", ROOT / "functions" / "tryon_edit" / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "fn_tryon_edit_app", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_edit_function_tries_the_style_on_through_the_ai_gateway(studio, api, local_ai, monkeypatch: pytest.MonkeyPatch, lambda_context) -> None:
+    document = queued(studio, api)
+    tryon_service.Tryons().check_quota(document)
+    answer = _edit_function(monkeypatch).lambda_handler(document, lambda_context)
+    assert answer["provider"] == "local" and answer["again"] is False
+    photo = studio.store.photo(answer["resultPhotoId"])
+    assert photo["record"]["contentType"] == "image/jpeg" and photo["record"]["hadExif"] is False
+    edited = boto3.client("s3").get_object(Bucket=BUCKET, Key=photo["photoKey"])["Body"].read()
+    assert edited != PORTRAIT and Image.open(io.BytesIO(edited)).size == (photo["record"]["width"], photo["record"]["height"])
+
+
+def test_the_edit_function_raises_no_face_for_the_workflow_to_fail_the_job_with(studio, api, local_ai, monkeypatch: pytest.MonkeyPatch, lambda_context) -> None:
+    document = queued(studio, api, photo=NO_FACE)
+    with pytest.raises(tryon_offline.NoFace) as raised:
+        _edit_function(monkeypatch).lambda_handler(document, lambda_context)
+    assert type(raised.value).__name__ == "NoFace"  # the name the state machine's Catch hands RecordFailure
+    assert tryon_service.Tryons().record_failure({**document, "error": step_error(raised.value)})["error"]["code"] == "no_face"
