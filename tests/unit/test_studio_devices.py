@@ -14,7 +14,6 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from zik import schemas
 from zik.errors import InvalidRequest, NotFound
 from zik.principal import Principal

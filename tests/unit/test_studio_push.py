@@ -13,12 +13,18 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-
 from zik.studio import device_store
 from zik.studio import devices as devices_module
 from zik.studio.device_store import DeviceStore
 from zik.studio.devices import Devices
-from zik.studio.push import COMPLETED, FAILED, STALE_CLAIM_SECONDS, Notifier, PushFailed, message
+from zik.studio.push import (
+    COMPLETED,
+    FAILED,
+    STALE_CLAIM_SECONDS,
+    Notifier,
+    PushFailed,
+    message,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of events/studio_notifications_batch.json
