@@ -352,7 +352,8 @@ def test_a_retried_quota_step_counts_the_job_once_and_a_full_day_fails_the_job_w
     assert studio.store.used(USER, document["day"]) == LIMIT
     recorded = service.record_failure({**document, "jobId": "jlate", "error": step_error(refused.value)})
     assert recorded["error"]["code"] == "budget_exceeded" and "more from" in recorded["error"]["message"]
-    assert studio.store.get("jlate")["status"] == "failed"
+    assert studio.store.get("jlate")["status"] == "failed" and "refundedAt" not in studio.store.get("jlate")
+    assert studio.store.used(USER, document["day"]) == LIMIT  # the refused job was never counted: nothing given back
     # The first job, counted before the day filled up, still passes its (retried) quota step.
     assert service.check_quota(document)["counted"] is False
 
@@ -419,23 +420,28 @@ def test_a_photo_with_no_face_fails_the_job_with_no_face(studio, api) -> None:
     with pytest.raises(tryon_offline.NoFace) as raised:
         service.edit(document)
     assert studio.store.get(document["jobId"])["status"] == "running"
+    assert studio.store.used(USER, document["day"]) == 1
     service.record_failure({**document, "error": step_error(raised.value)})
     job = studio.store.get(document["jobId"])
     assert job["status"] == "failed" and job["error"]["code"] == "no_face" and "face" in job["error"]["message"]
+    assert studio.store.used(USER, document["day"]) == 0 and job["refundedAt"]  # a try-on that made nothing costs nothing
     assert studio.store.photo(f"{document['jobId']}-result") is None
     status, body, _ = api("GET", f"/studio/tryons/{document['jobId']}")
     assert status == 200 and body["status"] == "failed" and body["error"]["code"] == "no_face" and body["progress"] == 100
     # The Catch runs again (its own retry): a failed job stays as it was.
     again = service.record_failure({**document, "error": {"Error": "States.TaskFailed", "Cause": "boom"}})
     assert again["error"]["code"] == "no_face" and studio.store.get(document["jobId"])["version"] == job["version"]
+    assert studio.store.used(USER, document["day"]) == 0  # given back once
 
 
 def test_a_failure_after_success_leaves_the_job_succeeded_and_a_deleted_photo_fails_with_photo_not_found(studio, api) -> None:
     service = tryon_service.Tryons(edit=lambda *a, **k: types.SimpleNamespace(data=jpeg(), provider="local", model="m"))
     document = queued(studio, api)
+    service.check_quota(document)
     service.edit(document)
     service.record_failure({**document, "error": {"Error": "States.Timeout"}})
     assert studio.store.get(document["jobId"])["status"] == "succeeded"
+    assert studio.store.used(USER, document["day"]) == 1
 
     other = queued(studio, api, photo_id="p2")
     boto3.client("s3").delete_object(Bucket=BUCKET, Key=tryon_service.photo_key(USER, "p2"))

@@ -4,7 +4,8 @@ operations a try-on makes: reading the photo it edits and writing its result.
 Items of ProcessingJobs (pk ``jobId``):
   a job       jobId j<16 base-36>  {userId, tenantId, photoId, hairstyleId, color, timezone, day, status,
                                     statusTime (<updatedAt>#<jobId>, StatusIndex's sort key), createdAt,
-                                    updatedAt, version, countedAt?, resultPhotoId?, provider?, model?, error?}
+                                    updatedAt, version, countedAt?, refundedAt?, resultPhotoId?, provider?, model?,
+                                    error?}
   a counter   jobId QUOTA#<userId>#<day>  {userId, tenantId, day, used, updatedAt, expiresAt (TTL)}: no
                                     ``status``, so never in StatusIndex
 
@@ -17,6 +18,8 @@ Access patterns:
                                                             absent (a retried quota step finds it and counts
                                                             nothing)
   - the job's state moves                                   UpdateItem if status is one it may move from
+  - a counted job fails                                     TransactWriteItems: the job failed (if not final)
+                                                            with ``refundedAt``, and its counter -1
   - the job succeeds with its result photo                  TransactWriteItems: Photos Put if the photoId is
                                                             new, the job Update if status = running
   - jobs in a status, oldest first (operations)             Query StatusIndex status=<s> (not used here)
@@ -101,15 +104,39 @@ class JobStore:
 
     def mark_running(self, job_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(the job now running, None), or (None, the job as it is) when it is final already or missing."""
-        return self._move(job_id, tryons.RUNNING, from_statuses=(tryons.QUEUED, tryons.RUNNING))
+        return update_or_old(self.client, self._move_request(job_id, tryons.RUNNING, from_statuses=(tryons.QUEUED, tryons.RUNNING)))
 
     def fail(self, job_id: str, error: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """Mark a job failed with ``error``; a job final already is left as it is: (None, the job)."""
-        return self._move(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes={"error": dict(error)})
+        """Mark a job failed with ``error``; a job final already is left as it is: (None, the job). A job the
+        quota step counted gives its try-on back to its day in the same transaction (``refundedAt``): a
+        try-on that made nothing costs nothing, and the status condition makes the refund happen once."""
+        changes: dict[str, Any] = {"error": dict(error)}
+        job = self.get(job_id)
+        if job is None or not job.get("countedAt") or job.get("status") in tryons.FINAL:
+            return update_or_old(self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes))
+        stamp = clock.now_iso()
+        move = self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes={**changes, "refundedAt": stamp})
+        refund = {
+            "TableName": self.jobs,
+            "Key": to_item({"jobId": counter_key(job["userId"], job["day"])}),
+            "UpdateExpression": "SET used = used - :one, updatedAt = :now",
+            "ConditionExpression": "used > :zero",
+            "ExpressionAttributeValues": to_item({":one": 1, ":zero": 0, ":now": stamp}),
+        }
+        try:
+            transact(self.client, [{"Update": move}, {"Update": refund}])
+        except TransactionFailed as failed:
+            if failed.failed(0):  # final meanwhile: left as it is
+                return None, self.get(job_id)
+            if failed.failed(1):  # the counter is gone (its day long past, TTL): nothing to give back
+                return update_or_old(self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes))
+            raise
+        return self.get(job_id), None
 
-    def _move(
+    def _move_request(
         self, job_id: str, status: str, *, from_statuses: tuple[str, ...], changes: Mapping[str, Any] | None = None
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    ) -> dict[str, Any]:
+        """The UpdateItem (or a transaction's Update) moving the job to ``status`` from one of ``from_statuses``."""
         stamp = clock.now_iso()
         values: dict[str, Any] = {
             ":status": status,
@@ -126,17 +153,14 @@ class JobStore:
             values[f":c{index}"] = value
             sets.append(f"#c{index} = :c{index}")
         allowed = ", ".join(f":from{i}" for i in range(len(from_statuses)))
-        return update_or_old(
-            self.client,
-            {
-                "TableName": self.jobs,
-                "Key": to_item({"jobId": job_id}),
-                "UpdateExpression": "SET " + ", ".join(sets),
-                "ConditionExpression": f"attribute_exists(jobId) AND #status IN ({allowed})",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": to_item(values),
-            },
-        )
+        return {
+            "TableName": self.jobs,
+            "Key": to_item({"jobId": job_id}),
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": f"attribute_exists(jobId) AND #status IN ({allowed})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+        }
 
     # -- the quota ------------------------------------------------------------------------------------------
     def used(self, user_id: str, day: str) -> int:

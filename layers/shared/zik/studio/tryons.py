@@ -12,7 +12,8 @@ The quota is a number of try-ons a day (TRYON_DAILY_LIMIT, default 20), the day 
 day in the profile's time zone (UTC when the profile has none), as the journal's and the quests' days are.
 A job counts against the day it was asked on (its ``day``, fixed at POST), once, in the workflow's quota
 step; POST refuses up front (429) when that day is already full, saying when it resets: the user's next
-midnight.
+midnight. A counted job that fails gives its try-on back (a try-on that made nothing costs nothing); one
+refused by the quota step was never counted.
 """
 
 from __future__ import annotations
