@@ -67,8 +67,15 @@ class Counted:
 class JobStore:
     def __init__(self, jobs_table: str | None = None, photos_table: str | None = None, client: Any = None):
         self.jobs = jobs_table or config.require("JOBS_TABLE")["JOBS_TABLE"]
-        self.photos = photos_table or config.require("PHOTOS_TABLE")["PHOTOS_TABLE"]
+        self._photos = photos_table
         self.client = client or shared_client()
+
+    @property
+    def photos(self) -> str:
+        """PHOTOS_TABLE, read on first use: the quota and failure steps never touch Photos and are not given it."""
+        if self._photos is None:
+            self._photos = config.require("PHOTOS_TABLE")["PHOTOS_TABLE"]
+        return self._photos
 
     # -- jobs -----------------------------------------------------------------------------------------------
     def get(self, job_id: str) -> dict[str, Any] | None:
