@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import boto3
 import pytest
+from conftest import template_table_properties
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,12 +123,7 @@ def test_job_ids_come_from_the_key_or_at_random_and_name_their_result() -> None:
 @pytest.fixture
 def sessions(aws) -> SessionStore:
     client = boto3.client("dynamodb")
-    client.create_table(
-        TableName="test-sessions",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"}, {"AttributeName": "itemKey", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "itemKey", "KeyType": "RANGE"}],
-    )
+    client.create_table(TableName="test-sessions", **template_table_properties("UserSessionsTable"))
     return SessionStore("test-sessions", client=client)
 
 

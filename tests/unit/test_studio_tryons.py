@@ -3,11 +3,11 @@ user's photo or job, a photo not ready, an unknown hairstyle, a bad colour, the 
 resets), and the workflow's three steps on the job (the quota counted once however often its step runs, the
 edit stored once however often its step runs, a photo with no face failing the job with no_face).
 
-Tables are made with the contract's keys (the studio's are not in template.yaml yet); the Users and
-idempotency tables with the template's."""
+Tables are made as template.yaml declares them."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import importlib.util
 import io
@@ -40,16 +40,12 @@ LIMIT = 3
 BUCKET = "test-studio"
 
 
-def _gsi(name: str, pk: str, sk: str) -> dict[str, Any]:
-    return {
-        "IndexName": name,
-        "KeySchema": [{"AttributeName": pk, "KeyType": "HASH"}, {"AttributeName": sk, "KeyType": "RANGE"}],
-        "Projection": {"ProjectionType": "ALL"},
-    }
+def template_table(logical_id: str) -> dict[str, Any]:
+    """A table's keys and indexes as template.yaml declares them, so the tests cannot drift from it."""
+    from zik_local.template import load_yaml
 
-
-def _strings(*names: str) -> list[dict[str, str]]:
-    return [{"AttributeName": name, "AttributeType": "S"} for name in names]
+    props = load_yaml(ROOT / "template.yaml")["Resources"][logical_id]["Properties"]
+    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes") if key in props})
 
 
 @pytest.fixture
@@ -57,26 +53,9 @@ def studio(aws, monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
     """The studio's tables, bucket and try-on state machine in moto, and the environment the template will give
     the try-on functions."""
     ddb = boto3.client("dynamodb")
-    ddb.create_table(
-        TableName="test-photos",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=_strings("photoId", "userId", "userTime", "favouriteOf", "favouritedAt"),
-        KeySchema=[{"AttributeName": "photoId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[_gsi("UserTimestampIndex", "userId", "userTime"), _gsi("FavouritesIndex", "favouriteOf", "favouritedAt")],
-    )
-    ddb.create_table(
-        TableName="test-jobs",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=_strings("jobId", "status", "statusTime"),
-        KeySchema=[{"AttributeName": "jobId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[_gsi("StatusIndex", "status", "statusTime")],
-    )
-    ddb.create_table(
-        TableName="test-sessions",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=_strings("userId", "itemKey"),
-        KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "itemKey", "KeyType": "RANGE"}],
-    )
+    ddb.create_table(TableName="test-photos", **template_table("PhotosTable"))
+    ddb.create_table(TableName="test-jobs", **template_table("ProcessingJobsTable"))
+    ddb.create_table(TableName="test-sessions", **template_table("UserSessionsTable"))
     ddb.create_table(TableName="test-users", **template_table_properties("UsersTable"))
     ddb.create_table(TableName="test-idempotency", **template_table_properties("IdempotencyTable"))
     boto3.client("s3").create_bucket(Bucket=BUCKET)
