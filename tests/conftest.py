@@ -357,6 +357,8 @@ def _clear_client_caches() -> None:
         ("zik.buckets", "s3_client"),
         ("zik.idempotency", "_persistence"),
         ("zik.quests.workflow", "_client"),
+        ("zik.studio.devices", "sns_client"),
+        ("zik.studio.tryon_service", "_stepfunctions"),
     ):
         module = sys.modules.get(module_name)
         if module is not None:

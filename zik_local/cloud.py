@@ -33,12 +33,13 @@ from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
 
 
-# Template parameters whose local value differs from the deployed default: the AI runs offline unless
+# Template parameters whose local value differs from the deployed default: the AI (text and image) runs offline unless
 # asked otherwise (--parameter AIProviders=anthropic,local, or AI_PROVIDERS in the shell, which reaches
 # every function's environment); a user's erasure starts after 2 s instead of 30 (nothing runs for 29 s here).
 # The push devices' SNS platform application is one the local cloud makes in moto (provision.given_resources).
 LOCAL_PARAMETER_DEFAULTS = {
     "AIProviders": "local",
+    "AIImageProviders": "local",
     "ErasureDelaySeconds": "2",
     "PushPlatformApplicationArn": "arn:aws:sns:us-east-1:123456789012:app/GCM/zik-local",
 }

@@ -18,12 +18,14 @@ from zik.platform.store import ProfileStore
 from zik.points import userdata_hooks as points_data
 from zik.principal import Principal
 from zik.quests import userdata_hooks as quests_data
+from zik.studio import userdata_hooks as studio_data
 
 profiles = ProfileStore()
 exports = Exports(profiles.table)
 quests_data.register()
 journal_data.register()
 career_data.register()
+studio_data.register()
 points_data.register()
 exports_hooks.register(exports)
 QUEUE_URL = os.environ["ACCOUNT_QUEUE_URL"]

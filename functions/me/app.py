@@ -17,6 +17,7 @@ from zik.career import userdata_hooks as career_data
 from zik.journal import userdata_hooks as journal_data
 from zik.points import userdata_hooks as points_data
 from zik.quests import userdata_hooks as quests_data
+from zik.studio import userdata_hooks as studio_data
 
 app = create_app()
 store = ProfileStore()
@@ -25,6 +26,7 @@ exports = Exports(store.table)
 quests_data.register()
 journal_data.register()
 career_data.register()
+studio_data.register()
 points_data.register()
 exports_data.register(exports)
 # The domains that erase a user's data on UserDeleted (the profile goes with the erasure's first write).

@@ -21,6 +21,8 @@ QUEUES = {
     "SearchIndexerFunction": "SearchIndexQueue",
     "GamificationEventsFunction": "GamificationQueue",
     "ExportFunction": "ExportQueue",
+    "ImageProcessingFunction": "ImageProcessingQueue",
+    "StudioNotificationsFunction": "NotificationQueue",
 }
 # The domains' consumers of account events: their queues hold a message 30 s (move_clock past it).
 ACCOUNT_QUEUES = {
@@ -28,6 +30,7 @@ ACCOUNT_QUEUES = {
     "JournalAccountFunction": "JournalAccountQueue",
     "PointsAccountFunction": "PointsAccountQueue",
     "CareerAccountFunction": "CareerAccountQueue",
+    "StudioAccountFunction": "StudioAccountQueue",
 }
 
 
@@ -208,6 +211,68 @@ class Career(Domain):
 @pytest.fixture
 def career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams) -> Career:
     return Career(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams)
+
+
+@dataclass
+class Studio(Domain):
+    """The studio's functions: ``api(function, sample, ...)`` and ``step(function, event)`` as the career's;
+    ``upload(data)`` takes a photo the whole way a client's does: the presigned POST asked for, the file
+    posted to it as a multipart form, the bucket's event routed to the FIFO queue, the queue drained."""
+
+    def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, method: str | None = None, **request: Any):
+        """``method`` sends the sample's route with another method (DELETE of the favourite PUT's)."""
+        event = self.sample(sample)
+        event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
+        if method is not None:
+            event["httpMethod"] = event["requestContext"]["httpMethod"] = method
+        return self.invoke(function, self.shape(event, headers=headers, **request))
+
+    def step(self, function: str, event: dict[str, Any]) -> Any:
+        return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
+
+    @property
+    def bucket(self) -> str:
+        return self.deployment.functions["StudioPhotosFunction"].environment["STUDIO_BUCKET"]
+
+    def env(self, function: str) -> dict[str, str]:
+        return self.deployment.functions[function].environment
+
+    def request_upload(self, content_type: str = "image/jpeg", *, claims: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        reply = self.api("StudioPhotosFunction", "studio_photos_create", body={"contentType": content_type, **fields}, claims=claims)
+        assert reply.status == 201, reply.body
+        return reply.body
+
+    def post_form(self, upload: dict[str, Any], data: bytes, content_type: str = "image/jpeg") -> Any:
+        import requests
+
+        return requests.post(upload["url"], data=upload["fields"], files={"file": ("photo", data, content_type)}, timeout=30)
+
+    def uploaded_event(self, key: str, size: int) -> dict[str, Any]:
+        """The EventBridge event S3 sends for the object as it is now (its current version)."""
+        head = boto3.client("s3").head_object(Bucket=self.bucket, Key=key)
+        event = self.sample("photo_uploaded_eventbridge")
+        detail = event["detail"]
+        detail["bucket"]["name"] = self.bucket
+        detail["object"].update({"key": key, "size": size, "etag": head["ETag"].strip('"')})
+        if head.get("VersionId"):
+            detail["object"]["version-id"] = head["VersionId"]
+        return event
+
+    def upload(self, data: bytes, content_type: str = "image/jpeg", *, claims: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The photo's record once the pipeline has processed it."""
+        created = self.request_upload(content_type, claims=claims)
+        posted = self.post_form(created["upload"], data, content_type)
+        assert posted.status_code in (200, 201, 204), posted.text
+        self.step("PhotoUploadedFunction", self.uploaded_event(created["upload"]["fields"]["key"], len(data)))
+        self.drain("ImageProcessingFunction")
+        reply = self.api("StudioPhotosFunction", "studio_photos_get", params={"photoId": created["photoId"]}, claims=claims)
+        assert reply.status == 200, reply.body
+        return reply.body
+
+
+@pytest.fixture
+def studio(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams) -> Studio:
+    return Studio(deployment, invoke, load_function, sample, shape, lambda_context, user_zone, streams)
 
 
 class _ResponseCatcher(http.server.BaseHTTPRequestHandler):
