@@ -1,5 +1,6 @@
 """The local cloud's own endpoints beside the API: the JWKS, tokens, schedules on demand, the OpenAPI
-document and its Swagger page (served from local files, no network), and a description of what runs."""
+document and its Swagger page (served from local files, no network), a description of what runs, and the
+push notifications SNS would have delivered to the apps' devices (nothing leaves the machine)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: Signin
         return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
 
     routes[("POST", "/_zik/token")] = token
+    routes[("GET", "/_zik/pushes")] = lambda request: _json(200, {"endpoints": pushes(_one(request, "token"))})
 
     assert cloud.deployment is not None
     names = {s.logical_id for s in cloud.deployment.schedules}
@@ -91,6 +93,36 @@ def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: Signin
                 {"Content-Type": t, "Cache-Control": "max-age=3600"},
                 (assets / a).read_bytes(),
             )
+
+
+def _one(request: dict[str, Any], name: str) -> str | None:
+    values = (request.get("query") or {}).get(name) or []
+    return values[0] if values else None
+
+
+def pushes(token: str | None = None) -> list[dict[str, Any]]:
+    """Every SNS platform endpoint (a registered device) with what was published to it, oldest first; only
+    the endpoints of ``token`` when given. A push to a real device is SNS's to deliver: here moto keeps each
+    Publish on its endpoint (as sent: with MessageStructure json, the JSON of every platform's payload)."""
+    from moto.sns.models import sns_backends
+
+    from zik_local.template import ACCOUNT_ID, REGION
+
+    backend = sns_backends[ACCOUNT_ID][REGION]
+    found = []
+    for endpoint in list(backend.platform_endpoints.values()):
+        if token is not None and endpoint.token != token:
+            continue
+        found.append({
+            "endpointArn": endpoint.arn,
+            "applicationArn": endpoint.application.arn,
+            "platform": endpoint.application.platform,
+            "token": endpoint.token,
+            "enabled": endpoint.enabled,
+            "customUserData": endpoint.custom_user_data,
+            "messages": [{"messageId": mid, "message": message} for mid, message in list(endpoint.messages.items())],
+        })
+    return found
 
 
 def _fire(cloud: "LocalCloud", name: str) -> Answer:

@@ -535,3 +535,29 @@ def test_state_machines_are_created_after_start_and_their_users_wait_for_them(cl
     waiter.join(5)
     creator.join(5)
     assert started == ["unrelated", "after"]
+
+
+# -- pushes to devices --------------------------------------------------------------------------------------
+def test_pushes_show_what_was_published_to_each_device_endpoint(cloud: LocalCloud) -> None:
+    """A push is SNS's to deliver to Apple or Google; locally GET /_zik/pushes shows, per device endpoint,
+    every message published to it (as sent), and ?token= picks one device's."""
+    sns = cloud.client("sns")
+    application = sns.create_platform_application(Name=f"app-{uuid.uuid4().hex[:8]}", Platform="GCM", Attributes={"PlatformCredential": "local"})["PlatformApplicationArn"]
+    mine, other = f"fcm-{uuid.uuid4().hex}", f"fcm-{uuid.uuid4().hex}"
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=application, Token=mine, CustomUserData="user-1")["EndpointArn"]
+    sns.create_platform_endpoint(PlatformApplicationArn=application, Token=other)
+    payload = json.dumps({"default": "Your try-on is ready", "GCM": json.dumps({"notification": {"title": "Ready"}})})
+    first = sns.publish(TargetArn=endpoint, Message=payload, MessageStructure="json")["MessageId"]
+    second = sns.publish(TargetArn=endpoint, Message="plain")["MessageId"]
+
+    answer = call(cloud, "GET", f"/_zik/pushes?token={mine}")
+
+    assert answer.status == 200, answer.body
+    (device,) = answer.body["endpoints"]
+    assert (device["endpointArn"], device["applicationArn"], device["platform"]) == (endpoint, application, "GCM")
+    assert (device["token"], device["enabled"], device["customUserData"]) == (mine, True, "user-1")
+    assert device["messages"] == [{"messageId": first, "message": payload}, {"messageId": second, "message": "plain"}]
+    every = call(cloud, "GET", "/_zik/pushes").body["endpoints"]
+    assert {mine, other} <= {e["token"] for e in every}
+    assert [e["messages"] for e in every if e["token"] == other] == [[]]
+    assert call(cloud, "GET", "/_zik/pushes?token=nobody").body == {"endpoints": []}
