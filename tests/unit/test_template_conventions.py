@@ -140,3 +140,12 @@ def test_every_function_carries_the_layers_of_what_it_uses_and_no_other(function
     expected = {"VendorLayer"} if calls_ai else set()
     expected |= {layer for used, layer in LAYER_OF_USE.items() if used in code}
     assert layers_of(function) == expected
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_a_functions_environment_adds_to_the_globals_never_empties_them(function: str) -> None:
+    """``Environment: {Variables: }`` (null) would be a function without the Globals' variables
+    (EVENT_BUS_NAME, the tables...), failing only when it first needs one."""
+    environment = RESOURCES[function]["Properties"].get("Environment")
+    if environment is not None:
+        assert isinstance(environment.get("Variables"), dict) and environment["Variables"], environment
