@@ -25,6 +25,7 @@ from conftest import template_table_properties
 from PIL import Image
 
 from zik import clock
+from zik.studio.job_store import JobMissing
 from zik.studio import hairstyles, tryon_offline, tryon_service, tryons
 from zik.studio.job_store import JobStore
 from zik.studio.session_store import SessionStore
@@ -371,6 +372,22 @@ def test_the_edit_stores_the_result_photo_and_a_retried_edit_does_nothing_twice(
     assert view["result"]["photoUrl"] == f"https://cdn.test/{photo['photoKey']}"
     assert view["result"]["thumbnailUrls"] == {s: f"https://cdn.test/{k}" for s, k in photo["thumbnailKeys"].items()}
     assert view["links"]["result"] == f"/studio/photos/{photo['photoId']}"
+
+
+def test_a_job_erased_with_its_user_while_the_ai_worked_leaves_no_result_behind(studio, api) -> None:
+    document = queued(studio, api)
+    tryon_service.Tryons().check_quota(document)
+
+    def edit_while_the_user_is_erased(*args: Any, **kwargs: Any) -> Any:
+        boto3.client("dynamodb").delete_item(TableName=studio.store.jobs, Key={"jobId": {"S": document["jobId"]}})
+        return CountingEditor()(*args, **kwargs)
+
+    with pytest.raises(JobMissing, match="erased while it ran"):
+        tryon_service.Tryons(edit=edit_while_the_user_is_erased).edit(document)
+    result = f"{document['jobId']}-result"
+    assert studio.store.photo(result) is None
+    left = boto3.client("s3").list_object_versions(Bucket=BUCKET).get("Versions", [])
+    assert [v["Key"] for v in left if result in v["Key"]] == []
 
 
 def test_get_signs_the_result_through_zik_studio_links(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:

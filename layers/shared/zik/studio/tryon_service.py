@@ -28,8 +28,9 @@ from typing import Any, Callable, Mapping
 from botocore.exceptions import ClientError
 
 from zik import clock, config
-from zik.buckets import s3_client
+from zik.buckets import erase_versions, s3_client
 from zik.claims import Claim
+from zik.dynamo import TransactionFailed
 from zik.errors import NotFound
 from zik.observability import logger
 from zik.principal import Principal
@@ -287,7 +288,15 @@ class Tryons:
             "provider": result.provider,
             "model": result.model,
         }
-        self.store.succeed(running, photo, provider=result.provider, model=result.model)
+        try:
+            self.store.succeed(running, photo, provider=result.provider, model=result.model)
+        except TransactionFailed:
+            if self.store.get(running["jobId"]) is None:
+                # The job went with its user's erasure while the AI worked: what was just stored goes too.
+                for key in (photo["photoKey"], *thumbnail_keys.values()):
+                    erase_versions(bucket, key, only=key)
+                raise JobMissing(f"try-on job {running['jobId']!r} was erased while it ran") from None
+            raise
         return {"resultPhotoId": photo_id, "provider": result.provider, "model": result.model, "again": False}
 
     def record_failure(self, document: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,10 @@ stay out: they are ours, not the user's).
 
 The erasure goes a page at a time (at most ``limit`` items a call), in this order:
   1. devices: each one's SNS endpoint, its token's owner item, then the device item;
-  2. photos: Query Photos' UserTimestampIndex userId=<u> (keys only read), BatchWrite deletes by photoId;
-  3. try-on jobs: Query ProcessingJobs' USER_JOBS_INDEX userId=<u>, delete each job and the quota counter of
+  2. try-on jobs: Query ProcessingJobs' USER_JOBS_INDEX userId=<u>, delete each job and the quota counter of
      its day (QUOTA#<userId>#<day>: a counter is only ever made for a job's day);
+  3. photos: Query Photos' UserTimestampIndex userId=<u> (keys only read), BatchWrite deletes by photoId
+     (after the jobs: a try-on's result photo is only written with its job, so none can come later);
   4. the user's UserSessions partition (sessions, push records), ending with its ERASED tombstone;
   5. with the last page, every version of every object under user-uploads/<u>/, processed-images/<u>/ and
      thumbnails/<u>/ (zik.buckets.erase_versions).
@@ -108,7 +109,9 @@ class StudioData:
     # -- erasure ----------------------------------------------------------------------------------------
     def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
         user = owner.user_id
-        for step in (self._erase_devices, self._erase_photos, self._erase_jobs):
+        # Jobs before photos: a try-on finishing meanwhile writes its result photo only with its job (one
+        # transaction), so once the jobs are gone no photo can come after the photos' erasure.
+        for step in (self._erase_devices, self._erase_jobs, self._erase_photos):
             removed = step(user, limit)
             if removed:
                 return removed, False
