@@ -129,6 +129,8 @@ def test_asking_for_an_upload_writes_a_pending_photo_and_a_post_pinned_to_its_ke
     item = studio.store.get(photo_id)
     assert item["status"] == "pending" and item["userId"] == USER and item["kind"] == "upload" and item["contentType"] == "image/png"
     assert item["fileName"] == "me.png" and item["userTime"] == f"{item['createdAt']}#{photo_id}"
+    # An upload that never comes leaves no photo behind: the table's TTL takes it in two days.
+    assert 0 <= item["expiresAt"] - (int(before.timestamp()) + 2 * 86400) <= 5
 
 
 def test_a_retried_request_asks_for_one_photo(studio):

@@ -60,7 +60,8 @@ def studio(aws, monkeypatch):
 def pending_photo(store: PhotoStore, photo_id: str, user_id: str = USER) -> dict:
     return store.create(
         {"photoId": photo_id, "userId": user_id, "tenantId": "acme", "kind": "upload", "status": "pending", "contentType": "image/jpeg",
-         "favourite": False, "uploadKey": upload_key(user_id, photo_id), "createdAt": clock.now_iso()}
+         "favourite": False, "uploadKey": upload_key(user_id, photo_id), "createdAt": clock.now_iso(),
+         "expiresAt": clock.epoch_seconds() + photos.PENDING_SECONDS}
     )
 
 
@@ -126,6 +127,7 @@ def test_a_photo_with_gps_comes_out_clean_thumbnailed_ready_and_its_raw_upload_i
 
     item = store.get("p1")
     assert item["status"] == "ready" and item["version"] == 2
+    assert "expiresAt" not in item  # a pending photo's time to live goes once it is ready
     assert item["photoKey"] == photos.photo_key(USER, "p1") == f"processed-images/{USER}/p1.jpg"
     assert item["thumbnailKeys"] == {"256": f"thumbnails/{USER}/p1/256.jpg", "1024": f"thumbnails/{USER}/p1/1024.jpg"}
     record = item["record"]
@@ -197,6 +199,7 @@ def test_a_file_that_is_no_photo_is_rejected_with_its_reason_and_deleted(studio,
 
     item = store.get("p1")
     assert item["status"] == "rejected" and item["rejection"]["code"] == code and item["rejection"]["message"]
+    assert 0 <= clock.epoch_seconds() + photos.REJECTED_SECONDS - item["expiresAt"] <= 5  # kept a week to say why
     assert "photoKey" not in item and "thumbnailKeys" not in item
     assert keys_in_bucket(s3) == []
     assert pipeline.process(uploaded) == "done-already"

@@ -32,6 +32,9 @@ from zik.principal import Principal
 from zik.studio import images, links, uploads
 from zik.studio.photo_store import PENDING, READY, REJECTED, TRYON, UPLOAD, PhotoStore
 
+PENDING_SECONDS = 2 * 86400
+REJECTED_SECONDS = 7 * 86400  # long enough for the app to show why
+
 PHOTO_ID_CHARS = 20  # base36: 103 bits, unguessable
 PROCESSED_PREFIX = "processed-images/"
 THUMBNAILS_PREFIX = "thumbnails/"
@@ -133,6 +136,9 @@ class Photos:
             "favourite": False,
             "uploadKey": uploads.upload_key(owner.user_id, photo_id),
             "createdAt": clock.now_iso(),
+            # A photo whose upload never comes goes by itself (its form expires in 15 minutes; an upload not
+            # processed leaves the bucket in a day); processing takes the expiry off a ready photo.
+            "expiresAt": clock.epoch_seconds() + PENDING_SECONDS,
         }
         try:
             item = self.store.create(item)
