@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements/dev.txt layers/shared/requirements.txt layers/vendors/requirements.txt layers/documents/requirements.txt layers/image/requirements.txt pyproject.toml
+$(STAMP): $(BIN)/python requirements/dev.txt layers/shared/requirements.txt layers/vendors/requirements.txt layers/documents/requirements.txt layers/image/requirements.txt layers/vision/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)

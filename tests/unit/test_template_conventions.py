@@ -112,7 +112,13 @@ def test_every_queue_redrives_to_a_dead_letter_queue_that_raises_an_alarm(queue:
 
 
 def layers_of(function: str) -> set[str]:
-    return {ref["Ref"] for ref in RESOURCES[function]["Properties"].get("Layers") or []}
+    """Every layer the function may carry (both sides of an Fn::If)."""
+    found: set[str] = set()
+    for layer in RESOURCES[function]["Properties"].get("Layers") or []:
+        condition = layer.get("If") or layer.get("Fn::If")
+        alternatives = condition[1:] if condition else [layer]
+        found |= {ref["Ref"] for ref in alternatives if ref.get("Ref") != "AWS::NoValue"}
+    return found
 
 
 ROOT = TEMPLATE.parent
@@ -122,9 +128,9 @@ LAYER_OF_USE = {
     "zik.career.resumes": "DocumentsLayer",
     "zik.career.documents": "DocumentsLayer",
     "zik.studio.images": "ImageLayer",
-    "zik.studio.tryon_offline": "ImageLayer",
+    "zik.studio.tryon_offline": ("ImageLayer", "VisionLayer"),
     "zik.studio.processing": "ImageLayer",
-    "zik.studio.tryon_ai": "ImageLayer",
+    "zik.studio.tryon_ai": ("ImageLayer", "VisionLayer"),
     "preview_asset(": "ImageLayer",
 }
 
@@ -138,7 +144,7 @@ def test_every_function_carries_the_layers_of_what_it_uses_and_no_other(function
     calls_ai = {"Ref": "AIAccessPolicy"} in (props.get("Policies") or [])
     code = (ROOT / props["CodeUri"] / "app.py").read_text(encoding="utf-8")
     expected = {"VendorLayer"} if calls_ai else set()
-    expected |= {layer for used, layer in LAYER_OF_USE.items() if used in code}
+    expected |= {layer for used, layers in LAYER_OF_USE.items() if used in code for layer in ((layers,) if isinstance(layers, str) else layers)}
     assert layers_of(function) == expected
 
 
