@@ -8,6 +8,10 @@ moto runs the AWS APIs; what it cannot do is run code. Three places hand over to
   - ``moto.events.models.Rule.send_to_targets``: EventBridge delivers to SQS, logs and buses only; Lambda
     and Step Functions targets are dispatched by the local cloud.
 
+And one where moto's answer differs from AWS's in a way that matters to a FIFO queue's consumer: moto gives
+each FIFO message a random 20-digit SequenceNumber, where SQS's "continues to increase for a particular
+MessageGroupId"; ``moto.sqs.models.Queue.add_message`` gives them increasing ones instead.
+
 And four where moto repeats work the local cloud pays for: the module listing it asks at every request,
 the service models it reads with a new loader each time (each one scanning botocore's data directory
 again, ~40 ms a service), the method names of a response class it lists with ``inspect.getmembers`` at
@@ -21,6 +25,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import itertools
 import json
 import threading
 from typing import Any, Protocol
@@ -38,6 +43,7 @@ from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
+from moto.sqs.models import Queue as SqsQueue
 
 from zik_local.runtime import Invocation
 
@@ -60,6 +66,7 @@ _ORIGINAL = {
     "backend_session": AccountSpecificBackend.__dict__["get_session"],
     "dynamodb_result": DynamoResult.execute_result,
     "method_names": moto_responses.method_names_from_class,
+    "sqs_add_message": SqsQueue.add_message,
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
@@ -123,6 +130,7 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
         return moto_loader.load_service_model(service_name, model_name)
 
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+    SqsQueue.add_message = _add_with_increasing_sequence_number  # type: ignore[method-assign]
     DynamoResult.execute_result = _dynamodb_items_as_json  # type: ignore[method-assign]
     # A class's functions are fixed once it is defined (moto's response classes are never patched).
     moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_ORIGINAL["method_names"])
@@ -137,6 +145,23 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
         session = botocore.session.Session()
         session.register_component("data_loader", loader)
         AccountSpecificBackend.get_session = classmethod(lambda cls: session)  # type: ignore[method-assign,assignment]
+
+
+# SQS's FIFO sequence numbers: 20 digits, increasing in the process (moto's accounts reset, these never do).
+_SEQUENCE_NUMBERS = itertools.count(10**19)
+_SEQUENCE_LOCK = threading.Lock()
+
+
+def _add_with_increasing_sequence_number(self: SqsQueue, message: Any) -> None:
+    """moto's add_message, a FIFO message numbered first: a message sent (moto numbered it at random) or moved
+    to a dead-letter queue gets the next number as it enters the queue. Numbered and added under one lock, so
+    that the queue's order is the numbers' order."""
+    if not (self.fifo_queue and message.sequence_number is not None):
+        _ORIGINAL["sqs_add_message"](self, message)
+        return
+    with _SEQUENCE_LOCK:
+        message.sequence_number = str(next(_SEQUENCE_NUMBERS))
+        _ORIGINAL["sqs_add_message"](self, message)
 
 
 # DynamoDB's operations whose answers are items (and their counts, keys and consumed capacity) and nothing
@@ -252,6 +277,7 @@ def trim_stream(table: Any, through: int) -> int:
 
 def uninstall() -> None:
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
+    SqsQueue.add_message = _ORIGINAL["sqs_add_message"]  # type: ignore[method-assign]
     DynamoResult.execute_result = _ORIGINAL["dynamodb_result"]  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _ORIGINAL["method_names"]
     s3_notifications._invoke_awslambda = _ORIGINAL["s3"]

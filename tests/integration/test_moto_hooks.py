@@ -526,3 +526,51 @@ def test_moto_lists_a_response_class_methods_through_the_hooked_function(aws: No
     finally:
         moto_responses.method_names_from_class = cached
     assert asked == [DynamoHandler]
+
+
+def test_sqs_queue_add_message_signature() -> None:
+    from moto.sqs.models import Queue
+
+    original = hooks._ORIGINAL["sqs_add_message"]
+    assert original.__qualname__ == "Queue.add_message"
+    assert _parameters(original) == [("self", inspect.Parameter.empty), ("message", inspect.Parameter.empty)]
+    assert Queue.add_message is original  # nothing installed outside a local cloud
+
+
+def test_fifo_sequence_numbers_increase_in_the_queue_order(aws: None, dispatcher: RecordingDispatcher) -> None:
+    """SQS: a FIFO message's SequenceNumber "continues to increase for a particular MessageGroupId" (moto's are
+    random); a consumer that checks the order it was given by them can then trust them. A standard queue's
+    messages have none, as in SQS."""
+    import threading
+
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    fifo = sqs.create_queue(QueueName="ordered.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    standard = sqs.create_queue(QueueName="plain")["QueueUrl"]
+
+    def send(group: str, n: int) -> None:
+        for i in range(n):
+            sqs.send_message(QueueUrl=fifo, MessageBody=f"{group}-{i}", MessageGroupId=group, MessageDeduplicationId=f"{group}-{i}")
+
+    senders = [threading.Thread(target=send, args=(group, 15)) for group in ("alice", "bob", "carol")]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    sent = sqs.send_message(QueueUrl=fifo, MessageBody="last", MessageGroupId="alice", MessageDeduplicationId="last")
+    received = []
+    while batch := sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", []):
+        received.extend(batch)
+        sqs.delete_message_batch(QueueUrl=fifo, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)])
+
+    numbers = [int(m["Attributes"]["SequenceNumber"]) for m in received]
+    assert len(received) == 46 and numbers == sorted(numbers) and len(set(numbers)) == 46
+    assert all(len(m["Attributes"]["SequenceNumber"]) == 20 for m in received)
+    for group in ("alice", "bob", "carol"):
+        bodies = [m["Body"] for m in received if m["Attributes"]["MessageGroupId"] == group]
+        assert bodies[:15] == [f"{group}-{i}" for i in range(15)]
+    assert received[-1]["Body"] == "last" and sent["SequenceNumber"] == received[-1]["Attributes"]["SequenceNumber"]
+    sqs.send_message(QueueUrl=standard, MessageBody="plain")
+    (message,) = sqs.receive_message(QueueUrl=standard, AttributeNames=["All"])["Messages"]
+    assert "SequenceNumber" not in message["Attributes"]
