@@ -33,6 +33,10 @@
               two-page PDF through ResumeFunction, p50 of 20 (zik_local/bench_career_resume.py); DynamoDB reads
               per market-intelligence request and the ingestion of the shipped feeds
               (zik_local/bench_career_market.py). ``python -m zik_local.bench career`` measures only these.
+  (i) studio  figures, no targets: a portrait's upload to its ready thumbnail p50 of 20, POST /studio/tryons to
+              its offline result p50 of 10, FIFO order per user kept under 20 uploads of 4 users posted at
+              once, and the peak memory of the process tree (zik_local/bench_studio.py).
+              ``python -m zik_local.bench studio`` measures only these.
 
 A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
 function that fails) exits non-zero.
@@ -564,6 +568,12 @@ def measure_career() -> CareerFigures:
     return CareerFigures(resume, market, jobs)
 
 
+def measure_studio() -> Any:
+    from zik_local import bench_studio
+
+    return bench_studio.measure_studio(lambda: bench_studio.started_cloud(TEMPLATE), _progress)
+
+
 def _recording_cloud(record: Callable[[str, str], None]) -> Callable[[], Any]:
     """A factory of started LocalClouds whose log lines go to ``record(source, line)``."""
     from zik_local.cloud import CloudOptions, LocalCloud
@@ -662,8 +672,9 @@ def report(
     recurring: Any,
     erasure: Any = None,
     career: CareerFigures | None = None,
+    studio: Any = None,
 ) -> str:
-    from zik_local import bench_accounts, bench_journal, bench_quests
+    from zik_local import bench_accounts, bench_journal, bench_quests, bench_studio
 
     start = statistics.median(starts)
     p50, p99 = _percentile(latencies, 0.50), _percentile(latencies, 0.99)
@@ -691,6 +702,7 @@ def report(
         *bench_quests.rows(recurring, _met),
         *bench_accounts.rows(erasure, _met),
         *(career.rows() if career is not None else []),
+        *(bench_studio.rows(studio) if studio is not None else []),
     ]
     out = [*table(rows), ""]
     out.append("details")
@@ -719,6 +731,7 @@ def report(
     if erasure is not None:
         out.append(f"  {bench_accounts.notes(erasure)}")
     out.extend(f"  {note}" for note in (career.notes() if career is not None else []))
+    out.extend(f"  {note}" for note in (bench_studio.notes(studio) if studio is not None else []))
     out.append("")
     out.append(missed_line(rows))
     return "\n".join(out)
@@ -742,6 +755,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if (argv if argv is not None else sys.argv[1:]) == ["studio"]:
+        from zik_local import bench_studio
+
+        try:
+            studio = measure_studio()
+        except BenchError as exc:
+            print(f"bench: FAILED: {exc}", file=sys.stderr)
+            return 1
+        print(f"zik bench (studio): {os.cpu_count()} CPUs, load average {load:.2f} when it began")
+        print("\n".join([*table(bench_studio.rows(studio)), "", *bench_studio.notes(studio)]))
+        print(f"(bench took {time.perf_counter() - started:.0f}s)")
+        return 0
     if (argv if argv is not None else sys.argv[1:]) == ["career"]:
         try:
             career = measure_career()
@@ -761,11 +786,12 @@ def main(argv: list[str] | None = None) -> int:
         recurring = measure_recurring()
         erasure = measure_erasure()
         career = measure_career()
+        studio = measure_studio()
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"zik bench: {os.cpu_count()} CPUs, load average {load:.2f} when it began (figures are noisy under load)")
-    print(report(starts, reported, complete, latencies, early, colds, quests, journal, recurring, erasure, career))
+    print(report(starts, reported, complete, latencies, early, colds, quests, journal, recurring, erasure, career, studio))
     print(f"(bench took {time.perf_counter() - started:.0f}s)")
     return 0
 
