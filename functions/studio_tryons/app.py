@@ -31,6 +31,13 @@ def get_tryon(jobId: str):  # noqa: N803 (the path parameter's name)
     return tryons.get(principal(app), jobId)
 
 
+@app.get("/studio/sessions/<photoId>")
+def get_session(photoId: str):  # noqa: N803 (the path parameter's name)
+    """The try-on session on your photo `photoId`: the styles tried on it in the last day (kept a day after
+    the last one), newest first, each with its job's `status` now and, once done, its `resultPhotoId`."""
+    return tryons.session(principal(app), photoId)
+
+
 @api_handler
 def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

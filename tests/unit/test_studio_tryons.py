@@ -120,10 +120,12 @@ def api(studio, monkeypatch: pytest.MonkeyPatch, lambda_context):
     module.tryons.sign = lambda key: f"https://cdn.test/{key}?signed"
 
     def call(method: str, path: str, body: Any = None, *, user: str = USER, headers: dict[str, str] | None = None):
-        sample = json.loads((ROOT / "events" / ("studio_tryons_create.json" if method == "POST" else "studio_tryons_get.json")).read_text())
+        session = path.startswith("/studio/sessions/")
+        sample_name = "studio_tryons_create.json" if method == "POST" else "studio_sessions_get.json" if session else "studio_tryons_get.json"
+        sample = json.loads((ROOT / "events" / sample_name).read_text())
         sample.update(httpMethod=method, path=path, body=None if body is None else json.dumps(body))
         if method == "GET":
-            sample["pathParameters"] = {"jobId": path.rsplit("/", 1)[1]}
+            sample["pathParameters"] = {"photoId" if session else "jobId": path.rsplit("/", 1)[1]}
         sample["headers"] = {**{k: v for k, v in sample["headers"].items() if k != "Idempotency-Key"}, **(headers or {})}
         sample["multiValueHeaders"] = {k: [v] for k, v in sample["headers"].items()}
         sample["requestContext"]["authorizer"]["claims"]["sub"] = user
@@ -388,6 +390,26 @@ def test_a_job_erased_with_its_user_while_the_ai_worked_leaves_no_result_behind(
     assert studio.store.photo(result) is None
     left = boto3.client("s3").list_object_versions(Bucket=BUCKET).get("Versions", [])
     assert [v["Key"] for v in left if result in v["Key"]] == []
+
+
+def test_a_photos_session_lists_its_tries_newest_first_with_each_jobs_status_now(studio, api) -> None:
+    first = queued(studio, api)
+    service = tryon_service.Tryons(edit=CountingEditor(), sign=lambda key: key)
+    service.check_quota(first)
+    result = service.edit(first)
+    status, body, _ = api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"})
+    assert status == 202, body
+
+    status, session, _ = api("GET", "/studio/sessions/p1")
+    assert status == 200 and session["photoId"] == "p1"
+    assert [(t["jobId"], t["status"]) for t in session["tries"]] == [(body["jobId"], "queued"), (first["jobId"], "succeeded")]
+    assert session["tries"][1]["resultPhotoId"] == result["resultPhotoId"] and session["tries"][1]["progress"] == 100
+    assert session["expiresAt"] > session["updatedAt"]
+
+    put_photo(studio, "p2")
+    assert api("GET", "/studio/sessions/p2")[1]["tries"] == []  # nothing tried on it lately
+    status, theirs, _ = api("GET", "/studio/sessions/p1", user=OTHER)
+    assert status == 404 and theirs["error"]["field"] == "photoId"
 
 
 def test_get_signs_the_result_through_zik_studio_links(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,19 @@ class JobStore:
         # A counter's key is not a job's: ids of the API's shape cannot start with QUOTA#, but a step's input may.
         return item if item is not None and "status" in item else None
 
+    def get_many(self, job_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The jobs of ``job_ids`` (at most 100: one BatchGetItem, and its unprocessed keys again), by id."""
+        found: dict[str, dict[str, Any]] = {}
+        pending: dict[str, Any] = {self.jobs: {"Keys": [to_item({"jobId": job_id}) for job_id in dict.fromkeys(job_ids)], "ConsistentRead": True}}
+        while pending and pending[self.jobs]["Keys"]:
+            answer = self.client.batch_get_item(RequestItems=pending)
+            for raw in answer.get("Responses", {}).get(self.jobs, []):
+                item = from_item(raw)
+                if "status" in item:
+                    found[item["jobId"]] = item
+            pending = answer.get("UnprocessedKeys") or {}
+        return found
+
     def create(self, job: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
         """Write a new queued job; (the job, True), or (the one already there, False) for a retried request."""
         stamp = clock.now_iso()

@@ -20,6 +20,7 @@ Objects (STUDIO_BUCKET), as every studio photo's:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from functools import cache
@@ -222,6 +223,31 @@ class Tryons:
             "expiresIn": LINK_SECONDS,
         }
         return tryons.job_view(job, result_links=links)
+
+    def session(self, owner: Principal, photo_id: str) -> dict[str, Any]:
+        """GET /studio/sessions/{photoId}: the styles tried on the caller's photo in the last day, newest first,
+        each with its job's status now (one BatchGetItem); an empty session when nothing was tried lately."""
+        photo = self.store.photo(photo_id)
+        if photo is None or photo.get("userId") != owner.user_id:
+            raise NotFound(f"no photo {photo_id!r}", field="photoId")
+        session = self.sessions.get(owner.user_id, photo_id) or {}
+        tries = list(session.get("tries") or [])
+        jobs = self.store.get_many([entry["jobId"] for entry in tries]) if tries else {}
+        shown = []
+        for entry in tries:
+            job = jobs.get(entry["jobId"])
+            status = {"status": job["status"], "progress": tryons.PROGRESS.get(str(job["status"]), 0)} if job else {"status": "gone"}
+            if job and job["status"] == tryons.SUCCEEDED:
+                status["resultPhotoId"] = job.get("resultPhotoId")
+            shown.append({**entry, **status})
+        expires = session.get("expiresAt")
+        return {
+            "photoId": photo_id,
+            "tries": shown,
+            "startedAt": session.get("startedAt"),
+            "updatedAt": session.get("updatedAt"),
+            "expiresAt": clock.iso(dt.datetime.fromtimestamp(int(expires), dt.timezone.utc)) if expires else None,
+        }
 
     # -- the workflow's steps ---------------------------------------------------------------------------------
     def _job(self, document: Mapping[str, Any]) -> dict[str, Any]:
