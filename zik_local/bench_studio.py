@@ -132,10 +132,10 @@ class TreeMemory:
         """A process's proportional set size (its share of each page it shares: the sandboxes are forks of
         one parent, and their resident sizes would count the shared pages once per process); its resident
         size where the kernel has no smaps_rollup; 0 for a process gone."""
-        for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        for name, label in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
             try:
                 for line in Path(name).read_text().splitlines():
-                    if line.startswith(field):
+                    if line.startswith(label):
                         return int(line.split()[1]) * 1024
             except (OSError, ValueError):
                 continue
