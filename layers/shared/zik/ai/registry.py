@@ -39,8 +39,36 @@ class Prompt:
     user: str
 
 
+class _TaskFiles:
+    """What every task keeps in files: its prompt (``<prompt_dir>/<name>.v<prompt_version>.md``) and its
+    schema (``schema_file``, else ``zik/schemas/ai/<name>.json``: a text task's answer, an image task's data)."""
+
+    name: str
+    prompt_version: int
+    prompt_dir: Path
+    schema_file: Path | None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"AI task names are dotted lower-case words, got {self.name!r}")
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        if self.schema_file is not None:
+            return json.loads(self.schema_file.read_text(encoding="utf-8"))
+        return schemas.load("ai", self.name)
+
+    @cached_property
+    def _validator(self) -> Callable[[Any], Any]:
+        return schemas.validator(self.schema)
+
+    @cached_property
+    def template(self) -> tuple[str, Template, Template]:
+        return _template(self.prompt_dir, self.name, self.prompt_version)
+
+
 @dataclass(frozen=True, eq=False)
-class Task:
+class Task(_TaskFiles):
     name: str
     offline: Offline
     description: str
@@ -54,33 +82,15 @@ class Task:
     prompt_dir: Path = PROMPTS
     schema_file: Path | None = None
 
-    def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
-            raise ValueError(f"AI task names are dotted lower-case words, got {self.name!r}")
-
     @property
     def tool_name(self) -> str:
         """The name of the one tool the model is made to call: its input is the answer."""
         return self.name.replace(".", "_")
 
     @cached_property
-    def schema(self) -> dict[str, Any]:
-        if self.schema_file is not None:
-            return json.loads(self.schema_file.read_text(encoding="utf-8"))
-        return schemas.load("ai", self.name)
-
-    @cached_property
-    def _validator(self) -> Callable[[Any], Any]:
-        return schemas.validator(self.schema)
-
-    @cached_property
     def tool_schema(self) -> dict[str, Any]:
         """The answer schema as the model APIs take it (no ``$schema`` / ``$id`` keywords)."""
         return {k: v for k, v in self.schema.items() if not k.startswith("$")}
-
-    @cached_property
-    def template(self) -> tuple[str, Template, Template]:
-        return _template(self.prompt_dir, self.name, self.prompt_version)
 
     def render(self, data: Mapping[str, Any]) -> Prompt:
         """The prompt for ``data``: ``$field`` takes the field's text (JSON for anything but a string)."""
@@ -100,7 +110,7 @@ ImageCheck = Callable[[bytes], bytes]
 
 
 @dataclass(frozen=True, eq=False)
-class ImageTask:
+class ImageTask(_TaskFiles):
     """A task whose answer is an image: ``offline(image, data)`` is the ``local`` provider's edit, and
     ``check(answer)`` turns any provider's image into what the caller gets (a refusal, a ZikError or a
     ValueError, makes it an invalid answer: the next provider is asked). ``edit_region`` names what an
@@ -120,25 +130,6 @@ class ImageTask:
     daily_tokens: int | None = None
     prompt_dir: Path = PROMPTS
     schema_file: Path | None = None
-
-    def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
-            raise ValueError(f"AI task names are dotted lower-case words, got {self.name!r}")
-
-    @cached_property
-    def schema(self) -> dict[str, Any]:
-        """The schema of the data the task is asked with (its answer is an image: see ``validate``)."""
-        if self.schema_file is not None:
-            return json.loads(self.schema_file.read_text(encoding="utf-8"))
-        return schemas.load("ai", self.name)
-
-    @cached_property
-    def _validator(self) -> Callable[[Any], Any]:
-        return schemas.validator(self.schema)
-
-    @cached_property
-    def template(self) -> tuple[str, Template, Template]:
-        return _template(self.prompt_dir, self.name, self.prompt_version)
 
     def render(self, data: Mapping[str, Any]) -> Prompt:
         """The prompt for ``data``, which must match the task's schema (ValueError naming the field)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import uuid
 from typing import Any, Callable, Mapping
 
@@ -14,12 +13,12 @@ from zik import ai, clock
 from zik.claims import Claim
 from zik.errors import Conflict, InvalidRequest, NotFound, ZikError
 from zik.observability import logger, metrics
+from zik.platform.zones import ProfileZones
 from zik.principal import Principal
 from zik.quests import model, recurrence
 from zik.quests.store import QuestsStore, TaskStep, new_id, public, recurring_task_id
 from zik.quests.workflow import WorkflowNotStarted, start_roadmap
 
-TIMEZONE_CACHE_SECONDS = 60
 STATUS_ATTEMPTS = 5  # a task marked while its milestone moves reads it again, this many times
 
 
@@ -67,23 +66,12 @@ def owner_of(document: Mapping[str, Any]) -> Principal:
 class Quests:
     def __init__(self, store: QuestsStore | None = None, profiles: Any = None):
         self.store = store or QuestsStore()
-        self._profiles = profiles
-        self._timezones: dict[str, tuple[float, str]] = {}
+        self.zones = ProfileZones(profiles)
 
     # -- the user's day ---------------------------------------------------------------------------------
     def timezone_of(self, owner: Principal) -> str:
         """The profile's timezone, remembered for a minute by this environment (one read, not one a request)."""
-        cached = self._timezones.get(owner.partition)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        if self._profiles is None:
-            from zik.platform.store import ProfileStore
-
-            self._profiles = ProfileStore()
-        profile = self._profiles.get(owner) or {}
-        timezone = profile.get("timezone") or "UTC"
-        self._timezones[owner.partition] = (time.monotonic() + TIMEZONE_CACHE_SECONDS, timezone)
-        return timezone
+        return self.zones.of(owner)
 
     def today(self, owner: Principal) -> dt.date:
         return model.today_in(self.timezone_of(owner))
@@ -357,7 +345,7 @@ class Quests:
         writes each rule's days in it); they follow a change. How many rules moved."""
         if "timezone" not in detail.get("changed", ()):
             return 0
-        self._timezones.pop(owner.partition, None)
+        self.zones.forget(owner)
         moved, cursor = 0, None
         while True:
             page = self.store.rules_page(owner, limit=100, cursor=cursor)

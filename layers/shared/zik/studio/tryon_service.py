@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from functools import cache
 from typing import Any, Callable, Mapping
 
@@ -34,12 +33,12 @@ from zik.claims import Claim
 from zik.dynamo import TransactionFailed
 from zik.errors import NotFound
 from zik.observability import logger
+from zik.platform.zones import ProfileZones
 from zik.principal import Principal
 from zik.studio import hairstyles, tryons
 from zik.studio.job_store import JobMissing, JobStore
 from zik.studio.session_store import SessionStore
 
-TIMEZONE_CACHE_SECONDS = 60
 LINK_SECONDS = 3600
 THUMBNAIL_SIZES = (256, 1024)  # zik.studio.images.THUMBNAIL_SIZES, without importing Pillow's module here
 Signer = Callable[[str], str]
@@ -101,10 +100,9 @@ class Tryons:
     ):
         self._store = store
         self._sessions = sessions
-        self._profiles = profiles
+        self.zones = ProfileZones(profiles)
         self.sign = sign or _signed_url
         self.edit_photo = edit or _try_on
-        self._timezones: dict[str, tuple[float, str]] = {}
 
     # The stores are made on first use: each step's function has only the tables it uses in its environment.
     @property
@@ -122,17 +120,7 @@ class Tryons:
     # -- the user's day ---------------------------------------------------------------------------------------
     def timezone_of(self, owner: Principal) -> str:
         """The profile's timezone (the platform's one owner of it), remembered for a minute; UTC without one."""
-        cached = self._timezones.get(owner.partition)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
-        if self._profiles is None:
-            from zik.platform.store import ProfileStore
-
-            self._profiles = ProfileStore()
-        profile = self._profiles.get(owner) or {}
-        timezone = profile.get("timezone") or "UTC"
-        self._timezones[owner.partition] = (time.monotonic() + TIMEZONE_CACHE_SECONDS, timezone)
-        return timezone
+        return self.zones.of(owner)
 
     # -- the API ----------------------------------------------------------------------------------------------
     def create(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
