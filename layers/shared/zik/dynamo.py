@@ -320,15 +320,18 @@ class Table:
         self.delete_keys(doomed)
         return len(doomed), "LastEvaluatedKey" not in answer
 
-    def count(self, pk_value: str) -> int:
-        """How many items one partition holds (a COUNT query, paged: it reads, but returns no item)."""
+    def count(self, pk_value: str, *, index: str | None = None, pk_name: str | None = None) -> int:
+        """How many items one partition holds, of the table or of ``index`` (keyed by ``pk_name``): a COUNT
+        query, paged: it reads, but returns no item."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": self.pk},
+            "ExpressionAttributeNames": {"#pk": pk_name or self.pk},
             "ExpressionAttributeValues": to_item({":pk": pk_value}),
             "Select": "COUNT",
         }
+        if index is not None:
+            kwargs["IndexName"] = index
         total = 0
         while True:
             answer = self.client.query(**kwargs)

@@ -144,22 +144,28 @@ class Gateway:
         """Give back a reserved call that will not be made."""
         self.budget.release(reservation)  # type: ignore[union-attr]
 
-    def run(
-        self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None, reservation: Reservation | None = None
-    ) -> dict[str, Any]:
-        task = registry.get(task_name)
-        if isinstance(task, registry.ImageTask):
-            raise ValueError(f"{task.name} is an image task: edit an image with it")
+    def _prepared(self, task: Any, make_request: Callable[[], Any], owner: Principal | None, reservation: Reservation | None) -> tuple[Any, Reservation | None]:
+        """The request made from the task's data (a reserved call is given back if the data cannot make one),
+        and the call counted against the owner's budget unless it was reserved already."""
         if reservation is not None and reservation.task != task.name:
             raise ValueError(f"a reservation for {reservation.task} cannot pay for {task.name}")
         try:
-            request = Request.first(task, task.render(data), data)
+            request = make_request()
         except BaseException:
             if reservation is not None:
                 self.release(reservation)
             raise
         if reservation is None and self.budget is not None and owner is not None:
             reservation = self.budget.reserve(owner, task)
+        return request, reservation
+
+    def run(
+        self, task_name: str, data: Mapping[str, Any], *, owner: Principal | None = None, reservation: Reservation | None = None
+    ) -> dict[str, Any]:
+        task = registry.get(task_name)
+        if isinstance(task, registry.ImageTask):
+            raise ValueError(f"{task.name} is an image task: edit an image with it")
+        request, reservation = self._prepared(task, lambda: Request.first(task, task.render(data), data), owner, reservation)
         return self._first_answer(request, self.providers, self._guarded, reservation, minimum=self.minimum_call_seconds)
 
     def edit(
@@ -177,16 +183,7 @@ class Gateway:
         task = registry.get(task_name)
         if not isinstance(task, registry.ImageTask):
             raise ValueError(f"{task.name} is not an image task: run it")
-        if reservation is not None and reservation.task != task.name:
-            raise ValueError(f"a reservation for {reservation.task} cannot pay for {task.name}")
-        try:
-            request = ImageRequest(task, task.render(data), bytes(image), data)
-        except BaseException:
-            if reservation is not None:
-                self.release(reservation)
-            raise
-        if reservation is None and self.budget is not None and owner is not None:
-            reservation = self.budget.reserve(owner, task)
+        request, reservation = self._prepared(task, lambda: ImageRequest(task, task.render(data), bytes(image), data), owner, reservation)
         return self._first_answer(
             request, self.image_providers, self._guarded_images, reservation, minimum=self.minimum_image_call_seconds
         )

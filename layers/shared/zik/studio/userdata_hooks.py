@@ -177,20 +177,7 @@ class StudioData:
 
     @staticmethod
     def _count(table: Table, user: str, index: str) -> int:
-        kwargs: dict[str, Any] = {
-            "TableName": table.name,
-            "IndexName": index,
-            "KeyConditionExpression": "userId = :user",
-            "ExpressionAttributeValues": to_item({":user": user}),
-            "Select": "COUNT",
-        }
-        total = 0
-        while True:
-            answer = table.client.query(**kwargs)
-            total += answer["Count"]
-            if "LastEvaluatedKey" not in answer:
-                return total
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return table.count(user, index=index, pk_name="userId")
 
 
 def register() -> None:

@@ -75,14 +75,8 @@ class Bedrock:
                     "toolChoice": {"tool": {"name": task.tool_name}},
                 },
             )
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "ClientError")
-            kind = "throttled" if code in _THROTTLED else "unavailable" if code in _UNAVAILABLE else "rejected"
-            raise ProviderFailure(self.name, f"Bedrock answered {code}", kind=kind) from None
-        except (ReadTimeoutError, ConnectTimeoutError):
-            raise ProviderFailure(self.name, f"no answer within {seconds:.1f}s", kind="timeout") from None
-        except BotoCoreError as exc:
-            raise ProviderFailure(self.name, f"Bedrock could not be reached ({type(exc).__name__})", kind="unavailable") from None
+        except (ClientError, BotoCoreError) as exc:
+            raise bedrock_failure(self.name, exc, seconds) from None
 
         usage = answer.get("usage", {})
         tokens = {"model": self.model, "input_tokens": usage.get("inputTokens", 0), "output_tokens": usage.get("outputTokens", 0)}
@@ -94,3 +88,17 @@ class Bedrock:
             text = "".join(block.get("text", "") for block in blocks)
             return Completion(text, None, problem=f"the answer was cut off at {task.max_tokens} tokens", **tokens)
         return Completion.of_text("".join(block.get("text", "") for block in blocks), **tokens)
+
+
+def bedrock_failure(provider: str, exc: ClientError | BotoCoreError, seconds: float, *, refused: str | None = None) -> ProviderFailure:
+    """What a failed Bedrock call means to the gateway: throttled, unavailable, timed out, or rejected
+    (``refused``: the reason to give when the service refused the request itself, e.g. a content filter)."""
+    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
+        return ProviderFailure(provider, f"no answer within {seconds:.1f}s", kind="timeout")
+    if not isinstance(exc, ClientError):
+        return ProviderFailure(provider, f"Bedrock could not be reached ({type(exc).__name__})", kind="unavailable")
+    if refused is not None:
+        return ProviderFailure(provider, refused, kind="rejected")
+    code = exc.response.get("Error", {}).get("Code", "ClientError")
+    kind = "throttled" if code in _THROTTLED else "unavailable" if code in _UNAVAILABLE else "rejected"
+    return ProviderFailure(provider, f"Bedrock answered {code}", kind=kind)

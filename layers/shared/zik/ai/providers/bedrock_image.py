@@ -15,14 +15,14 @@ import binascii
 import json
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from zik import config
 from zik.ai import images
 from zik.ai.errors import ProviderFailure, ProviderNotConfigured
 from zik.ai.images import ImageCompletion, ImageRequest
 from zik.ai.providers.base import call_seconds
-from zik.ai.providers.bedrock import _THROTTLED, _UNAVAILABLE, Bedrock
+from zik.ai.providers.bedrock import Bedrock, bedrock_failure
 
 DEFAULT_MODEL = "amazon.nova-canvas-v1:0"
 FIT = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 4.0}
@@ -70,17 +70,11 @@ class BedrockImage(Bedrock):
                 modelId=self.model, body=body, contentType="application/json", accept="application/json"
             )
             document = json.loads(answer["body"].read())
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = error.get("Code", "ClientError")
-            if code == "ValidationException" and _FILTERED in str(error.get("Message", "")).lower():
-                raise ProviderFailure(self.name, "Nova Canvas' content filters refused the request", kind="rejected") from None
-            kind = "throttled" if code in _THROTTLED else "unavailable" if code in _UNAVAILABLE else "rejected"
-            raise ProviderFailure(self.name, f"Bedrock answered {code}", kind=kind) from None
-        except (ReadTimeoutError, ConnectTimeoutError):
-            raise ProviderFailure(self.name, f"no answer within {seconds:.1f}s", kind="timeout") from None
-        except BotoCoreError as exc:
-            raise ProviderFailure(self.name, f"Bedrock could not be reached ({type(exc).__name__})", kind="unavailable") from None
+        except (ClientError, BotoCoreError) as exc:
+            error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
+            filtered = error.get("Code") == "ValidationException" and _FILTERED in str(error.get("Message", "")).lower()
+            refused = "Nova Canvas' content filters refused the request" if filtered else None
+            raise bedrock_failure(self.name, exc, seconds, refused=refused) from None
         except ValueError:
             raise ProviderFailure(self.name, "Nova Canvas answered something that is not JSON", kind="invalid") from None
         return ImageCompletion(_image(self.name, document), "image/png", self.model)
