@@ -3,7 +3,7 @@ try-on is done, and forget one (zik.studio.devices)."""
 
 from __future__ import annotations
 
-from zik.http import Response, body, create_app, json_response, principal
+from zik.http import body, create_app, json_response, no_content, principal
 from zik.observability import api_handler
 from zik.studio.devices import Devices
 
@@ -25,7 +25,7 @@ def register_device():
 def delete_device(deviceId: str):  # noqa: N803 (the path parameter's name)
     """Forget one of your devices: no push reaches it any more (204)."""
     devices.delete(principal(app), deviceId)
-    return Response(status_code=204, body="")
+    return no_content()
 
 
 @api_handler

@@ -4,9 +4,8 @@ everything made from the photo."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler.api_gateway import Response
 from zik.errors import InvalidRequest
-from zik.http import body, create_app, json_response, principal
+from zik.http import body, create_app, json_response, no_content, principal
 from zik.idempotency import run_once
 from zik.inputs import page_limit
 from zik.observability import api_handler
@@ -42,7 +41,7 @@ def delete_photo(photoId: str):
     """Delete a photo with every stored version of its upload, cleaned photo and thumbnails, and the
     try-ons made from it with theirs. Answers 204."""
     photos.delete(principal(app), photoId)
-    return Response(status_code=204, body=None)
+    return no_content()
 
 
 @app.put("/studio/photos/<photoId>/favourite")

@@ -4,6 +4,7 @@ opens nothing from the first moment, and an event that comes late writes nothing
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -33,7 +34,34 @@ def erasure_of(journal: Any, api_event: Any) -> Any:
     return journal.invoke("MeFunction", api_event("GET", "/me/erasure"))
 
 
-def test_every_domain_erases_the_user_and_the_erasure_completes(journal, quests, api_event, move_clock) -> None:
+def studio_left(studio: Any) -> dict[str, Any]:
+    """What the studio still holds of the sample user: photos, UserSessions items, objects (any version)."""
+    dynamodb = boto3.client("dynamodb")
+    photos = dynamodb.query(
+        TableName=studio.env("StudioPhotosFunction")["PHOTOS_TABLE"], IndexName="UserTimestampIndex",
+        KeyConditionExpression="userId = :u", ExpressionAttributeValues={":u": {"S": SUB}},
+    )["Items"]
+    sessions = dynamodb.query(
+        TableName=studio.env("StudioDevicesFunction")["SESSIONS_TABLE"], KeyConditionExpression="userId = :u",
+        ExpressionAttributeValues={":u": {"S": SUB}}, ConsistentRead=True,
+    )["Items"]
+    objects = boto3.client("s3").list_object_versions(Bucket=studio.bucket)
+    return {
+        "photos": len(photos),
+        "sessions": sorted(item["itemKey"]["S"] for item in sessions),
+        "objects": sorted(v["Key"] for v in [*objects.get("Versions", []), *objects.get("DeleteMarkers", [])] if SUB in v["Key"]),
+    }
+
+
+def test_every_domain_erases_the_user_and_the_erasure_completes(journal, quests, studio, api_event, move_clock) -> None:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 40)).save(picture, "JPEG")
+    assert studio.upload(picture.getvalue())["status"] == "ready"
+    assert studio.api("StudioDevicesFunction", "studio_devices_register", body={"platform": "android", "token": "fcm-" + "x1" * 80}).status == 201
+    before = studio_left(studio)
+    assert before["photos"] == 1 and before["objects"] and any(key.startswith("DEVICE#") for key in before["sessions"])
     for n in range(3):
         journal.write(f"Day {n} by the harbour.")
     goal = quests.api("quests_goal_create", body={"title": "Learn to swim"}, headers={"Idempotency-Key": "swim"}).body
@@ -55,7 +83,8 @@ def test_every_domain_erases_the_user_and_the_erasure_completes(journal, quests,
     journal.settle()
     done = erasure_of(journal, api_event).body
     assert done["status"] == "erased" and done["completedAt"] >= done["requestedAt"]
-    assert done["domains"] == {"career": "erased", "exports": "erased", "journal": "erased", "points": "erased", "quests": "erased"}
+    assert done["domains"] == {"career": "erased", "exports": "erased", "journal": "erased", "points": "erased", "quests": "erased", "studio": "erased"}
+    assert studio_left(studio) == {"photos": 0, "sessions": ["ERASED"], "objects": []}
     assert all(done["erased"][domain] > 0 for domain in TABLES), done["erased"]
     for variable in TABLES.values():
         assert partition(journal.deployment, variable) == ["ERASED"]  # a tombstone, no data

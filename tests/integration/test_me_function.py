@@ -235,7 +235,7 @@ def test_delete_answers_the_erasure_at_once_and_the_account_opens_nothing_from_t
     assert reply.status == 202
     erasure = reply.body
     assert erasure["status"] == "erasing" and erasure["erasureId"].startswith("e") and erasure["statusUrl"] == "/me/erasure"
-    assert erasure["domains"] == {"career": "erasing", "exports": "erasing", "journal": "erasing", "points": "erasing", "quests": "erasing"}
+    assert erasure["domains"] == {"career": "erasing", "exports": "erasing", "journal": "erasing", "points": "erasing", "quests": "erasing", "studio": "erasing"}
     assert me.profile_item() is None  # the profile goes with the erasure's first write
     assert [item["sk"]["S"] for item in me.items()] == ["ERASURE"]
 
@@ -253,7 +253,7 @@ def test_delete_answers_the_erasure_at_once_and_the_account_opens_nothing_from_t
     [deleted] = me.events("UserDeleted")
     assert deleted["source"] == "zik.platform"
     assert deleted["detail"] | {"eventId": "", "occurredAt": ""} == {
-        "eventId": "", "occurredAt": "", "tenantId": "acme", "userId": SUB, "erasureId": erasure["erasureId"], "domains": ["career", "exports", "journal", "points", "quests"],
+        "eventId": "", "occurredAt": "", "tenantId": "acme", "userId": SUB, "erasureId": erasure["erasureId"], "domains": ["career", "exports", "journal", "points", "quests", "studio"],
     }
 
 

@@ -107,6 +107,11 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     )
 
 
+def no_content() -> Response:
+    """204: done, nothing to say (a DELETE)."""
+    return Response(status_code=204, body=None)
+
+
 def _dumps(payload: Any) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
 
