@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-import functools
-from pathlib import Path
-from typing import Any
-
 import boto3
 import pytest
 
+from template_tables import template_table_properties
 from zik.dynamo import Table
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -20,19 +14,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/unit/" in item.nodeid:
             item.add_marker(pytest.mark.clock)
-
-
-@functools.cache
-def _template_resources() -> dict[str, Any]:
-    from zik_local.template import load_yaml
-
-    return load_yaml(TEMPLATE)["Resources"]
-
-
-def template_table_properties(logical_id: str) -> dict[str, Any]:
-    """The key schema of a table as template.yaml declares it, so a test table cannot drift from it."""
-    props = _template_resources()[logical_id]["Properties"]
-    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode")})
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import httpx2
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from conftest import template_table_properties
+from template_tables import template_table_properties
 from PIL import Image
 
 from zik.ai import gateway as gateway_module

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import boto3
 import pytest
-from conftest import template_table_properties
+from template_tables import template_table_properties
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from conftest import template_table_properties
+from template_tables import template_table_properties
 from PIL import Image
 
 import zik.ai

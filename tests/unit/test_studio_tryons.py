@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import template_table_properties
+from template_tables import template_table_properties
 from PIL import Image
 
 from zik import clock
