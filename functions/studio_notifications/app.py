@@ -1,4 +1,4 @@
-"""NotificationQueue's consumer: each TryonCompleted or TryonFailed event the bus delivers is pushed to the
+"""NotificationQueue's consumer: each TryOnCompleted or TryOnFailed event the bus delivers is pushed to the
 user's devices through SNS (zik.studio.push); a push that failed for a reason that may pass fails its
 message only (ReportBatchItemFailures), which SQS delivers again and then moves to the DLQ."""
 

@@ -1,5 +1,5 @@
-"""ProcessingJobs' change stream to the bus: a try-on that succeeded or failed becomes TryonCompleted or
-TryonFailed (zik.studio.changes), published once it is committed and only then (see zik.streams)."""
+"""ProcessingJobs' change stream to the bus: a try-on that succeeded or failed becomes TryOnCompleted or
+TryOnFailed (zik.studio.changes), published once it is committed and only then (see zik.streams)."""
 
 from __future__ import annotations
 

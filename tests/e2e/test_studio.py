@@ -155,7 +155,7 @@ def test_a_portrait_from_a_phone_gets_a_new_hairstyle_and_the_phone_is_told(dev:
     assert made.status == 200 and made.body["kind"] == "tryon" and made.body["sourcePhotoId"] == photo["photoId"], made.raw
 
     push = pushed(dev, fcm_token, job["jobId"])
-    assert push["data"] == {"type": "TryonCompleted", "jobId": job["jobId"], "resultPhotoId": job["resultPhotoId"]}
+    assert push["data"] == {"type": "TryOnCompleted", "jobId": job["jobId"], "resultPhotoId": job["resultPhotoId"]}
     assert push["notification"]["title"] == "Your new look is ready"
 
     # Another user sees neither the photo nor the try-on.
@@ -176,5 +176,5 @@ def test_a_photo_with_no_face_fails_its_try_on_with_no_face_and_the_phone_is_tol
     assert job["status"] == "failed" and job["error"]["code"] == "no_face", job
     assert not job.get("resultPhotoId")
     push = pushed(dev, fcm_token, job["jobId"])
-    assert push["data"] == {"type": "TryonFailed", "jobId": job["jobId"]}
+    assert push["data"] == {"type": "TryOnFailed", "jobId": job["jobId"]}
     assert "couldn't find a face" in push["notification"]["body"]

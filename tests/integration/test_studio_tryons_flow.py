@@ -2,7 +2,7 @@
 portrait uploaded and cleaned, POST /studio/tryons queues the job and starts the try-on workflow, the
 workflow's steps (CheckQuota, Edit with the offline AI, RecordFailure) run on the execution's own input,
 the result is a photo of the gallery with working links, and the job's change leaves ProcessingJobs' stream as
-TryonCompleted: the notification queue pushes it to the user's device through SNS, and it earns points. A
+TryOnCompleted: the notification queue pushes it to the user's device through SNS, and it earns points. A
 photo with no face fails the job with no_face and gives the try-on back; the day's budget is a 429 saying
 when it resets; another user's job and photo are 404."""
 
@@ -88,7 +88,7 @@ def test_a_portrait_is_tried_on_notified_to_the_device_and_earns_points(studio, 
     assert [item["photoId"] for item in gallery] == [done["resultPhotoId"], photo["photoId"]]
     assert gallery[0]["kind"] == "tryon" and gallery[0]["sourcePhotoId"] == photo["photoId"]
 
-    [completed] = [event["detail"] for event in sink.of_type("TryonCompleted")]
+    [completed] = [event["detail"] for event in sink.of_type("TryOnCompleted")]
     assert completed["userId"] == SUB and completed["jobId"] == job_id and completed["resultPhotoId"] == done["resultPhotoId"]
     # The bus's rule puts it on the notification queue; its consumer pushes it to the device, once.
     studio.drain("StudioNotificationsFunction", keep=True)
@@ -113,7 +113,7 @@ def test_a_photo_with_no_face_fails_the_job_saying_so_and_gives_the_try_on_back(
     assert run["recorded"]["status"] == "failed"
     failed = studio.api("StudioTryonsFunction", "studio_tryons_get", params={"jobId": job_id}).body
     assert failed["status"] == "failed" and failed["error"]["code"] == "no_face" and "face" in failed["error"]["message"]
-    assert [event["detail"]["code"] for event in sink.of_type("TryonFailed")] == ["no_face"]
+    assert [event["detail"]["code"] for event in sink.of_type("TryOnFailed")] == ["no_face"]
     assert start(studio, photo["photoId"]).body["quota"]["used"] == 0  # the failed one was given back
 
 

@@ -56,7 +56,7 @@ def test_a_first_entry_pays_its_length_and_the_first_entry_achievement() -> None
         ("MilestoneCompleted", {"goalId": "g1", "milestoneSeq": 2}, "milestones_completed", "milestone_completed", points.MILESTONE_POINTS),
         ("QuestCompleted", {"goalId": "g1"}, "quests_completed", "quest_completed", points.QUEST_POINTS),
         ("ResumeAnalyzed", {"resumeId": "r1", "atsScore": 71}, "resumes_analyzed", "resume_analyzed", points.RESUME_POINTS),
-        ("TryonCompleted", {"jobId": "j1", "resultPhotoId": "p2", "hairstyleId": "pixie-cut"}, "tryons_completed", "tryon_completed", points.TRYON_POINTS),
+        ("TryOnCompleted", {"jobId": "j1", "resultPhotoId": "p2", "hairstyleId": "pixie-cut"}, "tryons_completed", "tryon_completed", points.TRYON_POINTS),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": None, "to": "applied"}, "applications_sent", "application_applied", 10),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": "screening", "to": "interview"}, "interviews", "application_interview", 25),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": "interview", "to": "offer"}, "offers", "application_offer", 50),
@@ -87,14 +87,14 @@ def test_the_award_notes_name_what_was_done() -> None:
 def test_try_ons_earn_the_first_try_on_then_the_tenth_achievement() -> None:
     counters, paid = Counters(), []
     for number in range(1, 11):
-        counters, awards = apply(counters, "TryonCompleted", {"jobId": f"j{number}", "hairstyleId": "curtain-bangs"}, today=TODAY)
+        counters, awards = apply(counters, "TryOnCompleted", {"jobId": f"j{number}", "hairstyleId": "curtain-bangs"}, today=TODAY)
         paid.append([(a.reason, a.points) for a in awards])
     assert paid[0] == [("tryon_completed", 5), ("achievement", 10)]
     assert paid[1:9] == [[("tryon_completed", 5)]] * 8
     assert paid[9] == [("tryon_completed", 5), ("achievement", 50)]
     assert counters.tryons_completed == 10 and counters.points == 10 * points.TRYON_POINTS + 10 + 50
     assert counters.earned == {"first_tryon": TODAY.isoformat(), "tryons_10": TODAY.isoformat()}
-    _, note = apply(Counters(), "TryonCompleted", {"jobId": "j1", "hairstyleId": "buzz-cut"}, today=TODAY)
+    _, note = apply(Counters(), "TryOnCompleted", {"jobId": "j1", "hairstyleId": "buzz-cut"}, today=TODAY)
     assert note[0].note == "Tried on the hairstyle buzz-cut"
 
 
@@ -115,7 +115,7 @@ def test_an_application_pays_each_step_forward_and_nothing_for_a_door_closing() 
     assert note[0].note == "Application offer: Data Engineer at Acme"
 
 
-@pytest.mark.parametrize("event", ["EntryUpdated", "EntryDeleted", "AIInsightRequested", "SomethingNew", "GoalCreated", "TryonFailed"])
+@pytest.mark.parametrize("event", ["EntryUpdated", "EntryDeleted", "AIInsightRequested", "SomethingNew", "GoalCreated", "TryOnFailed"])
 def test_editing_deleting_insights_and_unknown_events_change_nothing(event: str) -> None:
     counters, _ = write_days(Counters(), TODAY - dt.timedelta(days=2), 3)
     after, awards = apply(counters, event, {"entryId": "e1", "wordCount": 5000, "localDate": TODAY.isoformat()}, today=TODAY)

@@ -1,5 +1,5 @@
-"""zik.studio.changes and functions/studio_stream: ProcessingJobs' committed changes in, TryonCompleted and
-TryonFailed out (valid against their schema files), on the bus through zik.streams with the job's owner;
+"""zik.studio.changes and functions/studio_stream: ProcessingJobs' committed changes in, TryOnCompleted and
+TryOnFailed out (valid against their schema files), on the bus through zik.streams with the job's owner;
 nothing for a job queued, running or counted, a quota counter or a job deleted. The bus is botocore's
 EventBridge client with its Stubber."""
 
@@ -43,7 +43,7 @@ def test_a_job_that_succeeded_is_tryon_completed() -> None:
     done = {**JOB, "status": "succeeded", "resultPhotoId": "jsample00000000001-result", "provider": "local", "model": "offline", "version": 4}
     assert events(change("MODIFY", old=JOB, new=done)) == [
         (
-            "TryonCompleted",
+            "TryOnCompleted",
             {
                 "jobId": JOB["jobId"], "photoId": JOB["photoId"], "resultPhotoId": done["resultPhotoId"], "hairstyleId": "french-crop",
                 "color": "#B5562A", "provider": "local", "model": "offline", "day": "2026-11-23",
@@ -57,10 +57,10 @@ def test_a_job_that_succeeded_is_tryon_completed() -> None:
 def test_a_job_that_failed_is_tryon_failed_with_its_reason() -> None:
     failed = {**JOB, "status": "failed", "error": {"code": "no_face", "message": "no face was found in the photo"}}
     assert events(change("MODIFY", old=JOB, new=failed)) == [
-        ("TryonFailed", {"jobId": JOB["jobId"], "photoId": JOB["photoId"], "hairstyleId": "french-crop", "code": "no_face", "message": "no face was found in the photo"})
+        ("TryOnFailed", {"jobId": JOB["jobId"], "photoId": JOB["photoId"], "hairstyleId": "french-crop", "code": "no_face", "message": "no face was found in the photo"})
     ]
     queued = {**JOB, "status": "queued"}
-    assert [t for t, _ in events(change("MODIFY", old=queued, new={**failed, "error": {"code": "internal", "message": "x"}}))] == ["TryonFailed"]
+    assert [t for t, _ in events(change("MODIFY", old=queued, new={**failed, "error": {"code": "internal", "message": "x"}}))] == ["TryOnFailed"]
 
 
 def test_other_changes_mean_nothing() -> None:
@@ -82,10 +82,10 @@ def test_other_changes_mean_nothing() -> None:
 
 def test_the_schemas_refuse_what_the_events_must_not_carry() -> None:
     detail = {"eventId": "x", "occurredAt": AT, "tenantId": "acme", "userId": USER, "jobId": "j", "photoId": "p", "hairstyleId": "h", "code": "no_face", "message": "m"}
-    schemas.validate("events", "TryonFailed", detail)
+    schemas.validate("events", "TryOnFailed", detail)
     for broken in ({**detail, "code": "oops"}, {**detail, "stackTrace": "..."}, {k: v for k, v in detail.items() if k != "jobId"}):
         with pytest.raises(schemas.SchemaViolation):
-            schemas.validate("events", "TryonFailed", broken)
+            schemas.validate("events", "TryOnFailed", broken)
 
 
 # -- the stream function ------------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_the_sample_batch_publishes_one_completed_and_one_failed_for_their_owner
     bus.client.meta.events.register_first("before-parameter-build.eventbridge.PutEvents", lambda params, **kw: calls.append(params))
     assert stream_function.lambda_handler(batch, lambda_context) == {"batchItemFailures": []}
     [call] = calls
-    assert [(e["Source"], e["DetailType"]) for e in call["Entries"]] == [("zik.studio", "TryonCompleted"), ("zik.studio", "TryonFailed")]
+    assert [(e["Source"], e["DetailType"]) for e in call["Entries"]] == [("zik.studio", "TryOnCompleted"), ("zik.studio", "TryOnFailed")]
     completed, failed = (json.loads(e["Detail"]) for e in call["Entries"])
     assert (completed["userId"], completed["tenantId"]) == (USER, "acme")
     assert completed["resultPhotoId"] == "jsample00000000001-result" and completed["occurredAt"] == "2026-11-23T09:14:36.804Z"

@@ -17,8 +17,8 @@ TaskCompleted               ``TASK_POINTS`` (10)
 MilestoneCompleted          ``MILESTONE_POINTS`` (50)
 QuestCompleted              ``QUEST_POINTS`` (200)
 ResumeAnalyzed              ``RESUME_POINTS`` (10)
-TryonCompleted              ``TRYON_POINTS`` (5): a finished hairstyle try-on (the daily try-on quota
-                            bounds what can be earned this way); TryonFailed pays nothing
+TryOnCompleted              ``TRYON_POINTS`` (5): a finished hairstyle try-on (the daily try-on quota
+                            bounds what can be earned this way); TryOnFailed pays nothing
 ApplicationStatusChanged    ``APPLICATION_POINTS`` by the status reached: applied 10, interview 25,
                             offer 50, accepted 100; saved, screening, rejected, withdrawn nothing
                             (a step forward is rewarded, a door closing is not a penalty)
@@ -260,7 +260,7 @@ _HANDLERS: dict[str, Callable[[Counters, Mapping[str, Any], dt.date], list[Award
     "QuestCompleted": _counted("quests_completed", "quest_completed", QUEST_POINTS, "Completed the quest {goalId}"),
     "ResumeAnalyzed": _counted("resumes_analyzed", "resume_analyzed", RESUME_POINTS, "Resume analysed (ATS score {atsScore})"),
     "ApplicationStatusChanged": _application_status_changed,
-    "TryonCompleted": _counted("tryons_completed", "tryon_completed", TRYON_POINTS, "Tried on the hairstyle {hairstyleId}"),
+    "TryOnCompleted": _counted("tryons_completed", "tryon_completed", TRYON_POINTS, "Tried on the hairstyle {hairstyleId}"),
 }
 
 

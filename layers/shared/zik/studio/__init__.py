@@ -8,7 +8,7 @@ The photo's way (functions in brackets):
   -> processed-images/ and thumbnails/, the photo ready or rejected
 The try-on's way:
   POST /studio/tryons [studio_tryons] -> TryonStateMachine: [tryon_quota] -> [tryon_edit] (the AI's image
-  task) | [tryon_failed] -> ProcessingJobs' stream [studio_stream] -> bus: TryonCompleted / TryonFailed
+  task) | [tryon_failed] -> ProcessingJobs' stream [studio_stream] -> bus: TryOnCompleted / TryOnFailed
   -> NotificationQueue [studio_notifications] -> SNS push; GamificationQueue (points)
 
 Pure rules (no AWS)

@@ -1,8 +1,8 @@
 """What a committed change of ProcessingJobs means: the studio's domain events, read from the change stream
 (see ``zik.streams``). Pure: an item before and after in, events out.
 
-  a try-on job's status moved to succeeded      TryonCompleted {jobId, photoId, resultPhotoId, hairstyleId, ...}
-  a try-on job's status moved to failed         TryonFailed {jobId, photoId, hairstyleId, code, message}
+  a try-on job's status moved to succeeded      TryOnCompleted {jobId, photoId, resultPhotoId, hairstyleId, ...}
+  a try-on job's status moved to failed         TryOnFailed {jobId, photoId, hairstyleId, code, message}
 
 A job written (queued), moved to running or counted against the quota means nothing; a quota counter
 (jobId QUOTA#...) means nothing; a job deleted (its user erased) means nothing.
@@ -32,7 +32,7 @@ def events_of(change: Change) -> Iterator[Event]:
         return
     if job.get("status") == "succeeded":
         yield Event(
-            "TryonCompleted", DOMAIN,
+            "TryOnCompleted", DOMAIN,
             {
                 "jobId": job["jobId"],
                 "photoId": job["photoId"],
@@ -48,7 +48,7 @@ def events_of(change: Change) -> Iterator[Event]:
     elif job.get("status") == "failed":
         error = job.get("error") or {}
         yield Event(
-            "TryonFailed", DOMAIN,
+            "TryOnFailed", DOMAIN,
             {
                 "jobId": job["jobId"],
                 "photoId": job["photoId"],

@@ -1,6 +1,6 @@
 """The push of a finished try-on to the user's devices (StudioNotificationsFunction, NotificationQueue).
 
-A TryonCompleted or TryonFailed event reaches NotificationQueue through a bus rule; each of the user's
+A TryOnCompleted or TryOnFailed event reaches NotificationQueue through a bus rule; each of the user's
 devices with an SNS endpoint gets one push (Publish with MessageStructure json: an APNs payload and an FCM
 v1 payload, SNS picks the endpoint's). A device without an endpoint (no platform application configured)
 has its push recorded as skipped.
@@ -29,7 +29,7 @@ from zik.studio import device_store
 from zik.studio.device_store import DeviceStore
 from zik.studio.devices import Devices, error_code
 
-COMPLETED, FAILED = "TryonCompleted", "TryonFailed"
+COMPLETED, FAILED = "TryOnCompleted", "TryOnFailed"
 # Twice as long as StudioNotificationsFunction may run (its Timeout, 30 s), so a live claim is never taken
 # over; shorter than NotificationQueue's visibility timeout (180 s), so the delivery after a dead one can.
 STALE_CLAIM_SECONDS = 60
