@@ -56,7 +56,8 @@ def queued(studio) -> list[dict[str, Any]]:
     return messages
 
 
-def test_a_phones_photo_goes_from_its_presigned_post_to_a_clean_upright_photo_with_thumbnails(studio) -> None:
+def test_a_phones_photo_goes_from_its_presigned_post_to_a_clean_upright_photo_with_thumbnails(studio, event_sink) -> None:
+    sink = event_sink(studio.env("StudioStreamFunction")["EVENT_BUS_NAME"], {"source": ["zik.studio"]})
     created = studio.request_upload("image/jpeg", fileName="IMG_2041.jpg")
     form = created["upload"]
     key = f"user-uploads/{SUB}/{created['photoId']}"
@@ -90,6 +91,8 @@ def test_a_phones_photo_goes_from_its_presigned_post_to_a_clean_upright_photo_wi
     gallery = studio.api("StudioPhotosFunction", "studio_gallery").body
     assert [item["photoId"] for item in gallery["items"]] == [created["photoId"]]
     assert set(gallery["items"][0]["thumbnailUrls"]) == {"256", "1024"}
+    # The photo's change leaves the Photos table's stream as one PhotoUploaded.
+    assert [(e["detail"]["photoId"], e["detail"]["userId"], e["detail"]["hadGps"]) for e in sink.of_type("PhotoUploaded")] == [(created["photoId"], SUB, True)]
 
 
 def test_a_users_uploads_queue_in_one_group_in_their_order_and_the_gallery_is_newest_first(studio, move_clock) -> None:

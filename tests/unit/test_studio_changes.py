@@ -63,6 +63,32 @@ def test_a_job_that_failed_is_tryon_failed_with_its_reason() -> None:
     assert [t for t, _ in events(change("MODIFY", old=queued, new={**failed, "error": {"code": "internal", "message": "x"}}))] == ["TryOnFailed"]
 
 
+PHOTO = {
+    "photoId": "p0sample000001", "userId": USER, "tenantId": "acme", "kind": "upload", "status": "pending", "contentType": "image/heic",
+    "createdAt": AT, "updatedAt": AT, "version": 1, "favourite": False,
+}
+
+
+def photo_change(kind: str, *, old: dict[str, Any] | None = None, new: dict[str, Any] | None = None) -> Change:
+    return Change(kind=kind, keys={"photoId": (new or old or {})["photoId"]}, old=old, new=new, record_id="r2", sequence="2", arrived=AT)
+
+
+def test_an_upload_the_pipeline_accepted_is_photo_uploaded_and_nothing_else_of_a_photo_is() -> None:
+    record = {"width": 3024, "height": 4032, "sourceFormat": "heic", "hadGps": True, "hadExif": True}
+    ready = {**PHOTO, "status": "ready", "record": record, "version": 2}
+    assert events(photo_change("MODIFY", old=PHOTO, new=ready)) == [
+        ("PhotoUploaded", {"photoId": PHOTO["photoId"], "width": 3024, "height": 4032, "sourceFormat": "heic", "hadGps": True})
+    ]
+    rejected = {**PHOTO, "status": "rejected", "rejection": {"code": "corrupt_image", "message": "damaged"}}
+    result = {**ready, "photoId": "j1-result", "kind": "tryon", "jobId": "j1"}
+    favourite = {**ready, "favourite": True, "version": 3}
+    assert events(photo_change("MODIFY", old=PHOTO, new=rejected)) == []
+    assert events(photo_change("INSERT", new=result)) == []  # its job's TryOnCompleted says it
+    assert events(photo_change("MODIFY", old=ready, new=favourite)) == []
+    assert events(photo_change("INSERT", new=PHOTO)) == []
+    assert events(photo_change("REMOVE", old=ready)) == []
+
+
 def test_other_changes_mean_nothing() -> None:
     queued = {**JOB, "status": "queued"}
     counted = {**queued, "countedAt": AT, "version": 2}

@@ -1,13 +1,14 @@
-"""What a committed change of ProcessingJobs means: the studio's domain events, read from the change stream
+"""What a committed change of ProcessingJobs or Photos means: the studio's domain events, read from the change stream
 (see ``zik.streams``). Pure: an item before and after in, events out.
 
   a try-on job's status moved to succeeded      TryOnCompleted {jobId, photoId, resultPhotoId, hairstyleId, ...}
   a try-on job's status moved to failed         TryOnFailed {jobId, photoId, hairstyleId, code, message}
+  an uploaded photo moved to ready (Photos)     PhotoUploaded {photoId, width, height, sourceFormat, hadGps}
 
 A job written (queued), moved to running or counted against the quota means nothing; a quota counter
 (jobId QUOTA#...) means nothing; a job deleted (its user erased) means nothing.
 
-ProcessingJobs is keyed by ``jobId``, not by the owner's partition (``TENANT#<t>#USER#<u>``) that
+ProcessingJobs is keyed by ``jobId`` and Photos by ``photoId``, not by the owner's partition (``TENANT#<t>#USER#<u>``) that
 ``zik.streams`` reads an event's owner from; ``with_owner_keys`` gives each stream record that key from the
 item's own ``tenantId`` and ``userId`` before the records are published.
 """
@@ -26,6 +27,9 @@ COUNTER_PREFIX = "QUOTA#"
 
 def events_of(change: Change) -> Iterator[Event]:
     if change.kind == "REMOVE" or not change.changed("status"):
+        return
+    if "kind" in change.item:  # a photo (only Photos items have a kind)
+        yield from _photo_events(change)
         return
     job = change.item
     if str(job.get("jobId", "")).startswith(COUNTER_PREFIX):
@@ -58,6 +62,27 @@ def events_of(change: Change) -> Iterator[Event]:
             },
             occurred_at=job.get("updatedAt"),
         )
+
+
+
+def _photo_events(change: Change) -> Iterator[Event]:
+    """An upload the pipeline accepted (pending to ready): PhotoUploaded. A try-on's result photo is
+    written ready (its job's TryOnCompleted says so); a rejected upload is the user's to read, not an event."""
+    photo = change.item
+    if photo.get("kind") != "upload" or photo.get("status") != "ready":
+        return
+    record = photo.get("record") or {}
+    yield Event(
+        "PhotoUploaded", DOMAIN,
+        {
+            "photoId": photo["photoId"],
+            "width": record.get("width"),
+            "height": record.get("height"),
+            "sourceFormat": record.get("sourceFormat"),
+            "hadGps": bool(record.get("hadGps")),
+        },
+        occurred_at=photo.get("updatedAt"),
+    )
 
 
 def with_owner_keys(event: Mapping[str, Any]) -> dict[str, Any]:
