@@ -261,18 +261,32 @@ def test_over_the_days_quota_is_429_saying_it_resets_at_the_users_next_midnight(
     assert executions(studio) == []
 
 
-def test_a_workflow_that_cannot_start_fails_its_job_and_answers_503(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_workflow_that_cannot_start_answers_503_and_a_retry_with_its_key_starts_the_same_job(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.stub import Stubber
+
     put_photo(studio, "p1")
+    refusing = boto3.client("stepfunctions")
+    stubber = Stubber(refusing)
+    stubber.add_client_error("start_execution", service_error_code="ServiceUnavailable", http_status_code=503)
+    stubber.add_client_error("start_execution", service_error_code="ServiceUnavailable", http_status_code=503)
+    stubber.activate()
+    monkeypatch.setattr(tryon_service, "_stepfunctions", lambda: refusing)
 
-    class Refusing:
-        def start_execution(self, **kwargs: Any) -> None:
-            raise ClientError({"Error": {"Code": "StateMachineDoesNotExist", "Message": "gone"}}, "StartExecution")
-
-    monkeypatch.setattr(tryon_service, "_stepfunctions", lambda: Refusing())
+    # Without an Idempotency-Key the client's retry is a new job: this one, never started, is not left behind.
     status, body, headers = api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"})
     assert status == 503 and headers["Retry-After"] == "5" and body["error"]["code"] == "unavailable"
+    assert [item for item in _jobs(studio) if item.get("status")] == []
+
+    # With a key the job stays queued, and the retry starts it once Step Functions answers again.
+    key = {"Idempotency-Key": "try-on-while-sfn-is-down"}
+    assert api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"}, headers=key)[0] == 503
     [job] = [item for item in _jobs(studio) if item.get("status")]
-    assert job["status"] == "failed" and job["error"]["code"] == "internal"
+    assert job["status"] == "queued" and executions(studio) == []
+    stubber.deactivate()
+    monkeypatch.setattr(tryon_service, "_stepfunctions", lambda: boto3.client("stepfunctions"))
+    status, body, _ = api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"}, headers=key)
+    assert status == 202 and body["jobId"] == job["jobId"] and body["status"] == "queued"
+    assert [execution["name"] for execution in executions(studio)] == [job["jobId"]]
 
 
 def _jobs(studio: types.SimpleNamespace) -> list[dict[str, Any]]:
@@ -410,6 +424,24 @@ def test_a_photos_session_lists_its_tries_newest_first_with_each_jobs_status_now
     assert api("GET", "/studio/sessions/p2")[1]["tries"] == []  # nothing tried on it lately
     status, theirs, _ = api("GET", "/studio/sessions/p1", user=OTHER)
     assert status == 404 and theirs["error"]["field"] == "photoId"
+
+
+def test_a_photo_deleted_during_its_try_on_leaves_no_result_and_fails_the_job_photo_not_found(studio, api) -> None:
+    document = queued(studio, api)
+    service = tryon_service.Tryons()
+    service.check_quota(document)
+
+    def edit_while_the_photo_is_deleted(*args: Any, **kwargs: Any) -> Any:
+        boto3.client("dynamodb").delete_item(TableName=studio.store.photos, Key={"photoId": {"S": "p1"}})
+        return CountingEditor()(*args, **kwargs)
+
+    with pytest.raises(tryons.SourcePhotoGone) as gone:
+        tryon_service.Tryons(edit=edit_while_the_photo_is_deleted).edit(document)
+    result = f"{document['jobId']}-result"
+    assert studio.store.photo(result) is None
+    assert [v["Key"] for v in boto3.client("s3").list_object_versions(Bucket=BUCKET).get("Versions", []) if result in v["Key"]] == []
+    recorded = service.record_failure({**document, "error": step_error(gone.value)})
+    assert recorded["status"] == "failed" and recorded["error"]["code"] == "photo_not_found"
 
 
 def test_get_signs_the_result_through_zik_studio_links(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,19 @@ class JobStore:
         # A counter's key is not a job's: ids of the API's shape cannot start with QUOTA#, but a step's input may.
         return item if item is not None and "status" in item else None
 
+    def discard(self, job_id: str) -> None:
+        """Remove a job that was never started (still queued, never counted); any other is left as it is."""
+        try:
+            self.client.delete_item(
+                TableName=self.jobs,
+                Key=to_item({"jobId": job_id}),
+                ConditionExpression="#status = :queued AND attribute_not_exists(countedAt)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item({":queued": tryons.QUEUED}),
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
+
     def get_many(self, job_ids: list[str]) -> dict[str, dict[str, Any]]:
         """The jobs of ``job_ids`` (at most 100: one BatchGetItem, and its unprocessed keys again), by id."""
         found: dict[str, dict[str, Any]] = {}
@@ -237,7 +250,9 @@ class JobStore:
     # -- the result -----------------------------------------------------------------------------------------
     def succeed(self, job: Mapping[str, Any], photo: Mapping[str, Any], *, provider: str, model: str) -> dict[str, Any]:
         """In one transaction: the result photo written (if its id is new) and the job marked succeeded (if it
-        is running). A retry after it committed finds the job succeeded with this photo and writes nothing."""
+        is running), while the photo tried on is still the owner's and ready. A retry after it committed finds
+        the job succeeded with this photo and writes nothing; TransactionFailed otherwise (``failed(2)``: the
+        photo tried on is gone)."""
         stamp = clock.now_iso()
         job_id = job["jobId"]
         writes = [
@@ -269,6 +284,16 @@ class JobStore:
                             ":one": 1,
                         }
                     ),
+                }
+            },
+            {
+                # The photo tried on is still there: one deleted meanwhile leaves no try-on of it behind.
+                "ConditionCheck": {
+                    "TableName": self.photos,
+                    "Key": to_item({"photoId": photo["sourcePhotoId"]}),
+                    "ConditionExpression": "#status = :ready AND userId = :owner",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":ready": "ready", ":owner": photo["userId"]}),
                 }
             },
         ]

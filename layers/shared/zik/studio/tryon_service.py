@@ -25,7 +25,7 @@ import json
 from functools import cache
 from typing import Any, Callable, Mapping
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from zik import clock, config
 from zik.buckets import erase_versions, s3_client
@@ -130,7 +130,7 @@ class Tryons:
             existing = self.store.get(job_id)
             if existing is not None and existing.get("userId") == owner.user_id:
                 if existing["status"] == tryons.QUEUED:
-                    self._start(existing)
+                    self._start(existing, retried_with_key=True)
                 return self._accepted(existing, owner)
 
         photo_id = data["photoId"]
@@ -167,7 +167,7 @@ class Tryons:
             }
         )
         if job["status"] == tryons.QUEUED:
-            self._start(job)
+            self._start(job, retried_with_key=claim is not None)
         try:
             self.sessions.record(owner.user_id, photo_id, job)
         except Exception:  # noqa: BLE001 - the session is a convenience: the try-on goes on without it
@@ -182,16 +182,21 @@ class Tryons:
             "quota": tryons.quota_view(used=used, limit=limit, day=job["day"], timezone=job["timezone"]),
         }
 
-    def _start(self, job: Mapping[str, Any]) -> None:
+    def _start(self, job: Mapping[str, Any], *, retried_with_key: bool) -> None:
+        """Start the job's workflow, named after it (a second start of the same job is the same execution).
+        If Step Functions cannot be reached, the answer is 503: a request with an Idempotency-Key finds its
+        job still queued when it is retried and starts it then; one without a key will make a new job, so
+        this one, never started nor counted, is removed (no failure to report, nothing left queued)."""
         arn = config.require("TRYON_STATE_MACHINE_ARN")["TRYON_STATE_MACHINE_ARN"]
         try:
             _stepfunctions().start_execution(stateMachineArn=arn, name=job["jobId"], input=json.dumps(execution_input(job)))
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
+        except (ClientError, BotoCoreError) as exc:
+            code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
             if code == "ExecutionAlreadyExists":  # started by a first attempt: the same execution
                 return
             logger.exception("try-on workflow not started", extra={"jobId": job["jobId"], "code": code})
-            self.store.fail(job["jobId"], {"code": "internal", "message": "the try-on could not be started; try again"})
+            if not retried_with_key:
+                self.store.discard(job["jobId"])
             raise tryons.WorkflowNotStarted("the try-on could not be started right now; try again in a few seconds") from None
 
     def get(self, owner: Principal, job_id: str) -> dict[str, Any]:
@@ -304,12 +309,16 @@ class Tryons:
         }
         try:
             self.store.succeed(running, photo, provider=result.provider, model=result.model)
-        except TransactionFailed:
-            if self.store.get(running["jobId"]) is None:
-                # The job went with its user's erasure while the AI worked: what was just stored goes too.
+        except TransactionFailed as failed:
+            job_gone = self.store.get(running["jobId"]) is None
+            if job_gone or failed.failed(2):
+                # The job went with its user's erasure, or the photo with its deletion, while the AI worked:
+                # what was just stored goes too.
                 for key in (photo["photoKey"], *thumbnail_keys.values()):
                     erase_versions(bucket, key, only=key)
-                raise JobMissing(f"try-on job {running['jobId']!r} was erased while it ran") from None
+                if job_gone:
+                    raise JobMissing(f"try-on job {running['jobId']!r} was erased while it ran") from None
+                raise tryons.SourcePhotoGone(f"photo {running['photoId']!r} was deleted during its try-on", field="photoId") from None
             raise
         return {"resultPhotoId": photo_id, "provider": result.provider, "model": result.model, "again": False}
 
