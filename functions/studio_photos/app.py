@@ -26,7 +26,8 @@ def create_photo():
     or `rejected` (with the reason). Retries with the same `Idempotency-Key` ask for one photo."""
     owner = principal(app)
     data = body(app, "photo_create")
-    return json_response(run_once(app, owner, lambda claim: photos.create_upload(owner, data, claim=claim)), 201)
+    answer = run_once(app, owner, lambda claim: photos.create_upload(owner, data, claim=claim))
+    return json_response(photos.replayed(owner, answer), 201)
 
 
 @app.get("/studio/photos/<photoId>")

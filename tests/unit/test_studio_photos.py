@@ -141,6 +141,21 @@ def test_a_retried_request_asks_for_one_photo(studio):
     assert len(studio.store.gallery(USER, limit=10, cursor=None).items) == 1
 
 
+def test_a_retry_after_the_form_expired_gets_a_fresh_form_and_one_after_processing_the_photo(studio, move_clock):
+    headers = {"Idempotency-Key": "same-key-2"}
+    _, first = studio.call("studio_photos_create", headers=headers)
+    move_clock(seconds=20 * 60)  # the first form has expired; the idempotency layer still keeps the answer
+
+    _, again = studio.call("studio_photos_create", headers=headers)
+    assert again["photoId"] == first["photoId"] and again["upload"]["expiresAt"] > first["upload"]["expiresAt"]
+    assert again["upload"]["fields"]["policy"] != first["upload"]["fields"]["policy"]
+
+    studio.store.settle(first["photoId"], studio.store.get(first["photoId"])["version"], {"status": "rejected", "rejection": {"code": "empty_image", "message": "the file is empty"}})
+    move_clock(seconds=20 * 60)
+    _, settled = studio.call("studio_photos_create", headers=headers)
+    assert settled["photoId"] == first["photoId"] and settled["status"] == "rejected" and "upload" not in settled
+
+
 def test_a_retry_after_a_lost_first_answer_names_the_same_photo(studio):
     """Powertools forgot the first attempt (it was killed): the key's claim names the same photo anyway."""
     from zik.claims import Claim

@@ -178,6 +178,18 @@ def test_a_throttled_publish_fails_the_message_and_the_retry_pushes_only_what_is
     assert studio.store.get(USER, phone["deviceId"]) is not None  # a throttled device is kept
 
 
+def test_a_push_sns_refuses_as_invalid_is_recorded_not_retried(studio: Studio) -> None:
+    phone, tablet = studio.register("ios", IOS_TOKEN), studio.register("android", FCM_TOKEN)
+    refusing = FailingPublish(devices_module.sns_client(), "InvalidParameter", {phone["endpointArn"]})
+
+    outcome = Notifier(studio.store, Devices(studio.store, sns=refusing)).notify(USER, COMPLETED, DONE)
+
+    assert outcome.refused == [phone["deviceId"]] and outcome.sent == [tablet["deviceId"]] and outcome.failed == []
+    assert studio.store.push_record(USER, DONE["jobId"], phone["deviceId"])["state"] == device_store.REFUSED
+    again = Notifier(studio.store).notify(USER, COMPLETED, DONE)  # a redelivery sends it no more
+    assert sorted(again.already) == sorted([phone["deviceId"], tablet["deviceId"]]) and studio.pushed(phone) == []
+
+
 def test_a_push_under_way_elsewhere_fails_this_delivery_until_its_claim_is_stale(studio: Studio, move_clock) -> None:
     phone = studio.register("ios", IOS_TOKEN)
     # Another delivery of the same message claimed the push, then its invocation died before publishing.

@@ -312,7 +312,7 @@ class CountingEditor:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str) -> Any:
+    def __call__(self, photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str, tenant_id: str) -> Any:
         self.calls += 1
         edited = tryon_offline.try_on(photo, hairstyles.hairstyle(hairstyle_id), color)
         return types.SimpleNamespace(data=edited.jpeg, provider="local", model="offline-haar-grabcut")

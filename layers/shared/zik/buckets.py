@@ -22,8 +22,17 @@ def erase_versions(bucket: str, prefix: str, *, only: str | None = None) -> int:
     client = s3_client()
     removed = 0
     for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            if only is None or version["Key"] == only:
-                client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
-                removed += 1
+        doomed = [
+            {"Key": version["Key"], "VersionId": version["VersionId"]}
+            for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            if only is None or version["Key"] == only
+        ]
+        # A page lists at most 1,000 versions: one DeleteObjects call, not one call a version.
+        for start in range(0, len(doomed), 1000):
+            answer = client.delete_objects(Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True})
+            errors = answer.get("Errors") or []
+            if errors:
+                first = errors[0]
+                raise RuntimeError(f"S3 kept {len(errors)} version(s) under {prefix!r}: {first.get('Code')} on {first.get('Key')}")
+            removed += len(doomed[start : start + 1000])
     return removed

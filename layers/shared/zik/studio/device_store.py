@@ -44,7 +44,7 @@ OWNER = "OWNER"
 # delivered again, or redriven from the DLQ, still finds the record of the push it made.
 PUSH_RECORD_SECONDS = 14 * 86400
 
-CLAIMED, SENT, SKIPPED, DEVICE_REMOVED = "claimed", "sent", "skipped", "device_removed"
+CLAIMED, SENT, SKIPPED, DEVICE_REMOVED, REFUSED = "claimed", "sent", "skipped", "device_removed", "refused"
 
 
 def device_id_of(token: str) -> str:

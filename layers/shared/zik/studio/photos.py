@@ -152,6 +152,18 @@ class Photos:
         metrics.add_metric(name="PhotoUploadsRequested", unit="Count", value=1)
         return {"photoId": photo_id, "status": item["status"], "upload": self._form(item)}
 
+    def replayed(self, owner: Principal, answer: Mapping[str, Any]) -> dict[str, Any]:
+        """An answer the idempotency layer may have kept from a first attempt (for a day), brought up to date:
+        a form that has expired (its link lasts 15 minutes) is signed again for a photo still pending, and a
+        photo that has moved on is shown as it is now. A fresh answer is returned as it is, unread."""
+        upload = answer.get("upload") or {}
+        if "expiresAt" not in upload or upload["expiresAt"] > clock.iso(clock.now() + dt.timedelta(seconds=60)):
+            return dict(answer)
+        item = self._owned(owner, answer["photoId"])
+        if item["status"] != PENDING:
+            return {**view(item, self.link), "photoId": item["photoId"]}
+        return {**answer, "upload": self._form(item)}
+
     def _form(self, item: Mapping[str, Any]) -> dict[str, Any]:
         expires_at = clock.now() + dt.timedelta(seconds=uploads.UPLOAD_FORM_SECONDS)
         form = uploads.upload_form(self.s3, self.bucket, item["uploadKey"], content_type=item["contentType"], max_bytes=images.MAX_BYTES)

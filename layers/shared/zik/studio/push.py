@@ -35,6 +35,8 @@ COMPLETED, FAILED = "TryOnCompleted", "TryOnFailed"
 STALE_CLAIM_SECONDS = 60
 # The endpoint will not take pushes any more: the device goes.
 _GONE = ("EndpointDisabled", "NotFound")
+# SNS refusing the message itself: sending it again would be refused again, so it is recorded, not retried.
+_REFUSED = ("InvalidParameter", "InvalidParameterValue")
 
 _TEXT = {
     COMPLETED: ("Your new look is ready", "Your hairstyle try-on is done: tap to see it."),
@@ -79,6 +81,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return ", ".join(f"{name} {len(ids)}" for name, ids in vars(self).items())
@@ -137,6 +140,11 @@ class Notifier:
                 self.store.record_push(user_id, job_id, device_id, device_store.DEVICE_REMOVED)
                 outcome.removed.append(device_id)
                 logger.info("device removed: its endpoint takes no pushes", extra={"deviceId": device_id, "code": code})
+                return
+            if code in _REFUSED:
+                self.store.record_push(user_id, job_id, device_id, device_store.REFUSED)
+                outcome.refused.append(device_id)
+                logger.warning("push refused by SNS: not retried", extra={"deviceId": device_id, "code": code})
                 return
             self._failed(user_id, job_id, device_id, code, outcome)
             return

@@ -23,10 +23,13 @@ from typing import Any, Mapping
 from zik import ai
 from zik.ai.registry import ImageTask
 from zik.principal import DEFAULT_TENANT, Principal
-from zik.studio import hairstyles
+from zik.studio import hairstyles, tryons
 
 TASK_NAME = "studio.tryon"
-DAILY_TRYONS = 20
+# The AI's own per-user budget of image edits (the gateway's, counted on the UTC day) is a backstop behind
+# the workflow's quota (TRYON_DAILY_LIMIT, counted on the user's own day): twice that, so a user within
+# their quota never meets it, while a runaway caller still stops.
+DAILY_TRYONS = 2 * tryons.daily_limit()
 # The photo sent to a model: large enough for a face's detail, small enough to send quickly (Nova Canvas
 # takes at most 4 MP; this is scaled again to its price's 1 MP, Gemini answers about 1 MP whatever it gets).
 SOURCE_MAX_SIDE = 2048
@@ -89,7 +92,7 @@ def _color_name(style: dict[str, Any], color_hex: str) -> str:
     return color_hex
 
 
-def try_on(photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str) -> TryOnResult:
+def try_on(photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str, tenant_id: str = DEFAULT_TENANT) -> TryOnResult:
     """``photo`` (the user's cleaned upload, or any photo the studio takes) wearing ``hairstyle_id`` in
     ``color`` (its default when None), counted against ``user_id``'s daily try-ons."""
     from zik.studio import images
@@ -97,6 +100,6 @@ def try_on(photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str) 
     style = hairstyles.hairstyle(hairstyle_id)
     data = prompt_data(style, color)
     source = images.clean(photo, field="photo", max_side=SOURCE_MAX_SIDE)
-    owner = Principal(user_id=user_id, tenant_id=DEFAULT_TENANT, email=None)
+    owner = Principal(user_id=user_id, tenant_id=tenant_id, email=None)
     edited = ai.default_gateway().edit(TASK_NAME, source.data, data, owner=owner)
     return TryOnResult(edited.data, edited.provider, edited.model)

@@ -34,7 +34,7 @@ from zik.dynamo import TransactionFailed
 from zik.errors import NotFound
 from zik.observability import logger
 from zik.platform.zones import ProfileZones
-from zik.principal import Principal
+from zik.principal import DEFAULT_TENANT, Principal
 from zik.studio import hairstyles, tryons
 from zik.studio.job_store import JobMissing, JobStore
 from zik.studio.session_store import SessionStore
@@ -81,11 +81,11 @@ def _signed_url(key: str) -> str:
     return links.signed_url(key, expires_in=LINK_SECONDS)
 
 
-def _try_on(photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str) -> Any:
+def _try_on(photo: bytes, hairstyle_id: str, color: str | None, *, user_id: str, tenant_id: str) -> Any:
     # The AI and the image libraries load in the Edit step's function only (it carries the ImageLayer).
     from zik.studio import tryon_ai
 
-    return tryon_ai.try_on(photo, hairstyle_id, color, user_id=user_id)
+    return tryon_ai.try_on(photo, hairstyle_id, color, user_id=user_id, tenant_id=tenant_id)
 
 
 class Tryons:
@@ -274,14 +274,20 @@ class Tryons:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 raise tryons.SourcePhotoGone(f"photo {running['photoId']!r} has no cleaned image", field="photoId") from None
             raise
-        result = self.edit_photo(source, running["hairstyleId"], running.get("color"), user_id=user_id)
+        result = self.edit_photo(source, running["hairstyleId"], running.get("color"), user_id=user_id, tenant_id=running.get("tenantId") or DEFAULT_TENANT)
         from zik.studio import images  # Pillow: the Edit function carries the ImageLayer
 
         clean = images.clean(result.data)
+        # The AI's answer is a clean JPEG already (its task's check made it one): it is stored as it is, not
+        # encoded a second time, unless it carries anything a clean photo does not.
+        already_clean = clean.source_format == "jpeg" and clean.orientation_applied == 1 and not (
+            clean.had_exif or clean.had_xmp or clean.had_icc_profile or clean.had_comments
+        )
+        stored = result.data if already_clean else clean.data
         photo_id = tryons.result_photo_id(running["jobId"])
         thumbnail_keys = {str(size): thumbnail_key(user_id, photo_id, size) for size in THUMBNAIL_SIZES}
         s3 = s3_client()
-        s3.put_object(Bucket=bucket, Key=photo_key(user_id, photo_id), Body=clean.data, ContentType=clean.content_type)
+        s3.put_object(Bucket=bucket, Key=photo_key(user_id, photo_id), Body=stored, ContentType=clean.content_type)
         for size, data in images.thumbnails(clean, THUMBNAIL_SIZES).items():
             s3.put_object(Bucket=bucket, Key=thumbnail_keys[str(size)], Body=data, ContentType=clean.content_type)
         stamp = clock.now_iso()
@@ -299,7 +305,7 @@ class Tryons:
             "favourite": False,
             "photoKey": photo_key(user_id, photo_id),
             "thumbnailKeys": thumbnail_keys,
-            "record": clean.record(),
+            "record": {**clean.record(), "bytes": len(stored)},
             "sourcePhotoId": running["photoId"],
             "jobId": running["jobId"],
             "hairstyleId": running["hairstyleId"],
