@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from template_tables import template_table_properties
 from PIL import Image
 
