@@ -255,14 +255,18 @@ def test_a_version_gone_before_processing_changes_nothing(studio):
     assert store.get("p1")["status"] == "pending"
 
 
-def test_a_photo_deleted_while_processed_leaves_no_output_behind(studio, monkeypatch):
+@pytest.mark.parametrize("deletion", ["done", "under way"])
+def test_a_photo_deleted_while_processed_leaves_no_output_behind(studio, monkeypatch, deletion):
     store, s3, pipeline = studio
     pending_photo(store, "p1")
     uploaded = upload(s3, "p1", jpeg_with_gps())
     settle = store.settle
 
     def deleted_first(photo_id, version, changes):
-        store.delete([photo_id])
+        # A deletion marks the photo first and removes its item last: either moment may come first.
+        store.mark_deleting([photo_id])
+        if deletion == "done":
+            store.delete([photo_id])
         return settle(photo_id, version, changes)
 
     monkeypatch.setattr(store, "settle", deleted_first)

@@ -37,7 +37,10 @@ from zik.errors import Conflict
 USER_TIME_INDEX = "UserTimestampIndex"
 FAVOURITES_INDEX = "FavouritesIndex"
 PENDING, READY, REJECTED = "pending", "ready", "rejected"
-STATUSES = (PENDING, READY, REJECTED)
+# Set by a deletion before it erases the objects: a processing or a try-on that finishes meanwhile finds the
+# photo no longer pending (or ready) and takes back what it wrote.
+DELETING = "deleting"
+STATUSES = (PENDING, READY, REJECTED, DELETING)
 UPLOAD, TRYON = "upload", "tryon"
 
 
@@ -140,6 +143,20 @@ class PhotoStore:
         if favourite and old.get("status") != READY:
             raise Conflict(f"the photo is {old.get('status')}: only a ready photo can be a favourite", field="photoId")
         return old  # already as asked
+
+    def mark_deleting(self, photo_ids: Iterable[str]) -> None:
+        for photo_id in photo_ids:
+            try:
+                self.table.client.update_item(
+                    TableName=self.table.name,
+                    Key=to_item({"photoId": photo_id}),
+                    UpdateExpression="SET #status = :deleting",
+                    ConditionExpression="attribute_exists(photoId)",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues=to_item({":deleting": DELETING}),
+                )
+            except self.table.client.exceptions.ConditionalCheckFailedException:
+                pass  # gone already
 
     def delete(self, photo_ids: Iterable[str]) -> int:
         return self.table.delete_keys([{"photoId": photo_id} for photo_id in photo_ids])

@@ -189,10 +189,12 @@ class Photos:
     # -- DELETE /studio/photos/{photoId} ---------------------------------------------------------------------
     def delete(self, owner: Principal, photo_id: str) -> dict[str, Any]:
         """The photo goes with every object made from it (raw upload, cleaned photo, thumbnails: every
-        version) and the try-ons made from it with theirs; the items last, so an interrupted deletion is
-        finished by its retry."""
+        version) and the try-ons made from it with theirs. The items are marked ``deleting`` first (a
+        processing or a try-on finishing meanwhile then takes back what it wrote) and removed last, so an
+        interrupted deletion is finished by its retry."""
         item = self._owned(owner, photo_id)
         doomed = [item, *self.store.derived(owner.user_id, photo_id)]
+        self.store.mark_deleting(each["photoId"] for each in doomed)
         versions = sum(self._erase_objects(owner.user_id, each["photoId"]) for each in doomed)
         self.store.delete(each["photoId"] for each in doomed)
         logger.info("photo deleted", extra={"photoId": photo_id, "tryons": len(doomed) - 1, "versions": versions})

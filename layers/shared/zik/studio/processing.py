@@ -31,7 +31,7 @@ from zik import clock
 from zik.buckets import erase_versions
 from zik.observability import logger, metrics
 from zik.studio import images, photos
-from zik.studio.photo_store import PENDING, READY, REJECTED, PhotoStore
+from zik.studio.photo_store import DELETING, PENDING, READY, REJECTED, PhotoStore
 from zik.studio.uploads import UploadedObject
 
 _MISSING = ("404", "NoSuchKey", "NoSuchVersion", "NotFound")
@@ -83,8 +83,9 @@ class Pipeline:
             self._put(thumbnail_keys[str(size)], data)
         changes = {"status": READY, "record": clean.record(), "photoKey": photo_key, "thumbnailKeys": thumbnail_keys, "processedAt": clock.now_iso(), "expiresAt": None}
         written = self.store.settle(photo_id, item["version"], changes)
-        if written is None and self.store.get(photo_id) is None:
-            # The photo was deleted while it was being processed: what was just written goes too.
+        if written is None and (self.store.get(photo_id) or {}).get("status", DELETING) == DELETING:
+            # The photo was deleted (or is being deleted) while it was being processed: what was just
+            # written goes too.
             erase_versions(self.bucket, photo_key, only=photo_key)
             erase_versions(self.bucket, photos.thumbnail_prefix(user_id, photo_id))
         self._erase_raw(uploaded)
