@@ -25,6 +25,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError, Servic
 
 from zik import inputs  # noqa: E402
 from zik import principal as principals  # noqa: E402
+from zik import ratelimit  # noqa: E402
 from zik import schemas  # noqa: E402
 from zik.errors import InvalidRequest, NotFound, PayloadTooLarge, ZikError, error_body  # noqa: E402
 from zik.observability import logger  # noqa: E402
@@ -123,8 +124,10 @@ def _printable(text: str) -> str:
 
 def _checked_request(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
     """Every route's path parameters are ids, and its query string is text, before the route runs. A path
-    parameter of another shape names nothing there is: a 404, as an id of another user's is."""
+    parameter of another shape names nothing there is: a 404, as an id of another user's is. First of all, the
+    caller's request counts against their rate limit (zik.ratelimit: a 429 past it)."""
     event = app.current_event
+    ratelimit.check(event.raw_event)
     # The route's own arguments too: Powertools reads them from the path itself (under the handler's
     # names) and keeps them in its context under this key.
     for parameters in (event.path_parameters, app.context.get("_route_args")):
