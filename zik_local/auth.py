@@ -4,6 +4,13 @@ verifies them (signature against the JWKS, issuer of the user pool, audience of 
 
 Verification is Powertools' JWT verifier with the local key set; the key is made once per checkout and
 kept in the state directory, so tokens survive a restart of ``zik dev``.
+
+Two signers share the pool's issuer: ``zik token`` (the local key) and the embedded AWS's Cognito, which signs
+what an app's sign-in (SignUp, InitiateAuth, RespondToAuthChallenge, REFRESH_TOKEN_AUTH) gets with moto's key
+(its public JWKS ships with moto, key id "dummy"). A token is checked against the key its header names. As API
+Gateway's Cognito authorizer, the check is offline: a token of a user signed out globally, or whose refresh
+token was revoked, or who was deleted in Cognito, passes until it expires; a user erased through DELETE /me
+is refused by the platform's own account check (zik.http.principal), 401.
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ from typing import Any
 
 import jwt
 from aws_lambda_powertools.utilities.auth_alpha.jwt import JWTVerifier
-from aws_lambda_powertools.utilities.auth_alpha.jwt.exceptions import InvalidTokenError, TokenExpiredError
+from aws_lambda_powertools.utilities.auth_alpha.jwt.exceptions import (
+    InvalidTokenError,
+    TokenExpiredError,
+)
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -41,7 +51,7 @@ class SigningKey:
     kid: str
 
     @classmethod
-    def load_or_create(cls, state_dir: Path) -> "SigningKey":
+    def load_or_create(cls, state_dir: Path) -> SigningKey:
         path = state_dir / "jwt-signing-key.pem"
         if path.exists():
             private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -66,6 +76,18 @@ class SigningKey:
         return {"keys": [{**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
 
 
+def moto_jwks() -> dict[str, Any]:
+    """The public JWKS of the embedded Cognito (moto signs every user pool's tokens with one key)."""
+    from moto.utilities.utils import load_resource
+
+    return load_resource("cognitoidp/resources/jwks-public.json")
+
+
+def published_jwks(key: SigningKey) -> dict[str, Any]:
+    """What the pool's /.well-known/jwks.json publishes: both keys its tokens may be signed with."""
+    return {"keys": key.jwks()["keys"] + moto_jwks()["keys"]}
+
+
 class LocalCognito:
     """Mints and verifies ID tokens for one user pool and its app clients."""
 
@@ -74,12 +96,17 @@ class LocalCognito:
         self.user_pool_id = user_pool_id
         self.client_ids = client_ids
         self.issuer = issuer_for(user_pool_id)
-        self._verifier = JWTVerifier(
+        self._verifier = self._verifier_for(key.jwks())
+        self._cognito_verifier = self._verifier_for(moto_jwks())
+        self._cognito_kids = {k.get("kid") for k in moto_jwks()["keys"]}
+
+    def _verifier_for(self, jwks: dict[str, Any]) -> JWTVerifier:
+        return JWTVerifier(
             issuer=self.issuer,
-            audience=client_ids,
+            audience=self.client_ids,
             algorithms=["RS256"],
-            jwks=key.jwks(),
-            required_claims=["sub", "token_use", "iat"],
+            jwks=jwks,
+            required_claims=["sub", "token_use", "iat", "exp"],
             expected_claims={"token_use": "id"},
             # No leeway: the tokens are this machine's own, read on the clock that signed them, and an
             # expired token is a 401 the moment it expires (Powertools allows 60 s by default).
@@ -119,7 +146,12 @@ class LocalCognito:
 
     def verify(self, token: str) -> dict[str, Any]:
         try:
-            return self._verifier.verify(token)
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise TokenRejected("the token is not a JWT") from None
+        verifier = self._cognito_verifier if kid in self._cognito_kids else self._verifier
+        try:
+            return verifier.verify(token)
         except TokenExpiredError:
             raise TokenRejected("the token has expired") from None
         except InvalidTokenError as exc:

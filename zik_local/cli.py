@@ -2,6 +2,7 @@
 
   zik dev [--port 3000] [--schedules]        serve the whole platform on 127.0.0.1
   zik token --user alice [--tenant t]        print an ID token the local gateway accepts
+  zik codes [--user EMAIL]                   the sign-up / password-reset codes Cognito would have e-mailed
   zik invoke <Function> -e events/x.json     invoke one function (like `sam local invoke`)
   zik schedule <Function>                    fire a function's schedule on the running `zik dev`
   zik openapi [-o openapi.json]              print the API's OpenAPI document
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--group", action="append", default=[], help="a Cognito group the user is in (e.g. admins); repeatable")
     token.add_argument("--url", default=DEFAULT_URL, help="the running `zik dev`")
 
+    codes = commands.add_parser("codes", help="print the confirmation and password-reset codes of local users")
+    codes.add_argument("--user", help="only this user's (e-mail, username or sub)")
+    codes.add_argument("--json", action="store_true", help="print them as JSON")
+    codes.add_argument("--url", default=DEFAULT_URL, help="the running `zik dev`")
+
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", help="logical id in template.yaml, e.g. MeFunction")
     invoke.add_argument("-e", "--event", help="event file (default: {})")
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     _template_options(spec)
 
     args = parser.parse_args(argv)
-    return {"dev": _dev, "token": _token, "invoke": _invoke, "schedule": _schedule, "openapi": _openapi}[args.command](args)
+    return {"dev": _dev, "token": _token, "codes": _codes, "invoke": _invoke, "schedule": _schedule, "openapi": _openapi}[args.command](args)
 
 
 def _template_options(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +166,37 @@ def _token(args: argparse.Namespace) -> int:
         print(json.dumps(answer), file=sys.stderr)
         return 1
     print(answer["token"])
+    return 0
+
+
+def _get(url: str) -> Any:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read() or b"{}")
+    except urllib.error.URLError as exc:
+        raise SystemExit(f"zik: no `zik dev` answers at {url.rsplit('/_zik', 1)[0]} ({exc.reason}); start it with `make dev`")
+
+
+def _codes(args: argparse.Namespace) -> int:
+    from urllib.parse import urlencode
+
+    query = f"?{urlencode({'user': args.user})}" if args.user else ""
+    answer = _get(f"{args.url}/_zik/codes{query}")
+    if "codes" not in answer:
+        print(json.dumps(answer), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(answer["codes"], indent=2))
+    elif not answer["codes"]:
+        print("no codes yet" + (f" for {args.user}" if args.user else "") + " (SignUp, ResendConfirmationCode and ForgotPassword make them)", file=sys.stderr)
+        return 1
+    else:
+        for record in answer["codes"]:
+            issued = time.strftime("%H:%M:%S", time.localtime(record["issuedAt"]))
+            state = "used" if record["used"] else "expired" if record["expiresAt"] < time.time() else "valid"
+            print(f"{record['code']}  {record['purpose']:<15}  {record['user']}  {issued}  {state}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The local cloud's own endpoints beside the API: the JWKS, tokens, schedules on demand, the OpenAPI
+"""The local cloud's own endpoints beside the API: the JWKS, tokens, the codes Cognito would have e-mailed, schedules on demand, the OpenAPI
 document and its Swagger page (served from local files, no network), a description of what runs, and the
 push notifications SNS would have delivered to the apps' devices (nothing leaves the machine)."""
 
@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from zik_local import openapi
-from zik_local.auth import SigningKey, subject_of
+from zik_local import hooks, openapi
+from zik_local.auth import SigningKey, published_jwks, subject_of
 
 if TYPE_CHECKING:
     from zik_local.cloud import LocalCloud
@@ -32,9 +33,9 @@ def _json(status: int, payload: Any) -> Answer:
     return status, {"Content-Type": "application/json"}, json.dumps(payload, indent=2).encode()
 
 
-def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: SigningKey) -> None:
+def register_control_routes(cloud: LocalCloud, gateway: Gateway, key: SigningKey) -> None:
     routes: dict[tuple[str, str], Callable[[dict[str, Any]], Answer]] = gateway.control
-    jwks = key.jwks()
+    jwks = published_jwks(key)
     routes[("GET", "/.well-known/jwks.json")] = lambda request: _json(200, jwks)
     for pool in cloud._cognito:
         routes[("GET", f"/{pool}/.well-known/jwks.json")] = lambda request: _json(200, jwks)
@@ -61,6 +62,7 @@ def register_control_routes(cloud: "LocalCloud", gateway: "Gateway", key: Signin
         return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
 
     routes[("POST", "/_zik/token")] = token
+    routes[("GET", "/_zik/codes")] = lambda request: _json(200, {"codes": codes(_one(request, "user"))})
     routes[("GET", "/_zik/pushes")] = lambda request: _json(200, {"endpoints": pushes(_one(request, "token"))})
 
     assert cloud.deployment is not None
@@ -100,6 +102,16 @@ def _one(request: dict[str, Any], name: str) -> str | None:
     return values[0] if values else None
 
 
+def codes(user: str | None = None) -> list[dict[str, Any]]:
+    """The sign-up confirmation and password-reset codes the embedded Cognito made, newest first (only
+    ``user``'s, by e-mail, username or sub, when given): Cognito would have e-mailed them."""
+    wanted = (user or "").strip().lower()
+    found = [dict(record) for record in reversed(list(hooks.cognito_codes))]
+    if wanted:
+        found = [r for r in found if wanted in (str(r["user"]).lower(), str(r["sub"]).lower())]
+    return found
+
+
 def pushes(token: str | None = None) -> list[dict[str, Any]]:
     """Every SNS platform endpoint (a registered device) with what was published to it, oldest first; only
     the endpoints of ``token`` when given. A push to a real device is SNS's to deliver: here moto keeps each
@@ -125,7 +137,7 @@ def pushes(token: str | None = None) -> list[dict[str, Any]]:
     return found
 
 
-def _fire(cloud: "LocalCloud", name: str) -> Answer:
+def _fire(cloud: LocalCloud, name: str) -> Answer:
     fired = []
     for schedule in cloud.schedules_for(name):
         for result in cloud.fire_schedule(schedule):
@@ -141,7 +153,7 @@ def _fire(cloud: "LocalCloud", name: str) -> Answer:
     return _json(status, {"fired": fired})
 
 
-def register_invoke_route(cloud: "LocalCloud", gateway: "Gateway") -> None:
+def register_invoke_route(cloud: LocalCloud, gateway: Gateway) -> None:
     """``zik invoke --url``: run one invocation inside the running cloud, with its resources."""
     assert cloud.deployment is not None
 

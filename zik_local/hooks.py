@@ -18,16 +18,26 @@ again, ~40 ms a service), the method names of a response class it lists with ``i
 every request (3% of its time under GET /me), and DynamoDB's answers that carry items, which moto holds
 in their wire form already and still walks through its shape-driven serializer (~1 ms an item: 130 ms to
 read a library of 132 prompts).
+
+And Cognito's sign-in life cycle, which moto answers only in part (install_cognito, below: real SRP password
+checks, confirmation and reset codes made, logged and checked once, a TOTP secret per user, expiring and
+revocable refresh tokens, RevokeToken / DeleteUser / ResendConfirmationCode, no user-existence hints).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import collections
 import copy
 import functools
+import hashlib
+import hmac
 import itertools
 import json
+import secrets
 import threading
+import time
 from typing import Any, Protocol
 
 from moto import backends as moto_backends
@@ -39,8 +49,8 @@ from moto.core.config import default_user_config
 from moto.core.loaders import create_loader as create_moto_loader
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamShard
-from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.dynamodb.responses import DynamoResult
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
 from moto.sqs.models import Queue as SqsQueue
@@ -77,6 +87,10 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     """Hand code execution over to ``dispatcher``. ``loader``: a botocore data loader moto's backends share
     (the local cloud's own, which has the endpoints and service models of its clients loaded already)."""
     make_dynamodb_writes_atomic()
+    install_cognito()
+    log = getattr(dispatcher, "log", None)
+    if log is not None:
+        code_listeners[:] = [lambda record: log("cognito", f"code for {record['user']}: {record['code']} ({record['purpose'].replace('_', ' ')})")]
     if not _STEPFUNCTIONS_CONFIG:
         _STEPFUNCTIONS_CONFIG.append(dict(default_user_config.get("stepfunctions") or {}))
     # A new dict, not the current one changed in place: mock_aws restores moto's settings by reference, and
@@ -276,6 +290,8 @@ def trim_stream(table: Any, through: int) -> int:
 
 
 def uninstall() -> None:
+    uninstall_cognito()
+    code_listeners.clear()
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
     SqsQueue.add_message = _ORIGINAL["sqs_add_message"]  # type: ignore[method-assign]
     DynamoResult.execute_result = _ORIGINAL["dynamodb_result"]  # type: ignore[method-assign]
@@ -287,3 +303,598 @@ def uninstall() -> None:
     AccountSpecificBackend.get_session = _ORIGINAL["backend_session"]  # type: ignore[method-assign]
     if _STEPFUNCTIONS_CONFIG:
         default_user_config["stepfunctions"] = _STEPFUNCTIONS_CONFIG.pop()
+
+
+# -- Cognito: what moto's user pools leave out of the sign-in life cycle --------------------------------------
+# moto 5.2.5 answers cognito-idp's API, but: its USER_SRP_AUTH returns random hex for SRP_B and accepts any
+# PASSWORD_VERIFIER signature (no password is checked); ConfirmSignUp takes no code (any code confirms);
+# ConfirmForgotPassword accepts any code not prefixed "moto-confirmation-code:" and skips the password policy;
+# every user shares one TOTP secret ("asdfasdfasdf", checked only under an environment flag); refresh tokens
+# never expire and are not tied to their app client; RevokeToken, DeleteUser and ResendConfirmationCode are
+# missing; an unknown user gets UserNotFoundException (the template's client prevents user-existence errors)
+# and an unconfirmed one UserNotConfirmedException before any password; a client's ExplicitAuthFlows are not
+# enforced; without ReadAttributes an ID token carries no attribute (Cognito: all readable); and a global
+# sign-out by sub misses the tokens of a user who signed in by e-mail. The hooks below close those gaps on
+# moto's own models (users, sessions, tokens stay moto's).
+
+# Cognito's SRP group (RFC 5054's 3072-bit prime, generator 2), as its SDKs (amazon-cognito-identity-js) use it.
+SRP_N = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    16,
+)
+SRP_G = 2
+CODE_VALIDITY_SECONDS = 24 * 3600  # Cognito's confirmation and password-reset codes: 24 hours
+AUTH_SESSION_SECONDS = 3 * 60  # an app client's AuthSessionValidity default: 3 minutes
+TOTP_WINDOW = 1  # one 30 s step either side, as Cognito allows for clock drift
+_WRONG_PASSWORD = "Incorrect username or password."
+_FLOW_SETTING = {
+    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+}
+_SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
+
+# The codes Cognito would have e-mailed, newest last (``zik codes``, GET /_zik/codes), and who hears of each.
+cognito_codes: collections.deque[dict[str, Any]] = collections.deque(maxlen=500)
+code_listeners: list[Any] = []
+_SRP_CHALLENGES: dict[str, dict[str, Any]] = {}
+_COGNITO_LOCK = threading.Lock()
+
+
+def cognito_now() -> float:
+    """The clock of codes, sessions and refresh tokens (a test moves it to see them expire)."""
+    return time.time()
+
+
+def _hex_hash(hex_string: str) -> str:
+    return hashlib.sha256(bytes.fromhex(hex_string)).hexdigest()
+
+
+def _pad_hex(value: int | str) -> str:
+    text = value if isinstance(value, str) else f"{value:x}"
+    if len(text) % 2:
+        return "0" + text
+    return "00" + text if text[0] in "89abcdefABCDEF" else text
+
+
+SRP_K = int(_hex_hash(_pad_hex(SRP_N) + _pad_hex(SRP_G)), 16)
+
+
+def srp_verifier(pool_id: str, user_id_for_srp: str, password: str, salt_hex: str) -> int:
+    """v = g^x mod N, x = H(salt | H(poolName | userId ":" password)), as Cognito's SDKs derive it."""
+    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id_for_srp}:{password}".encode()).hexdigest()
+    x = int(_hex_hash(_pad_hex(salt_hex) + inner), 16)
+    return pow(SRP_G, x, SRP_N)
+
+
+def srp_password_claim(pool_id: str, user_id_for_srp: str, secret_block: str, timestamp: str, *, a: int, b: int, v: int, big_b: int) -> str:
+    """The PASSWORD_CLAIM_SIGNATURE a client that knows the password sends, computed on the server's side:
+    S = (A v^u)^b mod N, the HKDF of S (salt u), an HMAC of poolName | userId | secretBlock | timestamp."""
+    u = int(_hex_hash(_pad_hex(a) + _pad_hex(big_b)), 16)
+    s = pow(a * pow(v, u, SRP_N) % SRP_N, b, SRP_N)
+    prk = hmac.new(bytes.fromhex(_pad_hex(f"{u:x}")), bytes.fromhex(_pad_hex(s)), hashlib.sha256).digest()
+    key = hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
+    message = pool_id.split("_", 1)[1].encode() + user_id_for_srp.encode() + base64.b64decode(secret_block) + timestamp.encode()
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
+def _error(kind: str, message: str) -> Exception:
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(kind, message)
+
+
+def _pool_and_client(backend: Any, client_id: str) -> tuple[Any, Any]:
+    for pool in backend.user_pools.values():
+        if client_id in pool.clients:
+            return pool, pool.clients[client_id]
+    raise _error("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+
+
+def _any_pool_with_client(client_id: str) -> tuple[Any, Any, Any]:
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    for regions in cognitoidp_backends.values():
+        for region, backend in regions.items():
+            if region == "global":
+                continue
+            for pool in backend.user_pools.values():
+                if client_id in pool.clients:
+                    return backend, pool, pool.clients[client_id]
+    raise _error("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+
+
+def _pool_of_access_token(access_token: str) -> tuple[Any, Any, Any]:
+    """(backend, pool, user) of a live access token; NotAuthorizedException otherwise (signed out, revoked)."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    for regions in cognitoidp_backends.values():
+        for region, backend in regions.items():
+            if region == "global":
+                continue
+            for pool in backend.user_pools.values():
+                if access_token in pool.access_tokens:
+                    user = pool._get_user(pool.access_tokens[access_token][1])
+                    if user is None:
+                        raise _error("NotAuthorizedException", "User does not exist.")
+                    return backend, pool, user
+    raise _error("NotAuthorizedException", "Access Token has been revoked")
+
+
+def _prevents_existence_errors(client: Any) -> bool:
+    # The template's client sets ENABLED; Cognito's API default for a client that does not say is LEGACY, but a
+    # local pool created without the setting is the template's pool whose provisioning dropped it.
+    return client.extended_config.get("PreventUserExistenceErrors", "ENABLED") == "ENABLED"
+
+
+def _validate_password(self: Any, user_pool_id: str, password: str) -> None:
+    """The pool's PasswordPolicy, with Cognito's messages (which rule the password breaks)."""
+    policy = self.describe_user_pool(user_pool_id).extended_config.get("Policies", {}).get("PasswordPolicy", {})
+    password = password or ""
+    problems = []
+    if len(password) < int(policy.get("MinimumLength", 8)):
+        problems.append("Password not long enough")
+    if policy.get("RequireUppercase", True) and not any(c.isupper() for c in password):
+        problems.append("Password must have uppercase characters")
+    if policy.get("RequireLowercase", True) and not any(c.islower() for c in password):
+        problems.append("Password must have lowercase characters")
+    if policy.get("RequireNumbers", True) and not any(c.isdigit() for c in password):
+        problems.append("Password must have numeric characters")
+    if policy.get("RequireSymbols", True) and not any(c in _SYMBOLS for c in password):
+        problems.append("Password must have symbol characters")
+    if len(password) > 256:
+        problems.append("Password is too long")
+    if problems:
+        raise _error("InvalidPasswordException", "Password did not conform with policy: " + "; ".join(problems))
+
+
+def _new_code(pool: Any, user: Any, purpose: str) -> str:
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = cognito_now()
+    email = user.attribute_lookup.get("email") or user.username
+    record = {
+        "user": email,
+        "sub": user.id,
+        "userPoolId": pool.id,
+        "purpose": purpose,
+        "code": code,
+        "issuedAt": int(now),
+        "expiresAt": int(now + CODE_VALIDITY_SECONDS),
+        "used": False,
+    }
+    codes = user.__dict__.setdefault("_zik_codes", {})
+    codes[purpose] = record
+    with _COGNITO_LOCK:
+        cognito_codes.append(record)
+    for listener in list(code_listeners):  # noqa: PERF101 - a copy: install() may replace them meanwhile
+        listener(record)
+    return code
+
+
+def _use_code(user: Any, purpose: str, code: str | None) -> None:
+    record = (user.__dict__.get("_zik_codes") or {}).get(purpose)
+    if record is None or record["used"] or not code or not hmac.compare_digest(str(code), record["code"]):
+        raise _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+    if cognito_now() > record["expiresAt"]:
+        raise _error("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    record["used"] = True
+
+
+def _sign_up(self: Any, client_id: str, username: str, password: str, attributes: list[dict[str, str]]) -> Any:
+    pool, _ = _pool_and_client(self, client_id)
+    user, details = _COGNITO_ORIGINAL["sign_up"](self, client_id, username, password, attributes)
+    _new_code(pool, user, "sign_up")
+    return user, details
+
+
+def _confirm_sign_up_response(self: Any) -> Any:
+    from moto.cognitoidp.models import UserStatus
+    from moto.core.responses import EmptyResult
+
+    client_id = self._get_param("ClientId")
+    _backend, pool, client = _any_pool_with_client(client_id)
+    user = pool._get_user(self._get_param("Username") or "")
+    if user is None:
+        if _prevents_existence_errors(client):
+            raise _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+        raise _error("UserNotFoundException", "Username/client id combination not found.")
+    if user.status == UserStatus.CONFIRMED:
+        raise _error("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
+    _use_code(user, "sign_up", self._get_param("ConfirmationCode"))
+    user.status = UserStatus.CONFIRMED
+    if "email" in user.attribute_lookup and "email" in pool.extended_config.get("AutoVerifiedAttributes", []):
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    return EmptyResult()
+
+
+def _resend_confirmation_code_response(self: Any) -> Any:
+    from moto.cognitoidp.models import UserStatus
+    from moto.core.responses import ActionResult
+
+    client_id = self._get_param("ClientId")
+    backend, pool, client = _any_pool_with_client(client_id)
+    username = self._get_param("Username") or ""
+    user = pool._get_user(username)
+    recovery = pool.extended_config.get("AccountRecoverySetting")
+    if user is None:
+        if not _prevents_existence_errors(client):
+            raise _error("UserNotFoundException", "Username/client id combination not found.")
+        return ActionResult({"CodeDeliveryDetails": backend._get_code_delivery_details(recovery, None, username)})
+    if user.status == UserStatus.CONFIRMED:
+        raise _error("InvalidParameterException", "User is already confirmed.")
+    _new_code(pool, user, "sign_up")
+    return ActionResult({"CodeDeliveryDetails": backend._get_code_delivery_details(recovery, user, username)})
+
+
+def _forgot_password(self: Any, client_id: str, username: str) -> tuple[str, dict[str, Any]]:
+    _, response = _COGNITO_ORIGINAL["forgot_password"](self, client_id, username)
+    pool, _client = _pool_and_client(self, client_id)
+    user = pool._get_user(username)
+    if user is not None:
+        user.confirmation_code = None  # moto's own code (and its x-moto header) is not used
+        _new_code(pool, user, "forgot_password")
+    return "", response
+
+
+def _confirm_forgot_password(self: Any, client_id: str, username: str, password: str, confirmation_code: str) -> None:
+    pool, client = _pool_and_client(self, client_id)
+    user = pool._get_user(username or "")
+    if user is None:
+        if _prevents_existence_errors(client):
+            raise _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+        raise _error("UserNotFoundException", "Username/client id combination not found.")
+    record = (user.__dict__.get("_zik_codes") or {}).get("forgot_password")
+    if record is None or record["used"] or not hmac.compare_digest(str(confirmation_code or ""), record["code"]):
+        raise _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+    _validate_password(self, pool.id, password)
+    _use_code(user, "forgot_password", confirmation_code)
+    user.password = password
+
+
+def _allowed(client: Any, auth_flow: str) -> bool:
+    flows = client.extended_config.get("ExplicitAuthFlows")
+    if not flows:
+        return True  # a client that names none: moto's (and Cognito's legacy) defaults
+    setting = _FLOW_SETTING.get(auth_flow)
+    return setting is None or setting in flows or auth_flow in flows
+
+
+def _refresh_validity_seconds(client: Any) -> float:
+    config = client.extended_config
+    units = (config.get("TokenValidityUnits") or {}).get("RefreshToken", "days")
+    scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}.get(units, 86400)
+    return float(config.get("RefreshTokenValidity", 30)) * scale
+
+
+def _initiate_auth(self: Any, client_id: str, auth_flow: str, auth_parameters: dict[str, str]) -> dict[str, Any]:
+    from moto.cognitoidp.utils import check_secret_hash
+
+    pool, client = _pool_and_client(self, client_id)
+    auth_parameters = auth_parameters or {}
+    if auth_flow in _FLOW_SETTING and not _allowed(client, auth_flow):
+        raise _error("InvalidParameterException", f"{auth_flow} flow not enabled for this client")
+    if auth_flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        token = auth_parameters.get("REFRESH_TOKEN") or ""
+        issued = pool.__dict__.setdefault("_zik_refresh_issued", {}).get(token)
+        held = pool.refresh_tokens.get(token)
+        if held is None:
+            raise _error("NotAuthorizedException", "Refresh Token has been revoked" if token in pool.refresh_tokens else "Invalid Refresh Token")
+        if held[0] != client_id:
+            raise _error("NotAuthorizedException", "Invalid Refresh Token")
+        if issued is not None and cognito_now() > issued + _refresh_validity_seconds(client):
+            raise _error("NotAuthorizedException", "Refresh Token has expired")
+        user = pool._get_user(held[1])
+        if user is None or not user.enabled:
+            raise _error("NotAuthorizedException", "Refresh Token has been revoked" if user is None else "User is disabled.")
+    if auth_flow == "USER_PASSWORD_AUTH" and _prevents_existence_errors(client):
+        user = pool._get_user(auth_parameters.get("USERNAME") or "")
+        if user is None or user.password != auth_parameters.get("PASSWORD"):
+            raise _error("NotAuthorizedException", _WRONG_PASSWORD)
+    if auth_flow != "USER_SRP_AUTH":
+        return _COGNITO_ORIGINAL["initiate_auth"](self, client_id, auth_flow, auth_parameters)
+    username = auth_parameters.get("USERNAME") or ""
+    srp_a = auth_parameters.get("SRP_A") or ""
+    try:
+        a = int(srp_a, 16)
+    except ValueError:
+        raise _error("InvalidParameterException", "SRP_A must be a hexadecimal number") from None
+    if a % SRP_N == 0:
+        raise _error("NotAuthorizedException", _WRONG_PASSWORD)
+    if client.generate_secret and not check_secret_hash(client.secret, client.id, username, auth_parameters.get("SECRET_HASH")):
+        raise _error("NotAuthorizedException", f"Client {client_id} is configured with secret but SECRET_HASH was not received")
+    user = pool._get_user(username)
+    if user is None and not _prevents_existence_errors(client):
+        raise _error("UserNotFoundException", "User does not exist.")
+    user_id = user.username if user is not None else username
+    salt = secrets.token_hex(16)
+    # An unknown user gets a challenge as well made as a real one (a verifier of a random password), so that
+    # nothing here tells whether the user exists; the answer to it is refused as a wrong password is.
+    v = srp_verifier(pool.id, user_id, user.password if user is not None else secrets.token_hex(16), salt)
+    while True:
+        b = secrets.randbelow(SRP_N - 2) + 1
+        big_b = (SRP_K * v + pow(SRP_G, b, SRP_N)) % SRP_N
+        if big_b:
+            break
+    secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
+    with _COGNITO_LOCK:
+        now = cognito_now()
+        for key in [k for k, c in _SRP_CHALLENGES.items() if c["expires"] < now]:
+            del _SRP_CHALLENGES[key]
+        _SRP_CHALLENGES[secret_block] = {
+            "pool": pool, "client_id": client_id, "user": user, "user_id": user_id, "a": a, "b": b, "v": v, "big_b": big_b,
+            "expires": now + AUTH_SESSION_SECONDS,
+        }
+    return {
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SRP_B": f"{big_b:x}",
+            "USERNAME": user_id,
+            "USER_ID_FOR_SRP": user_id,
+            "SECRET_BLOCK": secret_block,
+        },
+    }
+
+
+def _respond_to_auth_challenge(self: Any, session: str, client_id: str, challenge_name: str, challenge_responses: dict[str, str]) -> dict[str, Any]:
+    from moto.cognitoidp.models import UserStatus
+
+    responses = challenge_responses or {}
+    if challenge_name == "PASSWORD_VERIFIER":
+        secret_block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
+        with _COGNITO_LOCK:
+            challenge = _SRP_CHALLENGES.pop(secret_block, None)  # one answer per challenge
+        if challenge is None or challenge["expires"] < cognito_now() or challenge["client_id"] != client_id:
+            raise _error("NotAuthorizedException", "Invalid session for the user, session is expired.")
+        user = challenge["user"]
+        claimed = responses.get("PASSWORD_CLAIM_SIGNATURE") or ""
+        timestamp = responses.get("TIMESTAMP") or ""
+        named = responses.get("USERNAME")
+        if named and user is not None and challenge["pool"]._get_user(named) is not user:
+            raise _error("NotAuthorizedException", _WRONG_PASSWORD)
+        try:
+            expected = srp_password_claim(
+                challenge["pool"].id, challenge["user_id"], secret_block, timestamp,
+                a=challenge["a"], b=challenge["b"], v=challenge["v"], big_b=challenge["big_b"],
+            )
+        except (ValueError, binascii.Error):
+            raise _error("NotAuthorizedException", _WRONG_PASSWORD) from None
+        pool = challenge["pool"]
+        # The user as it is now (deleted or its password reset meanwhile: the claim no longer holds).
+        if user is None or pool._get_user(user.username) is not user or not hmac.compare_digest(claimed, expected):
+            raise _error("NotAuthorizedException", _WRONG_PASSWORD)
+        if not user.enabled:
+            raise _error("NotAuthorizedException", "User is disabled.")
+        if user.status == UserStatus.UNCONFIRMED:
+            raise _error("UserNotConfirmedException", "User is not confirmed.")
+        # moto's own answer from here on (NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA, or tokens).
+        self.sessions[secret_block] = (user.username, pool)
+        answer = _COGNITO_ORIGINAL["respond_to_auth_challenge"](self, secret_block, client_id, challenge_name, {**responses, "USERNAME": user.username})
+        if answer.get("ChallengeName") and answer.get("Session") == secret_block:
+            # A session of its own for the next step, as Cognito's (the secret block was the client's to see).
+            del self.sessions[secret_block]
+            fresh = base64.b64encode(secrets.token_bytes(96)).decode()
+            self.sessions[fresh] = (user.username, pool)
+            answer["Session"] = fresh
+        else:
+            self.sessions.pop(secret_block, None)
+        return answer
+    if challenge_name == "SOFTWARE_TOKEN_MFA":
+        held = self.sessions.get(session or "")
+        if held is None:
+            raise _error("NotAuthorizedException", "Invalid session for the user, session is expired.")
+        username, pool = held
+        user = pool._get_user(username)
+        if user is None:
+            raise _error("NotAuthorizedException", _WRONG_PASSWORD)
+        if not _totp_matches(user.__dict__.get("_zik_totp_secret"), responses.get("SOFTWARE_TOKEN_MFA_CODE")):
+            raise _error("CodeMismatchException", "Invalid code received for user")
+        return _COGNITO_ORIGINAL["respond_to_auth_challenge"](self, session, client_id, challenge_name, {**responses, "USERNAME": username})
+    return _COGNITO_ORIGINAL["respond_to_auth_challenge"](self, session, client_id, challenge_name, challenge_responses)
+
+
+def _totp_matches(secret: str | None, code: str | None) -> bool:
+    if not secret or not code or not str(code).isdigit() or len(str(code)) != 6:
+        return False
+    from cryptography.hazmat.primitives.twofactor import InvalidToken
+    from moto.cognitoidp.utils import cognito_totp
+
+    totp = cognito_totp(secret)
+    now = int(cognito_now())
+    for step in range(-TOTP_WINDOW, TOTP_WINDOW + 1):
+        try:
+            totp.verify(str(code).encode(), now + step * 30)
+            return True
+        except InvalidToken:
+            continue
+    return False
+
+
+def _user_of_token_or_session(backend: Any, access_token: str | None, session: str | None) -> Any:
+    if session:
+        held = backend.sessions.get(session)
+        if held is None:
+            raise _error("NotAuthorizedException", "Invalid session for the user, session is expired.")
+        username, pool = held
+        user = pool._get_user(username)
+    else:
+        _, pool, user = _pool_of_access_token(access_token or "")
+    if user is None:
+        raise _error("NotAuthorizedException", "User does not exist.")
+    return user
+
+
+def _associate_software_token(self: Any, access_token: str, session: str) -> dict[str, str]:
+    user = _user_of_token_or_session(self, access_token, session)
+    secret = base64.b32encode(secrets.token_bytes(20)).decode()  # 32 characters of base32, per user
+    user.__dict__["_zik_totp_pending"] = secret
+    return {"SecretCode": secret, **({"Session": session} if session else {})}
+
+
+def _verify_software_token(self: Any, access_token: str, session: str, user_code: str, friendly_device_name: str) -> dict[str, str]:
+    user = _user_of_token_or_session(self, access_token, session)
+    pending = user.__dict__.get("_zik_totp_pending")
+    if not pending:
+        raise _error("InvalidParameterException", "Call AssociateSoftwareToken first: the user has no software token to verify")
+    if not _totp_matches(pending, user_code):
+        raise _error("EnableSoftwareTokenMFAException", "Code mismatch")
+    user.__dict__["_zik_totp_secret"] = pending
+    del user.__dict__["_zik_totp_pending"]
+    answer = _COGNITO_ORIGINAL["verify_software_token"](self, access_token, session, user_code, friendly_device_name)
+    if not session:
+        answer.pop("Session", None)  # (Cognito answers a session only to a session)
+    return answer
+
+
+def _create_refresh_token(self: Any, client_id: str, username: str) -> tuple[str, str]:
+    token, origin_jti = _COGNITO_ORIGINAL["create_refresh_token"](self, client_id, username)
+    self.__dict__.setdefault("_zik_refresh_issued", {})[token] = cognito_now()
+    return token, origin_jti
+
+
+def _sign_out(self: Any, username: str) -> None:
+    """moto's, for every name the user's tokens were issued under (signed in by e-mail, signed out by sub, or
+    the other way round): moto compares the names as written."""
+    user = self._get_user(username)
+    names = {username}
+    if user is not None:
+        held = [entry[1] for entry in self.refresh_tokens.values() if entry] + [name for _, name in self.access_tokens.values()]
+        names |= {name for name in held if self._get_user(name) is user}
+    for name in names:
+        _COGNITO_ORIGINAL["sign_out"](self, name)
+
+
+def _user_claims(self: Any, client_id: str, username: str) -> dict[str, Any]:
+    """An ID token's attributes: the client's ReadAttributes, or every attribute when it names none (Cognito's
+    default), with the verified flags as booleans, as Cognito writes them."""
+    client = self.clients.get(client_id)
+    user = self._get_user(username)
+    readable = client.extended_config.get("ReadAttributes") if client is not None else None
+    claims: dict[str, Any] = {}
+    for attribute in user.attributes:
+        name, value = attribute["Name"], attribute["Value"]
+        verified = name.endswith("_verified")
+        if name == "sub" or (readable is not None and (name.removesuffix("_verified") if verified else name) not in readable):
+            continue
+        claims[name] = str(value).lower() == "true" if verified else value
+    return claims
+
+
+def _revoke_token_response(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    token = self._get_param("Token") or ""
+    client_id = self._get_param("ClientId") or ""
+    _backend, pool, client = _any_pool_with_client(client_id)
+    if not client.extended_config.get("EnableTokenRevocation", True):
+        raise _error("UnsupportedOperationException", "Token revocation is not enabled for this app client")
+    if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+        raise _error("UnauthorizedException", "Invalid client secret")
+    if token.count(".") == 2:
+        raise _error("UnsupportedTokenTypeException", "Only refresh tokens can be revoked")
+    held = pool.refresh_tokens.get(token)
+    if held is None:
+        return EmptyResult()  # unknown or revoked already: nothing to do (RFC 7009)
+    if held[0] != client_id:
+        raise _error("UnauthorizedException", "The refresh token was not issued to this client")
+    origin = held[2]
+    pool.refresh_tokens[token] = None
+    # The access tokens it issued die with it (GetUser and the rest refuse them); ID tokens are JWTs the
+    # API's authorizer checks offline, as API Gateway's Cognito authorizer does, until they expire.
+    for access_token in list(pool.access_tokens):
+        if _unverified_claims(access_token).get("origin_jti") == origin:
+            pool.access_tokens.pop(access_token, None)
+    return EmptyResult()
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+
+
+def _delete_user_response(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    backend, pool, user = _pool_of_access_token(self._get_param("AccessToken") or "")
+    pool.sign_out(user.username)
+    backend.admin_delete_user(pool.id, user.username)
+    return EmptyResult()
+
+
+_COGNITO_ORIGINAL: dict[str, Any] = {}
+_COGNITO_RESPONSES = {
+    "confirm_sign_up": _confirm_sign_up_response,
+    "resend_confirmation_code": _resend_confirmation_code_response,
+    "revoke_token": _revoke_token_response,
+    "delete_user": _delete_user_response,
+}
+_COGNITO_BACKEND = {
+    "sign_up": _sign_up,
+    "forgot_password": _forgot_password,
+    "confirm_forgot_password": _confirm_forgot_password,
+    "initiate_auth": _initiate_auth,
+    "respond_to_auth_challenge": _respond_to_auth_challenge,
+    "associate_software_token": _associate_software_token,
+    "verify_software_token": _verify_software_token,
+    "_validate_password": _validate_password,
+}
+_COGNITO_POOL = {
+    "create_refresh_token": _create_refresh_token,
+    "sign_out": _sign_out,
+    "get_user_extra_data_by_client_id": _user_claims,
+}
+
+
+def install_cognito() -> None:
+    """Close moto's Cognito gaps (above). Idempotent; uninstall_cognito() puts moto's back."""
+    from moto.cognitoidp import models as cognito_models
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    if _COGNITO_ORIGINAL:
+        return
+    for table, owner in ((_COGNITO_BACKEND, CognitoIdpBackend), (_COGNITO_POOL, CognitoIdpUserPool)):
+        for name, replacement in table.items():
+            _COGNITO_ORIGINAL[name] = owner.__dict__[name]
+            setattr(owner, name, replacement)
+    for name, replacement in _COGNITO_RESPONSES.items():
+        _COGNITO_ORIGINAL[f"response.{name}"] = CognitoIdpResponse.__dict__.get(name)
+        setattr(CognitoIdpResponse, name, replacement)
+    # TOTP codes are checked above against the user's own secret; moto's check (one secret for all) stays off.
+    _COGNITO_ORIGINAL["enable_totp"] = cognito_models.get_cognito_idp_user_pool_enable_totp
+    cognito_models.get_cognito_idp_user_pool_enable_totp = lambda: False
+
+
+def uninstall_cognito() -> None:
+    from moto.cognitoidp import models as cognito_models
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    if not _COGNITO_ORIGINAL:
+        return
+    for table, owner in ((_COGNITO_BACKEND, CognitoIdpBackend), (_COGNITO_POOL, CognitoIdpUserPool)):
+        for name in table:
+            setattr(owner, name, _COGNITO_ORIGINAL[name])
+    for name in _COGNITO_RESPONSES:
+        original = _COGNITO_ORIGINAL[f"response.{name}"]
+        if original is None:
+            delattr(CognitoIdpResponse, name)
+        else:
+            setattr(CognitoIdpResponse, name, original)
+    cognito_models.get_cognito_idp_user_pool_enable_totp = _COGNITO_ORIGINAL["enable_totp"]
+    _COGNITO_ORIGINAL.clear()
+    with _COGNITO_LOCK:
+        _SRP_CHALLENGES.clear()
+        cognito_codes.clear()

@@ -574,3 +574,76 @@ def test_fifo_sequence_numbers_increase_in_the_queue_order(aws: None, dispatcher
     sqs.send_message(QueueUrl=standard, MessageBody="plain")
     (message,) = sqs.receive_message(QueueUrl=standard, AttributeNames=["All"])["Messages"]
     assert "SequenceNumber" not in message["Attributes"]
+
+
+# -- Cognito: the user-pool internals the sign-in hooks replace or call ------------------------------------
+def test_cognito_internals_the_hooks_replace_have_the_expected_signatures() -> None:
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    names = lambda function: [name for name, _ in _parameters(function)]  # noqa: E731
+    assert names(CognitoIdpBackend.sign_up) == ["self", "client_id", "username", "password", "attributes"]
+    assert names(CognitoIdpBackend.forgot_password) == ["self", "client_id", "username"]
+    assert names(CognitoIdpBackend.confirm_forgot_password) == ["self", "client_id", "username", "password", "confirmation_code"]
+    assert names(CognitoIdpBackend.initiate_auth) == ["self", "client_id", "auth_flow", "auth_parameters"]
+    assert names(CognitoIdpBackend.respond_to_auth_challenge) == ["self", "session", "client_id", "challenge_name", "challenge_responses"]
+    assert names(CognitoIdpBackend.associate_software_token) == ["self", "access_token", "session"]
+    assert names(CognitoIdpBackend.verify_software_token) == ["self", "access_token", "session", "user_code", "friendly_device_name"]
+    assert names(CognitoIdpBackend._validate_password) == ["self", "user_pool_id", "password"]
+    assert names(CognitoIdpUserPool.create_refresh_token) == ["self", "client_id", "username"]
+    assert names(CognitoIdpUserPool.sign_out) == ["self", "username"]
+    assert names(CognitoIdpUserPool.get_user_extra_data_by_client_id) == ["self", "client_id", "username"]
+    # What the hooks read of moto's models: sessions, refresh tokens (client, username, origin jti), access tokens.
+    pool = CognitoIdpUserPool(ACCOUNT_ID, REGION, "shape", {})
+    assert pool.refresh_tokens == {} and pool.access_tokens == {}
+    assert pool.create_refresh_token.__name__ == "create_refresh_token"
+    # moto 5.2.5 answers none of these itself: the hooks add them (a moto that does should be read first).
+    for action in ("revoke_token", "delete_user", "resend_confirmation_code"):
+        assert action not in CognitoIdpResponse.__dict__ or CognitoIdpResponse.__dict__[action] is hooks._COGNITO_RESPONSES[action]
+
+
+def test_cognito_hooks_install_and_uninstall() -> None:
+    from moto.cognitoidp import models as cognito_models
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    before = {name: CognitoIdpBackend.__dict__[name] for name in hooks._COGNITO_BACKEND}
+    pool_before = {name: CognitoIdpUserPool.__dict__[name] for name in hooks._COGNITO_POOL}
+    confirm_before = CognitoIdpResponse.__dict__["confirm_sign_up"]
+    hooks.install(RecordingDispatcher())
+    try:
+        assert CognitoIdpBackend.initiate_auth is hooks._initiate_auth
+        assert CognitoIdpUserPool.sign_out is hooks._sign_out
+        assert CognitoIdpResponse.revoke_token is hooks._revoke_token_response
+        assert cognito_models.get_cognito_idp_user_pool_enable_totp() is False
+    finally:
+        hooks.uninstall()
+    assert {name: CognitoIdpBackend.__dict__[name] for name in hooks._COGNITO_BACKEND} == before
+    assert {name: CognitoIdpUserPool.__dict__[name] for name in hooks._COGNITO_POOL} == pool_before
+    assert CognitoIdpResponse.__dict__["confirm_sign_up"] is confirm_before
+    assert "revoke_token" not in CognitoIdpResponse.__dict__ and not hooks.cognito_codes
+
+
+def test_srp_server_side_agrees_with_a_client_that_knows_the_password() -> None:
+    """The server's half of Cognito's SRP (hooks.srp_*) against pycognito's client half, and a wrong password."""
+    import datetime
+
+    from pycognito.aws_srp import AWSSRP
+
+    pool_id, user_id, salt = "us-east-1_abcDEF123", str(uuid.uuid4()), "0f" * 16
+    secret_block = base64.b64encode(b"block" * 10).decode()
+    v = hooks.srp_verifier(pool_id, user_id, "Correct-horse-9", salt)
+    b = 123456789 ** 7
+    big_b = (hooks.SRP_K * v + pow(hooks.SRP_G, b, hooks.SRP_N)) % hooks.SRP_N
+    claims = []
+    for password in ("Correct-horse-9", "Wrong-horse-9"):
+        client = AWSSRP(username=user_id, password=password, pool_id=pool_id, client_id="c", client=object())
+        timestamp = AWSSRP.get_cognito_formatted_timestamp(datetime.datetime(2026, 3, 5, 7, 8, 9))
+        answer = client.process_challenge(
+            {"USERNAME": user_id, "USER_ID_FOR_SRP": user_id, "SALT": salt, "SRP_B": f"{big_b:x}", "SECRET_BLOCK": secret_block},
+            {"USERNAME": user_id},
+        )
+        expected = hooks.srp_password_claim(pool_id, user_id, secret_block, answer["TIMESTAMP"], a=client.large_a_value, b=b, v=v, big_b=big_b)
+        claims.append(answer["PASSWORD_CLAIM_SIGNATURE"] == expected)
+        assert timestamp == "Thu Mar 5 07:08:09 UTC 2026"
+    assert claims == [True, False]
