@@ -4,12 +4,12 @@ the one request path every API function shares: zik.http's middleware calls ``ch
 Why a counter of our own, and not what API Gateway or WAF offer:
 - A usage plan throttles per API key, not per user: every user would need an API key of their own, created
   at sign-up and sent by the app with each request, a second credential next to the token; and a usage
-  plan's throttle is a token bucket per second, not a count per minute.
+  plan has a throttle per second and a quota per day, week or month, not a count per minute.
 - A WAF rate-based rule can aggregate on a custom key (a header, a query argument, a label) but not on a
   verified claim of the JWT: keyed on the Authorization header it counts per token (a refresh starts a new
   count) and keyed on anything the client sends it counts whatever the client chooses. Its windows are of
-  1, 2, 5 or 10 minutes, counted from samples taken every 30 s or so (it acts late and approximately), and
-  a web ACL costs per month, per rule and per million requests. It has no local counterpart to test.
+  1, 2, 5 or 10 minutes and its counts estimates, checked every few seconds (it acts late and
+  approximately), and a web ACL costs per month, per rule and per million requests. Nothing local runs it.
 - This counter keys on the token's subject as the authorizer verified it (``sub``, and the tenant), is
   exact (an atomic conditional ADD: concurrent requests cannot overshoot), answers in the platform's error
   shape with ``Retry-After``, and runs the same code in AWS, in ``zik dev`` and in the tests. It costs one
@@ -18,11 +18,13 @@ The API-wide burst (the seed's 10,000 per second) is the stage's throttling (tem
 ApiThrottlingRateLimit / ApiThrottlingBurstLimit), which the local gateway applies as API Gateway does.
 A WAF rate rule on the source IP stays a sensible addition in front of it, against floods without tokens.
 
-Where the counters live: IdempotencyTable (RATE_LIMIT_TABLE names it). Its shape is theirs (a string key
-``id``, the TTL attribute ``expiration``), it already holds short-lived records keyed by the caller, it is
-encrypted, recoverable and watched for throttling as every table must be, and its throttling alarm then
-covers the counters too; a table of their own would add nothing but a resource. RATE_LIMIT_TABLE is its own
-variable so that a stage may move them (moving loses at most a minute of counts).
+Where the counters live: a table of their own, RateLimitTable (RATE_LIMIT_TABLE names it), of
+IdempotencyTable's shape (a string key ``id``, the TTL attribute ``expiration``). Not IdempotencyTable
+itself, though the shape fits: the counters are the busiest writes of the stage (one per request) and
+would share its throttling alarm and capacity with the records that keep writes exactly-once, and
+whatever reads those records (a scan in a test, an operator's look) would find a counter for every user
+and minute among them. The code takes any table of that shape: a stage may point RATE_LIMIT_TABLE at
+IdempotencyTable (moving the counters loses at most a minute of counts).
 
 Access patterns:
   count one request   UpdateItem id=TENANT#<t>#USER#<u>#RATE#<window start, epoch seconds>
