@@ -73,6 +73,19 @@ _TARGET_FIELDS = (
     "DeadLetterConfig",
     "RetryPolicy",
 )
+_USER_POOL_CLIENT_FIELDS = (
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+    "ReadAttributes",
+    "WriteAttributes",
+    "EnableTokenRevocation",
+    "AuthSessionValidity",
+)
 _USER_POOL_FIELDS = (
     "UsernameAttributes",
     "AutoVerifiedAttributes",
@@ -798,7 +811,11 @@ class Provisioner:
     def _user_pool_client(self, logical_id: str, props: dict[str, Any]) -> Physical:
         p = self.value(props)
         client = self._client("cognito-idp").create_user_pool_client(
-            UserPoolId=p["UserPoolId"], ClientName=p.get("ClientName", logical_id)
+            UserPoolId=p["UserPoolId"],
+            ClientName=p.get("ClientName", logical_id),
+            # What the local Cognito holds the app to (zik_local.hooks): its sign-in flows, token lifetimes,
+            # readable attributes and whether a missing user is hidden.
+            **{name: p[name] for name in _USER_POOL_CLIENT_FIELDS if name in p},
         )["UserPoolClient"]
         self.deployment.user_pool_clients[client["ClientId"]] = p["UserPoolId"]
         return Physical(client["ClientId"], {"ClientId": client["ClientId"]})

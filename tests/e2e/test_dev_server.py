@@ -147,7 +147,7 @@ def test_delete_me_erases_everything_and_the_account_opens_nothing_from_then_on(
         return answer if answer["status"] == "erased" else None
 
     done = eventually(erased, "every domain erasing the user (UserDeleted -> each domain's account queue)")
-    assert set(done["domains"]) == {"career", "exports", "journal", "points", "quests"} and done["erased"]["journal"] >= 1
+    assert set(done["domains"]) == {"career", "exports", "journal", "points", "quests", "studio"} and done["erased"]["journal"] >= 1
     assert dev.request("DELETE", "/me", token=token).body["erasureId"] == deleted.body["erasureId"]
 
 
