@@ -1,4 +1,4 @@
-"""zik.ratelimit: the per-user limit counted in DynamoDB (moto, a table of IdempotencyTable's shape), its
+"""zik.ratelimit: the per-user limit counted in DynamoDB (moto, a table shaped as template.yaml declares RateLimitTable), its
 windows on the moved clock, concurrent requests, and the 429 zik.http answers past it."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ TABLE = "test-rate-limits"
 
 @pytest.fixture
 def table(aws) -> str:
-    boto3.client("dynamodb").create_table(TableName=TABLE, **template_table_properties("IdempotencyTable"))
+    boto3.client("dynamodb").create_table(TableName=TABLE, **template_table_properties("RateLimitTable"))
     return TABLE
 
 

@@ -37,7 +37,8 @@ ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match
 def create_app() -> APIGatewayRestResolver:
     origin = os.environ.get("CORS_ALLOW_ORIGIN") or "*"
     app = APIGatewayRestResolver(
-        cors=CORSConfig(allow_origin=origin, allow_headers=ALLOWED_HEADERS, max_age=600),
+        # Retry-After exposed: a browser app can then read when to try again after a 429 or a 503.
+        cors=CORSConfig(allow_origin=origin, allow_headers=ALLOWED_HEADERS, expose_headers=["Retry-After"], max_age=600),
         serializer=_dumps,
     )
     _register_error_mapping(app)
