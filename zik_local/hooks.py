@@ -21,7 +21,8 @@ read a library of 132 prompts).
 
 And Cognito's sign-in life cycle, which moto answers only in part (install_cognito, below: real SRP password
 checks, confirmation and reset codes made, logged and checked once, a TOTP secret per user, expiring and
-revocable refresh tokens, RevokeToken / DeleteUser / ResendConfirmationCode, no user-existence hints).
+revocable refresh tokens, RevokeToken / DeleteUser / ResendConfirmationCode, no user-existence hints), and
+the user pool's PostConfirmation trigger, which moto never invokes: the local cloud runs it (run_post_confirmation).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     (the local cloud's own, which has the endpoints and service models of its clients loaded already)."""
     make_dynamodb_writes_atomic()
     install_cognito()
+    trigger_dispatchers[:] = [dispatcher]
     log = getattr(dispatcher, "log", None)
     if log is not None:
         code_listeners[:] = [lambda record: log("cognito", f"code for {record['user']}: {record['code']} ({record['purpose'].replace('_', ' ')})")]
@@ -292,6 +294,7 @@ def trim_stream(table: Any, through: int) -> int:
 def uninstall() -> None:
     uninstall_cognito()
     code_listeners.clear()
+    trigger_dispatchers.clear()
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
     SqsQueue.add_message = _ORIGINAL["sqs_add_message"]  # type: ignore[method-assign]
     DynamoResult.execute_result = _ORIGINAL["dynamodb_result"]  # type: ignore[method-assign]
@@ -513,7 +516,101 @@ def _confirm_sign_up_response(self: Any) -> Any:
     user.status = UserStatus.CONFIRMED
     if "email" in user.attribute_lookup and "email" in pool.extended_config.get("AutoVerifiedAttributes", []):
         user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    run_post_confirmation(pool, user, "PostConfirmation_ConfirmSignUp", client_id, self._get_param("ClientMetadata"))
     return EmptyResult()
+
+
+def _admin_confirm_sign_up_response(self: Any) -> Any:
+    """moto's AdminConfirmSignUp (it confirms whatever the status), with Cognito's refusal of a user confirmed
+    already, then the pool's PostConfirmation trigger (source PostConfirmation_ConfirmSignUp, as Cognito's)."""
+    from moto.cognitoidp.models import UserStatus
+    from moto.core.responses import EmptyResult
+
+    pool_id = self._get_param("UserPoolId") or ""
+    user = self.backend.admin_get_user(pool_id, self._get_param("Username") or "")
+    if user.status == UserStatus.CONFIRMED:
+        raise _error("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
+    self.backend.admin_confirm_sign_up(pool_id, user.username)
+    pool = self.backend.describe_user_pool(pool_id)
+    run_post_confirmation(pool, user, "PostConfirmation_ConfirmSignUp", None, self._get_param("ClientMetadata"))
+    return EmptyResult()
+
+
+def _confirm_forgot_password_response(self: Any) -> Any:
+    """moto's ConfirmForgotPassword (with the hooks' code and policy checks: _confirm_forgot_password), then the
+    pool's PostConfirmation trigger (source PostConfirmation_ConfirmForgotPassword)."""
+    answer = _COGNITO_ORIGINAL["response.confirm_forgot_password"](self)
+    client_id = self._get_param("ClientId") or ""
+    _backend, pool, _client = _any_pool_with_client(client_id)
+    user = pool._get_user(self._get_param("Username") or "")
+    if user is not None:
+        run_post_confirmation(pool, user, "PostConfirmation_ConfirmForgotPassword", client_id, self._get_param("ClientMetadata"))
+    return answer
+
+
+# The user pool's triggers: moto keeps a pool's LambdaConfig but never invokes it; the local cloud does, through
+# the dispatcher install() was given (the Lambda Invoke hook's), and answers the app as Cognito does when the
+# trigger fails. Only PostConfirmation for now (the template's one trigger).
+trigger_dispatchers: list[Any] = []
+# The SDK Cognito names in callerContext when it cannot tell (and for the Admin* calls, no client).
+TRIGGER_SDK_VERSION = "aws-sdk-unknown-unknown"
+NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
+
+
+def post_confirmation_event(pool: Any, user: Any, trigger_source: str, client_id: str | None, client_metadata: dict[str, str] | None = None) -> dict[str, Any]:
+    """The event Cognito sends a PostConfirmation trigger (events/post_confirmation.json): the user's attributes
+    as strings, with cognito:user_status, and cognito:email_alias when the pool signs in by a verified e-mail."""
+    attributes = {a["Name"]: str(a["Value"]) for a in user.attributes}
+    status = getattr(user.status, "value", user.status)
+    attributes["cognito:user_status"] = str(status)
+    signs_in_by = set(pool.extended_config.get("UsernameAttributes") or []) | set(pool.extended_config.get("AliasAttributes") or [])
+    if "email" in signs_in_by and attributes.get("email") and attributes.get("email_verified", "").lower() == "true":
+        attributes["cognito:email_alias"] = attributes["email"]
+    request: dict[str, Any] = {"userAttributes": attributes}
+    if client_metadata:
+        request["clientMetadata"] = dict(client_metadata)
+    return {
+        "version": "1",
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": user.username,
+        "callerContext": {"awsSdkVersion": TRIGGER_SDK_VERSION, "clientId": client_id or NO_CLIENT},
+        "triggerSource": trigger_source,
+        "request": request,
+        "response": {},
+    }
+
+
+def run_post_confirmation(pool: Any, user: Any, trigger_source: str, client_id: str | None, client_metadata: dict[str, str] | None = None) -> None:
+    """Invoke the pool's PostConfirmation trigger, if it has one, and wait for it, as Cognito does once the user
+    is confirmed (and stays confirmed whatever the trigger does). A trigger that fails makes the call fail as
+    Cognito's does: UserLambdaValidationException when the function raised ("PostConfirmation failed with
+    error ..."), UnexpectedLambdaException when it could not be run or timed out, InvalidLambdaResponseException
+    when it answered something other than a JSON object."""
+    arn = (pool.extended_config.get("LambdaConfig") or {}).get("PostConfirmation")
+    if not arn:
+        return
+    if not trigger_dispatchers:
+        raise _error("UnexpectedLambdaException", f"{arn} cannot be invoked: no local cloud runs this pool's triggers")
+    dispatcher = trigger_dispatchers[0]
+    event = post_confirmation_event(pool, user, trigger_source, client_id, client_metadata)
+    log = getattr(dispatcher, "log", None)
+    try:
+        invocation = dispatcher.invoke_function(arn, event)
+    except Exception as exc:  # noqa: BLE001 (the app is told, as Cognito tells it, whatever stopped the invocation)
+        if log is not None:
+            log("cognito", f"PostConfirmation trigger {arn} could not be invoked: {exc!r}")
+        raise _error("UnexpectedLambdaException", f"{arn} failed with error {exc}.") from None
+    if invocation.failed:
+        error = invocation.error or {}
+        message = error.get("errorMessage") or error.get("errorType") or "unknown error"
+        if log is not None:
+            log("cognito", f"PostConfirmation trigger failed for {user.username}: {error.get('errorType')}: {message}")
+        if error.get("errorType") == "Sandbox.Timedout":
+            raise _error("UnexpectedLambdaException", f"{arn} failed with error Socket timeout while invoking Lambda function.")
+        raise _error("UserLambdaValidationException", f"PostConfirmation failed with error {message}.")
+    if not isinstance(invocation.payload, dict):
+        raise _error("InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON")
 
 
 def _resend_confirmation_code_response(self: Any) -> Any:
@@ -839,6 +936,8 @@ _COGNITO_RESPONSES = {
     "resend_confirmation_code": _resend_confirmation_code_response,
     "revoke_token": _revoke_token_response,
     "delete_user": _delete_user_response,
+    "admin_confirm_sign_up": _admin_confirm_sign_up_response,
+    "confirm_forgot_password": _confirm_forgot_password_response,
 }
 _COGNITO_BACKEND = {
     "sign_up": _sign_up,

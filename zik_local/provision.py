@@ -94,6 +94,8 @@ _USER_POOL_FIELDS = (
     "Schema",
     "AccountRecoverySetting",
     "DeletionProtection",
+    # The triggers (a function's ARN per trigger): moto keeps them, and the local cloud runs them (zik_local.hooks).
+    "LambdaConfig",
 )
 
 
@@ -386,6 +388,7 @@ class Provisioner:
             "AWS::StepFunctions::StateMachine": self._state_machine,
             "AWS::Cognito::UserPool": self._user_pool,
             "AWS::Cognito::UserPoolClient": self._user_pool_client,
+            "AWS::Cognito::UserPoolGroup": self._user_pool_group,
             "AWS::ApiGateway::RestApi": self._rest_api,
             "AWS::Logs::LogGroup": self._log_group,
             "AWS::Lambda::EventInvokeConfig": self._event_invoke_config,
@@ -819,6 +822,14 @@ class Provisioner:
         )["UserPoolClient"]
         self.deployment.user_pool_clients[client["ClientId"]] = p["UserPoolId"]
         return Physical(client["ClientId"], {"ClientId": client["ClientId"]})
+
+    def _user_pool_group(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        # The groups a token's cognito:groups names (the PostConfirmation trigger adds confirmed users to one).
+        p = self.value(props)
+        name = self._name(logical_id, p.get("GroupName"), max_length=128)
+        optional = {k: p[k] for k in ("Description", "Precedence", "RoleArn") if p.get(k) is not None}
+        self._client("cognito-idp").create_group(UserPoolId=p["UserPoolId"], GroupName=name, **optional)
+        return Physical(name, {})
 
     def _rest_api(self, logical_id: str, props: dict[str, Any]) -> Physical:
         api_id = hashlib.sha1(f"{self.stack.name}/{logical_id}".encode()).hexdigest()[:10]

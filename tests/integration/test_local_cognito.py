@@ -6,6 +6,7 @@ sign-in, ExplicitAuthFlows, PreventUserExistenceErrors, token validity)."""
 
 from __future__ import annotations
 
+import textwrap
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
 from zik_local import hooks
 from zik_local.auth import LocalCognito, SigningKey, TokenRejected
+from zik_local.provision import FunctionSpec
+from zik_local.runtime import Invocation, Runtime, SandboxPool
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Correct-horse-9"
@@ -43,11 +46,19 @@ def _template_resource(logical_id: str) -> dict[str, Any]:
 
 
 class _Recorder:
+    """The local cloud as the hooks see it: its log, and the functions it runs (a Runtime's, once given one)."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.runtime: Runtime | None = None
 
     def log(self, source: str, line: str) -> None:
         self.lines.append(f"[{source}] {line}")
+
+    def invoke_function(self, function_arn: str, event: Any) -> Invocation:
+        if self.runtime is None:
+            raise LookupError(f"no function behind {function_arn}")
+        return self.runtime.invoke(function_arn.rsplit(":", 1)[-1], event)
 
 
 @pytest.fixture(scope="module")
@@ -319,3 +330,98 @@ def test_a_password_verifier_is_answered_once(idp: Any, pool: dict[str, str]) ->
     with pytest.raises(ClientError) as replayed:
         idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)
     assert _error(replayed) == "NotAuthorizedException"
+
+
+# -- the PostConfirmation trigger, run for real: functions/post_confirmation in the local runtime -------------
+REFUSING_TRIGGER = textwrap.dedent("""
+    def lambda_handler(event, context):
+        raise RuntimeError("the trigger refused " + event["request"]["userAttributes"]["email"])
+""")
+
+
+def _spec(logical_id: str, code_dir: Path, environment: dict[str, str]) -> FunctionSpec:
+    return FunctionSpec(
+        logical_id=logical_id, name=logical_id, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{logical_id}",
+        code_dir=code_dir, handler="app.lambda_handler", runtime="python3.11", environment=environment,
+        timeout=5, memory=512, layer_dirs=[ROOT / "layers" / "shared"], architectures=["arm64"],
+    )
+
+
+@pytest.fixture(scope="module")
+def triggers(recorder: _Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    refusing = tmp_path_factory.mktemp("refusing")
+    (refusing / "app.py").write_text(REFUSING_TRIGGER)
+    environment = {"USERS_GROUP": "users", "POWERTOOLS_SERVICE_NAME": "zik", "POWERTOOLS_METRICS_NAMESPACE": "Zik"}
+    specs = {
+        "PostConfirmationFunction": _spec("PostConfirmationFunction", ROOT / "functions" / "post_confirmation", environment),
+        "RefusingTrigger": _spec("RefusingTrigger", refusing, environment),
+    }
+    runtime = Runtime(specs, recorder.endpoint, log=recorder.log, watch=False, sandboxes=SandboxPool(spares=0))  # type: ignore[attr-defined]
+    recorder.runtime = runtime
+    try:
+        yield {name: spec.arn for name, spec in specs.items()}
+    finally:
+        recorder.runtime = None
+        runtime.close()
+
+
+def _pool_with_trigger(idp: Any, function_arn: str) -> dict[str, str]:
+    """The template's pool and client settings, its users group, and a PostConfirmation trigger."""
+    p, c = _template_resource("UserPool"), _template_resource("UserPoolClient")
+    pool_id = idp.create_user_pool(
+        PoolName=f"zik-test-triggered-{uuid.uuid4().hex[:6]}",
+        **{k: p[k] for k in ("UsernameAttributes", "AutoVerifiedAttributes", "Schema", "AccountRecoverySetting")},
+        Policies={"PasswordPolicy": p["Policies"]["PasswordPolicy"]},
+        LambdaConfig={"PostConfirmation": function_arn},
+    )["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool_id, GroupName="users")
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="zik-test-app",
+        **{k: c[k] for k in ("GenerateSecret", "PreventUserExistenceErrors", "ExplicitAuthFlows", "ReadAttributes")},
+    )["UserPoolClient"]["ClientId"]
+    return {"pool_id": pool_id, "client_id": client_id}
+
+
+def _groups(idp: Any, pool: dict[str, str], email: str) -> list[str]:
+    return [g["GroupName"] for g in idp.admin_list_groups_for_user(UserPoolId=pool["pool_id"], Username=email)["Groups"]]
+
+
+def test_a_confirmed_user_joins_the_users_group_through_the_real_trigger(idp: Any, triggers: dict[str, str]) -> None:
+    pool = _pool_with_trigger(idp, triggers["PostConfirmationFunction"])
+    email = _sign_up(idp, pool, confirm=False)
+    assert _groups(idp, pool, email) == []
+
+    idp.confirm_sign_up(ClientId=pool["client_id"], Username=email, ConfirmationCode=_code(email))
+
+    assert _groups(idp, pool, email) == ["users"]
+    claims = jwt.decode(_srp(idp, pool, email)["AuthenticationResult"]["IdToken"], options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["users"]
+
+
+def test_a_password_reset_repairs_a_user_confirmed_before_the_trigger(idp: Any, triggers: dict[str, str]) -> None:
+    pool = _pool_with_trigger(idp, triggers["PostConfirmationFunction"])
+    email = _sign_up(idp, pool, confirm=False)
+    idp.admin_confirm_sign_up(UserPoolId=pool["pool_id"], Username=email)
+    idp.admin_remove_user_from_group(UserPoolId=pool["pool_id"], Username=email, GroupName="users")
+    assert _groups(idp, pool, email) == []
+
+    idp.forgot_password(ClientId=pool["client_id"], Username=email)
+    idp.confirm_forgot_password(ClientId=pool["client_id"], Username=email, ConfirmationCode=_code(email, "forgot_password"), Password="New-horse-77")
+
+    assert _groups(idp, pool, email) == ["users"]
+
+
+def test_a_trigger_that_raises_fails_the_confirmation_as_cognito_does(idp: Any, triggers: dict[str, str], recorder: _Recorder) -> None:
+    pool = _pool_with_trigger(idp, triggers["RefusingTrigger"])
+    email = _sign_up(idp, pool, confirm=False)
+
+    with pytest.raises(ClientError) as excinfo:
+        idp.confirm_sign_up(ClientId=pool["client_id"], Username=email, ConfirmationCode=_code(email))
+
+    error = excinfo.value.response["Error"]
+    assert error["Code"] == "UserLambdaValidationException"
+    assert error["Message"] == f"PostConfirmation failed with error the trigger refused {email}."
+    # Cognito confirmed the user before it ran the trigger: the user stays confirmed, in no group.
+    assert idp.admin_get_user(UserPoolId=pool["pool_id"], Username=email)["UserStatus"] == "CONFIRMED"
+    assert _groups(idp, pool, email) == []
+    assert any("PostConfirmation trigger failed" in line and "RuntimeError" in line for line in recorder.lines)

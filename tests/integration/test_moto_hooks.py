@@ -647,3 +647,134 @@ def test_srp_server_side_agrees_with_a_client_that_knows_the_password() -> None:
         claims.append(answer["PASSWORD_CLAIM_SIGNATURE"] == expected)
         assert timestamp == "Thu Mar 5 07:08:09 UTC 2026"
     assert claims == [True, False]
+
+
+# -- Cognito's PostConfirmation trigger, run by the dispatcher ---------------------------------------------
+TRIGGER_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:zik-post-confirmation"
+TRIGGER_PASSWORD = "Correct-horse-9"
+
+
+def test_cognito_confirmations_the_trigger_hooks_wrap_are_moto_answers() -> None:
+    """AdminConfirmSignUp and ConfirmForgotPassword are moto's answers, wrapped; moto keeps a pool's LambdaConfig."""
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    for action in ("admin_confirm_sign_up", "confirm_forgot_password"):
+        assert callable(CognitoIdpResponse.__dict__[action]), action
+    assert [name for name, _ in _parameters(CognitoIdpBackend.admin_confirm_sign_up)] == ["self", "user_pool_id", "username"]
+    pool = CognitoIdpUserPool(ACCOUNT_ID, REGION, "shape", {"LambdaConfig": {"PostConfirmation": TRIGGER_ARN}})
+    assert pool.extended_config["LambdaConfig"] == {"PostConfirmation": TRIGGER_ARN}
+    assert pool.region == REGION
+
+
+def _triggered_pool(trigger: bool = True) -> tuple[Any, str, str]:
+    import boto3
+
+    idp = boto3.client("cognito-idp", region_name=REGION)
+    pool_id = idp.create_user_pool(
+        PoolName=f"triggered-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+        **({"LambdaConfig": {"PostConfirmation": TRIGGER_ARN}} if trigger else {}),
+    )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
+    return idp, pool_id, client_id
+
+
+def _signed_up(idp: Any, client_id: str) -> str:
+    email = f"t{uuid.uuid4().hex[:8]}@example.com"
+    idp.sign_up(ClientId=client_id, Username=email, Password=TRIGGER_PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada"}])
+    return email
+
+
+def _sign_up_code(email: str, purpose: str = "sign_up") -> str:
+    return next(r["code"] for r in reversed(hooks.cognito_codes) if r["user"] == email and r["purpose"] == purpose)
+
+
+def test_confirm_sign_up_runs_the_post_confirmation_trigger_with_cognitos_event(aws: None, dispatcher: RecordingDispatcher) -> None:
+    idp, pool_id, client_id = _triggered_pool()
+    email = _signed_up(idp, client_id)
+    dispatcher.answer = Invocation("request-3", payload={"echo": True})
+
+    idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=_sign_up_code(email), ClientMetadata={"source": "app"})
+
+    ((arn, event),) = dispatcher.sync
+    sub = idp.admin_get_user(UserPoolId=pool_id, Username=email)["Username"]
+    sample = json.loads((ROOT / "events" / "post_confirmation.json").read_text())
+    assert arn == TRIGGER_ARN
+    assert set(event) == set(sample) and set(event["callerContext"]) == set(sample["callerContext"])
+    assert event["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert (event["version"], event["region"], event["userPoolId"], event["userName"]) == ("1", REGION, pool_id, sub)
+    assert event["callerContext"]["clientId"] == client_id
+    assert event["request"] == {
+        "userAttributes": {
+            "sub": sub, "email": email, "name": "Ada", "email_verified": "true",
+            "cognito:user_status": "CONFIRMED", "cognito:email_alias": email,
+        },
+        "clientMetadata": {"source": "app"},
+    }
+    assert event["response"] == {}
+
+
+def test_admin_confirm_and_a_confirmed_password_reset_run_the_trigger(aws: None, dispatcher: RecordingDispatcher) -> None:
+    idp, pool_id, client_id = _triggered_pool()
+    email = _signed_up(idp, client_id)
+
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)  # confirmed already: no second trigger
+    idp.forgot_password(ClientId=client_id, Username=email)
+    idp.confirm_forgot_password(ClientId=client_id, Username=email, ConfirmationCode=_sign_up_code(email, "forgot_password"), Password="New-horse-77")
+
+    assert [(e["triggerSource"], e["callerContext"]["clientId"]) for _, e in dispatcher.sync] == [
+        ("PostConfirmation_ConfirmSignUp", hooks.NO_CLIENT),
+        ("PostConfirmation_ConfirmForgotPassword", client_id),
+    ]
+    assert all(e["request"]["userAttributes"]["cognito:user_status"] == "CONFIRMED" for _, e in dispatcher.sync)
+
+
+def test_a_failed_confirmation_runs_no_trigger_and_a_pool_without_one_invokes_nothing(aws: None, dispatcher: RecordingDispatcher) -> None:
+    idp, _pool_id, client_id = _triggered_pool()
+    email = _signed_up(idp, client_id)
+    with pytest.raises(idp.exceptions.CodeMismatchException):
+        idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="not-a-code")
+    idp.forgot_password(ClientId=client_id, Username=email)
+    with pytest.raises(idp.exceptions.InvalidPasswordException):
+        idp.confirm_forgot_password(ClientId=client_id, Username=email, ConfirmationCode=_sign_up_code(email, "forgot_password"), Password="weak")
+    assert dispatcher.sync == []
+
+    plain, plain_pool, plain_client = _triggered_pool(trigger=False)
+    other = _signed_up(plain, plain_client)
+    plain.confirm_sign_up(ClientId=plain_client, Username=other, ConfirmationCode=_sign_up_code(other))
+    plain.admin_confirm_sign_up(UserPoolId=plain_pool, Username=_signed_up(plain, plain_client))
+    assert dispatcher.sync == []
+
+
+@pytest.mark.parametrize(("answer", "code", "message"), [
+    (Invocation("r", error={"errorType": "ClientError", "errorMessage": "AccessDenied"}), "UserLambdaValidationException",
+     "PostConfirmation failed with error AccessDenied."),
+    (Invocation("r", error={"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 5.00 seconds"}),
+     "UnexpectedLambdaException", "Socket timeout while invoking Lambda function"),
+    (Invocation("r", payload=None), "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON"),
+    (LookupError(f"no function behind {TRIGGER_ARN}"), "UnexpectedLambdaException", "no function behind"),
+])
+def test_a_failing_trigger_fails_the_call_as_cognito_does_and_the_user_stays_confirmed(
+    aws: None, dispatcher: RecordingDispatcher, monkeypatch: pytest.MonkeyPatch, answer: Any, code: str, message: str,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    idp, pool_id, client_id = _triggered_pool()
+    email = _signed_up(idp, client_id)
+    if isinstance(answer, Exception):
+        def refuse(function_arn: str, event: Any) -> Invocation:
+            raise answer
+
+        monkeypatch.setattr(dispatcher, "invoke_function", refuse)
+    else:
+        dispatcher.answer = answer
+
+    with pytest.raises(ClientError) as excinfo:
+        idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=_sign_up_code(email))
+
+    assert excinfo.value.response["Error"]["Code"] == code
+    assert message in excinfo.value.response["Error"]["Message"]
+    assert idp.admin_get_user(UserPoolId=pool_id, Username=email)["UserStatus"] == "CONFIRMED"

@@ -1,0 +1,124 @@
+"""Groups and the per-user rate limit through `zik dev`, as an app meets them: a user signs up, confirms with the
+code the control route shows (Cognito would have e-mailed it), signs in with SRP (pycognito's AWSSRP), and the
+ID token names the users group the template's PostConfirmation trigger put the user in; then the API's per-user
+limit refuses the request past it (429 rate_limited, Retry-After) and serves the user again once the window
+has passed.
+
+The module runs its own `zik dev` with ``--parameter UserRateLimitPerMinute=5`` (the shared ``dev`` fixture
+takes no parameters); it is called ``dev`` so that a failure's report shows its output, as the others do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+from botocore.config import Config
+from pycognito.aws_srp import AWSSRP
+
+from tests.e2e.devserver import ROOT, START_TIMEOUT, DevServer, free_port, stop, zik_command
+
+PASSWORD = "Correct-horse-9"
+LIMIT = 5
+
+
+@pytest.fixture(scope="module")
+def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
+    failed_before = request.session.testsfailed
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-groups-", suffix=".log", delete=False)
+    log_path = Path(log.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZIK_FN_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [*zik_command(), "dev", "--port", str(port), "--parameter", f"UserRateLimitPerMinute={LIMIT}"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    log.close()
+    server = DevServer(f"http://127.0.0.1:{port}", port, process, log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"zik dev exited with {process.returncode} before /health answered:\n{server.output()}")
+            try:
+                if server.request("GET", "/health").status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s:\n{server.output()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        stop(process)
+        if request.session.testsfailed == failed_before:
+            log_path.unlink(missing_ok=True)
+        else:
+            print(f"\nzik dev on port {port} stopped with {process.returncode}; its output is in {log_path}")
+
+
+@pytest.fixture(scope="module")
+def app(dev: DevServer) -> dict[str, Any]:
+    info = dev.request("GET", "/_zik/info").body
+    (pool,) = info["userPools"]
+    idp = boto3.client(
+        "cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
+        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
+    )
+    return {"idp": idp, "pool_id": pool["userPoolId"], "client_id": pool["clientIds"][0]}
+
+
+def _confirmed_id_token(dev: DevServer, app: dict[str, Any]) -> tuple[str, str]:
+    """Sign up, confirm with the code GET /_zik/codes shows, sign in with SRP: (e-mail, ID token)."""
+    email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    app["idp"].sign_up(ClientId=app["client_id"], Username=email, Password=PASSWORD,
+                       UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Katherine Johnson"}])
+    answer = dev.request("GET", f"/_zik/codes?user={email}")
+    assert answer.status == 200, answer.raw
+    (code,) = [c for c in answer.body["codes"] if c["purpose"] == "sign_up"]
+    app["idp"].confirm_sign_up(ClientId=app["client_id"], Username=email, ConfirmationCode=code["code"])
+    tokens = AWSSRP(username=email, password=PASSWORD, pool_id=app["pool_id"], client_id=app["client_id"], client=app["idp"]).authenticate_user()
+    return email, tokens["AuthenticationResult"]["IdToken"]
+
+
+def test_a_confirmed_user_signs_in_as_a_member_of_the_users_group(dev: DevServer, app: dict[str, Any]) -> None:
+    email, id_token = _confirmed_id_token(dev, app)
+
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["users"]
+    groups = app["idp"].admin_list_groups_for_user(UserPoolId=app["pool_id"], Username=email)["Groups"]
+    assert [g["GroupName"] for g in groups] == ["users"]
+    # The trigger ran in the local runtime, as any function does.
+    assert "PostConfirmationFunction" in dev.output()
+    assert dev.request("GET", "/me", token=id_token).status == 200
+
+
+def test_the_per_user_rate_limit_refuses_past_the_limit_and_serves_again_after_the_window(dev: DevServer, app: dict[str, Any]) -> None:
+    _, id_token = _confirmed_id_token(dev, app)
+    # The window is the clock's minute: start early enough in one that the limit's requests all fall in it.
+    second = time.time() % 60
+    if second > 45:
+        time.sleep(60 - second + 0.5)
+
+    answers = [dev.request("GET", "/me", token=id_token) for _ in range(LIMIT + 1)]
+
+    assert [a.status for a in answers] == [200] * LIMIT + [429], [a.raw[:200] for a in answers]
+    refused = answers[-1]
+    assert refused.error["code"] == "rate_limited"
+    retry_after = int(refused.headers["retry-after"])
+    assert 1 <= retry_after <= 60
+    # Another user is not held to this user's count.
+    assert dev.request("GET", "/me", token=_confirmed_id_token(dev, app)[1]).status == 200
+
+    time.sleep(retry_after + 0.5)
+    again = dev.request("GET", "/me", token=id_token)
+    assert again.status == 200, again.raw[:300]
