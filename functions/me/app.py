@@ -7,12 +7,13 @@ from zik.errors import NotFound
 from zik.http import body, create_app, json_response, principal
 from zik.idempotency import Claim, run_once
 from zik.observability import api_handler, logger, metrics
-from zik.platform import profiles
-from zik.platform.accounts import Accounts
+from zik.platform import onboarding, profiles
+from zik.platform.accounts import AccountErased, Accounts
 from zik.platform import exports_hooks as exports_data
 from zik.platform.exports import INLINE_ITEMS, Exports, document
 from zik.platform.identity import delete_identity
-from zik.platform.store import ProfileStore
+from zik.platform.store import ProfileStore, complete
+from zik.principal import Principal
 from zik.career import userdata_hooks as career_data
 from zik.journal import userdata_hooks as journal_data
 from zik.points import userdata_hooks as points_data
@@ -33,32 +34,50 @@ exports_data.register(exports)
 ERASING_DOMAINS = [hook.domain for hook in userdata.hooks()]
 
 
+def started(owner: Principal, profile: dict | None) -> dict:
+    """The profile (as the store shows it), its onboarding started: the first GET or PUT /me of a new user
+    (or the first of a user whose profile was saved before onboarding) starts it."""
+    if profile is not None and profile["onboarding"]["startedAt"]:
+        return profile
+    if not store.start(owner):
+        raise AccountErased("this account was deleted (DELETE /me): sign up again to use zik")
+    return store.get(owner) or complete(owner, {})
+
+
 @app.get("/me")
 def get_me() -> dict:
-    """The caller's profile and preferences.
+    """The caller's profile and preferences, and their onboarding.
 
-    A user who never saved one gets the defaults, at version 0."""
+    A user who never saved one gets the defaults, at version 0. `onboarding` lists the steps of a new
+    user (`timezone`, `interests`, `first_goal_or_entry`, `career_profile`), each with `done` and
+    `doneAt`, and names the `next` one (null once `complete`); the first GET starts it (`startedAt`)."""
     owner = principal(app, while_erased=True)  # the profile's read checks the account too: one query
-    return accounts.profile(owner) or profiles.default_profile(owner)
+    stored = accounts.profile(owner)
+    return started(owner, complete(owner, stored) if stored else None)
 
 
 @app.put("/me")
 def put_me() -> dict:
     """Change the caller's profile and preferences.
 
-    Only the fields sent change; preferences merge key by key. Send back the `version` you read to refuse
-    overwriting a newer save (409). A retry with the same `Idempotency-Key` header has one effect."""
+    Only the fields sent change; preferences merge key by key; `interests` (known ids) replaces the list.
+    Sending `timezone` or `interests` completes that onboarding step. Send back the `version` you read to
+    refuse overwriting a newer save (409). A retry with the same `Idempotency-Key` header has one effect."""
     owner = principal(app)
     update = body(app, "profile_update")
 
     def save(_claim: Claim | None) -> dict:
-        current = store.get(owner) or profiles.default_profile(owner)
+        current = store.get(owner)
+        if current is None or not current["onboarding"]["startedAt"]:
+            # Bad input (a timezone, a stale version) is refused before the first write starts onboarding.
+            profiles.apply_update(current or complete(owner, {}), update)
+            current = started(owner, current)
         merged = profiles.apply_update(current, update)
-        changed = profiles.changed_fields(current, merged)
-        if current["version"] and not changed:
+        steps = onboarding.pending(current["onboarding"], onboarding.steps_of_update(update))
+        if current["version"] and not profiles.differs(current, merged) and not steps:
             return current  # nothing to change (a retry of a save already made): no new version, no event
         # UserProfileUpdated leaves through UsersTable's stream (PlatformStreamFunction).
-        return store.save(owner, merged, expected_version=current["version"], changed=changed)
+        return store.save(owner, merged, expected_version=current["version"], changed=profiles.changed_fields(current, merged), steps=steps)
 
     return run_once(app, owner, save)
 

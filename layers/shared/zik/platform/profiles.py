@@ -1,4 +1,6 @@
-"""Profile rules: defaults, merging an update, checking the timezone. No AWS in here."""
+"""Profile rules: defaults, merging an update, checking the timezone. No AWS in here.
+
+A profile's onboarding (which steps the user has done) is zik.platform.onboarding's."""
 
 from __future__ import annotations
 
@@ -63,11 +65,24 @@ def apply_update(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[
         merged["timezone"] = check_timezone(update["timezone"])
     if "preferences" in update:
         merged["preferences"] = _merge(current.get("preferences") or {}, update["preferences"])
+    if "interests" in update:
+        merged["interests"] = list(update["interests"])  # the schema's known ids, each once
     return merged
 
 
+# The fields UserProfileUpdated's ``changed`` may name (its schema's list); a profile holds ``interests`` too.
+EVENT_FIELDS = ("displayName", "locale", "timezone", "preferences")
+FIELDS = (*EVENT_FIELDS, "interests")
+
+
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    return sorted(key for key in ("displayName", "locale", "timezone", "preferences") if before.get(key) != after.get(key))
+    """The fields a save changes, as its UserProfileUpdated names them."""
+    return sorted(key for key in EVENT_FIELDS if before.get(key) != after.get(key))
+
+
+def differs(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether a save would change any field of the profile (interests included)."""
+    return any(before.get(key) != after.get(key) for key in FIELDS)
 
 
 def _merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
