@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zik import schemas
-from zik.platform import onboarding
+from zik.platform import onboarding, profiles
 
 AT = "2026-11-23T08:15:02.412Z"
 
@@ -133,3 +133,11 @@ def test_each_step_keeps_the_earliest_time_any_of_its_events_gave(events):
     shown = onboarding.view(replay(events))
     assert shown["next"] == next((step for step in onboarding.STEPS if step not in steps), None)
     assert shown["complete"] == (set(steps) == set(onboarding.STEPS))
+
+
+def test_a_save_names_in_its_event_only_the_fields_the_events_schema_knows():
+    known = schemas.load("events", "UserProfileUpdated")["properties"]["changed"]["items"]["enum"]
+    before, after = {"timezone": "UTC"}, {"timezone": "Europe/Paris", "interests": ["career"]}
+    assert profiles.changed_fields(before, after) == sorted(field for field in ("interests", "timezone") if field in known)
+    assert profiles.differs({"interests": []}, {"interests": ["career"]}) is True
+    assert profiles.differs({"interests": ["career"]}, {"interests": ["career"]}) is False

@@ -70,14 +70,20 @@ def apply_update(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[
     return merged
 
 
-# The fields UserProfileUpdated's ``changed`` may name (its schema's list); a profile holds ``interests`` too.
-EVENT_FIELDS = ("displayName", "locale", "timezone", "preferences")
-FIELDS = (*EVENT_FIELDS, "interests")
+FIELDS = ("displayName", "locale", "timezone", "preferences", "interests")
+
+
+@cache
+def event_fields() -> frozenset[str]:
+    """The fields UserProfileUpdated's ``changed`` may name: its schema's list (its one owner)."""
+    from zik import schemas
+
+    return frozenset(schemas.load("events", "UserProfileUpdated")["properties"]["changed"]["items"]["enum"])
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """The fields a save changes, as its UserProfileUpdated names them."""
-    return sorted(key for key in EVENT_FIELDS if before.get(key) != after.get(key))
+    return sorted(key for key in FIELDS if key in event_fields() and before.get(key) != after.get(key))
 
 
 def differs(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
