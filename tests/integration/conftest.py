@@ -23,6 +23,7 @@ QUEUES = {
     "ExportFunction": "ExportQueue",
     "ImageProcessingFunction": "ImageProcessingQueue",
     "StudioNotificationsFunction": "NotificationQueue",
+    "OnboardingEventsFunction": "OnboardingQueue",
 }
 # The domains' consumers of account events: their queues hold a message 30 s (move_clock past it).
 ACCOUNT_QUEUES = {

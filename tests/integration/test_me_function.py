@@ -66,6 +66,9 @@ def me(deployment, invoke, event_sink) -> Me:
 def test_get_me_before_any_save_gives_defaults_at_version_0(me, sample):
     reply = me(sample("me_get"))
     assert reply.status == 200
+    started = reply.body.pop("onboarding")
+    created = reply.body.pop("createdAt")
+    assert started["startedAt"] == created and started["next"] == "timezone" and not started["complete"]
     assert reply.body == {
         "userId": SUB,
         "tenantId": "acme",
@@ -79,9 +82,13 @@ def test_get_me_before_any_save_gives_defaults_at_version_0(me, sample):
             "units": "metric",
             "notifications": {"email": True, "push": True, "dailyDigest": False},
         },
+        "interests": [],
         "version": 0,
     }
-    assert me.items() == []  # reading writes nothing
+    # The first read starts the onboarding (onboarding.startedAt on an item with no version): not a save.
+    [item] = me.items()
+    assert "version" not in item and set(item) == {"pk", "sk", "onboarding", "createdAt"}
+    assert me.sink.received() == []
 
 
 # -- PUT /me ------------------------------------------------------------------------------------------------
@@ -293,7 +300,8 @@ def test_a_user_cannot_see_or_erase_another_users_profile(me, api_event, user_cl
     assert seen.body["timezone"] == "UTC"
 
     exported = me(api_event("GET", "/me/export", claims=grace)).body["data"]
-    assert exported["profile"] is None and empty_export(exported)
+    # Grace's GET started her onboarding: her profile, at version 0, with nothing of Ada's.
+    assert exported["profile"]["userId"] == grace["sub"] and exported["profile"]["version"] == 0 and empty_export(exported)
     assert me(api_event("DELETE", "/me", claims=grace)).status == 202
     assert me.profile_item() == ada
     assert me(api_event("GET", "/me")).body["displayName"] == "Ada L."

@@ -84,10 +84,10 @@ def test_put_marks_timezone_and_interests_in_its_own_write(invoke, api_event, us
     assert set(done(reply.body)) == {"timezone", "interests"} and reply.body["onboarding"]["next"] == "first_goal_or_entry"
     assert invoke("MeFunction", api_event("GET", "/me")).body == reply.body
     [event] = sink.of_type("UserProfileUpdated")
-    assert event["detail"]["changed"] == ["timezone"] and event["detail"]["version"] == 1
+    assert event["detail"]["changed"] == ["interests", "timezone"] and event["detail"]["version"] == 1
     schemas.validate("events", "UserProfileUpdated", event["detail"])
 
-    # Interests alone: a new version (its event names no field it knows), the step kept at its first time.
+    # Interests alone: a new version, the step kept at its first time.
     later = invoke("MeFunction", api_event("PUT", "/me", body={"version": 1, "interests": []})).body
     assert later["version"] == 2 and later["interests"] == [] and done(later) == done(reply.body)
 

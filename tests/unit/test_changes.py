@@ -156,3 +156,11 @@ def test_an_application_created_or_moved_is_application_status_changed_and_nothi
     assert events(career, change("REMOVE", sk, old=moved)) == []
     for other in ("PROFILE", "PROFILE#MATCH#j1", "SAVED#j1", "APPJOB#j1", "EMAIL#d1", "MAILBOX"):
         assert events(career, change("INSERT", other, new={"status": "analyzed", "x": 1})) == []
+
+
+def test_a_saved_career_profile_is_career_profile_saved_and_its_resume_alone_is_not() -> None:
+    first = {"targetRole": "Data Engineer", "version": 1}
+    assert events(career, change("INSERT", "PROFILE", new=first)) == [("CareerProfileSaved", {"version": 1})]
+    assert events(career, change("MODIFY", "PROFILE", old=first, new={**first, "targetRole": "ML Engineer", "version": 2})) == [("CareerProfileSaved", {"version": 2})]
+    assert events(career, change("MODIFY", "PROFILE", old=first, new={**first, "resume": {"resumeId": "r1"}})) == []
+    assert events(career, change("REMOVE", "PROFILE", old=first)) == []

@@ -3,17 +3,19 @@
 
   a resume's analysis saved (status -> analyzed)      ResumeAnalyzed
   an application written, or its status moved          ApplicationStatusChanged (from null when created)
+  the profile saved (its version moved)                CareerProfileSaved (onboarding's career_profile step)
 
 A resume analysed again (a new resume) is a new item, so a new event; an application's notes or interview
-details changing move no status and mean nothing. Everything else in the table (the profile, match
-explanations, saved jobs, e-mails read, the mailbox) means nothing.
+details changing move no status and mean nothing. The profile's resume written by the resumes (its version
+does not move) and everything else in the table (match explanations, saved jobs, e-mails read, the
+mailbox) mean nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from zik.career.tables import APPLICATION_PREFIX, RESUME_PREFIX
+from zik.career.tables import APPLICATION_PREFIX, PROFILE, RESUME_PREFIX
 from zik.streams import Change, Event
 
 DOMAIN = "career"
@@ -28,6 +30,8 @@ def events_of(change: Change) -> Iterator[Event]:
         yield from _resume(change)
     elif _is(APPLICATION_PREFIX, change.sk):
         yield from _application(change)
+    elif change.sk == PROFILE and change.kind != "REMOVE" and change.changed("version") and change.now("version"):
+        yield Event("CareerProfileSaved", DOMAIN, {"version": int(change.now("version"))})
 
 
 def _resume(change: Change) -> Iterator[Event]:
