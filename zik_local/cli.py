@@ -151,8 +151,13 @@ def _seed_job_feeds(cloud: Any) -> list[str]:
 
 def _post(url: str, payload: Any) -> Any:
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST", headers={"Content-Type": "application/json"})
+    return _answer(request, url, timeout=120)
+
+
+def _answer(request: urllib.request.Request | str, url: str, *, timeout: float) -> Any:
+    """The control route's JSON answer (its error's too); no `zik dev` there: exit saying how to start it."""
     try:
-        with urllib.request.urlopen(request, timeout=120) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return json.loads(answer.read())
     except urllib.error.HTTPError as exc:
         return json.loads(exc.read() or b"{}")
@@ -170,13 +175,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _get(url: str) -> Any:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            return json.loads(answer.read())
-    except urllib.error.HTTPError as exc:
-        return json.loads(exc.read() or b"{}")
-    except urllib.error.URLError as exc:
-        raise SystemExit(f"zik: no `zik dev` answers at {url.rsplit('/_zik', 1)[0]} ({exc.reason}); start it with `make dev`")
+    return _answer(url, url, timeout=30)
 
 
 def _codes(args: argparse.Namespace) -> int:

@@ -3,15 +3,10 @@ When a test fails, its report shows what the `zik dev` process under test printe
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
-from devserver import ROOT, START_TIMEOUT, DevServer, free_port, stop, zik_command
+from devserver import DevServer, running_dev
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -28,43 +23,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
 
 @pytest.fixture(scope="module")
 def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
-    failed_before = request.session.testsfailed
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-", suffix=".log", delete=False)
-    log_path = Path(log.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZIK_FN_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    process = subprocess.Popen(
-        [*zik_command(), "dev", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    yield from running_dev(request)
+
+
+@pytest.fixture(scope="module")
+def app(dev: DevServer) -> dict[str, Any]:
+    """The app's side of sign-in: boto3's cognito-idp on the embedded AWS, the template's pool and client."""
+    import boto3
+    from botocore.config import Config
+
+    info = dev.request("GET", "/_zik/info").body
+    (pool,) = info["userPools"]
+    idp = boto3.client(
+        "cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
+        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
     )
-    log.close()
-    server = DevServer(f"http://127.0.0.1:{port}", port, process, log_path)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        last = "no answer yet"
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"zik dev exited with {process.returncode} before /health answered:\n{server.output()}")
-            try:
-                answer = server.request("GET", "/health")
-                if answer.status == 200:
-                    break
-                last = f"{answer.status} {answer.raw[:300]!r}"
-            except OSError as exc:
-                last = repr(exc)
-            if time.monotonic() > deadline:
-                pytest.fail(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s (last: {last}):\n{server.output()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        stop(process)
-        if request.session.testsfailed == failed_before:
-            log_path.unlink(missing_ok=True)
-        else:
-            print(f"\nzik dev on port {port} stopped with {process.returncode}; its output is in {log_path}")
+    return {"idp": idp, "pool_id": pool["userPoolId"], "client_id": pool["clientIds"][0]}

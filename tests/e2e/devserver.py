@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -144,3 +146,49 @@ def eventually(check: Callable[[], Any], what: str, timeout: float = WAIT_SECOND
 
 def new_user() -> str:
     return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def running_dev(request: pytest.FixtureRequest, *extra: str) -> Iterator[DevServer]:
+    """A `zik dev` process (``extra``: its arguments, e.g. ``--parameter Name=value``) for a module fixture to
+    ``yield from``: started on a free port, served once /health answers, stopped after; its output kept in a
+    file, deleted unless a test failed."""
+    failed_before = request.session.testsfailed
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-", suffix=".log", delete=False)
+    log_path = Path(log.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZIK_FN_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [*zik_command(), "dev", "--port", str(port), *extra],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+    server = DevServer(f"http://127.0.0.1:{port}", port, process, log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        last = "no answer yet"
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"zik dev exited with {process.returncode} before /health answered:\n{server.output()}")
+            try:
+                answer = server.request("GET", "/health")
+                if answer.status == 200:
+                    break
+                last = f"{answer.status} {answer.raw[:300]!r}"
+            except OSError as exc:
+                last = repr(exc)
+            if time.monotonic() > deadline:
+                pytest.fail(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s (last: {last}):\n{server.output()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        stop(process)
+        if request.session.testsfailed == failed_before:
+            log_path.unlink(missing_ok=True)
+        else:
+            print(f"\nzik dev on port {port} stopped with {process.returncode}; its output is in {log_path}")

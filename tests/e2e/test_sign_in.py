@@ -9,10 +9,8 @@ import subprocess
 import uuid
 from typing import Any
 
-import boto3
 import pyotp
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
@@ -20,17 +18,6 @@ from pycognito.exceptions import SoftwareTokenMFAChallengeException
 from tests.e2e.devserver import ROOT, DevServer, zik_command
 
 PASSWORD = "Correct-horse-9"
-
-
-@pytest.fixture(scope="module")
-def app(dev: DevServer) -> dict[str, Any]:
-    info = dev.request("GET", "/_zik/info").body
-    (pool,) = info["userPools"]
-    idp = boto3.client(
-        "cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
-        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
-    )
-    return {"idp": idp, "pool_id": pool["userPoolId"], "client_id": pool["clientIds"][0]}
 
 
 def _zik_codes(dev: DevServer, email: str) -> list[dict[str, Any]]:

@@ -9,22 +9,16 @@ takes no parameters); it is called ``dev`` so that a failure's report shows its 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import jwt
 import pytest
-from botocore.config import Config
 from pycognito.aws_srp import AWSSRP
 
-from tests.e2e.devserver import ROOT, START_TIMEOUT, DevServer, free_port, stop, zik_command
+from devserver import DevServer, running_dev
 
 PASSWORD = "Correct-horse-9"
 LIMIT = 5
@@ -32,49 +26,7 @@ LIMIT = 5
 
 @pytest.fixture(scope="module")
 def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
-    failed_before = request.session.testsfailed
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-groups-", suffix=".log", delete=False)
-    log_path = Path(log.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZIK_FN_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    process = subprocess.Popen(
-        [*zik_command(), "dev", "--port", str(port), "--parameter", f"UserRateLimitPerMinute={LIMIT}"],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    log.close()
-    server = DevServer(f"http://127.0.0.1:{port}", port, process, log_path)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"zik dev exited with {process.returncode} before /health answered:\n{server.output()}")
-            try:
-                if server.request("GET", "/health").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"GET /health did not answer 200 within {START_TIMEOUT:.0f}s:\n{server.output()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        stop(process)
-        if request.session.testsfailed == failed_before:
-            log_path.unlink(missing_ok=True)
-        else:
-            print(f"\nzik dev on port {port} stopped with {process.returncode}; its output is in {log_path}")
-
-
-@pytest.fixture(scope="module")
-def app(dev: DevServer) -> dict[str, Any]:
-    info = dev.request("GET", "/_zik/info").body
-    (pool,) = info["userPools"]
-    idp = boto3.client(
-        "cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
-        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
-    )
-    return {"idp": idp, "pool_id": pool["userPoolId"], "client_id": pool["clientIds"][0]}
+    yield from running_dev(request, "--parameter", f"UserRateLimitPerMinute={LIMIT}")
 
 
 def _confirmed_id_token(dev: DevServer, app: dict[str, Any]) -> tuple[str, str]:

@@ -23,3 +23,11 @@ def template_table_properties(logical_id: str) -> dict[str, Any]:
     """The key schema of a table as template.yaml declares it."""
     props = _template_resources()[logical_id]["Properties"]
     return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode")})
+
+
+def template_table(logical_id: str) -> dict[str, Any]:
+    """A table's keys, billing and secondary indexes as template.yaml declares them (CreateTable's arguments
+    but its name)."""
+    props = _template_resources()[logical_id]["Properties"]
+    keys = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+    return copy.deepcopy({key: props[key] for key in keys if key in props})

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from template_tables import template_table
 from zik.studio import device_store
 from zik.studio import devices as devices_module
 from zik.studio.device_store import DeviceStore
@@ -33,11 +34,6 @@ FCM_TOKEN = "dG9rZW4tZnJvbS1mY20:APA91bH-x_Kq3vX8mP2rT9sW4yZ1aB6cD0eF5gH7iJ2kL9m
 DONE = {"jobId": "j0kq3x8m2v7c4n1p", "photoId": "p0kq3w1z9r5t2y6u", "resultPhotoId": "p0kq3x9a4b8c1d5e", "hairstyleId": "textured-crop"}
 
 
-def template_table(logical_id: str) -> dict[str, Any]:
-    from zik_local.template import load_yaml
-
-    props = load_yaml(ROOT / "template.yaml")["Resources"][logical_id]["Properties"]
-    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode") if key in props})
 
 
 class Studio:

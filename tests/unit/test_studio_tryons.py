@@ -7,7 +7,6 @@ Tables are made as template.yaml declares them."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib.util
 import io
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-from template_tables import template_table_properties
+from template_tables import template_table, template_table_properties
 from PIL import Image
 
 from zik import clock
@@ -40,12 +39,6 @@ LIMIT = 3
 BUCKET = "test-studio"
 
 
-def template_table(logical_id: str) -> dict[str, Any]:
-    """A table's keys and indexes as template.yaml declares them, so the tests cannot drift from it."""
-    from zik_local.template import load_yaml
-
-    props = load_yaml(ROOT / "template.yaml")["Resources"][logical_id]["Properties"]
-    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes") if key in props})
 
 
 @pytest.fixture

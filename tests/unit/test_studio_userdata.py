@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from template_tables import template_table
 from zik import userdata
 from zik.dynamo import ERASED, Table, to_item
 from zik.principal import Principal
@@ -29,12 +30,6 @@ IOS_TOKEN = "3f1c9a7be2d4056f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f"
 FCM_TOKEN = "dG9rZW4tZnJvbS1mY20:APA91bH-x_Kq3vX8mP2rT9sW4yZ1aB6cD0eF5gH7iJ2kL9mN3oP8qR4sT1uV6wX0yZ5aB3cD7eF2gH9iJ4kL"
 
 
-def template_table(logical_id: str) -> dict[str, Any]:
-    from zik_local.template import load_yaml
-
-    props = load_yaml(ROOT / "template.yaml")["Resources"][logical_id]["Properties"]
-    keys = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
-    return copy.deepcopy({key: props[key] for key in keys if key in props})
 
 
 def jobs_table_properties() -> dict[str, Any]:
