@@ -253,6 +253,20 @@ def test_over_the_days_quota_is_429_saying_it_resets_at_the_users_next_midnight(
     assert executions(studio) == []
 
 
+def test_a_hairstyle_an_admin_hid_cannot_be_tried_on_and_shown_again_it_can(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:
+    put_photo(studio, "p1")
+    studio.ddb.create_table(TableName="test-hairstyles", **template_table("HairstyleLibraryTable"))
+    monkeypatch.setenv("HAIRSTYLES_TABLE", "test-hairstyles")
+    studio.ddb.put_item(TableName="test-hairstyles", Item={"hairstyleId": {"S": "french-crop"}, "hidden": {"BOOL": True}})
+
+    status, body, _ = api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"})
+    assert status == 404 and body["error"]["code"] == "not_found" and body["error"]["field"] == "hairstyleId"
+    assert _jobs(studio) == [] and executions(studio) == []
+
+    studio.ddb.put_item(TableName="test-hairstyles", Item={"hairstyleId": {"S": "french-crop"}})
+    assert api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"})[0] == 202
+
+
 def test_a_workflow_that_cannot_start_answers_503_and_a_retry_with_its_key_starts_the_same_job(studio, api, monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.stub import Stubber
 

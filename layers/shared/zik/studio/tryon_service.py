@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from functools import cache
 from typing import Any, Callable, Mapping
 
@@ -117,6 +118,15 @@ class Tryons:
             self._sessions = SessionStore()
         return self._sessions
 
+    def _hidden(self, hairstyle_id: str) -> bool:
+        """Whether an admin hid the style (the library's table, HAIRSTYLES_TABLE: without one, nothing is)."""
+        if not os.environ.get("HAIRSTYLES_TABLE"):
+            return False
+        from zik.studio.library_store import HairstyleLibrary
+
+        item = HairstyleLibrary().get(hairstyle_id)
+        return bool(item and item.get("hidden"))
+
     # -- the user's day ---------------------------------------------------------------------------------------
     def timezone_of(self, owner: Principal) -> str:
         """The profile's timezone (the platform's one owner of it), remembered for a minute; UTC without one."""
@@ -145,6 +155,9 @@ class Tryons:
                 details={"status": photo.get("status")},
             )
         style = hairstyles.hairstyle(data["hairstyleId"])
+        if self._hidden(style["id"]):
+            # An admin hid it from the library (PUT /studio/hairstyles/{id}): to users it is not there.
+            raise hairstyles.HairstyleNotFound(f"no hairstyle {style['id']!r} in the library", field="hairstyleId")
         color = hairstyles.color_hex(style, data.get("color"))
 
         timezone = self.timezone_of(owner)
