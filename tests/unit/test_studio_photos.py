@@ -17,6 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 from PIL import Image
+from template_tables import template_table
 from zik import clock
 from zik.studio import images
 from zik.studio.photo_store import PhotoStore
@@ -30,16 +31,7 @@ OTHER = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
 
 
 def create_photos_table(client, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("photoId", "userId", "userTime", "favouriteOf", "favouritedAt")],
-        KeySchema=[{"AttributeName": "photoId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {"IndexName": "UserTimestampIndex", "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "userTime", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
-            {"IndexName": "FavouritesIndex", "KeySchema": [{"AttributeName": "favouriteOf", "KeyType": "HASH"}, {"AttributeName": "favouritedAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
-        ],
-    )
+    client.create_table(TableName=name, **template_table("PhotosTable"))
 
 
 class Studio:

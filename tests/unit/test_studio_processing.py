@@ -16,6 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 from PIL import Image
+from template_tables import template_table
 from zik import clock
 from zik.dynamo import Table
 from zik.studio import photos
@@ -31,17 +32,8 @@ GPS_LATITUDE = (51.0, 30.0, 26.4)
 
 
 def photos_table(client, name: str = "test-photos") -> Table:
-    """The Photos table as the studio's contract declares it (pk photoId; UserTimestampIndex, FavouritesIndex)."""
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("photoId", "userId", "userTime", "favouriteOf", "favouritedAt")],
-        KeySchema=[{"AttributeName": "photoId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {"IndexName": "UserTimestampIndex", "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "userTime", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
-            {"IndexName": "FavouritesIndex", "KeySchema": [{"AttributeName": "favouriteOf", "KeyType": "HASH"}, {"AttributeName": "favouritedAt", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}},
-        ],
-    )
+    """The Photos table as template.yaml declares it (pk photoId; UserTimestampIndex, FavouritesIndex)."""
+    client.create_table(TableName=name, **template_table("PhotosTable"))
     return Table(name, pk="photoId", sk=None, client=client)
 
 
