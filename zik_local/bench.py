@@ -18,16 +18,20 @@
               teardown (100-250 ms here, freeing botocore's models) is no part of a cold start, as Lambda
               keeps the process for the next event or freezes it.
 
-  (d) quests  DynamoDB round trips of GET /goals/{goalId} and GET /tasks (counted in the embedded AWS), AI
-              calls per created goal (the gateway's accounting lines), seconds from POST /goals to "active"
-              (median of 3 goals, the roadmap workflow run by the embedded Step Functions)
+  (d) quests  DynamoDB round trips of GET /goals/{goalId} and GET /tasks (counted in the embedded AWS, the
+              screen's own: not the platform's two calls of every request, see below), AI calls per created
+              goal (the gateway's accounting lines), seconds from POST /goals to "active" (median of 3 goals,
+              the roadmap workflow run by the embedded Step Functions)
   (e) journal search p50 / p99 over 5,000 entries of one user, DynamoDB round trips of GET /entries and
-              GET /gamification/stats, seconds from POST /entries to its insight (zik_local/bench_journal.py)
+              GET /gamification/stats (the screen's own), seconds from POST /entries to its insight
+              (zik_local/bench_journal.py)
   (f) recurring the daily recurring-task run over 100,000 active rules: seconds from firing the schedule until
               every shard's last page is written, the DynamoDB calls it made, the most rules one invocation
               handled, and a shard read again (zik_local/bench_quests.py; about 16 minutes here, most of it
               moto's: ZIK_BENCH_RULES=20000 for a quicker look)
-
+  (g) erasure a user with 100,000 items erased: DELETE /me's answer, seconds until GET /me/erasure says
+              ``erased``, the account functions' invocations and the DynamoDB calls meanwhile
+              (zik_local/bench_accounts.py; ZIK_BENCH_ERASE_ITEMS=20000 for a quicker look)
   (h) career  AI calls per job search page (first, again, next, after a profile change) and DynamoDB round
               trips per page over a few hundred jobs (zik_local/bench_career_jobs.py); the resume analysis of a
               two-page PDF through ResumeFunction, p50 of 20 (zik_local/bench_career_resume.py); DynamoDB reads
@@ -37,6 +41,13 @@
               its offline result p50 of 10, FIFO order per user kept under 20 uploads of 4 users posted at
               once, and the peak memory of the process tree (zik_local/bench_studio.py).
               ``python -m zik_local.bench studio`` measures only these.
+
+Round trips per request: every API request of a signed-in user makes two DynamoDB calls before its route
+runs (zik.http): the account check (GetItem of the user's ERASURE item in UsersTable,
+zik.platform.accounts) and the per-user rate limit's count (UpdateItem of a counter in RateLimitTable,
+zik.ratelimit). They are the platform's, the same for every route, and counted apart
+(``counting_dynamodb``: ``calls[1]`` and ``calls[2]``); a screen's "round trips" are the calls its route
+makes, the figures the targets are about. The notes give the platform's count beside them.
 
 A missed target is reported, not fatal (exit 0); a crash (a start that never answers, a non-200, a
 function that fails) exits non-zero.
@@ -482,21 +493,32 @@ class QuestFigures:
     tasks_dated_trips: int
     ai_calls: list[int]
     to_active: list[float]
+    platform_trips: int = 0  # the account check and the rate-limit count of each request, not in the figures above
 
 
 @contextlib.contextmanager
 def counting_dynamodb() -> Iterator[list[int]]:
-    """``calls[0]``: how many requests the embedded DynamoDB served (reset it to count one request's),
-    but the API's account check (the GetItem of a user's ERASURE item every API request makes: a platform
-    read, not the screen's; ``calls[1]`` counts those)."""
+    """The embedded DynamoDB's requests, counted in three (reset a count to count one request's):
+
+    ``calls[0]``  the screens': every request but the two below
+    ``calls[1]``  the API's account check, the GetItem of a user's ERASURE item (zik.platform.accounts) every
+                  API request of a signed-in user makes: a platform read, not the screen's
+    ``calls[2]``  the per-user rate limit's count, the UpdateItem of a counter in RateLimitTable (zik.ratelimit)
+                  every such request makes: a platform write, not the screen's; told by its table's name (the
+                  local cloud's generated ``<stack>-RateLimitTable-<hash>``)
+    """
     from moto.dynamodb.responses import DynamoHandler
 
-    calls = [0, 0]
+    calls = [0, 0, 0]
     original = DynamoHandler.call_action
 
     def counted(self: Any) -> Any:
-        if self._get_action() == "GetItem" and b'"ERASURE"' in (self.body.encode() if isinstance(self.body, str) else self.body or b""):
+        action = self._get_action()
+        body = self.body.encode() if isinstance(self.body, str) else self.body or b""
+        if action == "GetItem" and b'"ERASURE"' in body:
             calls[1] += 1
+        elif action == "UpdateItem" and is_rate_limit_table(_table_name(body)):
+            calls[2] += 1
         else:
             calls[0] += 1
         return original(self)
@@ -506,6 +528,29 @@ def counting_dynamodb() -> Iterator[list[int]]:
         yield calls
     finally:
         DynamoHandler.call_action = original  # type: ignore[method-assign]
+
+
+def _table_name(body: bytes) -> str:
+    try:
+        parsed = json.loads(body or b"{}")
+    except ValueError:
+        return ""
+    return str(parsed.get("TableName", "")) if isinstance(parsed, dict) else ""
+
+
+def is_rate_limit_table(name: str) -> bool:
+    """RateLimitTable's name as the local cloud generates it (zik_local.provision.physical_name)."""
+    return "-RateLimitTable-" in name
+
+
+def platform_calls(calls: list[int]) -> int:
+    """The platform's calls counted so far: account checks and rate-limit counts."""
+    return calls[1] + calls[2]
+
+
+def reset(calls: list[int]) -> None:
+    """Start counting one request's calls, the screen's and the platform's."""
+    calls[0] = calls[1] = calls[2] = 0
 
 
 def measure_quests() -> QuestFigures:
@@ -646,12 +691,15 @@ def _quests_figures(cloud: Any, lines: list[str], dynamodb_calls: list[int]) -> 
         ai_calls.append(sum(1 for line in lines[before:] if '"message":"ai call"' in line and '"outcome":"ok"' in line))
     call("GET", "/tasks", token=token)  # the caller's timezone is read once, then remembered
 
+    platform: list[int] = []
+
     def trips(path: str) -> int:
-        dynamodb_calls[0] = 0
+        reset(dynamodb_calls)
         call("GET", path, token=token)
+        platform.append(platform_calls(dynamodb_calls))
         return dynamodb_calls[0]
 
-    figures = QuestFigures(trips(f"/goals/{goal_id}"), trips("/tasks"), trips("/tasks?date=2026-11-23"), ai_calls, to_active)
+    figures = QuestFigures(trips(f"/goals/{goal_id}"), trips("/tasks"), trips("/tasks?date=2026-11-23"), ai_calls, to_active, max(platform))
     _progress(f"quests: {figures}")
     return figures
 
@@ -725,7 +773,8 @@ def report(
         )
     out.append(
         f"  quests: to active {', '.join(f'{t:.2f}s' for t in quests.to_active)}; AI calls {quests.ai_calls}; "
-        f"GET /tasks?date= round trips {quests.tasks_dated_trips} (GET /tasks reads the timezone once a minute)"
+        f"GET /tasks?date= round trips {quests.tasks_dated_trips} (GET /tasks reads the timezone once a minute); "
+        f"each request's platform calls besides (account check, rate-limit count): {quests.platform_trips}"
     )
     out.append(f"  {bench_journal.notes(journal)}")
     out.append(f"  {bench_quests.notes(recurring)}")

@@ -7,7 +7,9 @@
             seed's records before anything is timed
   erase     seconds from DELETE /me (202 at once: timed too) until GET /me/erasure says ``erased``; the
             items each domain reported; the invocations of each domain's account function (each erases
-            pages while its invocation has time, then sends the rest on); the DynamoDB calls meanwhile
+            pages while its invocation has time, then sends the rest on); the DynamoDB calls meanwhile (but
+            the platform's account check and rate-limit count of the bench's own GET /me/erasure polls,
+            zik_local.bench.counting_dynamodb's calls[1] and calls[2])
 
 The account queues hold a UserDeleted message ``ErasureDelaySeconds`` (2 s in zik dev) before the erasure
 starts; that wait is in the time. ZIK_BENCH_ERASE_ITEMS=20000 for a quick look.

@@ -3,9 +3,12 @@
   ai calls  AI calls of one GET /api/jobs page (the gateway's accounting lines of career.match): the first
             page (every job on it unexplained: one batched call), the same page again (nothing changed:
             none), the next page (one), and the first page after the profile changed (one)
-  trips     DynamoDB round trips of GET /api/jobs (counted in the embedded AWS, but the API's account check):
-            the first page (a miss writes its explanations back, and the AI's budget is counted) and the
-            repeat (the fewest of three: the profile with its cached explanations, then the open jobs)
+  trips     DynamoDB round trips of GET /api/jobs (counted in the embedded AWS): the first page (a miss
+            writes its explanations back, and the AI's budget is counted) and the repeat (the fewest of three:
+            the profile with its cached explanations, then the open jobs). The route's own calls: the two the
+            platform makes before every API request's route runs (zik.http: the account check's GetItem of
+            the ERASURE item in UsersTable, the per-user rate limit's UpdateItem in RateLimitTable) are
+            counted apart (zik_local.bench.counting_dynamodb) and given in the notes
 
 JOBS realistic open jobs (roles, levels, cities, remote, salaries from the vocabulary) are written into
 JobsTable as JobsStore writes them, by a child process that sees the layer as a function does, with the
@@ -93,12 +96,14 @@ class CareerJobsFigures:
     trips_first: int
     trips_repeat: int
     page_ms: list[float]
+    platform_trips: int = 0  # each request's account check and rate-limit count, not in the trips above
 
 
 def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[str], progress: Callable[[str], None]) -> CareerJobsFigures:
-    """``cloud_factory`` starts a LocalCloud whose log lines land in ``lines``; ``dynamodb_calls[0]`` counts
-    the embedded DynamoDB's calls (zik_local.bench.counting_dynamodb)."""
-    from zik_local.bench import BenchError, api_client
+    """``cloud_factory`` starts a LocalCloud whose log lines land in ``lines``; ``dynamodb_calls`` counts
+    the embedded DynamoDB's calls (zik_local.bench.counting_dynamodb: the route's in ``[0]``, the platform's
+    apart)."""
+    from zik_local.bench import BenchError, api_client, platform_calls, reset
 
     cloud = cloud_factory()
     try:
@@ -113,15 +118,17 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
         token = call("POST", "/_zik/token", {"user": "bench-career"})["token"]
         call("PUT", "/api/users", PROFILE, token)
         page_ms: list[float] = []
+        platform: list[int] = []
 
         def page(query: str = "") -> tuple[dict[str, Any], int, int]:
             """The page, its AI calls (career.match accounting lines) and its DynamoDB round trips."""
             before = len(lines)
-            dynamodb_calls[0] = 0
+            reset(dynamodb_calls)
             started = time.perf_counter()
             answer = call("GET", f"/api/jobs?limit={PAGE}{query}", token=token)
             page_ms.append((time.perf_counter() - started) * 1000)
             trips = dynamodb_calls[0]
+            platform.append(platform_calls(dynamodb_calls))
             time.sleep(0.1)  # the accounting line of the AI call is written as the request ends
             calls = sum(1 for line in lines[before:] if '"message":"ai call"' in line and '"task":"career.match"' in line)
             return answer, calls, trips
@@ -135,7 +142,7 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
         _, ai_next, _ = page(f"&cursor={first['nextCursor']}")
         call("PUT", "/api/users", {"skills": [*PROFILE["skills"], "Kubernetes"]}, token)
         _, ai_changed, _ = page()
-        figures = CareerJobsFigures(first["total"], ai_first, ai_repeat, ai_next, ai_changed, trips_first, trips_repeat, page_ms)
+        figures = CareerJobsFigures(first["total"], ai_first, ai_repeat, ai_next, ai_changed, trips_first, trips_repeat, page_ms, max(platform))
         progress(f"career jobs: {figures}")
         return figures
     finally:
@@ -146,7 +153,7 @@ def rows(figures: CareerJobsFigures, met: Callable[[bool], str]) -> list[tuple[s
     return [
         (f"AI calls, first GET /api/jobs page ({PAGE} of {figures.jobs} jobs; the seed: {PAGE})", str(figures.ai_first), f"<= {TARGET_AI_CALLS_FIRST}", met(figures.ai_first <= TARGET_AI_CALLS_FIRST)),
         ("AI calls, the same page again (nothing changed)", str(figures.ai_repeat), f"{TARGET_AI_CALLS_REPEAT}", met(figures.ai_repeat <= TARGET_AI_CALLS_REPEAT)),
-        ("DynamoDB round trips, GET /api/jobs (cached)", str(figures.trips_repeat), f"<= {TARGET_ROUND_TRIPS}", met(figures.trips_repeat <= TARGET_ROUND_TRIPS)),
+        ("DynamoDB round trips, GET /api/jobs (cached; the route's)", str(figures.trips_repeat), f"<= {TARGET_ROUND_TRIPS}", met(figures.trips_repeat <= TARGET_ROUND_TRIPS)),
     ]
 
 
@@ -154,5 +161,6 @@ def notes(figures: CareerJobsFigures) -> str:
     return (
         f"career jobs: {figures.jobs} open jobs; AI calls: next page {figures.ai_next}, first page after a profile change "
         f"{figures.ai_changed}; round trips of the first page {figures.trips_first} (explanations written back, the AI budget "
-        f"counted); page times {', '.join(f'{ms:.0f}' for ms in figures.page_ms)} ms"
+        f"counted); page times {', '.join(f'{ms:.0f}' for ms in figures.page_ms)} ms; each request's platform calls besides "
+        f"its round trips (account check, rate-limit count): {figures.platform_trips}"
     )
