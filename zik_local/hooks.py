@@ -89,6 +89,11 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     (the local cloud's own, which has the endpoints and service models of its clients loaded already)."""
     make_dynamodb_writes_atomic()
     install_cognito()
+    # -- the identity pool's GetId / GetCredentialsForIdentity, and S3 as its credentials' policies allow --
+    from zik_local import identity_pool
+
+    identity_pool.install()
+    # -- (end of the identity pool) --
     trigger_dispatchers[:] = [dispatcher]
     log = getattr(dispatcher, "log", None)
     if log is not None:
@@ -293,6 +298,9 @@ def trim_stream(table: Any, through: int) -> int:
 
 def uninstall() -> None:
     uninstall_cognito()
+    from zik_local import identity_pool  # -- the identity pool (see install) --
+
+    identity_pool.uninstall()
     code_listeners.clear()
     trigger_dispatchers.clear()
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]

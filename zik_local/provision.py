@@ -389,6 +389,8 @@ class Provisioner:
             "AWS::Cognito::UserPool": self._user_pool,
             "AWS::Cognito::UserPoolClient": self._user_pool_client,
             "AWS::Cognito::UserPoolGroup": self._user_pool_group,
+            "AWS::Cognito::IdentityPool": self._identity_pool,
+            "AWS::Cognito::IdentityPoolRoleAttachment": self._identity_pool_roles,
             "AWS::ApiGateway::RestApi": self._rest_api,
             "AWS::Logs::LogGroup": self._log_group,
             "AWS::Lambda::EventInvokeConfig": self._event_invoke_config,
@@ -616,9 +618,10 @@ class Provisioner:
         # created in moto after the cloud serves too.
         self._needed_later(create, f"{logical_id} (role)", {arn})
         for policy in p.get("Policies", []):
-            document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
-            self._later(lambda policy=policy, document=document: self._client("iam").put_role_policy(
-                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=document
+            # (its own name: create() above reads ``document``, the trust policy, when it runs, after this loop)
+            policy_document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
+            self._later(lambda policy=policy, policy_document=policy_document: self._client("iam").put_role_policy(
+                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=policy_document
             ), f"{logical_id} (policy {policy['PolicyName']})")
         return Physical(name, {"Arn": arn, "RoleId": name})
 
@@ -830,6 +833,37 @@ class Provisioner:
         optional = {k: p[k] for k in ("Description", "Precedence", "RoleArn") if p.get(k) is not None}
         self._client("cognito-idp").create_group(UserPoolId=p["UserPoolId"], GroupName=name, **optional)
         return Physical(name, {})
+
+    def _identity_pool(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        # GetId and GetCredentialsForIdentity against it are zik_local.identity_pool's (moto's give anyone anything).
+        p = self.value(props)
+        name = self._name(logical_id, p.get("IdentityPoolName"), max_length=128)
+        optional = {
+            k: p[k]
+            for k in ("SupportedLoginProviders", "DeveloperProviderName", "OpenIdConnectProviderARNs", "SamlProviderARNs")
+            if p.get(k)
+        }
+        providers = [
+            {"ProviderName": c["ProviderName"], "ClientId": c.get("ClientId", ""),
+             "ServerSideTokenCheck": str(c.get("ServerSideTokenCheck", False)).lower() == "true"}
+            for c in p.get("CognitoIdentityProviders") or []
+        ]
+        pool = self._client("cognito-identity").create_identity_pool(
+            IdentityPoolName=name,
+            AllowUnauthenticatedIdentities=str(p.get("AllowUnauthenticatedIdentities", False)).lower() == "true",
+            CognitoIdentityProviders=providers,
+            **optional,
+        )
+        return Physical(pool["IdentityPoolId"], {"Name": name})
+
+    def _identity_pool_roles(self, logical_id: str, props: dict[str, Any]) -> Physical:
+        # moto has no SetIdentityPoolRoles: the attachment is kept on moto's pool by zik_local.identity_pool
+        # (whose SetIdentityPoolRoles, once the local cloud's hooks are in, does the same).
+        from zik_local import identity_pool
+
+        p = self.value(props)
+        identity_pool.attach_roles(p["IdentityPoolId"], p.get("Roles") or {}, p.get("RoleMappings"))
+        return Physical(p["IdentityPoolId"], {})
 
     def _rest_api(self, logical_id: str, props: dict[str, Any]) -> Physical:
         api_id = hashlib.sha1(f"{self.stack.name}/{logical_id}".encode()).hexdigest()[:10]
