@@ -155,3 +155,97 @@ def test_a_functions_environment_adds_to_the_globals_never_empties_them(function
     environment = RESOURCES[function]["Properties"].get("Environment")
     if environment is not None:
         assert isinstance(environment.get("Variables"), dict) and environment["Variables"], environment
+
+
+# -- events leave from the tables' change streams, nowhere else (issue 12) -----------------------------------------
+STREAM_FUNCTIONS = [f for f in FUNCTIONS if any(event["Type"] == "DynamoDB" for event in events_of(f).values())]
+PUT_EVENTS = "events:PutEvents"
+
+
+def _allows_put_events(statements: Any) -> bool:
+    """Whether an IAM policy document's statements allow ``events:PutEvents`` (an ``events:Put*`` or ``*``
+    pattern included)."""
+    from fnmatch import fnmatchcase
+
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action") or []
+        for action in actions if isinstance(actions, list) else [actions]:
+            if isinstance(action, str) and fnmatchcase(PUT_EVENTS.lower(), action.lower()):
+                return True
+    return False
+
+
+def may_put_events(function: str) -> bool:
+    """Whether the function's role may publish to a bus: SAM's EventBridgePutEventsPolicy (or an AWS managed
+    policy of EventBridge), an inline statement, a managed policy of the template it refers to, or an
+    AWS::IAM::Policy attached to its role."""
+    props = RESOURCES[function]["Properties"]
+    for policy in props.get("Policies") or []:
+        if isinstance(policy, str):
+            if "EventBridge" in policy:
+                return True
+        elif "EventBridgePutEventsPolicy" in policy:
+            return True
+        elif "Statement" in policy and _allows_put_events(policy["Statement"]):
+            return True
+        elif isinstance(policy.get("Ref"), str) and policy["Ref"] in RESOURCES:
+            document = RESOURCES[policy["Ref"]].get("Properties", {}).get("PolicyDocument") or {}
+            if _allows_put_events(document.get("Statement") or []):
+                return True
+    role = f"{function}Role"  # the role SAM makes for the function (or the one it names)
+    named = props.get("Role")
+    roles = {role} | (refs(named) if named is not None else set())
+    for name in of_type("AWS::IAM::Policy") + of_type("AWS::IAM::ManagedPolicy") + of_type("AWS::IAM::Role"):
+        resource = RESOURCES[name]["Properties"]
+        attached = name in roles or roles & refs(resource.get("Roles") or [])
+        documents = [resource.get("PolicyDocument") or {}] + [p.get("PolicyDocument") or {} for p in resource.get("Policies") or []]
+        if attached and any(_allows_put_events(d.get("Statement") or []) for d in documents):
+            return True
+    return False
+
+
+def test_the_guard_finds_the_permission_where_it_is_given() -> None:
+    assert STREAM_FUNCTIONS, "no function reads a table's stream"
+    assert all(may_put_events(f) for f in STREAM_FUNCTIONS)
+    assert _allows_put_events([{"Effect": "Allow", "Action": ["events:Put*"], "Resource": "*"}])
+    assert _allows_put_events({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    assert not _allows_put_events([{"Effect": "Deny", "Action": "events:PutEvents", "Resource": "*"}])
+    assert not _allows_put_events([{"Effect": "Allow", "Action": ["events:PutRule", "sqs:SendMessage"], "Resource": "*"}])
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_only_a_tables_stream_publisher_may_put_events(function: str) -> None:
+    """A committed write yields its event from the table's change stream: a function that may call PutEvents
+    and reads no stream is a request path publishing beside its write (an entry with no event when the bus
+    refuses, an event with no entry when the write fails)."""
+    if function not in STREAM_FUNCTIONS:
+        assert not may_put_events(function), f"{function} reads no table's stream but may call PutEvents"
+
+
+@pytest.mark.parametrize("function", STREAM_FUNCTIONS)
+def test_every_stream_reader_has_an_iterator_age_alarm(function: str) -> None:
+    """A stream whose reader fails or falls behind delays every event of its table, and nothing else shows
+    it (the records wait in the stream up to a day, then go to the DLQ)."""
+    ages = [a for a in alarms_on(function) if RESOURCES[a]["Properties"].get("MetricName") == "IteratorAge"]
+    assert ages, f"{function} reads a stream with no IteratorAge alarm"
+    for alarm in ages:
+        props = RESOURCES[alarm]["Properties"]
+        assert props["Namespace"] == "AWS/Lambda" and props.get("AlarmActions"), alarm
+        assert [d["Name"] for d in props["Dimensions"]] == ["FunctionName"] and refs(props["Dimensions"]) == {function}, alarm
+
+
+PUBLISHER = ROOT / "layers" / "shared" / "zik" / "streams.py"
+
+
+def test_only_the_stream_publisher_calls_put_events() -> None:
+    """No code of the functions or the layers calls PutEvents but zik.streams (the stream functions' publisher):
+    an IAM policy is not the only guard, a function given the permission later would slip through."""
+    import re
+
+    call = re.compile(r"\bput_events\s*\(")
+    sources = [path for folder in ("layers", "functions") for path in sorted((ROOT / folder).rglob("*.py")) if "__pycache__" not in path.parts]
+    callers = sorted(str(path.relative_to(ROOT)) for path in sources if call.search(path.read_text(encoding="utf-8", errors="replace")))
+    assert PUBLISHER in sources and str(PUBLISHER.relative_to(ROOT)) in callers  # the scan sees the one that does
+    assert callers == [str(PUBLISHER.relative_to(ROOT))]
