@@ -1,6 +1,8 @@
 """Events leave writes through the tables' change streams (zik.streams, the template's stream functions and
 mappings, run here as Lambda's pollers run them): with faults injected at every step, each effect of a
-write (insight, search index, points, coaching) happens exactly once.
+write (insight, search index, points, coaching) happens exactly once: the journal's entries under each fault
+one test at a time, a quest's milestone (the next one coached, the points of its tasks and of itself) in one
+test parametrised over all of them.
 
 The faults: the bus refusing PutEvents; the writing function killed right after its write; a stream batch
 that fails half-way; a consumer that crashes mid-batch; the same stream record delivered twice.
@@ -9,6 +11,7 @@ that fails half-way; a consumer that crashes mid-batch; the same stream record d
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any, Callable
 
 import boto3
@@ -228,3 +231,135 @@ def test_an_uncommitted_write_yields_no_event(journal, sample, event_sink) -> No
     refused = journal.api("EntriesFunction", "entries_create", body={"content": "Filed nowhere.", "categoryId": "cnothere00000"})
     assert refused.status == 400  # the category check failed the transaction: nothing was written
     assert sink.received() == []
+
+
+# -- quests: coaching and points under every fault -------------------------------------------------------------
+QUEST_FAULTS = ["bus_refuses", "writer_killed", "batch_fails_half_way", "publisher_crashes", "consumer_crashes", "delivered_twice"]
+
+
+def coach_deliveries(quests: Any, done: list[dict[str, Any]]) -> int:
+    """Run CoachFunction on each MilestoneCompleted the bus's rule delivered to it since the last call, as
+    Lambda's asynchronous invocation does: a failed attempt is retried (twice); how many were new."""
+    coach = quests.deployment.functions["CoachFunction"].arn
+    new = [e for e in quests.deliveries.to(coach) if e["detail-type"] == "MilestoneCompleted"][len(done) :]
+    for event in new:
+        for attempt in range(3):
+            try:
+                quests.step("CoachFunction", event)
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+        done.append(event)
+    return len(new)
+
+
+def crashing_once(name: str, handler: Callable[..., Any], crashed: list[str]) -> Callable[..., Any]:
+    """The handler crashing once, after its work: of the first message of a batch of several (an SQS
+    consumer), of the whole event (an asynchronous invocation); ``crashed`` gets the function's name."""
+
+    def crash_once(event: dict[str, Any], context: Any) -> Any:
+        records = event.get("Records")
+        if name in crashed or (records is not None and len(records) < 2):
+            return handler(event, context)
+        crashed.append(name)
+        handler({"Records": records[:1]} if records is not None else event, context)  # the work is done...
+        raise RuntimeError(f"{name} crashed")  # ...then the function dies before it is acknowledged
+
+    return crash_once
+
+
+def quest_ledger(quests: Any) -> dict[str, list[str]]:
+    """The points ledger's lines of the quests, by reason: their events' ids."""
+    lines = quests.api("gamification_transactions", function="GamificationFunction", query={"limit": "100"}).body["items"]
+    found: dict[str, list[str]] = {"task_completed": [], "milestone_completed": []}
+    for line in lines:
+        if line["reason"] in found:
+            found[line["reason"]].append(line["eventId"])
+    return found
+
+
+@pytest.mark.parametrize("fault", QUEST_FAULTS)
+def test_a_milestone_completed_under_each_fault_coaches_the_next_once_and_earns_its_points_once(quests, refusing_bus, monkeypatch, move_clock, fault) -> None:
+    goal = quests.api("quests_goal_create", body={"title": "Run a 10k", "targetDate": (quests.today() + timedelta(days=15)).isoformat()}, headers={"Idempotency-Key": f"10k-{fault}"}).body
+    quests.plan_and_coach(goal)
+    tasks = quests.goal(goal["goalId"])["milestones"][0]["tasks"]
+    assert len(tasks) >= 2
+    coached: list[dict[str, Any]] = []
+
+    if fault == "bus_refuses":
+        bus = refusing_bus(times=3)
+    elif fault == "batch_fails_half_way":  # the first PutEvents takes the first half of its entries, refuses the rest
+        first_call: list[int] = []
+
+        def second_half(call: dict[str, Any]) -> list[bool]:
+            count = len(call["entries"])
+            if call["call"] == 1:
+                first_call.append(count)
+            return [call["call"] == 1 and n >= count // 2 for n in range(count)]
+
+        bus = refusing_bus(refuse=second_half)
+    elif fault == "publisher_crashes":
+        put, crashes = zik_streams._put, iter([True])
+
+        def put_then_crash(pending: Any, log: Any) -> Any:
+            failed = put(pending[:1], log)  # one event reaches the bus, then the function dies
+            if next(crashes, False):
+                raise RuntimeError("the publisher crashed mid-batch")
+            return failed if failed is not None else put(pending[1:], log)
+
+        monkeypatch.setattr(zik_streams, "_put", put_then_crash)
+    elif fault == "consumer_crashes":
+        crashed: list[str] = []
+        for name in ("GamificationEventsFunction", "CoachFunction"):
+            module = quests.load_function(name)
+            monkeypatch.setattr(module, "lambda_handler", crashing_once(name, module.lambda_handler, crashed))
+
+    *firsts, last = tasks
+    for task in firsts:
+        assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}).status == 200
+    if fault == "writer_killed":
+        store = quests.load_function("QuestsFunction").quests.store
+        written = store.set_task_status
+
+        def write_then_die(*args: Any, **kwargs: Any) -> Any:
+            written(*args, **kwargs)
+            raise Killed("the function ended right after its write")
+
+        with monkeypatch.context() as patched, pytest.raises(Killed):
+            patched.setattr(store, "set_task_status", write_then_die)
+            quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]})
+    else:
+        assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]}).status == 200
+
+    if fault == "consumer_crashes":
+        with pytest.raises(RuntimeError, match="GamificationEventsFunction crashed"):
+            quests.settle()
+        move_clock(seconds=200)  # the queue's visibility timeout: the whole batch is delivered again
+    quests.settle()
+    assert coach_deliveries(quests, coached) >= 1
+    if fault == "delivered_twice":
+        for poller in quests.streams.pollers:
+            poller.checkpoint = None  # the mappings read their streams again from the start
+        assert quests.streams.pump() > 0
+        quests.settle()
+        coach_deliveries(quests, coached)
+        assert len(coached) >= 2  # the stream's records were published again: the coach had the event twice
+    if fault == "bus_refuses":
+        assert bus.refused >= 3
+    if fault == "batch_fails_half_way":
+        assert first_call[0] >= 2 and bus.refused == first_call[0] - first_call[0] // 2  # the batch's events: tasks, milestone
+    if fault == "consumer_crashes":
+        assert sorted(crashed) == ["CoachFunction", "GamificationEventsFunction"]
+    if fault == "publisher_crashes":
+        assert quests.streams.failed_invocations >= 1
+
+    tree = quests.goal(goal["goalId"])
+    assert [m["status"] for m in tree["milestones"][:2]] == ["completed", "active"]
+    second = tree["milestones"][1]["tasks"]
+    stored = [i for i in quests.items() if i["sk"]["S"].startswith(f"GOAL#{goal['goalId']}#MS#02#TASK#")]
+    assert 3 <= len(second) <= 5 and len(stored) == len(second), (len(second), len(stored))  # one coaching's tasks
+    assert len({t["title"] for t in second}) == len(second)
+    ledger = quest_ledger(quests)
+    assert len(ledger["task_completed"]) == len(set(ledger["task_completed"])) == len(tasks)
+    assert len(ledger["milestone_completed"]) == 1
