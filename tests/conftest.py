@@ -38,6 +38,8 @@ _SAMPLES = {
     ("PUT", "/me"): "me_put",
     ("GET", "/me/export"): "me_export",
     ("DELETE", "/me"): "me_delete",
+    ("POST", "/guests"): "guests_create",
+    ("POST", "/me/upgrade"): "me_upgrade",
 }
 _FROM_SAMPLE: Any = object()
 

@@ -938,6 +938,42 @@ def _delete_user_response(self: Any) -> Any:
     return EmptyResult()
 
 
+def _admin_update_user_attributes(self: Any, user_pool_id: str, username: str, attributes: list[dict[str, str]]) -> None:
+    """moto's, then what Cognito does when the address changes and is not set verified with it: the address
+    is unverified until the user confirms the code the pool sends (VerifyUserAttribute)."""
+    _COGNITO_ORIGINAL["admin_update_user_attributes"](self, user_pool_id, username, attributes)
+    given = {a["Name"]: a.get("Value") for a in attributes}
+    pool = self.describe_user_pool(user_pool_id)
+    if "email" in given and given.get("email_verified") != "true" and "email" in pool.extended_config.get("AutoVerifiedAttributes", []):
+        user = self.admin_get_user(user_pool_id, username)
+        user.update_attributes([{"Name": "email_verified", "Value": "false"}])
+        _new_code(pool, user, "verify_email")
+
+
+def _get_user_attribute_verification_code_response(self: Any) -> Any:
+    """GetUserAttributeVerificationCode (moto has none): a new code for the signed-in user's address."""
+    if self._get_param("AttributeName") != "email":
+        raise _error("InvalidParameterException", "only email is verified by code in this pool")
+    from moto.core.responses import ActionResult
+
+    _backend, pool, user = _pool_of_access_token(self._get_param("AccessToken") or "")
+    _new_code(pool, user, "verify_email")
+    email = user.attribute_lookup.get("email", "")
+    return ActionResult({"CodeDeliveryDetails": {"Destination": email[:1] + "***@" + email.partition("@")[2], "DeliveryMedium": "EMAIL", "AttributeName": "email"}})
+
+
+def _verify_user_attribute_response(self: Any) -> Any:
+    """VerifyUserAttribute (moto has none): the code the pool sent, once, within its validity."""
+    from moto.core.responses import EmptyResult
+
+    if self._get_param("AttributeName") != "email":
+        raise _error("InvalidParameterException", "only email is verified by code in this pool")
+    _backend, _pool, user = _pool_of_access_token(self._get_param("AccessToken") or "")
+    _use_code(user, "verify_email", self._get_param("Code"))
+    user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    return EmptyResult()
+
+
 _COGNITO_ORIGINAL: dict[str, Any] = {}
 _COGNITO_RESPONSES = {
     "confirm_sign_up": _confirm_sign_up_response,
@@ -946,6 +982,8 @@ _COGNITO_RESPONSES = {
     "delete_user": _delete_user_response,
     "admin_confirm_sign_up": _admin_confirm_sign_up_response,
     "confirm_forgot_password": _confirm_forgot_password_response,
+    "get_user_attribute_verification_code": _get_user_attribute_verification_code_response,
+    "verify_user_attribute": _verify_user_attribute_response,
 }
 _COGNITO_BACKEND = {
     "sign_up": _sign_up,
@@ -956,6 +994,7 @@ _COGNITO_BACKEND = {
     "associate_software_token": _associate_software_token,
     "verify_software_token": _verify_software_token,
     "_validate_password": _validate_password,
+    "admin_update_user_attributes": _admin_update_user_attributes,
 }
 _COGNITO_POOL = {
     "create_refresh_token": _create_refresh_token,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zik import userdata
-from zik.errors import NotFound
+from zik.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from zik.http import body, create_app, json_response, principal
 from zik.idempotency import Claim, run_once
 from zik.observability import api_handler, logger, metrics
@@ -11,7 +11,9 @@ from zik.platform import onboarding, profiles
 from zik.platform.accounts import AccountErased, Accounts
 from zik.platform import exports_hooks as exports_data
 from zik.platform.exports import INLINE_ITEMS, Exports, document
-from zik.platform.identity import delete_identity
+from zik.platform import passwords
+from zik.platform.guests import GuestPlans, Guests
+from zik.platform.identity import CognitoUsers, EmailTaken, PasswordRefused, delete_identity
 from zik.platform.store import ProfileStore, complete
 from zik.principal import Principal
 from zik.career import userdata_hooks as career_data
@@ -24,6 +26,9 @@ app = create_app()
 store = ProfileStore()
 accounts = Accounts(store.table)
 exports = Exports(store.table)
+guests = Guests(store.table)
+plans = GuestPlans()
+cognito_users = CognitoUsers()
 quests_data.register()
 journal_data.register()
 career_data.register()
@@ -80,6 +85,55 @@ def put_me() -> dict:
         return store.save(owner, merged, expected_version=current["version"], changed=profiles.changed_fields(current, merged), steps=steps)
 
     return run_once(app, owner, save)
+
+
+@app.post("/me/upgrade")
+def upgrade_guest():
+    """Turn the calling guest into a registered user: `{email, password, name}`.
+
+    The same user (the same `sub`) with all of their data; the guest's tokens stay valid until they
+    expire. The answer holds new tokens (the `users` group, the address) and `emailVerified: false`: the
+    user pool sends a code to the address, which the app confirms with Cognito's VerifyUserAttribute (the
+    access token, `email` and the code). 409 when the address is another user's, or the caller is no guest
+    (`already_registered`); 400 naming `password` when the pool's policy refuses it. Nothing changes then.
+    Sent again after it worked (the same address and password), it answers the same."""
+    owner = principal(app)
+    request = body(app, "guest_upgrade")
+    typed, name, password = request["email"].strip(), request["name"].strip(), request["password"]
+    email = typed.lower()
+    missing = passwords.problems(password)
+    if missing:
+        raise InvalidRequest("the password needs " + ", ".join(missing), field="password")
+    holders = cognito_users.holders(typed)
+    if not guests.is_guest(owner):
+        if owner.user_id in holders:
+            # An upgrade that worked, asked again: the same answer, if the password is the one it set.
+            return _registered(owner, email, password, verified=holders[owner.user_id])
+        raise Conflict("this account is registered already: only a guest upgrades", field="email", details={"reason": "already_registered"})
+    if set(holders) - {owner.user_id}:
+        raise Conflict("another account uses this e-mail address", field="email")
+    try:
+        cognito_users.register(owner.user_id, email=email, name=name, password=password, guest_email=owner.email or cognito_users.email_of(owner.user_id))
+    except EmailTaken:
+        raise Conflict("another account uses this e-mail address", field="email") from None
+    except PasswordRefused as refused:
+        raise InvalidRequest(f"the password was refused: {refused}", field="password") from None
+    # No longer a guest: the mark goes (the inactivity sweep stops looking) and the AI budget is a user's.
+    guests.forget(owner)
+    plans.clear(owner)
+    store.start(owner)  # a guest made before onboarding existed starts it now
+    metrics.add_metric(name="GuestsUpgraded", unit="Count", value=1)
+    logger.info("guest upgraded")
+    return _registered(owner, email, password, verified=False)
+
+
+def _registered(owner: Principal, email: str, password: str, *, verified: bool):
+    try:
+        tokens = cognito_users.sign_in(email, password)
+    except cognito_users.client.exceptions.NotAuthorizedException:
+        raise Unauthorized("the password is not this account's") from None
+    answer = {"userId": owner.user_id, "email": email, "emailVerified": verified, "guest": False, **tokens}
+    return json_response(answer, 200, headers={"Cache-Control": "no-store"})
 
 
 @app.get("/me/export")

@@ -4,6 +4,7 @@ with the ID token the sign-in gave."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import uuid
@@ -16,6 +17,7 @@ from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
 from tests.e2e.devserver import ROOT, DevServer, zik_command
+from zik import clock
 
 PASSWORD = "Correct-horse-9"
 
@@ -131,3 +133,45 @@ def test_a_deleted_users_token_is_401(dev: DevServer, app: dict[str, Any]) -> No
 
 def test_zik_token_stays_the_shortcut(dev: DevServer) -> None:
     assert dev.request("GET", "/me", token=dev.token(f"shortcut-{uuid.uuid4().hex[:6]}")).status == 200
+
+
+def test_a_guest_writes_upgrades_and_finds_everything(dev: DevServer, app: dict[str, Any]) -> None:
+    """An app without an account: a guest (POST /guests, no token), who writes entries and a goal, upgrades
+    with an address and a password (POST /me/upgrade), signs in with SRP and finds all of it, the same user."""
+    made = dev.request("POST", "/guests")
+    assert made.status == 201, made.raw
+    guest = made.body
+    token = guest["idToken"]
+    today = clock.today("UTC")
+    entries = [dev.request("POST", "/entries", token=token, body={"content": text, "mood": 4}) for text in ("Day one as a guest.", "Day two, still a guest.")]
+    assert [e.status for e in entries] == [201, 201], [e.raw for e in entries]
+    goal = dev.request("POST", "/goals", token=token, body={"title": "Learn to juggle", "targetDate": (today + dt.timedelta(days=60)).isoformat()})
+    assert goal.status == 202, goal.raw
+    # The app refreshes a guest's tokens as any user's.
+    assert _refresh(app, guest["refreshToken"])["AuthenticationResult"]["IdToken"]
+
+    email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    upgraded = dev.request("POST", "/me/upgrade", token=token, body={"email": email, "password": PASSWORD, "name": "Ada Lovelace"})
+    assert upgraded.status == 200, upgraded.raw
+    assert upgraded.body["userId"] == guest["userId"] and upgraded.body["emailVerified"] is False
+
+    tokens = _srp(app, email)["AuthenticationResult"]
+    for bearer in (tokens["IdToken"], token):  # the guest's token too, until it expires: the same user
+        me = dev.request("GET", "/me", token=bearer)
+        assert me.status == 200 and me.body["userId"] == guest["userId"]
+        listed = dev.request("GET", "/entries", token=bearer).body["items"]
+        assert {e["entryId"] for e in listed} == {e.body["entryId"] for e in entries}
+        assert [g["goalId"] for g in dev.request("GET", "/goals", token=bearer).body["goals"]] == [goal.body["goalId"]]
+
+    # The pool sent a code to the address: the app confirms it with VerifyUserAttribute.
+    (code,) = [c for c in _zik_codes(dev, email) if c["purpose"] == "verify_email"]
+    app["idp"].verify_user_attribute(AccessToken=tokens["AccessToken"], AttributeName="email", Code=code["code"])
+    attributes = {a["Name"]: a["Value"] for a in app["idp"].get_user(AccessToken=tokens["AccessToken"])["UserAttributes"]}
+    assert attributes["email_verified"] == "true"
+
+    # Another guest cannot take that address; the first cannot upgrade twice into another.
+    other = dev.request("POST", "/guests").body
+    taken = dev.request("POST", "/me/upgrade", token=other["idToken"], body={"email": email, "password": PASSWORD, "name": "Someone"})
+    assert taken.status == 409 and taken.body["error"]["field"] == "email"
+    again = dev.request("POST", "/me/upgrade", token=tokens["IdToken"], body={"email": f"x-{email}", "password": PASSWORD, "name": "Ada"})
+    assert again.status == 409 and again.body["error"]["details"]["reason"] == "already_registered"

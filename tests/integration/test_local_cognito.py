@@ -182,6 +182,35 @@ def test_confirmation_codes_are_checked_and_used_once(idp: Any, pool: dict[str, 
     assert _error(reused) == "NotAuthorizedException"
 
 
+def test_a_changed_address_is_unverified_until_its_code_is_confirmed_once(idp: Any, pool: dict[str, str], recorder: _Recorder) -> None:
+    email = _sign_up(idp, pool)
+    tokens = _srp(idp, pool, email)["AuthenticationResult"]
+    sub = idp.get_user(AccessToken=tokens["AccessToken"])["Username"]
+    changed = f"new-{email}"
+
+    idp.admin_update_user_attributes(UserPoolId=pool["pool_id"], Username=sub, UserAttributes=[{"Name": "email", "Value": changed}])
+
+    attributes = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool["pool_id"], Username=sub)["UserAttributes"]}
+    assert attributes["email"] == changed and attributes["email_verified"] == "false"
+    first = _code(changed, "verify_email")
+    assert f"[cognito] code for {changed}: {first} (verify email)" in recorder.lines
+    resent = idp.get_user_attribute_verification_code(AccessToken=tokens["AccessToken"], AttributeName="email")
+    assert resent["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    code = _code(changed, "verify_email")
+    with pytest.raises(ClientError) as stale:
+        idp.verify_user_attribute(AccessToken=tokens["AccessToken"], AttributeName="email", Code=first if first != code else "000000")
+    assert _error(stale) == "CodeMismatchException"
+
+    idp.verify_user_attribute(AccessToken=tokens["AccessToken"], AttributeName="email", Code=code)
+
+    attributes = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pool["pool_id"], Username=sub)["UserAttributes"]}
+    assert attributes["email_verified"] == "true"
+    with pytest.raises(ClientError) as reused:
+        idp.verify_user_attribute(AccessToken=tokens["AccessToken"], AttributeName="email", Code=code)
+    assert _error(reused) == "CodeMismatchException"
+    assert _srp(idp, pool, changed)["AuthenticationResult"]["IdToken"]  # the new address signs in
+
+
 def test_an_expired_confirmation_code_and_a_resent_one(idp: Any, pool: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     email = _sign_up(idp, pool, confirm=False)
     old = _code(email)

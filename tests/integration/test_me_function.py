@@ -366,3 +366,11 @@ def test_each_sample_event_matches_a_route_the_template_declares(deployment, sam
             assert route.authorizer is not None and route.authorizer.kind == "cognito_user_pools"
             assert event["requestContext"]["authorizer"]["claims"]["token_use"] == "id"
             assert event["requestContext"]["stage"] == deployment.apis[0].stage
+
+
+def test_the_erasures_the_sweep_begins_wait_for_every_domain_me_registers(load_function):
+    """GuestSweepFunction begins erasures without loading every domain's hooks: it names them
+    (zik.platform.accounts.ERASING_DOMAINS), and they must be the ones DELETE /me waits for."""
+    from zik.platform.accounts import ERASING_DOMAINS
+
+    assert tuple(sorted(load_function("MeFunction").ERASING_DOMAINS)) == ERASING_DOMAINS

@@ -20,9 +20,9 @@ def _template_resources() -> dict[str, Any]:
 
 
 def template_table_properties(logical_id: str) -> dict[str, Any]:
-    """The key schema of a table as template.yaml declares it."""
-    props = _template_resources()[logical_id]["Properties"]
-    return copy.deepcopy({key: props[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode")})
+    """The key schema of a table as template.yaml declares it, its indexes included (an attribute only an
+    index keys on is declared, and CreateTable refuses it without the index)."""
+    return template_table(logical_id)
 
 
 def template_table(logical_id: str) -> dict[str, Any]:

@@ -119,3 +119,27 @@ def test_a_refusal_is_logged_and_counted_and_the_confirmation_still_answers(trig
     assert failed[0]["correlation_id"] == sub
     emf = [r for r in records if "_aws" in r and "UsersGroupJoinFailed" in r]
     assert len(emf) == 1 and emf[0]["UsersGroupJoinFailed"] in (1, [1], 1.0, [1.0]), emf
+
+
+def test_signing_up_starts_the_users_onboarding_once(trigger, pool, lambda_context, users_table, monkeypatch):
+    cognito, pool_id, _, sub = pool
+    monkeypatch.setenv("USERS_TABLE", users_table.name)
+    trigger._profiles.cache_clear()
+    trigger.lambda_handler(confirmation(pool_id, sub), lambda_context)
+    started = users_table.get(f"TENANT#default#USER#{sub}", "PROFILE")["onboarding"]["startedAt"]
+    assert started
+    trigger.lambda_handler(confirmation(pool_id, sub, "PostConfirmation_ConfirmForgotPassword"), lambda_context)
+    assert users_table.get(f"TENANT#default#USER#{sub}", "PROFILE")["onboarding"]["startedAt"] == started
+    trigger._profiles.cache_clear()
+
+
+def test_an_onboarding_that_cannot_start_is_logged_and_the_confirmation_still_answers(trigger, pool, lambda_context, log_records, monkeypatch):
+    cognito, pool_id, _, sub = pool
+    monkeypatch.setenv("USERS_TABLE", "no-such-table")
+    trigger._profiles.cache_clear()
+    event = confirmation(pool_id, sub)
+    assert trigger.lambda_handler(copy.deepcopy(event), lambda_context) == event
+    assert groups_of(cognito, pool_id, sub) == ["users"]
+    failed = [r for r in log_records() if r.get("message") == "the confirmed user's onboarding did not start"]
+    assert failed and failed[0]["level"] == "ERROR"
+    trigger._profiles.cache_clear()

@@ -100,6 +100,29 @@ def _check_size(size: int, max_bytes: int) -> None:
         raise PayloadTooLarge(f"request body is {size} bytes; the limit is {max_bytes}")
 
 
+def _note_guest_activity(event: Any) -> None:
+    """A guest's request keeps them from the inactivity sweep (zik.platform.guests): at most one write a day."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+    if not claims or "guests" not in principals.parse_groups(claims.get(principals.GROUPS_CLAIM)):
+        return
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        _guests().touch(principals.from_claims(claims))
+    except (ClientError, BotoCoreError) as exc:
+        # The request goes on: a missed mark only brings the sweep a day closer, the next request marks again.
+        logger.warning("a guest's activity was not recorded", extra={"error": type(exc).__name__})
+    except ZikError:
+        return  # claims principal() refuses: the route answers 401
+
+
+@cache
+def _guests() -> Any:
+    from zik.platform.guests import Guests
+
+    return Guests()
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
@@ -129,6 +152,7 @@ def _checked_request(app: APIGatewayRestResolver, next_middleware: Any) -> Respo
     caller's request counts against their rate limit (zik.ratelimit: a 429 past it)."""
     event = app.current_event
     ratelimit.check(event.raw_event)
+    _note_guest_activity(event.raw_event)
     # The route's own arguments too: Powertools reads them from the path itself (under the handler's
     # names) and keeps them in its context under this key.
     for parameters in (event.path_parameters, app.context.get("_route_args")):

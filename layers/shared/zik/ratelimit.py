@@ -134,17 +134,22 @@ class RateLimiter:
     def admit(self, owner: Principal) -> Admission | None:
         """Count one request of ``owner`` in the current window, or raise RateLimited (nothing counted).
         None when DynamoDB could not count it (busy or unreachable): the request goes through."""
+        limit = self.policy.limit_for(owner.groups)
+        return self.count(lambda start: key(owner, start), limit, RateLimited)
+
+    def count(self, key_of: Any, limit: int, refusal: Any) -> Admission | None:
+        """Count one request under the key ``key_of(window start)`` (any caller: a user, an address), or
+        raise ``refusal(limit, window seconds, retry after)`` past ``limit``."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         now = clock.now().timestamp()
         window = self.policy.window_seconds
         start = int(now // window) * window
         end = start + window
-        limit = self.policy.limit_for(owner.groups)
         try:
             answer = self.client.update_item(
                 TableName=self.table_name,
-                Key={"id": {"S": key(owner, start)}},
+                Key={"id": {"S": key_of(start)}},
                 UpdateExpression="ADD requests :one SET expiration = if_not_exists(expiration, :expires)",
                 ConditionExpression="attribute_not_exists(requests) OR requests < :limit",
                 ExpressionAttributeValues={
@@ -157,7 +162,7 @@ class RateLimiter:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             if code == "ConditionalCheckFailedException":
-                raise RateLimited(limit, window, retry_after(now, end)) from None
+                raise refusal(limit, window, retry_after(now, end)) from None
             if code in _TRANSIENT:
                 logger.warning("rate limit not counted: DynamoDB refused the count", extra={"code": code})
                 return None
@@ -208,3 +213,42 @@ def check(event: Mapping[str, Any]) -> Admission | None:
     except Unauthorized:
         return None
     return limiter.admit(owner)
+
+
+# -- guest sign-ups per source address -----------------------------------------------------------------
+# POST /guests needs no token, so nothing but the caller's address can hold back a script that makes
+# guests by the thousand: GUEST_SIGNUPS_PER_ADDRESS_PER_HOUR of them (default 10) from one address an hour,
+# counted like the users' requests in RateLimitTable:
+#   count one sign-up   UpdateItem id=ADDRESS#<source ip>#GUESTS#<hour start, epoch seconds> (ADD if under)
+GUEST_SIGNUPS_WINDOW_SECONDS = 3600
+DEFAULT_GUEST_SIGNUPS_PER_HOUR = 10
+
+
+class GuestSignUpsLimited(TooManyRequests):
+    """429 ``rate_limited``: too many guests were made from the caller's address this hour."""
+
+    code = "rate_limited"
+
+    def __init__(self, limit: int, window_seconds: int, retry_after_seconds: int):
+        super().__init__(
+            f"too many guest sign-ups from this address: the limit is {limit} an hour; retry in {retry_after_seconds} s",
+            retry_after_seconds=retry_after_seconds,
+            details={"limit": limit, "windowSeconds": window_seconds},
+        )
+
+
+def admit_guest_sign_up(source_address: str) -> Admission | None:
+    """Count one guest sign-up from ``source_address`` or raise GuestSignUpsLimited. Not counted (None) when
+    no counters' table is configured."""
+    table = os.environ.get("RATE_LIMIT_TABLE")
+    if not table:
+        return None
+    limit = config.integer("GUEST_SIGNUPS_PER_ADDRESS_PER_HOUR", DEFAULT_GUEST_SIGNUPS_PER_HOUR, minimum=1)
+    limiter = _address_limiter(table)
+    address = source_address or "unknown"
+    return limiter.count(lambda start: f"ADDRESS#{address}#GUESTS#{start}", limit, GuestSignUpsLimited)
+
+
+@cache
+def _address_limiter(table: str) -> RateLimiter:
+    return RateLimiter(table, Policy(per_window=DEFAULT_GUEST_SIGNUPS_PER_HOUR, window_seconds=GUEST_SIGNUPS_WINDOW_SECONDS))

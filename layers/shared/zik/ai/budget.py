@@ -6,6 +6,11 @@ Access patterns (AITable, template.yaml):
   give a call back      UpdateItem  ADD calls -1 (every provider failed: the user is not charged)
   count its tokens      UpdateItem  ADD tokens n
 The day is the UTC day; items expire two days after it.
+
+A guest (zik.platform.guests) has GUEST_AI_BUDGET_PERCENT of each task's budget (default 20 %, at least one
+call). On a request the token says who is a guest (the ``guests`` group); a call made off a request (a
+workflow step, a consumer of an event) has no token, and reads the user's plan instead:
+  the user's plan       GetItem     pk=TENANT#<t>#USER#<u>  sk=PLAN  (present, {plan: guest}, while a guest)
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from zik import clock
+from zik import clock, config
 from zik.ai.errors import AIBudgetExceeded
 from zik.ai.registry import Task
 from zik.dynamo import shared_client
 from zik.principal import Principal
+
+GUESTS = "guests"
+DEFAULT_GUEST_PERCENT = 20
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,28 @@ class DailyBudget:
             self._client = shared_client()
         return self._client
 
-    def limits(self, task: Task) -> Limits:
+    def limits(self, task: Task, *, guest: bool = False) -> Limits:
         override = self.overrides.get(task.name, {})
-        return Limits(calls=int(override.get("calls", task.daily_calls)), tokens=override.get("tokens", task.daily_tokens))
+        limits = Limits(calls=int(override.get("calls", task.daily_calls)), tokens=override.get("tokens", task.daily_tokens))
+        if not guest:
+            return limits
+        share = config.integer("GUEST_AI_BUDGET_PERCENT", DEFAULT_GUEST_PERCENT, minimum=0)
+        return Limits(
+            calls=max(1, limits.calls * share // 100),
+            tokens=None if limits.tokens is None else max(1, limits.tokens * share // 100),
+        )
+
+    def is_guest(self, owner: Principal) -> bool:
+        """From the token's groups when the call is made on a request; else from the user's plan (one read)."""
+        if owner.claims:
+            return GUESTS in owner.groups
+        item = self.client.get_item(TableName=self.table_name, Key={"pk": {"S": owner.partition}, "sk": {"S": "PLAN"}}, ProjectionExpression="pk")
+        return "Item" in item
 
     def reserve(self, owner: Principal, task: Task) -> Reservation:
         """Count one call against today's budget, or raise AIBudgetExceeded (nothing counted)."""
         now = self._now()
-        limits = self.limits(task)
+        limits = self.limits(task, guest=self.is_guest(owner))
         key = {"pk": {"S": owner.partition}, "sk": {"S": f"BUDGET#{now.date().isoformat()}#{task.name}"}}
         condition = "attribute_not_exists(calls) OR calls < :calls"
         values: dict[str, Any] = {

@@ -19,11 +19,16 @@ from typing import Any, Iterable, Mapping
 from zik import clock, config
 from zik.dynamo import Table, TransactionFailed, from_item, to_item, transact
 from zik.errors import Unauthorized
+from zik.platform.guests import GUEST
 from zik.platform.store import PROFILE
 from zik.principal import Principal
 
 ERASURE = "ERASURE"
 KEEP_DAYS = 30  # longer than any token lives: a token of an erased user is refused, not a new account
+# The domains that erase a user's data on UserDeleted, each through its own queue (zik.erasure): the user-data
+# hooks MeFunction registers (its integration test holds the two equal), named here for the functions that
+# begin an erasure without registering every domain's hooks (the guests' inactivity sweep).
+ERASING_DOMAINS = ("career", "exports", "journal", "points", "quests", "studio")
 
 
 class AccountErased(Unauthorized):
@@ -34,9 +39,10 @@ class Accounts:
     def __init__(self, table: Table | None = None):
         self.table = table or Table(config.require("USERS_TABLE")["USERS_TABLE"])
 
-    def begin_erasure(self, owner: Principal, domains: Iterable[str]) -> dict[str, Any]:
+    def begin_erasure(self, owner: Principal, domains: Iterable[str], *, guest_inactive_before: str | None = None) -> dict[str, Any] | None:
         """Start erasing the user (or answer the erasure already started): the erasure item and the
-        profile's deletion, in one transaction."""
+        profile's deletion, in one transaction. With ``guest_inactive_before`` (the inactivity sweep), only
+        a guest last active before that instant is erased: None when they came back meanwhile, or upgraded."""
         stamp = clock.now()
         item = {
             "pk": owner.partition,
@@ -51,10 +57,18 @@ class Accounts:
         writes = [
             {"Put": {"TableName": self.table.name, "Item": to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Delete": {"TableName": self.table.name, "Key": self.table.key(owner.partition, PROFILE)}},
+            # A guest's mark goes too: the inactivity sweep, which may have begun this erasure, is done with them.
+            {"Delete": {"TableName": self.table.name, "Key": self.table.key(owner.partition, GUEST)}},
         ]
+        if guest_inactive_before is not None:
+            writes[2]["Delete"].update(
+                ConditionExpression="lastActiveAt < :cutoff", ExpressionAttributeValues={":cutoff": {"S": guest_inactive_before}}
+            )
         try:
             transact(self.table.client, writes)
         except TransactionFailed as failure:
+            if guest_inactive_before is not None and failure.failed(2):
+                return None
             if not failure.failed(0):
                 raise
             existing = self.erasure(owner)

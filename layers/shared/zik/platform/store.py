@@ -92,12 +92,13 @@ class ProfileStore:
         request["ConditionExpression"] = " AND ".join(f"({condition})" for condition in conditions)
         return request
 
-    def start(self, owner: Principal, at: str | None = None, done: Mapping[str, str] | None = None) -> bool:
+    def start(self, owner: Principal, at: str | None = None, done: Mapping[str, str] | None = None, *, with_writes: Iterable[Mapping[str, Any]] = ()) -> bool:
         """Start the user's onboarding (creating the profile item if there is none) unless it has started:
-        True once it has, False when the account is being erased (nothing is written then)."""
+        True once it has, False when the account is being erased (nothing is written then). ``with_writes``
+        (transaction items, such as a new guest's mark) are written in the same transaction as the start."""
         stamp = clock.now_iso()
         try:
-            self._start(owner, onboarding.started(at or stamp, done), stamp)
+            self._start(owner, onboarding.started(at or stamp, done), stamp, list(with_writes))
         except TransactionFailed as failure:
             if failure.failed(0):
                 return False
@@ -105,7 +106,7 @@ class ProfileStore:
                 raise
         return True
 
-    def _start(self, owner: Principal, record: Mapping[str, Any], stamp: str) -> None:
+    def _start(self, owner: Principal, record: Mapping[str, Any], stamp: str, with_writes: list[Mapping[str, Any]]) -> None:
         # Imported here: accounts reads this module's PROFILE.
         from zik.platform.accounts import ERASURE
 
@@ -129,6 +130,7 @@ class ProfileStore:
                         "ExpressionAttributeValues": to_item({":onb": dict(record), ":now": stamp}),
                     }
                 },
+                *with_writes,
             ],
         )
 
@@ -157,7 +159,7 @@ class ProfileStore:
             if "steps" in ((old or {}).get("onboarding") or {}):
                 return "already"
             try:
-                self._start(owner, onboarding.started(when, {step: when}), clock.now_iso())
+                self._start(owner, onboarding.started(when, {step: when}), clock.now_iso(), [])
             except TransactionFailed as failure:
                 if failure.failed(0):
                     return "erased"
