@@ -28,11 +28,11 @@ def sweep(remaining_ms: object = None) -> dict:
     cutoff = inactive_cutoff(clock.now())
     erased = skipped = 0
     for shard in shards():
-        for owner in guests.inactive(shard, cutoff):
+        for owner, identity_id in guests.inactive(shard, cutoff):
             if callable(remaining_ms) and remaining_ms() < MARGIN_MS:
                 logger.info("guest sweep stopped for time", extra={"erased": erased, "shard": shard})
                 return {"erased": erased, "skipped": skipped, "complete": False, "cutoff": cutoff}
-            if accounts.begin_erasure(owner, ERASING_DOMAINS, guest_inactive_before=cutoff) is None:
+            if accounts.begin_erasure(owner, ERASING_DOMAINS, guest_inactive_before=cutoff, identity_id=identity_id) is None:
                 skipped += 1  # back since the index was read, or upgraded
                 continue
             users.delete(owner.user_id)

@@ -16,7 +16,7 @@ from zik import ratelimit
 from zik.http import create_app, json_response
 from zik.observability import api_handler, logger, metrics
 from zik.platform.guests import GUEST_NAME, GuestPlans, Guests, new_credentials
-from zik.platform.identity import CognitoUsers
+from zik.platform.identity import CognitoUsers, identity_id_of
 from zik.platform.store import ProfileStore
 from zik.principal import DEFAULT_TENANT, Principal
 
@@ -37,10 +37,11 @@ def create_guest():
     sub = users.create_guest(username, secret, GUEST_NAME)
     owner = Principal(user_id=sub, tenant_id=DEFAULT_TENANT, email=username)
     try:
-        # The guest's mark and the start of their onboarding: one write, then their AI plan.
-        profiles.start(owner, with_writes=[guests.register_request(owner)])
-        plans.mark(owner)
         tokens = users.sign_in(username, secret)
+        # The guest's mark (with their identity pool identity) and the start of their onboarding: one write,
+        # then their AI plan.
+        profiles.start(owner, with_writes=[guests.register_request(owner, identity_id_of(tokens["idToken"]))])
+        plans.mark(owner)
     except Exception:
         # Nothing half-made: without its mark a guest would never be swept, without its plan it would spend
         # a user's AI budget. The Cognito user goes; the items, if written, are the erasure's to find.

@@ -13,7 +13,7 @@ from zik.platform import exports_hooks as exports_data
 from zik.platform.exports import INLINE_ITEMS, Exports, document
 from zik.platform import passwords
 from zik.platform.guests import GuestPlans, Guests
-from zik.platform.identity import CognitoUsers, EmailTaken, PasswordRefused, delete_identity
+from zik.platform.identity import CognitoUsers, EmailTaken, PasswordRefused, delete_identity, identity_id_of
 from zik.platform.store import ProfileStore, complete
 from zik.principal import Principal
 from zik.career import userdata_hooks as career_data
@@ -171,11 +171,20 @@ def delete_me():
     erases the user's data on its own, and `GET /me/erasure` says when all have (`status: erased`).
     Asking again answers the same erasure."""
     owner = principal(app, while_erased=True)
-    erasure = accounts.begin_erasure(owner, ERASING_DOMAINS)  # UserDeleted leaves through the table's stream
+    # The user's files in the identity pool's prefix go with the studio's erasure: their identity, from the token.
+    identity = identity_id_of(_bearer_token(app.current_event.headers))
+    erasure = accounts.begin_erasure(owner, ERASING_DOMAINS, identity_id=identity)  # UserDeleted leaves through the table's stream
     delete_identity(owner)
     metrics.add_metric(name="UsersDeleted", unit="Count", value=1)
     logger.info("user erasure begun", extra={"erasureId": erasure["erasureId"]})
     return json_response({**erasure, "statusUrl": "/me/erasure"}, 202)
+
+
+def _bearer_token(headers: dict | None) -> str | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "authorization" and value:
+            return value.split(" ", 1)[1].strip() if value.lower().startswith("bearer ") else value.strip()
+    return None
 
 
 @app.get("/me/erasure")

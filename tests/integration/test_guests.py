@@ -263,3 +263,39 @@ def test_a_guest_has_a_share_of_each_ai_budget_on_a_request_and_off_it(world, mo
     user = Principal("user-1", "default")
     for _ in range(share + 1):
         budget.reserve(user, task)
+
+
+# -- the files under the identity pool's prefix --------------------------------------------------------------------
+def test_a_swept_guests_own_files_go_with_the_studios_erasure_and_another_users_stay(world, sample, move_clock, lambda_context, load_function, deployment):
+    guest = world.guest()
+    identity = world.item("USERS_TABLE", partition(guest["userId"]), "GUEST")["identityId"]["S"]
+    s3 = boto3.client("s3")
+    bucket = deployment.functions["StudioAccountFunction"].environment["USER_FILES_BUCKET"]
+    for body in (b"first", b"second"):  # two versions, then a delete marker
+        s3.put_object(Bucket=bucket, Key=f"identities/{identity}/notes.txt", Body=body)
+    s3.delete_object(Bucket=bucket, Key=f"identities/{identity}/notes.txt")
+    s3.put_object(Bucket=bucket, Key="identities/us-east-1:someone-else/kept.txt", Body=b"theirs")
+    move_clock(seconds=31 * 86400)
+
+    assert load_function("GuestSweepFunction").lambda_handler(sample("guest_sweep_schedule"), lambda_context)["erased"] == 1
+    erasure = world.item("USERS_TABLE", partition(guest["userId"]), "ERASURE")
+    assert erasure["identityId"]["S"] == identity
+
+    batch = sample("studio_account_batch")
+    body = json.loads(batch["Records"][0]["body"])
+    body["detail"].update(tenantId="default", userId=guest["userId"], erasureId=erasure["erasureId"]["S"])
+    batch["Records"][0]["body"] = json.dumps(body)
+    answer = load_function("StudioAccountFunction").lambda_handler(batch, lambda_context)
+
+    assert answer == {"batchItemFailures": []}
+    listed = s3.list_object_versions(Bucket=bucket, Prefix="identities/")
+    left = [v["Key"] for v in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]]
+    assert left == ["identities/us-east-1:someone-else/kept.txt"]
+
+
+def test_delete_me_names_the_callers_identity_for_the_erasure(world, monkeypatch):
+    guest = world.guest()
+    event = world.api_event("DELETE", "/me", None, claims=world.claims_of(guest), headers={"Authorization": f"Bearer {guest['idToken']}"})
+    answer = world.invoke("MeFunction", event)
+    assert answer.status == 202
+    assert answer.body["identityId"] == world.item("USERS_TABLE", partition(guest["userId"]), "ERASURE")["identityId"]["S"]

@@ -39,10 +39,13 @@ class Accounts:
     def __init__(self, table: Table | None = None):
         self.table = table or Table(config.require("USERS_TABLE")["USERS_TABLE"])
 
-    def begin_erasure(self, owner: Principal, domains: Iterable[str], *, guest_inactive_before: str | None = None) -> dict[str, Any] | None:
+    def begin_erasure(
+        self, owner: Principal, domains: Iterable[str], *, guest_inactive_before: str | None = None, identity_id: str | None = None
+    ) -> dict[str, Any] | None:
         """Start erasing the user (or answer the erasure already started): the erasure item and the
         profile's deletion, in one transaction. With ``guest_inactive_before`` (the inactivity sweep), only
-        a guest last active before that instant is erased: None when they came back meanwhile, or upgraded."""
+        a guest last active before that instant is erased: None when they came back meanwhile, or upgraded.
+        ``identity_id``: the user's identity in the identity pool, whose files the studio's erasure empties."""
         stamp = clock.now()
         item = {
             "pk": owner.partition,
@@ -54,6 +57,8 @@ class Accounts:
             "erased": {domain: 0 for domain in sorted(domains)},
             "expiresAt": int(stamp.timestamp()) + KEEP_DAYS * 86400,
         }
+        if identity_id:
+            item["identityId"] = identity_id
         writes = [
             {"Put": {"TableName": self.table.name, "Item": to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Delete": {"TableName": self.table.name, "Key": self.table.key(owner.partition, PROFILE)}},
@@ -148,4 +153,4 @@ class Accounts:
 
 
 def view(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: item[key] for key in ("erasureId", "status", "requestedAt", "completedAt", "domains", "erased") if key in item}
+    return {key: item[key] for key in ("erasureId", "status", "requestedAt", "completedAt", "domains", "erased", "identityId") if key in item}

@@ -6,13 +6,15 @@ mail (``.invalid``, RFC 2606) and a generated secret, in the ``guests`` group. B
 a guest who upgrades keeps their ``sub`` and with it every item they own: nothing is copied.
 
 Access patterns (UsersTable, next to the profile):
-  mark a guest               PutItem   pk=TENANT#<t>#USER#<u>  sk=GUEST  {guestShard, lastActiveAt, createdAt}
+  mark a guest               PutItem   pk=TENANT#<t>#USER#<u>  sk=GUEST  {guestShard, lastActiveAt, createdAt,
+                             identityId (their identity pool identity: the files the erasure empties)}
   is the user a guest?       GetItem   pk, sk=GUEST
   a guest was active today   UpdateItem SET lastActiveAt if it is older than today's start (UTC): one write a
                              day a guest (an API function remembers it wrote, so at most one attempt a day per
                              container)
   guests inactive 30 days    Query GuestsByActivity  guestShard=GUESTS#<nn>  lastActiveAt < cutoff (sparse: only
-                             GUEST items carry guestShard; 16 shards so that no partition of the index is hot)
+                             GUEST items carry guestShard; 16 shards so that no partition of the index is hot;
+                             the index projects identityId)
   upgraded                   DeleteItem pk, sk=GUEST (the account stays)
 
 And in AITable, the AI budget's plan: pk=TENANT#<t>#USER#<u>, sk=PLAN, {plan: guest} while the user is a
@@ -79,10 +81,13 @@ class Guests:
         self.table = table or Table(config.require("USERS_TABLE")["USERS_TABLE"])
         self._touched: dict[str, str] = {}  # partition -> the UTC day this process last marked it active
 
-    def register_request(self, owner: Principal) -> dict[str, Any]:
-        """The write that marks ``owner`` a guest (a transaction item: with the start of their onboarding)."""
+    def register_request(self, owner: Principal, identity_id: str | None = None) -> dict[str, Any]:
+        """The write that marks ``owner`` a guest (a transaction item: with the start of their onboarding),
+        with their identity in the identity pool, whose files go when the sweep erases them."""
         now = clock.now_iso()
         item = {"pk": owner.partition, "sk": GUEST, "guestShard": shard_of(owner.user_id), "createdAt": now, "lastActiveAt": now}
+        if identity_id:
+            item["identityId"] = identity_id
         return {"Put": {"TableName": self.table.name, "Item": to_item(item)}}
 
     def is_guest(self, owner: Principal) -> bool:
@@ -117,20 +122,21 @@ class Guests:
     def forget(self, owner: Principal) -> None:
         self.table.client.delete_item(TableName=self.table.name, Key=self.table.key(owner.partition, GUEST))
 
-    def inactive(self, shard: str, cutoff: str, *, page_size: int = 100) -> Iterator[Principal]:
-        """The guests of ``shard`` last active before ``cutoff``, oldest first, a page at a time."""
+    def inactive(self, shard: str, cutoff: str, *, page_size: int = 100) -> Iterator[tuple[Principal, str | None]]:
+        """The guests of ``shard`` last active before ``cutoff``, oldest first, a page at a time, each with
+        their identity in the identity pool (None if they have none)."""
         request: dict[str, Any] = {
             "TableName": self.table.name,
             "IndexName": INDEX,
             "KeyConditionExpression": "guestShard = :shard AND lastActiveAt < :cutoff",
             "ExpressionAttributeValues": {":shard": {"S": shard}, ":cutoff": {"S": cutoff}},
-            "ProjectionExpression": "pk",
+            "ProjectionExpression": "pk, identityId",
             "Limit": page_size,
         }
         while True:
             answer = self.table.client.query(**request)
             for item in answer.get("Items", []):
-                yield owner_of_partition(item["pk"]["S"])
+                yield owner_of_partition(item["pk"]["S"]), (item.get("identityId") or {}).get("S")
             if "LastEvaluatedKey" not in answer:
                 return
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

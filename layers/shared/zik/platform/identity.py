@@ -138,3 +138,25 @@ class CognitoUsers:
         except self.client.exceptions.UserNotFoundException:
             return False
         return True
+
+
+@cache
+def _cognito_identity() -> Any:
+    return boto3.client("cognito-identity")
+
+
+def identity_id_of(id_token: str | None) -> str | None:
+    """The user's identity in the identity pool (IDENTITY_POOL_ID) for their ID token: the prefix
+    ``identities/<identity id>/`` of UserFilesBucket their own credentials reach, which their erasure
+    empties. None when no pool is configured, no token is given, or Cognito refused (logged)."""
+    pool = os.environ.get("IDENTITY_POOL_ID")
+    user_pool = os.environ.get("USER_POOL_ID")
+    if not pool or not user_pool or not id_token:
+        return None
+    region = pool.split(":", 1)[0]
+    client = _cognito_identity()
+    try:
+        return client.get_id(IdentityPoolId=pool, Logins={f"cognito-idp.{region}.amazonaws.com/{user_pool}": id_token})["IdentityId"]
+    except (client.exceptions.NotAuthorizedException, client.exceptions.ResourceNotFoundException, client.exceptions.InvalidParameterException) as exc:
+        logger.warning("no identity pool identity for the token", extra={"error": type(exc).__name__})
+        return None

@@ -13,7 +13,8 @@ The erasure goes a page at a time (at most ``limit`` items a call), in this orde
      (after the jobs: a try-on's result photo is only written with its job, so none can come later);
   4. the user's UserSessions partition (sessions, push records), ending with its ERASED tombstone;
   5. with the last page, every version of every object under user-uploads/<u>/, processed-images/<u>/ and
-     thumbnails/<u>/ (zik.buckets.erase_versions).
+     thumbnails/<u>/ (zik.buckets.erase_versions), and under identities/<identity id>/ of UserFilesBucket (the
+     files the app wrote with the identity pool's credentials; the erasure item names the identity).
 The indexes are eventually consistent: an item deleted a moment ago may be listed again, and deleting it
 again is harmless; the steps run again until every one finds nothing.
 """
@@ -71,6 +72,7 @@ class StudioData:
         self.jobs = jobs or Table(config.require("JOBS_TABLE")["JOBS_TABLE"], pk="jobId", sk=None)
         self.devices = devices or DeviceStore()
         self.bucket = bucket if bucket is not None else config.optional("STUDIO_BUCKET", "")
+        self.user_files_bucket = config.optional("USER_FILES_BUCKET", "")
         self.sign = sign or _signed_url
         self._sns = sns
 
@@ -120,7 +122,22 @@ class StudioData:
             from zik.buckets import erase_versions
 
             removed += sum(erase_versions(self.bucket, prefix) for prefix in owner_prefixes(owner))
+        if done and self.user_files_bucket:
+            removed += self._erase_user_files(owner)
         return removed, done
+
+    def _erase_user_files(self, owner: Principal) -> int:
+        """Every version under the user's ``identities/<identity id>/`` of UserFilesBucket (what the app put
+        there with the identity pool's credentials); the identity id is on the erasure (DELETE /me and the
+        guests' sweep find it)."""
+        from zik.buckets import erase_versions
+        from zik.platform.accounts import Accounts
+
+        erasure = Accounts().erasure(owner) or {}
+        identity = erasure.get("identityId")
+        if not identity:
+            return 0
+        return erase_versions(self.user_files_bucket, f"identities/{identity}/")
 
     def _erase_devices(self, user: str, limit: int) -> int:
         from zik.studio.devices import Devices
