@@ -31,7 +31,8 @@
               moto's: ZIK_BENCH_RULES=20000 for a quicker look)
   (g) erasure a user with 100,000 items erased: DELETE /me's answer, seconds until GET /me/erasure says
               ``erased``, the account functions' invocations and the DynamoDB calls meanwhile
-              (zik_local/bench_accounts.py; ZIK_BENCH_ERASE_ITEMS=20000 for a quicker look)
+              (zik_local/bench_accounts.py; ZIK_BENCH_ERASE_ITEMS=20000 for a quicker look).
+              ``python -m zik_local.bench scale`` measures only (f) and (g).
   (h) career  AI calls per job search page (first, again, next, after a profile change) and DynamoDB round
               trips per page over a few hundred jobs (zik_local/bench_career_jobs.py); the resume analysis of a
               two-page PDF through ResumeFunction, p50 of 20 (zik_local/bench_career_resume.py); DynamoDB reads
@@ -825,6 +826,20 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"zik bench (career): {os.cpu_count()} CPUs, load average {load:.2f} when it began")
         print("\n".join([*table(career.rows()), "", *career.notes(), "", missed_line(career.rows())]))
+        print(f"(bench took {time.perf_counter() - started:.0f}s)")
+        return 0
+    if (argv if argv is not None else sys.argv[1:]) == ["scale"]:
+        from zik_local import bench_accounts, bench_quests
+
+        try:
+            recurring = measure_recurring()
+            erasure = measure_erasure()
+        except BenchError as exc:
+            print(f"bench: FAILED: {exc}", file=sys.stderr)
+            return 1
+        rows = [*bench_quests.rows(recurring, _met), *bench_accounts.rows(erasure, _met)]
+        print(f"zik bench (scale): {os.cpu_count()} CPUs, load average {load:.2f} when it began")
+        print("\n".join([*table(rows), "", f"  {bench_quests.notes(recurring)}", f"  {bench_accounts.notes(erasure)}", "", missed_line(rows)]))
         print(f"(bench took {time.perf_counter() - started:.0f}s)")
         return 0
     try:

@@ -3,7 +3,8 @@ as DELETE /me erases a user (the erasure item, whose UserDeleted sends every dom
 the Cognito user), and loses their AI plan.
 
 Guests come from the GuestsByActivity index, one shard after another (zik.platform.guests); a guest who came
-back since the index was read, or upgraded, is left alone (the erasure's transaction checks). The sweep
+back since the index was read, or upgraded, is left alone (the erasure's transaction checks the mark, and
+Cognito's groups are asked first: an upgrade that failed after Cognito's part leaves a mark on a user). The sweep
 stops while it has time left; what it did not reach, tomorrow's run (or a retry) finds: a guest erased
 already is skipped, so a run that is retried has no double effect.
 """
@@ -32,6 +33,11 @@ def sweep(remaining_ms: object = None) -> dict:
             if callable(remaining_ms) and remaining_ms() < MARGIN_MS:
                 logger.info("guest sweep stopped for time", extra={"erased": erased, "shard": shard})
                 return {"erased": erased, "skipped": skipped, "complete": False, "cutoff": cutoff}
+            if not users.is_guest(owner.user_id):
+                # Upgraded, though their mark outlived it (the upgrade failed after Cognito's part): a user now.
+                guests.forget(owner)
+                skipped += 1
+                continue
             if accounts.begin_erasure(owner, ERASING_DOMAINS, guest_inactive_before=cutoff, identity_id=identity_id) is None:
                 skipped += 1  # back since the index was read, or upgraded
                 continue

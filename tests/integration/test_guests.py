@@ -299,3 +299,19 @@ def test_delete_me_names_the_callers_identity_for_the_erasure(world, monkeypatch
     answer = world.invoke("MeFunction", event)
     assert answer.status == 202
     assert answer.body["identityId"] == world.item("USERS_TABLE", partition(guest["userId"]), "ERASURE")["identityId"]["S"]
+
+
+def test_a_mark_left_on_an_upgraded_user_is_dropped_not_erased(world, sample, move_clock, lambda_context, load_function):
+    answer = world.guest()
+    sub = answer["userId"]
+    # An upgrade that failed after Cognito's part: the user is in users, the mark is still there.
+    world.cognito.admin_add_user_to_group(UserPoolId=world.pool, Username=sub, GroupName="users")
+    world.cognito.admin_remove_user_from_group(UserPoolId=world.pool, Username=sub, GroupName="guests")
+    move_clock(seconds=31 * 86400)
+
+    result = load_function("GuestSweepFunction").lambda_handler(sample("guest_sweep_schedule"), lambda_context)
+
+    assert (result["erased"], result["skipped"]) == (0, 1)
+    assert world.item("USERS_TABLE", partition(sub), "ERASURE") is None
+    assert world.item("USERS_TABLE", partition(sub), "GUEST") is None
+    assert world.groups(sub) == {"users"}

@@ -132,6 +132,17 @@ class CognitoUsers:
         client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=sub, GroupName=USERS_GROUP)
         client.admin_remove_user_from_group(UserPoolId=self.pool_id, Username=sub, GroupName=GUESTS_GROUP)
 
+    def is_guest(self, sub: str) -> bool:
+        """Whether the user is (still) in the guests group; a user Cognito no longer has counts as one (what
+        is left of them is a guest's data, for the sweep to erase)."""
+        from zik.platform.guests import GUESTS_GROUP
+
+        try:
+            groups = self.client.admin_list_groups_for_user(UserPoolId=self.pool_id, Username=sub, Limit=60)["Groups"]
+        except self.client.exceptions.UserNotFoundException:
+            return True
+        return any(group["GroupName"] == GUESTS_GROUP for group in groups)
+
     def delete(self, sub: str) -> bool:
         try:
             self.client.admin_delete_user(UserPoolId=self.pool_id, Username=sub)
