@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from zik.http import Response, body, create_app, json_response, principal
 from zik.idempotency import run_once
 from zik.inputs import page_limit
 from zik.journal import export
 from zik.journal.entries import Entries
 from zik.observability import api_handler
+from zik.platform.exports import Exports
 
 # An entry may hold 50,000 characters, each up to 6 bytes once JSON-escaped.
 MAX_ENTRY_BODY_BYTES = 320 * 1024
 
 app = create_app()
 entries = Entries()
+
+
+@cache
+def _exports() -> Exports:
+    """Large exports are asked for in UsersTable (its stream carries ExportRequested to the export worker)."""
+    return Exports()
 
 
 def _query() -> dict[str, str]:
@@ -49,10 +58,16 @@ def search_entries():
 
 @app.get("/entries/export")
 def export_entries() -> Response:
-    """All your entries with their insights as a download (`format`: json, markdown or csv). A large
-    export answers `{downloadUrl, expiresAt}` instead: a link valid for 15 minutes."""
+    """All your entries with their insights as a download (`format`: json, markdown or csv).
+
+    A journal of more than a few thousand entries and insights is prepared in the background: 202 with
+    `{exportId, status: preparing, statusUrl}`; GET /me/exports/{exportId} answers a `downloadUrl` (valid
+    15 minutes) once it is ready. A smaller one is the answer itself, or `{downloadUrl, expiresAt}` (a link
+    valid 15 minutes) when the document is over 1 MB."""
     owner = principal(app)
     fmt = export.check_format(_query().get("format"))
+    if export.too_many_to_read(entries.store, owner):
+        return json_response(_exports().request(owner, kind="journal", format=fmt), 202)  # ExportRequested leaves through UsersTable's stream
     document = export.render(owner, export.journal_of(entries.store, owner), fmt)
     if export.is_large(document):
         return json_response(export.store_for_download(owner, document))

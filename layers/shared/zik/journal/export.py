@@ -1,7 +1,10 @@
 """GET /entries/export: all of a user's entries with their insights, as JSON, Markdown or CSV.
 
-A small export is the answer's body; a large one is written to the journal bucket and the answer is a
-presigned link to it (API Gateway answers at most 10 MB, Lambda 6 MB).
+A journal of more than a few thousand items (``inline_items()``, counted before anything is read, see
+``too_many_to_read``) is exported in the background, as GET /me/export does (zik.platform.exports, kind
+``journal``): the answer is 202 and GET /me/exports/<id> gives a link when it is ready. A smaller one is
+rendered in the request: the answer's body, or, when the document is over ``inline_limit()`` bytes (API
+Gateway answers at most 10 MB, Lambda 6 MB), a presigned link to it in the journal bucket.
 """
 
 from __future__ import annotations
@@ -71,6 +74,34 @@ def render(owner: Principal, entries: list[dict[str, Any]], fmt: str) -> Export:
     body = {"json": _json, "markdown": _markdown, "csv": _csv}[fmt](owner, entries, stamp)
     filename = f"journal-{owner.user_id}-{stamp[:10]}.{extension}"
     return Export(fmt, content_type, filename, body, len(entries))
+
+
+def inline_items() -> int:
+    """A journal of more items than this (entries and their insights) is exported in the background: at
+    most a few MB to read and render, a second or two, well inside API Gateway's 29 s."""
+    return int(os.environ.get("EXPORT_INLINE_ITEMS") or 2000)
+
+
+def too_many_to_read(store: JournalStore, owner: Principal, limit: int | None = None) -> bool:
+    """Whether the journal holds more than ``limit`` entries and insights, known without reading them:
+    a COUNT query of the partition's entries that stops past the limit, so that it reads at most
+    ``limit + 1`` items (a page or two) however large the journal is."""
+    limit = inline_items() if limit is None else limit
+    kwargs: dict[str, Any] = {
+        "TableName": store.table.name,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entries)",
+        "ExpressionAttributeValues": {":pk": {"S": owner.partition}, ":entries": {"S": "ENTRY#"}},
+        "Select": "COUNT",
+    }
+    counted = 0
+    while True:
+        answer = store.client.query(**kwargs, Limit=limit + 1 - counted)
+        counted += answer["Count"]
+        if counted > limit:
+            return True
+        if "LastEvaluatedKey" not in answer:
+            return False
+        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
 def inline_limit() -> int:

@@ -1,11 +1,13 @@
-"""All of a user's data as one JSON document (GET /me/export): at once when it is small, else prepared in
-the background and answered as a link when ready.
+"""Large exports, prepared in the background and answered as a link when ready: all of a user's data as
+one JSON document (GET /me/export, kind ``all``) or their journal in the format they asked for (GET
+/entries/export, kind ``journal``, format json, markdown or csv). Small ones are answered at once by
+their own routes.
 
 A large export is asked for by writing what is asked (an EXPORT#<id> item of UsersTable, in the user's
-partition); the table's stream carries it as ExportRequested to the export worker, which writes the
-document to the exports bucket and marks the item ready. GET /me/exports/<id> says how it goes and, once
-ready, answers a link valid 15 minutes. Documents go after 7 days (the bucket's lifecycle, the item's
-time to live), and with the user's erasure.
+partition, naming its ``kind`` and ``format``); the table's stream carries it as ExportRequested to the
+export worker, which writes the document to the exports bucket and marks the item ready. GET
+/me/exports/<id> says how it goes and, once ready, answers a link valid 15 minutes. Documents go after 7
+days (the bucket's lifecycle, the item's time to live), and with the user's erasure.
 
   an export of the user   GetItem pk=TENANT#<t>#USER#<u>, sk=EXPORT#<exportId>
   the user's exports      Query pk, begins_with(sk, EXPORT#) (erasure)
@@ -17,8 +19,11 @@ import datetime as dt
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Callable, Mapping
+
+from botocore.exceptions import ClientError
 
 from zik import clock, config
 from zik.dynamo import Table, to_item
@@ -30,6 +35,24 @@ EXPORT_PREFIX = "EXPORT#"
 INLINE_ITEMS = int(os.environ.get("EXPORT_INLINE_ITEMS", "2000"))
 LINK_SECONDS = 15 * 60
 KEEP_DAYS = 7
+# What an export is of: every domain's data (GET /me/export), or the journal in one format (GET /entries/export).
+KINDS = ("all", "journal")
+# The same export asked again while it is prepared (a client retrying, polling the wrong route) is
+# answered with the one being prepared, not prepared twice: for this long after it was asked.
+REUSE_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An export's document: its bytes, their media type and the file name a download gets."""
+
+    body: bytes
+    content_type: str
+    filename: str
+
+    @property
+    def extension(self) -> str:
+        return self.filename.rsplit(".", 1)[1] if "." in self.filename else "json"
 
 
 @cache
@@ -41,13 +64,24 @@ def _s3() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
-def object_key(owner: Principal, export_id: str) -> str:
-    return f"exports/{owner.tenant_id}/{owner.user_id}/{export_id}.json"
+def object_key(owner: Principal, export_id: str, extension: str = "json") -> str:
+    return f"exports/{owner.tenant_id}/{owner.user_id}/{export_id}.{extension}"
+
+
+def _key_of(owner: Principal, item: Mapping[str, Any]) -> str:
+    filename = item.get("filename") or "export.json"  # exports of every domain made before kinds had none
+    return object_key(owner, item["exportId"], filename.rsplit(".", 1)[1])
 
 
 def document(owner: Principal, data: Mapping[str, Any], *, email: str | None) -> dict[str, Any]:
     """The export itself: who, when, and every domain's part."""
     return {"exportedAt": clock.now_iso(), "user": {"userId": owner.user_id, "tenantId": owner.tenant_id, "email": email}, "data": dict(data)}
+
+
+def everything(owner: Principal, data: Mapping[str, Any], *, email: str | None) -> Prepared:
+    """An export of kind ``all``: the document of every domain's data, as compact JSON."""
+    body = json.dumps(document(owner, data, email=email), separators=(",", ":"), default=str).encode()
+    return Prepared(body, "application/json", f"zik-export-{owner.user_id}.json")
 
 
 class Exports:
@@ -61,13 +95,23 @@ class Exports:
             self._bucket = config.require("EXPORTS_BUCKET")["EXPORTS_BUCKET"]
         return self._bucket
 
-    def request(self, owner: Principal) -> dict[str, Any]:
-        """Ask for an export in the background: its ExportRequested leaves through the table's stream."""
+    def request(self, owner: Principal, *, kind: str = "all", format: str = "json") -> dict[str, Any]:
+        """Ask for an export in the background: its ExportRequested leaves through the table's stream. The
+        same export (kind and format) asked again while it is prepared is that one, not a second."""
+        if kind not in KINDS:
+            raise ValueError(f"no export of kind {kind!r}")
         stamp = clock.now()
+        since = clock.iso(stamp - dt.timedelta(seconds=REUSE_SECONDS))
+        for item in self.table.iterate(owner.partition, sk_prefix=EXPORT_PREFIX):
+            same = item.get("kind", "all") == kind and item.get("format", "json") == format
+            if same and item["status"] == "preparing" and item["requestedAt"] >= since:
+                return self._view(owner, item)
         item = {
             "pk": owner.partition,
             "sk": EXPORT_PREFIX + "x" + secrets.token_hex(8),
             "status": "preparing",
+            "kind": kind,
+            "format": format,
             "requestedAt": clock.iso(stamp),
             "email": owner.email,
             "expiresAt": int(stamp.timestamp()) + KEEP_DAYS * 86400,
@@ -80,22 +124,31 @@ class Exports:
         item = self.table.get(owner.partition, EXPORT_PREFIX + export_id)
         return self._view(owner, item) if item else None
 
-    def prepare(self, owner: Principal, export_id: str, data: Callable[[], Mapping[str, Any]]) -> bool:
-        """Write the document of an export being prepared and mark it ready; False (and nothing written)
-        when there is no such export or it is ready already (a redelivered request)."""
+    def prepare(self, owner: Principal, export_id: str, build: Callable[[Mapping[str, Any]], Prepared]) -> bool:
+        """Write the document of an export being prepared (``build`` makes it from the export's item, which
+        says its kind and format) and mark it ready; False (and nothing written) when there is no such
+        export or it is ready already (a redelivered request). Two deliveries at once write the same key
+        and one of them marks it ready: the other finds it ready and does nothing more."""
         item = self.table.get(owner.partition, EXPORT_PREFIX + export_id)
         if item is None or item["status"] != "preparing":
             return False
-        body = json.dumps(document(owner, data(), email=item.get("email")), separators=(",", ":"), default=str).encode()
-        _s3().put_object(Bucket=self.bucket, Key=object_key(owner, export_id), Body=body, ContentType="application/json")
-        self.table.client.update_item(
-            TableName=self.table.name,
-            Key=self.table.key(owner.partition, EXPORT_PREFIX + export_id),
-            UpdateExpression="SET #s = :ready, readyAt = :at, #bytes = :bytes",
-            ConditionExpression="#s = :preparing",
-            ExpressionAttributeNames={"#s": "status", "#bytes": "bytes"},
-            ExpressionAttributeValues=to_item({":ready": "ready", ":preparing": "preparing", ":at": clock.now_iso(), ":bytes": len(body)}),
-        )
+        prepared = build(item)
+        _s3().put_object(Bucket=self.bucket, Key=object_key(owner, export_id, prepared.extension), Body=prepared.body, ContentType=prepared.content_type)
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=self.table.key(owner.partition, EXPORT_PREFIX + export_id),
+                UpdateExpression="SET #s = :ready, readyAt = :at, #bytes = :bytes, #filename = :filename, #type = :type",
+                ConditionExpression="#s = :preparing",
+                ExpressionAttributeNames={"#s": "status", "#bytes": "bytes", "#filename": "filename", "#type": "contentType"},
+                ExpressionAttributeValues=to_item(
+                    {":ready": "ready", ":preparing": "preparing", ":at": clock.now_iso(), ":bytes": len(prepared.body), ":filename": prepared.filename, ":type": prepared.content_type}
+                ),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False  # another delivery of the same request marked it ready (or failed) first
+            raise
         return True
 
     def fail(self, owner: Principal, export_id: str, reason: str) -> None:
@@ -117,7 +170,7 @@ class Exports:
         """The user's exports: every document (each S3 version) and its item, a page at a time."""
         items = list(self.table.iterate(owner.partition, sk_prefix=EXPORT_PREFIX))[:limit]
         for item in items:
-            _erase_object(self.bucket, object_key(owner, item["exportId"]))
+            _erase_document(self.bucket, owner, item["exportId"])
         removed = self.table.delete_keys([{"pk": item["pk"], "sk": item["sk"]} for item in items])
         return removed, len(items) < limit
 
@@ -125,15 +178,18 @@ class Exports:
         return 0  # an export does not export the exports' documents, only their list
 
     def _view(self, owner: Principal, item: Mapping[str, Any], *, link: bool = True) -> dict[str, Any]:
-        view = {key: item[key] for key in ("exportId", "status", "requestedAt", "readyAt", "bytes", "reason") if key in item}
+        view = {key: item[key] for key in ("exportId", "status", "kind", "format", "requestedAt", "readyAt", "bytes", "reason") if key in item}
+        view.setdefault("kind", "all")
+        view.setdefault("format", "json")
         view["statusUrl"] = f"/me/exports/{item['exportId']}"
         if link and item.get("status") == "ready":
+            filename = item.get("filename") or f"zik-export-{owner.user_id}.json"
             view["downloadUrl"] = _s3().generate_presigned_url(
                 "get_object",
                 Params={
                     "Bucket": self.bucket,
-                    "Key": object_key(owner, item["exportId"]),
-                    "ResponseContentDisposition": f'attachment; filename="zik-export-{owner.user_id}.json"',
+                    "Key": _key_of(owner, item),
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"',
                 },
                 ExpiresIn=LINK_SECONDS,
             )
@@ -141,10 +197,13 @@ class Exports:
         return view
 
 
-def _erase_object(bucket: str, key: str) -> None:
+def _erase_document(bucket: str, owner: Principal, export_id: str) -> None:
+    """Every version of the export's document, whatever its extension (its format): one written by a
+    delivery that died before it marked the export ready goes too."""
     client = _s3()
-    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+    stem = object_key(owner, export_id, "")  # exports/<t>/<u>/<exportId>.
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=stem):
         for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            if version["Key"] == key:
-                client.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+            if version["Key"].startswith(stem) and "/" not in version["Key"][len(stem) :]:
+                client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
 
