@@ -29,27 +29,28 @@ dev: $(STAMP)
 
 test: lint unit dates integration build e2e
 
-# The instants that have broken date code somewhere: a year ahead; 30 s before midnight at both ends of
-# the day (UTC+14 and UTC-11); 30 s before each DST change in Paris and New York; a leap day; New Year's
-# Eve. Wall times are in the zone after '@' (UTC without one), which is also where the tests' users live.
+# The instants that have broken date code somewhere, named relative to today so that they never age
+# (tests/conftest.py reads them): a year ahead; New Year's Eve 30 s before midnight at both ends of the
+# day (UTC+14, and UTC-11 where UTC is already in the new year) and in UTC (the AI budget's UTC day);
+# 30 s before the next spring and autumn DST changes in Paris and in New York; 30 s before the next leap
+# day ends. Wall times are in the zone after '@' (UTC without one), which is also where the tests' users
+# live. In a moved run every test marked clock starts at the instant, and its body 0.05 s before the edge
+# (midnight or the DST change), so each of them meets it, whatever ran before.
 DATE_CLOCKS := now+1y \
-	2027-07-14T23:59:30@Pacific/Kiritimati 2027-07-14T23:59:30@Pacific/Pago_Pago \
-	2027-03-28T01:59:30@Europe/Paris 2027-10-31T02:59:30@Europe/Paris \
-	2027-03-14T01:59:30@America/New_York 2027-11-07T01:59:30@America/New_York \
-	2028-02-29T23:59:30 2027-12-31T23:59:30
+	next:12-31T23:59:30@Pacific/Kiritimati next:12-31T23:59:30@Pacific/Pago_Pago next:12-31T23:59:30 \
+	next-dst-spring@Europe/Paris next-dst-autumn@Europe/Paris \
+	next-dst-spring@America/New_York next-dst-autumn@America/New_York \
+	next:02-29T23:59:30
 
-# make test sweeps three instants, which between them cross a year's end and midnight at both ends of the
-# day (New Year's Eve in UTC+14 and in UTC-11, where UTC is already in the new year) and a DST change, all
-# three at once (about 4 minutes on 2 cores); make test-dates sweeps all nine.
-QUICK_DATE_CLOCKS := 2027-12-31T23:59:30@Pacific/Kiritimati 2027-12-31T23:59:30@Pacific/Pago_Pago \
-	2027-03-28T01:59:30@Europe/Paris
-
-# make test: at each quick instant, every unit test and the integration tests that read a day (marked clock).
+# make test: at all nine instants, three at a time (three rounds on 2 cores), the tests that read a day from
+# the clock, marked clock in their files: some unit modules and tests, and twenty integration tests (see
+# tests/unit/conftest.py and pyproject.toml). Only the files that hold one are collected.
+CLOCK_TEST_FILES = $(shell grep -l "pytest.mark.clock" tests/unit/test_*.py tests/integration/test_*.py)
 dates: $(STAMP)
-	ZIK_DATES_WORKERS=3 $(BIN)/python tests/at_clocks.py $(QUICK_DATE_CLOCKS) -- tests/unit tests/integration -q -m clock
+	ZIK_DATES_WORKERS=3 $(BIN)/python tests/at_clocks.py $(DATE_CLOCKS) -- $(CLOCK_TEST_FILES) -q -m clock
 
-# At all nine instants: every unit test and the integration tests that read a day (about 8 minutes), then
-# everything but the e2e suite (a zik dev server in other processes): about 25 minutes.
+# At all nine instants: every unit and integration test (everything but the e2e suite, a zik dev server in
+# other processes), two at a time: about 25 minutes.
 test-dates: $(STAMP)
 	$(BIN)/python tests/at_clocks.py $(DATE_CLOCKS) -- tests/unit tests/integration -q
 

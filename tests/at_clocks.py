@@ -1,7 +1,10 @@
-"""Run pytest once per moved clock, two at a time: ``python tests/at_clocks.py CLOCK... -- PYTEST ARGS``.
+"""Run pytest once per moved clock, ZIK_DATES_WORKERS at a time (2 by default, the CI machine's cores):
+``python tests/at_clocks.py CLOCK... -- PYTEST ARGS``. A CLOCK is any ``--clock`` spec (tests/conftest.py:
+absolute, or relative to today such as ``next:12-31T23:59:30@Pacific/Kiritimati``).
 
 Each run's output goes to ``.zik/dates/<clock>.log``; a failed run's summary is printed, and the exit
-status is non-zero when any run failed. ``make test-dates`` and ``make test`` call it (see the Makefile).
+status is non-zero when any run failed. ``make test-dates`` and ``make test`` (``make dates``) call it (see
+the Makefile).
 """
 
 from __future__ import annotations

@@ -116,35 +116,128 @@ def sample() -> Callable[[str], dict[str, Any]]:
 
 
 # -- the clock -----------------------------------------------------------------------------------------
-# `--clock 2027-12-31T23:59:30@Pacific/Kiritimati` (or ZIK_TEST_CLOCK) runs the whole session with the
-# clocks moved to that wall time in that zone, and the machine's zone set to it (time-machine moves
-# datetime, date and time themselves, and TZ). The clock keeps ticking from there, so a run started at
-# 23:59:30 crosses midnight. `now+1y` is a year from the real now. `make test-dates` runs the suites at
-# every instant that has broken a date computation somewhere.
+# `--clock 2027-12-31T23:59:30@Pacific/Kiritimati` (or ZIK_TEST_CLOCK) runs the session with the clocks
+# moved to that wall time in that zone, and the machine's zone set to it (time-machine moves datetime,
+# date and time themselves, and TZ); the tests' users live in that zone. Relative specs never age:
+# `now+1y` is a year from the real now, `next:12-31T23:59:30@Pacific/Kiritimati` the next such wall time
+# (`next:02-29T...` the next leap day's), `next-dst-spring@Europe/Paris` and `next-dst-autumn@...` 30 s
+# before that zone's next change to summer or to winter time.
+#
+# In a moved session every test marked clock (it reads a day) starts at that instant, whatever ran before
+# (time goes back between tests, never within one: each such test has its own moto), and when the instant
+# lies just before an edge (the user's midnight, UTC's, or the zone's DST change) its body starts CLOCK_LEAD
+# seconds before that edge, so every one of them meets it. Other tests run on from wherever the clock is
+# (a module's shared server keeps its time). `make dates` runs the tests marked clock at every instant that
+# has broken a date computation somewhere, `make test-dates` every test (see the Makefile).
+CLOCK_LEAD = 0.05  # seconds from the start of a test's body to the edge: less than a request takes
+_EDGE_WITHIN = 120  # seconds: an instant this close before an edge is "just before" it
+_SPEC_HELP = (
+    "YYYY-MM-DDTHH:MM:SS[@zone] (wall time in that IANA zone, UTC without one), next:MM-DDTHH:MM:SS[@zone], "
+    "next-dst-spring@zone, next-dst-autumn@zone, or now+1y"
+)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--clock",
         default=os.environ.get("ZIK_TEST_CLOCK") or None,
-        help="run with the clock moved: YYYY-MM-DDTHH:MM:SS[@IANA zone] (wall time in that zone), or now+1y",
+        help="run with the clock moved: " + _SPEC_HELP,
     )
 
 
-def moved_instant(spec: str) -> Any:
-    """The aware instant a ``--clock`` value names."""
+def moved_instant(spec: str, now: Any = None) -> Any:
+    """The aware instant (in the spec's zone) a ``--clock`` value names; relative specs count from ``now``
+    (an aware datetime; the real now by default)."""
     import datetime as dt
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfoNotFoundError
 
     wall, _, zone = spec.partition("@")
-    tzinfo = ZoneInfo(zone or "UTC")
+    try:
+        tzinfo = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise pytest.UsageError(f"--clock {spec!r}: {zone!r} is no IANA zone") from None
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(tzinfo)
     if wall == "now+1y":
-        return dt.datetime.now(tzinfo) + dt.timedelta(days=365)
-    moment = dt.datetime.fromisoformat(wall)
+        return now + dt.timedelta(days=365)
+    if wall in ("next-dst-spring", "next-dst-autumn"):
+        if not zone:
+            raise pytest.UsageError(f"--clock {spec!r}: name the zone whose DST change it is (@Europe/Paris)")
+        change = _next_offset_change(now, tzinfo, forward=wall == "next-dst-spring")
+        if change is None:
+            raise pytest.UsageError(f"--clock {spec!r}: {tzinfo.key} changes to no such time within 400 days")
+        return (change - dt.timedelta(seconds=30)).astimezone(tzinfo)
+    if wall.startswith("next:"):
+        match = re.fullmatch(r"(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})", wall[len("next:") :])
+        if not match:
+            raise pytest.UsageError(f"--clock {spec!r}: expected next:MM-DDTHH:MM:SS")
+        month, day, hour, minute, second = map(int, match.groups())
+        for year in range(now.year, now.year + 9):
+            try:
+                moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=tzinfo)
+            except ValueError:  # 29 February of a common year
+                continue
+            if moment > now and _exists(moment):
+                return moment
+        raise pytest.UsageError(f"--clock {spec!r}: no such wall time in {tzinfo.key} in the next 8 years")
+    try:
+        moment = dt.datetime.fromisoformat(wall)
+    except ValueError:
+        raise pytest.UsageError(f"--clock {spec!r}: expected {_SPEC_HELP}") from None
     if moment.tzinfo is not None:
         raise pytest.UsageError(f"--clock {spec!r}: give the wall time without an offset, and the zone after '@'")
     moment = moment.replace(tzinfo=tzinfo)
-    if moment.astimezone(dt.timezone.utc).astimezone(tzinfo).replace(tzinfo=None) != moment.replace(tzinfo=None):
+    if not _exists(moment):
         raise pytest.UsageError(f"--clock {spec!r}: that wall time does not exist in {tzinfo.key} (a DST gap)")
     return moment
+
+
+def _exists(moment: Any) -> bool:
+    """Whether an aware wall time is one the zone's clocks show (not skipped by a change to summer time)."""
+    import datetime as dt
+
+    return moment.astimezone(dt.timezone.utc).astimezone(moment.tzinfo).replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def _next_offset_change(after: Any, zone: ZoneInfo, *, forward: bool) -> Any:
+    """The first instant after ``after`` at which ``zone``'s UTC offset grows (``forward``: summer time
+    begins) or shrinks, to the second (in UTC); None when there is none within 400 days."""
+    import datetime as dt
+
+    # Arithmetic on aware datetimes of one zoneinfo zone is wall-clock arithmetic: count in UTC.
+    hour = after.astimezone(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    offset = lambda seconds: (hour + dt.timedelta(seconds=seconds)).astimezone(zone).utcoffset()  # noqa: E731
+    for start in range(0, 400 * 24 * 3600, 3600):
+        before, later = offset(start), offset(start + 3600)
+        if before == later or (later > before) != forward:
+            continue
+        low, high = start, start + 3600  # the change is in (low, high]: halve it to the second
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if offset(middle) != before else (middle, high)
+        change = hour + dt.timedelta(seconds=high)
+        if change > after:
+            return change
+    return None
+
+
+def clock_edge(instant: Any, within: float = _EDGE_WITHIN) -> Any:
+    """The first instant (in UTC) after ``instant`` (aware) at which the day in its zone, the day in UTC or
+    the zone's UTC offset changes, when that is at most ``within`` seconds away; else None."""
+    import datetime as dt
+
+    utc = instant.astimezone(dt.timezone.utc)  # UTC, not the zone: no wall-clock arithmetic
+
+    def state(moment: Any) -> tuple[Any, Any, Any]:
+        local = moment.astimezone(instant.tzinfo)
+        return local.date(), local.utcoffset(), moment.date()
+
+    start = state(utc)
+    whole = utc.replace(microsecond=0)
+    for second in range(1, int(within) + 1):
+        moment = whole + dt.timedelta(seconds=second)
+        if state(moment) != start:
+            return moment  # zones change on whole seconds
+    return None
 
 
 @dataclass
@@ -152,6 +245,8 @@ class _SessionClock:
     spec: str | None
     zone: str
     coordinates: Any
+    instant: Any = None  # the moved instant every test starts at (None: the real clock, not moved back)
+    edge: Any = None  # the edge just after it, which every test's body meets
 
 
 _session_clock: _SessionClock | None = None
@@ -159,10 +254,9 @@ _session_clock: _SessionClock | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     """The session runs on a time-machine traveller (at the real now without --clock), so that a test
-    can move the whole session's clock forward (``same_day``) without time ever going back."""
+    can move the whole session's clock forward (``same_day``) without time ever going back in a test."""
     global _session_clock
     import datetime as dt
-    from zoneinfo import ZoneInfo
 
     import time_machine
 
@@ -172,7 +266,28 @@ def pytest_configure(config: pytest.Config) -> None:
     coordinates = traveller.start()
     config.add_cleanup(traveller.stop)
     zone = instant.tzinfo.key if isinstance(instant.tzinfo, ZoneInfo) else "UTC"
-    _session_clock = _SessionClock(spec, zone, coordinates)
+    _session_clock = _SessionClock(spec, zone, coordinates, instant if spec else None, clock_edge(instant) if spec else None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In a moved session, each test marked clock starts at the moved instant (before its fixtures: its
+    stack is made on its own day)."""
+    if _session_clock is not None and _session_clock.instant is not None and item.get_closest_marker("clock"):
+        _session_clock.coordinates.move_to(_session_clock.instant)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """...and its body starts CLOCK_LEAD seconds before the edge the instant is just before (forward only:
+    its fixtures' writes never lie in its future)."""
+    import datetime as dt
+
+    if _session_clock is None or _session_clock.edge is None or not item.get_closest_marker("clock"):
+        return
+    ahead = (_session_clock.edge - dt.datetime.now(dt.timezone.utc)).total_seconds() - CLOCK_LEAD
+    if ahead > 0:
+        _session_clock.coordinates.shift(ahead)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -180,8 +295,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     import datetime as dt
 
-    start = dt.datetime.now(dt.timezone.utc)
-    return [f"clock moved: {_session_clock.spec} (now {start:%Y-%m-%dT%H:%M:%SZ}); users live in {_session_clock.zone}"]
+    start = _session_clock.instant.astimezone(dt.timezone.utc)
+    edge = f"; each test's body starts {CLOCK_LEAD} s before {_session_clock.edge.astimezone(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}" if _session_clock.edge else ""
+    return [f"clock moved: {_session_clock.spec} (each test starts at {start:%Y-%m-%dT%H:%M:%SZ}{edge}); users live in {_session_clock.zone}"]
 
 
 @pytest.fixture(scope="session")

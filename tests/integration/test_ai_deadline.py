@@ -202,7 +202,6 @@ def chat(module: Any, sample, shape, context: Any) -> tuple[int, dict[str, str],
     return reply["statusCode"], headers, json.loads(reply["body"])
 
 
-@pytest.mark.clock
 def test_the_chat_answers_from_the_offline_rules_when_both_vendors_hang(vendors, sample, shape, lambda_context, log_records, same_day) -> None:
     same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     module = vendors("anthropic,openai,local", "ChatFunction")
@@ -218,7 +217,6 @@ def test_the_chat_answers_from_the_offline_rules_when_both_vendors_hang(vendors,
     assert [s["provider"] for s in ai_lines(log_records, "ai attempt skipped")] == ["openai"]
 
 
-@pytest.mark.clock
 def test_the_chat_answers_503_with_retry_after_before_the_deadline_when_no_provider_can(
     vendors, sample, shape, lambda_context, deployment, same_day
 ) -> None:

@@ -218,7 +218,6 @@ def test_over_budget_is_a_429_with_the_reset_time(digest_task, ai_table, same_da
     assert gateway.run("tests.digest", NOTE, owner=bob)  # budgets are per user
 
 
-@pytest.mark.clock
 def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(digest_task, ai_table, same_day) -> None:
     same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     budget = DailyBudget(ai_table, overrides={"tests.digest": {"calls": 1}})
@@ -240,7 +239,6 @@ def test_a_call_reserved_ahead_is_counted_once_and_one_not_made_is_given_back(di
         gateway.run("tests.digest", NOTE, owner=bob, reservation=elsewhere)
 
 
-@pytest.mark.clock
 def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table, same_day) -> None:
     same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     budget = DailyBudget(ai_table)  # the task's own limit: 5 calls a day
@@ -262,7 +260,6 @@ def test_concurrent_calls_do_not_overshoot_the_budget(digest_task, ai_table, sam
     assert budget.usage(ALICE, digest_task)["calls"] == 5
 
 
-@pytest.mark.clock
 def test_a_token_budget_refuses_once_spent_and_a_failed_call_is_not_charged(digest_task, ai_table, bedrock, same_day) -> None:
     same_day(minutes=1, zone="UTC")  # budgets are per UTC day
     provider, stubber = bedrock

@@ -114,6 +114,7 @@ def test_without_the_ai_the_rules_answer(career, monkeypatch):
     assert [m["skills"] for m in reply.body["milestones"][:2]] == [["Python", "Statistics"], ["Pandas", "Machine Learning"]]
 
 
+@pytest.mark.clock
 def test_a_roadmap_made_a_quest_is_a_goal_like_any_other(career, days):
     target = (career.today() + dt.timedelta(days=300)).isoformat()
     with days() as span:

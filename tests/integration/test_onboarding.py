@@ -102,6 +102,7 @@ def test_bad_interests_are_a_400_naming_the_field_and_nothing_is_written(invoke,
     assert profile_item(users_env) is None
 
 
+@pytest.mark.clock
 def test_a_first_goal_and_a_first_entry_reach_the_profile_through_their_events(quests, journal, consumer, invoke, api_event, users_env, event_sink, lambda_context):
     sink = event_sink(users_env["EVENT_BUS_NAME"], {"detail-type": ["GoalCreated", "EntryCreated"]})
     invoke("MeFunction", api_event("GET", "/me"))

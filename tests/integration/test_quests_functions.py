@@ -51,9 +51,10 @@ def test_a_retried_post_with_the_same_idempotency_key_creates_one_goal(quests) -
 
 
 @pytest.mark.clock
-def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quests) -> None:
+def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quests, days) -> None:
     goal = new_goal(quests)
-    run = quests.plan_and_coach(goal)
+    with days(quests.zone) as span:
+        run = quests.plan_and_coach(goal)
     today = run["today"]  # the workflow's today: the day the goal was started on
 
     milestones = run["plan"]["milestones"]
@@ -65,7 +66,9 @@ def test_the_workflow_steps_give_milestones_then_tasks_then_an_active_goal(quest
     assert [m["status"] for m in tree["milestones"]] == ["active"] + ["pending"] * (len(milestones) - 1)
     tasks = first_milestone_tasks(tree)
     assert 3 <= len(tasks) <= 5
-    assert tasks[0]["dueDate"] == today
+    # The first task is due the day the coach wrote it: the workflow's day, or the next when midnight
+    # passed between the planner and the coach.
+    assert tasks[0]["dueDate"] in span and tasks[0]["dueDate"] >= today
     assert all(today <= t["dueDate"] <= milestones[0]["dueDate"] for t in tasks)
     [ready] = quests.events("RoadmapReady")
     assert ready == {**ready, "goalId": goal["goalId"], "milestoneCount": len(milestones), "taskCount": len(tasks)}
@@ -158,7 +161,6 @@ def test_a_failure_removes_the_saved_roadmap_in_one_transaction_and_spares_a_goa
 
 
 # -- tasks, just in time ---------------------------------------------------------------------------------
-@pytest.mark.clock
 def test_completing_a_milestone_coaches_the_next_one_once_and_the_last_completes_the_quest(quests) -> None:
     goal = new_goal(quests, targetDate=(quests.today() + dt.timedelta(days=15)).isoformat())  # 3 milestones
     quests.plan_and_coach(goal)
@@ -289,7 +291,6 @@ def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing
     assert run()["rules"] == 0
 
 
-@pytest.mark.clock
 def test_the_generator_reads_only_active_rules_through_the_index(quests) -> None:
     quests.api("quests_recurrence_create", body={"title": "Read 20 pages", "rule": {"freq": "weekly", "interval": 2, "byWeekday": ["MO", "TH"]}})
     module = quests.load_function(WORKER)
@@ -401,7 +402,6 @@ def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests, same_d
     assert missing.status == 400 and missing.body["error"]["field"] == "conversationId"
 
 
-@pytest.mark.clock
 def test_a_message_whose_day_cannot_be_read_costs_no_ai_call(quests, monkeypatch, same_day) -> None:
     """The chat counts its AI call while it reads the day: a read that fails gives the call back."""
     same_day(minutes=1, zone="UTC")  # budgets are per UTC day
@@ -457,16 +457,20 @@ QUESTS_API_SAMPLES = {
 
 
 @pytest.mark.clock
-@pytest.mark.parametrize(("function", "name"), [(f, n) for f, names in QUESTS_API_SAMPLES.items() for n in names])
-def test_every_api_sample_re_dated_to_today_is_answered(quests, redate, function, name) -> None:
+def test_every_api_sample_re_dated_to_today_is_answered(quests, redate) -> None:
     """The samples' dates are relative to the day they were written on: moved to the user's today, a
-    sample asks what it asked then (a goal due in five months, a task for tomorrow)."""
-    event = redate(quests.sample(name), quests.today())
-    reply = quests.invoke(function, event)
-    # The samples name a goal and a task of the sample user that a fresh stack does not hold.
-    assert reply.status in (200, 201, 202, 404), reply.body
-    if reply.status == 404:
-        assert reply.body["error"]["code"] == "not_found" and "{" in event["resource"]
+    sample asks what it asked then (a goal due in five months, a task for tomorrow). All in one stack (a
+    stack costs more than the twelve requests): each sample is answered on its own."""
+    unanswered = {}
+    for function, names in QUESTS_API_SAMPLES.items():
+        for name in names:
+            event = redate(quests.sample(name), quests.today())
+            reply = quests.invoke(function, event)
+            # The samples name a goal and a task of the sample user that a fresh stack does not hold.
+            missing = reply.status == 404 and reply.body["error"]["code"] == "not_found" and "{" in event["resource"]
+            if reply.status not in (200, 201, 202) and not missing:
+                unanswered[name] = (reply.status, reply.body)
+    assert unanswered == {}
 
 
 @pytest.mark.clock

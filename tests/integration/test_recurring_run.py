@@ -16,7 +16,9 @@ from recurring_run import DISPATCHER, WORKER, DailyRun
 from zik.principal import Principal
 from zik.quests.store import ACTIVE_RULE_PARTITIONS, ACTIVE_RULE_SHARDS, UNSHARDED_ACTIVE_RULES, rule_shard
 
-pytestmark = [pytest.mark.clock, pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")]
+# Every run here reads the user's day (same_day, then today's and tomorrow's tasks); the two marked clock check
+# those days at every moved instant (make dates), the others test shards, pages and redelivery on that same logic.
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 SAMPLE_OWNER = Principal(user_id="8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", tenant_id="acme")  # the user of the sample events
 DAILY = {"freq": "daily", "interval": 1, "byWeekday": []}
@@ -139,6 +141,7 @@ def test_a_redelivered_message_writes_nothing_twice(quests, monkeypatch, same_da
     assert all(len(tasks_of(quests, owner, rule_id)) == 2 for rule_id in rules)
 
 
+@pytest.mark.clock
 def test_deleted_and_inactive_rules_are_not_read(quests, same_day) -> None:
     same_day(minutes=2, zone=quests.zone)
     created = quests.api("quests_recurrence_create", body={"title": "Stretch", "rule": {"freq": "daily"}})
@@ -195,6 +198,7 @@ def test_a_broken_rule_is_skipped_and_the_rest_of_its_shard_is_written(quests, s
     assert tasks_of(quests, owner, broken) == [] and len(tasks_of(quests, owner, sound)) == 2
 
 
+@pytest.mark.clock
 def test_the_worker_sample_event_writes_its_shards_rules_tasks(quests, same_day) -> None:
     same_day(minutes=2, zone=quests.zone)
     event = quests.sample("recurring_worker_page")

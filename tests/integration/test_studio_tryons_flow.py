@@ -117,6 +117,7 @@ def test_a_photo_with_no_face_fails_the_job_saying_so_and_gives_the_try_on_back(
     assert start(studio, photo["photoId"]).body["quota"]["used"] == 0  # the failed one was given back
 
 
+@pytest.mark.clock
 def test_the_days_budget_is_a_429_saying_when_it_resets_and_the_workflow_holds_it_too(studio) -> None:
     photo = studio.upload((FIXTURES / "astronaut.jpg").read_bytes())
     jobs = [start(studio, photo["photoId"]).body["jobId"] for _ in range(20)]

@@ -31,6 +31,8 @@ from zik.principal import Principal
 from zik.studio import hairstyles, tryon_ai
 from zik.studio.tryon_offline import NoFace
 
+# The tests marked clock count today's budget (a UTC day): make dates runs them at every moved instant (see
+# tests/unit/conftest.py); they hold their calls to one UTC day (same_day), as a day's budget is counted.
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 ALICE = Principal(user_id="alice-sub", tenant_id="default")
@@ -187,7 +189,9 @@ def test_when_every_provider_fails_the_call_is_unavailable_and_given_back(nova, 
 
 
 # -- budget -------------------------------------------------------------------------------------------
-def test_the_daily_try_on_budget_is_counted_and_then_refused(budget) -> None:
+@pytest.mark.clock
+def test_the_daily_try_on_budget_is_counted_and_then_refused(budget, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # the budget counts a UTC day
     gateway = Gateway([], budget=budget, image_providers=[Painted()])
     limited = DailyBudget(budget.table_name, overrides={"studio.tryon": {"calls": 2}})
     gateway.budget = limited

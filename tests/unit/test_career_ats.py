@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from zik import clock
 from zik.career import ats, resume_ai
 
+# Reads a day from the clock: make dates runs this module at every moved instant (see tests/unit/conftest.py).
+pytestmark = pytest.mark.clock
+
 
 @pytest.fixture(autouse=True)
 def _one_instant():

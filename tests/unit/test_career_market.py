@@ -13,6 +13,9 @@ from zik.ai import registry
 from zik.career import market, market_ai
 from zik.errors import InvalidRequest
 
+# Reads a day from the clock: make dates runs this module at every moved instant (see tests/unit/conftest.py).
+pytestmark = pytest.mark.clock
+
 TODAY = dt.date(2026, 11, 23)  # the aggregates are pure: "today" is what they are told
 
 

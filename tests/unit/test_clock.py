@@ -12,6 +12,9 @@ import time_machine
 
 from zik import clock
 
+# Reads a day from the clock: make dates runs this module at every moved instant (see tests/unit/conftest.py).
+pytestmark = pytest.mark.clock
+
 ROOT = Path(__file__).resolve().parents[2]
 # Every way the standard library hands out wall time, written as code would call it.
 WALL_CLOCK = re.compile(r"\b(?:datetime\.(?:now|utcnow|today)|date\.today|time\.(?:time|time_ns|localtime|gmtime|ctime|strftime))\(")

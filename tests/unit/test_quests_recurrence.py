@@ -19,6 +19,9 @@ from zik.quests.recurrence import (
     occurs_on,
 )
 
+# Reads a day from the clock: make dates runs this module at every moved instant (see tests/unit/conftest.py).
+pytestmark = pytest.mark.clock
+
 
 def d(text: str) -> date:
     return date.fromisoformat(text)

@@ -20,6 +20,9 @@ from zik.config import ConfigError
 from zik.studio import tryons
 from zik.studio.session_store import MAX_TRIES, SessionStore
 
+# The tests marked clock read the user's day from the clock (the quota's day, its reset at midnight): make
+# dates runs them at every moved instant (see tests/unit/conftest.py).
+
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
 
@@ -47,6 +50,7 @@ def test_midnight_around_a_dst_change_and_in_a_zone_a_day_ahead() -> None:
     assert tryons.quota_day("Pacific/Kiritimati", at) == dt.date(2027, 1, 1) and tryons.quota_day("UTC", at) == dt.date(2026, 12, 31)
 
 
+@pytest.mark.clock
 def test_the_refusal_says_when_and_waits_until_then() -> None:
     day = clock.today("Asia/Tokyo")
     refusal = tryons.budget_exceeded(used=20, limit=20, day=day, timezone="Asia/Tokyo")
@@ -90,6 +94,7 @@ def test_a_failed_step_is_told_to_the_user_by_its_name(name: str, code: str) -> 
         assert "internals" not in error["message"]  # only the quota's own message (when it resets) is passed on
 
 
+@pytest.mark.clock
 def test_the_quota_steps_own_message_is_passed_on_and_a_missing_error_is_internal() -> None:
     refusal = tryons.budget_exceeded(used=3, limit=3, day="2026-11-23", timezone="UTC")
     cause = json.dumps({"errorMessage": refusal.message, "errorType": "TryonBudgetExceeded"})

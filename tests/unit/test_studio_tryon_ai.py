@@ -26,6 +26,8 @@ from zik.principal import Principal
 from zik.studio import hairstyles, images, tryon_ai
 from zik.studio.tryon_offline import NoFace
 
+# The tests marked clock count today's budget (a UTC day): make dates runs them at every moved instant (see
+# tests/unit/conftest.py); they hold their calls to one UTC day (same_day), as a day's budget is counted.
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "studio"
@@ -45,7 +47,9 @@ def local_ai(aws, monkeypatch: pytest.MonkeyPatch) -> DailyBudget:
     zik.ai.reset()
 
 
-def test_the_offline_try_on_answers_a_clean_jpeg_and_counts_one_try_on(local_ai) -> None:
+@pytest.mark.clock
+def test_the_offline_try_on_answers_a_clean_jpeg_and_counts_one_try_on(local_ai, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # the budget counts a UTC day
     result = tryon_ai.try_on(PORTRAIT, "classic-bob", "platinum", user_id="alice-sub")
 
     assert (result.provider, result.model) == ("local", "offline-edit-v1")
@@ -80,7 +84,9 @@ def test_bad_input_is_refused_before_a_try_on_is_counted(local_ai, photo, style,
     assert local_ai.usage(ALICE, tryon_ai.TRYON)["calls"] == 0
 
 
-def test_over_the_days_try_ons_is_a_429_saying_when_it_resets(local_ai, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.clock
+def test_over_the_days_try_ons_is_a_429_saying_when_it_resets(local_ai, monkeypatch: pytest.MonkeyPatch, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # the budget counts a UTC day
     monkeypatch.setenv("AI_BUDGETS", json.dumps({"studio.tryon": {"calls": 1}}))
     zik.ai.reset()
     tryon_ai.try_on(PORTRAIT, "pixie-cut", None, user_id="alice-sub")
@@ -91,7 +97,9 @@ def test_over_the_days_try_ons_is_a_429_saying_when_it_resets(local_ai, monkeypa
     assert spent.value.status == 429 and spent.value.details["task"] == "studio.tryon" and spent.value.details["resetsAt"].endswith("Z")
 
 
-def test_a_models_image_leaves_as_a_clean_jpeg_with_no_metadata(local_ai, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.clock
+def test_a_models_image_leaves_as_a_clean_jpeg_with_no_metadata(local_ai, monkeypatch: pytest.MonkeyPatch, same_day) -> None:
+    same_day(minutes=1, zone="UTC")  # the budget counts a UTC day
     exif = Image.Exif()
     exif[0x010F] = "NovaCam"  # Make: metadata that must not survive
     made = io.BytesIO()

@@ -28,6 +28,9 @@ from zik.studio import hairstyles, tryon_offline, tryon_service, tryons
 from zik.studio.job_store import JobStore
 from zik.studio.session_store import SessionStore
 
+# The tests marked clock read the user's day from the clock (the quota's day, its reset at midnight): make
+# dates runs them at every moved instant (see tests/unit/conftest.py).
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "studio"
 PORTRAIT = (FIXTURES / "astronaut.jpg").read_bytes()
@@ -149,6 +152,7 @@ def step_error(exc: BaseException) -> dict[str, str]:
 
 
 # -- POST /studio/tryons ---------------------------------------------------------------------------------------
+@pytest.mark.clock
 def test_a_try_on_is_queued_its_workflow_started_and_its_session_recorded(studio, api) -> None:
     put_photo(studio, "p1")
     set_timezone(studio, "Europe/Paris")
@@ -229,6 +233,7 @@ def test_an_unknown_hairstyle_is_404_and_a_bad_colour_400_and_a_bad_body_400(stu
     assert executions(studio) == [] and studio.sessions.get(USER, "p1") is None
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize("timezone", ["America/New_York", "Pacific/Kiritimati", None])
 def test_over_the_days_quota_is_429_saying_it_resets_at_the_users_next_midnight(studio, api, timezone, same_day) -> None:
     put_photo(studio, "p1")
@@ -332,6 +337,7 @@ def queued(studio: types.SimpleNamespace, api: Any, photo: bytes = PORTRAIT, pho
     return execution["input"]
 
 
+@pytest.mark.clock
 def test_a_retried_quota_step_counts_the_job_once_and_a_full_day_fails_the_job_with_budget_exceeded(studio, api) -> None:
     service = tryon_service.Tryons()
     document = queued(studio, api)
