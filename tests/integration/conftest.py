@@ -77,6 +77,11 @@ class Domain:
                 for message in messages:
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
+    @staticmethod
+    def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The SQS event Lambda's event source mapping makes of received ``messages``."""
+        return {"Records": [_record(m) for m in messages]}
+
     def replay(self, function: str) -> dict[str, Any]:
         return self.load_function(function).lambda_handler(self.last_batch, self.context)
 
@@ -155,6 +160,19 @@ class Quests(Domain):
 
     def step(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         return self.load_function(function).lambda_handler(copy.deepcopy(event), self.context)
+
+    def complete_task_killed_after_its_write(self, task_id: str, monkeypatch: Any, killed: type[BaseException]) -> None:
+        """PATCH the task done, the function's process ending (``killed``) right after the store's write."""
+        store = self.load_function("QuestsFunction").quests.store
+        written = store.set_task_status
+
+        def write_then_die(*args: Any, **kwargs: Any) -> Any:
+            written(*args, **kwargs)
+            raise killed("the function ended right after its write")
+
+        with monkeypatch.context() as patched, pytest.raises(killed):
+            patched.setattr(store, "set_task_status", write_then_die)
+            self.api("quests_task_update", body={"status": "done"}, params={"taskId": task_id})
 
     def roadmap_input(self, goal: dict[str, Any]) -> dict[str, Any]:
         start = self.sample("roadmap_start")

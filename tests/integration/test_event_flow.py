@@ -319,16 +319,7 @@ def test_a_milestone_completed_under_each_fault_coaches_the_next_once_and_earns_
     for task in firsts:
         assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}).status == 200
     if fault == "writer_killed":
-        store = quests.load_function("QuestsFunction").quests.store
-        written = store.set_task_status
-
-        def write_then_die(*args: Any, **kwargs: Any) -> Any:
-            written(*args, **kwargs)
-            raise Killed("the function ended right after its write")
-
-        with monkeypatch.context() as patched, pytest.raises(Killed):
-            patched.setattr(store, "set_task_status", write_then_die)
-            quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]})
+        quests.complete_task_killed_after_its_write(last["taskId"], monkeypatch, Killed)
     else:
         assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]}).status == 200
 

@@ -142,7 +142,7 @@ def test_an_export_that_keeps_failing_is_marked_failed_and_ends_in_the_dead_lett
     for delivery in range(1, 6):  # the queue's maxReceiveCount: 5
         messages = sqs.receive_message(QueueUrl=queue, AttributeNames=["All"]).get("Messages", [])
         assert len(messages) == 1 and messages[0]["Attributes"]["ApproximateReceiveCount"] == str(delivery)
-        answer = worker.lambda_handler({"Records": [_record(messages[0])]}, lambda_context)
+        answer = worker.lambda_handler(journal.sqs_event(messages[:1]), lambda_context)
         assert answer == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
         status = _status(journal, api_event, export_id).body
         assert status["status"] == ("failed" if delivery == 5 else "preparing"), (delivery, status)
@@ -204,16 +204,3 @@ def test_a_users_journal_exports_go_with_their_erasure(journal, api_event, monke
     assert done["status"] == "erased" and done["erased"]["exports"] == 1
     assert not boto3.client("s3").list_object_versions(Bucket=bucket).get("Versions")
 
-
-def _record(message: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
-        "awsRegion": "us-east-1",
-    }

@@ -205,16 +205,7 @@ def test_a_function_killed_right_after_the_last_task_still_completes_the_milesto
     *firsts, last = first_milestone_tasks(quests.goal(goal["goalId"]))
     for task in firsts:
         assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task["taskId"]}).status == 200
-    store = quests.load_function("QuestsFunction").quests.store
-    written = store.set_task_status
-
-    def write_then_die(*args: Any, **kwargs: Any) -> Any:
-        written(*args, **kwargs)
-        raise Killed("the function ended right after its write")
-
-    with monkeypatch.context() as patched, pytest.raises(Killed):
-        patched.setattr(store, "set_task_status", write_then_die)
-        quests.api("quests_task_update", body={"status": "done"}, params={"taskId": last["taskId"]})
+    quests.complete_task_killed_after_its_write(last["taskId"], monkeypatch, Killed)
 
     # The task, its milestone's completion and their events were one transaction: all committed.
     assert [m["status"] for m in quests.goal(goal["goalId"])["milestones"][:2]] == ["completed", "pending"]
