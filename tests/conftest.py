@@ -499,7 +499,9 @@ def stack():
 @pytest.fixture
 def deployment(request, aws, stack):
     """Everything template.yaml declares, created in moto by the project's own provisioner; but for the data
-    loaders only some tests read (OPTIONAL_LOADERS), which load in the stacks of the tests marked for them."""
+    loaders only some tests read (OPTIONAL_LOADERS), which load in the stacks of the tests marked for them,
+    and what no code reads at run time (role policies, log groups, TTL settings: no test reads them, and
+    they were half of each test's setup; `zik dev` and the local cloud's own tests create them)."""
     from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
     from zik_local.provision import provision
 
@@ -507,7 +509,7 @@ def deployment(request, aws, stack):
     for logical_id, marker in OPTIONAL_LOADERS.items():
         if request.node.get_closest_marker(marker) is None:
             del wanted.cfn["Resources"][logical_id]
-    return provision(wanted, None, LOCAL_PARAMETER_DEFAULTS)
+    return provision(wanted, None, LOCAL_PARAMETER_DEFAULTS, create_unread=False)
 
 
 # Custom resources whose only work is loading data, and the marker of the tests that read it: the hairstyle

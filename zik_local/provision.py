@@ -319,10 +319,12 @@ class Provisioner:
         *,
         defer_slow: bool = False,
         invoke: custom.Invoke | None = None,
+        create_unread: bool = True,
     ):
         self.stack = stack
         self.endpoint = endpoint
         self.defer_slow = defer_slow
+        self.create_unread = create_unread
         self.resolver = Resolver(stack, parameters)
         self.deployment = Deployment(endpoint=endpoint, resolver=self.resolver)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
@@ -350,7 +352,10 @@ class Provisioner:
             self._client("sns").create_platform_application(Name=name, Platform=platform, Attributes={})
 
     def _later(self, create: Callable[[], Any], what: str) -> None:
-        """What nothing reads at run time (role policies, log groups): created after the cloud serves."""
+        """What nothing reads at run time (role policies, log groups, TTL settings): created after the cloud
+        serves, or not at all (``create_unread=False``)."""
+        if not self.create_unread:
+            return
         if self.defer_slow:
             self.deployment.defer(create, what)
         else:
@@ -980,12 +985,15 @@ def provision(
     *,
     defer_slow: bool = False,
     invoke: custom.Invoke | None = None,
+    create_unread: bool = True,
 ) -> Deployment:
     """Create what the stack declares. With ``defer_slow``, what no request needs at once (role policies,
     log groups, state machines, custom resources nothing else references) is left in ``deployment.deferred``
     for the caller to create once it serves; ``deployment.wait_for`` holds an invocation whose environment
-    names one of them. ``invoke`` runs a custom resource's function (default: in this process)."""
-    provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow, invoke=invoke)
+    names one of them. ``invoke`` runs a custom resource's function (default: in this process). With
+    ``create_unread=False``, what no code reads at run time (role policies, log groups, TTL settings) is not
+    created at all: the tests' stacks, where it was most of each test's setup."""
+    provisioner = Provisioner(stack, endpoint, parameters, defer_slow=defer_slow, invoke=invoke, create_unread=create_unread)
     provisioner.given_resources(parameters or {})
     deployment = provisioner.run()
     provisioner.finish_apis()
