@@ -37,6 +37,18 @@ def feeds_bucket(career, feeds_day) -> str:
 
 
 @pytest.fixture
+def two_boards(feeds_bucket) -> str:
+    """The feeds bucket with only two of the shipped boards (helio-health's Greenhouse, fjord-energy's Lever):
+    for tests of what one run does to one board, which need not ingest all 330 postings twice."""
+    s3 = boto3.client("s3")
+    keep = {"feeds/greenhouse/helio-health.json", "feeds/lever/fjord-energy.json"}
+    for item in s3.list_objects_v2(Bucket=feeds_bucket, Prefix="feeds/").get("Contents", []):
+        if item["Key"] not in keep:
+            s3.delete_object(Bucket=feeds_bucket, Key=item["Key"])
+    return feeds_bucket
+
+
+@pytest.fixture
 def ingest(career, sample):
     def run() -> dict[str, Any]:
         return career.step(FUNCTION, sample("job_ingestion_schedule"))
@@ -95,14 +107,14 @@ def test_the_shipped_feeds_become_open_jobs_and_a_second_run_writes_no_job(caree
     assert {pk for _, pk in written} == {f"FEED#{fmt}:{board}" for fmt, board, _ in feed_files()}  # each feed's run, and nothing else
 
 
-def test_a_changed_posting_gets_a_new_version_and_a_removed_one_is_closed(career, feeds_bucket, ingest, days) -> None:
+def test_a_changed_posting_gets_a_new_version_and_a_removed_one_is_closed(career, two_boards, ingest, days) -> None:
     ingest()
     s3 = boto3.client("s3")
     key = "feeds/lever/fjord-energy.json"
-    postings = json.loads(s3.get_object(Bucket=feeds_bucket, Key=key)["Body"].read())
+    postings = json.loads(s3.get_object(Bucket=two_boards, Key=key)["Body"].read())
     changed, removed = postings[0], postings.pop(1)
     changed["lists"][1]["content"] += "<li>Experience with Rust in production</li>"
-    s3.put_object(Bucket=feeds_bucket, Key=key, Body=json.dumps(postings).encode())
+    s3.put_object(Bucket=two_boards, Key=key, Body=json.dumps(postings).encode())
     store = JobsStore()
     removed_id, changed_id = job_id_of("lever:fjord-energy", removed["id"]), job_id_of("lever:fjord-energy", changed["id"])
     role = store.job(removed_id)["roleKey"]
@@ -121,18 +133,18 @@ def test_a_changed_posting_gets_a_new_version_and_a_removed_one_is_closed(career
     assert store.aggregate(role, "anywhere")["openings"] == before - 1
 
     postings.insert(1, removed)  # listed again: open again
-    s3.put_object(Bucket=feeds_bucket, Key=key, Body=json.dumps(postings).encode())
+    s3.put_object(Bucket=two_boards, Key=key, Body=json.dumps(postings).encode())
     assert ingest()["reopened"] == 1
     assert store.job(removed_id)["status"] == "open" and store.job(removed_id)["version"] == 3
 
 
-def test_a_posting_that_cannot_be_read_this_run_is_left_open(career, feeds_bucket, ingest) -> None:
+def test_a_posting_that_cannot_be_read_this_run_is_left_open(career, two_boards, ingest) -> None:
     ingest()
     s3 = boto3.client("s3")
     key = "feeds/greenhouse/helio-health.json"
-    board = json.loads(s3.get_object(Bucket=feeds_bucket, Key=key)["Body"].read())
+    board = json.loads(s3.get_object(Bucket=two_boards, Key=key)["Body"].read())
     board["jobs"][0]["title"] = None  # broken for a run
-    s3.put_object(Bucket=feeds_bucket, Key=key, Body=json.dumps(board).encode())
+    s3.put_object(Bucket=two_boards, Key=key, Body=json.dumps(board).encode())
 
     result = ingest()
 
