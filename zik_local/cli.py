@@ -215,8 +215,22 @@ def _schedule(args: argparse.Namespace) -> int:
     return 0 if "fired" in answer and not any(f.get("error") for f in answer["fired"]) else 1
 
 
+def _event_file(path: str | None) -> Any:
+    """The event a file holds; a SystemExit with one line saying what is wrong with it (no traceback)."""
+    if not path:
+        return {}
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SystemExit(f"zik invoke: no event file {path} (the samples are in events/)") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"zik invoke: cannot read {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"zik invoke: {path} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+
+
 def _invoke(args: argparse.Namespace) -> int:
-    event = json.loads(Path(args.event).read_text()) if args.event else {}
+    event = _event_file(args.event)
     if args.url:
         answer = _post(f"{args.url}/_zik/invoke/{args.function}", event)
         print(json.dumps(answer.get("result", answer), indent=2))
@@ -225,7 +239,10 @@ def _invoke(args: argparse.Namespace) -> int:
 
     options = _options(args, port=0, prewarm=False, watch=False, throttle=False)
     with LocalCloud(options) as cloud:
-        spec = cloud.deployment.find_function(args.function)
+        try:
+            spec = cloud.deployment.find_function(args.function)
+        except KeyError as exc:
+            raise SystemExit(f"zik invoke: {exc.args[0]}") from None
         invocation = cloud.runtime.invoke(spec.logical_id, event)
     if invocation.failed:
         print(json.dumps(invocation.error, indent=2))

@@ -347,3 +347,22 @@ def test_zik_token_without_a_running_dev_says_so() -> None:
     assert done.returncode != 0
     assert "zik dev" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("event", "said"),
+    [("events/no_such_event.json", "no event file events/no_such_event.json"), ("README.md", "README.md is not JSON")],
+)
+def test_zik_invoke_of_an_event_file_it_cannot_read_says_so_in_one_line(event: str, said: str) -> None:
+    done = _run("invoke", "HealthFunction", "-e", event, timeout=60)
+
+    assert done.returncode != 0
+    assert done.stdout == "" and done.stderr.strip().count("\n") == 0 and said in done.stderr, done.stderr
+
+
+def test_zik_invoke_of_an_unknown_function_says_so_in_one_line() -> None:
+    done = _run("invoke", "NoSuchFunction", "-e", str(_health_event().relative_to(ROOT)))
+
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("zik invoke: no function 'NoSuchFunction' in the template") and "zik_local/cli.py" not in done.stderr, done.stderr
