@@ -103,7 +103,7 @@ def _check_size(size: int, max_bytes: int) -> None:
 def _note_guest_activity(event: Any) -> None:
     """A guest's request keeps them from the inactivity sweep (zik.platform.guests): at most one write a day."""
     claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
-    if not claims or "guests" not in principals.parse_groups(claims.get(principals.GROUPS_CLAIM)):
+    if not claims or principals.GUESTS_GROUP not in principals.parse_groups(claims.get(principals.GROUPS_CLAIM)):
         return
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -11,6 +11,7 @@ from zik.errors import Unauthorized
 
 TENANT_CLAIM = "custom:tenant_id"
 GROUPS_CLAIM = "cognito:groups"
+GUESTS_GROUP = "guests"  # users without an account yet (zik.platform.guests): lower limits and budgets
 DEFAULT_TENANT = "default"
 # Ids become parts of DynamoDB keys: keep them to characters that cannot forge a key separator.
 _ID = re.compile(r"[A-Za-z0-9._@+-]{1,128}")

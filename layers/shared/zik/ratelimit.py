@@ -55,11 +55,11 @@ from typing import Any, Mapping
 from zik import clock, config
 from zik.errors import TooManyRequests, Unauthorized
 from zik.observability import logger
-from zik.principal import Principal, from_api_event
+from zik.principal import GUESTS_GROUP, Principal, from_api_event
 
 WINDOW_SECONDS = 60
 DEFAULT_PER_MINUTE = 1000
-GUESTS = "guests"
+GUESTS = GUESTS_GROUP
 # How long a window's counter outlives the window (TTL deletes it within a day or two; nobody reads it).
 KEEP_SECONDS = 60
 # Errors of DynamoDB that say it is busy or unreachable, not that the limiter is misconfigured: the request

@@ -25,9 +25,8 @@ from zik import clock, config
 from zik.ai.errors import AIBudgetExceeded
 from zik.ai.registry import Task
 from zik.dynamo import shared_client
-from zik.principal import Principal
+from zik.principal import GUESTS_GROUP, Principal
 
-GUESTS = "guests"
 DEFAULT_GUEST_PERCENT = 20
 
 
@@ -70,9 +69,11 @@ class DailyBudget:
     def is_guest(self, owner: Principal) -> bool:
         """From the token's groups when the call is made on a request; else from the user's plan (one read)."""
         if owner.claims:
-            return GUESTS in owner.groups
-        item = self.client.get_item(TableName=self.table_name, Key={"pk": {"S": owner.partition}, "sk": {"S": "PLAN"}}, ProjectionExpression="pk")
-        return "Item" in item
+            return GUESTS_GROUP in owner.groups
+        from zik.dynamo import Table
+        from zik.platform.guests import GuestPlans
+
+        return GuestPlans(Table(self.table_name, client=self.client)).held_by(owner)
 
     def reserve(self, owner: Principal, task: Task) -> Reservation:
         """Count one call against today's budget, or raise AIBudgetExceeded (nothing counted)."""

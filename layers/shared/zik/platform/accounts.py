@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 from zik import clock, config
 from zik.dynamo import Table, TransactionFailed, from_item, to_item, transact
 from zik.errors import Unauthorized
-from zik.platform.guests import GUEST
+from zik.platform.guests import Guests
 from zik.platform.store import PROFILE
 from zik.principal import Principal
 
@@ -63,7 +63,7 @@ class Accounts:
             {"Put": {"TableName": self.table.name, "Item": to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Delete": {"TableName": self.table.name, "Key": self.table.key(owner.partition, PROFILE)}},
             # A guest's mark goes too: the inactivity sweep, which may have begun this erasure, is done with them.
-            {"Delete": {"TableName": self.table.name, "Key": self.table.key(owner.partition, GUEST)}},
+            Guests(self.table).forget_request(owner),
         ]
         if guest_inactive_before is not None:
             writes[2]["Delete"].update(

@@ -34,7 +34,6 @@ from zik.dynamo import Table, to_item
 from zik.principal import Principal
 
 GUEST = "GUEST"
-GUESTS_GROUP = "guests"
 USERS_GROUP = "users"
 INDEX = "GuestsByActivity"
 SHARDS = 16
@@ -43,10 +42,6 @@ INACTIVE_DAYS = 30
 GUEST_DOMAIN = "guest.zik.invalid"
 GUEST_NAME = "Guest"
 PLAN = "PLAN"
-
-
-def is_guest_address(email: str | None) -> bool:
-    return bool(email) and str(email).lower().endswith("@" + GUEST_DOMAIN)
 
 
 def new_credentials() -> tuple[str, str]:
@@ -110,10 +105,11 @@ class Guests:
                 ExpressionAttributeValues={":now": {"S": clock.iso(now)}, ":today": {"S": today}},
             )
         except client.exceptions.ConditionalCheckFailedException:
-            self._touched[owner.partition] = today
-            return False
+            wrote = False
+        else:
+            wrote = True
         self._touched[owner.partition] = today
-        return True
+        return wrote
 
     def forget_request(self, owner: Principal) -> dict[str, Any]:
         """The write that ends ``owner``'s being a guest (their upgrade, or their erasure)."""
@@ -152,6 +148,11 @@ class GuestPlans:
 
     def __init__(self, table: Table | None = None):
         self.table = table or Table(config.require("AI_TABLE")["AI_TABLE"])
+
+    def held_by(self, owner: Principal) -> bool:
+        """Whether ``owner`` has a guest's plan (one read of its key)."""
+        answer = self.table.client.get_item(TableName=self.table.name, Key=self.table.key(owner.partition, PLAN), ProjectionExpression="pk")
+        return "Item" in answer
 
     def mark(self, owner: Principal) -> None:
         self.table.client.put_item(TableName=self.table.name, Item={**self.table.key(owner.partition, PLAN), "plan": {"S": "guest"}})

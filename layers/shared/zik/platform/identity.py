@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from zik.observability import logger
-from zik.principal import Principal
+from zik.principal import GUESTS_GROUP, Principal
 
 
 @cache
@@ -22,14 +22,11 @@ def delete_identity(owner: Principal) -> bool:
     pool = os.environ.get("USER_POOL_ID")
     if not pool:
         return False
-    client = _cognito()
-    try:
-        # With e-mail sign-in the username is the sub, which the ID token also carries as cognito:username.
-        client.admin_delete_user(UserPoolId=pool, Username=owner.claims.get("cognito:username") or owner.user_id)
-    except client.exceptions.UserNotFoundException:
+    # With e-mail sign-in the username is the sub, which the ID token also carries as cognito:username.
+    deleted = CognitoUsers(pool).delete(owner.claims.get("cognito:username") or owner.user_id)
+    if not deleted:
         logger.info("no Cognito user to delete")
-        return False
-    return True
+    return deleted
 
 
 class EmailTaken(Exception):
@@ -56,8 +53,6 @@ class CognitoUsers:
     def create_guest(self, username: str, secret: str, name: str) -> str:
         """A confirmed user with the generated ``username`` and ``secret``, in the guests group; its sub.
         The address is never written to (MessageAction SUPPRESS, and it is on a domain no mail reaches)."""
-        from zik.platform.guests import GUESTS_GROUP
-
         created = self.client.admin_create_user(
             UserPoolId=self.pool_id,
             Username=username,
@@ -109,7 +104,7 @@ class CognitoUsers:
         """Turn the guest ``sub`` into a registered user: their address (unverified: the pool sends it a
         code, VerifyUserAttribute confirms it), name and password, and the users group instead of guests.
         A password the pool refuses puts the guest's address back (``guest_email``): nothing half-done."""
-        from zik.platform.guests import GUEST_NAME, GUESTS_GROUP, USERS_GROUP
+        from zik.platform.guests import GUEST_NAME, USERS_GROUP
 
         client = self.client
 
@@ -135,8 +130,6 @@ class CognitoUsers:
     def is_guest(self, sub: str) -> bool:
         """Whether the user is (still) in the guests group; a user Cognito no longer has counts as one (what
         is left of them is a guest's data, for the sweep to erase)."""
-        from zik.platform.guests import GUESTS_GROUP
-
         try:
             groups = self.client.admin_list_groups_for_user(UserPoolId=self.pool_id, Username=sub, Limit=60)["Groups"]
         except self.client.exceptions.UserNotFoundException:
