@@ -1,6 +1,6 @@
 """What every resource of its kind in template.yaml has, checked rather than remembered: the career
 seed's operations (PITR, alarms for errors and DynamoDB throttling) and the platform's rules (every
-asynchronous path ends in a DLQ, every function logs to a group of its own)."""
+asynchronous path ends in a DLQ, every function logs to the stack's one log group)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 
 _Loader.add_multi_constructor("!", _tag)
-RESOURCES: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_Loader)["Resources"]
+TEMPLATE_DATA: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_Loader)
+RESOURCES: dict[str, Any] = TEMPLATE_DATA["Resources"]
 
 
 def of_type(kind: str) -> list[str]:
@@ -43,7 +44,7 @@ def refs(node: Any) -> set[str]:
             if key == "Ref" and isinstance(value, str):
                 found.add(value)
             elif key == "GetAtt":
-                found.add((value.split(".")[0] if isinstance(value, str) else value[0]))
+                found.add(value.split(".")[0] if isinstance(value, str) else value[0])
             elif key == "Sub":
                 text = value if isinstance(value, str) else value[0]
                 found.update(part.split("}")[0].split(".")[0] for part in text.split("${")[1:])
@@ -71,7 +72,10 @@ def test_every_bucket_is_versioned_encrypted_private_and_tls_only(bucket: str) -
     props = RESOURCES[bucket]["Properties"]
     assert props["VersioningConfiguration"]["Status"] == "Enabled"
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert all(props["PublicAccessBlockConfiguration"][flag] is True for flag in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    assert all(
+        props["PublicAccessBlockConfiguration"][flag] is True
+        for flag in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+    )
     policies = [RESOURCES[p]["Properties"] for p in of_type("AWS::S3::BucketPolicy") if bucket in refs(RESOURCES[p]["Properties"]["Bucket"])]
     assert any(s.get("Sid") == "TlsOnly" and s["Effect"] == "Deny" for p in policies for s in p["PolicyDocument"]["Statement"]), bucket
 
@@ -83,10 +87,45 @@ def events_of(function: str) -> dict[str, Any]:
     return RESOURCES[function]["Properties"].get("Events") or {}
 
 
+def test_every_function_logs_to_the_stacks_one_group_with_its_retention_and_key() -> None:
+    """The Globals say it once (LoggingConfig) and no function overrides it; no per-function group is left
+    (Lambda names each log stream of the shared group after its function)."""
+    logging_config = TEMPLATE_DATA["Globals"]["Function"]["LoggingConfig"]
+    assert logging_config == {"LogGroup": {"Ref": "FunctionLogs"}}
+    props = RESOURCES["FunctionLogs"]["Properties"]
+    assert props["RetentionInDays"] == {"Ref": "LogRetentionDays"} and props["KmsKeyId"] == {"GetAtt": "DataKey.Arn"}
+    assert [
+        f for f in FUNCTIONS if "LoggingConfig" in RESOURCES[f]["Properties"] or "LoggingConfig" in (RESOURCES[f].get("IgnoreGlobals") or [])
+    ] == []
+    function_groups = [g for g in of_type("AWS::Logs::LogGroup") if "/aws/lambda/" in str(RESOURCES[g]["Properties"]["LogGroupName"])]
+    assert function_groups == ["FunctionLogs"]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement.get("Action") or []
+    return actions if isinstance(actions, list) else [actions]
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_function_logs_to_its_own_group_and_what_no_caller_sees_raises_an_alarm(function: str) -> None:
-    groups = [g for g in of_type("AWS::Logs::LogGroup") if function in refs(RESOURCES[g]["Properties"]["LogGroupName"])]
-    assert groups == [f"{function}Logs"]
+def test_a_function_uses_the_data_key_only_through_its_managed_policies(function: str) -> None:
+    """The key's statements are written once, in the DataKey*Policy managed policies, each through one service
+    (kms:ViaService); a function attaches those of the services it reaches with the key."""
+    policies = RESOURCES[function]["Properties"].get("Policies") or []
+    inline = [
+        s for p in policies if isinstance(p, dict) and "Statement" in p for s in p["Statement"] if any(a.startswith("kms:") for a in _actions(s))
+    ]
+    assert inline == []
+    for policy in policies:
+        name = policy.get("Ref") if isinstance(policy, dict) else None
+        if name in RESOURCES and RESOURCES[name]["Type"] == "AWS::IAM::ManagedPolicy":
+            for statement in RESOURCES[name]["Properties"]["PolicyDocument"]["Statement"]:
+                if any(a.startswith("kms:") for a in _actions(statement)):
+                    assert name.startswith("DataKey"), f"{name} repeats a statement of the DataKey policies"
+                    assert statement["Condition"]["StringEquals"]["kms:ViaService"], name
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_what_no_caller_sees_raises_an_alarm(function: str) -> None:
     kinds = {event["Type"] for event in events_of(function).values()}
     if kinds and kinds != {"Api"}:  # behind the API, the caller sees the error (and the API's alarms watch)
         assert f"{function}ErrorsAlarm" in alarms_on(function)
@@ -186,9 +225,7 @@ def may_put_events(function: str) -> bool:
         if isinstance(policy, str):
             if "EventBridge" in policy:
                 return True
-        elif "EventBridgePutEventsPolicy" in policy:
-            return True
-        elif "Statement" in policy and _allows_put_events(policy["Statement"]):
+        elif "EventBridgePutEventsPolicy" in policy or ("Statement" in policy and _allows_put_events(policy["Statement"])):
             return True
         elif isinstance(policy.get("Ref"), str) and policy["Ref"] in RESOURCES:
             document = RESOURCES[policy["Ref"]].get("Properties", {}).get("PolicyDocument") or {}
