@@ -13,15 +13,17 @@ import re
 import sys
 import uuid
 from base64 import b64encode
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
+SCHEMA_ROOT = ROOT / "layers" / "shared" / "zik" / "schemas"
 EVENTS = ROOT / "events"
 REGION = "us-east-1"
 
@@ -156,7 +158,7 @@ def moved_instant(spec: str, now: Any = None) -> Any:
         tzinfo = ZoneInfo(zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise pytest.UsageError(f"--clock {spec!r}: {zone!r} is no IANA zone") from None
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(tzinfo)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(tzinfo)
     if wall == "now+1y":
         return now + dt.timedelta(days=365)
     if wall in ("next-dst-spring", "next-dst-autumn"):
@@ -195,7 +197,7 @@ def _exists(moment: Any) -> bool:
     """Whether an aware wall time is one the zone's clocks show (not skipped by a change to summer time)."""
     import datetime as dt
 
-    return moment.astimezone(dt.timezone.utc).astimezone(moment.tzinfo).replace(tzinfo=None) == moment.replace(tzinfo=None)
+    return moment.astimezone(dt.UTC).astimezone(moment.tzinfo).replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 
 def _next_offset_change(after: Any, zone: ZoneInfo, *, forward: bool) -> Any:
@@ -204,7 +206,7 @@ def _next_offset_change(after: Any, zone: ZoneInfo, *, forward: bool) -> Any:
     import datetime as dt
 
     # Arithmetic on aware datetimes of one zoneinfo zone is wall-clock arithmetic: count in UTC.
-    hour = after.astimezone(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    hour = after.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     offset = lambda seconds: (hour + dt.timedelta(seconds=seconds)).astimezone(zone).utcoffset()  # noqa: E731
     for start in range(0, 400 * 24 * 3600, 3600):
         before, later = offset(start), offset(start + 3600)
@@ -225,7 +227,7 @@ def clock_edge(instant: Any, within: float = _EDGE_WITHIN) -> Any:
     the zone's UTC offset changes, when that is at most ``within`` seconds away; else None."""
     import datetime as dt
 
-    utc = instant.astimezone(dt.timezone.utc)  # UTC, not the zone: no wall-clock arithmetic
+    utc = instant.astimezone(dt.UTC)  # UTC, not the zone: no wall-clock arithmetic
 
     def state(moment: Any) -> tuple[Any, Any, Any]:
         local = moment.astimezone(instant.tzinfo)
@@ -261,7 +263,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import time_machine
 
     spec = config.getoption("--clock")
-    instant = moved_instant(spec) if spec else dt.datetime.now(dt.timezone.utc)
+    instant = moved_instant(spec) if spec else dt.datetime.now(dt.UTC)
     traveller = time_machine.travel(instant, tick=True)
     coordinates = traveller.start()
     config.add_cleanup(traveller.stop)
@@ -285,7 +287,7 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
     if _session_clock is None or _session_clock.edge is None or not item.get_closest_marker("clock"):
         return
-    ahead = (_session_clock.edge - dt.datetime.now(dt.timezone.utc)).total_seconds() - CLOCK_LEAD
+    ahead = (_session_clock.edge - dt.datetime.now(dt.UTC)).total_seconds() - CLOCK_LEAD
     if ahead > 0:
         _session_clock.coordinates.shift(ahead)
 
@@ -295,8 +297,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     import datetime as dt
 
-    start = _session_clock.instant.astimezone(dt.timezone.utc)
-    edge = f"; each test's body starts {CLOCK_LEAD} s before {_session_clock.edge.astimezone(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}" if _session_clock.edge else ""
+    start = _session_clock.instant.astimezone(dt.UTC)
+    edge = (
+        f"; each test's body starts {CLOCK_LEAD} s before {_session_clock.edge.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}" if _session_clock.edge else ""
+    )
     return [f"clock moved: {_session_clock.spec} (each test starts at {start:%Y-%m-%dT%H:%M:%SZ}{edge}); users live in {_session_clock.zone}"]
 
 
@@ -317,7 +321,7 @@ class Days:
         self.first: Any = None
         self.last: Any = None
 
-    def __enter__(self) -> "Days":
+    def __enter__(self) -> Days:
         from zik import clock
 
         self.first = self.last = clock.today(self.zone)
@@ -660,7 +664,7 @@ def _fresh_circuits():
 
     for counters in (base._LOCAL_FAILURES, base._LOCAL_SUCCESSES, base._LAST_OBSERVED_STATE):
         counters.clear()
-    yield
+    return
 
 
 # -- API Gateway events ------------------------------------------------------------------------------
@@ -693,9 +697,7 @@ def api_event() -> Callable[..., dict[str, Any]]:
         event = sample_event(name)
         stage = event["requestContext"]["stage"]
         event.update(httpMethod=method, path=path, resource=path)
-        event["requestContext"].update(
-            httpMethod=method, path=f"/{stage}{path}", resourcePath=path, requestId=str(uuid.uuid4())
-        )
+        event["requestContext"].update(httpMethod=method, path=f"/{stage}{path}", resourcePath=path, requestId=str(uuid.uuid4()))
         if body is not _FROM_SAMPLE:
             event["body"] = body if body is None or isinstance(body, str) else json.dumps(body)
         if base64 and event["body"] is not None:
@@ -769,14 +771,36 @@ def read_reply(response: Mapping[str, Any]) -> Reply:
 
 
 @pytest.fixture
-def invoke(load_function, lambda_context) -> Callable[[str, dict[str, Any]], Reply]:
-    """``invoke("MeFunction", event)``: run the function's real handler on the event, as Lambda would."""
+def invoke(load_function, lambda_context, deployment) -> Callable[[str, dict[str, Any]], Reply]:
+    """``invoke("MeFunction", event)``: run the function's real handler on the event, as Lambda would. An
+    API answer is held to the OpenAPI document (zik_local.openapi.Contract): its status documented, its
+    media type and its body as the document says; a test that gets another fails, naming why."""
 
     def call(logical_id: str, event: dict[str, Any]) -> Reply:
         module = load_function(logical_id)
-        return read_reply(module.lambda_handler(copy.deepcopy(event), lambda_context))
+        reply = read_reply(module.lambda_handler(copy.deepcopy(event), lambda_context))
+        if isinstance(event, dict) and "httpMethod" in event and "requestContext" in event:
+            media = reply.headers.get("content-type", "")
+            body = reply.body if media.startswith("application/json") else reply.raw.get("body")
+            problems = api_contract(deployment).problems(event["httpMethod"], event["path"], reply.status, media, body)
+            assert not problems, "the answer breaks the API's contract:\n" + "\n".join(problems)
+        return reply
 
     return call
+
+
+_CONTRACTS: list[Any] = []
+
+
+def api_contract(deployment: Any) -> Any:
+    """The API's contract, built once per test process from the template, the handlers and the schema files
+    (every test's stack has the same routes)."""
+    if not _CONTRACTS:
+        from zik_local import openapi
+
+        document = openapi.build(deployment, deployment.apis[0], SCHEMA_ROOT, "http://127.0.0.1:3000")
+        _CONTRACTS.append(openapi.Contract(document))
+    return _CONTRACTS[0]
 
 
 # -- the tables' change streams ---------------------------------------------------------------------------

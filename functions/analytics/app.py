@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from zik.http import body, create_app, principal
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zik.http import body, create_app, principal, responds
 from zik.journal.reports import Reports
 from zik.observability import api_handler
 
@@ -11,27 +13,34 @@ reports = Reports()
 
 
 @app.get("/analytics")
+@responds({200: "journal_analytics"}, query=("journal.from", "journal.to"))
 def summary():
-    """Totals, words, current and longest streak, entries by weekday, by hour and by category (`from`,
-    `to` as YYYY-MM-DD narrow it)."""
+    """Your writing statistics: totals, words, current and longest streak, and entries by weekday, hour and category.
+
+    `from` and `to` (YYYY-MM-DD, both included) narrow it to those days of your timezone; without them
+    it covers your whole journal."""
     query = app.current_event.query_string_parameters or {}
     return reports.summary(principal(app), query.get("from"), query.get("to"))
 
 
 @app.post("/analytics")
+@responds({200: "journal_analytics"})
 def summary_between():
-    """The same statistics for `{from, to}`."""
+    """Your writing statistics between two days, as GET /analytics, for a body `{from, to}` (YYYY-MM-DD)."""
     data = body(app, "analytics_range")
     return reports.summary(principal(app), data["from"], data["to"])
 
 
 @app.get("/analytics/mood")
+@responds({200: "journal_mood_series"}, query=("journal.from", "journal.to", "mood.bucket"))
 def mood():
-    """Average sentiment (-1..1) and mood (1-5) with entry counts per `bucket` (day or week) from `from`
-    to `to` (default: the last 30 days), every bucket present so a chart has no gaps."""
+    """Your mood over time: average sentiment (-1..1) and mood (1-5), with entry counts, per day or week.
+
+    From `from` to `to` (default: the 30 days up to today, or up to `to`), at most 732 days; every
+    period is present, so a chart has no gaps. Only entries the AI service has read count."""
     return reports.mood(principal(app), app.current_event.query_string_parameters or {})
 
 
 @api_handler
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from zik.http import Response, body, create_app, json_response, principal
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zik.http import Response, body, create_app, json_response, principal, responds
 from zik.idempotency import run_once
 from zik.inputs import page_limit
 from zik.journal import export
@@ -30,40 +32,56 @@ def _query() -> dict[str, str]:
 
 
 @app.post("/entries")
+@responds({201: "journal_entry"}, errors=(409, 422))
 def create_entry():
-    """Write an entry: `{content, title?, mood? (1-5), categoryId?, tags?, promptId?, entryDate?}`.
+    """Write a journal entry, filed under your default category unless it names one.
 
-    Answers 201 with the entry (`entryId`, `wordCount`, `version`, timestamps). Its insight follows
-    asynchronously (GET /entries/{id}). Retries with the same `Idempotency-Key` write one entry."""
+    The body is `{content, title?, mood? (1-5), categoryId?, tags?, promptId?, entryDate?}`; 201 answers the
+    entry (`entryId`, `wordCount`, `version`, timestamps) with `insight` null: it follows asynchronously
+    (GET /entries/{id}). Retries with the same `Idempotency-Key` header write one entry and answer it
+    again; 409 while the first request with that key is still running, 422 when the key was used with
+    another body. An unknown `categoryId` or `promptId`, or an `entryDate` in the future, is a 400."""
     owner = principal(app)
     data = body(app, "entry_create", max_bytes=MAX_ENTRY_BODY_BYTES)
     return json_response(run_once(app, owner, lambda claim: entries.create(owner, data, claim=claim)), 201)
 
 
 @app.get("/entries")
+@responds({200: "journal_entry_page"}, query=("journal.from", "journal.to", "entries.categoryId", "entries.tag", "limit", "cursor"))
 def list_entries():
-    """Entries newest first, without their full text (`from`, `to` as YYYY-MM-DD, `categoryId`, `tag`,
-    `limit`, `cursor`). With a filter a page may hold fewer than `limit` entries: follow `nextCursor`."""
+    """List your entries newest day first, each with a preview instead of its full text.
+
+    `from` and `to` (YYYY-MM-DD), `categoryId` and `tag` narrow the list. With a filter a page may hold
+    fewer than `limit` entries, even none, and still have a next one: follow `nextCursor` until null."""
     query = _query()
     return entries.list(principal(app), query, limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @app.get("/entries/search")
+@responds({200: "journal_search_page"}, query=("entries.q", "limit", "cursor"))
 def search_entries():
-    """Ranked full-text search of your entries (`q`; case and accents do not matter), each hit with a
-    snippet and the offsets of the matching words in it (`limit`, `cursor`)."""
+    """Search your entries' text for the words of `q`, best match first.
+
+    Case and accents do not matter. Each hit has a snippet and the offsets of the matching words in it. A
+    `cursor` is good only for the `q` that gave it (400 otherwise). An entry shows up in the search a
+    moment after it is written (the index follows the entries' events)."""
     query = _query()
     return entries.search(principal(app), query.get("q"), limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 
 
 @app.get("/entries/export")
+@responds(
+    {200: {"application/json": "journal_export", "text/markdown": None, "text/csv": None}, 202: "export_job"},
+    query=("entries.format",),
+)
 def export_entries() -> Response:
-    """All your entries with their insights as a download (`format`: json, markdown or csv).
+    """Download all your entries with their insights as JSON, Markdown or CSV (`format`).
 
     A journal of more than a few thousand entries and insights is prepared in the background: 202 with
     `{exportId, status: preparing, statusUrl}`; GET /me/exports/{exportId} answers a `downloadUrl` (valid
-    15 minutes) once it is ready. A smaller one is the answer itself, or `{downloadUrl, expiresAt}` (a link
-    valid 15 minutes) when the document is over 1 MB."""
+    15 minutes) once it is ready. A smaller one is the answer itself (200, an attachment in the format
+    asked), or, when the document is over 1 MB, whatever the format, a JSON
+    `{format, entries, bytes, downloadUrl, expiresAt}` with a link valid 15 minutes."""
     owner = principal(app)
     fmt = export.check_format(_query().get("format"))
     if export.too_many_to_read(entries.store, owner):
@@ -80,29 +98,44 @@ def export_entries() -> Response:
 
 
 @app.get("/entries/<id>")
+@responds({200: "journal_entry"})
 def get_entry(id: str):  # noqa: A002 (the seed's path parameter)
-    """An entry with its insight (`insight` is null until the AI service has read it)."""
+    """Read one of your entries with its full text and its insight.
+
+    `insight` is null until the AI service has read the entry's current text."""
     return entries.get(principal(app), id)
 
 
 @app.put("/entries/<id>")
+@responds({200: "journal_entry"}, errors=(409,))
 def update_entry(id: str):  # noqa: A002
-    """Change an entry: send the `version` you read (409 if it changed since) and the fields to change."""
+    """Change an entry's text, title, mood, category, tags or day, given the `version` you read.
+
+    Send the fields to change (null clears title, mood or categoryId); 409 when the entry changed since
+    the version you read (`details.currentVersion`). A changed text gets a new insight, asynchronously:
+    `insight` is null until then."""
     return entries.update(principal(app), id, body(app, "entry_update", max_bytes=MAX_ENTRY_BODY_BYTES))
 
 
 @app.delete("/entries/<id>")
+@responds({200: "journal_entry_deletion"}, errors=(409,))
 def delete_entry(id: str):  # noqa: A002
-    """Delete an entry and its insight."""
+    """Delete an entry and its insight, together.
+
+    409 when the entry kept changing while it was deleted: try again."""
     return entries.delete(principal(app), id)
 
 
 @app.post("/entries/<id>/insight")
+@responds({202: "journal_insight_request"})
 def request_insight(id: str):  # noqa: A002
-    """Ask for a fresh insight of an entry (AIInsightRequested); it arrives asynchronously."""
+    """Ask the AI service to read an entry again and write a fresh insight.
+
+    202: asked (AIInsightRequested); GET /entries/{id} shows the new insight once it is written. A 400
+    names `aiInsightsEnabled` when your settings turned insights off."""
     return json_response(entries.request_insight(principal(app), id), 202)
 
 
 @api_handler
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

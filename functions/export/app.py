@@ -7,11 +7,12 @@ does nothing; one that keeps failing is marked failed on its last delivery, befo
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import userdata
-from zik.erasure import account_events
 from zik.career import userdata_hooks as career_data
+from zik.erasure import account_events
 from zik.journal import export as journal_export
 from zik.journal import userdata_hooks as journal_data
 from zik.journal.store import JournalStore

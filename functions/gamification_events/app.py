@@ -4,8 +4,8 @@ QuestCompleted) and the career events (ResumeAnalyzed, ApplicationStatusChanged)
 from __future__ import annotations
 
 from zik.consumers import each_event
-from zik.points.ledger import Points
 from zik.observability import queue_handler
+from zik.points.ledger import Points
 
 points = Points()
 

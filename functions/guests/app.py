@@ -12,8 +12,10 @@ hour (429 ``rate_limited`` with ``Retry-After``; zik.ratelimit); the API stage's
 
 from __future__ import annotations
 
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from zik import ratelimit
-from zik.http import create_app, json_response
+from zik.http import create_app, json_response, responds
 from zik.observability import api_handler, logger, metrics
 from zik.platform.guests import GUEST_NAME, GuestPlans, Guests, new_credentials
 from zik.platform.identity import CognitoUsers, identity_id_of
@@ -28,10 +30,14 @@ profiles = ProfileStore(guests.table)
 
 
 @app.post("/guests")
+@responds({201: "guest"})
 def create_guest():
-    """Create a guest and sign it in. 201 with `userId`, `username` and `secret` (keep them: they sign the
-    guest in again), and the tokens (`idToken`, `accessToken`, `refreshToken`, `expiresIn`). At most
-    GUEST_SIGNUPS_PER_ADDRESS_PER_HOUR guests from one address an hour (429 with Retry-After)."""
+    """Create a guest, an account with no address or password of the user's, and sign it in (no token needed).
+
+    201 with `userId`, `username` and `secret` (keep them: they sign the guest in again), and the tokens
+    (`idToken`, `accessToken`, `refreshToken`, `expiresIn`). At most GUEST_SIGNUPS_PER_ADDRESS_PER_HOUR
+    guests from one address an hour (429 `rate_limited` with Retry-After). `POST /me/upgrade` makes the
+    guest a registered user."""
     ratelimit.admit_guest_sign_up(app.current_event.request_context.identity.source_ip)
     username, secret = new_credentials()
     sub = users.create_guest(username, secret, GUEST_NAME)
@@ -55,5 +61,5 @@ def create_guest():
 
 
 @api_handler
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -6,7 +6,8 @@ newer library no longer has; deleting the resource leaves the table and the asse
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.buckets import s3_client
 from zik.dynamo import Table
@@ -25,8 +26,11 @@ def load(request_type: str, properties: Mapping[str, Any], old: Mapping[str, Any
     s3 = s3_client()
     for style in styles:
         s3.put_object(
-            Bucket=properties["BucketName"], Key=preview_object_key(style), Body=hairstyles.preview_asset(style),
-            ContentType=hairstyles.PREVIEW_CONTENT_TYPE, CacheControl="public, max-age=86400",
+            Bucket=properties["BucketName"],
+            Key=preview_object_key(style),
+            Body=hairstyles.preview_asset(style),
+            ContentType=hairstyles.PREVIEW_CONTENT_TYPE,
+            CacheControl="public, max-age=86400",
         )
     library.put_all(styles, version)
     removed = library.remove_stale({style["id"] for style in styles})

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from zik.buckets import s3_client
 from zik.observability import logger, queue_handler
 from zik.studio.photo_store import PhotoStore
@@ -45,4 +46,4 @@ def record_handler(record: SQSRecord) -> str:
 @queue_handler
 def lambda_handler(event: dict, context: Any) -> dict:
     processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context))

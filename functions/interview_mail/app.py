@@ -53,7 +53,13 @@ def read_object(bucket: str, key: str, arrived: dt.datetime) -> str:
         answer = applications.read_email(owner, message.message)
         logger.info(
             "interview mail read",
-            extra={"key": key, "isInterview": answer["isInterview"], "moved": answer["moved"], "applicationId": answer["applicationId"], "reason": answer["reason"]},
+            extra={
+                "key": key,
+                "isInterview": answer["isInterview"],
+                "moved": answer["moved"],
+                "applicationId": answer["applicationId"],
+                "reason": answer["reason"],
+            },
         )
         return "moved" if answer["moved"] else "read"
     logger.warning("mail dropped: no forwarding address of a user among its recipients", extra={"key": key, "tokens": len(message.tokens)})
@@ -65,7 +71,7 @@ def _arrived(record: dict[str, Any]) -> dt.datetime:
         moment = dt.datetime.fromisoformat(str(record.get("eventTime", "")))
     except ValueError:
         return now()
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @instrument()

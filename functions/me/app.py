@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from zik import userdata
+from zik.career import userdata_hooks as career_data
 from zik.errors import Conflict, InvalidRequest, NotFound, Unauthorized
-from zik.http import body, create_app, json_response, principal
+from zik.http import body, create_app, json_response, principal, responds
 from zik.idempotency import Claim, run_once
+from zik.journal import userdata_hooks as journal_data
 from zik.observability import api_handler, logger, metrics
-from zik.platform import onboarding, profiles
-from zik.platform.accounts import AccountErased, Accounts
 from zik.platform import exports_hooks as exports_data
+from zik.platform import onboarding, passwords, profiles
+from zik.platform.accounts import AccountErased, Accounts
 from zik.platform.exports import INLINE_ITEMS, Exports, document
-from zik.platform import passwords
 from zik.platform.guests import GuestPlans, Guests
 from zik.platform.identity import CognitoUsers, EmailTaken, PasswordRefused, delete_identity, identity_id_of
 from zik.platform.store import ProfileStore, complete
-from zik.principal import Principal
-from zik.career import userdata_hooks as career_data
-from zik.journal import userdata_hooks as journal_data
 from zik.points import userdata_hooks as points_data
+from zik.principal import Principal
 from zik.quests import userdata_hooks as quests_data
 from zik.studio import userdata_hooks as studio_data
 
@@ -50,8 +51,9 @@ def started(owner: Principal, profile: dict | None) -> dict:
 
 
 @app.get("/me")
+@responds({200: "user_profile"})
 def get_me() -> dict:
-    """The caller's profile and preferences, and their onboarding.
+    """Read the caller's profile and preferences, and how far their onboarding has come.
 
     A user who never saved one gets the defaults, at version 0. `onboarding` lists the steps of a new
     user (`timezone`, `interests`, `first_goal_or_entry`, `career_profile`), each with `done` and
@@ -62,12 +64,14 @@ def get_me() -> dict:
 
 
 @app.put("/me")
+@responds({200: "user_profile"}, errors=(409, 422))
 def put_me() -> dict:
-    """Change the caller's profile and preferences.
+    """Change the caller's profile and preferences: only the fields sent change.
 
-    Only the fields sent change; preferences merge key by key; `interests` (known ids) replaces the list.
-    Sending `timezone` or `interests` completes that onboarding step. Send back the `version` you read to
-    refuse overwriting a newer save (409). A retry with the same `Idempotency-Key` header has one effect."""
+    Preferences merge key by key; `interests` (known ids) replaces the list. Sending `timezone` or
+    `interests` completes that onboarding step. Send back the `version` you read to refuse overwriting a
+    newer save (409 `version_conflict`). A retry with the same `Idempotency-Key` header has one effect:
+    409 while the first is still running, 422 when the key came with another body."""
     owner = principal(app)
     update = body(app, "profile_update")
 
@@ -88,15 +92,17 @@ def put_me() -> dict:
 
 
 @app.post("/me/upgrade")
+@responds({200: "registered_user"}, errors=(409,))
 def upgrade_guest():
-    """Turn the calling guest into a registered user: `{email, password, name}`.
+    """Turn the calling guest into a registered user, with all of their data: `{email, password, name}`.
 
     The same user (the same `sub`) with all of their data; the guest's tokens stay valid until they
     expire. The answer holds new tokens (the `users` group, the address) and `emailVerified: false`: the
     user pool sends a code to the address, which the app confirms with Cognito's VerifyUserAttribute (the
     access token, `email` and the code). 409 when the address is another user's, or the caller is no guest
     (`already_registered`); 400 naming `password` when the pool's policy refuses it. Nothing changes then.
-    Sent again after it worked (the same address and password), it answers the same."""
+    Sent again after it worked (the same address and password), it answers the same; with another
+    password, 401."""
     owner = principal(app)
     request = body(app, "guest_upgrade")
     typed, name, password = request["email"].strip(), request["name"].strip(), request["password"]
@@ -113,7 +119,9 @@ def upgrade_guest():
     if set(holders) - {owner.user_id}:
         raise Conflict("another account uses this e-mail address", field="email")
     try:
-        cognito_users.register(owner.user_id, email=email, name=name, password=password, guest_email=owner.email or cognito_users.email_of(owner.user_id))
+        cognito_users.register(
+            owner.user_id, email=email, name=name, password=password, guest_email=owner.email or cognito_users.email_of(owner.user_id)
+        )
     except EmailTaken:
         raise Conflict("another account uses this e-mail address", field="email") from None
     except PasswordRefused as refused:
@@ -137,8 +145,9 @@ def _registered(owner: Principal, email: str, password: str, *, verified: bool):
 
 
 @app.get("/me/export")
+@responds({200: "me_export", 202: "export_job"})
 def export_me():
-    """All of the caller's data, in every domain, as one JSON download.
+    """Export all of the caller's data, in every domain, as one JSON download.
 
     A small export is the answer itself (200, a JSON attachment). One of more than a few thousand items is
     prepared in the background: 202 with `exportId` and `statusUrl` (GET /me/exports/{exportId}), which
@@ -153,9 +162,12 @@ def export_me():
 
 
 @app.get("/me/exports/<export_id>")
+@responds({200: "export_job"})
 def get_export(export_id: str) -> dict:
-    """How an export prepared in the background goes: `status` (`preparing`, `ready` or `failed`) and,
-    once ready, a `downloadUrl` valid 15 minutes (`expiresAt`). Exports are kept 7 days."""
+    """Say how an export prepared in the background goes, with its link once it is ready.
+
+    `status` is `preparing`, `ready` or `failed` and, once ready, `downloadUrl` is valid 15 minutes
+    (`expiresAt`). Exports are kept 7 days."""
     found = exports.status(principal(app), export_id)
     if found is None:
         raise NotFound(f"no export {export_id}", field="exportId")
@@ -163,6 +175,7 @@ def get_export(export_id: str) -> dict:
 
 
 @app.delete("/me")
+@responds({202: "account_erasure"})
 def delete_me():
     """Delete the caller's account and erase all of their data, in every domain, and their sign-in.
 
@@ -174,6 +187,7 @@ def delete_me():
     # The user's files in the identity pool's prefix go with the studio's erasure: their identity, from the token.
     identity = identity_id_of(_bearer_token(app.current_event.headers))
     erasure = accounts.begin_erasure(owner, ERASING_DOMAINS, identity_id=identity)  # UserDeleted leaves through the table's stream
+    assert erasure is not None  # None only when the guest sweep's guest_inactive_before spares a guest
     delete_identity(owner)
     metrics.add_metric(name="UsersDeleted", unit="Count", value=1)
     logger.info("user erasure begun", extra={"erasureId": erasure["erasureId"]})
@@ -188,9 +202,12 @@ def _bearer_token(headers: dict | None) -> str | None:
 
 
 @app.get("/me/erasure")
+@responds({200: "account_erasure"}, errors=(404,))
 def get_erasure() -> dict:
-    """How the erasure of the caller's account goes: `status` (`erasing`, then `erased`), each domain's
-    state and how many items it erased. 404 when the account is not being erased."""
+    """Say how the erasure of the caller's account goes, domain by domain.
+
+    `status` is `erasing`, then `erased`; each domain's state and how many items it erased. The one
+    route an account being erased still opens. 404 when the account is not being erased."""
     erasure = accounts.erasure(principal(app, while_erased=True))
     if erasure is None:
         raise NotFound("this account is not being erased")
@@ -198,5 +215,5 @@ def get_erasure() -> dict:
 
 
 @api_handler
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+
 from zik import config
 from zik.observability import event_handler, logger
 from zik.studio import uploads

@@ -4,7 +4,8 @@ newer library no longer has; deleting the resource leaves the table to its own f
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.dynamo import Table, to_item
 from zik.journal import prompts

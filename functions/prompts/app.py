@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from zik.http import create_app, principal
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zik.http import create_app, principal, responds
 from zik.journal.library import PromptLibrary
 from zik.observability import api_handler
 
@@ -15,26 +17,35 @@ def _category() -> str | None:
 
 
 @app.get("/prompts")
+@responds({200: "journal_prompt_library"}, query=("prompts.category",))
 def list_prompts():
-    """The library (`category` narrows it), with the list of categories."""
+    """List the library of writing prompts, with the list of its categories.
+
+    `category` narrows the prompts to one category; an unknown one is a 400."""
     principal(app)
     return library.listing(_category())
 
 
 @app.get("/prompts/daily")
+@responds({200: "journal_daily_prompt"}, errors=(404,))
 def daily_prompt():
-    """Your prompt of the day: the same all day, another tomorrow, never one you answered lately, from
-    your settings' `promptCategories` when you chose some."""
+    """Your writing prompt of the day: the same all day (your timezone's), another tomorrow.
+
+    Never one you answered lately; from your settings' `promptCategories` when you chose some. 404 when
+    the deployment loaded no prompt library."""
     return library.daily(principal(app))
 
 
 @app.get("/prompts/random")
+@responds({200: "journal_prompt"}, query=("prompts.category",), errors=(404,))
 def random_prompt():
-    """Any prompt (`category` narrows it)."""
+    """A writing prompt picked at random from the library, of one `category` when given.
+
+    An unknown category is a 400; 404 when the deployment loaded no prompt library."""
     principal(app)
     return library.random(_category())
 
 
 @api_handler
-def lambda_handler(event: dict, context: object) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

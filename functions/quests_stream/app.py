@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from zik.quests.changes import events_of
 from zik.observability import instrument, logger
+from zik.quests.changes import events_of
 from zik.streams import publish_changes
 
 

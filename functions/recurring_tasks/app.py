@@ -9,12 +9,16 @@ rest of a partition on with its ``cursor`` and ``page``."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import boto3
 
 from zik import config
 from zik.observability import logger, schedule_handler
 from zik.quests.store import ACTIVE_RULE_PARTITIONS
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 QUEUE_URL = config.require("RECURRING_TASKS_QUEUE")["RECURRING_TASKS_QUEUE"]
 sqs = boto3.client("sqs")
@@ -23,7 +27,9 @@ sqs = boto3.client("sqs")
 @schedule_handler
 def lambda_handler(event: dict, context: object) -> dict:
     run = event.get("id") or getattr(context, "aws_request_id", "")
-    entries = [{"Id": str(n), "MessageBody": json.dumps({"partition": partition, "run": run})} for n, partition in enumerate(ACTIVE_RULE_PARTITIONS)]
+    entries: list[SendMessageBatchRequestEntryTypeDef] = [
+        {"Id": str(n), "MessageBody": json.dumps({"partition": partition, "run": run})} for n, partition in enumerate(ACTIVE_RULE_PARTITIONS)
+    ]
     for start in range(0, len(entries), 10):
         batch = entries[start : start + 10]
         for _ in range(2):  # what SQS refused once is sent again once, then the invocation fails (and is retried)

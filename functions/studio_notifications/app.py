@@ -4,7 +4,8 @@ message only (ReportBatchItemFailures), which SQS delivers again and then moves 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.consumers import each_event
 from zik.observability import queue_handler

@@ -42,9 +42,9 @@ def test_request_bodies_come_from_the_schema_files(document):
 def test_summaries_are_the_handlers_docstrings(tmp_path):
     app = tmp_path / "app.py"
     app.write_text(
-        'from x import app, body\n'
+        "from x import app, body\n"
         '@app.put("/goals/<goalId>")\n'
-        'def update_goal():\n'
+        "def update_goal():\n"
         '    """Change a goal.\n\n    Only the fields sent change."""\n'
         '    return body(app, "goal_update")\n'
     )
@@ -54,5 +54,7 @@ def test_summaries_are_the_handlers_docstrings(tmp_path):
             "description": "Only the fields sent change.",
             "schema": "goal_update",
             "operationId": "update_goal",
+            "contract": None,
+            "idempotent": False,
         }
     }

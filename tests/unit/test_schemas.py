@@ -18,12 +18,23 @@ def _violation(kind: str, name: str, data) -> SchemaViolation:
 
 
 def test_every_schema_file_is_a_valid_draft7_schema():
-    files = sorted(schemas.ROOT.rglob("*.json"))
+    # schemas/parameters holds OpenAPI Parameter Objects (each with its schema), not JSON Schemas.
+    files = sorted(path for path in schemas.ROOT.rglob("*.json") if path.parent.name != "parameters")
     assert files, "no schema files found"
     for path in files:
         schema = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.Draft7Validator.check_schema(schema)
         assert schema.get("title") == path.stem or path.parent.name == "requests", path
+
+
+def test_every_parameter_file_is_a_query_parameter_with_a_valid_schema():
+    files = sorted((schemas.ROOT / "parameters").glob("*.json"))
+    assert files
+    for path in files:
+        parameter = json.loads(path.read_text(encoding="utf-8"))
+        assert parameter["in"] == "query" and parameter["name"] and parameter["description"], path
+        assert path.stem == parameter["name"] or path.stem.endswith("." + parameter["name"]), path
+        jsonschema.Draft7Validator.check_schema(parameter["schema"])
 
 
 def test_names_lists_the_schemas_of_a_kind():

@@ -12,8 +12,9 @@ import base64
 import binascii
 import json
 import os
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from zik import lazy_packages
 
@@ -23,14 +24,13 @@ from aws_lambda_powertools.event_handler import content_types  # noqa: E402  (af
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, CORSConfig, Response  # noqa: E402
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError  # noqa: E402
 
-from zik import inputs  # noqa: E402
+from zik import inputs, ratelimit, schemas  # noqa: E402
 from zik import principal as principals  # noqa: E402
-from zik import ratelimit  # noqa: E402
-from zik import schemas  # noqa: E402
 from zik.errors import InvalidRequest, NotFound, PayloadTooLarge, ZikError, error_body  # noqa: E402
 from zik.observability import logger  # noqa: E402
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+_Route = TypeVar("_Route", bound=Callable[..., Any])
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Amz-Date", "X-Api-Key"]
 
 
@@ -123,6 +123,34 @@ def _guests() -> Any:
     return Guests()
 
 
+def responds(
+    ok: Mapping[int, str | Mapping[str, str | None] | None],
+    *,
+    query: Sequence[str] = (),
+    errors: Sequence[int] = (),
+) -> Callable[[_Route], _Route]:
+    """A route's contract, which the OpenAPI document publishes and the tests hold its answers to.
+
+    - ``ok``: each success status with the schema of its body, a file of ``schemas/responses``
+      (``{200: "goal_page"}``); None for no body (``{204: None}``); or a media type for each body it may
+      be (``{200: {"application/json": "journal_export", "text/csv": None}}``).
+    - ``query``: the query parameters it reads, each the name of a file of ``schemas/parameters``
+      (an OpenAPI Parameter Object; ``entries.from`` where another route's ``from`` means something else).
+    - ``errors``: the error statuses particular to this route (409, 422, 503...). The ones every route
+      may answer are added by the document: 400, 429 and 500; 401 behind the authorizer; 404 with a path
+      parameter; 413 with a body.
+
+    zik_local.openapi reads these arguments from the source, so they are literals. At run time the
+    route is unchanged: it carries them in ``__contract__``."""
+    contract = {"ok": dict(ok), "query": tuple(query), "errors": tuple(errors)}
+
+    def mark(route: _Route) -> _Route:
+        route.__contract__ = contract  # type: ignore[attr-defined]
+        return route
+
+    return mark
+
+
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
@@ -179,14 +207,13 @@ def _register_error_mapping(app: APIGatewayRestResolver) -> None:
     @app.not_found
     def no_route(exc: NotFoundError) -> Response:
         event = app.current_event
-        return json_response(
-            error_body("not_found", f"no route for {event.http_method} {_printable(event.path)}", request_id=request_id()), 404
-        )
+        return json_response(error_body("not_found", f"no route for {event.http_method} {_printable(event.path)}", request_id=request_id()), 404)
 
     @app.exception_handler(ServiceError)
     def powertools_error(exc: ServiceError) -> Response:
         code = "invalid_request" if exc.status_code < 500 else "internal_error"
-        return json_response(error_body(code, exc.msg, request_id=request_id()), exc.status_code)
+        # Powertools allows a dict as msg; ours is always a sentence.
+        return json_response(error_body(code, str(exc.msg), request_id=request_id()), exc.status_code)
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response:

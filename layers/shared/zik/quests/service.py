@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from zik import ai, clock
 from zik.claims import Claim
@@ -54,8 +55,14 @@ class _Background:
 
 
 class RoadmapUnavailable(ZikError):
+    """Step Functions refused to start the goal's roadmap workflow: the client may ask again (replan)."""
+
     status = 503
     code = "roadmap_unavailable"
+    retry_after_seconds = 5
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def owner_of(document: Mapping[str, Any]) -> Principal:
@@ -82,7 +89,7 @@ class Quests:
         comes from the key: the retry of a request that wrote and then died answers that goal (and starts
         its workflow if the first attempt could not: the start is idempotent)."""
         today = self.today(owner)
-        goal = {
+        goal: dict[str, Any] = {
             "goalId": claim.id("g") if claim else new_id("g"),
             "title": model.clean_title(data["title"]),
             "description": data.get("description") or "",
@@ -99,7 +106,7 @@ class Quests:
         except Conflict:
             if claim is None:
                 raise
-            goal = public(self.store.goal(owner, goal["goalId"]))  # type: ignore[assignment]
+            goal = public(self.store.goal(owner, goal["goalId"]))
             if goal["status"] != "planning":
                 return model.goal_view(goal)
         self._start(owner, goal, today)
@@ -110,8 +117,8 @@ class Quests:
         self,
         owner: Principal,
         data: Mapping[str, Any],
-        milestones: list[Mapping[str, Any]],
-        first_tasks: list[Mapping[str, Any]],
+        milestones: Sequence[Mapping[str, Any]],
+        first_tasks: Sequence[Mapping[str, Any]],
         *,
         claim: Claim | None = None,
     ) -> dict[str, Any]:
@@ -194,13 +201,19 @@ class Quests:
     def plan(self, owner: Principal, goal: Mapping[str, Any], today: str) -> list[dict[str, Any]]:
         answer = ai.run(
             "quests.plan",
-            {"title": goal["title"], "description": goal.get("description") or "", "category": goal.get("category") or "", "targetDate": goal.get("targetDate") or "", "today": today},
+            {
+                "title": goal["title"],
+                "description": goal.get("description") or "",
+                "category": goal.get("category") or "",
+                "targetDate": goal.get("targetDate") or "",
+                "today": today,
+            },
             owner=owner,
         )
         target = dt.date.fromisoformat(goal["targetDate"]) if goal.get("targetDate") else None
         return model.normalise_plan(answer["milestones"], dt.date.fromisoformat(today), target)
 
-    def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> int:
+    def save_milestones(self, owner: Principal, goal_id: str, milestones: Sequence[Mapping[str, Any]]) -> int:
         self.store.save_milestones(owner, goal_id, milestones)
         return len(milestones)
 
@@ -218,10 +231,14 @@ class Quests:
         answer = ai.run(
             "quests.coach",
             {
-                "goalTitle": goal["title"], "goalDescription": goal.get("description") or "",
-                "milestoneTitle": milestone["title"], "milestoneDescription": milestone.get("description") or "",
-                "milestoneDueDate": milestone["dueDate"], "milestoneNumber": seq,
-                "milestoneCount": int(goal.get("milestoneCount") or seq), "today": today.isoformat(),
+                "goalTitle": goal["title"],
+                "goalDescription": goal.get("description") or "",
+                "milestoneTitle": milestone["title"],
+                "milestoneDescription": milestone.get("description") or "",
+                "milestoneDueDate": milestone["dueDate"],
+                "milestoneNumber": seq,
+                "milestoneCount": int(goal.get("milestoneCount") or seq),
+                "today": today.isoformat(),
             },
             owner=owner,
         )
@@ -253,9 +270,17 @@ class Quests:
     def add_task(self, owner: Principal, data: Mapping[str, Any], *, claim: Claim | None = None) -> dict[str, Any]:
         due = model.parse_date(data["dueDate"], "dueDate").isoformat() if data.get("dueDate") else self.today(owner).isoformat()
         task_id = claim.id("t") if claim else new_id("t")
-        task = {"taskId": task_id, "title": model.clean_title(data["title"]), "description": data.get("description") or "", "dueDate": due, "source": "user", "goalId": None, "milestoneSeq": None}
+        task = {
+            "taskId": task_id,
+            "title": model.clean_title(data["title"]),
+            "description": data.get("description") or "",
+            "dueDate": due,
+            "source": "user",
+            "goalId": None,
+            "milestoneSeq": None,
+        }
         written = self.store.put_task(owner, {k: v for k, v in task.items() if v is not None})
-        return model.task_view(written or public(self.store.task(owner, task_id)))  # type: ignore[arg-type]
+        return model.task_view(written or public(self.store.task(owner, task_id)))
 
     def update_task(self, owner: Principal, task_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         task = self.store.task(owner, task_id)
@@ -325,7 +350,16 @@ class Quests:
         try:
             created = self.store.create_rule(
                 owner,
-                {"recurrenceId": rule_id, "title": model.clean_title(data["title"]), "description": data.get("description") or "", "rule": rule, "startDate": start.isoformat(), "goalId": data.get("goalId"), "timezone": timezone, "active": True},
+                {
+                    "recurrenceId": rule_id,
+                    "title": model.clean_title(data["title"]),
+                    "description": data.get("description") or "",
+                    "rule": rule,
+                    "startDate": start.isoformat(),
+                    "goalId": data.get("goalId"),
+                    "timezone": timezone,
+                    "active": True,
+                },
             )
         except Conflict:
             if claim is None:
@@ -334,7 +368,7 @@ class Quests:
         # The rule's tasks for today and tomorrow right away; the daily generator writes the days after.
         for day in (today, today + dt.timedelta(days=1)):
             self._write_occurrence(owner, created, day)
-        return public(created)  # type: ignore[return-value]
+        return public(created)
 
     def recurrences(self, owner: Principal, *, limit: int, cursor: str | None) -> dict[str, Any]:
         page = self.store.rules_page(owner, limit=limit, cursor=cursor)
@@ -391,7 +425,9 @@ class Quests:
     # rules (up to two thousand writes) to a second or two.
     RECURRING_WRITERS = 8
 
-    def generate_recurring(self, partition: str, cursor: str | None, *, limit: int, now: dt.datetime | None = None) -> tuple[dict[str, int], str | None]:
+    def generate_recurring(
+        self, partition: str, cursor: str | None, *, limit: int, now: dt.datetime | None = None
+    ) -> tuple[dict[str, int], str | None]:
         """One step of the daily run (a message of the recurring-task queue): a page of at most ``limit``
         active rules of one partition of the index, each rule's tasks for the user's today and tomorrow
         written once. The counts, and the cursor of the rest of the partition (None at its end).
@@ -410,13 +446,19 @@ class Quests:
                 if zone not in days:
                     days[zone] = recurrence.due_days(zone, now)
                 start = dt.date.fromisoformat(rule["startDate"])
-                due.extend((owner_of(rule), rule, day, recurring_task_id(rule["recurrenceId"], day.isoformat())) for day in days[zone] if recurrence.occurs_on(rule["rule"], start, day))
+                due.extend(
+                    (owner_of(rule), rule, day, recurring_task_id(rule["recurrenceId"], day.isoformat()))
+                    for day in days[zone]
+                    if recurrence.occurs_on(rule["rule"], start, day)
+                )
             except (KeyError, TypeError, ValueError):  # RuleError too: one broken rule does not hold up its shard
                 logger.exception("recurrence rule skipped", extra={"recurrenceId": rule.get("recurrenceId")})
                 counts["skipped"] += 1
         existing = self.store.existing_tasks((owner, task_id) for owner, _, _, task_id in due)
         missing = [(owner, rule, day) for owner, rule, day, task_id in due if (owner.partition, self.store.task_sk(task_id)) not in existing]
-        writers = [_Background(self._write_occurrences, missing[n :: self.RECURRING_WRITERS]) for n in range(min(self.RECURRING_WRITERS, len(missing)))]
+        writers = [
+            _Background(self._write_occurrences, missing[n :: self.RECURRING_WRITERS]) for n in range(min(self.RECURRING_WRITERS, len(missing)))
+        ]
         failure: BaseException | None = None
         for writer in writers:  # every writer done before this page fails or succeeds
             try:
@@ -454,7 +496,15 @@ class Quests:
             {
                 "message": message,
                 "goals": [{"goalId": g["goalId"], "title": g["title"], "status": g["status"]} for g in goals],
-                "todayTasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"], "goalTitle": next((g["title"] for g in goals if g["goalId"] == t.get("goalId")), "")} for t in tasks],
+                "todayTasks": [
+                    {
+                        "taskId": t["taskId"],
+                        "title": t["title"],
+                        "status": t["status"],
+                        "goalTitle": next((g["title"] for g in goals if g["goalId"] == t.get("goalId")), ""),
+                    }
+                    for t in tasks
+                ],
                 "today": today.isoformat(),
             },
             owner=owner,
@@ -462,11 +512,13 @@ class Quests:
         )
         actions = self._act(owner, answer, tasks)
         self.store.add_messages(
-            owner, conversation, [{"role": "user", "text": message}, {"role": "coach", "text": answer["reply"], "intent": answer["intent"], "actions": actions}]
+            owner,
+            conversation,
+            [{"role": "user", "text": message}, {"role": "coach", "text": answer["reply"], "intent": answer["intent"], "actions": actions}],
         )
         return {"reply": answer["reply"], "conversationId": conversation, "intent": answer["intent"], "actions": actions}
 
-    def _act(self, owner: Principal, answer: Mapping[str, Any], tasks: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def _act(self, owner: Principal, answer: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         intent = answer["intent"]
         if intent == "create_goal" and answer.get("goalTitle"):
             goal = self.create_goal(owner, {"title": answer["goalTitle"][:200]}, via="chat")
@@ -478,7 +530,13 @@ class Quests:
             changed = self.set_status(owner, task, "done")
             return [{"type": "task_completed", "taskId": task["taskId"], "title": task["title"], "changed": changed}]
         if intent == "list_tasks":
-            return [{"type": "tasks_listed", "date": self.today(owner).isoformat(), "tasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"]} for t in tasks]}]
+            return [
+                {
+                    "type": "tasks_listed",
+                    "date": self.today(owner).isoformat(),
+                    "tasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"]} for t in tasks],
+                }
+            ]
         return []
 
     def history(self, owner: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
