@@ -58,15 +58,11 @@ class SigningKey:
         else:
             state_dir.mkdir(parents=True, exist_ok=True)
             private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = private_key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
+            pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
             path.touch(mode=0o600)
             path.write_bytes(pem)
         assert isinstance(private_key, rsa.RSAPrivateKey)
-        public = private_key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        public = private_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         import hashlib
 
         return cls(private_key, hashlib.sha256(public).hexdigest()[:32])

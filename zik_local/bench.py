@@ -70,9 +70,10 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path.cwd()
 TEMPLATE = ROOT / "template.yaml"
@@ -165,7 +166,7 @@ class DevProcess:
 
     def __init__(self, *extra: str):
         self.port = _free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="zik-bench-dev-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="zik-bench-dev-", suffix=".log", delete=False)  # noqa: SIM115 - the server writes it until stop()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -261,9 +262,7 @@ def measure_latency() -> tuple[list[float], list[float]]:
     try:
         dev.wait_healthy()
         connection = http.client.HTTPConnection("127.0.0.1", dev.port, timeout=30)
-        connection.request(
-            "POST", "/_zik/token", body=json.dumps({"user": "bench"}), headers={"Content-Type": "application/json"}
-        )
+        connection.request("POST", "/_zik/token", body=json.dumps({"user": "bench"}), headers={"Content-Type": "application/json"})
         answer = connection.getresponse()
         payload = answer.read()
         if answer.status != 200:
@@ -440,7 +439,9 @@ def _wait_for_queues(cloud: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     for mapping in cloud.deployment.queue_mappings:
         while True:
-            counts = sqs.get_queue_attributes(QueueUrl=mapping.queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            counts = sqs.get_queue_attributes(
+                QueueUrl=mapping.queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"]
             if not any(int(value) for value in counts.values()):
                 break
             if time.monotonic() > deadline:
@@ -468,10 +469,18 @@ def _reset_sample_goal(cloud: Any, *, with_roadmap: bool) -> None:
     for first in range(0, len(keys), 25):
         dynamodb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": key}} for key in keys[first : first + 25]]})
     item = {
-        "pk": {"S": owner}, "sk": {"S": f"GOAL#{goal['goalId']}"}, "gsi1pk": {"S": f"{owner}#GOALS"},
-        "gsi1sk": {"S": f"2026-11-23T00:00:00.000Z#{goal['goalId']}"}, "goalId": {"S": goal["goalId"]},
-        "title": {"S": goal["title"]}, "status": {"S": "planning"}, "path": {"S": "workflow"},
-        "attempt": {"N": "1"}, "milestoneCount": {"N": "0"}, "version": {"N": "1"}, "targetDate": {"S": goal["targetDate"]},
+        "pk": {"S": owner},
+        "sk": {"S": f"GOAL#{goal['goalId']}"},
+        "gsi1pk": {"S": f"{owner}#GOALS"},
+        "gsi1sk": {"S": f"2026-11-23T00:00:00.000Z#{goal['goalId']}"},
+        "goalId": {"S": goal["goalId"]},
+        "title": {"S": goal["title"]},
+        "status": {"S": "planning"},
+        "path": {"S": "workflow"},
+        "attempt": {"N": "1"},
+        "milestoneCount": {"N": "0"},
+        "version": {"N": "1"},
+        "targetDate": {"S": goal["targetDate"]},
     }
     dynamodb.put_item(TableName=table, Item=item)
     if with_roadmap:
@@ -757,7 +766,7 @@ def report(
     out = [*table(rows), ""]
     out.append("details")
     out.append(
-        f"  starts: {', '.join(f'{s:.2f}s' for s in starts)} (\"zik dev is up in\" as it printed: "
+        f'  starts: {", ".join(f"{s:.2f}s" for s in starts)} ("zik dev is up in" as it printed: '
         f"{', '.join('?' if r is None else f'{r:.2f}s' for r in reported)}); stack complete "
         f"{', '.join(f'{c:.2f}s' for c in complete)} after start"
     )

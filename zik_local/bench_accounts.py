@@ -24,8 +24,9 @@ import sys
 import textwrap
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from zik_local.bench import BenchError, api_client
 
@@ -80,7 +81,9 @@ class ErasureFigures:
     calls: int
 
 
-def measure_erasure(cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[tuple[str, str]], progress: Callable[[str], None]) -> ErasureFigures:
+def measure_erasure(
+    cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[tuple[str, str]], progress: Callable[[str], None]
+) -> ErasureFigures:
     """``cloud_factory`` starts a LocalCloud whose log lines go to ``lines`` as (source, line);
     ``dynamodb_calls[0]`` counts the embedded DynamoDB's calls."""
     cloud = cloud_factory()
@@ -126,12 +129,22 @@ def measure_erasure(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
 
 def _seed(cloud: Any, user_id: str, tenant_id: str) -> None:
     spec = cloud.deployment.functions["ExportFunction"]  # its environment names QuestsTable and JournalTable
-    env = {**os.environ, **spec.environment, "AWS_ENDPOINT_URL": cloud.aws_endpoint, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        **os.environ,
+        **spec.environment,
+        "AWS_ENDPOINT_URL": cloud.aws_endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     paths = os.pathsep.join(str(path) for path in spec.layer_dirs)
     quests_items = int(ITEMS * QUESTS_SHARE)
     done = subprocess.run(
         [sys.executable, "-c", _SEED_CHILD, paths, user_id, tenant_id, str(quests_items), str(ITEMS - quests_items)],
-        env=env, capture_output=True, text=True, timeout=ERASE_TIMEOUT_S,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=ERASE_TIMEOUT_S,
     )
     if done.returncode != 0:
         raise BenchError(f"seeding failed: {done.stderr[-2000:]}")
@@ -159,7 +172,12 @@ def rows(figures: ErasureFigures | None, met: Callable[[bool], str]) -> list[tup
         return []
     count = sum(figures.erased.values())
     return [
-        (f"(g) DELETE /me answered, with {figures.items:,} items", f"{figures.delete_ms:.0f} ms", f"< {TARGET_DELETE_MS:.0f} ms", met(figures.delete_ms < TARGET_DELETE_MS)),
+        (
+            f"(g) DELETE /me answered, with {figures.items:,} items",
+            f"{figures.delete_ms:.0f} ms",
+            f"< {TARGET_DELETE_MS:.0f} ms",
+            met(figures.delete_ms < TARGET_DELETE_MS),
+        ),
         (f"(g) user with {figures.items:,} items erased (DELETE to erased)", f"{figures.erase_s:.1f} s", "done", met(count >= figures.items)),
         ("(g) account-function invocations / DynamoDB calls", f"{sum(figures.invocations.values())} / {figures.calls}", "-", ""),
     ]

@@ -21,8 +21,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 JOBS = 300
 PAGE = 20
@@ -82,7 +83,13 @@ _SEED_CHILD = textwrap.dedent(
 PROFILE = {
     "careerStage": "mid",
     "skills": ["Python", "SQL", "AWS", "Docker", "PostgreSQL"],
-    "preferences": {"roles": ["Backend Engineer", "Data Engineer"], "locations": ["Berlin", "Amsterdam"], "remote": "hybrid", "minSalary": 60000, "currency": "EUR"},
+    "preferences": {
+        "roles": ["Backend Engineer", "Data Engineer"],
+        "locations": ["Berlin", "Amsterdam"],
+        "remote": "hybrid",
+        "minSalary": 60000,
+        "currency": "EUR",
+    },
 }
 
 
@@ -99,7 +106,9 @@ class CareerJobsFigures:
     platform_trips: int = 0  # each request's account check and rate-limit count, not in the trips above
 
 
-def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[str], progress: Callable[[str], None]) -> CareerJobsFigures:
+def measure_career_jobs(
+    cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[str], progress: Callable[[str], None]
+) -> CareerJobsFigures:
     """``cloud_factory`` starts a LocalCloud whose log lines land in ``lines``; ``dynamodb_calls`` counts
     the embedded DynamoDB's calls (zik_local.bench.counting_dynamodb: the route's in ``[0]``, the platform's
     apart)."""
@@ -111,7 +120,10 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
         spec = cloud.deployment.functions["CareerJobsFunction"]
         done = subprocess.run(
             [sys.executable, "-c", _SEED_CHILD, ":".join(str(p) for p in spec.layer_dirs), str(JOBS)],
-            env=cloud.runtime.environment_of(spec), capture_output=True, text=True, timeout=600,
+            env=cloud.runtime.environment_of(spec),
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if done.returncode != 0:
             raise BenchError(f"seeding {JOBS} jobs failed:\n{done.stderr[-3000:]}")
@@ -151,9 +163,24 @@ def measure_career_jobs(cloud_factory: Callable[[], Any], dynamodb_calls: list[i
 
 def rows(figures: CareerJobsFigures, met: Callable[[bool], str]) -> list[tuple[str, str, str, str]]:
     return [
-        (f"AI calls, first GET /api/jobs page ({PAGE} of {figures.jobs} jobs; the seed: {PAGE})", str(figures.ai_first), f"<= {TARGET_AI_CALLS_FIRST}", met(figures.ai_first <= TARGET_AI_CALLS_FIRST)),
-        ("AI calls, the same page again (nothing changed)", str(figures.ai_repeat), f"{TARGET_AI_CALLS_REPEAT}", met(figures.ai_repeat <= TARGET_AI_CALLS_REPEAT)),
-        ("DynamoDB round trips, GET /api/jobs (cached; the route's)", str(figures.trips_repeat), f"<= {TARGET_ROUND_TRIPS}", met(figures.trips_repeat <= TARGET_ROUND_TRIPS)),
+        (
+            f"AI calls, first GET /api/jobs page ({PAGE} of {figures.jobs} jobs; the seed: {PAGE})",
+            str(figures.ai_first),
+            f"<= {TARGET_AI_CALLS_FIRST}",
+            met(figures.ai_first <= TARGET_AI_CALLS_FIRST),
+        ),
+        (
+            "AI calls, the same page again (nothing changed)",
+            str(figures.ai_repeat),
+            f"{TARGET_AI_CALLS_REPEAT}",
+            met(figures.ai_repeat <= TARGET_AI_CALLS_REPEAT),
+        ),
+        (
+            "DynamoDB round trips, GET /api/jobs (cached; the route's)",
+            str(figures.trips_repeat),
+            f"<= {TARGET_ROUND_TRIPS}",
+            met(figures.trips_repeat <= TARGET_ROUND_TRIPS),
+        ),
     ]
 
 

@@ -1,25 +1,26 @@
 """``make bench`` (career): the job ingestion and market intelligence, measured in an embedded cloud of its own.
 
-  ingest    seconds from firing JobIngestionFunction's schedule to its answer, the shipped feeds (330 postings
-            of ten boards, zik_local/job_feeds) put in JobFeedsBucket first: every posting written, the
-            market's aggregates built; then the same run again, nothing changed (every posting read and
-            compared, no job written), with the DynamoDB calls it made
-  market    DynamoDB round trips of GET /api/market-intelligence?role=Data Engineer once its narrative is
-            cached (counted in the embedded AWS, the fewest of three requests), and of the first request,
-            which also asks the AI for the narrative (the caller's daily budget counted in AITable) and caches
-            it on the aggregate with a conditional write. The route's own calls: the two the platform makes
-            before every API request's route runs (zik.http: the account check's GetItem of the ERASURE item
-            in UsersTable, the per-user rate limit's UpdateItem in RateLimitTable) are not the screen's,
-            counted apart (zik_local.bench.counting_dynamodb) and given in the notes
+ingest    seconds from firing JobIngestionFunction's schedule to its answer, the shipped feeds (330 postings
+          of ten boards, zik_local/job_feeds) put in JobFeedsBucket first: every posting written, the
+          market's aggregates built; then the same run again, nothing changed (every posting read and
+          compared, no job written), with the DynamoDB calls it made
+market    DynamoDB round trips of GET /api/market-intelligence?role=Data Engineer once its narrative is
+          cached (counted in the embedded AWS, the fewest of three requests), and of the first request,
+          which also asks the AI for the narrative (the caller's daily budget counted in AITable) and caches
+          it on the aggregate with a conditional write. The route's own calls: the two the platform makes
+          before every API request's route runs (zik.http: the account check's GetItem of the ERASURE item
+          in UsersTable, the per-user rate limit's UpdateItem in RateLimitTable) are not the screen's,
+          counted apart (zik_local.bench.counting_dynamodb) and given in the notes
 
-    python -m zik_local.bench career             # the career part of make bench alone
+  python -m zik_local.bench career             # the career part of make bench alone
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from zik_local.bench import BenchError, api_client, platform_calls, reset
@@ -88,15 +89,27 @@ def measure_career_market(cloud_factory: Callable[[], Any], dynamodb_calls: list
         cached = min(trips() for _ in range(3))
         progress(f"career: market intelligence round trips {cached} (the first, caching its narrative: {first_trips})")
         written = again["created"] + again["updated"] + again["reopened"] + again["closed"]
-        return MarketFigures(first["created"], ingest_s, again_s, again_calls, written, first["market"]["written"], first_trips, cached, max(platform))
+        return MarketFigures(
+            first["created"], ingest_s, again_s, again_calls, written, first["market"]["written"], first_trips, cached, max(platform)
+        )
     finally:
         cloud.stop()
 
 
 def rows(figures: MarketFigures, met: Callable[[bool], str]) -> list[tuple[str, str, str, str]]:
     return [
-        ("DynamoDB round trips, GET /api/market-intelligence (the route's)", str(figures.trips), f"{TARGET_MARKET_TRIPS}", met(figures.trips <= TARGET_MARKET_TRIPS)),
-        (f"job ingestion of the shipped feeds ({figures.postings} postings)", f"{figures.ingest_s:.1f} s", f"< {TARGET_INGEST_S:g} s", met(figures.ingest_s < TARGET_INGEST_S)),
+        (
+            "DynamoDB round trips, GET /api/market-intelligence (the route's)",
+            str(figures.trips),
+            f"{TARGET_MARKET_TRIPS}",
+            met(figures.trips <= TARGET_MARKET_TRIPS),
+        ),
+        (
+            f"job ingestion of the shipped feeds ({figures.postings} postings)",
+            f"{figures.ingest_s:.1f} s",
+            f"< {TARGET_INGEST_S:g} s",
+            met(figures.ingest_s < TARGET_INGEST_S),
+        ),
         ("job ingestion again, nothing changed: jobs written", str(figures.again_written), "0", met(figures.again_written == 0)),
     ]
 

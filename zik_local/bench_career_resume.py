@@ -16,8 +16,9 @@ import base64
 import math
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from zik_local.bench import BenchError, api_client
 
@@ -109,7 +110,12 @@ def measure_resume(cloud_factory: Callable[[], Any], progress: Callable[[str], N
     if runs < 1:
         raise BenchError("runs must be at least 1")
     pdf = two_page_pdf()
-    body = {"fileName": "Ada Lovelace - Resume.pdf", "contentType": "application/pdf", "content": base64.b64encode(pdf).decode(), "targetRole": "Data Engineer"}
+    body = {
+        "fileName": "Ada Lovelace - Resume.pdf",
+        "contentType": "application/pdf",
+        "content": base64.b64encode(pdf).decode(),
+        "targetRole": "Data Engineer",
+    }
     cloud = cloud_factory()
     try:
         call = api_client(cloud)
@@ -135,7 +141,12 @@ def measure_resume(cloud_factory: Callable[[], Any], progress: Callable[[str], N
 def rows(figures: ResumeFigures, met: Callable[[bool], str]) -> list[tuple[str, str, str, str]]:
     """The report's lines (name, figure, target, met)."""
     return [
-        (f"resume analysis of a two-page PDF p50 ({len(figures.samples_ms)} requests)", f"{figures.p50_ms:.0f} ms", f"< {TARGET_P50_MS:g} ms", met(figures.p50_ms < TARGET_P50_MS)),
+        (
+            f"resume analysis of a two-page PDF p50 ({len(figures.samples_ms)} requests)",
+            f"{figures.p50_ms:.0f} ms",
+            f"< {TARGET_P50_MS:g} ms",
+            met(figures.p50_ms < TARGET_P50_MS),
+        ),
         ("resume analysis of a two-page PDF p90", f"{figures.p90_ms:.0f} ms", "-", "-"),
     ]
 

@@ -21,8 +21,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from zik_local.bench import BenchError, api_client, platform_calls, reset
@@ -124,7 +125,9 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
         to_insight = []
         for number in range(INSIGHT_ENTRIES):
             started = time.perf_counter()
-            entry = call("POST", "/entries", {"content": f"A good day number {number}: a walk by the river and dinner with friends. Grateful."}, token)
+            entry = call(
+                "POST", "/entries", {"content": f"A good day number {number}: a walk by the river and dinner with friends. Grateful."}, token
+            )
             while not call("GET", f"/entries/{entry['entryId']}", token=token)["insight"]:
                 if time.perf_counter() - started > 60:
                     raise BenchError(f"no insight for entry {entry['entryId']} within 60 s")
@@ -184,15 +187,27 @@ def measure_journal(cloud_factory: Callable[[], Any], dynamodb_calls: list[int],
         cloud.stop()
 
 
-def rows(figures: JournalFigures, percentile: Callable[[list[float], float], float], met: Callable[[bool], str], trips_target: int) -> list[tuple[str, str, str, str]]:
+def rows(
+    figures: JournalFigures, percentile: Callable[[list[float], float], float], met: Callable[[bool], str], trips_target: int
+) -> list[tuple[str, str, str, str]]:
     p50, p99 = percentile(figures.search_ms, 0.50), percentile(figures.search_ms, 0.99)
     insight = statistics.median(figures.to_insight)
     return [
-        (f"journal search p50 ({SEARCH_ENTRIES} entries, {SEARCH_REQUESTS} requests)", f"{p50:.1f} ms", f"< {TARGET_SEARCH_P50_MS:g} ms", met(p50 < TARGET_SEARCH_P50_MS)),
+        (
+            f"journal search p50 ({SEARCH_ENTRIES} entries, {SEARCH_REQUESTS} requests)",
+            f"{p50:.1f} ms",
+            f"< {TARGET_SEARCH_P50_MS:g} ms",
+            met(p50 < TARGET_SEARCH_P50_MS),
+        ),
         (f"journal search p99 ({SEARCH_ENTRIES} entries)", f"{p99:.1f} ms", "-", "-"),
         ("DynamoDB round trips, GET /entries", str(figures.entries_trips), f"{trips_target}", met(figures.entries_trips <= trips_target)),
         ("DynamoDB round trips, GET /gamification/stats", str(figures.stats_trips), f"{trips_target}", met(figures.stats_trips <= trips_target)),
-        (f"POST /entries -> insight readable (median of {len(figures.to_insight)})", f"{insight:.2f} s", f"< {TARGET_INSIGHT_S:g} s", met(insight < TARGET_INSIGHT_S)),
+        (
+            f"POST /entries -> insight readable (median of {len(figures.to_insight)})",
+            f"{insight:.2f} s",
+            f"< {TARGET_INSIGHT_S:g} s",
+            met(insight < TARGET_INSIGHT_S),
+        ),
     ]
 
 

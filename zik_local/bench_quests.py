@@ -29,8 +29,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from zik_local.bench import BenchError
 
@@ -106,7 +107,9 @@ class RecurringFigures:
     again: Run
 
 
-def measure_recurring(cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[str], progress: Callable[[str], None]) -> RecurringFigures:
+def measure_recurring(
+    cloud_factory: Callable[[], Any], dynamodb_calls: list[int], lines: list[str], progress: Callable[[str], None]
+) -> RecurringFigures:
     """``cloud_factory`` starts a LocalCloud whose log lines go to ``lines``; ``dynamodb_calls[0]`` counts the
     embedded DynamoDB's calls."""
     cloud = cloud_factory()
@@ -128,7 +131,9 @@ def measure_recurring(cloud_factory: Callable[[], Any], dynamodb_calls: list[int
         first = _run(dynamodb_calls, lines, progress, fire)
         if first.total("rules") != RULES:
             raise BenchError(f"the run read {first.total('rules')} rules of {RULES}")
-        progress(f"recurring: first run {first.seconds:.1f}s, {first.total('written')} tasks, {first.calls} DynamoDB calls, largest page {first.largest} rules")
+        progress(
+            f"recurring: first run {first.seconds:.1f}s, {first.total('written')} tasks, {first.calls} DynamoDB calls, largest page {first.largest} rules"
+        )
         shard = max({p["partition"] for p in first.pages}, key=lambda name: sum(p["rules"] for p in first.pages if p["partition"] == name))
 
         def send_again() -> int:
@@ -154,8 +159,19 @@ def _seed(cloud: Any) -> float:
     started = time.perf_counter()
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", _SEED_CHILD, layers, str(n * share), str(share if n < SEED_PROCESSES - 1 else RULES - n * share), str(RULES_PER_USER)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                _SEED_CHILD,
+                layers,
+                str(n * share),
+                str(share if n < SEED_PROCESSES - 1 else RULES - n * share),
+                str(RULES_PER_USER),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(SEED_PROCESSES)
     ]
@@ -220,10 +236,25 @@ def rows(figures: RecurringFigures, met: Callable[[bool], str]) -> list[tuple[st
     per_write = first.calls / max(1, written)
     per_1000 = 1000 * again.calls / max(1, again_rules)
     return [
-        (f"daily run over {rules:,} rules -> every task written", f"{first.seconds:.1f} s", f"< {TARGET_RUN_S:g} s", met(first.seconds < TARGET_RUN_S)),
-        (f"DynamoDB calls, daily run ({first.calls:,} for {written:,} tasks written)", f"{per_write:.3f} a task", f"<= {TARGET_CALLS_PER_WRITE:g}", met(per_write <= TARGET_CALLS_PER_WRITE)),
+        (
+            f"daily run over {rules:,} rules -> every task written",
+            f"{first.seconds:.1f} s",
+            f"< {TARGET_RUN_S:g} s",
+            met(first.seconds < TARGET_RUN_S),
+        ),
+        (
+            f"DynamoDB calls, daily run ({first.calls:,} for {written:,} tasks written)",
+            f"{per_write:.3f} a task",
+            f"<= {TARGET_CALLS_PER_WRITE:g}",
+            met(per_write <= TARGET_CALLS_PER_WRITE),
+        ),
         ("most rules one invocation handled", f"{largest:,}", f"<= {TARGET_LARGEST:,}", met(largest <= TARGET_LARGEST)),
-        (f"DynamoDB calls, a shard read again ({again.calls:,} for {again_rules:,} rules, 0 written)", f"{per_1000:.1f} a 1,000 rules", f"<= {TARGET_AGAIN_CALLS_PER_1000_RULES}", met(per_1000 <= TARGET_AGAIN_CALLS_PER_1000_RULES)),
+        (
+            f"DynamoDB calls, a shard read again ({again.calls:,} for {again_rules:,} rules, 0 written)",
+            f"{per_1000:.1f} a 1,000 rules",
+            f"<= {TARGET_AGAIN_CALLS_PER_1000_RULES}",
+            met(per_1000 <= TARGET_AGAIN_CALLS_PER_1000_RULES),
+        ),
     ]
 
 

@@ -34,9 +34,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from zik_local.bench import BenchError, api_client
@@ -148,7 +149,7 @@ class TreeMemory:
                 self.peak, self.peak_processes = total, processes
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         if self.available():
             self._thread.start()
         return self
@@ -198,7 +199,9 @@ def post_form(form: dict[str, Any], data: bytes, content_type: str, file_name: s
     """A browser's upload to a presigned POST: the form's fields, then the file, as multipart/form-data."""
     boundary = uuid.uuid4().hex
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode() for name, value in form["fields"].items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+    )
     parts.append(data + f"\r\n--{boundary}--\r\n".encode())
     url = urlsplit(form["url"])
     connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 80, timeout=60)

@@ -1,17 +1,23 @@
 """``zik``: the local cloud's command line.
 
-  zik dev [--port 3000] [--schedules]        serve the whole platform on 127.0.0.1
-  zik token --user alice [--tenant t]        print an ID token the local gateway accepts
-  zik codes [--user EMAIL]                   the sign-up / password-reset codes Cognito would have e-mailed
-  zik invoke <Function> -e events/x.json     invoke one function (like `sam local invoke`)
-  zik schedule <Function>                    fire a function's schedule on the running `zik dev`
-  zik openapi [-o openapi.json]              print the API's OpenAPI document
+zik dev [--port 3000] [--aws-port 3001] [--schedules] [--debug-function F --debug-port 5890]
+                                           serve the whole platform on 127.0.0.1
+zik token --user alice [--tenant t]        print an ID token the local gateway accepts
+zik codes [--user EMAIL]                   the sign-up / password-reset codes Cognito would have e-mailed
+zik invoke <Function> -e events/x.json     invoke one function (like `sam local invoke`)
+zik schedule <Function>                    fire a function's schedule on the running `zik dev`
+zik logs <Function> [--tail]               a function's log lines from the running `zik dev` (like `sam logs`)
+zik aws <aws CLI arguments>                the aws CLI against the running `zik dev`'s embedded AWS
+zik openapi [-o openapi.json]              print the API's OpenAPI document
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import shutil
 import signal
 import sys
 import threading
@@ -22,6 +28,11 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_URL = "http://127.0.0.1:3000"
+# The embedded AWS's port when none is asked for: the port of `sam local start-lambda`, whose Lambda API it
+# also serves; fixed, so that an `aws --endpoint-url` line keeps working from one start to the next.
+DEFAULT_AWS_PORT = 3001
+# What the embedded AWS accepts (any key works; the aws CLI and boto3 just need one to sign with).
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +43,19 @@ def main(argv: list[str] | None = None) -> int:
     _template_options(dev)
     dev.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
     dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--aws-port", type=int, default=0, help="port of the embedded AWS endpoint (default: any free)")
+    dev.add_argument(
+        "--aws-port",
+        type=int,
+        default=None,
+        help=f"port of the embedded AWS endpoint (default {DEFAULT_AWS_PORT}, or any free one when it is taken; 0: any free)",
+    )
     dev.add_argument("--schedules", action="store_true", help="also fire schedules on time")
     dev.add_argument("--no-throttle", action="store_true", help="ignore the stage's throttling limits")
     dev.add_argument("--no-job-feeds", action="store_true", help="do not put the shipped sample job feeds in JobFeedsBucket")
+    dev.add_argument(
+        "--debug-function", metavar="FUNCTION", help="the function whose execution environment a debugger attaches to (with --debug-port)"
+    )
+    _debug_options(dev)
 
     token = commands.add_parser("token", help="print an ID token for a local user")
     token.add_argument("--user", required=True, help="user name; the same name always gets the same sub")
@@ -55,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("-e", "--event", help="event file (default: {})")
     invoke.add_argument("--url", help="invoke inside a running `zik dev` instead of a fresh embedded cloud")
     _template_options(invoke)
+    _debug_options(invoke)
+
+    logs = commands.add_parser("logs", help="print a function's log lines from the running `zik dev`")
+    logs.add_argument("function", help="logical id in template.yaml, e.g. MeFunction")
+    logs.add_argument("-f", "--tail", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.add_argument("--url", default=DEFAULT_URL, help="the running `zik dev`")
+
+    aws = commands.add_parser("aws", help="run the aws CLI against the running `zik dev`'s embedded AWS")
+    aws.add_argument("--url", default=DEFAULT_URL, help="the running `zik dev` (before the aws arguments)")
+    aws.add_argument("arguments", nargs=argparse.REMAINDER, help="what follows `aws`, e.g. dynamodb list-tables")
 
     schedule = commands.add_parser("schedule", help="fire a function's schedule now")
     schedule.add_argument("function", help="the scheduled function's (or schedule's) logical id")
@@ -65,7 +95,40 @@ def main(argv: list[str] | None = None) -> int:
     _template_options(spec)
 
     args = parser.parse_args(argv)
-    return {"dev": _dev, "token": _token, "codes": _codes, "invoke": _invoke, "schedule": _schedule, "openapi": _openapi}[args.command](args)
+    commands_run = {
+        "dev": _dev,
+        "token": _token,
+        "codes": _codes,
+        "invoke": _invoke,
+        "schedule": _schedule,
+        "logs": _logs,
+        "aws": _aws,
+        "openapi": _openapi,
+    }
+    return commands_run[args.command](args)
+
+
+def _debug_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug-port", type=int, help="attach a debugger (debugpy, e.g. VS Code's Python: Attach) to the function on 127.0.0.1:PORT")
+    parser.add_argument("--wait-for-client", action="store_true", help="run the function's code only once the debugger is attached")
+
+
+def _debug_target(args: argparse.Namespace, function: str | None) -> Any:
+    """The function to debug, or None; a SystemExit with one line when the options do not fit together."""
+    from zik_local.runtime import DebugTarget
+
+    if args.debug_port is None:
+        if getattr(args, "debug_function", None) or args.wait_for_client:
+            options = "--debug-function and --wait-for-client go" if args.command == "dev" else "--wait-for-client goes"
+            raise SystemExit(f"zik {args.command}: {options} with --debug-port")
+        return None
+    if not function:
+        raise SystemExit("zik dev: --debug-port needs --debug-function <Function>")
+    if not 0 < args.debug_port < 65536:
+        raise SystemExit(f"zik {args.command}: --debug-port {args.debug_port} is not a port")
+    if importlib.util.find_spec("debugpy") is None:
+        raise SystemExit(f"zik {args.command}: debugging needs debugpy in this environment (pip install -r requirements/dev.txt)")
+    return DebugTarget(function, args.debug_port, args.wait_for_client)
 
 
 def _template_options(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +151,7 @@ def _options(args: argparse.Namespace, **extra: Any):
 
 def _dev(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    debug = _debug_target(args, args.debug_function)
     from zik_local.runtime import SandboxPool
 
     # Before the heavy imports below: the first execution environments load their libraries meanwhile.
@@ -99,9 +163,11 @@ def _dev(args: argparse.Namespace) -> int:
             args,
             port=args.port,
             host=args.host,
-            aws_port=args.aws_port,
+            aws_port=DEFAULT_AWS_PORT if args.aws_port is None else args.aws_port,
+            aws_port_fallback=args.aws_port is None,
             run_schedules=args.schedules,
             throttle=not args.no_throttle,
+            debug=debug,
         ),
         sandboxes,
     )
@@ -109,26 +175,34 @@ def _dev(args: argparse.Namespace) -> int:
 
     try:
         cloud.start()
-    except (OSError, TemplateError) as exc:  # TemplateError: e.g. a custom resource answered FAILED
-        print(f"zik dev: cannot start: {exc}", file=sys.stderr)
+    except (OSError, TemplateError, KeyError) as exc:  # TemplateError: e.g. a custom resource answered FAILED
+        print(f"zik dev: cannot start: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         cloud.stop()
         return 1
     feeds = [] if args.no_job_feeds else _seed_job_feeds(cloud)
     info = cloud.info()
+    url = "" if args.port == 3000 and args.host == "127.0.0.1" else f" --url {info['apiUrl']}"
+    aws_note = "" if args.aws_port is not None or info["awsEndpoint"].endswith(f":{DEFAULT_AWS_PORT}") else f" ({DEFAULT_AWS_PORT} was taken)"
     lines = [
         f"zik dev is up in {time.perf_counter() - started:.2f}s",
         f"  API              {info['apiUrl']}",
         f"  OpenAPI          {info['openapi']}",
         f"  Swagger UI       {info['docs']}",
-        f"  embedded AWS     {info['awsEndpoint']}   (aws --endpoint-url {info['awsEndpoint']} dynamodb list-tables)",
+        f"  embedded AWS     {info['awsEndpoint']}{aws_note}   (--aws-port to choose; its Lambda invoke API runs the functions)",
+        f"  aws CLI          zik aws{url} dynamodb list-tables",
+        f"                   or: {_aws_line(info)} dynamodb list-tables",
         f"  JWKS             {info['jwks']}",
-        f"  token            zik token --user alice   (then: curl -H \"Authorization: Bearer $TOKEN\" {info['apiUrl']}/me)",
+        f'  token            zik token{url} --user alice   (then: curl -H "Authorization: Bearer $TOKEN" {info["apiUrl"]}/me)',
         f"  functions        {len(info['functions'])}; routes {len(info['routes'])}; queues {len(info['queues'])}; "
         f"state machines {len(info['stateMachines'])}; schedules {len(info['schedules'])}"
         + ("" if args.schedules else " (fire with: zik schedule <Function>)"),
     ]
     if feeds:
         lines.append(f"  job feeds        {len(feeds)} sample feeds in JobFeedsBucket (ingest them: zik schedule JobIngestionFunction)")
+    lines.append(f"  logs             zik logs{url} <Function> --tail")
+    if debug is not None:
+        waits = " (it waits for one before it runs)" if debug.wait else ""
+        lines.append(f"  debugger         {debug.function}: attach to 127.0.0.1:{debug.port}{waits}")
     for note in info["notEmulated"]:
         lines.append(f"  not emulated     {note}")
     print("\n".join(lines), flush=True)
@@ -162,11 +236,13 @@ def _answer(request: urllib.request.Request | str, url: str, *, timeout: float) 
     except urllib.error.HTTPError as exc:
         return json.loads(exc.read() or b"{}")
     except urllib.error.URLError as exc:
-        raise SystemExit(f"zik: no `zik dev` answers at {url.rsplit('/_zik', 1)[0]} ({exc.reason}); start it with `make dev`")
+        raise SystemExit(f"zik: no `zik dev` answers at {url.rsplit('/_zik', 1)[0]} ({exc.reason}); start it with `make dev`") from None
 
 
 def _token(args: argparse.Namespace) -> int:
-    answer = _post(f"{args.url}/_zik/token", {"user": args.user, "tenant": args.tenant, "email": args.email, "ttlSeconds": args.ttl, "groups": args.group})
+    answer = _post(
+        f"{args.url}/_zik/token", {"user": args.user, "tenant": args.tenant, "email": args.email, "ttlSeconds": args.ttl, "groups": args.group}
+    )
     if "token" not in answer:
         print(json.dumps(answer), file=sys.stderr)
         return 1
@@ -189,7 +265,10 @@ def _codes(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer["codes"], indent=2))
     elif not answer["codes"]:
-        print("no codes yet" + (f" for {args.user}" if args.user else "") + " (SignUp, ResendConfirmationCode and ForgotPassword make them)", file=sys.stderr)
+        print(
+            "no codes yet" + (f" for {args.user}" if args.user else "") + " (SignUp, ResendConfirmationCode and ForgotPassword make them)",
+            file=sys.stderr,
+        )
         return 1
     else:
         for record in answer["codes"]:
@@ -231,18 +310,27 @@ def _event_file(path: str | None) -> Any:
 
 def _invoke(args: argparse.Namespace) -> int:
     event = _event_file(args.event)
+    debug = _debug_target(args, args.function)
+    if args.url and debug is not None:
+        raise SystemExit(
+            "zik invoke: --debug-port runs the function in a fresh embedded cloud; to debug inside a running one, start it with `zik dev --debug-function`"
+        )
     if args.url:
         answer = _post(f"{args.url}/_zik/invoke/{args.function}", event)
         print(json.dumps(answer.get("result", answer), indent=2))
         return 0 if not answer.get("error") else 1
     from zik_local.cloud import LocalCloud
 
-    options = _options(args, port=0, prewarm=False, watch=False, throttle=False)
+    options = _options(args, port=0, prewarm=False, watch=False, throttle=False, debug=debug)
     with LocalCloud(options) as cloud:
+        assert cloud.deployment is not None and cloud.runtime is not None
         try:
             spec = cloud.deployment.find_function(args.function)
         except KeyError as exc:
             raise SystemExit(f"zik invoke: {exc.args[0]}") from None
+        if debug is not None:
+            waits = "; it waits for the debugger before it runs" if debug.wait else ""
+            print(f"zik invoke: attach a debugger to {spec.logical_id} on 127.0.0.1:{debug.port}{waits}", file=sys.stderr, flush=True)
         invocation = cloud.runtime.invoke(spec.logical_id, event)
     if invocation.failed:
         print(json.dumps(invocation.error, indent=2))
@@ -251,11 +339,54 @@ def _invoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logs(args: argparse.Namespace) -> int:
+    from urllib.parse import urlencode
+
+    after = 0
+    try:
+        while True:
+            query = urlencode({"function": args.function, "after": after, "wait": 20 if args.tail else 0})
+            answer = _answer(f"{args.url}/_zik/logs?{query}", f"{args.url}/_zik/logs", timeout=60)
+            if "lines" not in answer:
+                error = answer.get("error") or {}
+                print(f"zik logs: {error.get('message') or json.dumps(answer)}", file=sys.stderr)
+                return 1
+            for entry in answer["lines"]:
+                stamp = time.strftime("%H:%M:%S", time.localtime(entry["time"]))
+                print(f"{stamp} {entry['line']}", flush=True)
+            after = answer["next"]
+            if not args.tail:
+                return 0
+    except KeyboardInterrupt:
+        return 0
+
+
+def _aws_line(info: dict[str, Any]) -> str:
+    """An aws CLI command line that works when pasted (credentials, region and endpoint of the embedded AWS)."""
+    credentials = " ".join(f"{k}={v}" for k, v in LOCAL_CREDENTIALS.items())
+    return f"{credentials} aws --region {info['region']} --endpoint-url {info['awsEndpoint']}"
+
+
+def _aws(args: argparse.Namespace) -> int:
+    executable = shutil.which("aws")
+    if executable is None:
+        raise SystemExit("zik aws: no aws CLI on the PATH (pip install awscli, or use boto3 with the endpoint in `zik dev`'s output)")
+    info = _get(f"{args.url}/_zik/info")
+    if "awsEndpoint" not in info:
+        raise SystemExit(f"zik aws: {json.dumps(info)}")
+    environment = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")}
+    environment.update(LOCAL_CREDENTIALS, AWS_DEFAULT_REGION=info["region"])
+    arguments = args.arguments[1:] if args.arguments[:1] == ["--"] else args.arguments
+    os.execve(executable, [executable, "--endpoint-url", info["awsEndpoint"], *arguments], environment)
+    return 0  # (execve does not return)
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from zik_local import openapi
     from zik_local.cloud import LocalCloud
 
     with LocalCloud(_options(args, port=0, prewarm=False, watch=False, quiet=True)) as cloud:
+        assert cloud.stack is not None and cloud.deployment is not None and cloud.gateway is not None
         schema_root = next(iter(cloud.stack.layer_dirs.values())) / "zik" / "schemas"
         document = openapi.build(cloud.deployment, cloud.gateway.api, schema_root, DEFAULT_URL)
     text = json.dumps(document, indent=2) + "\n"

@@ -6,24 +6,28 @@ functions run by the runtime, and every path between them wired from the templat
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import socket
 import sys
 import threading
-import urllib.request
 import time
+import urllib.request
 import uuid
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 from zik_local import hooks
 from zik_local.auth import LocalCognito, SigningKey, TokenRejected
 from zik_local.gateway import Gateway, GatewayServer, TokenBucket
 from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
-from zik_local.runtime import Invocation, Runtime, SandboxPool
+from zik_local.runtime import DebugTarget, Invocation, Runtime, SandboxPool
 from zik_local.schedule import ScheduleError, next_fire
 from zik_local.streams import Outcome, PollerThread, StreamPoller
 from zik_local.template import ACCOUNT_ID, REGION, Stack, load
@@ -31,6 +35,11 @@ from zik_local.template import ACCOUNT_ID, REGION, Stack, load
 # Lambda retries a failed asynchronous invocation after about one and then two minutes; locally the
 # same attempts happen after ZIK_ASYNC_RETRY_DELAY seconds (doubling), so that tests see the DLQ quickly.
 ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
+# `zik logs` reads the last lines of each function from memory: enough for a session's scrollback, bounded
+# so that a chatty function cannot grow the process.
+LOG_LINES_PER_FUNCTION = 2000
+# How long one `zik logs --tail` request may wait for a new line before answering empty.
+LOG_WAIT_LIMIT_SECONDS = 25.0
 
 
 # Template parameters whose local value differs from the deployed default: the AI (text and image) runs offline unless
@@ -60,6 +69,10 @@ class CloudOptions:
     prewarm: bool = True
     quiet: bool = False
     throttle: bool = True
+    # When aws_port is taken, serve the embedded AWS on any free port instead of failing (zik dev's default
+    # port; a port asked for explicitly must be that one).
+    aws_port_fallback: bool = False
+    debug: DebugTarget | None = None
 
 
 class LocalCloud:
@@ -69,7 +82,7 @@ class LocalCloud:
         self.state_dir = options.state_dir or options.template.parent / ".zik"
         self.stack: Stack | None = None
         self.deployment: Deployment | None = None
-        self.runtime: Runtime | None = None  # type: ignore[assignment]
+        self.runtime: Runtime | None = None
         self.gateway: Gateway | None = None
         self._moto: Any = None
         self._http: GatewayServer | None = None
@@ -80,6 +93,10 @@ class LocalCloud:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._log_lock = threading.Lock()
+        self._function_logs: dict[str, deque[tuple[int, float, str]]] = {}
+        self._log_sequence = 0
+        self._new_log_line = threading.Condition()
+        self._deferred_thread: threading.Thread | None = None
         self._resources_ready = threading.Event()
         self._stream_pollers: dict[str, list[PollerThread]] = {}
         self._started = 0.0
@@ -89,7 +106,7 @@ class LocalCloud:
         self._previous_moto_port: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
-    def start(self) -> "LocalCloud":
+    def start(self) -> LocalCloud:
         self._started = time.perf_counter()
         # Sandboxes start first: they load the runtime's libraries on the other core while this one
         # starts moto and creates the stack.
@@ -101,7 +118,8 @@ class LocalCloud:
         # moto's werkzeug server logs every AWS call; the gateway and the functions log what matters.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.options.aws_port, verbose=False)
+        aws_port = _usable_port(self.options.aws_port, fallback=self.options.aws_port_fallback, avoid=self.options.port)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
@@ -127,7 +145,10 @@ class LocalCloud:
             watch=self.options.watch,
             sandboxes=sandboxes,
             before_invoke=lambda spec: self.wait_for_resources(spec.environment),
+            debug=self.options.debug,
         )
+        if self.options.debug is not None:
+            self.deployment.find_function(self.options.debug.function)  # KeyError: no such function
         key = SigningKey.load_or_create(self.state_dir)
         for pool_id in self.deployment.user_pools:
             clients = [c for c, p in self.deployment.user_pool_clients.items() if p == pool_id] or ["local-client"]
@@ -141,10 +162,13 @@ class LocalCloud:
             register_invoke_route(self, self.gateway)
             self._http = GatewayServer((self.options.host, self.options.port), self.gateway)
             self.api_url = f"http://{self.options.host}:{self._http.server_address[1]}"
+
         # State machines and custom resources last (a function whose environment names one waits for it:
         # wait_for_resources), once the first function is warm: creating state machines loads moto's ASL
         # interpreter, a second of CPU, and a custom resource runs a function.
-        create_deferred = lambda: self._spawn(self._create_deferred, "deferred-resources")  # noqa: E731
+        def create_deferred() -> None:
+            self._deferred_thread = self._spawn(self._create_deferred, "deferred-resources")
+
         if self.options.prewarm and self.gateway is not None:
             # Public routes first: /health is what a developer (and a load balancer) asks first. Before
             # serving: a request that comes at once waits for the environment being warmed.
@@ -156,24 +180,32 @@ class LocalCloud:
             self._spawn(self._http.serve_forever, "gateway")
         for mapping in self.deployment.queue_mappings:
             if mapping.enabled:
-                self._spawn(lambda m=mapping: self._poll_queue(m), f"poll-{mapping.logical_id}")
+                self._spawn(functools.partial(self._poll_queue, mapping), f"poll-{mapping.logical_id}")
         self._start_stream_pollers()
         if self.options.run_schedules:
             for schedule in self.deployment.schedules:
                 if schedule.enabled:
-                    self._spawn(lambda s=schedule: self._run_schedule(s), f"schedule-{schedule.logical_id}")
+                    self._spawn(functools.partial(self._run_schedule, schedule), f"schedule-{schedule.logical_id}")
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        with self._new_log_line:
+            self._new_log_line.notify_all()  # a `zik logs --tail` request answers now
         if self._stream_written in hooks.stream_listeners:
             hooks.stream_listeners.remove(self._stream_written)
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
+        if self.deployment is not None:
+            self.deployment.cancel()
         if self.runtime is not None:
+            # Running invocations too (a custom resource still loading its data, when `zik invoke` is done
+            # first): a function must not call the embedded AWS while it is reset below.
             self.runtime.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._deferred_thread is not None:
+            self._deferred_thread.join(timeout=30)
         hooks.uninstall()
         if self._moto is not None:
             # moto keeps its accounts in the process: empty them (moto's documented reset API), so that
@@ -188,7 +220,7 @@ class LocalCloud:
             else:
                 os.environ["MOTO_PORT"] = self._previous_moto_port
 
-    def __enter__(self) -> "LocalCloud":
+    def __enter__(self) -> LocalCloud:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -198,7 +230,10 @@ class LocalCloud:
         try:
             assert self.deployment is not None
             count = len(self.deployment.deferred)
-            for error in self.deployment.create_deferred():
+            errors = self.deployment.create_deferred()
+            if self._stopping.is_set():
+                return  # what failed, failed because the cloud stopped
+            for error in errors:
                 # The invocations whose environment names what failed answer with this too.
                 self.log("zik", f"deployment FAILED: {error}")
             self.complete_after = time.perf_counter() - self._started
@@ -225,25 +260,68 @@ class LocalCloud:
         # A custom resource another resource references runs while the stack is created, before the
         # runtime exists: in an environment of its own.
         runtime = Runtime(
-            {spec.logical_id: spec}, self.aws_endpoint, env_overrides=self.options.env_overrides, log=self.log,
-            watch=False, sandboxes=SandboxPool(spares=0),
+            {spec.logical_id: spec},
+            self.aws_endpoint,
+            env_overrides=self.options.env_overrides,
+            log=self.log,
+            watch=False,
+            sandboxes=SandboxPool(spares=0),
         )
         try:
             return runtime.invoke(spec.logical_id, event)
         finally:
             runtime.close()
 
-    def _spawn(self, target: Callable[[], None], name: str) -> None:
+    def _spawn(self, target: Callable[[], None], name: str) -> threading.Thread:
         thread = threading.Thread(target=target, daemon=True, name=name)
         thread.start()
         self._threads.append(thread)
+        return thread
 
     def log(self, source: str, line: str) -> None:
+        if self.deployment is not None and source in self.deployment.functions:
+            with self._new_log_line:
+                self._log_sequence += 1
+                lines = self._function_logs.setdefault(source, deque(maxlen=LOG_LINES_PER_FUNCTION))
+                lines.append((self._log_sequence, time.time(), line))
+                self._new_log_line.notify_all()
         if self.options.quiet:
             return
         with self._log_lock:
             sys.stderr.write(f"[{source}] {line}\n")
             sys.stderr.flush()
+
+    def function_logs(self, function: str, *, after: int = 0, wait: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+        """The function's log lines numbered above ``after`` (the last LOG_LINES_PER_FUNCTION it wrote), and
+        the number to ask after next time; when there are none yet, waits up to ``wait`` seconds for one."""
+        assert self.deployment is not None
+        name = self.deployment.find_function(function).logical_id  # KeyError: no such function
+        deadline = time.monotonic() + min(max(wait, 0.0), LOG_WAIT_LIMIT_SECONDS)
+
+        def newer() -> list[tuple[int, float, str]]:
+            return [entry for entry in self._function_logs.get(name, ()) if entry[0] > after]
+
+        with self._new_log_line:
+            found = newer()
+            while not found and not self._stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._new_log_line.wait(remaining)
+                found = newer()
+            latest = self._log_sequence
+        lines: list[dict[str, Any]] = [{"seq": seq, "time": at, "line": line} for seq, at, line in found]
+        # (a number past the latest comes from an earlier `zik dev`: from the latest on, then)
+        return lines, lines[-1]["seq"] if lines else min(after, latest)
+
+    def physical_function_name(self, name: str) -> str | None:
+        """The deployed name of the function whose logical id is ``name`` (`aws lambda invoke --function-name
+        MeFunction`, as `sam local start-lambda` takes it), once its copy in the embedded Lambda exists."""
+        spec = self.deployment.functions.get(name) if self.deployment is not None else None
+        if self.deployment is None or spec is None:
+            return None
+        self.deployment.wait_for([spec.name], 60.0)
+        return spec.name
 
     def client(self, service: str) -> Any:
         # One client per service (the pollers ask for theirs all at once, at start), from the session the
@@ -290,6 +368,7 @@ class LocalCloud:
         return spec
 
     def invoke_function(self, function_arn: str, event: Any) -> Invocation:
+        assert self.runtime is not None
         return self.runtime.invoke(self._spec(function_arn).logical_id, event)
 
     def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> Future[Invocation | None]:
@@ -303,6 +382,7 @@ class LocalCloud:
         for attempt in range(1, attempts + 1):
             if self._stopping.is_set():
                 return None
+            assert self.runtime is not None
             invocation = self.runtime.invoke(spec.logical_id, event)
             if not invocation.failed:
                 return invocation
@@ -323,7 +403,7 @@ class LocalCloud:
             return
         record = {
             "version": "1.0",
-            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "timestamp": datetime.now(UTC).isoformat(),
             "requestContext": {
                 "requestId": invocation.request_id,
                 "functionArn": f"{spec.arn}:$LATEST",
@@ -346,8 +426,14 @@ class LocalCloud:
             self.client("sns").publish(TopicArn=destination, Message=json.dumps(record))
         elif ":event-bus/" in destination:
             self.client("events").put_events(
-                Entries=[{"Source": "lambda", "DetailType": "Lambda Function Invocation Result - Failure",
-                          "Detail": json.dumps(record), "EventBusName": destination.rsplit("/", 1)[-1]}]
+                Entries=[
+                    {
+                        "Source": "lambda",
+                        "DetailType": "Lambda Function Invocation Result - Failure",
+                        "Detail": json.dumps(record),
+                        "EventBusName": destination.rsplit("/", 1)[-1],
+                    }
+                ]
             )
         elif ":lambda:" in destination:
             self.invoke_function_async(destination, record, source="destination")
@@ -371,7 +457,7 @@ class LocalCloud:
     def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None:
         event.pop("ingestion-time", None)
         if isinstance(event.get("time"), (int, float)):
-            event["time"] = datetime.fromtimestamp(event["time"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            event["time"] = datetime.fromtimestamp(event["time"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         payload = _transform_input(target, event)
         arn = target["Arn"]
         if ":lambda:" in arn:
@@ -382,9 +468,9 @@ class LocalCloud:
     def start_execution(self, state_machine_arn: str, payload: Any) -> str:
         if self.deployment is not None:  # a rule or a schedule may fire before the machine is created
             self.deployment.wait_for([state_machine_arn], 60.0)
-        return self.client("stepfunctions").start_execution(
-            stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(payload)
-        )["executionArn"]
+        return self.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(payload))[
+            "executionArn"
+        ]
 
     # -- DynamoDB stream event source mappings ------------------------------------------------------------
     def _start_stream_pollers(self) -> None:
@@ -393,10 +479,14 @@ class LocalCloud:
             if not mapping.enabled:
                 continue
             poller = StreamPoller(
-                mapping, self.client("dynamodbstreams"), self._invoke_outcome, self.send_to_destination,
-                log=lambda line, m=mapping: self.log(m.function, line), retry_delay=ASYNC_RETRY_DELAY,
+                mapping,
+                self.client("dynamodbstreams"),
+                self._invoke_outcome,
+                self.send_to_destination,
+                log=functools.partial(self.log, mapping.function),
+                retry_delay=ASYNC_RETRY_DELAY,
             )
-            thread = PollerThread(poller, self._stopping, lambda line, m=mapping: self.log(m.function, line), after_poll=self._trim_stream)
+            thread = PollerThread(poller, self._stopping, functools.partial(self.log, mapping.function), after_poll=self._trim_stream)
             self._stream_pollers.setdefault(mapping.table_name, []).append(thread)
             thread.start()
         if self._stream_pollers:
@@ -417,6 +507,7 @@ class LocalCloud:
             hooks.trim_stream(table, min(int(c) for c in checkpoints if c))
 
     def _invoke_outcome(self, function: str, event: dict[str, Any]) -> Outcome:
+        assert self.runtime is not None
         invocation = self.runtime.invoke(function, event)
         return Outcome(failed=invocation.failed, payload=invocation.payload)
 
@@ -444,11 +535,12 @@ class LocalCloud:
 
     def process_batch(self, mapping: QueueMapping, messages: list[dict[str, Any]]) -> Invocation:
         event = {"Records": [_sqs_record(m, mapping.queue_arn) for m in messages]}
+        assert self.runtime is not None
         invocation = self.runtime.invoke(mapping.function, event)
         if invocation.failed:
             self.log(mapping.function, f"batch of {len(messages)} failed; the messages return after the visibility timeout")
             return invocation
-        failed_ids: set[str] = set()
+        failed_ids: set[str | None] = set()  # None: a failure reported without its message's id
         if mapping.report_item_failures and isinstance(invocation.payload, dict):
             reported = invocation.payload.get("batchItemFailures") or []
             known = {m["MessageId"] for m in messages}
@@ -494,7 +586,7 @@ class LocalCloud:
 
     def _run_schedule(self, schedule: Schedule) -> None:
         while not self._stopping.is_set():
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             try:
                 due = next_fire(schedule.expression, now)
             except ScheduleError as exc:  # e.g. a one-time at() schedule that has fired
@@ -511,10 +603,7 @@ class LocalCloud:
     # -- what `zik dev` prints and `/_zik/info` answers ---------------------------------------------------
     def info(self) -> dict[str, Any]:
         assert self.deployment is not None
-        pools = [
-            {"userPoolId": pool.user_pool_id, "clientIds": pool.client_ids, "issuer": pool.issuer}
-            for pool in self._cognito.values()
-        ]
+        pools = [{"userPoolId": pool.user_pool_id, "clientIds": pool.client_ids, "issuer": pool.issuer} for pool in self._cognito.values()]
         return {
             "apiUrl": self.api_url,
             "awsEndpoint": self.aws_endpoint,
@@ -533,9 +622,7 @@ class LocalCloud:
             ],
             "queues": [m.queue_url for m in self.deployment.queue_mappings],
             "stateMachines": self.deployment.state_machines,
-            "schedules": [
-                {"name": s.logical_id, "expression": s.expression, "enabled": s.enabled} for s in self.deployment.schedules
-            ],
+            "schedules": [{"name": s.logical_id, "expression": s.expression, "enabled": s.enabled} for s in self.deployment.schedules],
             "outputs": self.deployment.outputs,
             "notEmulated": self.deployment.accepted,
             # False while resources are still being created after serving (an invocation naming one waits).
@@ -554,12 +641,12 @@ def _transform_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
         return value
     transformer = target.get("InputTransformer")
     if transformer:
-        from moto.events.utils import EventTemplateParser
+        from moto.events.utils import EventMessageType, EventTemplateParser
 
         rendered = EventTemplateParser.parse(
             input_template=transformer.get("InputTemplate"),
             input_paths_map=transformer.get("InputPathsMap", {}),
-            event=event,
+            event=cast("EventMessageType", event),  # the event as put, a plain dict: moto types it as a TypedDict
         )
         return rendered
     return event
@@ -600,11 +687,31 @@ def _scheduled_event(schedule: Schedule, target: Target) -> Any:
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": ACCOUNT_ID,
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": REGION,
         "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{schedule.name}"],
         "detail": {},
     }
+
+
+def _usable_port(port: int, *, fallback: bool, avoid: int) -> int:
+    """``port`` if it can be bound on loopback (0: any free one); with ``fallback``, 0 when it cannot. moto's
+    server binds in a thread of its own and would never report the failure: it is checked here first."""
+    if port == 0:
+        return 0
+    if fallback and port == avoid:
+        return 0
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if fallback:
+                return 0
+            raise OSError(
+                exc.errno, f"the embedded AWS cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another --aws-port (0: any free)"
+            ) from None
+    return port
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

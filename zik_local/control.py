@@ -1,9 +1,10 @@
 """The local cloud's own endpoints beside the API: the JWKS, tokens, the codes Cognito would have e-mailed, schedules on demand, the OpenAPI
-document and its Swagger page (served from local files, no network), a description of what runs, and the
-push notifications SNS would have delivered to the apps' devices (nothing leaves the machine)."""
+document and its Swagger page (served from local files, no network), a description of what runs, each
+function's latest log lines (`zik logs`), and the push notifications SNS would have delivered to the apps' devices (nothing leaves the machine)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from zik_local import hooks, openapi
 from zik_local.auth import SigningKey, published_jwks, subject_of
+from zik_local.runtime import Invocation
 
 if TYPE_CHECKING:
     from zik_local.cloud import LocalCloud
@@ -48,10 +50,13 @@ def register_control_routes(cloud: LocalCloud, gateway: Gateway, key: SigningKey
             if not isinstance(user, str) or not user:
                 raise ValueError
         except (ValueError, KeyError, TypeError):
-            return _json(400, {"error": {"code": "invalid_request", "message": "send {\"user\": \"alice\"}", "field": "user"}})
+            return _json(400, {"error": {"code": "invalid_request", "message": 'send {"user": "alice"}', "field": "user"}})
         ttl = body.get("ttlSeconds", 3600)
         if isinstance(ttl, bool) or not isinstance(ttl, int) or not -86_400 <= ttl <= 7 * 86_400:
-            return _json(400, {"error": {"code": "invalid_request", "message": "ttlSeconds must be a whole number of seconds up to a week", "field": "ttlSeconds"}})
+            return _json(
+                400,
+                {"error": {"code": "invalid_request", "message": "ttlSeconds must be a whole number of seconds up to a week", "field": "ttlSeconds"}},
+            )
         groups = body.get("groups") or []
         if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
             return _json(400, {"error": {"code": "invalid_request", "message": "groups must be a list of group names", "field": "groups"}})
@@ -62,6 +67,24 @@ def register_control_routes(cloud: LocalCloud, gateway: Gateway, key: SigningKey
         return _json(200, {"token": minted, "sub": subject_of(user), "expiresIn": ttl, "issuer": cognito.issuer})
 
     routes[("POST", "/_zik/token")] = token
+
+    def logs(request: dict[str, Any]) -> Answer:
+        """`zik logs`: ?function=<logical id or name>&after=<the last line's seq>&wait=<seconds to wait for one>."""
+        function = _one(request, "function")
+        try:
+            after = int(_one(request, "after") or 0)
+            wait = float(_one(request, "wait") or 0)
+        except ValueError:
+            return _json(400, {"error": {"code": "invalid_request", "message": "after is a line number, wait a number of seconds"}})
+        if not function:
+            return _json(400, {"error": {"code": "invalid_request", "message": "name the function: ?function=MeFunction", "field": "function"}})
+        try:
+            lines, next_after = cloud.function_logs(function, after=after, wait=wait)
+        except KeyError as exc:
+            return _json(404, {"error": {"code": "not_found", "message": exc.args[0]}})
+        return _json(200, {"function": function, "lines": lines, "next": next_after})
+
+    routes[("GET", "/_zik/logs")] = logs
     routes[("GET", "/_zik/codes")] = lambda request: _json(200, {"codes": codes(_one(request, "user"))})
     routes[("GET", "/_zik/pushes")] = lambda request: _json(200, {"endpoints": pushes(_one(request, "token"))})
 
@@ -73,9 +96,10 @@ def register_control_routes(cloud: LocalCloud, gateway: Gateway, key: SigningKey
             if spec:
                 names.add(spec.logical_id)
     for name in names:
-        routes[("POST", f"/_zik/schedules/{name}")] = lambda request, name=name: _fire(cloud, name)
+        routes[("POST", f"/_zik/schedules/{name}")] = _fire_route(cloud, name)
 
     def document(request: dict[str, Any]) -> Answer:
+        assert cloud.deployment is not None
         schema_root = next((d / "zik" / "schemas" for d in (cloud.stack.layer_dirs.values() if cloud.stack else [])), Path("."))
         return _json(200, openapi.build(cloud.deployment, gateway.api, schema_root, cloud.api_url))
 
@@ -90,11 +114,11 @@ def register_control_routes(cloud: LocalCloud, gateway: Gateway, key: SigningKey
     if assets is not None:
         for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
             content_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
-            routes[("GET", f"/_zik/docs/{asset}")] = lambda request, a=asset, t=content_type: (
-                200,
-                {"Content-Type": t, "Cache-Control": "max-age=3600"},
-                (assets / a).read_bytes(),
-            )
+            routes[("GET", f"/_zik/docs/{asset}")] = _file_route(assets / asset, content_type)
+
+
+def _file_route(path: Path, content_type: str) -> Callable[[dict[str, Any]], Answer]:
+    return lambda request: (200, {"Content-Type": content_type, "Cache-Control": "max-age=3600"}, path.read_bytes())
 
 
 def _one(request: dict[str, Any], name: str) -> str | None:
@@ -125,16 +149,22 @@ def pushes(token: str | None = None) -> list[dict[str, Any]]:
     for endpoint in list(backend.platform_endpoints.values()):
         if token is not None and endpoint.token != token:
             continue
-        found.append({
-            "endpointArn": endpoint.arn,
-            "applicationArn": endpoint.application.arn,
-            "platform": endpoint.application.platform,
-            "token": endpoint.token,
-            "enabled": endpoint.enabled,
-            "customUserData": endpoint.custom_user_data,
-            "messages": [{"messageId": mid, "message": message} for mid, message in list(endpoint.messages.items())],
-        })
+        found.append(
+            {
+                "endpointArn": endpoint.arn,
+                "applicationArn": endpoint.application.arn,
+                "platform": endpoint.application.platform,
+                "token": endpoint.token,
+                "enabled": endpoint.enabled,
+                "customUserData": endpoint.custom_user_data,
+                "messages": [{"messageId": mid, "message": message} for mid, message in list(endpoint.messages.items())],
+            }
+        )
     return found
+
+
+def _fire_route(cloud: LocalCloud, name: str) -> Callable[[dict[str, Any]], Answer]:
+    return lambda request: _fire(cloud, name)
 
 
 def _fire(cloud: LocalCloud, name: str) -> Answer:
@@ -142,7 +172,7 @@ def _fire(cloud: LocalCloud, name: str) -> Answer:
     for schedule in cloud.schedules_for(name):
         for result in cloud.fire_schedule(schedule):
             entry: dict[str, Any] = {"schedule": schedule.logical_id, "expression": schedule.expression}
-            if hasattr(result, "request_id"):
+            if isinstance(result, Invocation):
                 entry.update(requestId=result.request_id, error=result.error, result=result.payload)
             else:
                 entry["result"] = result
@@ -162,8 +192,9 @@ def register_invoke_route(cloud: LocalCloud, gateway: Gateway) -> None:
             event = json.loads(request["body"] or b"{}")
         except ValueError:
             return _json(400, {"error": {"code": "invalid_request", "message": "the event is not JSON"}})
+        assert cloud.runtime is not None
         invocation = cloud.runtime.invoke(name, event)
         return _json(200, {"requestId": invocation.request_id, "result": invocation.payload, "error": invocation.error})
 
     for spec in cloud.deployment.functions.values():
-        gateway.control[("POST", f"/_zik/invoke/{spec.logical_id}")] = lambda request, n=spec.logical_id: invoke(request, n)
+        gateway.control[("POST", f"/_zik/invoke/{spec.logical_id}")] = functools.partial(invoke, name=spec.logical_id)

@@ -18,8 +18,9 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from zik_local.resolve import Physical, TemplateError
 from zik_local.runtime import Invocation
@@ -61,9 +62,7 @@ def request(*, logical_id: str, kind: str, properties: dict[str, Any], stack_id:
     ResponseURL (presigned by ``presigner``, an S3 client) lets the function PUT."""
     request_id = str(uuid.uuid4())
     key = f"{logical_id}/{request_id}"
-    url = presigner.generate_presigned_url(
-        "put_object", Params={"Bucket": RESPONSE_BUCKET, "Key": key}, ExpiresIn=RESPONSE_URL_SECONDS
-    )
+    url = presigner.generate_presigned_url("put_object", Params={"Bucket": RESPONSE_BUCKET, "Key": key}, ExpiresIn=RESPONSE_URL_SECONDS)
     event = {
         "RequestType": "Create",
         "ServiceToken": properties["ServiceToken"],
@@ -106,8 +105,7 @@ def create(
         raise CustomResourceFailed(f"{failed}: its response is not JSON") from None
     if answer.get("RequestId") != request_id or answer.get("LogicalResourceId") != logical_id:
         raise CustomResourceFailed(
-            f"{failed}: the response is for request {answer.get('RequestId')} of {answer.get('LogicalResourceId')}, "
-            f"not {request_id} of {logical_id}"
+            f"{failed}: the response is for request {answer.get('RequestId')} of {answer.get('LogicalResourceId')}, not {request_id} of {logical_id}"
         )
     status = answer.get("Status")
     if status == "FAILED":
@@ -160,9 +158,7 @@ def invoke_here(function: FunctionSpec, event: dict[str, Any], endpoint: str | N
         module = importlib.util.module_from_spec(spec)
         sys.modules[unique] = module
         spec.loader.exec_module(module)
-        context = LambdaContext(
-            {"functionArn": function.arn, "requestId": request_id, "deadlineMonotonic": time.monotonic() + function.timeout}
-        )
+        context = LambdaContext({"functionArn": function.arn, "requestId": request_id, "deadlineMonotonic": time.monotonic() + function.timeout})
         return Invocation(request_id, payload=getattr(module, handler_name)(event, context))
     except Exception as exc:  # noqa: BLE001 - the handler's failure is the invocation's answer
         return Invocation(request_id, error=_error(exc))

@@ -19,11 +19,12 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from zik_local.auth import TokenRejected
@@ -114,7 +115,7 @@ class TokenBucket:
 
 
 class Gateway:
-    def __init__(self, cloud: "LocalCloud", api: RestApi, throttle: TokenBucket | None):
+    def __init__(self, cloud: LocalCloud, api: RestApi, throttle: TokenBucket | None):
         self.cloud = cloud
         self.api = api
         self.routes = compile_routes(api.routes)
@@ -183,6 +184,7 @@ class Gateway:
         if len(body) > LAMBDA_SYNC_PAYLOAD_BYTES:
             return self.gateway_response("REQUEST_TOO_LARGE", request_id)
         event = self.proxy_event(route, method, path, query, headers, body, source_ip, request_id, path_parameters, claims)
+        assert self.cloud.runtime is not None
         invocation = self.cloud.runtime.invoke(route.function, event)
         if invocation.failed:
             error = invocation.error or {}
@@ -214,7 +216,7 @@ class Gateway:
             text = body.decode("utf-8") if not binary else None
         except UnicodeDecodeError:
             text = None
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         context: dict[str, Any] = {
             "accountId": ACCOUNT_ID,
             "apiId": self.api.api_id,
@@ -319,7 +321,7 @@ def _claim_text(value: Any) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "GatewayServer"
+    server: GatewayServer
     protocol_version = "HTTP/1.1"
     # The headers and the body go out in two writes: with Nagle's algorithm on, the body waits for the
     # client's delayed ACK of the headers, about 40 ms on every request of a keep-alive connection.
@@ -341,7 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # what is left of the body cannot be told from the next request
             self._answer(*gateway.gateway_response(refused.kind, str(uuid.uuid4()), status=refused.status, message=refused.message))
             return
-        headers = {key: value for key, value in self.headers.items()}
+        headers = dict(self.headers.items())
         try:
             status, response_headers, payload = gateway.handle(self.command, self.path, headers, body, self.client_address[0])
         except Exception as exc:  # noqa: BLE001 - the gateway itself must answer, whatever happens

@@ -3,7 +3,8 @@ checks each hook still fits the pinned version).
 
 moto runs the AWS APIs; what it cannot do is run code. Three places hand over to the local cloud:
   - ``moto.awslambda.models.LambdaFunction.invoke``: the Lambda Invoke API (also used by Step Functions'
-    Lambda tasks) would start a Docker container; the local cloud runs the function instead.
+    Lambda tasks) would start a Docker container; the local cloud runs the function instead. (And
+    ``LambdaBackend.invoke`` takes a template's logical id as a function's name, as `sam local start-lambda`.)
   - ``moto.s3.notifications._invoke_awslambda``: S3 notifications to Lambda, invoked asynchronously.
   - ``moto.events.models.Rule.send_to_targets``: EventBridge delivers to SQS, logs and buses only; Lambda
     and Step Functions targets are dispatched by the local cloud.
@@ -39,10 +40,10 @@ import json
 import secrets
 import threading
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from moto import backends as moto_backends
-from moto.awslambda.models import LambdaFunction
+from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core import responses as moto_responses
 from moto.core import utils as moto_utils
 from moto.core.base_backend import AccountSpecificBackend
@@ -53,6 +54,7 @@ from moto.dynamodb.models.table import StreamShard
 from moto.dynamodb.responses import DynamoResult
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.events.models import Rule
+from moto.events.utils import EventMessageType
 from moto.s3 import notifications as s3_notifications
 from moto.sqs.models import Queue as SqsQueue
 
@@ -62,13 +64,14 @@ from zik_local.runtime import Invocation
 class Dispatcher(Protocol):
     def invoke_function(self, function_arn: str, event: Any) -> Invocation: ...
 
-    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> None: ...
+    def invoke_function_async(self, function_arn: str, event: Any, *, source: str) -> object: ...
 
     def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None: ...
 
 
 _ORIGINAL = {
     "invoke": LambdaFunction.invoke,
+    "backend_invoke": LambdaBackend.invoke,
     "s3": s3_notifications._invoke_awslambda,
     "send_to_targets": Rule.send_to_targets,
     "modules": moto_backends.list_of_moto_modules,
@@ -81,7 +84,7 @@ _ORIGINAL = {
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
-_STEPFUNCTIONS_CONFIG: list[dict[str, Any]] = []
+_STEPFUNCTIONS_CONFIG: list[Any] = []  # moto's own (private) type of its stepfunctions settings
 
 
 def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
@@ -126,12 +129,12 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     def s3_notification(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
         dispatcher.invoke_function_async(fn_arn, event_body, source="s3")
 
-    def send_to_targets(self: Rule, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    def send_to_targets(self: Rule, original_event: EventMessageType, transform_input: bool = True) -> None:
         if not self.event_pattern.matches_event(original_event):
             return
         ours = [t for t in self.targets if any(marker in t["Arn"] for marker in _RUN_HERE)]
         for target in ours:
-            dispatcher.deliver_to_target(target, copy.deepcopy(original_event), self.arn)
+            dispatcher.deliver_to_target(target, cast("dict[str, Any]", copy.deepcopy(original_event)), self.arn)
         theirs = [t for t in self.targets if t not in ours]
         if theirs:
             # moto's own delivery for the rest, on a copy of the rule so concurrent events see whole targets.
@@ -150,9 +153,17 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     def load_service_model(service_name: str, model_name: str) -> dict[str, Any]:
         return moto_loader.load_service_model(service_name, model_name)
 
+    physical_name = getattr(dispatcher, "physical_function_name", None)
+
+    def backend_invoke(self: LambdaBackend, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any) -> Any:
+        # A template's logical id names its function too, as `sam local start-lambda` takes it.
+        deployed = physical_name(function_name) if physical_name is not None else None
+        return _ORIGINAL["backend_invoke"](self, deployed or function_name, qualifier, body, headers, response_headers)
+
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+    LambdaBackend.invoke = backend_invoke  # type: ignore[method-assign]
     SqsQueue.add_message = _add_with_increasing_sequence_number  # type: ignore[method-assign]
-    DynamoResult.execute_result = _dynamodb_items_as_json  # type: ignore[method-assign]
+    DynamoResult.execute_result = _dynamodb_items_as_json  # type: ignore[method-assign, assignment]  # on DynamoResult only: self is one
     # A class's functions are fixed once it is defined (moto's response classes are never patched).
     moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_ORIGINAL["method_names"])
     s3_notifications._invoke_awslambda = s3_notification
@@ -187,9 +198,7 @@ def _add_with_increasing_sequence_number(self: SqsQueue, message: Any) -> None:
 
 # DynamoDB's operations whose answers are items (and their counts, keys and consumed capacity) and nothing
 # else: no timestamps, no nested shapes the serializer would rename or drop.
-DYNAMODB_ITEM_ANSWERS = frozenset(
-    {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "PutItem", "UpdateItem", "DeleteItem"}
-)
+DYNAMODB_ITEM_ANSWERS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems", "PutItem", "UpdateItem", "DeleteItem"})
 _DYNAMODB_CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
@@ -304,6 +313,7 @@ def uninstall() -> None:
     code_listeners.clear()
     trigger_dispatchers.clear()
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
+    LambdaBackend.invoke = _ORIGINAL["backend_invoke"]  # type: ignore[method-assign]
     SqsQueue.add_message = _ORIGINAL["sqs_add_message"]  # type: ignore[method-assign]
     DynamoResult.execute_result = _ORIGINAL["dynamodb_result"]  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _ORIGINAL["method_names"]
@@ -565,7 +575,9 @@ TRIGGER_SDK_VERSION = "aws-sdk-unknown-unknown"
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
 
 
-def post_confirmation_event(pool: Any, user: Any, trigger_source: str, client_id: str | None, client_metadata: dict[str, str] | None = None) -> dict[str, Any]:
+def post_confirmation_event(
+    pool: Any, user: Any, trigger_source: str, client_id: str | None, client_metadata: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The event Cognito sends a PostConfirmation trigger (events/post_confirmation.json): the user's attributes
     as strings, with cognito:user_status, and cognito:email_alias when the pool signs in by a verified e-mail."""
     attributes = {a["Name"]: str(a["Value"]) for a in user.attributes}
@@ -735,7 +747,14 @@ def _initiate_auth(self: Any, client_id: str, auth_flow: str, auth_parameters: d
         for key in [k for k, c in _SRP_CHALLENGES.items() if c["expires"] < now]:
             del _SRP_CHALLENGES[key]
         _SRP_CHALLENGES[secret_block] = {
-            "pool": pool, "client_id": client_id, "user": user, "user_id": user_id, "a": a, "b": b, "v": v, "big_b": big_b,
+            "pool": pool,
+            "client_id": client_id,
+            "user": user,
+            "user_id": user_id,
+            "a": a,
+            "b": b,
+            "v": v,
+            "big_b": big_b,
             "expires": now + AUTH_SESSION_SECONDS,
         }
     return {
@@ -768,8 +787,14 @@ def _respond_to_auth_challenge(self: Any, session: str, client_id: str, challeng
             raise _error("NotAuthorizedException", _WRONG_PASSWORD)
         try:
             expected = srp_password_claim(
-                challenge["pool"].id, challenge["user_id"], secret_block, timestamp,
-                a=challenge["a"], b=challenge["b"], v=challenge["v"], big_b=challenge["big_b"],
+                challenge["pool"].id,
+                challenge["user_id"],
+                secret_block,
+                timestamp,
+                a=challenge["a"],
+                b=challenge["b"],
+                v=challenge["v"],
+                big_b=challenge["big_b"],
             )
         except (ValueError, binascii.Error):
             raise _error("NotAuthorizedException", _WRONG_PASSWORD) from None
@@ -783,7 +808,9 @@ def _respond_to_auth_challenge(self: Any, session: str, client_id: str, challeng
             raise _error("UserNotConfirmedException", "User is not confirmed.")
         # moto's own answer from here on (NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA, or tokens).
         self.sessions[secret_block] = (user.username, pool)
-        answer = _COGNITO_ORIGINAL["respond_to_auth_challenge"](self, secret_block, client_id, challenge_name, {**responses, "USERNAME": user.username})
+        answer = _COGNITO_ORIGINAL["respond_to_auth_challenge"](
+            self, secret_block, client_id, challenge_name, {**responses, "USERNAME": user.username}
+        )
         if answer.get("ChallengeName") and answer.get("Session") == secret_block:
             # A session of its own for the next step, as Cognito's (the secret block was the client's to see).
             del self.sessions[secret_block]
@@ -959,7 +986,9 @@ def _get_user_attribute_verification_code_response(self: Any) -> Any:
     _backend, pool, user = _pool_of_access_token(self._get_param("AccessToken") or "")
     _new_code(pool, user, "verify_email")
     email = user.attribute_lookup.get("email", "")
-    return ActionResult({"CodeDeliveryDetails": {"Destination": email[:1] + "***@" + email.partition("@")[2], "DeliveryMedium": "EMAIL", "AttributeName": "email"}})
+    return ActionResult(
+        {"CodeDeliveryDetails": {"Destination": email[:1] + "***@" + email.partition("@")[2], "DeliveryMedium": "EMAIL", "AttributeName": "email"}}
+    )
 
 
 def _verify_user_attribute_response(self: Any) -> Any:

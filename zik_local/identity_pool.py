@@ -114,7 +114,7 @@ def verify_login(pool: Any, provider: str, token: str, *, account_id: str = ACCO
     if config is None:
         raise _error("NotAuthorizedException", "Token is not from a supported provider of this identity pool.")
     try:
-        kid = jwt.get_unverified_header(token or "").get("kid")
+        kid = jwt.get_unverified_header(token or "").get("kid", "")
     except jwt.PyJWTError:
         raise _error("NotAuthorizedException", "Invalid login token. Not a valid OpenId Connect identity token.") from None
     key = _moto_keys().get(kid)
@@ -122,7 +122,10 @@ def verify_login(pool: Any, provider: str, token: str, *, account_id: str = ACCO
         raise _error("NotAuthorizedException", "Invalid login token. Couldn't verify signed token.")
     try:
         claims = jwt.decode(
-            token, key, algorithms=["RS256"], issuer=f"https://{provider}",
+            token,
+            key,
+            algorithms=["RS256"],
+            issuer=f"https://{provider}",
             options={"verify_exp": False, "verify_aud": False, "require": ["sub", "iss", "exp", "token_use"]},
         )
     except jwt.InvalidIssuerError:
@@ -152,7 +155,7 @@ def _check_server_side(account_id: str, provider: str, claims: dict[str, Any]) -
     region = host.split(".")[1]
     user_pool = cognitoidp_backends[account_id][region].user_pools.get(user_pool_id)
     user = next((u for u in (user_pool.users.values() if user_pool else ()) if u.id == claims["sub"]), None)
-    if user is None or not user.enabled:
+    if user_pool is None or user is None or not user.enabled:
         raise _error("NotAuthorizedException", "Invalid login token. The user does not exist or is disabled.")
     origin = claims.get("origin_jti")
     if origin and not any(held and held[2] == origin for held in user_pool.refresh_tokens.values()):
@@ -221,34 +224,52 @@ def _get_credentials_for_identity(self: Any) -> str:
         role = iam_backends[account_id][PARTITION].get_role_by_arn(role_arn)
     except Exception:  # noqa: BLE001 - moto's NotFound: the attached role does not exist (yet)
         raise _error("InvalidIdentityPoolConfigurationException", _BAD_CONFIGURATION) from None
-    context = {"cognito-identity.amazonaws.com:aud": pool.identity_pool_id, "cognito-identity.amazonaws.com:sub": identity_id,
-               "cognito-identity.amazonaws.com:amr": amr}
+    context = {
+        "cognito-identity.amazonaws.com:aud": pool.identity_pool_id,
+        "cognito-identity.amazonaws.com:sub": identity_id,
+        "cognito-identity.amazonaws.com:amr": amr,
+    }
     if not trusts(role.assume_role_policy_document, context):
         raise _error("InvalidIdentityPoolConfigurationException", _BAD_CONFIGURATION)
     duration = min(SESSION_SECONDS, int(getattr(role, "max_session_duration", SESSION_SECONDS) or SESSION_SECONDS))
     assumed = sts_backends[account_id][PARTITION].assume_role_with_web_identity(
-        region_name=identity_id.split(":", 1)[0], role_session_name=SESSION_NAME, role_arn=role_arn, policy=None,
-        duration=duration, external_id=None,
+        region_name=identity_id.split(":", 1)[0],
+        role_session_name=SESSION_NAME,
+        role_arn=role_arn,
+        policy=None,
+        duration=duration,
+        external_id=None,
     )
     expires = now() + duration
     with _LOCK:
         for key in [k for k, s in _SESSIONS.items() if s.expires <= now()]:
             del _SESSIONS[key]
         _SESSIONS[assumed.access_key_id] = Session(
-            assumed.access_key_id, assumed.session_token, identity_id, pool.identity_pool_id, tuple(amr), role_arn, expires,
+            assumed.access_key_id,
+            assumed.session_token,
+            identity_id,
+            pool.identity_pool_id,
+            tuple(amr),
+            role_arn,
+            expires,
         )
-    return json.dumps({
-        "IdentityId": identity_id,
-        "Credentials": {
-            "AccessKeyId": assumed.access_key_id, "SecretKey": assumed.secret_access_key,
-            "SessionToken": assumed.session_token, "Expiration": expires,
-        },
-    })
+    return json.dumps(
+        {
+            "IdentityId": identity_id,
+            "Credentials": {
+                "AccessKeyId": assumed.access_key_id,
+                "SecretKey": assumed.secret_access_key,
+                "SessionToken": assumed.session_token,
+                "Expiration": expires,
+            },
+        }
+    )
 
 
 def _set_identity_pool_roles(self: Any) -> str:
-    attach_roles(self._get_param("IdentityPoolId") or "", self._get_param("Roles") or {}, self._get_param("RoleMappings"),
-                 account_id=self.current_account)
+    attach_roles(
+        self._get_param("IdentityPoolId") or "", self._get_param("Roles") or {}, self._get_param("RoleMappings"), account_id=self.current_account
+    )
     return ""
 
 
@@ -386,7 +407,9 @@ def decide(policies: list[str], action: str, resource: str, context: dict[str, A
             result = IAMPolicyStatement(probe).is_action_permitted(action, resource)
             if result == PermissionResult.NEUTRAL:
                 continue
-            if "NotResource" in statement and IAMPolicyStatement({"NotResource": statement["NotResource"]})._check_element_matches("NotResource", resource):
+            if "NotResource" in statement and IAMPolicyStatement({"NotResource": statement["NotResource"]})._check_element_matches(
+                "NotResource", resource
+            ):
                 continue
             if not conditions_hold(statement.get("Condition"), context, unknown=deny):
                 continue
@@ -438,8 +461,15 @@ def _authorize_s3(self: Any, bucket_name: str | None = None, key_name: str | Non
     if "Authorization" in self.headers:
         path = self.raw_path + (f"?{urlparse(self.uri).query}" if urlparse(self.uri).query else "")
         # moto's own check: the access key is a session of its STS, the token is the session's, the SigV4 holds.
-        S3IAMRequest(account_id=self.current_account, method=self.method, path=path, data=self.data, body=self.raw_body,
-                     headers=self.headers, action=self._get_action()).check_signature()
+        S3IAMRequest(
+            account_id=self.current_account,
+            method=self.method,
+            path=path,
+            data=self.data,
+            body=self.raw_body,
+            headers=self.headers,
+            action=self._get_action(),
+        ).check_signature()
     else:
         # A presigned link (whose signature moto's S3 does not check): it must carry the session's token.
         if _first(query, "X-Amz-Security-Token", "x-amz-security-token") != session.session_token:

@@ -14,11 +14,12 @@ import json
 import threading
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -34,31 +35,33 @@ LOCAL_ROLE_POLICY = json.dumps(
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
 )
-# Types the local cloud accepts without anything to run: they shape AWS, not behaviour here.
-ACCEPTED = {
-    "AWS::Lambda::Permission",
-    "AWS::Lambda::Version",
-    "AWS::Lambda::Alias",
-    "AWS::ApiGateway::Deployment",
-    "AWS::ApiGateway::Stage",
-    "AWS::ApiGateway::Account",
-    "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::Dashboard",
-    "AWS::SNS::Subscription",
-    "AWS::SQS::QueuePolicy",
-    "AWS::SNS::TopicPolicy",
-    "AWS::S3::BucketPolicy",
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::Events::Archive",
-    "AWS::Logs::LogGroup",
-    "AWS::Logs::SubscriptionFilter",
-    "AWS::Lambda::LayerVersion",
-    "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::EventSourceMapping",
-    "AWS::Scheduler::ScheduleGroup",
-    "AWS::KMS::Key",
-    "AWS::KMS::Alias",
+# Types the local cloud accepts without creating them: they shape AWS, not behaviour here. Each with what a
+# developer misses locally (`zik dev` lists them as "not emulated"), or None where nothing is missed: the
+# local cloud does their part itself (the gateway serves the stage, functions run at $LATEST...).
+ACCEPTED: dict[str, str | None] = {
+    "AWS::Lambda::Permission": "not enforced: any caller may invoke any function",
+    "AWS::Lambda::Version": None,
+    "AWS::Lambda::Alias": None,
+    "AWS::ApiGateway::Deployment": None,
+    "AWS::ApiGateway::Stage": None,
+    "AWS::ApiGateway::Account": "no API access logs in CloudWatch (the gateway logs each request to zik dev's output)",
+    "AWS::CloudWatch::Alarm": "no metrics are collected here, so nothing alarms",
+    "AWS::CloudWatch::Dashboard": "no metrics are collected here",
+    "AWS::SNS::Subscription": "not subscribed: nothing is delivered to its endpoint",
+    "AWS::SQS::QueuePolicy": "resource policies are not enforced",
+    "AWS::SNS::TopicPolicy": "resource policies are not enforced",
+    "AWS::S3::BucketPolicy": "resource policies are not enforced",
+    "AWS::IAM::Policy": "IAM is not enforced: a function may call any API",
+    "AWS::IAM::ManagedPolicy": "IAM is not enforced: a function may call any API",
+    "AWS::Events::Archive": "events are not archived (no replay)",
+    "AWS::Logs::LogGroup": None,
+    "AWS::Logs::SubscriptionFilter": "log lines stay in zik dev's output (zik logs), none reach the filter's destination",
+    "AWS::Lambda::LayerVersion": None,
+    "AWS::Lambda::EventInvokeConfig": None,
+    "AWS::Lambda::EventSourceMapping": None,
+    "AWS::Scheduler::ScheduleGroup": None,
+    "AWS::KMS::Key": "nothing is encrypted at rest here",
+    "AWS::KMS::Alias": "nothing is encrypted at rest here",
 }
 
 
@@ -215,6 +218,11 @@ class Deployment:
     failed: dict[str, str] = field(default_factory=dict)
     late_outputs: dict[str, Any] = field(default_factory=dict)  # Outputs naming a deferred resource
     _settled: threading.Condition = field(default_factory=threading.Condition, repr=False, compare=False)
+    _cancelled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    def cancel(self) -> None:
+        """Create nothing more of what was deferred (the local cloud stops)."""
+        self._cancelled.set()
 
     def defer(self, create: Callable[[], None], what: str, guards: Any = (), *, alongside: bool = False) -> None:
         item = Deferred(create, what, frozenset(g for g in guards if g), alongside)
@@ -230,6 +238,8 @@ class Deployment:
         def run(item: Deferred) -> None:
             error = None
             try:
+                if self._cancelled.is_set():
+                    raise TemplateError(f"{item.what}: not created, the local cloud stopped")
                 item.create()
             except Exception as exc:  # noqa: BLE001 - reported, and to the invocations that need it
                 error = str(exc) if isinstance(exc, TemplateError) else f"{item.what}: {exc!r}"
@@ -300,12 +310,12 @@ _NEW_CLIENT = threading.Lock()
 def new_client(service: str, endpoint: str | None, config: Config | None = None) -> Any:
     """A client of the shared session, made one at a time: a session is not thread-safe (its clients are)."""
     with _NEW_CLIENT:
-        return shared_session().client(service, endpoint_url=endpoint or None, config=config)
+        return shared_session().client(service, endpoint_url=endpoint or None, config=config)  # type: ignore[call-overload]  # boto3-stubs types only literal names
 
 
 def physical_name(stack: str, logical_id: str, max_length: int = 64, lower: bool = False) -> str:
     """A CloudFormation-style generated name, stable across restarts of the local cloud."""
-    suffix = hashlib.sha1(f"{stack}/{logical_id}".encode()).hexdigest()[:12].upper()
+    suffix = hashlib.sha1(f"{stack}/{logical_id}".encode(), usedforsecurity=False).hexdigest()[:12].upper()
     name = f"{stack}-{logical_id}"[: max_length - 13] + "-" + suffix
     return name.lower() if lower else name
 
@@ -379,6 +389,7 @@ class Provisioner:
 
     # -------------------------------------------------------------------------------------------------
     def run(self) -> Deployment:
+        skipped: Counter[str] = Counter()
         handlers: dict[str, Callable[[str, dict[str, Any]], Physical]] = {
             "AWS::DynamoDB::Table": self._table,
             "AWS::S3::Bucket": self._bucket,
@@ -419,7 +430,10 @@ class Provisioner:
             else:
                 if kind not in ACCEPTED:
                     self.deployment.accepted.append(f"{logical_id} ({kind}: not emulated)")
+                elif ACCEPTED[kind]:
+                    skipped[kind] += 1
                 self.resolver.physical[logical_id] = self._placeholder(logical_id, kind)
+        self.deployment.accepted[:0] = [f"{count} {kind}: {ACCEPTED[kind]}" for kind, count in sorted(skipped.items())]
         self._finish_functions()
         self._finish_mappings()
         self._finish_targets()
@@ -461,8 +475,7 @@ class Provisioner:
         for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if p.get(key):
                 kwargs[key] = [
-                    {k: v for k, v in index.items() if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")}
-                    for index in p[key]
+                    {k: v for k, v in index.items() if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")} for index in p[key]
                 ]
         if p.get("StreamSpecification"):
             kwargs["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
@@ -470,9 +483,12 @@ class Provisioner:
         ttl = p.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             # moto records the setting but never expires an item: nothing behaves differently before it is set.
-            self._later(lambda: self._client("dynamodb").update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
-            ), f"{logical_id} (time to live)")
+            self._later(
+                lambda: self._client("dynamodb").update_time_to_live(
+                    TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+                ),
+                f"{logical_id} (time to live)",
+            )
         return Physical(name, {"Arn": answer["TableArn"], "StreamArn": answer.get("LatestStreamArn", "")})
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -562,9 +578,7 @@ class Provisioner:
         arn = self._client("events").put_rule(**kwargs)["RuleArn"]
         targets = [self._target(t) for t in p.get("Targets", [])]
         if p.get("ScheduleExpression"):
-            self.deployment.schedules.append(
-                Schedule(logical_id, p["ScheduleExpression"], targets, kwargs["State"] == "ENABLED", name, "rule")
-            )
+            self.deployment.schedules.append(Schedule(logical_id, p["ScheduleExpression"], targets, kwargs["State"] == "ENABLED", name, "rule"))
         else:
             # Targets go in after every resource exists: moto checks that a Lambda target's function does.
             self._pending_targets.append((name, {"bus": bus, "targets": p.get("Targets", [])}))
@@ -614,9 +628,7 @@ class Provisioner:
         arn = f"arn:aws:iam::{ACCOUNT_ID}:role{path}{name}"
 
         def create() -> None:
-            created = self._client("iam").create_role(
-                RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(document)
-            )["Role"]["Arn"]
+            created = self._client("iam").create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
             _check_arn(logical_id, created, arn)
 
         # Only Lambda's CreateFunction reads a role (it checks that it exists), and functions are
@@ -625,9 +637,11 @@ class Provisioner:
         for policy in p.get("Policies", []):
             # (its own name: create() above reads ``document``, the trust policy, when it runs, after this loop)
             policy_document = json.dumps({"Version": "2012-10-17", **policy["PolicyDocument"]})
-            self._later(lambda policy=policy, policy_document=policy_document: self._client("iam").put_role_policy(
-                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=policy_document
-            ), f"{logical_id} (policy {policy['PolicyName']})")
+
+            def put_policy(policy_name: str = policy["PolicyName"], policy_document: str = policy_document) -> None:
+                self._client("iam").put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=policy_document)
+
+            self._later(put_policy, f"{logical_id} (policy {policy['PolicyName']})")
         return Physical(name, {"Arn": arn, "RoleId": name})
 
     def _layer(self, logical_id: str, props: dict[str, Any]) -> Physical:
@@ -770,8 +784,7 @@ class Provisioner:
         function = self.deployment.function_by_arn(token) if ":lambda:" in token else None
         if function is None:
             raise TemplateError(
-                f"{logical_id} ({kind}): ServiceToken {token!r} is not a function of the template "
-                "(custom resources backed by SNS are not emulated)"
+                f"{logical_id} ({kind}): ServiceToken {token!r} is not a function of the template (custom resources backed by SNS are not emulated)"
             )
 
         def create() -> Physical:
@@ -844,13 +857,14 @@ class Provisioner:
         p = self.value(props)
         name = self._name(logical_id, p.get("IdentityPoolName"), max_length=128)
         optional = {
-            k: p[k]
-            for k in ("SupportedLoginProviders", "DeveloperProviderName", "OpenIdConnectProviderARNs", "SamlProviderARNs")
-            if p.get(k)
+            k: p[k] for k in ("SupportedLoginProviders", "DeveloperProviderName", "OpenIdConnectProviderARNs", "SamlProviderARNs") if p.get(k)
         }
         providers = [
-            {"ProviderName": c["ProviderName"], "ClientId": c.get("ClientId", ""),
-             "ServerSideTokenCheck": str(c.get("ServerSideTokenCheck", False)).lower() == "true"}
+            {
+                "ProviderName": c["ProviderName"],
+                "ClientId": c.get("ClientId", ""),
+                "ServerSideTokenCheck": str(c.get("ServerSideTokenCheck", False)).lower() == "true",
+            }
             for c in p.get("CognitoIdentityProviders") or []
         ]
         pool = self._client("cognito-identity").create_identity_pool(
@@ -871,7 +885,7 @@ class Provisioner:
         return Physical(p["IdentityPoolId"], {})
 
     def _rest_api(self, logical_id: str, props: dict[str, Any]) -> Physical:
-        api_id = hashlib.sha1(f"{self.stack.name}/{logical_id}".encode()).hexdigest()[:10]
+        api_id = hashlib.sha1(f"{self.stack.name}/{logical_id}".encode(), usedforsecurity=False).hexdigest()[:10]
         # The stage and the integrations reference functions created later: read the body at the end.
         body = props.get("Body") or {}
         stage = self._stage_of(logical_id)
@@ -910,9 +924,7 @@ def _bucket_notifications(config: dict[str, Any]) -> dict[str, Any]:
         return {"Filter": {"Key": {"FilterRules": rules}}} if rules else {}
 
     result: dict[str, Any] = {}
-    lambdas = [
-        {"LambdaFunctionArn": c["Function"], "Events": [c["Event"]], **filters(c)} for c in config.get("LambdaConfigurations", [])
-    ]
+    lambdas = [{"LambdaFunctionArn": c["Function"], "Events": [c["Event"]], **filters(c)} for c in config.get("LambdaConfigurations", [])]
     queues = [{"QueueArn": c["Queue"], "Events": [c["Event"]], **filters(c)} for c in config.get("QueueConfigurations", [])]
     topics = [{"TopicArn": c["Topic"], "Events": [c["Event"]], **filters(c)} for c in config.get("TopicConfigurations", [])]
     if lambdas:
@@ -948,9 +960,7 @@ def _parse_api(provisioner: Provisioner, logical_id: str, api_id: str, body: dic
             verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
             if integration.get("type") == "mock":
                 responses = (integration.get("responses") or {}).get("default", {}).get("responseParameters", {})
-                headers = {
-                    k.removeprefix("method.response.header."): str(v).strip("'") for k, v in responses.items()
-                }
+                headers = {k.removeprefix("method.response.header."): str(v).strip("'") for k, v in responses.items()}
                 routes.append(Route(verb, path, None, authorizer, headers))
                 continue
             uri = str(integration.get("uri", ""))

@@ -37,7 +37,7 @@ class Resolver:
         self.stack = stack
         self.physical: dict[str, Physical] = {}
         self.parameters = self._parameter_values(parameters or {})
-        self.pseudo = {
+        self.pseudo: dict[str, Any] = {
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT_ID,
             "AWS::Partition": "aws",
@@ -57,9 +57,9 @@ class Resolver:
                 values[name] = spec["Default"]
             else:
                 raise TemplateError(f"parameter {name} has no default: pass it with --parameter {name}=...")
-            if str(spec.get("Type", "")).startswith("List<") or spec.get("Type") == "CommaDelimitedList":
-                if isinstance(values[name], str):
-                    values[name] = [v.strip() for v in values[name].split(",")]
+            is_list = str(spec.get("Type", "")).startswith("List<") or spec.get("Type") == "CommaDelimitedList"
+            if is_list and isinstance(values[name], str):
+                values[name] = [v.strip() for v in values[name].split(",")]
         return values
 
     # -- conditions -----------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ class Resolver:
 
     def _condition_value(self, spec: Any) -> Any:
         if isinstance(spec, dict) and len(spec) == 1:
-            (fn, args), = spec.items()
+            ((fn, args),) = spec.items()
             if fn == "Fn::Equals":
                 left, right = (self.value(arg) for arg in args)
                 return str(left) == str(right)
@@ -99,7 +99,7 @@ class Resolver:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":

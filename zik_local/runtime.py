@@ -14,9 +14,10 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from zik_local.template import REGION
 
@@ -32,6 +33,18 @@ PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
 MAX_ENVIRONMENTS_PER_FUNCTION = 8
 # What every zik function imports; a sandbox loads it before it knows which function it will be.
 DEFAULT_PRELOAD = "boto3,aws_lambda_powertools,aws_lambda_powertools.event_handler"
+
+
+@dataclass(frozen=True)
+class DebugTarget:
+    """One function whose execution environment a debugger attaches to (debugpy, on 127.0.0.1:``port``);
+    ``wait``: its code runs only once a debugger is attached. Like `sam local --debug-port`, its
+    invocations have no timeout (a breakpoint would otherwise end them), and it has one environment at a
+    time (the port is one)."""
+
+    function: str
+    port: int
+    wait: bool = False
 
 
 @dataclass
@@ -140,7 +153,15 @@ class SandboxPool:
 class Environment:
     """One warm execution environment (a worker process) of one function."""
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], generation: int, log: Callable[[str, str], None], sandbox: Sandbox):
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        env: dict[str, str],
+        generation: int,
+        log: Callable[[str, str], None],
+        sandbox: Sandbox,
+        debug: DebugTarget | None = None,
+    ):
         self.spec = spec
         self.generation = generation
         self.log = log
@@ -156,7 +177,10 @@ class Environment:
         self.started = time.perf_counter()
         self._initialised = False
         layers = [str(p) for p in spec.layer_dirs]
-        self._send({"type": "init", "env": env, "taskRoot": str(spec.code_dir), "layers": layers, "handler": spec.handler})
+        init: dict[str, Any] = {"type": "init", "env": env, "taskRoot": str(spec.code_dir), "layers": layers, "handler": spec.handler}
+        if debug is not None:
+            init["debug"] = {"port": debug.port, "wait": debug.wait}
+        self._send(init)
 
     def _pump_logs(self) -> None:
         assert self.process.stdout is not None
@@ -165,7 +189,7 @@ class Environment:
             self.lines.append(line)
             self.log(self.spec.logical_id, line)
 
-    def _wait_init(self, deadline: float) -> None:
+    def _wait_init(self, deadline: float | None) -> None:
         if self._initialised:
             return
         message = self._receive(deadline)
@@ -175,12 +199,13 @@ class Environment:
         else:
             self.init_ms = message.get("initMs")
 
-    def invoke(self, event: Any, request_id: str, timeout: float) -> Invocation:
+    def invoke(self, event: Any, request_id: str, timeout: float | None) -> Invocation:
+        """``timeout`` None: no deadline (a function being debugged)."""
         mark = len(self.lines)
-        self._wait_init(time.monotonic() + timeout + 10)  # INIT has its own 10 s allowance in Lambda
+        self._wait_init(None if timeout is None else time.monotonic() + timeout + 10)  # INIT has its own 10 s allowance in Lambda
         first_use = self.init_ms
         # The function's timeout (and the REPORT duration) starts once INIT is over, as in Lambda.
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         started = time.perf_counter()
         if self.init_error:
             return Invocation(request_id, error={**self.init_error, "errorType": "Runtime.InitError"}, init_ms=self.init_ms)
@@ -189,8 +214,9 @@ class Environment:
             "event": event,
             "functionArn": self.spec.arn,
             # On the system-wide monotonic clock, which every process shares: a test that moves this
-            # process's wall clock (time-machine) must not move the function's deadline.
-            "deadlineMonotonic": deadline,
+            # process's wall clock (time-machine) must not move the function's deadline. (Debugged: the
+            # context still counts down from the function's timeout, which is what the code reads.)
+            "deadlineMonotonic": deadline if deadline is not None else time.monotonic() + self.spec.timeout,
         }
         self._send(request)
         message = self._receive(deadline)
@@ -210,18 +236,18 @@ class Environment:
         except OSError as exc:
             raise FunctionCrashed(f"the execution environment is gone: {exc}") from None
 
-    def _receive(self, deadline: float) -> dict[str, Any]:
+    def _receive(self, deadline: float | None) -> dict[str, Any]:
         header = self._read_exact(_HEADER.size, deadline)
         (length,) = _HEADER.unpack(header)
         return json.loads(self._read_exact(length, deadline))
 
-    def _read_exact(self, size: int, deadline: float) -> bytes:
+    def _read_exact(self, size: int, deadline: float | None) -> bytes:
         import select
 
         chunks = []
         while size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
                 raise TimeoutError
             ready, _, _ = select.select([self._responses], [], [], remaining)
             if not ready:
@@ -237,6 +263,10 @@ class Environment:
     def close(self) -> None:
         self.sandbox.discard()
 
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+
 
 class Runtime:
     """Every function of a deployment, invocable synchronously or asynchronously."""
@@ -251,8 +281,11 @@ class Runtime:
         watch: bool = True,
         sandboxes: SandboxPool | None = None,
         before_invoke: Callable[[FunctionSpec], None] | None = None,
+        debug: DebugTarget | None = None,
     ):
         self.functions = functions
+        self.debug = debug
+        self._running: set[Environment] = set()
         self._before_invoke = before_invoke
         self.endpoint = endpoint
         self.env_overrides = env_overrides or {}
@@ -320,21 +353,36 @@ class Runtime:
                     # An environment of this function is starting right now: it is ready sooner than a new one.
                     self._lock.wait(timeout=1)
                     continue
-                if self._busy[name] < MAX_ENVIRONMENTS_PER_FUNCTION:
+                if self._busy[name] < self._most_environments(name):
                     self._busy[name] += 1
                     break
                 self._lock.wait(timeout=1)
         try:
-            return Environment(spec, self.environment_of(spec), self._generation[name], self.log, self._sandboxes.take())
+            debug = self.debug if self._debugged(name) else None
+            environment = Environment(spec, self.environment_of(spec), self._generation[name], self.log, self._sandboxes.take(), debug)
         except BaseException:
             with self._lock:
                 self._busy[name] -= 1
                 self._lock.notify_all()
             raise
+        with self._lock:
+            self._running.add(environment)
+            closed = self._closed
+        if closed:
+            environment.close()
+            raise FunctionCrashed("the local cloud is shutting down")
+        return environment
+
+    def _debugged(self, name: str) -> bool:
+        return self.debug is not None and name in (self.debug.function, self.functions[name].name)
+
+    def _most_environments(self, name: str) -> int:
+        return 1 if self._debugged(name) else MAX_ENVIRONMENTS_PER_FUNCTION
 
     def _release(self, name: str, environment: Environment, reusable: bool) -> None:
         with self._lock:
             self._busy[name] -= 1
+            self._running.discard(environment)
             if reusable and not self._closed and environment.generation == self._generation[name]:
                 self._idle[name].append(environment)
             else:
@@ -347,7 +395,9 @@ class Runtime:
         would delay the one asked for first); ``after_first`` runs once it is. The functions count as
         warming from now on: a request that comes before its function's environment has started waits
         for that one instead of starting a second, which would compete with it for the CPU."""
-        names = list(dict.fromkeys(names))
+        # A function waiting for its debugger starts when it is first invoked: warming it would hold the
+        # others' warm-up until someone attaches.
+        names = [n for n in dict.fromkeys(names) if not (self._debugged(n) and self.debug and self.debug.wait)]
         with self._lock:
             for name in names:
                 self._warming[name] += 1
@@ -407,7 +457,7 @@ class Runtime:
         environment = self._acquire(name)
         reusable = False
         try:
-            invocation = environment.invoke(event, request_id, spec.timeout)
+            invocation = environment.invoke(event, request_id, None if self._debugged(name) else spec.timeout)
             reusable = invocation.error is None or invocation.error.get("errorType") != "Runtime.InitError"
         except TimeoutError:
             invocation = Invocation(
@@ -419,10 +469,12 @@ class Runtime:
                 duration_ms=spec.timeout * 1000,
             )
         except FunctionCrashed as exc:
-            invocation = Invocation(request_id, error={"errorType": "Runtime.ExitError", "errorMessage": str(exc)})
+            reason = "the local cloud is shutting down" if self._closed else str(exc)
+            invocation = Invocation(request_id, error={"errorType": "Runtime.ExitError", "errorMessage": reason})
         finally:
             self._release(name, environment, reusable)
-        self._report(spec, invocation)
+        if not self._closed:  # (one ended by the shutdown reports nothing: nobody is there to read it)
+            self._report(spec, invocation)
         return invocation
 
     def _report(self, spec: FunctionSpec, invocation: Invocation) -> None:
@@ -461,14 +513,20 @@ class Runtime:
                     self.log(name, "code changed: the next invocation starts a fresh environment")
 
     def close(self) -> None:
+        """Ends every environment, the running ones too: their invocations answer Runtime.ExitError."""
         with self._lock:
             self._closed = True
             environments = [env for envs in self._idle.values() for env in envs]
+            running = list(self._running)
             for envs in self._idle.values():
                 envs.clear()
             self._lock.notify_all()
         for environment in environments:
             environment.close()
+        for environment in running:
+            # Killed, not closed: its invocation reads the end of its pipe and releases it (closing the pipe
+            # under that read would leave it waiting on a closed descriptor).
+            environment.kill()
         self._sandboxes.close()
 
 
@@ -487,5 +545,3 @@ def _latest_change(root: Path) -> float:
 
 def _print_log(function: str, line: str) -> None:
     sys.stderr.write(f"[{function}] {line}\n")
-
-

@@ -6,7 +6,7 @@ Only used when ``zik dev --schedules`` fires schedules on time; ``zik schedule``
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
 _MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
@@ -19,7 +19,7 @@ class ScheduleError(ValueError):
 
 def next_fire(expression: str, after: datetime) -> datetime:
     expression = expression.strip()
-    after = after.astimezone(timezone.utc)
+    after = after.astimezone(UTC)
     rate = _RATE.match(expression)
     if rate:
         amount, unit = int(rate.group(1)), rate.group(2).rstrip("s")
@@ -29,7 +29,7 @@ def next_fire(expression: str, after: datetime) -> datetime:
         return after + step
     if expression.startswith("at(") and expression.endswith(")"):
         try:
-            moment = datetime.fromisoformat(expression[3:-1]).replace(tzinfo=timezone.utc)
+            moment = datetime.fromisoformat(expression[3:-1]).replace(tzinfo=UTC)
         except ValueError:
             raise ScheduleError(f"{expression}: at() takes a date and time, e.g. at(2026-01-01T09:00:00)") from None
         if moment <= after:

@@ -24,8 +24,9 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ALWAYS = -1  # MaximumRetryAttempts / MaximumRecordAgeInSeconds: no limit
 
@@ -203,7 +204,7 @@ class StreamPoller:
             },
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
             "version": "1.0",
-            "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "DDBStreamBatchInfo": {
                 "shardId": self._shard,
                 "startSequenceNumber": first["SequenceNumber"],
@@ -214,7 +215,9 @@ class StreamPoller:
                 "streamArn": self.mapping.stream_arn,
             },
         }
-        self.log(f"{self.mapping.function}: records {first['SequenceNumber']}..{last['SequenceNumber']} failed ({condition}): sent to {self.mapping.on_failure}")
+        self.log(
+            f"{self.mapping.function}: records {first['SequenceNumber']}..{last['SequenceNumber']} failed ({condition}): sent to {self.mapping.on_failure}"
+        )
         if self.mapping.on_failure:
             self.send_failure(self.mapping.on_failure, record)
 
@@ -222,9 +225,7 @@ class StreamPoller:
 class PollerThread:
     """A poller on a thread of its own, woken by each write to its table (and every second regardless)."""
 
-    def __init__(
-        self, poller: StreamPoller, stopping: threading.Event, log: Callable[[str], None], after_poll: Callable[[str], None] | None = None
-    ):
+    def __init__(self, poller: StreamPoller, stopping: threading.Event, log: Callable[[str], None], after_poll: Callable[[str], None] | None = None):
         self.poller = poller
         self.stopping = stopping
         self.log = log
@@ -257,4 +258,4 @@ def _pattern(pattern: dict[str, Any]) -> Any:
 def _iso(epoch: Any) -> str | None:
     if not isinstance(epoch, (int, float)):
         return None
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat().replace("+00:00", "Z")

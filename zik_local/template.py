@@ -178,6 +178,4 @@ def _transform(sam: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any
     to_py27_compatible_template(sam, values)
     # No IAM to ask locally: policies named by ARN need no lookup, and a named managed policy is left as is.
     translator = Translator({}, Parser(), boto_session=boto3.session.Session(region_name=REGION))
-    return undo_mark_unicode_str_in_template(
-        translator.translate(sam, parameter_values=values, get_managed_policy_map=lambda: {})
-    )
+    return undo_mark_unicode_str_in_template(translator.translate(sam, parameter_values=values, get_managed_policy_map=dict))

@@ -80,6 +80,26 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
+def _listen_for_debugger(debug: dict[str, Any], response_fd: int) -> None:
+    """debugpy's server on 127.0.0.1 (`zik dev --debug-function`, `zik invoke --debug-port`), before the handler
+    is imported, so that a breakpoint in its module's own code is hit too; and before the environment
+    becomes the function's, so that debugpy's adapter process starts with the developer's."""
+    try:
+        import debugpy
+
+        debugpy.listen(("127.0.0.1", int(debug["port"])))
+    except ImportError as exc:
+        _write(response_fd, {"type": "init_error", "error": _error(ImportError(f"{exc}: pip install debugpy to debug a function"))})
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - e.g. the port is taken: the environment's INIT error
+        _write(response_fd, {"type": "init_error", "error": _error(exc)})
+        sys.exit(1)
+    print(f"debugpy listens on 127.0.0.1:{debug['port']}" + (": waiting for a debugger to attach" if debug.get("wait") else ""), flush=True)
+    if debug.get("wait"):
+        debugpy.wait_for_client()
+        print("debugger attached", flush=True)
+
+
 def main() -> None:
     request_fd, response_fd = (int(fd) for fd in os.environ.pop("ZIK_WORKER_FDS").split(","))
     sys.path.pop(0)  # this file's folder is no part of a function's search path
@@ -91,6 +111,8 @@ def main() -> None:
     init = _read(request_fd)
     if init is None:
         return
+    if init.get("debug"):
+        _listen_for_debugger(init["debug"], response_fd)
     # From here on the process is the function's: its environment, and Lambda's search path (the
     # function's code, then its layers, then the runtime's packages).
     os.environ.clear()

@@ -3,7 +3,8 @@ When a test fails, its report shows what the `zik dev` process under test printe
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from devserver import DevServer, running_dev
@@ -35,7 +36,11 @@ def app(dev: DevServer) -> dict[str, Any]:
     info = dev.request("GET", "/_zik/info").body
     (pool,) = info["userPools"]
     idp = boto3.client(
-        "cognito-idp", endpoint_url=info["awsEndpoint"], region_name=info["region"],
-        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
+        "cognito-idp",
+        endpoint_url=info["awsEndpoint"],
+        region_name=info["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
     )
     return {"idp": idp, "pool_id": pool["userPoolId"], "client_id": pool["clientIds"][0]}

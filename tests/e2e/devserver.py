@@ -12,9 +12,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -154,7 +155,7 @@ def running_dev(request: pytest.FixtureRequest, *extra: str) -> Iterator[DevServ
     file, deleted unless a test failed."""
     failed_before = request.session.testsfailed
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="zik-dev-e2e-", suffix=".log", delete=False)  # noqa: SIM115 - the server writes it after this returns
     log_path = Path(log.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZIK_FN_"))}
     env["PYTHONUNBUFFERED"] = "1"

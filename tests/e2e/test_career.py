@@ -44,11 +44,21 @@ def pdf_resume() -> bytes:
         pdf.add_page()
         pdf.set_font("Helvetica", size=11)
         lines = (
-            ["Jane Doe", "jane.doe@example.com | +1 415 555 0100 | linkedin.com/in/janedoe", "Summary",
-             "Backend engineer with 8 years of Python, AWS and distributed systems.", "Experience", *EXPERIENCE]
+            [
+                "Jane Doe",
+                "jane.doe@example.com | +1 415 555 0100 | linkedin.com/in/janedoe",
+                "Summary",
+                "Backend engineer with 8 years of Python, AWS and distributed systems.",
+                "Experience",
+                *EXPERIENCE,
+            ]
             if page == 0
-            else ["Education", "B.Sc. Computer Science, State University, 2013 - 2017", "Skills",
-                  "Python, Go, AWS, DynamoDB, PostgreSQL, Kafka, Docker, Kubernetes, Terraform, REST APIs, SQL"]
+            else [
+                "Education",
+                "B.Sc. Computer Science, State University, 2013 - 2017",
+                "Skills",
+                "Python, Go, AWS, DynamoDB, PostgreSQL, Kafka, Docker, Kubernetes, Terraform, REST APIs, SQL",
+            ]
         )
         for line in lines:
             pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
@@ -75,7 +85,9 @@ def multipart_post(url: str, fields: dict[str, str], file_name: str, content: by
     parts = []
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+    )
     parts.append(content + f"\r\n--{boundary}--\r\n".encode())
     request = urllib.request.Request(url, data=b"".join(parts), method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     with urllib.request.urlopen(request, timeout=30) as answer:
@@ -105,22 +117,38 @@ def test_a_job_seeker_from_feeds_to_an_interview(dev: DevServer) -> None:
     aws = {"endpoint_url": info["awsEndpoint"], "region_name": info["region"], "aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
     # The shipped feeds (zik dev put them in JobFeedsBucket) ingested by the scheduled function.
-    fired = subprocess.run([*zik_command(), "schedule", "JobIngestionFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    fired = subprocess.run(
+        [*zik_command(), "schedule", "JobIngestionFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
     assert fired.returncode == 0, fired.stdout + fired.stderr
     token = dev.token(new_user())
     market = dev.request("GET", "/api/market-intelligence?" + urlencode({"role": "Backend Engineer"}), token=token)
     assert market.status == 200 and market.body["openings"] > 0 and market.body["demandLevel"] in ("low", "medium", "high"), market.raw
 
-    profile = dev.request("PUT", "/api/users", token=token, body={
-        "name": "Jane Doe", "careerStage": "senior", "skills": ["python", "aws", "postgres"],
-        "preferences": {"roles": ["Backend Engineer"], "locations": ["Remote"], "remote": "any", "currency": "USD"},
-    })
+    profile = dev.request(
+        "PUT",
+        "/api/users",
+        token=token,
+        body={
+            "name": "Jane Doe",
+            "careerStage": "senior",
+            "skills": ["python", "aws", "postgres"],
+            "preferences": {"roles": ["Backend Engineer"], "locations": ["Remote"], "remote": "any", "currency": "USD"},
+        },
+    )
     assert profile.status == 200 and profile.body["skills"] == ["Python", "AWS", "PostgreSQL"], profile.raw
 
     # A real PDF, inline as the seed sends it.
-    analysed = dev.request("POST", "/api/resume/analyze", token=token, body={
-        "fileName": "jane-doe.pdf", "content": base64.b64encode(pdf_resume()).decode(), "targetRole": "Backend Engineer",
-    })
+    analysed = dev.request(
+        "POST",
+        "/api/resume/analyze",
+        token=token,
+        body={
+            "fileName": "jane-doe.pdf",
+            "content": base64.b64encode(pdf_resume()).decode(),
+            "targetRole": "Backend Engineer",
+        },
+    )
     assert analysed.status == 201, analysed.raw
     assert 0 <= analysed.body["atsScore"] <= 100 and {"Python", "AWS", "Kafka"} <= set(analysed.body["skills"])
     assert analysed.body["strengths"] and analysed.body["suggestions"]
@@ -128,7 +156,9 @@ def test_a_job_seeker_from_feeds_to_an_interview(dev: DevServer) -> None:
     # A real DOCX, through the presigned POST and the bucket's event.
     document = docx_resume()
     docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    form = dev.request("POST", "/api/resume/uploads", token=token, body={"fileName": "jane-doe.docx", "contentType": docx_type, "size": len(document)})
+    form = dev.request(
+        "POST", "/api/resume/uploads", token=token, body={"fileName": "jane-doe.docx", "contentType": docx_type, "size": len(document)}
+    )
     assert form.status in (200, 201), form.raw
     assert multipart_post(form.body["upload"]["url"], form.body["upload"]["fields"], "jane-doe.docx", document, docx_type) in (200, 201, 204)
     resume_id = form.body["resume"]["resumeId"]
@@ -140,7 +170,7 @@ def test_a_job_seeker_from_feeds_to_an_interview(dev: DevServer) -> None:
     resume = eventually(uploaded_analysed, "the uploaded DOCX analysed from the bucket's event")
     assert "Terraform" in resume["skills"] and resume["downloadUrl"]
     history = dev.request("GET", "/api/resume", token=token).body
-    assert [r["resumeId"] for r in history["items"]][0] == resume_id and len(history["items"]) == 2
+    assert next(r["resumeId"] for r in history["items"]) == resume_id and len(history["items"]) == 2
 
     # Jobs ranked for this profile and resume.
     page = dev.request("GET", "/api/jobs?" + urlencode({"q": "backend", "limit": "10"}), token=token)

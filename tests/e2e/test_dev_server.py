@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
+import signal
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,12 +21,11 @@ from typing import Any
 
 import jwt
 import pytest
+from devserver import Answer, DevServer, eventually, free_port, new_user, zik_command
 
 from zik.platform.profiles import DEFAULT_PREFERENCES
 
 pytestmark = pytest.mark.e2e
-
-from devserver import Answer, DevServer, eventually, free_port, new_user, zik_command
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = ROOT / ".zik"
@@ -321,6 +324,10 @@ def test_zik_invoke_runs_a_function_with_an_event_file() -> None:
 
     assert done.returncode == 0, done.stdout + done.stderr
     _assert_health_proxy_answer(json.loads(done.stdout))
+    # The cloud stops while the custom resources may still load their data: they are ended first, so
+    # that nothing calls the embedded AWS once it is reset (it used to log NoSuchBucket from them).
+    for noise in ("NoSuchBucket", "Runtime.ExitError", "deployment FAILED", "No application metrics"):
+        assert noise not in done.stderr, done.stderr
 
 
 def test_zik_invoke_url_runs_inside_the_running_dev(dev: DevServer) -> None:
@@ -366,3 +373,173 @@ def test_zik_invoke_of_an_unknown_function_says_so_in_one_line() -> None:
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("zik invoke: no function 'NoSuchFunction' in the template") and "zik_local/cli.py" not in done.stderr, done.stderr
+
+
+# -- what `zik dev` prints, `zik aws`, `zik logs` and the embedded Lambda API ---------------------------------
+def _printed(dev: DevServer, label: str) -> list[str]:
+    """What `zik dev` printed after ``label`` in its start-up summary (one entry per line)."""
+    prefix = f"  {label:<17}"
+    return [line[len(prefix) :] for line in dev.output().splitlines() if line.startswith(prefix)]
+
+
+def test_zik_dev_prints_what_it_does_not_emulate(dev: DevServer) -> None:
+    printed = _printed(dev, "not emulated")
+    listed = dev.request("GET", "/_zik/info").body["notEmulated"]
+
+    assert printed == listed
+    kinds = {line.split()[1] for line in printed}
+    # The README's examples: alarms and permissions have nothing to run locally.
+    assert {"AWS::CloudWatch::Alarm:", "AWS::Lambda::Permission:"} <= kinds, printed
+    alarms = next(line for line in printed if "AWS::CloudWatch::Alarm" in line)
+    assert int(alarms.split()[0]) > 0
+
+
+def _without_aws_settings(home: Path) -> dict[str, str]:
+    """The developer's shell with no AWS settings at all, as on a machine that never ran `aws configure`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**environment, "HOME": str(home), "AWS_CONFIG_FILE": str(home / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "none")}
+
+
+def _needs_the_aws_cli() -> None:
+    if shutil.which("aws") is None:
+        pytest.skip("no aws CLI on the PATH")
+
+
+def test_the_printed_aws_line_works_when_pasted(dev: DevServer, tmp_path: Path) -> None:
+    _needs_the_aws_cli()
+    (line,) = [entry.removeprefix("or: ") for entry in _printed(dev, "") if entry.startswith("or: ")]
+
+    done = subprocess.run(  # noqa: S602 - the line as a developer pastes it into a shell
+        line,
+        shell=True,
+        cwd=ROOT,
+        env=_without_aws_settings(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    tables = json.loads(done.stdout)["TableNames"]
+    assert any("UsersTable" in name for name in tables), tables
+
+
+def test_zik_aws_runs_the_aws_cli_against_the_embedded_aws(dev: DevServer, tmp_path: Path) -> None:
+    _needs_the_aws_cli()
+    done = subprocess.run(
+        [*zik_command(), "aws", "--url", dev.url, "sqs", "list-queues"],
+        cwd=ROOT,
+        env=_without_aws_settings(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["QueueUrls"]
+
+
+def _lambda(dev: DevServer) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    info = dev.request("GET", "/_zik/info").body
+    return boto3.client(
+        "lambda",
+        endpoint_url=info["awsEndpoint"],
+        region_name=info["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}, read_timeout=120),
+    )
+
+
+def test_lambda_invoke_of_the_embedded_aws_runs_the_real_handler(dev: DevServer) -> None:
+    event = json.loads(_health_event().read_text())
+
+    # By the template's logical id, as `sam local start-lambda` takes it, and by the deployed name.
+    by_logical_id = _lambda(dev).invoke(FunctionName="HealthFunction", Payload=json.dumps(event))
+    name = dev.request("GET", "/_zik/info").body["functions"]["HealthFunction"]
+    by_name = _lambda(dev).invoke(FunctionName=name, Payload=json.dumps(event))
+
+    for answer in (by_logical_id, by_name):
+        assert answer["StatusCode"] == 200 and "FunctionError" not in answer
+        _assert_health_proxy_answer(json.loads(answer["Payload"].read()))
+
+
+def test_lambda_invoke_reports_the_handler_error(dev: DevServer) -> None:
+    # MeFunction's API resolver cannot route an event that is no API Gateway request: the handler raises.
+    answer = _lambda(dev).invoke(FunctionName="MeFunction", Payload=b"{}")
+
+    assert answer["StatusCode"] == 200
+    assert answer["FunctionError"] == "Unhandled"
+    error = json.loads(answer["Payload"].read())
+    assert error["errorType"] == "KeyError" and error["stackTrace"]
+
+
+def _logs(dev: DevServer, function: str) -> list[str]:
+    done = _run("logs", function, "--url", dev.url, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def _invoked(dev: DevServer, function: str, event: Any) -> str:
+    answer = dev.request("POST", f"/_zik/invoke/{function}", body=event)
+    assert answer.status == 200 and answer.body["error"] is None, answer.raw
+    return answer.body["requestId"]
+
+
+def test_lambda_event_and_dry_run_invocations_answer_as_lambda_does(dev: DevServer) -> None:
+    event = _health_event().read_text()
+    reports = lambda: sum("REPORT RequestId" in line for line in _logs(dev, "HealthFunction"))  # noqa: E731
+    before = reports()
+
+    dry_run = _lambda(dev).invoke(FunctionName="HealthFunction", InvocationType="DryRun", Payload=event)
+    queued = _lambda(dev).invoke(FunctionName="HealthFunction", InvocationType="Event", Payload=event)
+
+    assert dry_run["StatusCode"] == 204
+    assert queued["StatusCode"] == 202
+    eventually(lambda: reports() == before + 1, "the Event invocation's REPORT line")
+
+
+def test_zik_logs_prints_a_function_s_lines(dev: DevServer) -> None:
+    request_id = _invoked(dev, "HealthFunction", json.loads(_health_event().read_text()))
+
+    lines = _logs(dev, "HealthFunction")
+
+    assert any(f"REPORT RequestId: {request_id}" in line for line in lines), lines
+    assert not any(f"REPORT RequestId: {request_id}" in line for line in _logs(dev, "MeFunction"))
+
+
+def test_zik_logs_tail_follows_until_ctrl_c(dev: DevServer) -> None:
+    tail = subprocess.Popen(
+        [*zik_command(), "logs", "HealthFunction", "--tail", "--url", dev.url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(tail.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        request_id = _invoked(dev, "HealthFunction", json.loads(_health_event().read_text()))
+        eventually(lambda: any(f"REPORT RequestId: {request_id}" in line for line in seen), "the new line in `zik logs --tail`")
+        assert tail.poll() is None  # still following
+    finally:
+        tail.send_signal(signal.SIGINT)
+        tail.wait(timeout=30)
+    reader.join(timeout=10)
+
+    assert tail.returncode == 0
+    assert "Traceback" not in tail.stderr.read()
+
+
+def test_zik_logs_of_an_unknown_function_says_so_in_one_line(dev: DevServer) -> None:
+    done = _run("logs", "NoSuchFunction", "--url", dev.url, timeout=60)
+
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("zik logs: no function 'NoSuchFunction'"), done.stderr

@@ -10,8 +10,8 @@ import datetime as dt
 import io
 import json
 import uuid
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -52,7 +52,9 @@ def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(de
     labels = [e["insight"]["sentiment"]["label"] for e in read]
     assert labels[0] == "positive" and labels[1] == "negative"
 
-    found = eventually(lambda: dev.request("GET", "/entries/search?" + urlencode({"q": "cafe"}), token=token).body["items"], "the entry in the search index")
+    found = eventually(
+        lambda: dev.request("GET", "/entries/search?" + urlencode({"q": "cafe"}), token=token).body["items"], "the entry in the search index"
+    )
     assert [hit["entryId"] for hit in found] == [written[0]["entryId"]]
     text = found[0]["snippet"]["text"]
     assert [text[a:b] for a, b in found[0]["snippet"]["highlights"]] == ["Café"]
@@ -69,7 +71,10 @@ def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(de
     analytics = dev.request("GET", "/analytics", token=token).body
     assert analytics["totalEntries"] == 4 and analytics["currentStreak"] == 4 and analytics["longestStreak"] == 4
 
-    stats = eventually(lambda: (s := dev.request("GET", "/gamification/stats", token=token).body)["entries"] == 4 and s["promptsUsed"] == 1 and s, "points for every entry and the prompt")
+    stats = eventually(
+        lambda: (s := dev.request("GET", "/gamification/stats", token=token).body)["entries"] == 4 and s["promptsUsed"] == 1 and s,
+        "points for every entry and the prompt",
+    )
     assert stats["currentStreak"] == 4 and stats["points"] > 0
     earned = {a["achievementId"] for a in dev.request("GET", "/gamification/achievements", token=token).body["earned"]}
     assert {"first_entry", "streak_3", "first_prompt"} <= earned
@@ -95,13 +100,17 @@ def test_a_week_of_journaling_turns_into_insights_search_analytics_and_points(de
     bus = boto3.client("events", **aws)
     bus_name = info["outputs"]["EventBusName"]
     for _ in range(2):
-        put = bus.put_events(Entries=[{"EventBusName": bus_name, "Source": "zik.quests", "DetailType": "TaskCompleted", "Detail": json.dumps(detail)}])
+        put = bus.put_events(
+            Entries=[{"EventBusName": bus_name, "Source": "zik.quests", "DetailType": "TaskCompleted", "Detail": json.dumps(detail)}]
+        )
         assert put["FailedEntryCount"] == 0
     queue = next(url for url in info["queues"] if "GamificationQueue" in url)
     sqs = boto3.client("sqs", **aws)
 
     def settled() -> dict[str, Any] | None:
-        counts = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        counts = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])[
+            "Attributes"
+        ]
         after = dev.request("GET", "/gamification/stats", token=token).body
         idle = counts["ApproximateNumberOfMessages"] == counts["ApproximateNumberOfMessagesNotVisible"] == "0"
         return after if idle and after["tasksCompleted"] == 1 else None

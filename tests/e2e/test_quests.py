@@ -17,7 +17,6 @@ from zik import clock
 pytestmark = pytest.mark.e2e
 
 
-
 def active_goal(dev: DevServer, token: str, goal_id: str) -> dict[str, Any]:
     def read() -> dict[str, Any] | None:
         goal = dev.request("GET", f"/goals/{goal_id}", token=token).body
@@ -65,7 +64,9 @@ def test_the_recurring_schedule_fired_twice_writes_each_task_once(dev: DevServer
     assert rule.status == 201, rule.raw
 
     def fire() -> None:
-        done = subprocess.run([*zik_command(), "schedule", "RecurringTaskGeneratorFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*zik_command(), "schedule", "RecurringTaskGeneratorFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
     def fire_twice_then_list(today: dt.date) -> None:  # the server's today and tomorrow, as the user's clock reads them

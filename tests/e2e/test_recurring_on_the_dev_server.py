@@ -29,7 +29,13 @@ def test_the_schedule_fans_out_to_the_worker_which_writes_a_rules_missing_task_o
         assert dev.request("DELETE", f"/tasks/{task_id}", token=token).status in (200, 404)  # 404: a repeat of this block
         assert tomorrows(tomorrow) == []
         for _ in range(2):
-            fired = subprocess.run([*zik_command(), "schedule", "RecurringTaskGeneratorFunction", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+            fired = subprocess.run(
+                [*zik_command(), "schedule", "RecurringTaskGeneratorFunction", "--url", dev.url],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert fired.returncode == 0, fired.stdout + fired.stderr
         written = eventually(lambda: tomorrows(tomorrow), "tomorrow's task written again by the run's worker")
         assert [t["taskId"] for t in written] == [task_id]

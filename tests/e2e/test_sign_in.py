@@ -23,7 +23,9 @@ PASSWORD = "Correct-horse-9"
 
 
 def _zik_codes(dev: DevServer, email: str) -> list[dict[str, Any]]:
-    done = subprocess.run([*zik_command(), "codes", "--user", email, "--json", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [*zik_command(), "codes", "--user", email, "--json", "--url", dev.url], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
 
@@ -38,8 +40,12 @@ def _refresh(app: dict[str, Any], refresh_token: str) -> dict[str, Any]:
 
 def _signed_up(dev: DevServer, app: dict[str, Any]) -> str:
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-    app["idp"].sign_up(ClientId=app["client_id"], Username=email, Password=PASSWORD,
-                       UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Grace Hopper"}])
+    app["idp"].sign_up(
+        ClientId=app["client_id"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Grace Hopper"}],
+    )
     (code,) = _zik_codes(dev, email)
     app["idp"].confirm_sign_up(ClientId=app["client_id"], Username=email, ConfirmationCode=code["code"])
     return email
@@ -48,8 +54,12 @@ def _signed_up(dev: DevServer, app: dict[str, Any]) -> str:
 def test_the_whole_sign_in_life_cycle(dev: DevServer, app: dict[str, Any]) -> None:
     idp = app["idp"]
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-    idp.sign_up(ClientId=app["client_id"], Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Grace Hopper"}])
+    idp.sign_up(
+        ClientId=app["client_id"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Grace Hopper"}],
+    )
     with pytest.raises(ClientError) as unconfirmed:
         _srp(app, email)
     assert unconfirmed.value.response["Error"]["Code"] == "UserNotConfirmedException"
@@ -79,11 +89,19 @@ def test_the_whole_sign_in_life_cycle(dev: DevServer, app: dict[str, Any]) -> No
     session = challenge.value.get_tokens()["Session"]
     wrong = f"{(int(totp.now()) + 1) % 10**6:06d}"
     with pytest.raises(ClientError) as mismatch:
-        idp.respond_to_auth_challenge(ClientId=app["client_id"], ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
-                                      ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": wrong})
+        idp.respond_to_auth_challenge(
+            ClientId=app["client_id"],
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": wrong},
+        )
     assert mismatch.value.response["Error"]["Code"] == "CodeMismatchException"
-    mfa = idp.respond_to_auth_challenge(ClientId=app["client_id"], ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
-                                        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": totp.now()})["AuthenticationResult"]
+    mfa = idp.respond_to_auth_challenge(
+        ClientId=app["client_id"],
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=session,
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": totp.now()},
+    )["AuthenticationResult"]
     assert dev.request("GET", "/me", token=mfa["IdToken"]).status == 200
 
     # Signed out everywhere: no refresh token of the user gets new tokens any more.
@@ -143,7 +161,9 @@ def test_a_guest_writes_upgrades_and_finds_everything(dev: DevServer, app: dict[
     guest = made.body
     token = guest["idToken"]
     today = clock.today("UTC")
-    entries = [dev.request("POST", "/entries", token=token, body={"content": text, "mood": 4}) for text in ("Day one as a guest.", "Day two, still a guest.")]
+    entries = [
+        dev.request("POST", "/entries", token=token, body={"content": text, "mood": 4}) for text in ("Day one as a guest.", "Day two, still a guest.")
+    ]
     assert [e.status for e in entries] == [201, 201], [e.raw for e in entries]
     goal = dev.request("POST", "/goals", token=token, body={"title": "Learn to juggle", "targetDate": (today + dt.timedelta(days=60)).isoformat()})
     assert goal.status == 202, goal.raw

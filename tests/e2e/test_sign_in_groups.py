@@ -16,9 +16,8 @@ from typing import Any
 
 import jwt
 import pytest
-from pycognito.aws_srp import AWSSRP
-
 from devserver import DevServer, running_dev
+from pycognito.aws_srp import AWSSRP
 
 PASSWORD = "Correct-horse-9"
 LIMIT = 5
@@ -32,8 +31,12 @@ def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
 def _confirmed_id_token(dev: DevServer, app: dict[str, Any]) -> tuple[str, str]:
     """Sign up, confirm with the code GET /_zik/codes shows, sign in with SRP: (e-mail, ID token)."""
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-    app["idp"].sign_up(ClientId=app["client_id"], Username=email, Password=PASSWORD,
-                       UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Katherine Johnson"}])
+    app["idp"].sign_up(
+        ClientId=app["client_id"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Katherine Johnson"}],
+    )
     answer = dev.request("GET", f"/_zik/codes?user={email}")
     assert answer.status == 200, answer.raw
     (code,) = [c for c in answer.body["codes"] if c["purpose"] == "sign_up"]

@@ -21,6 +21,7 @@ import pytest
 import requests
 from devserver import DevServer, eventually, new_user
 from PIL import Image
+
 from zik.studio import tryon_offline
 
 pytestmark = pytest.mark.e2e

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-import jwt
 import boto3
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -71,7 +71,10 @@ def cloud(app_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
 
 @pytest.fixture(scope="module")
 def outputs(cloud: LocalCloud) -> dict[str, Any]:
-    """The fixture template's Outputs: the physical names of what the tests look at."""
+    """The fixture template's Outputs: the physical names of what the tests look at, once the stack is
+    complete (the tests call the state machines, created after serving, through the embedded AWS's API,
+    which does not wait for them as a function's invocation does)."""
+    assert cloud.wait_until_complete(60), "the fixture stack did not complete within 60 s"
     return cloud.info()["outputs"]
 
 
@@ -87,9 +90,7 @@ def recorded(cloud: LocalCloud, outputs: dict[str, Any], pk: str) -> dict[str, A
 def drain(cloud: LocalCloud, queue_url: str, into: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Receive (and delete) what the queue holds now, appending the messages to ``into``; returns ``into``."""
     sqs = cloud.client("sqs")
-    answer = sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"], AttributeNames=["All"]
-    )
+    answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"], AttributeNames=["All"])
     for message in answer.get("Messages", []):
         into.append(message)
         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -283,9 +284,7 @@ def test_slow_init_does_not_count_against_the_timeout(cloud: LocalCloud) -> None
 def test_rule_on_the_bus_invokes_the_function(cloud: LocalCloud, outputs: dict[str, Any]) -> None:
     item = str(uuid.uuid4())
     answer = cloud.client("events").put_events(
-        Entries=[
-            {"EventBusName": outputs["BusName"], "Source": "wiring.test", "DetailType": "ItemCreated", "Detail": json.dumps({"id": item})}
-        ]
+        Entries=[{"EventBusName": outputs["BusName"], "Source": "wiring.test", "DetailType": "ItemCreated", "Detail": json.dumps({"id": item})}]
     )
     assert answer["FailedEntryCount"] == 0
 
@@ -320,9 +319,7 @@ def test_rule_on_the_bus_sends_to_the_queue_only_what_matches(cloud: LocalCloud,
 
 
 # -- SQS event source mapping -------------------------------------------------------------------------
-def test_queue_partial_batch_failure_ends_in_the_dlq_and_the_rest_is_processed_once(
-    cloud: LocalCloud, outputs: dict[str, Any]
-) -> None:
+def test_queue_partial_batch_failure_ends_in_the_dlq_and_the_rest_is_processed_once(cloud: LocalCloud, outputs: dict[str, Any]) -> None:
     run = uuid.uuid4().hex[:8]
     good = [f"{run}-ok-{n}" for n in range(6)]
     bad = [f"{run}-bad-{n}" for n in range(2)]
@@ -514,7 +511,9 @@ def test_state_machines_are_created_after_start_and_their_users_wait_for_them(cl
     arn = cloud.deployment.state_machines["RetryCatchStateMachine"]
     assert cloud._resources_ready.wait(30)
     assert cloud.deployment.deferred == [] and not cloud.deployment.pending
-    client = boto3.client("stepfunctions", endpoint_url=cloud.aws_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "stepfunctions", endpoint_url=cloud.aws_endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     machines = client.list_state_machines()["stateMachines"]
     assert arn in [m["stateMachineArn"] for m in machines]
     # Functions (and their roles) are in moto's Lambda too, with the ARNs handed out before they were.
@@ -542,7 +541,9 @@ def test_pushes_show_what_was_published_to_each_device_endpoint(cloud: LocalClou
     """A push is SNS's to deliver to Apple or Google; locally GET /_zik/pushes shows, per device endpoint,
     every message published to it (as sent), and ?token= picks one device's."""
     sns = cloud.client("sns")
-    application = sns.create_platform_application(Name=f"app-{uuid.uuid4().hex[:8]}", Platform="GCM", Attributes={"PlatformCredential": "local"})["PlatformApplicationArn"]
+    application = sns.create_platform_application(Name=f"app-{uuid.uuid4().hex[:8]}", Platform="GCM", Attributes={"PlatformCredential": "local"})[
+        "PlatformApplicationArn"
+    ]
     mine, other = f"fcm-{uuid.uuid4().hex}", f"fcm-{uuid.uuid4().hex}"
     endpoint = sns.create_platform_endpoint(PlatformApplicationArn=application, Token=mine, CustomUserData="user-1")["EndpointArn"]
     sns.create_platform_endpoint(PlatformApplicationArn=application, Token=other)

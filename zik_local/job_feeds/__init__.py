@@ -53,7 +53,7 @@ def feed_bytes(path: Path, fmt: str, today: dt.date) -> bytes:
 
 def utc_today() -> dt.date:
     """The UTC day, as zik.clock.today() reads it (and as a test's moved clock sets it)."""
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def seed_feeds(s3_client: Any, bucket: str, *, today: dt.date | None = None) -> list[str]:

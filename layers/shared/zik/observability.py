@@ -15,7 +15,9 @@ import contextvars
 import functools
 import os
 import time
-from typing import Any, Callable, Iterator
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
@@ -45,11 +47,11 @@ class _TracingOff(BaseProvider):
     """
 
     @contextlib.contextmanager
-    def in_subsegment(self, name=None, **kwargs):  # type: ignore[no-untyped-def]
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[Any]:  # a stand-in for BaseSegment, duck-typed
         yield _NoSubsegment()
 
     @contextlib.asynccontextmanager
-    async def in_subsegment_async(self, name=None, **kwargs):  # type: ignore[no-untyped-def]
+    async def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AsyncIterator[Any]:
         yield _NoSubsegment()
 
     def put_annotation(self, key: str, value: Any) -> None:
@@ -74,6 +76,11 @@ def _tracer() -> Tracer:
 logger = Logger()
 tracer = _tracer()
 metrics = Metrics()
+# Most invocations publish no metric of their own (the cold-start metric goes out in a document of its own):
+# Powertools warns about it at every such invocation, as its documentation says to silence when that is
+# expected. Only that message; every other warning still shows.
+EMPTY_METRICS_WARNING = "No application metrics to publish"
+warnings.filterwarnings("ignore", message=EMPTY_METRICS_WARNING, category=UserWarning)
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
