@@ -8,8 +8,9 @@ import datetime as dt
 import http.server
 import json
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -93,7 +94,6 @@ class Domain:
 
 @dataclass
 class Journal(Domain):
-
     def api(self, function: str, sample: str, *, headers: dict[str, str] | None = None, **request: Any):
         event = self.sample(sample)
         event["headers"].pop("Idempotency-Key", None)  # each test decides whether it retries
@@ -104,13 +104,18 @@ class Journal(Domain):
         assert reply.status == 201, reply.body
         return reply.body
 
+
 def calls_to(client: Any, table: str) -> list[str]:
     """The operations ``client`` sends to ``table`` from now on, in order (the API's account check reads
     another table, UsersTable, on every request: it is not the screen's read)."""
     calls: list[str] = []
 
     def record(model: Any, params: dict[str, Any], **kwargs: Any) -> None:
-        names = {params.get("TableName"), *(params.get("RequestItems") or {}), *(item.get(op, {}).get("TableName") for item in params.get("TransactItems") or [] for op in item)}
+        names = {
+            params.get("TableName"),
+            *(params.get("RequestItems") or {}),
+            *(item.get(op, {}).get("TableName") for item in params.get("TransactItems") or [] for op in item),
+        }
         if table in names:
             calls.append(model.name)
 

@@ -138,11 +138,19 @@ def test_no_vendor_is_called_when_too_little_time_is_left(digest_task, lambda_co
 
 
 def test_a_repair_that_would_not_fit_is_not_asked_for(digest_task, lambda_context, log_records) -> None:
-    invalid = httpx2.Response(200, json={
-        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
-        "content": [{"type": "text", "text": "I would rather not."}],
-        "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 200, "output_tokens": 5},
-    })
+    invalid = httpx2.Response(
+        200,
+        json={
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-haiku-4-5-20251001",
+            "content": [{"type": "text", "text": "I would rather not."}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 200, "output_tokens": 5},
+        },
+    )
     vendor = SlowVendor(invalid, seconds=0.8)
     gateway = Gateway([anthropic(vendor), Local()])
 
@@ -162,7 +170,9 @@ def test_a_timeout_counts_against_the_circuit_and_a_skipped_attempt_does_not(dig
 
     table = deployment.functions["MeFunction"].environment["AI_TABLE"]
     store = CircuitBreakerDynamoDBPersistence(table_name=table, key_attr="pk", sort_key_attr="sk", static_pk_value="CIRCUIT")
-    circuits = CircuitBreakerConfig(failure_threshold=1, recovery_timeout=60, success_threshold=1, handled_exceptions=(ProviderFailure,), local_cache_max_age=1)
+    circuits = CircuitBreakerConfig(
+        failure_threshold=1, recovery_timeout=60, success_threshold=1, handled_exceptions=(ProviderFailure,), local_cache_max_age=1
+    )
     gateway = Gateway([anthropic(SlowVendor()), openai(SlowVendor()), Local()], circuit_store=store, circuit_config=circuits)
 
     with within_deadline({}, countdown(lambda_context, 3.5)):

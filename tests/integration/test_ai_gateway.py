@@ -59,22 +59,44 @@ class Wire:
 
 
 def anthropic_ok(answer: dict) -> httpx2.Response:
-    return httpx2.Response(200, json={
-        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5-20251001",
-        "content": [{"type": "tool_use", "id": "toolu_1", "name": "tests_digest", "input": answer}],
-        "stop_reason": "tool_use", "stop_sequence": None, "usage": {"input_tokens": 200, "output_tokens": 50},
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-haiku-4-5-20251001",
+            "content": [{"type": "tool_use", "id": "toolu_1", "name": "tests_digest", "input": answer}],
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 200, "output_tokens": 50},
+        },
+    )
 
 
 def openai_ok(answer: dict) -> httpx2.Response:
-    return httpx2.Response(200, json={
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1763900000, "model": "gpt-4o-mini-2024-07-18",
-        "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": None, "message": {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "tests_digest", "arguments": json.dumps(answer)}}],
-        }}],
-        "usage": {"prompt_tokens": 180, "completion_tokens": 40, "total_tokens": 220},
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1763900000,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "logprobs": None,
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "tests_digest", "arguments": json.dumps(answer)}}],
+                    },
+                }
+            ],
+            "usage": {"prompt_tokens": 180, "completion_tokens": 40, "total_tokens": 220},
+        },
+    )
 
 
 def failing(status: int) -> httpx2.Response:
@@ -104,7 +126,14 @@ def test_providers_are_tried_in_order_until_one_answers(digest_task, bedrock) ->
     provider, stubber = bedrock
     stubber.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
     anthropic_wire, openai_wire = Wire(failing(500)), Wire(openai_ok(GOOD))
-    gateway = Gateway([provider, AnthropicAPI("claude-haiku-4-5", http_client=anthropic_wire.client()), OpenAIAPI("gpt-4o-mini", http_client=openai_wire.client()), Local()])
+    gateway = Gateway(
+        [
+            provider,
+            AnthropicAPI("claude-haiku-4-5", http_client=anthropic_wire.client()),
+            OpenAIAPI("gpt-4o-mini", http_client=openai_wire.client()),
+            Local(),
+        ]
+    )
 
     assert gateway.run("tests.digest", NOTE) == GOOD
     assert len(anthropic_wire.sent) == 1 and len(openai_wire.sent) == 1
@@ -177,7 +206,9 @@ def test_the_circuit_opens_after_repeated_failures_and_closes_after_recovery(dig
     gateway = Gateway(
         [provider, Local()],
         circuit_store=store,
-        circuit_config=CircuitBreakerConfig(failure_threshold=2, recovery_timeout=30, success_threshold=1, handled_exceptions=(ProviderFailure,), local_cache_max_age=1),
+        circuit_config=CircuitBreakerConfig(
+            failure_threshold=2, recovery_timeout=30, success_threshold=1, handled_exceptions=(ProviderFailure,), local_cache_max_age=1
+        ),
     )
     for _ in range(2):
         stubber.add_client_error("converse", service_error_code="ServiceUnavailableException", http_status_code=503)
@@ -331,12 +362,15 @@ def test_the_gateway_is_built_from_the_environment(digest_task, ai_table, monkey
     zik.ai.reset()
 
 
-@pytest.mark.parametrize(("providers", "budgets", "message"), [
-    (" , ", "{}", "AI_PROVIDERS names no provider"),
-    ("local", "[1]", "AI_BUDGETS must map task names"),
-    ("local", "not json", "AI_BUDGETS must be JSON"),
-    ("bedrock,gemini", "{}", "unknown AI provider 'gemini'"),
-])
+@pytest.mark.parametrize(
+    ("providers", "budgets", "message"),
+    [
+        (" , ", "{}", "AI_PROVIDERS names no provider"),
+        ("local", "[1]", "AI_BUDGETS must map task names"),
+        ("local", "not json", "AI_BUDGETS must be JSON"),
+        ("bedrock,gemini", "{}", "unknown AI provider 'gemini'"),
+    ],
+)
 def test_bad_configuration_fails_at_init_naming_the_setting(ai_table, monkeypatch, providers, budgets, message) -> None:
     from zik.ai.gateway import Gateway as G
 

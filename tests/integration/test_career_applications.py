@@ -32,10 +32,15 @@ def create(career, body: dict[str, Any], **request: Any) -> dict[str, Any]:
 
 def put_job(career, job_id: str, *, status: str = "open", **fields: Any) -> None:
     job = {
-        "pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}, "jobId": {"S": job_id}, "status": {"S": status},
-        "title": {"S": fields.get("title", "Data Engineer")}, "company": {"S": fields.get("company", "Globex")},
+        "pk": {"S": f"JOB#{job_id}"},
+        "sk": {"S": "JOB"},
+        "jobId": {"S": job_id},
+        "status": {"S": status},
+        "title": {"S": fields.get("title", "Data Engineer")},
+        "company": {"S": fields.get("company", "Globex")},
         "location": {"M": {"display": {"S": "Berlin, Germany"}, "city": {"S": "Berlin"}}},
-        "remote": {"BOOL": fields.get("remote", False)}, "url": {"S": f"https://boards.greenhouse.io/globex/jobs/{job_id}"},
+        "remote": {"BOOL": fields.get("remote", False)},
+        "url": {"S": f"https://boards.greenhouse.io/globex/jobs/{job_id}"},
     }
     boto3.client("dynamodb").put_item(TableName=career.env(FUNCTION)["JOBS_TABLE"], Item=job)
 
@@ -54,7 +59,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 def said(day: dt.date) -> str:
-    """"Tuesday, December 8", as a recruiter writes it (no year; English whatever the machine's locale)."""
+    """ "Tuesday, December 8", as a recruiter writes it (no year; English whatever the machine's locale)."""
     return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}"
 
 
@@ -74,7 +79,9 @@ def invitation(received: dt.datetime, **fields: Any) -> dict[str, Any]:
 
 # -- create, read, move, delete ------------------------------------------------------------------------------
 def test_an_application_is_created_read_moved_and_deleted(career, dynamodb_calls):
-    created = create(career, {"company": "Acme Corp", "role": "Senior Backend Engineer", "url": "https://careers.acme.com/jobs/4821", "notes": "Referred by Dana"})
+    created = create(
+        career, {"company": "Acme Corp", "role": "Senior Backend Engineer", "url": "https://careers.acme.com/jobs/4821", "notes": "Referred by Dana"}
+    )
     assert created["status"] == "applied" and created["version"] == 1 and created["jobId"] is None
     assert created["appliedAt"] == created["createdAt"] and created["history"] == [{"status": "applied", "at": created["createdAt"], "via": "create"}]
     application_id = created["applicationId"]
@@ -84,7 +91,12 @@ def test_an_application_is_created_read_moved_and_deleted(career, dynamodb_calls
 
     store = career.load_function(FUNCTION).applications.store
     calls = dynamodb_calls(store.table.client, store.table.name)
-    moved = career.api(FUNCTION, "career_applications_update", params={"applicationId": application_id}, body={"status": "screening", "notes": "Call with Jane", "version": 1})
+    moved = career.api(
+        FUNCTION,
+        "career_applications_update",
+        params={"applicationId": application_id},
+        body={"status": "screening", "notes": "Call with Jane", "version": 1},
+    )
     assert moved.status == 200, moved.body
     assert moved.body["status"] == "screening" and moved.body["version"] == 2 and moved.body["notes"] == "Call with Jane"
     assert [step["status"] for step in moved.body["history"]] == ["applied", "screening"] and moved.body["history"][1]["via"] == "api"
@@ -100,7 +112,9 @@ def test_an_application_is_created_read_moved_and_deleted(career, dynamodb_calls
     assert backward.body["error"]["details"] == {"from": "screening", "to": "applied", "allowed": ["interview", "offer", "rejected", "withdrawn"]}
     assert "from screening to applied" in backward.body["error"]["message"]
 
-    cleared = career.api(FUNCTION, "career_applications_update", params={"applicationId": application_id}, body={"notes": None, "status": "screening", "version": 2})
+    cleared = career.api(
+        FUNCTION, "career_applications_update", params={"applicationId": application_id}, body={"notes": None, "status": "screening", "version": 2}
+    )
     assert cleared.status == 200 and cleared.body["notes"] is None and cleared.body["status"] == "screening"
     assert len(cleared.body["history"]) == 2  # the status it had is no transition
 
@@ -112,9 +126,13 @@ def test_an_application_is_created_read_moved_and_deleted(career, dynamodb_calls
 
 def test_final_statuses_are_final(career):
     application = create(career, {"company": "Initech", "role": "QA Engineer", "status": "offer"})
-    accepted = career.api(FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "accepted", "version": 1})
+    accepted = career.api(
+        FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "accepted", "version": 1}
+    )
     assert accepted.status == 200 and accepted.body["status"] == "accepted"
-    again = career.api(FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "rejected", "version": 2})
+    again = career.api(
+        FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "rejected", "version": 2}
+    )
     assert again.status == 409 and again.body["error"]["details"]["allowed"] == []
     assert "accepted is final" in again.body["error"]["message"]
 
@@ -155,7 +173,9 @@ def test_an_unknown_status_is_a_400_naming_status(career):
     ):
         assert reply.status == 400 and reply.body["error"]["field"] == "status", reply.body
     application = create(career, {"company": "Acme", "role": "Engineer"})
-    reply = career.api(FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "hired", "version": 1})
+    reply = career.api(
+        FUNCTION, "career_applications_update", params={"applicationId": application["applicationId"]}, body={"status": "hired", "version": 1}
+    )
     assert reply.status == 400 and reply.body["error"]["field"] == "status"
 
 
@@ -190,7 +210,9 @@ def test_lists_go_newest_applied_first_page_by_page_and_filter_by_status(career)
     assert [item["company"] for item in listed["items"]] == ["C3", "B2", "A1"] and listed["nextCursor"] is None
 
     # Applying to the saved one now puts it first: it sorts by when it was applied to.
-    moved = career.api(FUNCTION, "career_applications_update", params={"applicationId": saved["applicationId"]}, body={"status": "applied", "version": 1})
+    moved = career.api(
+        FUNCTION, "career_applications_update", params={"applicationId": saved["applicationId"]}, body={"status": "applied", "version": 1}
+    )
     assert moved.body["appliedAt"] > third["appliedAt"]
     page = career.api(FUNCTION, "career_applications_list", query={"limit": "2"}).body
     assert [item["company"] for item in page["items"]] == ["B2", "C3"] and page["nextCursor"]
@@ -203,7 +225,10 @@ def test_lists_go_newest_applied_first_page_by_page_and_filter_by_status(career)
 
 
 def test_stats_count_statuses_and_rates_in_one_query(career, dynamodb_calls):
-    made = [create(career, {"company": f"Company {n}", "role": "Engineer", "status": status}) for n, status in enumerate(["saved", "applied", "applied", "interview", "rejected", "offer"])]
+    made = [
+        create(career, {"company": f"Company {n}", "role": "Engineer", "status": status})
+        for n, status in enumerate(["saved", "applied", "applied", "interview", "rejected", "offer"])
+    ]
     career.api(FUNCTION, "career_applications_update", params={"applicationId": made[1]["applicationId"]}, body={"status": "screening", "version": 1})
     career.api(FUNCTION, "career_applications_update", params={"applicationId": made[3]["applicationId"]}, body={"status": "withdrawn", "version": 1})
     store = career.load_function(FUNCTION).applications.store
@@ -247,12 +272,16 @@ def test_an_interview_email_moves_its_application_once(career):
 def test_mail_that_is_no_invitation_or_matches_nothing_moves_nothing(career):
     application = create(career, {"company": "Initech", "role": "Data Analyst"})
     received = clock.now()
-    rejection = career.api(FUNCTION, "career_applications_email", body={
-        "subject": "Your application to Initech",
-        "from": "Initech Talent <talent@initech.com>",
-        "body": "Thank you for interviewing with us. Unfortunately, we have decided to move forward with other candidates.",
-        "receivedAt": received.isoformat(),
-    }).body
+    rejection = career.api(
+        FUNCTION,
+        "career_applications_email",
+        body={
+            "subject": "Your application to Initech",
+            "from": "Initech Talent <talent@initech.com>",
+            "body": "Thank you for interviewing with us. Unfortunately, we have decided to move forward with other candidates.",
+            "receivedAt": received.isoformat(),
+        },
+    ).body
     assert rejection["isInterview"] is False and rejection["moved"] is False and rejection["applicationId"] is None
     elsewhere = career.api(FUNCTION, "career_applications_email", body=invitation(received)).body
     assert elsewhere["isInterview"] is True and elsewhere["moved"] is False and elsewhere["applicationId"] is None
@@ -322,7 +351,10 @@ def test_mail_that_cannot_be_read_is_dropped_not_retried(career):
     s3.put_object(Bucket=bucket, Key="inbound/stranger", Body=eml_for("interviews+zzzzzzzzzzzzzzzzzzzz@mail.zik.localhost", clock.now()))
     huge = eml_for("interviews+zzzzzzzzzzzzzzzzzzzz@mail.zik.localhost", clock.now()).replace(b"Hi Ada,", b"Hi Ada, " + b"y" * (2 * 1024 * 1024), 1)
     s3.put_object(Bucket=bucket, Key="inbound/huge", Body=huge)
-    outcomes = [career.step("InterviewMailFunction", mail_event(career, key))["outcomes"][0] for key in ("inbound/AMAZON_SES_SETUP_NOTIFICATION", "inbound/stranger", "inbound/huge")]
+    outcomes = [
+        career.step("InterviewMailFunction", mail_event(career, key))["outcomes"][0]
+        for key in ("inbound/AMAZON_SES_SETUP_NOTIFICATION", "inbound/stranger", "inbound/huge")
+    ]
     assert outcomes == ["malformed", "unknown-recipient", "too-large"]
     assert career.step("InterviewMailFunction", mail_event(career, "elsewhere/msg")) == {"outcomes": ["ignored"]}
     assert not [item for item in career_items(career) if item["sk"]["S"].startswith("EMAIL#")]

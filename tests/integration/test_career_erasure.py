@@ -79,8 +79,10 @@ def career_data(career, claims: dict[str, Any] | None) -> str:
     address. Returns the address's token."""
     sub = (claims or {}).get("sub", SUB)
     analysed = career.api(
-        "ResumeFunction", "career_resume_analyze",
-        body={"fileName": "ada.txt", "content": base64.b64encode(RESUME.encode()).decode()}, claims=claims,
+        "ResumeFunction",
+        "career_resume_analyze",
+        body={"fileName": "ada.txt", "content": base64.b64encode(RESUME.encode()).decode()},
+        claims=claims,
     )
     assert analysed.status == 201, analysed.body
     [key] = [k for k, _ in versions(career, sub)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -97,7 +98,11 @@ def test_the_shipped_feeds_become_open_jobs_and_a_second_run_writes_no_job(caree
     assert jobs[0]["postedDate"] == feeds_day.isoformat()  # the shipped feeds are dated as of the day they were seeded
     assert first["market"]["written"] > 100 and first["market"]["deleted"] == 0
     state = JobsStore().feed_state("greenhouse:northwind-analytics")
-    assert state["status"] == "ok" and state["created"] == state["postings"] > 30 and state["origin"].endswith("feeds/greenhouse/northwind-analytics.json")
+    assert (
+        state["status"] == "ok"
+        and state["created"] == state["postings"] > 30
+        and state["origin"].endswith("feeds/greenhouse/northwind-analytics.json")
+    )
 
     written = writes_to(shared_client())
     again = ingest()
@@ -191,7 +196,11 @@ def boards() -> Iterator[str]:
 
 def test_feeds_are_read_from_urls_and_a_failing_one_stops_no_other(career, ingest, boards, monkeypatch) -> None:
     career.load_function(FUNCTION)  # its environment first, then the URLs
-    urls = [f"{boards}/v1/boards/acme-labs/jobs?content=true", f"{boards}/v0/postings/beta-works?mode=json", f"{boards}/v0/postings/gone-site?mode=json"]
+    urls = [
+        f"{boards}/v1/boards/acme-labs/jobs?content=true",
+        f"{boards}/v0/postings/beta-works?mode=json",
+        f"{boards}/v0/postings/gone-site?mode=json",
+    ]
     monkeypatch.setenv("JOB_FEED_URLS", ",".join(urls))
 
     result = ingest()
@@ -285,9 +294,14 @@ def test_an_admins_job_is_posted_and_closed_with_its_market(career, feeds_bucket
     before = store.aggregate("technical-writer", "anywhere")["openings"]
 
     job = ingestion.post_job(
-        {"title": "Senior Technical Writer", "company": "Zik", "description": "Write our API docs in Markdown with Git.",
-         "location": "Remote - Europe", "requirements": ["Technical Writing for developer audiences", "REST APIs"],
-         "salary": {"min": 5000, "max": 6000, "currency": "EUR", "period": "month"}},
+        {
+            "title": "Senior Technical Writer",
+            "company": "Zik",
+            "description": "Write our API docs in Markdown with Git.",
+            "location": "Remote - Europe",
+            "requirements": ["Technical Writing for developer audiences", "REST APIs"],
+            "salary": {"min": 5000, "max": 6000, "currency": "EUR", "period": "month"},
+        },
         posted_by="admin-1",
     )
 
@@ -306,4 +320,3 @@ def test_an_admins_job_is_posted_and_closed_with_its_market(career, feeds_bucket
     ingestion.close_job(feed_job["jobId"])
     assert ingest()["kept"] == 1  # its feed still lists it: an admin's close holds
     assert store.job(feed_job["jobId"])["status"] == "closed"
-

@@ -24,20 +24,45 @@ USERS = "CareerUsersFunction"
 
 
 # -- jobs in JobsTable, as the ingestion writes them ----------------------------------------------------------
-def job_item(job_id: str, title: str, *, company: str = "Acme", skills: list[str], city: str = "Berlin", country: str = "Germany",
-             remote: bool = False, salary: tuple[int, int, str] | None = None, days_ago: int = 1, status: str = "open", version: int = 1) -> dict[str, Any]:
+def job_item(
+    job_id: str,
+    title: str,
+    *,
+    company: str = "Acme",
+    skills: list[str],
+    city: str = "Berlin",
+    country: str = "Germany",
+    remote: bool = False,
+    salary: tuple[int, int, str] | None = None,
+    days_ago: int = 1,
+    status: str = "open",
+    version: int = 1,
+) -> dict[str, Any]:
     posted = (clock.today() - dt.timedelta(days=days_ago)).isoformat()
     item = {
-        "pk": tables.job_pk(job_id), "sk": tables.JOB_SK, "jobId": job_id, "source": "greenhouse", "externalId": job_id,
-        "title": title, "company": company,
+        "pk": tables.job_pk(job_id),
+        "sk": tables.JOB_SK,
+        "jobId": job_id,
+        "source": "greenhouse",
+        "externalId": job_id,
+        "title": title,
+        "company": company,
         "location": {"city": city, "region": None, "country": country, "display": f"{city}, {country}"},
-        "locationKey": "remote" if remote and not city else vocabulary.slug(city), "remote": remote,
-        "seniority": vocabulary.seniority_of(title), "roleKey": vocabulary.role_key(title),
-        "skills": vocabulary.canonical_skills(skills), "requirements": [f"Experience with {s}" for s in skills],
+        "locationKey": "remote" if remote and not city else vocabulary.slug(city),
+        "remote": remote,
+        "seniority": vocabulary.seniority_of(title),
+        "roleKey": vocabulary.role_key(title),
+        "skills": vocabulary.canonical_skills(skills),
+        "requirements": [f"Experience with {s}" for s in skills],
         "salary": {"min": salary[0], "max": salary[1], "currency": salary[2], "period": "year"} if salary else None,
-        "employmentType": "full-time", "description": f"{title} at {company}: build things with {', '.join(skills)}.",
-        "url": f"https://jobs.example.com/{job_id}", "postedDate": posted, "status": status, "version": version,
-        "contentHash": f"h{version}", "updatedAt": clock.now_iso(),
+        "employmentType": "full-time",
+        "description": f"{title} at {company}: build things with {', '.join(skills)}.",
+        "url": f"https://jobs.example.com/{job_id}",
+        "postedDate": posted,
+        "status": status,
+        "version": version,
+        "contentHash": f"h{version}",
+        "updatedAt": clock.now_iso(),
     }
     if status == "open":
         item.update(openPk=tables.OPEN, openSk=f"{posted}#{job_id}")
@@ -55,15 +80,33 @@ def put_jobs(career, items: list[dict[str, Any]]) -> None:
 
 SAMPLE_JOBS = [
     job_item("j-backend-senior", "Senior Backend Engineer", skills=["Python", "PostgreSQL", "AWS", "Kubernetes"], salary=(70000, 90000, "EUR")),
-    job_item("j-backend-mid", "Backend Engineer", company="Café Lumière", skills=["Python", "SQL", "REST APIs", "Docker"], salary=(60000, 75000, "EUR"), days_ago=2),
+    job_item(
+        "j-backend-mid",
+        "Backend Engineer",
+        company="Café Lumière",
+        skills=["Python", "SQL", "REST APIs", "Docker"],
+        salary=(60000, 75000, "EUR"),
+        days_ago=2,
+    ),
     job_item("j-frontend", "Frontend Engineer", skills=["JavaScript", "React", "CSS"], city="Paris", country="France", days_ago=3),
-    job_item("j-data", "Data Engineer", company="Zahlen GmbH", skills=["Python", "Spark", "Airflow"], city="Zürich", country="Switzerland", salary=(110000, 130000, "CHF"), days_ago=4),
+    job_item(
+        "j-data",
+        "Data Engineer",
+        company="Zahlen GmbH",
+        skills=["Python", "Spark", "Airflow"],
+        city="Zürich",
+        country="Switzerland",
+        salary=(110000, 130000, "CHF"),
+        days_ago=4,
+    ),
     job_item("j-remote-go", "Senior Backend Engineer (Go)", skills=["Go", "Kubernetes", "gRPC"], city="", country="", remote=True, days_ago=5),
     job_item("j-designer", "Product Designer", skills=["Figma", "User Research"], city="Berlin", days_ago=6),
     job_item("j-closed", "Backend Engineer", skills=["Python"], status="closed", days_ago=7),
 ]
 PYTHONISTA = {
-    "name": "Ada L.", "careerStage": "mid", "skills": ["python", "postgres", "Docker", "SQL"],
+    "name": "Ada L.",
+    "careerStage": "mid",
+    "skills": ["python", "postgres", "Docker", "SQL"],
     "preferences": {"roles": ["Backend Engineer"], "locations": ["Berlin"], "remote": "hybrid", "minSalary": 65000, "currency": "EUR"},
 }
 
@@ -170,7 +213,8 @@ def test_the_resume_the_resumes_wrote_is_kept_and_shown(career):
     client.update_item(
         TableName=career.env(USERS)["CAREER_TABLE"],
         Key=to_item({"pk": "TENANT#acme#USER#8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", "sk": "PROFILE"}),
-        UpdateExpression="SET resume = :r", ExpressionAttributeValues=to_item({":r": resume}),
+        UpdateExpression="SET resume = :r",
+        ExpressionAttributeValues=to_item({":r": resume}),
     )
     saved = career.api(USERS, "career_users_put", body={"skills": ["Go"], "version": 0})
     assert saved.status == 200, saved.body

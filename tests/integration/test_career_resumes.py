@@ -120,8 +120,12 @@ def encoded(data: bytes) -> str:
 
 
 # -- helpers over the stack --------------------------------------------------------------------------------------
-def analyze(career, data: bytes, file_name: str = "resume.pdf", *, claims: dict[str, Any] | None = None, headers: dict[str, str] | None = None, **fields: Any):
-    return career.api("ResumeFunction", "career_resume_analyze", body={"fileName": file_name, "content": encoded(data), **fields}, claims=claims, headers=headers)
+def analyze(
+    career, data: bytes, file_name: str = "resume.pdf", *, claims: dict[str, Any] | None = None, headers: dict[str, str] | None = None, **fields: Any
+):
+    return career.api(
+        "ResumeFunction", "career_resume_analyze", body={"fileName": file_name, "content": encoded(data), **fields}, claims=claims, headers=headers
+    )
 
 
 def bucket(career) -> str:
@@ -148,7 +152,11 @@ def versions(career, prefix: str = "") -> list[dict[str, Any]]:
 def profile_resume(career) -> dict[str, Any] | None:
     from zik.dynamo import from_item
 
-    item = boto3.client("dynamodb").get_item(TableName=table(career), Key={"pk": {"S": PARTITION}, "sk": {"S": "PROFILE"}}, ConsistentRead=True).get("Item")
+    item = (
+        boto3.client("dynamodb")
+        .get_item(TableName=table(career), Key={"pk": {"S": PARTITION}, "sk": {"S": "PROFILE"}}, ConsistentRead=True)
+        .get("Item")
+    )
     return from_item(item).get("resume") if item else None
 
 
@@ -414,7 +422,9 @@ def test_a_data_url_from_a_browser_is_read(career) -> None:
 
 # -- uploads through a presigned POST ---------------------------------------------------------------------------------------
 def request_upload(career, data: bytes, content_type: str, **fields: Any):
-    return career.api("ResumeFunction", "career_resume_upload", body={"fileName": "Grace Hopper.docx", "contentType": content_type, "size": len(data), **fields})
+    return career.api(
+        "ResumeFunction", "career_resume_upload", body={"fileName": "Grace Hopper.docx", "contentType": content_type, "size": len(data), **fields}
+    )
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -478,7 +488,9 @@ def test_an_upload_nobody_asked_for_is_not_kept(career) -> None:
 def test_an_upload_request_is_checked(career) -> None:
     wrong_type = request_upload(career, b"x" * 10, "image/png")
     assert wrong_type.status == 415 and wrong_type.body["error"]["field"] == "contentType"
-    too_large = career.api("ResumeFunction", "career_resume_upload", body={"fileName": "cv.pdf", "contentType": "application/pdf", "size": 6 * 1024 * 1024})
+    too_large = career.api(
+        "ResumeFunction", "career_resume_upload", body={"fileName": "cv.pdf", "contentType": "application/pdf", "size": 6 * 1024 * 1024}
+    )
     assert too_large.status == 413 and too_large.body["error"]["field"] == "size"
     assert resume_items(career) == []
 

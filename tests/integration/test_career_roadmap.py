@@ -35,7 +35,13 @@ def goals_in_table(career) -> list[dict[str, Any]]:
 def test_the_rules_answer_every_move_between_the_vocabularys_roles_within_the_schema():
     from zik.career import roadmap_ai, roadmaps, vocabulary
 
-    titles = [role.name for role in vocabulary.roles()] + ["Senior Data Engineer", "Junior Recruiter", "Staff Security Engineer", "Astronaut", "Rust developer"]
+    titles = [role.name for role in vocabulary.roles()] + [
+        "Senior Data Engineer",
+        "Junior Recruiter",
+        "Staff Security Engineer",
+        "Astronaut",
+        "Rust developer",
+    ]
     for current in titles:
         for target in titles:
             data = roadmaps.request_data(current, target, ["Python", "SQL"])
@@ -73,7 +79,9 @@ def test_an_answer_is_made_consistent_with_the_persons_skills():
 
 
 def test_a_roadmap_answers_the_seeds_shape_from_the_vocabulary(career):
-    reply = roadmap(career, {"currentRole": "Junior Frontend Developer", "targetRole": "Senior Backend Engineer", "skills": ["javascript", "React", "sql"]})
+    reply = roadmap(
+        career, {"currentRole": "Junior Frontend Developer", "targetRole": "Senior Backend Engineer", "skills": ["javascript", "React", "sql"]}
+    )
     assert reply.status == 200, reply.body
     answer = reply.body
     assert set(answer) >= {"timeline", "requiredSkills", "milestones"} and "questGoalId" not in answer
@@ -118,10 +126,26 @@ def test_without_the_ai_the_rules_answer(career, monkeypatch):
 def test_a_roadmap_made_a_quest_is_a_goal_like_any_other(career, days):
     target = (career.today() + dt.timedelta(days=300)).isoformat()
     with days() as span:
-        reply = roadmap(career, {"currentRole": "Junior Frontend Developer", "targetRole": "Senior Backend Engineer", "skills": ["JavaScript", "React", "SQL"], "createQuest": True, "targetDate": target}, key=str(uuid.uuid4()))
+        reply = roadmap(
+            career,
+            {
+                "currentRole": "Junior Frontend Developer",
+                "targetRole": "Senior Backend Engineer",
+                "skills": ["JavaScript", "React", "SQL"],
+                "createQuest": True,
+                "targetDate": target,
+            },
+            key=str(uuid.uuid4()),
+        )
     assert reply.status == 201, reply.body
     goal_id = reply.body["questGoalId"]
-    assert reply.body["quest"] == {"goalId": goal_id, "title": "Become a Senior Backend Engineer", "status": "active", "targetDate": target, "milestoneCount": len(reply.body["milestones"])}
+    assert reply.body["quest"] == {
+        "goalId": goal_id,
+        "title": "Become a Senior Backend Engineer",
+        "status": "active",
+        "targetDate": target,
+        "milestoneCount": len(reply.body["milestones"]),
+    }
 
     shown = goal(career, goal_id)
     assert shown.status == 200, shown.body
@@ -132,7 +156,11 @@ def test_a_roadmap_made_a_quest_is_a_goal_like_any_other(career, days):
     assert dues == sorted(dues) and len(set(dues)) == len(dues) and dues[-1] == target and dues[0] > span.first.isoformat()
     first, *rest = quest["milestones"]
     assert first["status"] == "active" and [t["title"] for t in first["tasks"]] == [
-        "Start learning Python", "Start learning REST APIs", "Build something small with Python", "Build something small with REST APIs", "Finish and record: Learn Python and REST APIs",
+        "Start learning Python",
+        "Start learning REST APIs",
+        "Build something small with Python",
+        "Build something small with REST APIs",
+        "Finish and record: Learn Python and REST APIs",
     ]
     assert all(first["dueDate"] >= t["dueDate"] >= span.first.isoformat() for t in first["tasks"])
     assert all(m["status"] == "pending" and m["tasks"] == [] for m in rest)
@@ -149,7 +177,9 @@ def test_the_quests_tasks_and_coach_carry_the_goal_on(career):
     goal_id = roadmap(career, body).body["questGoalId"]
     first = goal(career, goal_id).body["milestones"][0]
     for task in first["tasks"]:
-        done = career.invoke("QuestsFunction", career.shape(career.sample("quests_task_update"), params={"taskId": task["taskId"]}, body={"status": "done"}))
+        done = career.invoke(
+            "QuestsFunction", career.shape(career.sample("quests_task_update"), params={"taskId": task["taskId"]}, body={"status": "done"})
+        )
         assert done.status == 200, done.body
     after = goal(career, goal_id).body
     assert after["milestones"][0]["status"] == "completed" and after["status"] == "active"

@@ -9,8 +9,9 @@ a running local cloud (as ``zik dev`` does), where a function naming the loaded 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -66,7 +67,19 @@ def test_no_response_fails_the_deployment(aws, stack: Stack) -> None:
     """A function that returns (or crashes) without PUTting its answer: CloudFormation would wait for it."""
     s3 = boto3.client("s3", region_name=REGION)
     custom.ensure_bucket(s3)
-    function = FunctionSpec("Silent", "silent", "arn:aws:lambda:us-east-1:123456789012:function:silent", FIXTURE, "app.lambda_handler", "python3.11", {}, 7, 128, [], ["arm64"])
+    function = FunctionSpec(
+        "Silent",
+        "silent",
+        "arn:aws:lambda:us-east-1:123456789012:function:silent",
+        FIXTURE,
+        "app.lambda_handler",
+        "python3.11",
+        {},
+        7,
+        128,
+        [],
+        ["arm64"],
+    )
     requests: list[dict[str, Any]] = []
 
     def crashes(spec: FunctionSpec, event: dict[str, Any]) -> Invocation:
@@ -75,8 +88,14 @@ def test_no_response_fails_the_deployment(aws, stack: Stack) -> None:
 
     with pytest.raises(CustomResourceFailed, match=r"Silent sent no response within its timeout \(7 s\); it failed: KeyError: 'TableName'"):
         custom.create(
-            logical_id="Quiet", kind="Custom::Quiet", properties={"ServiceToken": function.arn, "On": True},
-            function=function, stack_id="stack", s3=s3, presigner=s3, invoke=crashes,
+            logical_id="Quiet",
+            kind="Custom::Quiet",
+            properties={"ServiceToken": function.arn, "On": True},
+            function=function,
+            stack_id="stack",
+            s3=s3,
+            presigner=s3,
+            invoke=crashes,
         )
     request = requests[0]
     assert request["ResourceProperties"] == {"ServiceToken": function.arn, "On": "true"}

@@ -38,12 +38,16 @@ def studio_left(studio: Any) -> dict[str, Any]:
     """What the studio still holds of the sample user: photos, UserSessions items, objects (any version)."""
     dynamodb = boto3.client("dynamodb")
     photos = dynamodb.query(
-        TableName=studio.env("StudioPhotosFunction")["PHOTOS_TABLE"], IndexName="UserTimestampIndex",
-        KeyConditionExpression="userId = :u", ExpressionAttributeValues={":u": {"S": SUB}},
+        TableName=studio.env("StudioPhotosFunction")["PHOTOS_TABLE"],
+        IndexName="UserTimestampIndex",
+        KeyConditionExpression="userId = :u",
+        ExpressionAttributeValues={":u": {"S": SUB}},
     )["Items"]
     sessions = dynamodb.query(
-        TableName=studio.env("StudioDevicesFunction")["SESSIONS_TABLE"], KeyConditionExpression="userId = :u",
-        ExpressionAttributeValues={":u": {"S": SUB}}, ConsistentRead=True,
+        TableName=studio.env("StudioDevicesFunction")["SESSIONS_TABLE"],
+        KeyConditionExpression="userId = :u",
+        ExpressionAttributeValues={":u": {"S": SUB}},
+        ConsistentRead=True,
     )["Items"]
     objects = boto3.client("s3").list_object_versions(Bucket=studio.bucket)
     return {
@@ -83,7 +87,14 @@ def test_every_domain_erases_the_user_and_the_erasure_completes(journal, quests,
     journal.settle()
     done = erasure_of(journal, api_event).body
     assert done["status"] == "erased" and done["completedAt"] >= done["requestedAt"]
-    assert done["domains"] == {"career": "erased", "exports": "erased", "journal": "erased", "points": "erased", "quests": "erased", "studio": "erased"}
+    assert done["domains"] == {
+        "career": "erased",
+        "exports": "erased",
+        "journal": "erased",
+        "points": "erased",
+        "quests": "erased",
+        "studio": "erased",
+    }
     assert studio_left(studio) == {"photos": 0, "sessions": ["ERASED"], "objects": []}
     assert all(done["erased"][domain] > 0 for domain in TABLES), done["erased"]
     for variable in TABLES.values():
@@ -102,7 +113,9 @@ def test_a_user_with_many_items_is_erased_a_page_at_a_time_in_as_many_invocation
     client = boto3.client("dynamodb")
     for start in range(0, count, 25):
         client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": to_item({"pk": PARTITION, "sk": f"TASK#t{n:05d}", "title": "x"})}} for n in range(start, start + 25)]}
+            RequestItems={
+                table: [{"PutRequest": {"Item": to_item({"pk": PARTITION, "sk": f"TASK#t{n:05d}", "title": "x"})}} for n in range(start, start + 25)]
+            }
         )
     monkeypatch.setattr(erasure, "PAGE_ITEMS", page)
     invocations = []
@@ -151,7 +164,12 @@ def _many_tasks(journal: Any, count: int) -> None:
     client = boto3.client("dynamodb")
     for start in range(0, count, 25):
         client.batch_write_item(
-            RequestItems={table: [{"PutRequest": {"Item": to_item({"pk": PARTITION, "sk": f"TASK#t{n:05d}", "taskId": f"t{n:05d}", "title": "x"})}} for n in range(start, min(count, start + 25))]}
+            RequestItems={
+                table: [
+                    {"PutRequest": {"Item": to_item({"pk": PARTITION, "sk": f"TASK#t{n:05d}", "taskId": f"t{n:05d}", "title": "x"})}}
+                    for n in range(start, min(count, start + 25))
+                ]
+            }
         )
 
 

@@ -11,8 +11,9 @@ that fails half-way; a consumer that crashes mid-batch; the same stream record d
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -66,7 +67,11 @@ class RefusingBus:
         accepted = [e for e, no in zip(entries, refused) if not no]
         self.client.meta.events.unregister("before-call.eventbridge.PutEvents", self._answer)
         try:
-            put = self.client.put_events(Entries=[{"EventBusName": e["EventBusName"], "Source": e["Source"], "DetailType": e["DetailType"], "Detail": e["Detail"]} for e in accepted])
+            put = self.client.put_events(
+                Entries=[
+                    {"EventBusName": e["EventBusName"], "Source": e["Source"], "DetailType": e["DetailType"], "Detail": e["Detail"]} for e in accepted
+                ]
+            )
         finally:
             self.client.meta.events.register_first("before-call.eventbridge.PutEvents", self._answer)
         results = iter(put["Entries"])
@@ -280,8 +285,14 @@ def quest_ledger(quests: Any) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("fault", QUEST_FAULTS)
-def test_a_milestone_completed_under_each_fault_coaches_the_next_once_and_earns_its_points_once(quests, refusing_bus, monkeypatch, move_clock, fault) -> None:
-    goal = quests.api("quests_goal_create", body={"title": "Run a 10k", "targetDate": (quests.today() + timedelta(days=15)).isoformat()}, headers={"Idempotency-Key": f"10k-{fault}"}).body
+def test_a_milestone_completed_under_each_fault_coaches_the_next_once_and_earns_its_points_once(
+    quests, refusing_bus, monkeypatch, move_clock, fault
+) -> None:
+    goal = quests.api(
+        "quests_goal_create",
+        body={"title": "Run a 10k", "targetDate": (quests.today() + timedelta(days=15)).isoformat()},
+        headers={"Idempotency-Key": f"10k-{fault}"},
+    ).body
     quests.plan_and_coach(goal)
     tasks = quests.goal(goal["goalId"])["milestones"][0]["tasks"]
     assert len(tasks) >= 2

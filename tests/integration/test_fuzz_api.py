@@ -21,9 +21,10 @@ import datetime as dt
 import json
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, note, seed, settings
@@ -49,17 +50,83 @@ class Raw(str):
 # -- hostile values ---------------------------------------------------------------------------------------
 OTHER_DIGITS = ["³", "٣", "１", "۳", "߃", "𝟑", "Ⅲ", "²⁵", "٢٠", "１０"]
 EDGE_DAYS = [
-    "0001-01-01", "0001-01-05", "9999-12-31", "9999-12-25", "0000-01-01", "2026-02-30", "2026-13-01", "2026-00-10",
-    "٢٠٢٦-١١-٢٣", "２０２６-１１-２３", "2026-11-23T00:00:00Z", "20261123", "2026-W48-1", "+2026-11-23", " 2026-11-23",
-    "2026-11-23\n", "1899-12-31", "1900-01-01", "3000-01-01", "2999-12-31", "-001-01-01",
+    "0001-01-01",
+    "0001-01-05",
+    "9999-12-31",
+    "9999-12-25",
+    "0000-01-01",
+    "2026-02-30",
+    "2026-13-01",
+    "2026-00-10",
+    "٢٠٢٦-١١-٢٣",
+    "２０２６-１１-２３",
+    "2026-11-23T00:00:00Z",
+    "20261123",
+    "2026-W48-1",
+    "+2026-11-23",
+    " 2026-11-23",
+    "2026-11-23\n",
+    "1899-12-31",
+    "1900-01-01",
+    "3000-01-01",
+    "2999-12-31",
+    "-001-01-01",
 ]
 ODD_TEXT = [
-    "\ud800", "a\udfffb", "\udc00\ud800", "\x00", "nul\x00in", "\u202eevil", "\ufb01", "e\u0301", "\u00e9", "A\u030a",
-    "\u212b", "🙂", "\ufeff", "\u200b", "../..", "%2F", "a/b", "' OR 1=1 --", "<script>", " ", "", "\t\n", "\\",
-    "#", "TENANT#acme#USER#x", "null", "true", "-", "__proto__",
+    "\ud800",
+    "a\udfffb",
+    "\udc00\ud800",
+    "\x00",
+    "nul\x00in",
+    "\u202eevil",
+    "\ufb01",
+    "e\u0301",
+    "\u00e9",
+    "A\u030a",
+    "\u212b",
+    "🙂",
+    "\ufeff",
+    "\u200b",
+    "../..",
+    "%2F",
+    "a/b",
+    "' OR 1=1 --",
+    "<script>",
+    " ",
+    "",
+    "\t\n",
+    "\\",
+    "#",
+    "TENANT#acme#USER#x",
+    "null",
+    "true",
+    "-",
+    "__proto__",
 ]
-NUMBER_TEXT = ["0", "-1", "-0", "101", "100", "1", "20", "9" * 30, "9" * 400, "1e3", "0x10", " 5", "5 ", "+5", "NaN", "Infinity", "1.5", "05", "0" * 30 + "7"]
-RAW_NUMBERS = [Raw(t) for t in ("NaN", "Infinity", "-Infinity", "1e400", "-1e400", "-" + "9" * 40, "1E+999999999", "0.1e-999999", "-0", "9007199254740993")]
+NUMBER_TEXT = [
+    "0",
+    "-1",
+    "-0",
+    "101",
+    "100",
+    "1",
+    "20",
+    "9" * 30,
+    "9" * 400,
+    "1e3",
+    "0x10",
+    " 5",
+    "5 ",
+    "+5",
+    "NaN",
+    "Infinity",
+    "1.5",
+    "05",
+    "0" * 30 + "7",
+]
+RAW_NUMBERS = [
+    Raw(t) for t in ("NaN", "Infinity", "-Infinity", "1e400", "-1e400", "-" + "9" * 40, "1E+999999999", "0.1e-999999", "-0", "9007199254740993")
+]
 # Built when drawn (Hypothesis shows what it draws from, and these are tens of kilobytes): an opening
 # repeated, a middle, a closing repeated.
 DEEP_SHAPES = [("[", "", "]", 5000), ('{"a":', "1", "}", 5000), ("[", "", "]", 990), ("[", "", "", 100_000), ('{"a":[', "", "]}", 3000)]
@@ -133,7 +200,11 @@ def _described(schema: dict[str, Any], components: dict[str, Any], hostile: bool
         if pattern == DAY_PATTERN:
             return DAYS
         # Read as the API reads it (ASCII digits): other scripts' digits are among the hostile values.
-        text = st.from_regex(ecma_pattern(pattern), fullmatch=pattern.startswith("^")) if pattern else st.text(min_size=schema.get("minLength", 0), max_size=40)
+        text = (
+            st.from_regex(ecma_pattern(pattern), fullmatch=pattern.startswith("^"))
+            if pattern
+            else st.text(min_size=schema.get("minLength", 0), max_size=40)
+        )
         limit = schema.get("maxLength")
         return text.map(lambda value: value[:limit]) if limit else text
     if kind == "integer":
@@ -169,7 +240,23 @@ def render(value: Any, ascii_only: bool) -> str:
     return json.dumps(value, ensure_ascii=ascii_only)
 
 
-GARBAGE_BODIES = ["", "   ", "{", "[1,2", '"just a string"', "123", "null", "true", "[]", '{"a":1,"a":2}', "\ufeff{}", "{'a': 1}", "{1: 2}", '{"a":1}garbage', "NaN"]
+GARBAGE_BODIES = [
+    "",
+    "   ",
+    "{",
+    "[1,2",
+    '"just a string"',
+    "123",
+    "null",
+    "true",
+    "[]",
+    '{"a":1,"a":2}',
+    "\ufeff{}",
+    "{'a': 1}",
+    "{1: 2}",
+    '{"a":1}garbage',
+    "NaN",
+]
 GARBAGE_BYTES = [b'{"content": "\xed\xa0\x80"}', b"\xff\xfe{\x00}\x00", '{"content":"\u00e9"}'.encode("utf-16"), b'{"content": "\xc3"}']
 
 
@@ -499,7 +586,9 @@ def test_another_users_ids_are_not_found_on_every_route_that_takes_an_id(deploym
             params = {name: their_id for name in target.parameters}
             reply = send(target, Request(params, {}, Body(None), OWNER, None))
             expected = (403, "forbidden") if admins_only else (404, "not_found")
-            assert (reply.status, reply.body["error"]["code"]) == expected, f"{target.route.method} {target.path(params)}: {reply.status} {reply.body}"
+            assert (reply.status, reply.body["error"]["code"]) == expected, (
+                f"{target.route.method} {target.path(params)}: {reply.status} {reply.body}"
+            )
             checked += 1
     assert checked >= 8 * len(Known.flat(known.theirs))
 

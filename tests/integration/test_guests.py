@@ -100,7 +100,9 @@ def test_a_guest_is_a_signed_in_user_of_the_guests_group_with_its_onboarding_sta
     assert world.groups(answer["userId"]) == {"guests"}
     # The app signs the guest in again with what it was given, and refreshes as any user does.
     again = world.cognito.admin_initiate_auth(
-        UserPoolId=world.pool, ClientId=world.env["USER_POOL_CLIENT_ID"], AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        UserPoolId=world.pool,
+        ClientId=world.env["USER_POOL_CLIENT_ID"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": answer["username"], "PASSWORD": answer["secret"]},
     )
     assert token_claims(again["AuthenticationResult"]["IdToken"])["sub"] == answer["userId"]
@@ -150,7 +152,9 @@ def test_an_upgraded_guest_keeps_their_sub_and_data_and_their_guest_token_still_
     assert world.item("AI_TABLE", partition(sub), "PLAN") is None
     # The password now signs in, with the address.
     signed_in = world.cognito.admin_initiate_auth(
-        UserPoolId=world.pool, ClientId=world.env["USER_POOL_CLIENT_ID"], AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        UserPoolId=world.pool,
+        ClientId=world.env["USER_POOL_CLIENT_ID"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": PASSWORD},
     )
     assert token_claims(signed_in["AuthenticationResult"]["IdToken"])["sub"] == sub
@@ -167,7 +171,8 @@ def test_an_upgraded_guest_keeps_their_sub_and_data_and_their_guest_token_still_
 
 def test_an_upgrade_to_a_taken_address_or_with_a_weak_password_changes_nothing(world):
     world.cognito.admin_create_user(
-        UserPoolId=world.pool, Username="grace@example.com",
+        UserPoolId=world.pool,
+        Username="grace@example.com",
         UserAttributes=[{"Name": "email", "Value": "grace@example.com"}, {"Name": "name", "Value": "Grace"}],
     )
     answer = world.guest()
@@ -266,7 +271,9 @@ def test_a_guest_has_a_share_of_each_ai_budget_on_a_request_and_off_it(world, mo
 
 
 # -- the files under the identity pool's prefix --------------------------------------------------------------------
-def test_a_swept_guests_own_files_go_with_the_studios_erasure_and_another_users_stay(world, sample, move_clock, lambda_context, load_function, deployment):
+def test_a_swept_guests_own_files_go_with_the_studios_erasure_and_another_users_stay(
+    world, sample, move_clock, lambda_context, load_function, deployment
+):
     guest = world.guest()
     identity = world.item("USERS_TABLE", partition(guest["userId"]), "GUEST")["identityId"]["S"]
     s3 = boto3.client("s3")

@@ -33,8 +33,7 @@ _CONFIG = Config(retries={"max_attempts": 1})
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     moto_port = os.environ.get("MOTO_PORT")
-    options = CloudOptions(template=ROOT / "template.yaml", port=0, state_dir=ROOT / ".zik", quiet=True, prewarm=False,
-                           watch=False)
+    options = CloudOptions(template=ROOT / "template.yaml", port=0, state_dir=ROOT / ".zik", quiet=True, prewarm=False, watch=False)
     local = LocalCloud(options)
     try:
         local.start()
@@ -51,8 +50,11 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
 def _client(cloud: LocalCloud, service: str, credentials: dict[str, str] | None = None) -> Any:
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     if credentials is not None:
-        keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretKey"],
-                "aws_session_token": credentials["SessionToken"]}
+        keys = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
     return boto3.client(service, endpoint_url=cloud.aws_endpoint, region_name=REGION, config=_CONFIG, **keys)
 
 
@@ -60,17 +62,25 @@ def _client(cloud: LocalCloud, service: str, credentials: dict[str, str] | None 
 def app(cloud: LocalCloud) -> dict[str, Any]:
     outputs = cloud.info()["outputs"]
     return {
-        "pool_id": outputs["UserPoolId"], "client_id": outputs["UserPoolClientId"], "identity_pool_id": outputs["IdentityPoolId"],
-        "bucket": outputs["UserFilesBucketName"], "provider": f"cognito-idp.{REGION}.amazonaws.com/{outputs['UserPoolId']}",
-        "idp": _client(cloud, "cognito-idp"), "identity": _client(cloud, "cognito-identity"),
+        "pool_id": outputs["UserPoolId"],
+        "client_id": outputs["UserPoolClientId"],
+        "identity_pool_id": outputs["IdentityPoolId"],
+        "bucket": outputs["UserFilesBucketName"],
+        "provider": f"cognito-idp.{REGION}.amazonaws.com/{outputs['UserPoolId']}",
+        "idp": _client(cloud, "cognito-idp"),
+        "identity": _client(cloud, "cognito-identity"),
     }
 
 
 def _signed_in(app: dict[str, Any]) -> dict[str, str]:
     """A new user, signed up, confirmed with the code the local Cognito logged, and signed in with SRP."""
     email = f"u{uuid.uuid4().hex[:10]}@example.com"
-    app["idp"].sign_up(ClientId=app["client_id"], Username=email, Password=PASSWORD,
-                       UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada Lovelace"}])
+    app["idp"].sign_up(
+        ClientId=app["client_id"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada Lovelace"}],
+    )
     code = next(r["code"] for r in reversed(hooks.cognito_codes) if r["user"] == email and r["purpose"] == "sign_up")
     app["idp"].confirm_sign_up(ClientId=app["client_id"], Username=email, ConfirmationCode=code)
     srp = AWSSRP(username=email, password=PASSWORD, pool_id=app["pool_id"], client_id=app["client_id"], client=app["idp"])
@@ -93,8 +103,13 @@ def users(cloud: LocalCloud, app: dict[str, Any]) -> dict[str, dict[str, Any]]:
         tokens = _signed_in(app)
         identity_id = _identity(app, tokens["IdToken"])
         credentials = _credentials(app, identity_id, tokens["IdToken"])
-        found[name] = {"tokens": tokens, "identity_id": identity_id, "credentials": credentials,
-                       "s3": _client(cloud, "s3", credentials), "prefix": f"identities/{identity_id}/"}
+        found[name] = {
+            "tokens": tokens,
+            "identity_id": identity_id,
+            "credentials": credentials,
+            "s3": _client(cloud, "s3", credentials),
+            "prefix": f"identities/{identity_id}/",
+        }
     return found
 
 
@@ -116,8 +131,9 @@ def test_one_identity_per_user_the_same_every_time(app: dict[str, Any], users: d
     assert a["identity_id"].startswith(f"{REGION}:")
     assert _identity(app, a["tokens"]["IdToken"]) == a["identity_id"]
     # A later sign-in of the same user (a new ID token) finds the same identity.
-    refreshed = app["idp"].initiate_auth(ClientId=app["client_id"], AuthFlow="REFRESH_TOKEN_AUTH",
-                                         AuthParameters={"REFRESH_TOKEN": a["tokens"]["RefreshToken"]})["AuthenticationResult"]
+    refreshed = app["idp"].initiate_auth(
+        ClientId=app["client_id"], AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": a["tokens"]["RefreshToken"]}
+    )["AuthenticationResult"]
     assert refreshed["IdToken"] != a["tokens"]["IdToken"]
     assert _identity(app, refreshed["IdToken"]) == a["identity_id"]
 
@@ -164,8 +180,14 @@ def test_one_users_credentials_cannot_reach_anothers_prefix(app: dict[str, Any],
         error = excinfo.value.response
         assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (403, "AccessDenied"), what
     # B's object is untouched, nothing was planted, and the local cloud's own (unsigned by an identity) requests still pass.
-    admin = boto3.client("s3", endpoint_url=app["idp"].meta.endpoint_url, region_name=REGION, aws_access_key_id="testing",
-                         aws_secret_access_key="testing", config=_CONFIG)
+    admin = boto3.client(
+        "s3",
+        endpoint_url=app["idp"].meta.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=_CONFIG,
+    )
     assert admin.get_object(Bucket=app["bucket"], Key=b_key)["Body"].read() == b"B's alone"
     assert sorted(o["Key"] for o in admin.list_objects_v2(Bucket=app["bucket"]).get("Contents", [])) == [f"{b['prefix']}avatar.jpg", b_key]
 
@@ -198,8 +220,11 @@ def test_a_bad_token_gets_no_identity(app: dict[str, Any], users: dict[str, dict
     id_token = a["tokens"]["IdToken"]
     header, payload, signature = id_token.split(".")
     forged = f"{header}.{payload}.{signature[:-4]}AAAA"
-    foreign = jwt.encode({"sub": "x", "token_use": "id", "aud": app["client_id"], "iss": f"https://{app['provider']}", "exp": 4102444800},
-                         "not the pool's key, and long enough for HS256", algorithm="HS256")
+    foreign = jwt.encode(
+        {"sub": "x", "token_use": "id", "aud": app["client_id"], "iss": f"https://{app['provider']}", "exp": 4102444800},
+        "not the pool's key, and long enough for HS256",
+        algorithm="HS256",
+    )
     cases = {
         "forged signature": {app["provider"]: forged},
         "not a JWT": {app["provider"]: "hello"},
@@ -216,8 +241,9 @@ def test_a_bad_token_gets_no_identity(app: dict[str, Any], users: dict[str, dict
     assert _code(anonymous) == "NotAuthorizedException"
 
 
-def test_an_expired_token_gets_neither_identity_nor_credentials(app: dict[str, Any], users: dict[str, dict[str, Any]],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_expired_token_gets_neither_identity_nor_credentials(
+    app: dict[str, Any], users: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     a = users["a"]
     expiry = jwt.decode(a["tokens"]["IdToken"], options={"verify_signature": False})["exp"]
     monkeypatch.setattr(identity_pool, "now", lambda: expiry + 1)

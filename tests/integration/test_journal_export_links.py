@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
 import pytest
+
 from zik.journal import export
 from zik.principal import Principal
 
@@ -124,7 +125,9 @@ def test_a_redelivered_request_prepares_nothing_twice(journal, api_event, monkey
     assert [v["Key"] for v in versions] == [f"exports/acme/{SUB}/{export_id}.csv"]  # one document, written once
 
 
-def test_an_export_that_keeps_failing_is_marked_failed_and_ends_in_the_dead_letter_queue(journal, api_event, load_function, lambda_context, monkeypatch, move_clock) -> None:
+def test_an_export_that_keeps_failing_is_marked_failed_and_ends_in_the_dead_letter_queue(
+    journal, api_event, load_function, lambda_context, monkeypatch, move_clock
+) -> None:
     _journal_of_three(journal)
     monkeypatch.setenv("EXPORT_INLINE_ITEMS", "1")
     export_id = _ask(journal, "markdown").body["exportId"]
@@ -162,7 +165,8 @@ def test_a_small_journal_is_still_answered_in_the_request(journal, monkeypatch) 
     assert reply.status == 200 and reply.body["count"] == 3 and "attachment" in reply.headers["content-disposition"]
     users = journal.deployment.functions["EntriesFunction"].environment["USERS_TABLE"]
     asked = boto3.client("dynamodb").query(
-        TableName=users, KeyConditionExpression="pk = :pk AND begins_with(sk, :x)",
+        TableName=users,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :x)",
         ExpressionAttributeValues={":pk": {"S": OWNER.partition}, ":x": {"S": "EXPORT#"}},
     )["Items"]
     assert asked == []  # no export asked in the background
@@ -203,4 +207,3 @@ def test_a_users_journal_exports_go_with_their_erasure(journal, api_event, monke
     done = journal.invoke("MeFunction", api_event("GET", "/me/erasure")).body
     assert done["status"] == "erased" and done["erased"]["exports"] == 1
     assert not boto3.client("s3").list_object_versions(Bucket=bucket).get("Versions")
-

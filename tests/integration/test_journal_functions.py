@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -71,7 +72,10 @@ def test_lists_go_newest_first_by_day_and_filter_by_range_category_and_tag(journ
     category = journal.api("SettingsFunction", "categories_create", body={"name": "Work"}).body["categoryId"]
     today = journal.today()
     days = [(today - dt.timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
-    ids = [journal.write(f"Day {n} entry", entryDate=day, tags=["odd"] if n % 2 else [], **({"categoryId": category} if n < 2 else {}))["entryId"] for n, day in enumerate(days)]
+    ids = [
+        journal.write(f"Day {n} entry", entryDate=day, tags=["odd"] if n % 2 else [], **({"categoryId": category} if n < 2 else {}))["entryId"]
+        for n, day in enumerate(days)
+    ]
     listed = journal.api("EntriesFunction", "entries_list", query={}).body["items"]
     assert [e["entryId"] for e in listed] == ids[::-1]
     ranged = journal.api("EntriesFunction", "entries_list", query={"from": days[1], "to": days[2]}).body["items"]
@@ -127,7 +131,12 @@ def test_bad_queries_are_refused_naming_the_parameter(journal, sample_name, quer
 
 def test_another_users_entry_is_not_found_and_stays_unchanged(journal):
     mine = journal.write("Private thoughts")
-    for sample, body in (("entries_get", ...), ("entries_update", {"version": 1, "content": "hacked"}), ("entries_delete", ...), ("entries_insight_request", ...)):
+    for sample, body in (
+        ("entries_get", ...),
+        ("entries_update", {"version": 1, "content": "hacked"}),
+        ("entries_delete", ...),
+        ("entries_insight_request", ...),
+    ):
         reply = journal.api("EntriesFunction", sample, params={"id": mine["entryId"]}, body=body, claims=OTHER)
         assert reply.status == 404, (sample, reply.body)
     still = journal.api("EntriesFunction", "entries_get", params={"id": mine["entryId"]}).body
@@ -169,7 +178,12 @@ def test_a_changed_text_gets_a_new_insight_and_a_changed_tag_does_not(journal):
     journal.api("EntriesFunction", "entries_update", params={"id": entry["entryId"]}, body={"version": 1, "tags": ["rough"]})
     journal.drain("InsightFunction")
     assert journal.api("EntriesFunction", "entries_get", params={"id": entry["entryId"]}).body["insight"]["createdAt"] == first["createdAt"]
-    journal.api("EntriesFunction", "entries_update", params={"id": entry["entryId"]}, body={"version": 2, "content": "Actually the evening was great, a lovely dinner with family."})
+    journal.api(
+        "EntriesFunction",
+        "entries_update",
+        params={"id": entry["entryId"]},
+        body={"version": 2, "content": "Actually the evening was great, a lovely dinner with family."},
+    )
     journal.drain("InsightFunction")
     latest = journal.api("EntriesFunction", "entries_get", params={"id": entry["entryId"]}).body["insight"]
     assert latest["sentiment"]["label"] == "positive" and latest["entryVersion"] == 3
@@ -204,7 +218,7 @@ def test_search_is_ranked_accent_and_case_insensitive_with_highlights(journal):
     found = journal.api("EntriesFunction", "entries_search", query={"q": "CAFE"}).body
     assert [hit["entryId"] for hit in found["items"]] == [cafe]
     snippet = found["items"][0]["snippet"]
-    assert [snippet["text"][a:b].lower() for a, b in snippet["highlights"]][0].startswith("café")
+    assert next(snippet["text"][a:b].lower() for a, b in snippet["highlights"]).startswith("café")
     both = journal.api("EntriesFunction", "entries_search", query={"q": "run"}).body
     assert [hit["entryId"] for hit in both["items"]] == [run, cafe]
     paged = journal.api("EntriesFunction", "entries_search", query={"q": "run", "limit": "1"}).body
@@ -238,7 +252,7 @@ def test_search_sees_only_the_callers_entries(journal):
 
 # -- export -----------------------------------------------------------------------------------------------
 def test_exports_in_three_formats_with_insights(journal):
-    journal.write("First, with a comma, and \"quotes\"", title="=SUM(A1)")
+    journal.write('First, with a comma, and "quotes"', title="=SUM(A1)")
     journal.drain("InsightFunction")
     as_json = journal.api("EntriesFunction", "entries_export", query={"format": "json"})
     assert as_json.status == 200 and "attachment" in as_json.headers["content-disposition"]
@@ -267,12 +281,24 @@ def test_a_large_export_is_a_presigned_link(journal, monkeypatch):
 # -- settings and categories ------------------------------------------------------------------------------
 def test_settings_start_from_defaults_and_save_with_versions(journal):
     defaults = journal.api("SettingsFunction", "settings_get", claims=OTHER).body
-    assert defaults == {"timezone": "UTC", "reminderTime": None, "aiInsightsEnabled": True, "defaultCategoryId": None, "promptCategories": [], "version": 0}
+    assert defaults == {
+        "timezone": "UTC",
+        "reminderTime": None,
+        "aiInsightsEnabled": True,
+        "defaultCategoryId": None,
+        "promptCategories": [],
+        "version": 0,
+    }
     saved = journal.api("SettingsFunction", "settings_put", claims=OTHER)
     assert saved.status == 200 and saved.body["timezone"] == "Europe/Paris" and saved.body["version"] == 1
     stale = journal.api("SettingsFunction", "settings_put", body={"version": 0, "reminderTime": "07:00"}, claims=OTHER)
     assert stale.status == 409
-    for body, field in (({"timezone": "Mars/Olympus"}, "timezone"), ({"reminderTime": "25:00"}, "reminderTime"), ({"promptCategories": ["nope"]}, "promptCategories"), ({"defaultCategoryId": "cnothere00000"}, "defaultCategoryId")):
+    for body, field in (
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"reminderTime": "25:00"}, "reminderTime"),
+        ({"promptCategories": ["nope"]}, "promptCategories"),
+        ({"defaultCategoryId": "cnothere00000"}, "defaultCategoryId"),
+    ):
         reply = journal.api("SettingsFunction", "settings_put", body=body, claims=OTHER)
         assert reply.status == 400 and reply.body["error"]["field"] == field, (body, reply.body)
 
@@ -313,7 +339,9 @@ def test_analytics_count_words_streaks_and_patterns(journal):
     assert report["totalEntries"] == 4 and report["totalWords"] == 20
     assert report["currentStreak"] == 3 and report["longestStreak"] == 3
     assert sum(report["byWeekday"].values()) == 4 and sum(report["byHour"]) == 4
-    ranged = journal.api("AnalyticsFunction", "analytics_post", body={"from": (today - dt.timedelta(days=2)).isoformat(), "to": today.isoformat()}).body
+    ranged = journal.api(
+        "AnalyticsFunction", "analytics_post", body={"from": (today - dt.timedelta(days=2)).isoformat(), "to": today.isoformat()}
+    ).body
     assert ranged["totalEntries"] == 3
     bad = journal.api("AnalyticsFunction", "analytics_post", body={"from": "2026-01-01"})
     assert bad.status == 400 and bad.body["error"]["field"] == "to"
@@ -466,25 +494,17 @@ def test_me_exports_the_journal_and_points_and_erases_them_with_the_user(journal
 
 
 # -- the sample events ------------------------------------------------------------------------------------
-JOURNAL_SAMPLES = {
-    "EntriesFunction": ["entries_create", "entries_list", "entries_get", "entries_update", "entries_delete", "entries_search", "entries_export", "entries_insight_request"],
-    "AnalyticsFunction": ["analytics_get", "analytics_post", "analytics_mood"],
-    "SettingsFunction": ["settings_get", "settings_put", "categories_list", "categories_create", "categories_update", "categories_delete"],
-    "PromptsFunction": ["prompts_list", "prompts_daily", "prompts_random"],
-    "GamificationFunction": ["gamification_stats", "gamification_transactions", "gamification_achievements"],
-}
+# The API samples: tests/integration/test_sample_events.py (every product's, each answered by its function).
 
 
-@pytest.mark.parametrize(("function", "name"), [(f, n) for f, names in JOURNAL_SAMPLES.items() for n in names])
-def test_every_api_sample_is_answered(journal, function, name):
-    reply = journal.invoke(function, journal.sample(name))
-    # The samples name an entry and a category of the sample user that a fresh stack does not hold.
-    assert reply.status in (200, 201, 202, 404), reply.body
-    if reply.status == 404:
-        assert reply.body["error"]["code"] == "not_found" and "{id}" in journal.sample(name)["resource"]
-
-
-@pytest.mark.parametrize(("function", "name"), [("InsightFunction", "insights_entry_created"), ("SearchIndexerFunction", "search_indexer_entry_created"), ("GamificationEventsFunction", "gamification_events_batch")])
+@pytest.mark.parametrize(
+    ("function", "name"),
+    [
+        ("InsightFunction", "insights_entry_created"),
+        ("SearchIndexerFunction", "search_indexer_entry_created"),
+        ("GamificationEventsFunction", "gamification_events_batch"),
+    ],
+)
 def test_every_queue_sample_is_handled(journal, function, name):
     assert journal.load_function(function).lambda_handler(journal.sample(name), journal.context) == {"batchItemFailures": []}
 

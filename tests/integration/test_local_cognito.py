@@ -79,8 +79,12 @@ def recorder() -> Iterator[_Recorder]:
 @pytest.fixture(scope="module")
 def idp(recorder: _Recorder) -> Any:
     return boto3.client(
-        "cognito-idp", endpoint_url=recorder.endpoint, region_name="us-east-1",  # type: ignore[attr-defined]
-        aws_access_key_id="testing", aws_secret_access_key="testing", config=Config(retries={"max_attempts": 1}),
+        "cognito-idp",
+        endpoint_url=recorder.endpoint,
+        region_name="us-east-1",  # type: ignore[attr-defined]
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
     )
 
 
@@ -94,9 +98,22 @@ def pool(idp: Any) -> dict[str, str]:
     )["UserPool"]["Id"]
     c = _template_resource("UserPoolClient")
     client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="zik-test-app",
-        **{k: c[k] for k in ("GenerateSecret", "PreventUserExistenceErrors", "ExplicitAuthFlows", "AccessTokenValidity",
-                             "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits", "ReadAttributes", "WriteAttributes")},
+        UserPoolId=pool_id,
+        ClientName="zik-test-app",
+        **{
+            k: c[k]
+            for k in (
+                "GenerateSecret",
+                "PreventUserExistenceErrors",
+                "ExplicitAuthFlows",
+                "AccessTokenValidity",
+                "IdTokenValidity",
+                "RefreshTokenValidity",
+                "TokenValidityUnits",
+                "ReadAttributes",
+                "WriteAttributes",
+            )
+        },
     )["UserPoolClient"]["ClientId"]
     return {"pool_id": pool_id, "client_id": client_id}
 
@@ -107,8 +124,12 @@ def _code(user: str, purpose: str = "sign_up") -> str:
 
 def _sign_up(idp: Any, pool: dict[str, str], *, confirm: bool = True) -> str:
     email = f"u{uuid.uuid4().hex[:10]}@example.com"
-    idp.sign_up(ClientId=pool["client_id"], Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada Lovelace"}])
+    idp.sign_up(
+        ClientId=pool["client_id"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada Lovelace"}],
+    )
     if confirm:
         idp.confirm_sign_up(ClientId=pool["client_id"], Username=email, ConfirmationCode=_code(email))
     return email
@@ -225,14 +246,24 @@ def test_an_expired_confirmation_code_and_a_resent_one(idp: Any, pool: dict[str,
     assert idp.admin_get_user(UserPoolId=pool["pool_id"], Username=email)["UserStatus"] == "CONFIRMED"
 
 
-@pytest.mark.parametrize(("password", "rule"), [
-    ("Sh0rt!", "not long enough"), ("lowercase-only-9", "uppercase"), ("UPPERCASE-ONLY-9", "lowercase"),
-    ("No-digits-here", "numeric"), ("NoSymbols99", "symbol"),
-])
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("Sh0rt!", "not long enough"),
+        ("lowercase-only-9", "uppercase"),
+        ("UPPERCASE-ONLY-9", "lowercase"),
+        ("No-digits-here", "numeric"),
+        ("NoSymbols99", "symbol"),
+    ],
+)
 def test_the_templates_password_policy_at_sign_up(idp: Any, pool: dict[str, str], password: str, rule: str) -> None:
     with pytest.raises(ClientError) as excinfo:
-        idp.sign_up(ClientId=pool["client_id"], Username=f"p{uuid.uuid4().hex[:8]}@example.com", Password=password,
-                    UserAttributes=[{"Name": "name", "Value": "P"}])
+        idp.sign_up(
+            ClientId=pool["client_id"],
+            Username=f"p{uuid.uuid4().hex[:8]}@example.com",
+            Password=password,
+            UserAttributes=[{"Name": "name", "Value": "P"}],
+        )
     assert _error(excinfo) == "InvalidPasswordException" and rule in excinfo.value.response["Error"]["Message"]
 
 
@@ -245,7 +276,9 @@ def test_forgot_password_and_its_code(idp: Any, pool: dict[str, str], recorder: 
         idp.confirm_forgot_password(ClientId=pool["client_id"], Username=email, ConfirmationCode=code, Password="weakpassword")
     assert _error(weak) == "InvalidPasswordException"
     with pytest.raises(ClientError) as wrong:
-        idp.confirm_forgot_password(ClientId=pool["client_id"], Username=email, ConfirmationCode="000000" if code != "000000" else "111111", Password="New-horse-77")
+        idp.confirm_forgot_password(
+            ClientId=pool["client_id"], Username=email, ConfirmationCode="000000" if code != "000000" else "111111", Password="New-horse-77"
+        )
     assert _error(wrong) == "CodeMismatchException"
 
     idp.confirm_forgot_password(ClientId=pool["client_id"], Username=email, ConfirmationCode=code, Password="New-horse-77")
@@ -341,11 +374,19 @@ def test_totp_mfa_with_a_secret_of_the_users_own(idp: Any, pool: dict[str, str])
         _srp(idp, pool, email)
     session = challenge.value.get_tokens()["Session"]
     with pytest.raises(ClientError) as wrong:
-        idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
-                                      ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(other).now()})
+        idp.respond_to_auth_challenge(
+            ClientId=pool["client_id"],
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(other).now()},
+        )
     assert _error(wrong) == "CodeMismatchException"
-    tokens = idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
-                                           ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now()})
+    tokens = idp.respond_to_auth_challenge(
+        ClientId=pool["client_id"],
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=session,
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now()},
+    )
     assert tokens["AuthenticationResult"]["IdToken"]
 
 
@@ -355,7 +396,9 @@ def test_a_password_verifier_is_answered_once(idp: Any, pool: dict[str, str]) ->
     auth_params = srp.get_auth_params()
     challenge = idp.initiate_auth(ClientId=pool["client_id"], AuthFlow="USER_SRP_AUTH", AuthParameters=auth_params)
     answer = srp.process_challenge(challenge["ChallengeParameters"], auth_params)
-    assert idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)["AuthenticationResult"]
+    assert idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)[
+        "AuthenticationResult"
+    ]
     with pytest.raises(ClientError) as replayed:
         idp.respond_to_auth_challenge(ClientId=pool["client_id"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)
     assert _error(replayed) == "NotAuthorizedException"
@@ -370,9 +413,17 @@ REFUSING_TRIGGER = textwrap.dedent("""
 
 def _spec(logical_id: str, code_dir: Path, environment: dict[str, str]) -> FunctionSpec:
     return FunctionSpec(
-        logical_id=logical_id, name=logical_id, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{logical_id}",
-        code_dir=code_dir, handler="app.lambda_handler", runtime="python3.11", environment=environment,
-        timeout=5, memory=512, layer_dirs=[ROOT / "layers" / "shared"], architectures=["arm64"],
+        logical_id=logical_id,
+        name=logical_id,
+        arn=f"arn:aws:lambda:us-east-1:123456789012:function:{logical_id}",
+        code_dir=code_dir,
+        handler="app.lambda_handler",
+        runtime="python3.11",
+        environment=environment,
+        timeout=5,
+        memory=512,
+        layer_dirs=[ROOT / "layers" / "shared"],
+        architectures=["arm64"],
     )
 
 
@@ -405,7 +456,8 @@ def _pool_with_trigger(idp: Any, function_arn: str) -> dict[str, str]:
     )["UserPool"]["Id"]
     idp.create_group(UserPoolId=pool_id, GroupName="users")
     client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="zik-test-app",
+        UserPoolId=pool_id,
+        ClientName="zik-test-app",
         **{k: c[k] for k in ("GenerateSecret", "PreventUserExistenceErrors", "ExplicitAuthFlows", "ReadAttributes")},
     )["UserPoolClient"]["ClientId"]
     return {"pool_id": pool_id, "client_id": client_id}

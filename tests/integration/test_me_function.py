@@ -6,8 +6,9 @@ it, and watches the platform bus through an SQS queue behind a rule, as a consum
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -174,11 +175,9 @@ BAD_BODIES = [
     ("invalid JSON", '{"displayName": "Ada",', 400, None, "request body is not valid JSON"),
     ("wrong type", {"displayName": 42}, 400, "displayName", "displayName must be string"),
     ("nested enum", {"preferences": {"theme": 1}}, 400, "preferences.theme", "preferences.theme must be one of"),
-    ("nested type", {"preferences": {"notifications": {"push": "no"}}}, 400, "preferences.notifications.push",
-     "must be boolean"),
+    ("nested type", {"preferences": {"notifications": {"push": "no"}}}, 400, "preferences.notifications.push", "must be boolean"),
     ("unknown field", {"displayName": "Ada", "role": "admin"}, 400, "role", "role is not an allowed field"),
-    ("nested unknown field", {"preferences": {"fontSize": 14}}, 400, "preferences.fontSize",
-     "preferences.fontSize is not an allowed field"),
+    ("nested unknown field", {"preferences": {"fontSize": 14}}, 400, "preferences.fontSize", "preferences.fontSize is not an allowed field"),
     ("identity in the body", {"userId": "someone-else"}, 400, "userId", "userId is not an allowed field"),
     ("oversized", {"displayName": "x" * 70_000}, 413, None, "the limit is 65536"),
     ("empty object", {}, 400, None, "at least 1 properties"),
@@ -242,7 +241,14 @@ def test_delete_answers_the_erasure_at_once_and_the_account_opens_nothing_from_t
     assert reply.status == 202
     erasure = reply.body
     assert erasure["status"] == "erasing" and erasure["erasureId"].startswith("e") and erasure["statusUrl"] == "/me/erasure"
-    assert erasure["domains"] == {"career": "erasing", "exports": "erasing", "journal": "erasing", "points": "erasing", "quests": "erasing", "studio": "erasing"}
+    assert erasure["domains"] == {
+        "career": "erasing",
+        "exports": "erasing",
+        "journal": "erasing",
+        "points": "erasing",
+        "quests": "erasing",
+        "studio": "erasing",
+    }
     assert me.profile_item() is None  # the profile goes with the erasure's first write
     assert [item["sk"]["S"] for item in me.items()] == ["ERASURE"]
 
@@ -260,7 +266,12 @@ def test_delete_answers_the_erasure_at_once_and_the_account_opens_nothing_from_t
     [deleted] = me.events("UserDeleted")
     assert deleted["source"] == "zik.platform"
     assert deleted["detail"] | {"eventId": "", "occurredAt": ""} == {
-        "eventId": "", "occurredAt": "", "tenantId": "acme", "userId": SUB, "erasureId": erasure["erasureId"], "domains": ["career", "exports", "journal", "points", "quests", "studio"],
+        "eventId": "",
+        "occurredAt": "",
+        "tenantId": "acme",
+        "userId": SUB,
+        "erasureId": erasure["erasureId"],
+        "domains": ["career", "exports", "journal", "points", "quests", "studio"],
     }
 
 

@@ -13,6 +13,7 @@ import inspect
 import json
 import re
 import uuid
+from datetime import UTC
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,7 @@ def test_rule_event_pattern_matches_events(aws: None) -> None:
     from moto.events.models import events_backends
 
     name = f"hook-check-{uuid.uuid4().hex[:8]}"
-    boto3.client("events", region_name=REGION).put_rule(
-        Name=name, EventPattern=json.dumps({"source": ["zik.check"], "detail-type": ["Checked"]})
-    )
+    boto3.client("events", region_name=REGION).put_rule(Name=name, EventPattern=json.dumps({"source": ["zik.check"], "detail-type": ["Checked"]}))
     rule = events_backends[ACCOUNT_ID][REGION].describe_rule(name, "default")
 
     assert isinstance(rule, Rule)
@@ -350,9 +349,7 @@ def test_lambda_event_invocation_is_handed_over_asynchronously(aws: None, dispat
 
     arn = _function("hooked")
 
-    answer = boto3.client("lambda", region_name=REGION).invoke(
-        FunctionName="hooked", InvocationType="Event", Payload=json.dumps({"n": 2})
-    )
+    answer = boto3.client("lambda", region_name=REGION).invoke(FunctionName="hooked", InvocationType="Event", Payload=json.dumps({"n": 2}))
 
     assert answer["StatusCode"] == 202
     assert dispatcher.sync == []
@@ -409,7 +406,7 @@ _EVERY_TYPE = {
     "pk": {"S": "USER#1"},
     "sk": {"S": "ITEM#1"},
     "gsi": {"S": "shelf"},
-    "text": {"S": "héllo \u2603 \"quoted\""},
+    "text": {"S": 'héllo \u2603 "quoted"'},
     "n": {"N": "12.50"},
     "blob": {"B": b"\x00\xffbinary"},
     "tags": {"SS": ["a", "b"]},
@@ -430,14 +427,44 @@ def _item_answers(client: Any, table: str) -> list[tuple[str, dict[str, Any]]]:
         ("GetItem", {"TableName": table, "Key": key, "ReturnConsumedCapacity": "INDEXES"}),
         ("GetItem", {"TableName": table, "Key": {**key, "sk": {"S": "NONE"}}}),
         ("GetItem", {"TableName": table, "Key": key, "ProjectionExpression": "tags, #n.empty", "ExpressionAttributeNames": {"#n": "nested"}}),
-        ("Query", {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "USER#1"}}, "Limit": 1, "ReturnConsumedCapacity": "TOTAL"}),
-        ("Query", {"TableName": table, "IndexName": "ByShelf", "KeyConditionExpression": "gsi = :g", "ExpressionAttributeValues": {":g": {"S": "shelf"}}}),
+        (
+            "Query",
+            {
+                "TableName": table,
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "USER#1"}},
+                "Limit": 1,
+                "ReturnConsumedCapacity": "TOTAL",
+            },
+        ),
+        (
+            "Query",
+            {"TableName": table, "IndexName": "ByShelf", "KeyConditionExpression": "gsi = :g", "ExpressionAttributeValues": {":g": {"S": "shelf"}}},
+        ),
         ("Query", {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "USER#1"}}, "Select": "COUNT"}),
         ("Scan", {"TableName": table, "FilterExpression": "attribute_exists(#b)", "ExpressionAttributeNames": {"#b": "blob"}}),
         ("BatchGetItem", {"RequestItems": {table: {"Keys": [key, {**key, "sk": {"S": "ITEM#2"}}]}}, "ReturnConsumedCapacity": "TOTAL"}),
         ("TransactGetItems", {"TransactItems": [{"Get": {"TableName": table, "Key": key}}], "ReturnConsumedCapacity": "TOTAL"}),
-        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET n = n + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "ALL_NEW"}),
-        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET flag = :t", "ExpressionAttributeValues": {":t": {"BOOL": True}}, "ReturnValues": "UPDATED_OLD"}),
+        (
+            "UpdateItem",
+            {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "SET n = n + :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                "ReturnValues": "ALL_NEW",
+            },
+        ),
+        (
+            "UpdateItem",
+            {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "SET flag = :t",
+                "ExpressionAttributeValues": {":t": {"BOOL": True}},
+                "ReturnValues": "UPDATED_OLD",
+            },
+        ),
         ("DeleteItem", {"TableName": table, "Key": {**key, "sk": {"S": "ITEM#2"}}, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "TOTAL"}),
     ]
 
@@ -492,7 +519,7 @@ def test_dynamodb_item_answers_are_the_ones_moto_serializes(aws: None, monkeypat
 
 
 def test_an_answer_that_is_not_in_wire_form_goes_to_moto_serializer(aws: None, dispatcher: RecordingDispatcher) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from moto.core.responses import ActionContext
 
@@ -502,8 +529,12 @@ def test_an_answer_that_is_not_in_wire_form_goes_to_moto_serializer(aws: None, d
     original = hooks._ORIGINAL["dynamodb_result"]
     try:
         hooks._ORIGINAL["dynamodb_result"] = lambda self, ctx: handed_over.append(self.result) or (200, {}, "moto")
-        assert DynamoResult({"Item": {"at": datetime(2026, 1, 1, tzinfo=timezone.utc)}}).execute_result(context) == (200, {}, "moto")
-        assert DynamoResult({"Item": {"pk": {"S": "x"}}}).execute_result(context) == (200, {"Content-Type": "application/x-amz-json-1.0"}, '{"Item": {"pk": {"S": "x"}}}')
+        assert DynamoResult({"Item": {"at": datetime(2026, 1, 1, tzinfo=UTC)}}).execute_result(context) == (200, {}, "moto")
+        assert DynamoResult({"Item": {"pk": {"S": "x"}}}).execute_result(context) == (
+            200,
+            {"Content-Type": "application/x-amz-json-1.0"},
+            '{"Item": {"pk": {"S": "x"}}}',
+        )
     finally:
         hooks._ORIGINAL["dynamodb_result"] = original
     assert len(handed_over) == 1
@@ -633,7 +664,7 @@ def test_srp_server_side_agrees_with_a_client_that_knows_the_password() -> None:
     pool_id, user_id, salt = "us-east-1_abcDEF123", str(uuid.uuid4()), "0f" * 16
     secret_block = base64.b64encode(b"block" * 10).decode()
     v = hooks.srp_verifier(pool_id, user_id, "Correct-horse-9", salt)
-    b = 123456789 ** 7
+    b = 123456789**7
     big_b = (hooks.SRP_K * v + pow(hooks.SRP_G, b, hooks.SRP_N)) % hooks.SRP_N
     claims = []
     for password in ("Correct-horse-9", "Wrong-horse-9"):
@@ -672,7 +703,9 @@ def _triggered_pool(trigger: bool = True) -> tuple[Any, str, str]:
 
     idp = boto3.client("cognito-idp", region_name=REGION)
     pool_id = idp.create_user_pool(
-        PoolName=f"triggered-{uuid.uuid4().hex[:6]}", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+        PoolName=f"triggered-{uuid.uuid4().hex[:6]}",
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
         **({"LambdaConfig": {"PostConfirmation": TRIGGER_ARN}} if trigger else {}),
     )["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
@@ -681,8 +714,12 @@ def _triggered_pool(trigger: bool = True) -> tuple[Any, str, str]:
 
 def _signed_up(idp: Any, client_id: str) -> str:
     email = f"t{uuid.uuid4().hex[:8]}@example.com"
-    idp.sign_up(ClientId=client_id, Username=email, Password=TRIGGER_PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada"}])
+    idp.sign_up(
+        ClientId=client_id,
+        Username=email,
+        Password=TRIGGER_PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Ada"}],
+    )
     return email
 
 
@@ -707,8 +744,12 @@ def test_confirm_sign_up_runs_the_post_confirmation_trigger_with_cognitos_event(
     assert event["callerContext"]["clientId"] == client_id
     assert event["request"] == {
         "userAttributes": {
-            "sub": sub, "email": email, "name": "Ada", "email_verified": "true",
-            "cognito:user_status": "CONFIRMED", "cognito:email_alias": email,
+            "sub": sub,
+            "email": email,
+            "name": "Ada",
+            "email_verified": "true",
+            "cognito:user_status": "CONFIRMED",
+            "cognito:email_alias": email,
         },
         "clientMetadata": {"source": "app"},
     }
@@ -749,22 +790,37 @@ def test_a_failed_confirmation_runs_no_trigger_and_a_pool_without_one_invokes_no
     assert dispatcher.sync == []
 
 
-@pytest.mark.parametrize(("answer", "code", "message"), [
-    (Invocation("r", error={"errorType": "ClientError", "errorMessage": "AccessDenied"}), "UserLambdaValidationException",
-     "PostConfirmation failed with error AccessDenied."),
-    (Invocation("r", error={"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 5.00 seconds"}),
-     "UnexpectedLambdaException", "Socket timeout while invoking Lambda function"),
-    (Invocation("r", payload=None), "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON"),
-    (LookupError(f"no function behind {TRIGGER_ARN}"), "UnexpectedLambdaException", "no function behind"),
-])
+@pytest.mark.parametrize(
+    ("answer", "code", "message"),
+    [
+        (
+            Invocation("r", error={"errorType": "ClientError", "errorMessage": "AccessDenied"}),
+            "UserLambdaValidationException",
+            "PostConfirmation failed with error AccessDenied.",
+        ),
+        (
+            Invocation("r", error={"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 5.00 seconds"}),
+            "UnexpectedLambdaException",
+            "Socket timeout while invoking Lambda function",
+        ),
+        (Invocation("r", payload=None), "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON"),
+        (LookupError(f"no function behind {TRIGGER_ARN}"), "UnexpectedLambdaException", "no function behind"),
+    ],
+)
 def test_a_failing_trigger_fails_the_call_as_cognito_does_and_the_user_stays_confirmed(
-    aws: None, dispatcher: RecordingDispatcher, monkeypatch: pytest.MonkeyPatch, answer: Any, code: str, message: str,
+    aws: None,
+    dispatcher: RecordingDispatcher,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: Any,
+    code: str,
+    message: str,
 ) -> None:
     from botocore.exceptions import ClientError
 
     idp, pool_id, client_id = _triggered_pool()
     email = _signed_up(idp, client_id)
     if isinstance(answer, Exception):
+
         def refuse(function_arn: str, event: Any) -> Invocation:
             raise answer
 

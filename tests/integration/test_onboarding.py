@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from zik import schemas
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
@@ -41,7 +42,9 @@ def consumer(users_env, monkeypatch) -> Any:
 
 
 def profile_item(env: dict[str, str]) -> dict[str, Any] | None:
-    answer = boto3.client("dynamodb").get_item(TableName=env["USERS_TABLE"], Key={"pk": {"S": PARTITION}, "sk": {"S": "PROFILE"}}, ConsistentRead=True)
+    answer = boto3.client("dynamodb").get_item(
+        TableName=env["USERS_TABLE"], Key={"pk": {"S": PARTITION}, "sk": {"S": "PROFILE"}}, ConsistentRead=True
+    )
     return answer.get("Item")
 
 
@@ -53,8 +56,15 @@ def as_queue_gives(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "Records": [
             {
-                "messageId": f"m{number}", "receiptHandle": "r", "body": json.dumps(envelope), "attributes": {}, "messageAttributes": {},
-                "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:OnboardingQueue", "awsRegion": "us-east-1",
+                "messageId": f"m{number}",
+                "receiptHandle": "r",
+                "body": json.dumps(envelope),
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:OnboardingQueue",
+                "awsRegion": "us-east-1",
             }
             for number, envelope in enumerate(envelopes)
         ]
@@ -92,9 +102,7 @@ def test_put_marks_timezone_and_interests_in_its_own_write(invoke, api_event, us
     assert later["version"] == 2 and later["interests"] == [] and done(later) == done(reply.body)
 
 
-@pytest.mark.parametrize(
-    ("interests", "field"), [(["gardening"], "interests[0]"), (["career", "career"], "interests"), ("career", "interests")]
-)
+@pytest.mark.parametrize(("interests", "field"), [(["gardening"], "interests[0]"), (["career", "career"], "interests"), ("career", "interests")])
 def test_bad_interests_are_a_400_naming_the_field_and_nothing_is_written(invoke, api_event, users_env, interests, field):
     reply = invoke("MeFunction", api_event("PUT", "/me", body={"interests": interests}))
     assert reply.status == 400
@@ -103,10 +111,14 @@ def test_bad_interests_are_a_400_naming_the_field_and_nothing_is_written(invoke,
 
 
 @pytest.mark.clock
-def test_a_first_goal_and_a_first_entry_reach_the_profile_through_their_events(quests, journal, consumer, invoke, api_event, users_env, event_sink, lambda_context):
+def test_a_first_goal_and_a_first_entry_reach_the_profile_through_their_events(
+    quests, journal, consumer, invoke, api_event, users_env, event_sink, lambda_context
+):
     sink = event_sink(users_env["EVENT_BUS_NAME"], {"detail-type": ["GoalCreated", "EntryCreated"]})
     invoke("MeFunction", api_event("GET", "/me"))
-    goal = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat()})
+    goal = quests.api(
+        "quests_goal_create", body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat()}
+    )
     assert goal.status == 202, goal.body
     journal.write("A first entry, written after the goal.")
     delivered = sink.received()
@@ -126,10 +138,27 @@ def test_events_of_an_erased_account_write_nothing(invoke, api_event, users_env,
     invoke("MeFunction", api_event("PUT", "/me", body={"timezone": "UTC"}))
     assert invoke("MeFunction", sample("me_delete")).status == 202
     late = {
-        "version": "0", "id": "late", "detail-type": "EntryCreated", "source": "zik.journal", "account": "123456789012", "time": "2026-11-23T08:15:02Z",
-        "region": "us-east-1", "resources": [],
-        "detail": {"eventId": "late.0", "occurredAt": "2026-11-23T08:15:02.412Z", "tenantId": "acme", "userId": SUB, "entryId": "e1", "version": 1,
-                   "wordCount": 3, "entryDate": "2026-11-23", "timezone": "UTC", "categoryId": None, "promptId": None},
+        "version": "0",
+        "id": "late",
+        "detail-type": "EntryCreated",
+        "source": "zik.journal",
+        "account": "123456789012",
+        "time": "2026-11-23T08:15:02Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "eventId": "late.0",
+            "occurredAt": "2026-11-23T08:15:02.412Z",
+            "tenantId": "acme",
+            "userId": SUB,
+            "entryId": "e1",
+            "version": 1,
+            "wordCount": 3,
+            "entryDate": "2026-11-23",
+            "timezone": "UTC",
+            "categoryId": None,
+            "promptId": None,
+        },
     }
     assert consumer.lambda_handler(as_queue_gives([late]), lambda_context) == {"batchItemFailures": []}
     assert profile_item(users_env) is None

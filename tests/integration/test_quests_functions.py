@@ -19,7 +19,11 @@ OTHER = {"sub": "0b5e2f1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "custom:tenant_id": "acm
 
 
 def new_goal(quests: Any, **body: Any) -> dict[str, Any]:
-    reply = quests.api("quests_goal_create", body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat(), **body}, headers={"Idempotency-Key": f"k-{body!r}"})
+    reply = quests.api(
+        "quests_goal_create",
+        body={"title": "Run a half marathon", "targetDate": (quests.today() + dt.timedelta(days=120)).isoformat(), **body},
+        headers={"Idempotency-Key": f"k-{body!r}"},
+    )
     assert reply.status == 202, reply.body
     return reply.body
 
@@ -251,7 +255,16 @@ def test_own_tasks_are_listed_by_day_and_can_be_moved_and_deleted(quests, days) 
 
     assert quests.api("quests_task_update", body={"status": "done"}, params={"taskId": task_id}).status == 200
     assert quests.events("TaskCompleted")[0]["source"] == "user"
-    deleted = quests.invoke("QuestsFunction", {**quests.sample("quests_task_update"), "httpMethod": "DELETE", "body": None, "pathParameters": {"taskId": task_id}, "path": f"/tasks/{task_id}"})
+    deleted = quests.invoke(
+        "QuestsFunction",
+        {
+            **quests.sample("quests_task_update"),
+            "httpMethod": "DELETE",
+            "body": None,
+            "pathParameters": {"taskId": task_id},
+            "path": f"/tasks/{task_id}",
+        },
+    )
     assert deleted.status == 200
     assert quests.api("quests_task_update", body={"status": "todo"}, params={"taskId": task_id}).status == 404
 
@@ -277,7 +290,16 @@ def test_a_daily_rule_writes_today_and_tomorrow_and_the_generator_writes_nothing
     listed = quests.api("quests_recurrences_list", query={}).body["recurrences"]
     assert [r["recurrenceId"] for r in listed] == [rule["recurrenceId"]]
     event = quests.sample("quests_recurrences_list")
-    removed = quests.invoke("QuestsFunction", {**event, "httpMethod": "DELETE", "path": f"/recurrences/{rule['recurrenceId']}", "resource": "/recurrences/{recurrenceId}", "pathParameters": {"recurrenceId": rule["recurrenceId"]}})
+    removed = quests.invoke(
+        "QuestsFunction",
+        {
+            **event,
+            "httpMethod": "DELETE",
+            "path": f"/recurrences/{rule['recurrenceId']}",
+            "resource": "/recurrences/{recurrenceId}",
+            "pathParameters": {"recurrenceId": rule["recurrenceId"]},
+        },
+    )
     assert removed.body == {"recurrenceId": rule["recurrenceId"], "deleted": True, "futureTasksRemoved": 1}
     assert run()["rules"] == 0
 
@@ -286,7 +308,9 @@ def test_the_generator_reads_only_active_rules_through_the_index(quests) -> None
     quests.api("quests_recurrence_create", body={"title": "Read 20 pages", "rule": {"freq": "weekly", "interval": 2, "byWeekday": ["MO", "TH"]}})
     module = quests.load_function(WORKER)
     calls: list[tuple[str, str | None]] = []
-    module.quests.store.client.meta.events.register("before-parameter-build.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params.get("IndexName"))))
+    module.quests.store.client.meta.events.register(
+        "before-parameter-build.dynamodb.*", lambda model, params, **kw: calls.append((model.name, params.get("IndexName")))
+    )
 
     run = DailyRun(quests)
     assert run()["rules"] == 1
@@ -353,9 +377,13 @@ def test_pause_resume_abandon_and_delete(quests) -> None:
     gid = {"goalId": goal["goalId"]}
 
     assert quests.api("quests_goal_update", body={"status": "paused"}, params=gid).body["status"] == "paused"
-    assert quests.api("quests_goal_update", body={"status": "active", "title": "Run a full marathon"}, params=gid).body["title"] == "Run a full marathon"
+    assert (
+        quests.api("quests_goal_update", body={"status": "active", "title": "Run a full marathon"}, params=gid).body["title"] == "Run a full marathon"
+    )
     assert quests.api("quests_goal_update", body={"status": "abandoned"}, params=gid).body["status"] == "abandoned"
-    deleted = quests.invoke("QuestsFunction", {**quests.sample("quests_goal_get"), "httpMethod": "DELETE", "pathParameters": gid, "path": f"/goals/{goal['goalId']}"})
+    deleted = quests.invoke(
+        "QuestsFunction", {**quests.sample("quests_goal_get"), "httpMethod": "DELETE", "pathParameters": gid, "path": f"/goals/{goal['goalId']}"}
+    )
     assert deleted.status == 200 and deleted.body["itemsRemoved"] > 4
     assert quests.items() == [] or all(not i["sk"]["S"].startswith("GOAL#") for i in quests.items())
     assert quests.api("quests_goal_get", params=gid).status == 404
@@ -380,7 +408,9 @@ def test_the_coach_sets_a_goal_lists_the_day_and_completes_a_task(quests, same_d
     assert {t["taskId"] for t in listed.body["actions"][0]["tasks"]} == {t["taskId"] for t in today}
     assert today[0]["title"] in listed.body["reply"]
 
-    finished = quests.api("chat_post", body={"message": f"I finished {today[0]['title'].lower()}", "conversationId": conversation}, function="ChatFunction")
+    finished = quests.api(
+        "chat_post", body={"message": f"I finished {today[0]['title'].lower()}", "conversationId": conversation}, function="ChatFunction"
+    )
     assert finished.body["actions"] == [{"type": "task_completed", "taskId": today[0]["taskId"], "title": today[0]["title"], "changed": True}]
     assert [e["taskId"] for e in quests.events("TaskCompleted")] == [today[0]["taskId"]]
 
@@ -438,30 +468,7 @@ def test_quests_are_exported_with_the_user_and_erased_with_them(quests, move_clo
 
 
 # -- the sample events ------------------------------------------------------------------------------------
-QUESTS_API_SAMPLES = {
-    "QuestsFunction": [
-        "quests_goal_create", "quests_goals_list", "quests_goal_get", "quests_goal_update", "quests_goal_replan",
-        "quests_task_create", "quests_tasks_list", "quests_task_update", "quests_recurrence_create", "quests_recurrences_list",
-    ],
-    "ChatFunction": ["chat_post", "chat_history"],
-}
-
-
-@pytest.mark.clock
-def test_every_api_sample_re_dated_to_today_is_answered(quests, redate) -> None:
-    """The samples' dates are relative to the day they were written on: moved to the user's today, a
-    sample asks what it asked then (a goal due in five months, a task for tomorrow). All in one stack (a
-    stack costs more than the twelve requests): each sample is answered on its own."""
-    unanswered = {}
-    for function, names in QUESTS_API_SAMPLES.items():
-        for name in names:
-            event = redate(quests.sample(name), quests.today())
-            reply = quests.invoke(function, event)
-            # The samples name a goal and a task of the sample user that a fresh stack does not hold.
-            missing = reply.status == 404 and reply.body["error"]["code"] == "not_found" and "{" in event["resource"]
-            if reply.status not in (200, 201, 202) and not missing:
-                unanswered[name] = (reply.status, reply.body)
-    assert unanswered == {}
+# The API samples: tests/integration/test_sample_events.py (every product's, each answered by its function).
 
 
 @pytest.mark.clock

@@ -35,7 +35,15 @@ def rule_ids(owner: Principal, shard: str | None = None) -> Any:
 def add_rule(quests: Any, owner: Principal, rule_id: str, **fields: Any) -> dict[str, Any]:
     """A daily rule as POST /recurrences writes it (without writing its first tasks: the run must)."""
     store = quests.load_function(WORKER).quests.store
-    rule = {"recurrenceId": rule_id, "title": f"Habit {rule_id}", "description": "", "rule": DAILY, "startDate": quests.today().isoformat(), "timezone": quests.zone, "active": True}
+    rule = {
+        "recurrenceId": rule_id,
+        "title": f"Habit {rule_id}",
+        "description": "",
+        "rule": DAILY,
+        "startDate": quests.today().isoformat(),
+        "timezone": quests.zone,
+        "active": True,
+    }
     return store.create_rule(owner, {**rule, **fields})
 
 
@@ -109,7 +117,9 @@ def test_a_page_holds_at_most_the_bound_and_the_rest_of_the_shard_goes_on_as_mes
 
     pages = [page for page in run.pages if page["partition"] == shard]
     assert [page["rules"] for page in pages] == [2, 2, 1]
-    assert pages[0]["cursor"] is None and [page["cursor"] for page in pages[1:]] == [page["next"] for page in pages[:-1]] and pages[-1]["next"] is None
+    assert (
+        pages[0]["cursor"] is None and [page["cursor"] for page in pages[1:]] == [page["next"] for page in pages[:-1]] and pages[-1]["next"] is None
+    )
     assert max(page["rules"] for page in run.pages) == 2
     assert total["written"] == 10 and all(len(tasks_of(quests, owner, rule_id)) == 2 for rule_id in rules)
 
@@ -148,7 +158,16 @@ def test_deleted_and_inactive_rules_are_not_read(quests, same_day) -> None:
     assert created.status == 201
     rule_id = created.body["recurrenceId"]
     event = quests.sample("quests_recurrences_list")
-    deleted = quests.invoke("QuestsFunction", {**event, "httpMethod": "DELETE", "path": f"/recurrences/{rule_id}", "resource": "/recurrences/{recurrenceId}", "pathParameters": {"recurrenceId": rule_id}})
+    deleted = quests.invoke(
+        "QuestsFunction",
+        {
+            **event,
+            "httpMethod": "DELETE",
+            "path": f"/recurrences/{rule_id}",
+            "resource": "/recurrences/{recurrenceId}",
+            "pathParameters": {"recurrenceId": rule_id},
+        },
+    )
     assert deleted.body["futureTasksRemoved"] == 1
     paused = add_rule(quests, SAMPLE_OWNER, "rpaused000000", active=False)
     assert "gsi1pk" not in next(i for i in quests.items() if i["sk"]["S"] == "RULE#rpaused000000")  # the index is sparse
@@ -170,7 +189,9 @@ def test_rules_under_the_unsharded_key_are_written_and_moved_to_their_shards(que
     for rule_id, key in zip(rules, keys):
         add_rule(quests, owner, rule_id)
         # As the index was written before it had shards.
-        boto3.client("dynamodb").update_item(TableName=table, Key=key, UpdateExpression="SET gsi1pk = :old", ExpressionAttributeValues={":old": {"S": UNSHARDED_ACTIVE_RULES}})
+        boto3.client("dynamodb").update_item(
+            TableName=table, Key=key, UpdateExpression="SET gsi1pk = :old", ExpressionAttributeValues={":old": {"S": UNSHARDED_ACTIVE_RULES}}
+        )
 
     run = DailyRun(quests)
     first = run()

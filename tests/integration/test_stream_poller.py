@@ -55,8 +55,11 @@ class Function:
 
 def poller(table: dict[str, Any], function: Function, sent: list, **options: Any) -> StreamPoller:
     mapping = StreamMapping(
-        logical_id="Mapping", function="Fn", function_arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
-        stream_arn=table["stream"], **{"report_item_failures": True, "on_failure": "arn:aws:sqs:us-east-1:123456789012:dlq", **options},
+        logical_id="Mapping",
+        function="Fn",
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
+        stream_arn=table["stream"],
+        **{"report_item_failures": True, "on_failure": "arn:aws:sqs:us-east-1:123456789012:dlq", **options},
     )
     return StreamPoller(mapping, boto3.client("dynamodbstreams"), function, lambda destination, record: sent.append((destination, record)))
 
@@ -114,7 +117,7 @@ def test_a_reported_failure_retries_from_that_record_and_the_ones_before_are_don
 
 def test_a_crashing_function_is_bisected_until_the_bad_record_is_alone_then_skipped_to_the_destination(table) -> None:
     put(table, *(f"item{n}" for n in range(8)))
-    sequence = [r for r in _all_sequence_numbers(table)]
+    sequence = list(_all_sequence_numbers(table))
     bad = sequence[5]
     function, sent = Function(lambda batch, attempt: "crash" if bad in batch else None), []
     reader = poller(table, function, sent, bisect=True, max_retries=2)

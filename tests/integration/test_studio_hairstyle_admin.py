@@ -26,7 +26,10 @@ def put(invoke: Any, sample: Any, shape: Any, hidden: Any, *, claims: dict[str, 
 def listed(invoke: Any, sample: Any, shape: Any, claims: dict[str, Any] | None = None) -> list[str]:
     ids, cursor = [], None
     while True:
-        reply = invoke("StudioHairstylesFunction", shape(sample("studio_hairstyles_list"), query={"limit": "100", **({"cursor": cursor} if cursor else {})}, claims=claims))
+        reply = invoke(
+            "StudioHairstylesFunction",
+            shape(sample("studio_hairstyles_list"), query={"limit": "100", **({"cursor": cursor} if cursor else {})}, claims=claims),
+        )
         assert reply.status == 200, reply.body
         ids += [s["hairstyleId"] for s in reply.body["items"]]
         cursor = reply.body["nextCursor"]
@@ -58,7 +61,7 @@ def test_an_admin_hides_a_style_from_users_and_shows_it_again(invoke, sample, sh
     assert back.status == 200 and "hidden" not in back.body
 
 
-@pytest.mark.parametrize("groups", [None, "users", "guests", "admins-but-not-really", "[\"users\"]"])
+@pytest.mark.parametrize("groups", [None, "users", "guests", "admins-but-not-really", '["users"]'])
 def test_anyone_but_an_admin_is_refused_403_and_nothing_changes(invoke, sample, shape, groups) -> None:
     claims = {"cognito:groups": groups} if groups else {}
     refused = put(invoke, sample, shape, True, claims=claims)
@@ -80,7 +83,9 @@ def test_an_admins_bad_request_is_named(invoke, sample, shape, style, payload, s
     assert reply.status == status and reply.body["error"]["field"] == field, reply.body
 
 
-def test_a_new_deployment_of_the_library_keeps_a_hidden_style_hidden(deployment, invoke, sample, shape, load_function, lambda_context, cloudformation) -> None:
+def test_a_new_deployment_of_the_library_keeps_a_hidden_style_hidden(
+    deployment, invoke, sample, shape, load_function, lambda_context, cloudformation
+) -> None:
     assert put(invoke, sample, shape, True).status == 200
     env = deployment.functions["StudioHairstylesFunction"].environment
     event = sample("hairstyle_library_create")

@@ -77,7 +77,9 @@ def test_an_updated_library_removes_the_styles_it_no_longer_has(deployment, load
     table = deployment.functions["StudioHairstylesFunction"].environment["HAIRSTYLES_TABLE"]
     bucket = deployment.functions["StudioHairstylesFunction"].environment["STUDIO_BUCKET"]
     dynamodb = boto3.client("dynamodb")
-    dynamodb.put_item(TableName=table, Item={"hairstyleId": {"S": "retired-style"}, "shelf": {"S": "HAIRSTYLES"}, "styleKey": {"S": "short#short#retired-style"}})
+    dynamodb.put_item(
+        TableName=table, Item={"hairstyleId": {"S": "retired-style"}, "shelf": {"S": "HAIRSTYLES"}, "styleKey": {"S": "short#short#retired-style"}}
+    )
     event = sample("hairstyle_library_create")
     event.update(RequestType="Update", ResponseURL=cloudformation.url)
     event["ResourceProperties"].update(TableName=table, BucketName=bucket)

@@ -86,13 +86,17 @@ def test_a_phones_photo_goes_from_its_presigned_post_to_a_clean_upright_photo_wi
         assert no_metadata(thumbnail) and max(Image.open(io.BytesIO(thumbnail)).size) <= int(size)
     # The upload held the camera's GPS: every version of it is gone; what is kept has none.
     assert versions(studio, "user-uploads/") == []
-    assert versions(studio, f"thumbnails/{SUB}/{created['photoId']}/") == sorted(f"thumbnails/{SUB}/{created['photoId']}/{s}.jpg" for s in ("256", "1024"))
+    assert versions(studio, f"thumbnails/{SUB}/{created['photoId']}/") == sorted(
+        f"thumbnails/{SUB}/{created['photoId']}/{s}.jpg" for s in ("256", "1024")
+    )
 
     gallery = studio.api("StudioPhotosFunction", "studio_gallery").body
     assert [item["photoId"] for item in gallery["items"]] == [created["photoId"]]
     assert set(gallery["items"][0]["thumbnailUrls"]) == {"256", "1024"}
     # The photo's change leaves the Photos table's stream as one PhotoUploaded.
-    assert [(e["detail"]["photoId"], e["detail"]["userId"], e["detail"]["hadGps"]) for e in sink.of_type("PhotoUploaded")] == [(created["photoId"], SUB, True)]
+    assert [(e["detail"]["photoId"], e["detail"]["userId"], e["detail"]["hadGps"]) for e in sink.of_type("PhotoUploaded")] == [
+        (created["photoId"], SUB, True)
+    ]
 
 
 def test_a_users_uploads_queue_in_one_group_in_their_order_and_the_gallery_is_newest_first(studio, move_clock) -> None:
@@ -128,7 +132,12 @@ def test_a_pdf_sent_as_a_jpeg_is_rejected_saying_what_it_is_and_kept_nowhere(stu
 def test_another_users_photo_is_a_404_to_read_favourite_or_delete_and_stays(studio) -> None:
     photo = studio.upload(camera_jpeg())
     params = {"photoId": photo["photoId"]}
-    for function_sample, method in (("studio_photos_get", None), ("studio_photos_delete", None), ("studio_photos_favourite", "PUT"), ("studio_photos_favourite", "DELETE")):
+    for function_sample, method in (
+        ("studio_photos_get", None),
+        ("studio_photos_delete", None),
+        ("studio_photos_favourite", "PUT"),
+        ("studio_photos_favourite", "DELETE"),
+    ):
         request: dict[str, Any] = {"params": params, "claims": OTHER}
         if method:
             request["method"] = method

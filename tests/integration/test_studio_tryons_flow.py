@@ -94,7 +94,8 @@ def test_a_portrait_is_tried_on_notified_to_the_device_and_earns_points(studio, 
     studio.drain("StudioNotificationsFunction", keep=True)
     studio.replay("StudioNotificationsFunction")
     endpoint = boto3.client("dynamodb").get_item(
-        TableName=studio.env("StudioDevicesFunction")["SESSIONS_TABLE"], Key={"userId": {"S": SUB}, "itemKey": {"S": f"DEVICE#{device.body['deviceId']}"}}
+        TableName=studio.env("StudioDevicesFunction")["SESSIONS_TABLE"],
+        Key={"userId": {"S": SUB}, "itemKey": {"S": f"DEVICE#{device.body['deviceId']}"}},
     )["Item"]["endpointArn"]["S"]
     [push] = pushed(endpoint)
     assert job_id in json.dumps(push)
@@ -126,7 +127,10 @@ def test_the_days_budget_is_a_429_saying_when_it_resets_and_the_workflow_holds_i
 
     refused = start(studio, photo["photoId"])
     assert refused.status == 429 and refused.body["error"]["code"] == "budget_exceeded"
-    assert int(refused.headers["retry-after"]) == refused.body["error"]["details"]["retryAfterSeconds"] > 0 and refused.body["error"]["details"]["resetsAt"] in refused.body["error"]["message"]
+    assert (
+        int(refused.headers["retry-after"]) == refused.body["error"]["details"]["retryAfterSeconds"] > 0
+        and refused.body["error"]["details"]["resetsAt"] in refused.body["error"]["message"]
+    )
     # A retried CheckQuota counts nothing more.
     assert studio.step("TryonQuotaFunction", execution_input(studio, jobs[0]))["used"] == 20
 
@@ -137,7 +141,9 @@ def test_another_users_job_and_photo_are_404_and_an_unknown_hairstyle_names_itse
 
     theirs = studio.api("StudioTryonsFunction", "studio_tryons_get", params={"jobId": job_id}, claims=OTHER)
     assert theirs.status == 404 and theirs.body["error"]["field"] == "jobId"
-    borrowed = studio.api("StudioTryonsFunction", "studio_tryons_create", body={"photoId": photo["photoId"], "hairstyleId": "french-crop"}, claims=OTHER)
+    borrowed = studio.api(
+        "StudioTryonsFunction", "studio_tryons_create", body={"photoId": photo["photoId"], "hairstyleId": "french-crop"}, claims=OTHER
+    )
     assert borrowed.status == 404 and borrowed.body["error"]["field"] == "photoId"
     unknown = start(studio, photo["photoId"], "mohawk-of-doom")
     assert unknown.status == 404 and unknown.body["error"]["field"] == "hairstyleId"

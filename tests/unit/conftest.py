@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
-
 from template_tables import template_table_properties
-from zik.dynamo import Table
 
+from zik.dynamo import Table
 
 # Which unit tests make dates runs at every moved instant: those that read a day from the clock
 # (``clock.today``, a user's day or a UTC budget day of ``clock.now``, in the code or in the test), marked

@@ -75,7 +75,11 @@ def test_a_tool_use_answer_is_the_tool_input(bedrock, request_, digest_task) -> 
 def test_a_text_answer_is_parsed_for_its_json(bedrock, request_) -> None:
     provider, stubber = bedrock
     text = 'Sure! ```json\n{"title": "A calm walk", "keywords": ["river"], "tone": "neutral"}\n```'
-    stubber.add_response("converse", converse_answer([{"text": text}], stop="end_turn"), {"modelId": MODEL, "system": ANY, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY})
+    stubber.add_response(
+        "converse",
+        converse_answer([{"text": text}], stop="end_turn"),
+        {"modelId": MODEL, "system": ANY, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY},
+    )
 
     completion = provider.complete(request_)
 

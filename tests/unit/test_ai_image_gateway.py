@@ -16,8 +16,8 @@ import httpx2
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from template_tables import template_table_properties
 from PIL import Image
+from template_tables import template_table_properties
 
 from zik.ai import gateway as gateway_module
 from zik.ai.budget import DailyBudget
@@ -69,11 +69,19 @@ class Wire:
 
 
 def gemini_image(data: bytes, mime: str = "image/png") -> httpx2.Response:
-    return httpx2.Response(200, json={
-        "candidates": [{"content": {"role": "model", "parts": [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]}, "finishReason": "STOP"}],
-        "usageMetadata": {"promptTokenCount": 1300, "candidatesTokenCount": 1290, "totalTokenCount": 2590},
-        "modelVersion": "gemini-2.5-flash-image",
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": [{"inlineData": {"mimeType": mime, "data": base64.b64encode(data).decode()}}]},
+                    "finishReason": "STOP",
+                }
+            ],
+            "usageMetadata": {"promptTokenCount": 1300, "candidatesTokenCount": 1290, "totalTokenCount": 2590},
+            "modelVersion": "gemini-2.5-flash-image",
+        },
+    )
 
 
 class Painted:

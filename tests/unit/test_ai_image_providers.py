@@ -167,13 +167,16 @@ class Recorder:
 
 
 def gemini_answer(parts: list[dict], *, finish: str = "STOP", **extra: Any) -> httpx2.Response:
-    return httpx2.Response(200, json={
-        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
-        "usageMetadata": {"promptTokenCount": 1320, "candidatesTokenCount": 1290, "totalTokenCount": 2610},
-        "modelVersion": "gemini-2.5-flash-image",
-        "responseId": "hV9Kaf2xB8",
-        **extra,
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
+            "usageMetadata": {"promptTokenCount": 1320, "candidatesTokenCount": 1290, "totalTokenCount": 2610},
+            "modelVersion": "gemini-2.5-flash-image",
+            "responseId": "hV9Kaf2xB8",
+            **extra,
+        },
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -183,10 +186,14 @@ def _gemini_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_gemini_edits_the_photo_and_answers_the_inline_image(request_) -> None:
     made = picture((1024, 1024), fmt="PNG")
-    recorder = Recorder(gemini_answer([
-        {"text": "Here is the new look."},
-        {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(made).decode()}},
-    ]))
+    recorder = Recorder(
+        gemini_answer(
+            [
+                {"text": "Here is the new look."},
+                {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(made).decode()}},
+            ]
+        )
+    )
 
     completion = GeminiAPI("gemini-2.5-flash-image", timeout_seconds=30, http_client=recorder.client()).edit(request_, timeout=12.5)
 

@@ -77,10 +77,17 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # -- Anthropic ---------------------------------------------------------------------------------------
 def test_anthropic_tool_use_answer(request_, digest_task) -> None:
-    recorder = Recorder(httpx2.Response(200, json=anthropic_message([
-        {"type": "text", "text": "Here it is."},
-        {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "tests_digest", "input": ANSWER},
-    ])))
+    recorder = Recorder(
+        httpx2.Response(
+            200,
+            json=anthropic_message(
+                [
+                    {"type": "text", "text": "Here it is."},
+                    {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "tests_digest", "input": ANSWER},
+                ]
+            ),
+        )
+    )
     provider = AnthropicAPI("claude-haiku-4-5", http_client=client(recorder))
 
     completion = provider.complete(request_)
@@ -140,11 +147,18 @@ def test_anthropic_without_a_key_is_not_configured(request_, monkeypatch: pytest
 
 # -- OpenAI ------------------------------------------------------------------------------------------
 def test_openai_function_call_answer(request_, digest_task) -> None:
-    recorder = Recorder(httpx2.Response(200, json=openai_completion({
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [{"id": "call_abc123", "type": "function", "function": {"name": "tests_digest", "arguments": json.dumps(ANSWER)}}],
-    })))
+    recorder = Recorder(
+        httpx2.Response(
+            200,
+            json=openai_completion(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [{"id": "call_abc123", "type": "function", "function": {"name": "tests_digest", "arguments": json.dumps(ANSWER)}}],
+                }
+            ),
+        )
+    )
     provider = OpenAIAPI("gpt-4o-mini", http_client=client(recorder))
 
     completion = provider.complete(request_)
@@ -164,11 +178,18 @@ def test_openai_function_call_answer(request_, digest_task) -> None:
 
 
 def test_openai_broken_arguments_are_a_problem_to_repair(request_) -> None:
-    recorder = Recorder(httpx2.Response(200, json=openai_completion({
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [{"id": "call_abc123", "type": "function", "function": {"name": "tests_digest", "arguments": '{"title": "A calm'}}],
-    })))
+    recorder = Recorder(
+        httpx2.Response(
+            200,
+            json=openai_completion(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [{"id": "call_abc123", "type": "function", "function": {"name": "tests_digest", "arguments": '{"title": "A calm'}}],
+                }
+            ),
+        )
+    )
 
     completion = OpenAIAPI("gpt-4o-mini", http_client=client(recorder)).complete(request_)
 

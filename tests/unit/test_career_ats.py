@@ -120,7 +120,15 @@ def test_the_score_is_the_share_of_the_weighted_checks() -> None:
 
 
 def test_weak_openings_are_named_with_a_better_start() -> None:
-    text = resume() + "\n".join(["", "EXPERIENCE", f"Analyst, Globex, {month_ago(100)} - {month_ago(90)}", "- Responsible for weekly reports", "- Helped with the data warehouse"])
+    text = resume() + "\n".join(
+        [
+            "",
+            "EXPERIENCE",
+            f"Analyst, Globex, {month_ago(100)} - {month_ago(90)}",
+            "- Responsible for weekly reports",
+            "- Helped with the data warehouse",
+        ]
+    )
     result = analyse(text)
     assert any("'Responsible for'" in w and "'Helped with'" in w for w in result.weaknesses)
     assert any(s.startswith("Start with a verb that says what you did instead of 'Responsible for'") for s in result.suggestions)
@@ -203,7 +211,7 @@ def test_present_moves_with_the_clock() -> None:
     text = f"EXPERIENCE\nEngineer, Acme\n{start} - Present"
     assert analyse(text).years_of_experience == 2.0
     today = clock.today()
-    a_year_on = dt.datetime(today.year + 1, today.month, min(today.day, 28), 12, tzinfo=dt.timezone.utc)
+    a_year_on = dt.datetime(today.year + 1, today.month, min(today.day, 28), 12, tzinfo=dt.UTC)
     with time_machine.travel(a_year_on, tick=False):
         assert analyse(text).years_of_experience == 3.0
 
@@ -254,7 +262,15 @@ def test_the_offline_answer_is_the_rules_and_fits_the_task_schema() -> None:
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(st.lists(st.one_of(st.text(max_size=80), st.sampled_from(["EXPERIENCE", "Skills:", "• Led 3 teams", "2019 - Present", "Jan 2020 – Mar 2021", "a@b.co", "+1 (415) 555-0134"])), max_size=40))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(["EXPERIENCE", "Skills:", "• Led 3 teams", "2019 - Present", "Jan 2020 – Mar 2021", "a@b.co", "+1 (415) 555-0134"]),
+        ),
+        max_size=40,
+    )
+)
 def test_any_text_gives_a_valid_answer(lines: list[str]) -> None:
     result = ats.analyse("\n".join(lines), target_role="Backend Engineer", today=dt.date(2026, 11, 23))
     assert 0 <= result.ats_score <= 100

@@ -27,12 +27,21 @@ def greenhouse_job(**changes):
         "<script>var tracking = 'Java';</script><style>li { color: red }</style>"
     )
     job = {
-        "id": 4001234567, "internal_job_id": 301, "title": "Senior Data Engineer", "updated_at": "2026-11-20T23:30:00-05:00",
-        "requisition_id": "REQ-1", "location": {"name": "Hybrid - Berlin"},
+        "id": 4001234567,
+        "internal_job_id": 301,
+        "title": "Senior Data Engineer",
+        "updated_at": "2026-11-20T23:30:00-05:00",
+        "requisition_id": "REQ-1",
+        "location": {"name": "Hybrid - Berlin"},
         "absolute_url": "https://job-boards.greenhouse.io/acme/jobs/4001234567",
         "metadata": [
             {"id": 1, "name": "Employment Type", "value": "Full-time", "value_type": "single_select"},
-            {"id": 2, "name": "Pay Transparency Range", "value": {"unit": "EUR", "min_value": "70000.0", "max_value": "90000.0"}, "value_type": "currency_range"},
+            {
+                "id": 2,
+                "name": "Pay Transparency Range",
+                "value": {"unit": "EUR", "min_value": "70000.0", "max_value": "90000.0"},
+                "value_type": "currency_range",
+            },
         ],
         "content": html.escape(content, quote=True),
         "departments": [{"id": 9, "name": "Data", "child_ids": [], "parent_id": None}],
@@ -44,16 +53,28 @@ def greenhouse_job(**changes):
 
 def lever_posting(**changes):
     posting = {
-        "id": "6a1f2c3d-0000-4000-8000-000000000001", "text": "Machine Learning Engineer Intern",
-        "categories": {"commitment": "Internship", "department": "R&D", "location": "San Francisco, CA", "team": "ML", "allLocations": ["San Francisco, CA"]},
-        "createdAt": int(dt.datetime(2026, 11, 18, 16, 0, tzinfo=dt.timezone.utc).timestamp() * 1000),
-        "descriptionPlain": "Help us train models.", "description": "<div>Help us train models.</div>",
-        "lists": [{"text": "What you'll do", "content": "<li>Ship LLM features</li>"},
-                  {"text": "About you", "content": "<li>Coursework in Machine Learning with PyTorch</li><li>Python</li>"}],
-        "additionalPlain": "Free lunch.", "additional": "<div>Free lunch.</div>",
+        "id": "6a1f2c3d-0000-4000-8000-000000000001",
+        "text": "Machine Learning Engineer Intern",
+        "categories": {
+            "commitment": "Internship",
+            "department": "R&D",
+            "location": "San Francisco, CA",
+            "team": "ML",
+            "allLocations": ["San Francisco, CA"],
+        },
+        "createdAt": int(dt.datetime(2026, 11, 18, 16, 0, tzinfo=dt.UTC).timestamp() * 1000),
+        "descriptionPlain": "Help us train models.",
+        "description": "<div>Help us train models.</div>",
+        "lists": [
+            {"text": "What you'll do", "content": "<li>Ship LLM features</li>"},
+            {"text": "About you", "content": "<li>Coursework in Machine Learning with PyTorch</li><li>Python</li>"},
+        ],
+        "additionalPlain": "Free lunch.",
+        "additional": "<div>Free lunch.</div>",
         "hostedUrl": "https://jobs.lever.co/acme/6a1f2c3d-0000-4000-8000-000000000001",
         "applyUrl": "https://jobs.lever.co/acme/6a1f2c3d-0000-4000-8000-000000000001/apply",
-        "workplaceType": "remote", "country": "US",
+        "workplaceType": "remote",
+        "country": "US",
         "salaryRange": {"min": 40, "max": 50, "currency": "USD", "interval": "per-hour-wage"},
     }
     posting.update(changes)
@@ -98,7 +119,9 @@ def test_a_lever_posting_becomes_a_posting() -> None:
 
 
 def test_greenhouse_pay_is_read_from_the_pay_ranges_or_the_text_when_no_field_holds_it() -> None:
-    ranges = greenhouse_job(metadata=None, pay_input_ranges=[{"min_cents": 12_000_000, "max_cents": 15_000_000, "currency_type": "USD", "title": "US zone 1"}])
+    ranges = greenhouse_job(
+        metadata=None, pay_input_ranges=[{"min_cents": 12_000_000, "max_cents": 15_000_000, "currency_type": "USD", "title": "US zone 1"}]
+    )
     assert parse_greenhouse(ranges)["salary"] == {"min": 120000, "max": 150000, "currency": "USD", "period": "year"}
     written = greenhouse_job(metadata=None, content=html.escape("<p>The base salary range is $120,000 - $150,000 per year.</p>"))
     assert parse_greenhouse(written)["salary"] == {"min": 120000, "max": 150000, "currency": "USD", "period": "year"}
@@ -108,7 +131,12 @@ def test_greenhouse_pay_is_read_from_the_pay_ranges_or_the_text_when_no_field_ho
 def test_a_lever_salary_by_the_month_is_a_years_worth_and_one_time_pay_is_no_salary() -> None:
     monthly = parse_lever(lever_posting(salaryRange={"min": 18000, "max": 24000, "currency": "BRL", "interval": "per-month-salary"}))
     assert monthly["salary"] == {"min": 216000, "max": 288000, "currency": "BRL", "period": "year"}
-    assert parse_lever(lever_posting(salaryRange={"min": 5000, "max": 5000, "currency": "USD", "interval": "one-time"}, descriptionPlain="", description=""))["salary"] is None
+    assert (
+        parse_lever(
+            lever_posting(salaryRange={"min": 5000, "max": 5000, "currency": "USD", "interval": "one-time"}, descriptionPlain="", description="")
+        )["salary"]
+        is None
+    )
 
 
 def test_a_date_ahead_of_today_is_today() -> None:
@@ -185,7 +213,13 @@ def test_places(written: str, city, region, country, key: str, remote: bool, wor
 
 def test_a_place_someone_asks_for_has_the_key_postings_have() -> None:
     assert [feeds.location_key(text) for text in ("", "anywhere", "Berlin", "berlin, germany", "Germany", "remote", "NYC")] == [
-        "anywhere", "anywhere", "berlin", "berlin", "country-de", "remote", "new-york",
+        "anywhere",
+        "anywhere",
+        "berlin",
+        "berlin",
+        "country-de",
+        "remote",
+        "new-york",
     ]
 
 
@@ -243,8 +277,36 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
-GREENHOUSE_FIELDS = ["id", "title", "updated_at", "first_published", "location", "absolute_url", "metadata", "content", "departments", "offices", "company_name", "pay_input_ranges"]
-LEVER_FIELDS = ["id", "text", "categories", "createdAt", "description", "descriptionPlain", "lists", "additional", "additionalPlain", "hostedUrl", "applyUrl", "workplaceType", "country", "salaryRange"]
+GREENHOUSE_FIELDS = [
+    "id",
+    "title",
+    "updated_at",
+    "first_published",
+    "location",
+    "absolute_url",
+    "metadata",
+    "content",
+    "departments",
+    "offices",
+    "company_name",
+    "pay_input_ranges",
+]
+LEVER_FIELDS = [
+    "id",
+    "text",
+    "categories",
+    "createdAt",
+    "description",
+    "descriptionPlain",
+    "lists",
+    "additional",
+    "additionalPlain",
+    "hostedUrl",
+    "applyUrl",
+    "workplaceType",
+    "country",
+    "salaryRange",
+]
 
 
 def postings_of(base: dict, fields: list[str]) -> st.SearchStrategy[dict]:
@@ -303,5 +365,7 @@ def test_the_shipped_feeds_hold_300_realistic_postings_of_every_kind() -> None:
 def test_the_shipped_feeds_are_as_fresh_on_any_day() -> None:
     later = ANCHOR_DAY + dt.timedelta(days=400)
     then, now = shipped_postings(), shipped_postings(later)
-    assert [dt.date.fromisoformat(job["postedDate"]) + dt.timedelta(days=400) for job in then] == [dt.date.fromisoformat(job["postedDate"]) for job in now]
+    assert [dt.date.fromisoformat(job["postedDate"]) + dt.timedelta(days=400) for job in then] == [
+        dt.date.fromisoformat(job["postedDate"]) for job in now
+    ]
     assert max(job["postedDate"] for job in now) == later.isoformat()

@@ -16,7 +16,7 @@ import pytest
 from zik.career import interviews, mail
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
-ARRIVED = dt.datetime(2026, 11, 23, 17, 15, 4, tzinfo=dt.timezone.utc)
+ARRIVED = dt.datetime(2026, 11, 23, 17, 15, 4, tzinfo=dt.UTC)
 TOKEN = "k3v9q2m8x4t7w1z5r6p0"
 ADDRESS = f"interviews+{TOKEN}@mail.zik.localhost"
 INVITATION = "Hi Ada,\nWe'd like to invite you to a technical interview on Tuesday, December 8 at 2:30 PM PST.\nJane, Acme Corp"
@@ -24,7 +24,13 @@ INVITATION = "Hi Ada,\nWe'd like to invite you to a technical interview on Tuesd
 
 def message(**headers: str) -> EmailMessage:
     built = EmailMessage(policy=policy.SMTP)
-    defaults = {"From": "Jane Doe <jane@acme.com>", "To": ADDRESS, "Subject": "Interview invitation", "Date": "Mon, 23 Nov 2026 09:15:00 -0800", "Message-ID": "<m1@acme.com>"}
+    defaults = {
+        "From": "Jane Doe <jane@acme.com>",
+        "To": ADDRESS,
+        "Subject": "Interview invitation",
+        "Date": "Mon, 23 Nov 2026 09:15:00 -0800",
+        "Message-ID": "<m1@acme.com>",
+    }
     for name, value in {**defaults, **headers}.items():
         if value:
             built[name] = value
@@ -40,7 +46,7 @@ def test_the_sample_eml_is_read_whole() -> None:
     assert read.tokens == (TOKEN,)
     assert read.message.subject == "Interview invitation – Senior Backend Engineer at Acme ✨"
     assert read.message.sender == "Jane Doe <jane.doe@acme.com>" and read.message.message_id == "<CAF=interview-8c1d2e3f@mail.acme.com>"
-    assert read.message.received_at == dt.datetime(2026, 11, 23, 17, 15, tzinfo=dt.timezone.utc)
+    assert read.message.received_at == dt.datetime(2026, 11, 23, 17, 15, tzinfo=dt.UTC)
     assert "https://acme.zoom.us/j/81234567890?pwd=Q2xhc3NpYw" in read.message.body  # quoted-printable "=3D" decoded
     assert "%PDF" not in read.message.body and "JVBERi" not in read.message.body  # the attachment is not read
     assert read.message.body.count("Thank you for applying") == 1  # one alternative, not both
@@ -59,7 +65,7 @@ def test_an_html_only_message_is_read_as_text_with_its_links() -> None:
     built.set_content(
         "<html><head><style>.x{color:red}</style><script>var when='never';</script></head><body>"
         "<p>Hi&nbsp;Ada,</p><div>We&rsquo;d like to invite you to an interview on <b>Tuesday, December&nbsp;8</b> at 2:30&nbsp;PM PST.</div>"
-        "<p><a href=\"https://meet.google.com/abc-defg-hij\">Join the call</a><br>Jane &amp; the Acme team</p></body></html>",
+        '<p><a href="https://meet.google.com/abc-defg-hij">Join the call</a><br>Jane &amp; the Acme team</p></body></html>',
         subtype="html",
     )
     body = parse(built).message.body
@@ -72,7 +78,11 @@ def test_an_html_only_message_is_read_as_text_with_its_links() -> None:
 @pytest.mark.parametrize("encoding", ["quoted-printable", "base64", "8bit"])
 @pytest.mark.parametrize("charset", ["utf-8", "iso-8859-1", "windows-1252"])
 def test_transfer_encodings_and_charsets_are_decoded(encoding: str, charset: str) -> None:
-    text = "Entretien prévu le mardi 8 décembre à 14h30 — à bientôt !" if charset != "iso-8859-1" else "Entretien prévu le mardi 8 décembre à 14h30, à bientôt !"
+    text = (
+        "Entretien prévu le mardi 8 décembre à 14h30 — à bientôt !"
+        if charset != "iso-8859-1"
+        else "Entretien prévu le mardi 8 décembre à 14h30, à bientôt !"
+    )
     built = message()
     built.set_content(text.encode(charset), maintype="text", subtype="plain", cte=encoding, params={"charset": charset})
     assert parse(built).message.body == text
@@ -93,7 +103,9 @@ def test_encoded_word_headers_in_several_charsets() -> None:
 
 
 def test_a_forward_attached_inside_a_forward_is_read_as_forwarded_blocks() -> None:
-    original = message(From="Alice Smith <alice@umbrella.io>", To="sam@hotmail.com", Subject="Phone screen with Umbrella", Date="Sun, 22 Nov 2026 18:45:00 -0800")
+    original = message(
+        From="Alice Smith <alice@umbrella.io>", To="sam@hotmail.com", Subject="Phone screen with Umbrella", Date="Sun, 22 Nov 2026 18:45:00 -0800"
+    )
     original.set_content("Could we do a quick phone screen on 12/08 at 10am ET for the Product Designer role?")
     middle = message(From="Sam <sam@hotmail.com>", To="sam.lee@gmail.com", Subject="Fwd: Phone screen with Umbrella")
     middle.set_content("forwarding to myself")
@@ -143,7 +155,10 @@ def test_a_text_over_2_mb_is_refused_and_a_message_over_the_cap_not_read() -> No
         {"To": "ada@example.com", "Delivered-To": ADDRESS},
         {"To": "ada@example.com", "X-Original-To": ADDRESS},
         {"To": "ada@example.com", "X-Forwarded-To": ADDRESS},
-        {"To": "ada@example.com", "Received": f"from mail.acme.com by inbound-smtp.us-east-1.amazonaws.com with SMTP id abc for {ADDRESS}; Mon, 23 Nov 2026 17:15:03 +0000"},
+        {
+            "To": "ada@example.com",
+            "Received": f"from mail.acme.com by inbound-smtp.us-east-1.amazonaws.com with SMTP id abc for {ADDRESS}; Mon, 23 Nov 2026 17:15:03 +0000",
+        },
         {"To": "ada@example.com", "X-SES-Recipients": ADDRESS},
     ],
 )

@@ -25,9 +25,19 @@ def days_ago(days: int) -> str:
 
 def job(job_id: str, **fields: Any) -> dict[str, Any]:
     base = {
-        "jobId": job_id, "title": "Data Engineer", "company": "Acme", "roleKey": "data-engineer", "seniority": "mid",
-        "location": {"city": "Berlin", "country": "DE", "display": "Berlin, Germany"}, "locationKey": "berlin", "remote": False,
-        "skills": ["Python", "SQL"], "salary": None, "employmentType": "full-time", "postedDate": days_ago(1), "source": "lever:acme",
+        "jobId": job_id,
+        "title": "Data Engineer",
+        "company": "Acme",
+        "roleKey": "data-engineer",
+        "seniority": "mid",
+        "location": {"city": "Berlin", "country": "DE", "display": "Berlin, Germany"},
+        "locationKey": "berlin",
+        "remote": False,
+        "skills": ["Python", "SQL"],
+        "salary": None,
+        "employmentType": "full-time",
+        "postedDate": days_ago(1),
+        "source": "lever:acme",
     }
     return {**base, **fields}
 
@@ -59,7 +69,16 @@ def test_salary_figures_are_of_the_dominant_currency_only() -> None:
         job("f"),
     ]
     figures = market.salary_figures(jobs)
-    assert figures["salary"] == {"currency": "EUR", "sampleSize": 4, "p25": 77500, "p50": 85000, "p75": 95000, "average": 87500, "min": 60000, "max": 130000}
+    assert figures["salary"] == {
+        "currency": "EUR",
+        "sampleSize": 4,
+        "p25": 77500,
+        "p50": 85000,
+        "p75": 95000,
+        "average": 87500,
+        "min": 60000,
+        "max": 130000,
+    }
     assert figures["salaryCurrencies"] == {"EUR": 4, "USD": 1}
     assert market.salary_figures([job("x")]) == {"salary": None, "salaryCurrencies": {}}
 
@@ -75,7 +94,9 @@ def test_an_aggregate_counts_skills_levels_remote_companies_and_days() -> None:
 
     assert aggregate["openings"] == 4 and aggregate["roleName"] == "Data Engineer" and aggregate["locationName"] == "Berlin, Germany"
     assert aggregate["topSkills"][:3] == [
-        {"skill": "Python", "count": 3, "share": 0.75}, {"skill": "SQL", "count": 3, "share": 0.75}, {"skill": "Airflow", "count": 1, "share": 0.25},
+        {"skill": "Python", "count": 3, "share": 0.75},
+        {"skill": "SQL", "count": 3, "share": 0.75},
+        {"skill": "Airflow", "count": 1, "share": 0.25},
     ]
     assert [entry["level"] for entry in aggregate["seniority"]] == ["intern", "junior", "senior"]  # by rank
     assert aggregate["seniority"][2] == {"level": "senior", "count": 2, "share": 0.5}
@@ -108,7 +129,17 @@ def test_postings_since_today_and_the_trend() -> None:
 
 @pytest.mark.parametrize(
     "openings, last30, level",
-    [(0, 0, "low"), (2, 2, "low"), (3, 3, "medium"), (6, 0, "medium"), (4, 1, "low"), (5, 1, "medium"), (10, 10, "high"), (20, 0, "high"), (12, 6, "medium")],
+    [
+        (0, 0, "low"),
+        (2, 2, "low"),
+        (3, 3, "medium"),
+        (6, 0, "medium"),
+        (4, 1, "low"),
+        (5, 1, "medium"),
+        (10, 10, "high"),
+        (20, 0, "high"),
+        (12, 6, "medium"),
+    ],
 )
 def test_demand_weighs_recent_postings_fully_and_older_ones_half(openings: int, last30: int, level: str) -> None:
     assert market.demand_level(openings, {"last7Days": 0, "last30Days": last30, "earlier": openings - last30}) == level
@@ -140,14 +171,25 @@ def narrative_of(jobs: list[dict[str, Any]], place: str = "berlin") -> dict[str,
 
 
 def test_the_offline_narrative_puts_the_figures_in_words() -> None:
-    jobs = [job(str(n), salary=eur(60_000 + n * 2000, 80_000 + n * 2000), postedDate=days_ago(n % 4), skills=["Python", "SQL", "Spark"][: 1 + n % 3],
-                seniority="junior" if n < 3 else "senior", remote=n % 2 == 0) for n in range(12)]
+    jobs = [
+        job(
+            str(n),
+            salary=eur(60_000 + n * 2000, 80_000 + n * 2000),
+            postedDate=days_ago(n % 4),
+            skills=["Python", "SQL", "Spark"][: 1 + n % 3],
+            seniority="junior" if n < 3 else "senior",
+            remote=n % 2 == 0,
+        )
+        for n in range(12)
+    ]
     data = narrative_of(jobs)
     sentences = market_ai.trends(data)["trends"]
 
     assert sentences[0] == "Demand for Data Engineers in Berlin, Germany is high: 12 open postings, 12 of them from the last 30 days."
     assert sentences[1].startswith("Hiring is picking up: 12 new postings in the last 7 days")
-    assert sentences[2] == "Advertised pay centres on €81,000 a year; the middle half of the 12 postings that state it pay between €76,000 and €87,000."
+    assert (
+        sentences[2] == "Advertised pay centres on €81,000 a year; the middle half of the 12 postings that state it pay between €76,000 and €87,000."
+    )
     assert sentences[3].startswith("The skills asked for most: Python (100%), SQL (67%) and Spark (33%)")
     assert sentences[4] == "Most openings are senior-level (75%); 25% are open to interns and juniors, and 50% can be done remotely."
     registry.get(market_ai.TASK).validate({"trends": sentences})

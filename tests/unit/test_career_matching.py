@@ -60,8 +60,18 @@ def test_a_concrete_match_scores_explains_and_names_the_gaps():
 
 
 def test_the_rules_sentence_is_one_actionable_line():
-    result = matching.match(MID_PYTHONISTA, {**BACKEND, "remote": False, "locationKey": "paris", "location": {"city": "Paris", "country": "France", "display": "Paris, France"}})
-    entry = {"title": BACKEND["title"], "company": "Acme", "score": result.score, "matchedSkills": result.matched_skills, "missingSkills": result.missing_skills, "concern": matching.concern(result)}
+    result = matching.match(
+        MID_PYTHONISTA,
+        {**BACKEND, "remote": False, "locationKey": "paris", "location": {"city": "Paris", "country": "France", "display": "Paris, France"}},
+    )
+    entry = {
+        "title": BACKEND["title"],
+        "company": "Acme",
+        "score": result.score,
+        "matchedSkills": result.matched_skills,
+        "missingSkills": result.missing_skills,
+        "concern": matching.concern(result),
+    }
     sentence = matching.explanation(entry)
     assert result.score == 63
     assert sentence == (
@@ -127,7 +137,10 @@ def jobs(draw):
         "remote": remote,
         "locationKey": "remote" if remote and draw(st.booleans()) else vocabulary.slug(city),
         "location": {"city": city, "country": country, "display": f"{city}, {country}"},
-        "salary": draw(st.none() | st.just({"min": low, "max": low + draw(st.integers(min_value=0, max_value=80_000)), "currency": draw(st.sampled_from(CURRENCIES))})),
+        "salary": draw(
+            st.none()
+            | st.just({"min": low, "max": low + draw(st.integers(min_value=0, max_value=80_000)), "currency": draw(st.sampled_from(CURRENCIES))})
+        ),
     }
 
 
@@ -146,7 +159,11 @@ def candidates(draw):
         },
     }
     if draw(st.booleans()):
-        profile["resume"] = {"resumeId": "r1", "skills": draw(st.lists(st.sampled_from(ALL_SKILLS), max_size=6, unique=True)), "seniority": draw(st.sampled_from(LEVELS))}
+        profile["resume"] = {
+            "resumeId": "r1",
+            "skills": draw(st.lists(st.sampled_from(ALL_SKILLS), max_size=6, unique=True)),
+            "seniority": draw(st.sampled_from(LEVELS)),
+        }
     return profile
 
 
@@ -229,7 +246,14 @@ def test_matched_and_missing_skills_split_what_the_job_asks_core_first(profile, 
 @given(candidates(), jobs())
 def test_the_rules_sentence_is_one_bounded_line_that_names_the_score(profile, job):
     result = matching.match(profile, job)
-    entry = {"title": job["title"], "company": job["company"], "score": result.score, "matchedSkills": result.matched_skills, "missingSkills": result.missing_skills, "concern": matching.concern(result)}
+    entry = {
+        "title": job["title"],
+        "company": job["company"],
+        "score": result.score,
+        "matchedSkills": result.matched_skills,
+        "missingSkills": result.missing_skills,
+        "concern": matching.concern(result),
+    }
     sentence = matching.explanation(entry)
     assert f"({result.score}/100)" in sentence and "\n" not in sentence and len(sentence) <= matching.MAX_EXPLANATION_CHARS
     if result.missing_skills:
@@ -244,7 +268,18 @@ def test_the_rules_answer_of_career_match_is_valid_against_its_schema(profile, p
     entries = []
     for number, job in enumerate(page):
         result = matching.match(profile, job)
-        entries.append({"jobId": f"j{number}", "title": job["title"], "company": job["company"], "score": result.score, "reasons": result.reasons, "matchedSkills": result.matched_skills, "missingSkills": result.missing_skills, "concern": matching.concern(result) or ""})
+        entries.append(
+            {
+                "jobId": f"j{number}",
+                "title": job["title"],
+                "company": job["company"],
+                "score": result.score,
+                "reasons": result.reasons,
+                "matchedSkills": result.matched_skills,
+                "missingSkills": result.missing_skills,
+                "concern": matching.concern(result) or "",
+            }
+        )
     data = match_ai.task_data({"skills": profile["skills"]}, entries)
     answer = match_ai.MATCH.validate(match_ai.offline_answer(data))
     assert [entry["jobId"] for entry in answer["explanations"]] == [f"j{n}" for n in range(len(page))]

@@ -3,7 +3,8 @@ currencies, preferences merged key by key, saves at the version read."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,14 @@ def test_a_profile_the_resumes_wrote_first_is_still_version_0_and_shows_the_resu
 def test_a_save_writes_skills_in_the_vocabularys_names_and_merges_preferences():
     store = MemoryStore()
     service = profiles.Profiles(store)
-    saved = service.update(ADA, {"skills": ["python", "Postgres", "PYTHON", "  Rust  Lang "], "careerStage": "Senior", "preferences": {"roles": ["Backend  Engineer"], "currency": "eur", "minSalary": 70000}})
+    saved = service.update(
+        ADA,
+        {
+            "skills": ["python", "Postgres", "PYTHON", "  Rust  Lang "],
+            "careerStage": "Senior",
+            "preferences": {"roles": ["Backend  Engineer"], "currency": "eur", "minSalary": 70000},
+        },
+    )
     assert saved["skills"] == ["Python", "PostgreSQL", "Rust Lang"]
     assert saved["careerStage"] == "senior" and saved["version"] == 1
     assert saved["preferences"] == {"roles": ["Backend Engineer"], "locations": [], "remote": "any", "minSalary": 70000, "currency": "EUR"}

@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 
 from zik.career import applications as machine
 from zik.career.applications import (
-    ACCEPTED, APPLIED, FINAL, INTERVIEW, OFFER, OPEN, REJECTED, SAVED, SCREENING, STATUSES, WITHDRAWN,
+    ACCEPTED,
+    APPLIED,
+    FINAL,
+    INTERVIEW,
+    OFFER,
+    OPEN,
+    REJECTED,
+    SAVED,
+    SCREENING,
+    STATUSES,
+    WITHDRAWN,
 )
 from zik.errors import Conflict, InvalidRequest
 
@@ -144,8 +154,16 @@ def test_stats_count_by_status_and_rate_the_answers() -> None:
 
 def test_stats_of_nothing_sent_are_zero_not_a_division_by_zero() -> None:
     assert machine.stats([]) == {
-        "total": 0, "byStatus": dict.fromkeys(STATUSES, 0), "open": 0, "applied": 0, "responded": 0,
-        "interviewed": 0, "offers": 0, "responseRate": 0.0, "interviewRate": 0.0, "offerRate": 0.0,
+        "total": 0,
+        "byStatus": dict.fromkeys(STATUSES, 0),
+        "open": 0,
+        "applied": 0,
+        "responded": 0,
+        "interviewed": 0,
+        "offers": 0,
+        "responseRate": 0.0,
+        "interviewRate": 0.0,
+        "offerRate": 0.0,
     }
     assert machine.stats([application(SAVED), application(SAVED)])["responseRate"] == 0.0
 

@@ -40,8 +40,14 @@ def events(mapper: Any, c: Change) -> list[tuple[str, dict[str, Any]]]:
 
 # -- journal ----------------------------------------------------------------------------------------------
 ENTRY = {
-    "entryId": "0193a1b2c3d4e5f6", "version": 1, "wordCount": 47, "entryDate": "2026-11-23", "timezone": "Europe/Paris",
-    "contentHash": "aaa", "createdAt": AT, "updatedAt": AT,
+    "entryId": "0193a1b2c3d4e5f6",
+    "version": 1,
+    "wordCount": 47,
+    "entryDate": "2026-11-23",
+    "timezone": "Europe/Paris",
+    "contentHash": "aaa",
+    "createdAt": AT,
+    "updatedAt": AT,
 }
 
 
@@ -49,7 +55,11 @@ def test_an_entry_written_is_entry_created_and_prompt_used_when_it_answers_a_pro
     assert [t for t, _ in events(journal, change("INSERT", "ENTRY#0193a1b2c3d4e5f6", new=ENTRY))] == ["EntryCreated"]
     both = events(journal, change("INSERT", "ENTRY#0193a1b2c3d4e5f6", new={**ENTRY, "promptId": "gratitude-01", "categoryId": "c1"}))
     assert [t for t, _ in both] == ["EntryCreated", "PromptUsed"]
-    assert both[0][1] == {**{k: ENTRY[k] for k in ("entryId", "version", "wordCount", "entryDate", "timezone")}, "categoryId": "c1", "promptId": "gratitude-01"}
+    assert both[0][1] == {
+        **{k: ENTRY[k] for k in ("entryId", "version", "wordCount", "entryDate", "timezone")},
+        "categoryId": "c1",
+        "promptId": "gratitude-01",
+    }
     assert both[1][1] == {"promptId": "gratitude-01", "entryId": ENTRY["entryId"], "entryDate": "2026-11-23"}
 
 
@@ -74,14 +84,32 @@ def test_an_entry_deleted_is_entry_deleted_and_other_items_mean_nothing() -> Non
 
 
 # -- quests -----------------------------------------------------------------------------------------------
-GOAL = {"goalId": "g0000000000ab", "title": "Run a half marathon", "status": "planning", "path": "workflow", "via": "chat", "milestoneCount": 0, "createdAt": AT}
+GOAL = {
+    "goalId": "g0000000000ab",
+    "title": "Run a half marathon",
+    "status": "planning",
+    "path": "workflow",
+    "via": "chat",
+    "milestoneCount": 0,
+    "createdAt": AT,
+}
 MILESTONE = {"goalId": GOAL["goalId"], "seq": 2, "title": "Run 10 km", "status": "active", "milestoneCount": 3}
-TASK = {"taskId": "g0000000000ab.m2.t1", "title": "Run 5 km", "goalId": GOAL["goalId"], "milestoneSeq": 2, "source": "coach", "dueDate": "2026-11-24", "status": "todo"}
+TASK = {
+    "taskId": "g0000000000ab.m2.t1",
+    "title": "Run 5 km",
+    "goalId": GOAL["goalId"],
+    "milestoneSeq": 2,
+    "source": "coach",
+    "dueDate": "2026-11-24",
+    "status": "todo",
+}
 
 
 def test_goals_created_ready_and_completed() -> None:
     created = events(quests, change("INSERT", "GOAL#g0000000000ab", new=GOAL))
-    assert created == [("GoalCreated", {"goalId": GOAL["goalId"], "title": GOAL["title"], "category": None, "targetDate": None, "path": "workflow", "via": "chat"})]
+    assert created == [
+        ("GoalCreated", {"goalId": GOAL["goalId"], "title": GOAL["title"], "category": None, "targetDate": None, "path": "workflow", "via": "chat"})
+    ]
     active = {**GOAL, "status": "active", "milestoneCount": 3, "plannedTaskCount": 4}
     assert events(quests, change("MODIFY", "GOAL#g0000000000ab", old={**GOAL, "milestoneCount": 3}, new=active)) == [
         ("RoadmapReady", {"goalId": GOAL["goalId"], "milestoneCount": 3, "taskCount": 4})
@@ -94,9 +122,13 @@ def test_goals_created_ready_and_completed() -> None:
 
 def test_a_milestone_completed_names_the_next_one_and_the_last_names_none() -> None:
     middle = events(quests, change("MODIFY", "GOAL#g0000000000ab#MS#02", old=MILESTONE, new={**MILESTONE, "status": "completed"}))
-    assert middle == [("MilestoneCompleted", {"goalId": GOAL["goalId"], "milestoneSeq": 2, "milestoneCount": 3, "title": "Run 10 km", "nextMilestoneSeq": 3})]
+    assert middle == [
+        ("MilestoneCompleted", {"goalId": GOAL["goalId"], "milestoneSeq": 2, "milestoneCount": 3, "title": "Run 10 km", "nextMilestoneSeq": 3})
+    ]
     last = {**MILESTONE, "seq": 3}
-    assert events(quests, change("MODIFY", "GOAL#g0000000000ab#MS#03", old=last, new={**last, "status": "completed"}))[0][1]["nextMilestoneSeq"] is None
+    assert (
+        events(quests, change("MODIFY", "GOAL#g0000000000ab#MS#03", old=last, new={**last, "status": "completed"}))[0][1]["nextMilestoneSeq"] is None
+    )
     assert events(quests, change("MODIFY", "GOAL#g0000000000ab#MS#02", old=MILESTONE, new={**MILESTONE, "openTasks": 2})) == []
 
 
@@ -117,7 +149,9 @@ def test_a_task_done_is_task_completed_and_undone_or_redone_is_nothing() -> None
 def test_a_profile_saved_is_user_profile_updated_with_what_the_save_changed(kind: str) -> None:
     old = {"version": 1, "timezone": "UTC", "changed": []} if kind == "MODIFY" else None
     new = {"version": 2, "timezone": "Europe/Paris", "changed": ["timezone"]}
-    assert events(platform, change(kind, "PROFILE", old=old, new=new)) == [("UserProfileUpdated", {"version": 2, "changed": ["timezone"], "timezone": "Europe/Paris"})]
+    assert events(platform, change(kind, "PROFILE", old=old, new=new)) == [
+        ("UserProfileUpdated", {"version": 2, "changed": ["timezone"], "timezone": "Europe/Paris"})
+    ]
     assert events(platform, change("MODIFY", "PROFILE", old=new, new=new)) == []
     assert events(platform, change("REMOVE", "PROFILE", old=new)) == []
 
@@ -126,8 +160,14 @@ def test_a_profile_saved_is_user_profile_updated_with_what_the_save_changed(kind
 RESUME = {"resumeId": "01795421600000x7k2", "status": "pending", "source": "upload", "createdAt": AT}
 ANALYZED = {**RESUME, "status": "analyzed", "atsScore": 78, "skills": ["Python", "AWS"], "analyzedAt": "2026-11-23T08:15:04.000Z"}
 APPLICATION = {
-    "applicationId": "a7c91d2e40b1", "jobId": "gh3f9a1c2b7d", "company": "Northwind Labs", "role": "Backend Engineer",
-    "status": "applied", "history": [{"status": "applied", "at": AT, "via": "create"}], "version": 1, "updatedAt": AT,
+    "applicationId": "a7c91d2e40b1",
+    "jobId": "gh3f9a1c2b7d",
+    "company": "Northwind Labs",
+    "role": "Backend Engineer",
+    "status": "applied",
+    "history": [{"status": "applied", "at": AT, "via": "create"}],
+    "version": 1,
+    "updatedAt": AT,
 }
 
 
@@ -146,12 +186,34 @@ def test_a_resume_analysed_is_resume_analyzed_once() -> None:
 def test_an_application_created_or_moved_is_application_status_changed_and_nothing_else_is() -> None:
     sk = "APP#a7c91d2e40b1"
     created = events(career, change("INSERT", sk, new=APPLICATION))
-    assert created == [("ApplicationStatusChanged", {
-        "applicationId": "a7c91d2e40b1", "jobId": "gh3f9a1c2b7d", "company": "Northwind Labs", "role": "Backend Engineer",
-        "from": None, "to": "applied", "via": "create", "version": 1,
-    })]
-    moved = {**APPLICATION, "status": "interview", "version": 2, "history": [*APPLICATION["history"], {"status": "interview", "at": AT, "via": "email"}]}
-    assert events(career, change("MODIFY", sk, old=APPLICATION, new=moved))[0][1] == {**created[0][1], "from": "applied", "to": "interview", "via": "email", "version": 2}
+    assert created == [
+        (
+            "ApplicationStatusChanged",
+            {
+                "applicationId": "a7c91d2e40b1",
+                "jobId": "gh3f9a1c2b7d",
+                "company": "Northwind Labs",
+                "role": "Backend Engineer",
+                "from": None,
+                "to": "applied",
+                "via": "create",
+                "version": 1,
+            },
+        )
+    ]
+    moved = {
+        **APPLICATION,
+        "status": "interview",
+        "version": 2,
+        "history": [*APPLICATION["history"], {"status": "interview", "at": AT, "via": "email"}],
+    }
+    assert events(career, change("MODIFY", sk, old=APPLICATION, new=moved))[0][1] == {
+        **created[0][1],
+        "from": "applied",
+        "to": "interview",
+        "via": "email",
+        "version": 2,
+    }
     assert events(career, change("MODIFY", sk, old=moved, new={**moved, "notes": "bring portfolio", "version": 3})) == []
     assert events(career, change("REMOVE", sk, old=moved)) == []
     for other in ("PROFILE", "PROFILE#MATCH#j1", "SAVED#j1", "APPJOB#j1", "EMAIL#d1", "MAILBOX"):
@@ -161,6 +223,8 @@ def test_an_application_created_or_moved_is_application_status_changed_and_nothi
 def test_a_saved_career_profile_is_career_profile_saved_and_its_resume_alone_is_not() -> None:
     first = {"targetRole": "Data Engineer", "version": 1}
     assert events(career, change("INSERT", "PROFILE", new=first)) == [("CareerProfileSaved", {"version": 1})]
-    assert events(career, change("MODIFY", "PROFILE", old=first, new={**first, "targetRole": "ML Engineer", "version": 2})) == [("CareerProfileSaved", {"version": 2})]
+    assert events(career, change("MODIFY", "PROFILE", old=first, new={**first, "targetRole": "ML Engineer", "version": 2})) == [
+        ("CareerProfileSaved", {"version": 2})
+    ]
     assert events(career, change("MODIFY", "PROFILE", old=first, new={**first, "resume": {"resumeId": "r1"}})) == []
     assert events(career, change("REMOVE", "PROFILE", old=first)) == []

@@ -21,8 +21,8 @@ WALL_CLOCK = re.compile(r"\b(?:datetime\.(?:now|utcnow|today)|date\.today|time\.
 
 
 def test_the_clock_follows_time_machine() -> None:
-    with time_machine.travel(dt.datetime(2028, 2, 29, 23, 59, 59, 500_000, tzinfo=dt.timezone.utc), tick=False):
-        assert clock.now() == dt.datetime(2028, 2, 29, 23, 59, 59, 500_000, tzinfo=dt.timezone.utc)
+    with time_machine.travel(dt.datetime(2028, 2, 29, 23, 59, 59, 500_000, tzinfo=dt.UTC), tick=False):
+        assert clock.now() == dt.datetime(2028, 2, 29, 23, 59, 59, 500_000, tzinfo=dt.UTC)
         assert clock.now_iso() == "2028-02-29T23:59:59.500Z"
         assert clock.epoch_seconds() == 1835481599 and clock.epoch_millis() == 1835481599500
         assert clock.today() == dt.date(2028, 2, 29)
@@ -30,7 +30,7 @@ def test_the_clock_follows_time_machine() -> None:
 
 def test_today_is_the_users_day_not_the_machines() -> None:
     # 10:30 UTC: already the next day in Kiritimati (UTC+14), still the day before in Pago Pago (UTC-11).
-    with time_machine.travel(dt.datetime(2027, 7, 14, 10, 30, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2027, 7, 14, 10, 30, tzinfo=dt.UTC), tick=False):
         assert clock.today("Pacific/Kiritimati") == dt.date(2027, 7, 15)
         assert clock.today("Pacific/Pago_Pago") == dt.date(2027, 7, 13)
         assert clock.today("UTC") == clock.today() == dt.date(2027, 7, 14)
@@ -62,8 +62,8 @@ def test_the_wall_clock_pattern_catches_what_it_should() -> None:
 
 def test_a_moved_clock_names_a_wall_time_in_a_zone(pytestconfig: pytest.Config) -> None:
     moved_instant = pytestconfig.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py")).moved_instant
-    assert moved_instant("2027-07-14T23:59:30@Pacific/Kiritimati") == dt.datetime(2027, 7, 14, 9, 59, 30, tzinfo=dt.timezone.utc)
-    assert moved_instant("2028-02-29T23:59:30") == dt.datetime(2028, 2, 29, 23, 59, 30, tzinfo=dt.timezone.utc)
+    assert moved_instant("2027-07-14T23:59:30@Pacific/Kiritimati") == dt.datetime(2027, 7, 14, 9, 59, 30, tzinfo=dt.UTC)
+    assert moved_instant("2028-02-29T23:59:30") == dt.datetime(2028, 2, 29, 23, 59, 30, tzinfo=dt.UTC)
     with pytest.raises(pytest.UsageError, match="DST gap"):
         moved_instant("2027-03-28T02:30:00@Europe/Paris")
     with pytest.raises(pytest.UsageError, match="without an offset"):

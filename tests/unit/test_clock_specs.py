@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 30, 0, 50, tzinfo=UTC)
 
 
@@ -52,7 +52,9 @@ def test_relative_specs_never_age(clocks) -> None:
     after_spring = dt.datetime(2027, 3, 28, 1, 0, 1, tzinfo=UTC)
     assert utc("next-dst-spring@Europe/Paris", clocks, now=after_spring) == dt.datetime(2028, 3, 26, 0, 59, 30, tzinfo=UTC)
     # Read 10 s before a change, the change is still next: the instant given is 20 s in the past.
-    assert utc("next-dst-autumn@Europe/Paris", clocks, now=dt.datetime(2027, 10, 31, 0, 59, 50, tzinfo=UTC)) == dt.datetime(2027, 10, 31, 0, 59, 30, tzinfo=UTC)
+    assert utc("next-dst-autumn@Europe/Paris", clocks, now=dt.datetime(2027, 10, 31, 0, 59, 50, tzinfo=UTC)) == dt.datetime(
+        2027, 10, 31, 0, 59, 30, tzinfo=UTC
+    )
 
 
 def test_the_wall_time_is_the_zones_own(clocks) -> None:

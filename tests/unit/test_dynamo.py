@@ -106,9 +106,7 @@ def test_update_removes_attributes_set_to_none_or_listed(users_table):
 
 def test_update_never_touches_keys_version_or_created_at(users_table):
     created = users_table.create({"pk": PK, "sk": "P", "name": "x"})
-    updated = users_table.update(
-        PK, "P", {"pk": OTHER, "sk": "Q", "version": 99, "createdAt": "1970-01-01T00:00:00.000Z", "name": "y"}
-    )
+    updated = users_table.update(PK, "P", {"pk": OTHER, "sk": "Q", "version": 99, "createdAt": "1970-01-01T00:00:00.000Z", "name": "y"})
     assert (updated["pk"], updated["sk"]) == (PK, "P")
     assert updated["version"] == 2
     assert updated["createdAt"] == created["createdAt"]

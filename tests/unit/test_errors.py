@@ -55,14 +55,21 @@ def test_each_error_has_its_status_and_code(cls, status, code):
     assert (exc.status, exc.code) == (status, code)
     assert str(exc) == "something is wrong"
     assert exc.headers() == {}
-    assert exc.body("r-9") == {
-        "error": {"code": code, "message": "something is wrong", "field": "name", "requestId": "r-9"}
-    }
+    assert exc.body("r-9") == {"error": {"code": code, "message": "something is wrong", "field": "name", "requestId": "r-9"}}
 
 
 def test_every_error_is_a_zik_error():
-    for name in ("InvalidRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "VersionConflict",
-                 "PayloadTooLarge", "Unprocessable", "TooManyRequests"):
+    for name in (
+        "InvalidRequest",
+        "Unauthorized",
+        "Forbidden",
+        "NotFound",
+        "Conflict",
+        "VersionConflict",
+        "PayloadTooLarge",
+        "Unprocessable",
+        "TooManyRequests",
+    ):
         assert issubclass(getattr(errors, name), ZikError), name
 
 

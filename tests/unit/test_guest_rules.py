@@ -7,8 +7,8 @@ import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from template_tables import _template_resources
+
 from zik.platform import guests, passwords
 
 
@@ -55,6 +55,6 @@ def test_guests_spread_over_the_shards():
 
 
 def test_the_cutoff_is_thirty_days_before_now_as_the_index_writes_instants():
-    now = dt.datetime(2028, 3, 1, 0, 0, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2028, 3, 1, 0, 0, 30, tzinfo=dt.UTC)
     assert guests.inactive_cutoff(now) == "2028-01-31T00:00:30.000Z"  # across a leap February
     assert guests.owner_of_partition("TENANT#default#USER#a-b#c").user_id == "a-b#c"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError
 
 from zik import http
+from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from zik.errors import NotFound, TooManyRequests, VersionConflict
 
 
@@ -91,9 +90,7 @@ def test_a_domain_not_found_is_a_404_json_error(call, api_event):
     status, headers, body, _ = call(event)
     assert status == 404
     assert headers["content-type"] == "application/json"
-    assert body == {
-        "error": {"code": "not_found", "message": "no thing abc", "requestId": event["requestContext"]["requestId"]}
-    }
+    assert body == {"error": {"code": "not_found", "message": "no thing abc", "requestId": event["requestContext"]["requestId"]}}
 
 
 def test_an_unexpected_exception_is_a_500_with_a_request_id_and_no_trace(call, api_event):

@@ -193,7 +193,18 @@ def test_a_day_outside_the_range_is_refused_naming_the_field(raw):
 
 @pytest.mark.parametrize(
     "raw",
-    ["٢٠٢٦-١١-٢٣", "２０２６-１１-２３", "20261123", "2026-W48-1", "2026-11-23T00:00:00", "2026-11-23\n", " 2026-11-23", "+2026-11-23", "26-11-23", 20261123],
+    [
+        "٢٠٢٦-١١-٢٣",
+        "２０２６-１１-２３",
+        "20261123",
+        "2026-W48-1",
+        "2026-11-23T00:00:00",
+        "2026-11-23\n",
+        " 2026-11-23",
+        "+2026-11-23",
+        "26-11-23",
+        20261123,
+    ],
 )
 def test_anything_but_ascii_yyyy_mm_dd_is_refused(raw):
     error = refused(inputs.day, raw, "date")

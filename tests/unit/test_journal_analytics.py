@@ -49,10 +49,18 @@ def test_categories_are_counted_largest_first_with_the_uncategorised_as_null() -
 def test_an_empty_journal_has_a_complete_summary() -> None:
     summary = summarize([], timezone="Europe/Paris", today=TODAY)
     assert summary == {
-        "totalEntries": 0, "totalWords": 0, "averageWords": 0, "currentStreak": 0, "longestStreak": 0,
-        "firstEntryDate": None, "lastEntryDate": None,
+        "totalEntries": 0,
+        "totalWords": 0,
+        "averageWords": 0,
+        "currentStreak": 0,
+        "longestStreak": 0,
+        "firstEntryDate": None,
+        "lastEntryDate": None,
         "byWeekday": {day: 0 for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-        "byHour": [0] * 24, "byCategory": [], "averageMood": None, "daysWritten": 0,
+        "byHour": [0] * 24,
+        "byCategory": [],
+        "averageMood": None,
+        "daysWritten": 0,
     }
 
 
@@ -97,7 +105,9 @@ def test_weekly_buckets_start_on_monday_and_are_labelled_by_it() -> None:
 
 
 def test_a_single_day_and_a_bad_bucket() -> None:
-    assert mood_series([], start=TODAY, end=TODAY, bucket="week") == [{"period": "2026-03-09", "entries": 0, "averageSentiment": None, "averageMood": None}]
+    assert mood_series([], start=TODAY, end=TODAY, bucket="week") == [
+        {"period": "2026-03-09", "entries": 0, "averageSentiment": None, "averageMood": None}
+    ]
     with pytest.raises(ValueError, match="bucket must be one of day, week"):
         mood_series(POINTS, start=TODAY, end=TODAY, bucket="month")
     with pytest.raises(ValueError, match="must not be after"):

@@ -100,7 +100,18 @@ def test_the_title_tags_and_mood_help_when_the_text_says_little() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["", "   ", "ok", "😊", "…", "今日は友達と公園に行きました。とても楽しかったです。", "Aujourd'hui j'ai marché dans le parc avec ma sœur. Il faisait beau.", "x" * 5000, "word " * 3000, "\n\n\n"],
+    [
+        "",
+        "   ",
+        "ok",
+        "😊",
+        "…",
+        "今日は友達と公園に行きました。とても楽しかったです。",
+        "Aujourd'hui j'ai marché dans le parc avec ma sœur. Il faisait beau.",
+        "x" * 5000,
+        "word " * 3000,
+        "\n\n\n",
+    ],
 )
 def test_short_odd_and_non_english_entries_still_get_a_valid_answer(content: str) -> None:
     answer = read(content)

@@ -23,7 +23,9 @@ def test_the_library_is_large_varied_and_well_formed() -> None:
     assert len(entries) >= 120 and len(set(ids)) == len(ids)
     assert len({" ".join(t.lower().split()) for t in texts}) == len(texts)
     assert len(categories()) >= 10 and set(categories()) == {p["category"] for p in entries}
-    assert {"gratitude", "reflection", "goals", "relationships", "self-care", "mindfulness", "growth", "creativity", "work", "memories"} <= set(categories())
+    assert {"gratitude", "reflection", "goals", "relationships", "self-care", "mindfulness", "growth", "creativity", "work", "memories"} <= set(
+        categories()
+    )
     for prompt in entries:
         assert set(prompt) == {"promptId", "category", "text"}
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", prompt["promptId"]) and prompt["promptId"].startswith(prompt["category"] + "-")
@@ -79,7 +81,9 @@ def test_the_daily_prompt_keeps_to_the_chosen_categories_or_falls_back_to_all() 
     for n in range(10):
         chosen = daily_prompt(entries, user_key="bob", day=DAY + dt.timedelta(days=n), recently_used=[], categories=["gratitude", "memories"])
         assert chosen["category"] in {"gratitude", "memories"}
-    assert daily_prompt(entries, user_key="bob", day=DAY, recently_used=[], categories=["astrology"]) == daily_prompt(entries, user_key="bob", day=DAY, recently_used=[])
+    assert daily_prompt(entries, user_key="bob", day=DAY, recently_used=[], categories=["astrology"]) == daily_prompt(
+        entries, user_key="bob", day=DAY, recently_used=[]
+    )
     gratitude = [p["promptId"] for p in entries if p["category"] == "gratitude"]
     # Every gratitude prompt used: one of them again rather than another category.
     assert daily_prompt(entries, user_key="bob", day=DAY, recently_used=gratitude, categories=["gratitude"])["category"] == "gratitude"

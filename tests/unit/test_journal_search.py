@@ -12,8 +12,8 @@ import pytest
 
 from zik.errors import InvalidRequest
 from zik.journal.search import (
-    B,
     K1,
+    B,
     Hit,
     Query,
     SearchIndex,

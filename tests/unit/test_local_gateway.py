@@ -23,7 +23,9 @@ AUTH = Authorizer("CognitoAuthorizer", "cognito_user_pools", ["us-east-1_pool"],
 RESPONSES = {
     "UNAUTHORIZED": {
         "statusCode": 401,
-        "responseTemplates": {"application/json": '{"error":{"code":"unauthorized","message":$context.error.messageString,"requestId":"$context.requestId"}}'},
+        "responseTemplates": {
+            "application/json": '{"error":{"code":"unauthorized","message":$context.error.messageString,"requestId":"$context.requestId"}}'
+        },
     },
     "MISSING_AUTHENTICATION_TOKEN": {
         "statusCode": 404,
@@ -159,9 +161,7 @@ def test_stage_throttling_answers_429_past_the_burst():
 
 
 def test_oversized_requests_are_413():
-    status, _, _ = _gateway([Route("PUT", "/me", "Me", None)])._handle_api(
-        "PUT", "/me", "", {}, b"x" * (10 * 1024 * 1024 + 1), "127.0.0.1", "r"
-    )
+    status, _, _ = _gateway([Route("PUT", "/me", "Me", None)])._handle_api("PUT", "/me", "", {}, b"x" * (10 * 1024 * 1024 + 1), "127.0.0.1", "r")
     assert status == 413
 
 
@@ -211,7 +211,7 @@ def _read_answer(sock: socket.socket) -> Raw:
     reader = sock.makefile("rb")
     status = int(reader.readline().split()[1])
     headers = {}
-    while (line := reader.readline().decode("latin-1").strip()):
+    while line := reader.readline().decode("latin-1").strip():
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return Raw(status, headers, reader.read(int(headers.get("content-length", "0"))))
@@ -251,10 +251,16 @@ def test_a_request_is_served(address):
         pytest.param(b"GET /health HTTX/1.1\r\nHost: x\r\n\r\n", 400, "invalid_request", id="a malformed request line"),
         pytest.param(b"HELLO\r\n\r\n", 400, "invalid_request", id="no request line"),
         pytest.param(b"GET /health HTTP/1.1\r\n" + b"X-A: b\r\n" * 200 + b"\r\n", 431, "invalid_request", id="too many headers"),
-        pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: ten\r\n\r\n0123456789", 400, "invalid_request", id="a Content-Length that is no number"),
+        pytest.param(
+            b"POST /entries HTTP/1.1\r\nContent-Length: ten\r\n\r\n0123456789", 400, "invalid_request", id="a Content-Length that is no number"
+        ),
         pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400, "invalid_request", id="a negative Content-Length"),
-        pytest.param(b"POST /entries HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413, "payload_too_large", id="a Content-Length past the limit"),
-        pytest.param(b"POST /entries HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 411, "invalid_request", id="a chunked body"),
+        pytest.param(
+            b"POST /entries HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413, "payload_too_large", id="a Content-Length past the limit"
+        ),
+        pytest.param(
+            b"POST /entries HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 411, "invalid_request", id="a chunked body"
+        ),
     ],
 )
 def test_what_the_server_answers_itself_is_json_in_the_error_shape(address, request_bytes, status, code):

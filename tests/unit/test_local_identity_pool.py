@@ -48,8 +48,12 @@ def policies(role: dict[str, Any]) -> list[str]:
 
 
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"cognito-identity.amazonaws.com:sub": ME, "cognito-identity.amazonaws.com:aud": POOL,
-            "cognito-identity.amazonaws.com:amr": ["authenticated"], **extra}
+    return {
+        "cognito-identity.amazonaws.com:sub": ME,
+        "cognito-identity.amazonaws.com:aud": POOL,
+        "cognito-identity.amazonaws.com:amr": ["authenticated"],
+        **extra,
+    }
 
 
 def test_policy_variables_are_the_callers() -> None:
@@ -79,17 +83,22 @@ def test_policy_variables_are_the_callers() -> None:
         ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/Users", {}, False),
     ],
 )
-def test_the_roles_policy_reaches_only_the_callers_prefix(policies: list[str], action: str, resource: str, extra: dict[str, str], allowed: bool) -> None:
+def test_the_roles_policy_reaches_only_the_callers_prefix(
+    policies: list[str], action: str, resource: str, extra: dict[str, str], allowed: bool
+) -> None:
     assert decide(policies, action, resource, _context(**extra)) is allowed
 
 
 def test_an_explicit_deny_wins_and_an_allow_whose_condition_fails_grants_nothing() -> None:
     allow_all = json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
-    deny_other = json.dumps({"Statement": {"Effect": "Deny", "Action": "s3:GetObject", "NotResource": f"{BUCKET}/identities/${{cognito-identity.amazonaws.com:sub}}/*"}})
+    deny_other = json.dumps(
+        {"Statement": {"Effect": "Deny", "Action": "s3:GetObject", "NotResource": f"{BUCKET}/identities/${{cognito-identity.amazonaws.com:sub}}/*"}}
+    )
     assert decide([allow_all, deny_other], "s3:GetObject", f"{BUCKET}/identities/{ME}/a", _context())
     assert not decide([allow_all, deny_other], "s3:GetObject", f"{BUCKET}/identities/{OTHER}/a", _context())
-    conditional = json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": BUCKET,
-                                             "Condition": {"StringEquals": {"s3:prefix": "mine/"}}}]})
+    conditional = json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": BUCKET, "Condition": {"StringEquals": {"s3:prefix": "mine/"}}}]}
+    )
     assert decide([conditional], "s3:ListBucket", BUCKET, _context(**{"s3:prefix": "mine/"}))
     assert not decide([conditional], "s3:ListBucket", BUCKET, _context(**{"s3:prefix": "yours/"}))
 

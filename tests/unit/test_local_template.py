@@ -22,9 +22,7 @@ def test_translator_version_is_the_pinned_one():
 
 def test_short_form_tags_become_intrinsics(tmp_path):
     path = tmp_path / "t.yaml"
-    path.write_text(
-        "A: !Ref Thing\nB: !GetAtt Thing.Arn\nC: !Sub '${Thing}-x'\nD: !If [Cond, 1, 2]\nE: !Join [',', [a, b]]\n"
-    )
+    path.write_text("A: !Ref Thing\nB: !GetAtt Thing.Arn\nC: !Sub '${Thing}-x'\nD: !If [Cond, 1, 2]\nE: !Join [',', [a, b]]\n")
     assert load_yaml(path) == {
         "A": {"Ref": "Thing"},
         "B": {"Fn::GetAtt": ["Thing", "Arn"]},

@@ -9,6 +9,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zik import schemas
 from zik.platform import onboarding, profiles
 
@@ -22,8 +23,18 @@ def test_steps_in_the_order_an_app_shows_them():
 
 def test_the_interests_are_the_profile_schemas_known_ids():
     assert onboarding.interests() == (
-        "fitness", "finance", "learning", "languages", "music", "creativity", "business", "habits", "mindfulness",
-        "journaling", "career", "style",
+        "fitness",
+        "finance",
+        "learning",
+        "languages",
+        "music",
+        "creativity",
+        "business",
+        "habits",
+        "mindfulness",
+        "journaling",
+        "career",
+        "style",
     )
     schemas.validate("requests", "profile_update", {"interests": list(onboarding.interests())})
     schemas.validate("requests", "profile_update", {"interests": []})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+
 from zik import schemas
 from zik.errors import VersionConflict
 from zik.platform import profiles
@@ -171,9 +172,15 @@ def queue():
             for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
                 records.append(
                     {
-                        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
-                        "attributes": {}, "messageAttributes": {}, "md5OfBody": message["MD5OfBody"], "eventSource": "aws:sqs",
-                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:onboarding", "awsRegion": "us-east-1",
+                        "messageId": message["MessageId"],
+                        "receiptHandle": message["ReceiptHandle"],
+                        "body": message["Body"],
+                        "attributes": {},
+                        "messageAttributes": {},
+                        "md5OfBody": message["MD5OfBody"],
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:onboarding",
+                        "awsRegion": "us-east-1",
                     }
                 )
         return {"Records": records}
@@ -183,9 +190,21 @@ def queue():
 
 def envelope(detail_type: str, source: str, occurred_at: str, owner: Principal = ADA, **detail: object) -> dict:
     return {
-        "version": "0", "id": f"id-{detail_type}-{occurred_at}", "detail-type": detail_type, "source": source,
-        "account": "123456789012", "time": occurred_at[:19] + "Z", "region": "us-east-1", "resources": [],
-        "detail": {"eventId": f"e-{detail_type}-{occurred_at}", "occurredAt": occurred_at, "tenantId": owner.tenant_id, "userId": owner.user_id, **detail},
+        "version": "0",
+        "id": f"id-{detail_type}-{occurred_at}",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": occurred_at[:19] + "Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {
+            "eventId": f"e-{detail_type}-{occurred_at}",
+            "occurredAt": occurred_at,
+            "tenantId": owner.tenant_id,
+            "userId": owner.user_id,
+            **detail,
+        },
     }
 
 

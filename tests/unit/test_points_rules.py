@@ -56,7 +56,13 @@ def test_a_first_entry_pays_its_length_and_the_first_entry_achievement() -> None
         ("MilestoneCompleted", {"goalId": "g1", "milestoneSeq": 2}, "milestones_completed", "milestone_completed", points.MILESTONE_POINTS),
         ("QuestCompleted", {"goalId": "g1"}, "quests_completed", "quest_completed", points.QUEST_POINTS),
         ("ResumeAnalyzed", {"resumeId": "r1", "atsScore": 71}, "resumes_analyzed", "resume_analyzed", points.RESUME_POINTS),
-        ("TryOnCompleted", {"jobId": "j1", "resultPhotoId": "p2", "hairstyleId": "pixie-cut"}, "tryons_completed", "tryon_completed", points.TRYON_POINTS),
+        (
+            "TryOnCompleted",
+            {"jobId": "j1", "resultPhotoId": "p2", "hairstyleId": "pixie-cut"},
+            "tryons_completed",
+            "tryon_completed",
+            points.TRYON_POINTS,
+        ),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": None, "to": "applied"}, "applications_sent", "application_applied", 10),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": "screening", "to": "interview"}, "interviews", "application_interview", 25),
         ("ApplicationStatusChanged", {"applicationId": "a1", "from": "interview", "to": "offer"}, "offers", "application_offer", 50),
@@ -103,7 +109,9 @@ def test_an_application_pays_each_step_forward_and_nothing_for_a_door_closing() 
     for step in (None, "saved", "applied", "screening", "interview", "offer", "accepted"):
         if step is None:
             continue
-        counters, awards = apply(counters, "ApplicationStatusChanged", {"applicationId": "a1", "to": step, "role": "Data Engineer", "company": "Acme"}, today=TODAY)
+        counters, awards = apply(
+            counters, "ApplicationStatusChanged", {"applicationId": "a1", "to": step, "role": "Data Engineer", "company": "Acme"}, today=TODAY
+        )
         paid.append(sum(a.points for a in awards if a.reason != "achievement"))
     assert paid == [0, 10, 0, 25, 50, 100]
     assert (counters.applications_sent, counters.interviews, counters.offers) == (1, 1, 1)
@@ -111,7 +119,9 @@ def test_an_application_pays_each_step_forward_and_nothing_for_a_door_closing() 
     for closed in ("rejected", "withdrawn"):
         after, awards = apply(counters, "ApplicationStatusChanged", {"applicationId": "a2", "to": closed}, today=TODAY)
         assert awards == [] and after.points == counters.points
-    _, note = apply(Counters(), "ApplicationStatusChanged", {"applicationId": "a1", "to": "offer", "role": "Data Engineer", "company": "Acme"}, today=TODAY)
+    _, note = apply(
+        Counters(), "ApplicationStatusChanged", {"applicationId": "a1", "to": "offer", "role": "Data Engineer", "company": "Acme"}, today=TODAY
+    )
     assert note[0].note == "Application offer: Data Engineer at Acme"
 
 
@@ -131,7 +141,12 @@ def test_a_prompted_entry_pays_the_prompt_bonus_only_through_prompt_used() -> No
 def test_a_streak_bonus_is_paid_when_the_streak_reaches_each_length_once() -> None:
     counters, awards = write_days(Counters(), dt.date(2026, 1, 1), 31)
     bonuses = by_reason(awards, "streak_bonus")
-    assert [(b.points, b.note) for b in bonuses] == [(15, "3-day writing streak"), (50, "7-day writing streak"), (75, "14-day writing streak"), (200, "30-day writing streak")]
+    assert [(b.points, b.note) for b in bonuses] == [
+        (15, "3-day writing streak"),
+        (50, "7-day writing streak"),
+        (75, "14-day writing streak"),
+        (200, "30-day writing streak"),
+    ]
     assert (counters.current_streak, counters.longest_streak) == (31, 31)
     # The entry points: 31 entries of 120 words; achievements: first_entry, entries_10, streak_3, streak_7,
     # streak_30, words_1000.
@@ -221,7 +236,19 @@ def test_bad_entry_details_are_refused_naming_the_field() -> None:
 def test_the_catalogue_has_the_promised_achievements_on_real_counters() -> None:
     ids = [a.id for a in ACHIEVEMENTS]
     assert len(ids) == len(set(ids))
-    required = {"first_entry", "streak_3", "streak_7", "streak_30", "entries_10", "entries_100", "words_10000", "prompts_10", "first_task", "tasks_50", "first_quest"}
+    required = {
+        "first_entry",
+        "streak_3",
+        "streak_7",
+        "streak_30",
+        "entries_10",
+        "entries_100",
+        "words_10000",
+        "prompts_10",
+        "first_task",
+        "tasks_50",
+        "first_quest",
+    }
     assert required <= set(ids)
     fields = set(Counters.__dataclass_fields__)
     for achievement in ACHIEVEMENTS:
@@ -231,7 +258,13 @@ def test_the_catalogue_has_the_promised_achievements_on_real_counters() -> None:
 
 
 def test_the_achievement_view_lists_earned_first_then_locked_by_progress() -> None:
-    counters = Counters(entries=7, words=12_000, longest_streak=2, tasks_completed=1, earned={"first_entry": "2026-03-01", "words_10000": "2026-03-05", "words_1000": "2026-03-02", "first_task": "2026-03-05"})
+    counters = Counters(
+        entries=7,
+        words=12_000,
+        longest_streak=2,
+        tasks_completed=1,
+        earned={"first_entry": "2026-03-01", "words_10000": "2026-03-05", "words_1000": "2026-03-02", "first_task": "2026-03-05"},
+    )
     view = achievements(counters)
     assert len(view) == len(ACHIEVEMENTS)
     # Oldest first; earned the same day, in catalogue order.
@@ -241,8 +274,13 @@ def test_the_achievement_view_lists_earned_first_then_locked_by_progress() -> No
     assert percents == sorted(percents, reverse=True)
     entries_10 = next(a for a in view if a["achievementId"] == "entries_10")
     assert entries_10 == {
-        "achievementId": "entries_10", "title": "Finding Your Voice", "description": "Write 10 journal entries.", "points": 50,
-        "earned": False, "earnedAt": None, "progress": {"current": 7, "target": 10, "percent": 70},
+        "achievementId": "entries_10",
+        "title": "Finding Your Voice",
+        "description": "Write 10 journal entries.",
+        "points": 50,
+        "earned": False,
+        "earnedAt": None,
+        "progress": {"current": 7, "target": 10, "percent": 70},
     }
     assert view[4]["achievementId"] == "entries_10" and view[5]["achievementId"] == "streak_3"  # 70 %, then 66 %
     words = next(a for a in view if a["achievementId"] == "words_10000")
@@ -268,10 +306,26 @@ def test_counters_round_trip_through_plain_json_and_dynamodb_types() -> None:
 
 @pytest.mark.parametrize(
     ("total", "level", "floor", "next_at"),
-    [(0, 1, 0, 100), (99, 1, 0, 100), (100, 2, 100, 300), (299, 2, 100, 300), (300, 3, 300, 600), (999, 4, 600, 1000), (1000, 5, 1000, 1500), (4500, 10, 4500, 5500), (-20, 1, 0, 100)],
+    [
+        (0, 1, 0, 100),
+        (99, 1, 0, 100),
+        (100, 2, 100, 300),
+        (299, 2, 100, 300),
+        (300, 3, 300, 600),
+        (999, 4, 600, 1000),
+        (1000, 5, 1000, 1500),
+        (4500, 10, 4500, 5500),
+        (-20, 1, 0, 100),
+    ],
 )
 def test_levels_start_at_fifty_n_n_minus_one(total: int, level: int, floor: int, next_at: int) -> None:
-    assert level_for(total) == {"level": level, "points": max(total, 0), "levelFloor": floor, "nextLevelAt": next_at, "pointsToNextLevel": next_at - max(total, 0)}
+    assert level_for(total) == {
+        "level": level,
+        "points": max(total, 0),
+        "levelFloor": floor,
+        "nextLevelAt": next_at,
+        "pointsToNextLevel": next_at - max(total, 0),
+    }
 
 
 def test_the_level_curve_grows_and_is_exact_over_a_wide_range() -> None:

@@ -44,9 +44,7 @@ def pool(aws):
     )["UserPoolClient"]["ClientId"]
     for group in ("admins", "users"):
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
-    signed_up = cognito.sign_up(
-        ClientId=client_id, Username="ada@example.com", Password=PASSWORD, UserAttributes=[{"Name": "name", "Value": "Ada"}]
-    )
+    signed_up = cognito.sign_up(ClientId=client_id, Username="ada@example.com", Password=PASSWORD, UserAttributes=[{"Name": "name", "Value": "Ada"}])
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="ada@example.com")
     return cognito, pool_id, client_id, signed_up["UserSub"]
 
@@ -64,7 +62,9 @@ def groups_of(cognito, pool_id: str, username: str) -> list[str]:
 
 def id_token_groups(cognito, pool_id: str, client_id: str) -> frozenset[str]:
     tokens = cognito.admin_initiate_auth(
-        UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "ada@example.com", "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
     payload = tokens["IdToken"].split(".")[1]

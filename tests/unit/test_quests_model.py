@@ -53,8 +53,14 @@ def test_tasks_are_due_from_today_to_the_milestone_or_today_when_it_is_past() ->
 @pytest.mark.parametrize(
     ("current", "wanted", "allowed"),
     [
-        ("active", "paused", True), ("paused", "active", True), ("active", "abandoned", True), ("failed", "abandoned", True),
-        ("active", "active", True), ("planning", "paused", False), ("completed", "active", False), ("abandoned", "active", False),
+        ("active", "paused", True),
+        ("paused", "active", True),
+        ("active", "abandoned", True),
+        ("failed", "abandoned", True),
+        ("active", "active", True),
+        ("planning", "paused", False),
+        ("completed", "active", False),
+        ("abandoned", "active", False),
         ("failed", "active", False),
     ],
 )
@@ -77,7 +83,7 @@ def test_the_target_date_must_be_after_the_users_today() -> None:
 
 
 def test_today_follows_the_users_timezone() -> None:
-    instant = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.timezone.utc)
+    instant = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
     assert model.today_in("Asia/Tokyo", instant) == dt.date(2026, 11, 24)
     assert model.today_in("America/Los_Angeles", instant) == dt.date(2026, 11, 23)
     assert model.today_in("Not/AZone", instant) == dt.date(2026, 11, 23)  # an unknown one counts as UTC
@@ -93,7 +99,17 @@ def test_the_goal_view_nests_tasks_under_their_milestones_in_date_order() -> Non
 
     view = model.goal_view(goal, milestones, tasks)
 
-    assert view == {"goalId": "g", "title": "T", "milestones": [
-        {"seq": 1, "tasks": [{"taskId": "a", "milestoneSeq": 1, "dueDate": "2026-11-24", "title": "a"}, {"taskId": "b", "milestoneSeq": 1, "dueDate": "2026-11-25", "title": "b"}]},
-        {"seq": 2, "tasks": []},
-    ]}
+    assert view == {
+        "goalId": "g",
+        "title": "T",
+        "milestones": [
+            {
+                "seq": 1,
+                "tasks": [
+                    {"taskId": "a", "milestoneSeq": 1, "dueDate": "2026-11-24", "title": "a"},
+                    {"taskId": "b", "milestoneSeq": 1, "dueDate": "2026-11-25", "title": "b"},
+                ],
+            },
+            {"seq": 2, "tasks": []},
+        ],
+    }

@@ -22,9 +22,14 @@ def plan_data(title: str, days: int | None = 180, **extra: str) -> dict[str, str
 
 def coach_data(goal: str, milestone: str, *, due_in: int = 14, number: int = 2, count: int = 5, description: str = "") -> dict[str, object]:
     return {
-        "goalTitle": goal, "goalDescription": "", "milestoneTitle": milestone, "milestoneDescription": description,
-        "milestoneDueDate": (TODAY + dt.timedelta(days=due_in)).isoformat(), "milestoneNumber": number,
-        "milestoneCount": count, "today": TODAY.isoformat(),
+        "goalTitle": goal,
+        "goalDescription": "",
+        "milestoneTitle": milestone,
+        "milestoneDescription": description,
+        "milestoneDueDate": (TODAY + dt.timedelta(days=due_in)).isoformat(),
+        "milestoneNumber": number,
+        "milestoneCount": count,
+        "today": TODAY.isoformat(),
     }
 
 
@@ -69,7 +74,24 @@ def test_a_plan_is_valid_dated_and_made_of_the_goals_words(title: str, kind: str
         assert word in text, f"{word!r} not in the plan for {title!r}"
     assert title in milestones[-1]["title"]  # the last milestone is the goal reached
     # The goal's own object appears before the last milestone too (not only in "Done: <title>").
-    content = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", title)} - {"learn", "build", "start", "launch", "write", "with", "into", "under", "hours", "this", "year", "every", "get", "save", "pass", "finish"}
+    content = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", title)} - {
+        "learn",
+        "build",
+        "start",
+        "launch",
+        "write",
+        "with",
+        "into",
+        "under",
+        "hours",
+        "this",
+        "year",
+        "every",
+        "get",
+        "save",
+        "pass",
+        "finish",
+    }
     if kind in ("language", "instrument", "writing", "building", "skill"):
         assert any(w in " ".join(m["title"] for m in milestones[:-1]).lower() for w in content), title
     assert title in answer["summary"]
@@ -211,7 +233,14 @@ TODAY_TASKS = [
 
 
 def ask(message: str, goals: list | None = None, tasks: list | None = None) -> dict:
-    answer = offline.chat({"message": message, "goals": GOAL_LIST if goals is None else goals, "todayTasks": TODAY_TASKS if tasks is None else tasks, "today": TODAY.isoformat()})
+    answer = offline.chat(
+        {
+            "message": message,
+            "goals": GOAL_LIST if goals is None else goals,
+            "todayTasks": TODAY_TASKS if tasks is None else tasks,
+            "today": TODAY.isoformat(),
+        }
+    )
     assert CHAT.validate(answer) == answer
     return answer
 
@@ -284,7 +313,9 @@ def test_an_empty_day_is_said_with_a_suggestion() -> None:
     assert "don't have a goal yet" in nothing["reply"]
 
 
-@pytest.mark.parametrize("message", ["hello", "I'm so tired today", "thanks!", "how am I doing?", "help me stay motivated", "lol", "I want to give up"])
+@pytest.mark.parametrize(
+    "message", ["hello", "I'm so tired today", "thanks!", "how am I doing?", "help me stay motivated", "lol", "I want to give up"]
+)
 def test_anything_else_gets_a_supportive_reply_about_real_goals_and_tasks(message: str) -> None:
     answer = ask(message)
     assert answer["intent"] == "chat" and set(answer) == {"reply", "intent"}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -28,7 +29,7 @@ def d(text: str) -> date:
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def ds(*texts: str) -> list[date]:
@@ -176,10 +177,17 @@ def test_daily_occurs_on(interval, day, expected):
             "2025-12-01",
             "2026-02-01",
             [
-                "2025-12-17", "2025-12-19",
-                "2025-12-29", "2025-12-31", "2026-01-02",
-                "2026-01-12", "2026-01-14", "2026-01-16",
-                "2026-01-26", "2026-01-28", "2026-01-30",
+                "2025-12-17",
+                "2025-12-19",
+                "2025-12-29",
+                "2025-12-31",
+                "2026-01-02",
+                "2026-01-12",
+                "2026-01-14",
+                "2026-01-16",
+                "2026-01-26",
+                "2026-01-28",
+                "2026-01-30",
             ],
             id="interval-2-across-a-year",
         ),
@@ -257,9 +265,7 @@ def test_weekly_occurs_on(day, expected):
     assert occurs_on(rule, d("2025-12-17"), d(day)) is expected
 
 
-RULES = [
-    {"freq": "daily", "interval": interval} for interval in (1, 2, 3, 7, 10)
-] + [
+RULES = [{"freq": "daily", "interval": interval} for interval in (1, 2, 3, 7, 10)] + [
     {"freq": "weekly", "interval": interval, "byWeekday": list(days)}
     for interval in (1, 2, 3, 5)
     for days in (("MO",), ("SU",), ("TU", "SA"), ("MO", "WE", "FR"), WEEKDAYS)
@@ -392,9 +398,9 @@ def test_local_today_accepts_any_aware_instant():
 
 
 def test_local_today_defaults_to_now():
-    before = datetime.now(timezone.utc).date()
+    before = datetime.now(UTC).date()
     today = local_today("UTC")
-    after = datetime.now(timezone.utc).date()
+    after = datetime.now(UTC).date()
     assert before <= today <= after
     assert abs((local_today("Pacific/Kiritimati") - local_today("Pacific/Pago_Pago")).days) <= 2
 
@@ -496,5 +502,5 @@ def test_a_daily_rule_yields_one_task_per_local_day_across_dst(zone, transition,
     assert d(transition) in written
     assert days == occurrences(daily, start, days[0], days[-1])
     others = sorted(written_other)
-    assert all((b - a).days == 2 for a, b in zip(others, others[1:]))
+    assert all((b - a).days == 2 for a, b in itertools.pairwise(others))
     assert others == occurrences(every_other, start, days[0], days[-1])

@@ -27,7 +27,9 @@ def test_a_rules_shard_never_changes() -> None:
 def test_the_shard_is_the_same_in_another_process() -> None:
     # Python salts str hashes per process (PYTHONHASHSEED): a shard must not depend on it.
     code = "from zik.quests.store import rule_shard; print(rule_shard('TENANT#acme#USER#alice', 'r0123456789ab'))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={"PYTHONPATH": ":".join(sys.path), "PYTHONHASHSEED": "12345"})
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={"PYTHONPATH": ":".join(sys.path), "PYTHONHASHSEED": "12345"}
+    )
     assert done.stdout.strip() == rule_shard("TENANT#acme#USER#alice", "r0123456789ab"), done.stderr
 
 

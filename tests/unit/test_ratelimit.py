@@ -12,8 +12,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
-
 from template_tables import template_table_properties
+
 from zik import clock, http, ratelimit
 from zik.config import ConfigError
 from zik.principal import Principal

@@ -5,7 +5,7 @@ Every case is computed in UTC (EventBridge rules run in UTC). 2026-03-06 is a Fr
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -13,7 +13,7 @@ from zik_local.schedule import ScheduleError, next_fire
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # -- rate() -------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ EventBridge client with its Stubber, never an imitation."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -19,7 +20,9 @@ OWNER_PK = "TENANT#acme#USER#8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"
 BUS = "zik-test"
 
 
-def record(n: int, kind: str = "INSERT", *, new: dict[str, Any] | None = None, old: dict[str, Any] | None = None, sk: str | None = None) -> dict[str, Any]:
+def record(
+    n: int, kind: str = "INSERT", *, new: dict[str, Any] | None = None, old: dict[str, Any] | None = None, sk: str | None = None
+) -> dict[str, Any]:
     keys = {"pk": OWNER_PK, "sk": sk or f"THING#{n}"}
     stream: dict[str, Any] = {
         "ApproximateCreationDateTime": 1795000000 + n,
@@ -89,7 +92,10 @@ def test_events_are_put_in_order_ten_a_call_with_ids_made_from_the_records(bus: 
 
 def test_a_record_delivered_again_yields_the_same_events(bus: Stubber) -> None:
     seen: list[list[str]] = []
-    bus.client.meta.events.register_first("before-parameter-build.eventbridge.PutEvents", lambda params, **kw: seen.append([json.loads(e["Detail"])["eventId"] for e in params["Entries"]]))
+    bus.client.meta.events.register_first(
+        "before-parameter-build.eventbridge.PutEvents",
+        lambda params, **kw: seen.append([json.loads(e["Detail"])["eventId"] for e in params["Entries"]]),
+    )
     for _ in range(2):
         bus.add_response("put_events", accepted(2), {"Entries": ANY})
         streams.publish_changes({"Records": [record(1), record(2)]}, profile_events)

@@ -16,15 +16,25 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from zik import schemas, streams
-from zik.studio import changes
 from zik.streams import Change
+from zik.studio import changes
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"
 AT = "2026-11-23T09:14:36.804Z"
 JOB = {
-    "jobId": "jsample00000000001", "userId": USER, "tenantId": "acme", "photoId": "p0sample000001", "hairstyleId": "french-crop",
-    "color": "#B5562A", "timezone": "Europe/Paris", "day": "2026-11-23", "status": "running", "createdAt": AT, "updatedAt": AT, "version": 3,
+    "jobId": "jsample00000000001",
+    "userId": USER,
+    "tenantId": "acme",
+    "photoId": "p0sample000001",
+    "hairstyleId": "french-crop",
+    "color": "#B5562A",
+    "timezone": "Europe/Paris",
+    "day": "2026-11-23",
+    "status": "running",
+    "createdAt": AT,
+    "updatedAt": AT,
+    "version": 3,
 }
 
 
@@ -45,8 +55,14 @@ def test_a_job_that_succeeded_is_tryon_completed() -> None:
         (
             "TryOnCompleted",
             {
-                "jobId": JOB["jobId"], "photoId": JOB["photoId"], "resultPhotoId": done["resultPhotoId"], "hairstyleId": "french-crop",
-                "color": "#B5562A", "provider": "local", "model": "offline", "day": "2026-11-23",
+                "jobId": JOB["jobId"],
+                "photoId": JOB["photoId"],
+                "resultPhotoId": done["resultPhotoId"],
+                "hairstyleId": "french-crop",
+                "color": "#B5562A",
+                "provider": "local",
+                "model": "offline",
+                "day": "2026-11-23",
             },
         )
     ]
@@ -57,15 +73,32 @@ def test_a_job_that_succeeded_is_tryon_completed() -> None:
 def test_a_job_that_failed_is_tryon_failed_with_its_reason() -> None:
     failed = {**JOB, "status": "failed", "error": {"code": "no_face", "message": "no face was found in the photo"}}
     assert events(change("MODIFY", old=JOB, new=failed)) == [
-        ("TryOnFailed", {"jobId": JOB["jobId"], "photoId": JOB["photoId"], "hairstyleId": "french-crop", "code": "no_face", "message": "no face was found in the photo"})
+        (
+            "TryOnFailed",
+            {
+                "jobId": JOB["jobId"],
+                "photoId": JOB["photoId"],
+                "hairstyleId": "french-crop",
+                "code": "no_face",
+                "message": "no face was found in the photo",
+            },
+        )
     ]
     queued = {**JOB, "status": "queued"}
     assert [t for t, _ in events(change("MODIFY", old=queued, new={**failed, "error": {"code": "internal", "message": "x"}}))] == ["TryOnFailed"]
 
 
 PHOTO = {
-    "photoId": "p0sample000001", "userId": USER, "tenantId": "acme", "kind": "upload", "status": "pending", "contentType": "image/heic",
-    "createdAt": AT, "updatedAt": AT, "version": 1, "favourite": False,
+    "photoId": "p0sample000001",
+    "userId": USER,
+    "tenantId": "acme",
+    "kind": "upload",
+    "status": "pending",
+    "contentType": "image/heic",
+    "createdAt": AT,
+    "updatedAt": AT,
+    "version": 1,
+    "favourite": False,
 }
 
 
@@ -107,7 +140,17 @@ def test_other_changes_mean_nothing() -> None:
 
 
 def test_the_schemas_refuse_what_the_events_must_not_carry() -> None:
-    detail = {"eventId": "x", "occurredAt": AT, "tenantId": "acme", "userId": USER, "jobId": "j", "photoId": "p", "hairstyleId": "h", "code": "no_face", "message": "m"}
+    detail = {
+        "eventId": "x",
+        "occurredAt": AT,
+        "tenantId": "acme",
+        "userId": USER,
+        "jobId": "j",
+        "photoId": "p",
+        "hairstyleId": "h",
+        "code": "no_face",
+        "message": "m",
+    }
     schemas.validate("events", "TryOnFailed", detail)
     for broken in ({**detail, "code": "oops"}, {**detail, "stackTrace": "..."}, {k: v for k, v in detail.items() if k != "jobId"}):
         with pytest.raises(schemas.SchemaViolation):
@@ -157,7 +200,8 @@ def test_a_redelivered_batch_yields_the_same_event_ids(bus: Stubber, stream_func
     for _ in range(2):
         bus.add_response("put_events", {"FailedEntryCount": 0, "Entries": [{"EventId": "e1"}, {"EventId": "e2"}]}, {"Entries": ANY})
     bus.client.meta.events.register_first(
-        "before-parameter-build.eventbridge.PutEvents", lambda params, **kw: seen.append([json.loads(e["Detail"])["eventId"] for e in params["Entries"]])
+        "before-parameter-build.eventbridge.PutEvents",
+        lambda params, **kw: seen.append([json.loads(e["Detail"])["eventId"] for e in params["Entries"]]),
     )
     stream_function.lambda_handler(batch, lambda_context)
     stream_function.lambda_handler(batch, lambda_context)
@@ -181,7 +225,17 @@ def test_owner_keys_are_given_from_the_items_image_without_changing_the_batch() 
     for record in keyed["Records"]:
         assert record["dynamodb"]["Keys"]["pk"] == {"S": f"TENANT#acme#USER#{USER}"}
         assert streams.change_of(record).owner.user_id == USER
-    removed = {"Records": [{"eventID": "x", "eventName": "REMOVE", "dynamodb": {"Keys": {"jobId": {"S": "j1"}}, "OldImage": {"jobId": {"S": "j1"}, "userId": {"S": "u1"}}}}]}
+    removed = {
+        "Records": [
+            {
+                "eventID": "x",
+                "eventName": "REMOVE",
+                "dynamodb": {"Keys": {"jobId": {"S": "j1"}}, "OldImage": {"jobId": {"S": "j1"}, "userId": {"S": "u1"}}},
+            }
+        ]
+    }
     assert changes.with_owner_keys(removed)["Records"][0]["dynamodb"]["Keys"]["pk"] == {"S": "TENANT#default#USER#u1"}
-    ownerless = {"Records": [{"eventID": "y", "eventName": "INSERT", "dynamodb": {"Keys": {"jobId": {"S": "j2"}}, "NewImage": {"jobId": {"S": "j2"}}}}]}
+    ownerless = {
+        "Records": [{"eventID": "y", "eventName": "INSERT", "dynamodb": {"Keys": {"jobId": {"S": "j2"}}, "NewImage": {"jobId": {"S": "j2"}}}}]
+    }
     assert changes.with_owner_keys(ownerless) == ownerless

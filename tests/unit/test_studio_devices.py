@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from template_tables import template_table
+
 from zik import schemas
 from zik.errors import InvalidRequest, NotFound
 from zik.principal import Principal
@@ -27,8 +28,6 @@ ADA = Principal(user_id="8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34", tenant_id="acme"
 BOB = Principal(user_id="0d3b5f7a-9c1e-4a2b-8d4f-6e8a0c2e4f6a", tenant_id="acme")
 IOS_TOKEN = "3f1c9a7be2d4056f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f"
 FCM_TOKEN = "dG9rZW4tZnJvbS1mY20:APA91bH-x_Kq3vX8mP2rT9sW4yZ1aB6cD0eF5gH7iJ2kL9mN3oP8qR4sT1uV6wX0yZ5aB3cD7eF2gH9iJ4kL"
-
-
 
 
 @pytest.fixture
@@ -72,7 +71,10 @@ def test_a_token_becomes_an_enabled_endpoint_and_a_device(devices, store, sns, a
     device = store.get(ADA.user_id, answer["deviceId"])
     assert device is not None
     assert {k: device[k] for k in ("platform", "token", "appVersion", "endpointArn")} == {
-        "platform": "ios", "token": IOS_TOKEN, "appVersion": "1.4.2", "endpointArn": endpoint["EndpointArn"],
+        "platform": "ios",
+        "token": IOS_TOKEN,
+        "appVersion": "1.4.2",
+        "endpointArn": endpoint["EndpointArn"],
     }
     assert store.owner_of(answer["deviceId"]) == ADA.user_id
     assert endpoints(sns, apps["android"]) == []

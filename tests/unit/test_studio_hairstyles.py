@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+
 from zik.errors import InvalidRequest
 from zik.studio import hairstyles
 
@@ -24,9 +25,7 @@ def test_the_library_is_valid_and_large_and_varied() -> None:
     assert {s["texture"] for s in styles} == {"straight", "wavy", "curly", "coily"}
     assert {s["category"] for s in styles} == set(hairstyles.categories())
     assert len(hairstyles.categories()) >= 8
-    assert {s["edit"]["shape"] for s in styles} == set(
-        raw["shapes"]
-    )  # every shape is used by some style
+    assert {s["edit"]["shape"] for s in styles} == set(raw["shapes"])  # every shape is used by some style
 
 
 def test_colours_are_spelled_out_with_the_default_among_them() -> None:
@@ -112,15 +111,11 @@ def test_filters_by_category_length_and_texture() -> None:
     assert len(braids) >= 4 and {s["category"] for s in braids} == {"braids"}
     long_braids = hairstyles.hairstyles(category="braids", length="long")
     assert long_braids and all(s["length"] == "long" for s in long_braids)
-    assert {s["id"] for s in long_braids} < {
-        s["id"] for s in braids
-    }  # cornrows are short
+    assert {s["id"] for s in long_braids} < {s["id"] for s in braids}  # cornrows are short
     coily = hairstyles.hairstyles(texture="coily")
     assert coily and {s["texture"] for s in coily} == {"coily"}
     assert len(hairstyles.hairstyles()) == len(hairstyles.load())
-    by_length = sum(
-        len(hairstyles.hairstyles(length=length)) for length in hairstyles.lengths()
-    )
+    by_length = sum(len(hairstyles.hairstyles(length=length)) for length in hairstyles.lengths())
     assert by_length == len(hairstyles.load())
 
 
@@ -160,12 +155,8 @@ def test_colour_choice() -> None:
     assert hairstyles.color_hex(style, "platinum") == "#E6DCC8"
     assert hairstyles.color_hex(style, "Platinum") == "#E6DCC8"
     assert hairstyles.color_hex(style, "#e6dcc8") == "#E6DCC8"
-    assert (
-        hairstyles.color_hex(style, "teal") == "#2E8B8B"
-    )  # the palette's, though not offered for this style
-    assert (
-        hairstyles.color_hex(style, "#00ff7f") == "#00FF7F"
-    )  # any real colour may be tried
+    assert hairstyles.color_hex(style, "teal") == "#2E8B8B"  # the palette's, though not offered for this style
+    assert hairstyles.color_hex(style, "#00ff7f") == "#00FF7F"  # any real colour may be tried
     for bad in ("green-ish", "#12345", "#GGGGGG", "rgb(0,0,0)"):
         with pytest.raises(hairstyles.InvalidColor) as raised:
             hairstyles.color_hex(style, bad)
@@ -196,9 +187,7 @@ def test_a_preview_in_another_colour_and_size() -> None:
     png = hairstyles.preview_asset(style, color="burgundy", size=(128, 160))
     with Image.open(io.BytesIO(png)) as image:
         assert image.size == (128, 160)
-        assert (0x6E, 0x1F, 0x2E) in {
-            pixel for _, pixel in image.convert("RGB").getcolors(1 << 16)
-        }
+        assert (0x6E, 0x1F, 0x2E) in {pixel for _, pixel in image.convert("RGB").getcolors(1 << 16)}
 
 
 def test_no_style_paints_hair_over_the_brows_eyes_nose_or_mouth() -> None:
@@ -208,10 +197,6 @@ def test_no_style_paints_hair_over_the_brows_eyes_nose_or_mouth() -> None:
         layers = hairstyles.hair_layers(style["edit"], face)
         assert [layer.kind for layer in layers].count("face") == 1
         after_face = layers[[layer.kind for layer in layers].index("face") + 1 :]
-        assert [layer.kind for layer in after_face] == (
-            ["hair"] if style["edit"]["fringe"] else []
-        )
-        for layer in (
-            after_face
-        ):  # only a fringe comes after the face, and it stops above the brows
+        assert [layer.kind for layer in after_face] == (["hair"] if style["edit"]["fringe"] else [])
+        for layer in after_face:  # only a fringe comes after the face, and it stops above the brows
             assert max(layer.points[1::2]) < protected_top, style["id"]

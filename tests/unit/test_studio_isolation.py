@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import pytest
+
 from zik.errors import NotFound, ZikError
 from zik.studio import images, isolation
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import boto3
 import pytest
-from template_tables import template_table_properties
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from template_tables import template_table_properties
 
 from zik import clock
 from zik.claims import Claim
@@ -28,7 +28,7 @@ ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith
 
 @given(
     zone=st.sampled_from(ZONES),
-    instant=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2037, 12, 31), timezones=st.just(dt.timezone.utc)),
+    instant=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2037, 12, 31), timezones=st.just(dt.UTC)),
 )
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 def test_the_quota_resets_at_the_first_instant_of_the_users_next_day(zone: str, instant: dt.datetime) -> None:
@@ -42,11 +42,11 @@ def test_the_quota_resets_at_the_first_instant_of_the_users_next_day(zone: str, 
 
 def test_midnight_around_a_dst_change_and_in_a_zone_a_day_ahead() -> None:
     # New York springs forward on 2026-03-08 at 02:00: that day is 23 hours long, its midnight still 05:00 UTC.
-    assert tryons.resets_at("2026-03-07", "America/New_York") == dt.datetime(2026, 3, 8, 5, tzinfo=dt.timezone.utc)
-    assert tryons.resets_at("2026-03-08", "America/New_York") == dt.datetime(2026, 3, 9, 4, tzinfo=dt.timezone.utc)
+    assert tryons.resets_at("2026-03-07", "America/New_York") == dt.datetime(2026, 3, 8, 5, tzinfo=dt.UTC)
+    assert tryons.resets_at("2026-03-08", "America/New_York") == dt.datetime(2026, 3, 9, 4, tzinfo=dt.UTC)
     # Kiritimati is UTC+14: its day ends at 10:00 UTC of the day before in UTC terms.
-    assert tryons.resets_at("2026-12-31", "Pacific/Kiritimati") == dt.datetime(2026, 12, 31, 10, tzinfo=dt.timezone.utc)
-    at = dt.datetime(2026, 12, 31, 10, 30, tzinfo=dt.timezone.utc)
+    assert tryons.resets_at("2026-12-31", "Pacific/Kiritimati") == dt.datetime(2026, 12, 31, 10, tzinfo=dt.UTC)
+    at = dt.datetime(2026, 12, 31, 10, 30, tzinfo=dt.UTC)
     assert tryons.quota_day("Pacific/Kiritimati", at) == dt.date(2027, 1, 1) and tryons.quota_day("UTC", at) == dt.date(2026, 12, 31)
 
 
@@ -104,8 +104,22 @@ def test_the_quota_steps_own_message_is_passed_on_and_a_missing_error_is_interna
 
 
 def test_a_job_as_the_api_shows_it() -> None:
-    job = {"jobId": "j1", "userId": "u", "tenantId": "t", "photoId": "p1", "hairstyleId": "bob", "color": "#000000", "day": "2026-11-23",
-           "timezone": "UTC", "status": "queued", "createdAt": "a", "updatedAt": "b", "statusTime": "b#j1", "version": 1, "countedAt": "c"}
+    job = {
+        "jobId": "j1",
+        "userId": "u",
+        "tenantId": "t",
+        "photoId": "p1",
+        "hairstyleId": "bob",
+        "color": "#000000",
+        "day": "2026-11-23",
+        "timezone": "UTC",
+        "status": "queued",
+        "createdAt": "a",
+        "updatedAt": "b",
+        "statusTime": "b#j1",
+        "version": 1,
+        "countedAt": "c",
+    }
     view = tryons.job_view(job)
     assert set(view) == {"jobId", "status", "photoId", "hairstyleId", "color", "day", "createdAt", "updatedAt", "progress", "links"}
     assert view["progress"] == 0 and "result" not in view and "error" not in view

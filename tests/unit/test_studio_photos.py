@@ -18,6 +18,7 @@ import boto3
 import pytest
 from PIL import Image
 from template_tables import template_table
+
 from zik import clock
 from zik.studio import images
 from zik.studio.photo_store import PhotoStore
@@ -49,7 +50,9 @@ class Studio:
         return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else {}
 
     def ask(self, *, user: str = USER, content_type: str = "image/jpeg") -> str:
-        status, body = self.call("studio_photos_create", user=user, body={"contentType": content_type, "fileName": "me.jpg"}, headers={"Idempotency-Key": uuid.uuid4().hex})
+        status, body = self.call(
+            "studio_photos_create", user=user, body={"contentType": content_type, "fileName": "me.jpg"}, headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
         assert status == 201, body
         return body["photoId"]
 
@@ -77,13 +80,21 @@ def studio(aws, users_table, monkeypatch, sample, shape, lambda_context):
     dynamodb = boto3.client("dynamodb")
     create_photos_table(dynamodb, "test-photos")
     dynamodb.create_table(
-        TableName="test-idempotency", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        TableName="test-idempotency",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
     )
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    for name, value in {"PHOTOS_TABLE": "test-photos", "STUDIO_BUCKET": BUCKET, "USERS_TABLE": users_table.name, "IDEMPOTENCY_TABLE": "test-idempotency", "POWERTOOLS_TRACE_DISABLED": "true"}.items():
+    for name, value in {
+        "PHOTOS_TABLE": "test-photos",
+        "STUDIO_BUCKET": BUCKET,
+        "USERS_TABLE": users_table.name,
+        "IDEMPOTENCY_TABLE": "test-idempotency",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
         monkeypatch.setenv(name, value)
     for name in ("CDN_DOMAIN", "CDN_KEY_PAIR_ID", "CDN_PRIVATE_KEY_SECRET"):
         monkeypatch.delenv(name, raising=False)
@@ -142,7 +153,11 @@ def test_a_retry_after_the_form_expired_gets_a_fresh_form_and_one_after_processi
     assert again["photoId"] == first["photoId"] and again["upload"]["expiresAt"] > first["upload"]["expiresAt"]
     assert again["upload"]["fields"]["policy"] != first["upload"]["fields"]["policy"]
 
-    studio.store.settle(first["photoId"], studio.store.get(first["photoId"])["version"], {"status": "rejected", "rejection": {"code": "empty_image", "message": "the file is empty"}})
+    studio.store.settle(
+        first["photoId"],
+        studio.store.get(first["photoId"])["version"],
+        {"status": "rejected", "rejection": {"code": "empty_image", "message": "the file is empty"}},
+    )
     move_clock(seconds=20 * 60)
     _, settled = studio.call("studio_photos_create", headers=headers)
     assert settled["photoId"] == first["photoId"] and settled["status"] == "rejected" and "upload" not in settled
@@ -162,8 +177,13 @@ def test_a_retry_after_a_lost_first_answer_names_the_same_photo(studio):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"contentType": "application/pdf"}, "contentType"), ({"contentType": "image/gif"}, "contentType"), ({}, "contentType"),
-     ({"contentType": "image/jpeg", "fileName": ""}, "fileName"), ({"contentType": "image/jpeg", "size": 3}, "size")],
+    [
+        ({"contentType": "application/pdf"}, "contentType"),
+        ({"contentType": "image/gif"}, "contentType"),
+        ({}, "contentType"),
+        ({"contentType": "image/jpeg", "fileName": ""}, "fileName"),
+        ({"contentType": "image/jpeg", "size": 3}, "size"),
+    ],
 )
 def test_a_request_for_what_is_no_photo_is_refused_naming_the_field(studio, body, field):
     status, answer = studio.call("studio_photos_create", body=body)
@@ -253,9 +273,20 @@ def tryon_of(studio: Studio, source: str, photo_id: str, user: str = USER) -> No
         studio.s3.put_object(Bucket=BUCKET, Key=key, Body=a_jpeg())
         studio.s3.put_object(Bucket=BUCKET, Key=key, Body=a_jpeg())  # two versions each
     studio.store.create(
-        {"photoId": photo_id, "userId": user, "tenantId": "acme", "kind": "tryon", "status": "ready", "createdAt": clock.now_iso(),
-         "favourite": False, "sourcePhotoId": source, "jobId": f"job-{photo_id}", "hairstyleId": "french-crop",
-         "photoKey": f"processed-images/{user}/{photo_id}.jpg", "thumbnailKeys": keys}
+        {
+            "photoId": photo_id,
+            "userId": user,
+            "tenantId": "acme",
+            "kind": "tryon",
+            "status": "ready",
+            "createdAt": clock.now_iso(),
+            "favourite": False,
+            "sourcePhotoId": source,
+            "jobId": f"job-{photo_id}",
+            "hairstyleId": "french-crop",
+            "photoKey": f"processed-images/{user}/{photo_id}.jpg",
+            "thumbnailKeys": keys,
+        }
     )
 
 
@@ -280,7 +311,9 @@ def test_deleting_a_photo_removes_every_object_and_the_tryons_made_from_it(studi
     assert studio.store.get(kept) and studio.store.get("t3")
     assert sorted(studio.object_keys()) == sorted(
         [f"processed-images/{USER}/{kept}.jpg", f"thumbnails/{USER}/{kept}/256.jpg", f"thumbnails/{USER}/{kept}/1024.jpg"]
-        + [f"processed-images/{USER}/t3.jpg"] * 2 + [f"thumbnails/{USER}/t3/256.jpg"] * 2 + [f"thumbnails/{USER}/t3/1024.jpg"] * 2
+        + [f"processed-images/{USER}/t3.jpg"] * 2
+        + [f"thumbnails/{USER}/t3/256.jpg"] * 2
+        + [f"thumbnails/{USER}/t3/1024.jpg"] * 2
     )
     assert studio.call("studio_photos_delete", params={"photoId": photo_id})[0] == 404
     assert [p["photoId"] for p in studio.call("studio_gallery")[1]["items"]] == ["t3", kept]

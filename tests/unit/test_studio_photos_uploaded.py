@@ -14,6 +14,7 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from zik.studio import uploads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,13 @@ def test_a_url_encoded_key_is_read_as_the_same_upload(sample):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(detail=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=40), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12))
+@given(
+    detail=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+        max_leaves=12,
+    )
+)
 def test_any_detail_is_read_or_dropped_never_an_error(detail):
     event = {"source": "aws.s3", "detail-type": "Object Created", "detail": detail}
     found = uploads.uploaded_object(event)

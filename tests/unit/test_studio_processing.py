@@ -17,6 +17,7 @@ import boto3
 import pytest
 from PIL import Image
 from template_tables import template_table
+
 from zik import clock
 from zik.dynamo import Table
 from zik.studio import photos
@@ -51,9 +52,18 @@ def studio(aws, monkeypatch):
 
 def pending_photo(store: PhotoStore, photo_id: str, user_id: str = USER) -> dict:
     return store.create(
-        {"photoId": photo_id, "userId": user_id, "tenantId": "acme", "kind": "upload", "status": "pending", "contentType": "image/jpeg",
-         "favourite": False, "uploadKey": upload_key(user_id, photo_id), "createdAt": clock.now_iso(),
-         "expiresAt": clock.epoch_seconds() + photos.PENDING_SECONDS}
+        {
+            "photoId": photo_id,
+            "userId": user_id,
+            "tenantId": "acme",
+            "kind": "upload",
+            "status": "pending",
+            "contentType": "image/jpeg",
+            "favourite": False,
+            "uploadKey": upload_key(user_id, photo_id),
+            "createdAt": clock.now_iso(),
+            "expiresAt": clock.epoch_seconds() + photos.PENDING_SECONDS,
+        }
     )
 
 
@@ -296,7 +306,9 @@ def fifo_record(sample_record: dict, uploaded: UploadedObject, message_id: str) 
     return record
 
 
-def test_the_function_processes_a_fifo_batch_and_fails_only_the_failing_users_messages(studio, processing_function, sample, lambda_context, monkeypatch):
+def test_the_function_processes_a_fifo_batch_and_fails_only_the_failing_users_messages(
+    studio, processing_function, sample, lambda_context, monkeypatch
+):
     store, s3, _ = studio
     template = sample("image_processing_fifo")["Records"][0]
     assert {"MessageGroupId", "SequenceNumber", "MessageDeduplicationId"} <= set(template["attributes"])
@@ -345,4 +357,3 @@ def test_an_unreadable_message_is_dropped_not_retried(studio, processing_functio
     event = sample("image_processing_fifo")
     event["Records"][0]["body"] = json.dumps({"key": "somewhere/else", "bucket": BUCKET})
     assert processing_function.lambda_handler(event, lambda_context) == {"batchItemFailures": []}
-

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from template_tables import template_table
+
 from zik.studio import device_store
 from zik.studio import devices as devices_module
 from zik.studio.device_store import DeviceStore
@@ -32,8 +33,6 @@ USER = "8f1c2a7e-4b3d-4c9a-9e61-2d5b7f0a1c34"  # the user of events/studio_notif
 IOS_TOKEN = "3f1c9a7be2d4056f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f"
 FCM_TOKEN = "dG9rZW4tZnJvbS1mY20:APA91bH-x_Kq3vX8mP2rT9sW4yZ1aB6cD0eF5gH7iJ2kL9mN3oP8qR4sT1uV6wX0yZ5aB3cD7eF2gH9iJ4kL"
 DONE = {"jobId": "j0kq3x8m2v7c4n1p", "photoId": "p0kq3w1z9r5t2y6u", "resultPhotoId": "p0kq3x9a4b8c1d5e", "hairstyleId": "textured-crop"}
-
-
 
 
 class Studio:

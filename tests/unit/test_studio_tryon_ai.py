@@ -14,8 +14,8 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
-from template_tables import template_table_properties
 from PIL import Image
+from template_tables import template_table_properties
 
 import zik.ai
 from zik.ai.budget import DailyBudget
@@ -108,7 +108,9 @@ def test_a_models_image_leaves_as_a_clean_jpeg_with_no_metadata(local_ai, monkey
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
         stubber.add_response("invoke_model", {"body": StreamingBody(io.BytesIO(raw), len(raw)), "contentType": "application/json"})
-        monkeypatch.setattr(zik.ai, "_gateway", Gateway([], budget=local_ai, image_providers=[BedrockImage("amazon.nova-canvas-v1:0", client=client)]))
+        monkeypatch.setattr(
+            zik.ai, "_gateway", Gateway([], budget=local_ai, image_providers=[BedrockImage("amazon.nova-canvas-v1:0", client=client)])
+        )
 
         result = tryon_ai.try_on(PORTRAIT, "long-straight", "copper", user_id="alice-sub")
 

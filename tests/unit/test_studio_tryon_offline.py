@@ -14,20 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+
 from zik.errors import ZikError
 from zik.studio import hairstyles, images, tryon_offline
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "studio"
-PORTRAIT = (
-    FIXTURES / "astronaut.jpg"
-).read_bytes()  # Eileen Collins, NASA: brown hair, grey backdrop
+PORTRAIT = (FIXTURES / "astronaut.jpg").read_bytes()  # Eileen Collins, NASA: brown hair, grey backdrop
 LANDSCAPE = (FIXTURES / "rocket.jpg").read_bytes()  # a launch pad: no face anywhere
 
 
 @functools.cache
-def run(
-    style_id: str, color: str | None = None, photo: bytes = PORTRAIT
-) -> tryon_offline.TryOn:
+def run(style_id: str, color: str | None = None, photo: bytes = PORTRAIT) -> tryon_offline.TryOn:
     return tryon_offline.try_on(photo, hairstyles.hairstyle(style_id), color)
 
 
@@ -40,9 +37,7 @@ def hair_above_the_face(report: dict) -> tuple[slice, slice]:
     """A patch that is hair in the portrait whatever the style: above the middle of the face box."""
     box = report["faceBox"]
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-    return slice(round(y - 0.3 * h), round(y - 0.05 * h)), slice(
-        round(x + 0.2 * w), round(x + 0.8 * w)
-    )
+    return slice(round(y - 0.3 * h), round(y - 0.05 * h)), slice(round(x + 0.2 * w), round(x + 0.8 * w))
 
 
 def test_the_face_is_found_where_it_is() -> None:
@@ -57,9 +52,7 @@ def test_the_face_is_found_where_it_is() -> None:
     ("style_id", "color"),
     [("classic-bob", None), ("long-straight", "platinum"), ("mid-fade", "teal")],
 )
-def test_the_hair_moves_towards_the_colour_and_the_face_stays(
-    style_id: str, color: str | None
-) -> None:
+def test_the_hair_moves_towards_the_colour_and_the_face_stays(style_id: str, color: str | None) -> None:
     result = run(style_id, color)
     before, after = pixels(PORTRAIT), pixels(result.jpeg)
     assert after.shape == before.shape
@@ -72,14 +65,9 @@ def test_the_hair_moves_towards_the_colour_and_the_face_stays(
 
     left, top, right, bottom = result.report["protectedBox"].values()
     box = result.report["faceBox"]
-    assert (
-        box["x"] < left < right < box["x"] + box["width"]
-        and box["y"] < top < box["y"] + box["height"] < bottom
-    )
+    assert box["x"] < left < right < box["x"] + box["width"] and box["y"] < top < box["y"] + box["height"] < bottom
     # Brows, eyes, nose, mouth, chin: what differs is the JPEG encoding of the output, no more.
-    face_change = np.abs(
-        after[top:bottom, left:right] - before[top:bottom, left:right]
-    ).mean()
+    face_change = np.abs(after[top:bottom, left:right] - before[top:bottom, left:right]).mean()
     assert face_change < 2.0, face_change
     hair_change = np.abs(after[rows, cols] - before[rows, cols]).mean()
     assert hair_change > 20 * face_change
@@ -91,24 +79,15 @@ def test_the_report_says_what_changed() -> None:
     assert report["hairPixelsFound"] > 3000  # her own hair, found by GrabCut
     # A long style paints hair where she had none: more changes than she had hair.
     assert report["hairPixelsChanged"] > report["hairPixelsFound"]
-    before, after = (
-        np.array(hairstyles.rgb(report[k]))
-        for k in ("meanColorBefore", "meanColorAfter")
-    )
+    before, after = (np.array(hairstyles.rgb(report[k])) for k in ("meanColorBefore", "meanColorAfter"))
     target = np.array(hairstyles.rgb("#E6DCC8"))
     assert np.linalg.norm(after - target) < 0.5 * np.linalg.norm(before - target)
 
 
 def test_a_longer_style_changes_more_of_the_photo_than_a_buzz_cut() -> None:
-    assert (
-        run("long-straight", "platinum").report["hairPixelsChanged"]
-        > 1.5 * run("buzz-cut").report["hairPixelsChanged"]
-    )
+    assert run("long-straight", "platinum").report["hairPixelsChanged"] > 1.5 * run("buzz-cut").report["hairPixelsChanged"]
     # A buzz cut takes away hair that a bob keeps.
-    assert (
-        run("buzz-cut").report["hairPixelsTrimmed"]
-        > run("classic-bob").report["hairPixelsTrimmed"]
-    )
+    assert run("buzz-cut").report["hairPixelsTrimmed"] > run("classic-bob").report["hairPixelsTrimmed"]
 
 
 def test_the_same_input_gives_the_same_bytes() -> None:
@@ -139,18 +118,13 @@ def test_a_large_photo_keeps_its_size_and_its_face() -> None:
 
 def test_an_upright_photo_is_read_the_way_its_exif_says() -> None:
     with Image.open(io.BytesIO(PORTRAIT)) as image:
-        lying = image.transpose(
-            Image.Transpose.ROTATE_90
-        )  # stored on its side, as a phone does
+        lying = image.transpose(Image.Transpose.ROTATE_90)  # stored on its side, as a phone does
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to view
     data = io.BytesIO()
     lying.save(data, format="JPEG", quality=95, exif=exif.tobytes())
     result = tryon_offline.try_on(data.getvalue(), hairstyles.hairstyle("classic-bob"))
-    assert (
-        abs(result.report["faceBox"]["x"] - run("classic-bob").report["faceBox"]["x"])
-        < 10
-    )
+    assert abs(result.report["faceBox"]["x"] - run("classic-bob").report["faceBox"]["x"]) < 10
 
 
 def test_a_photo_with_no_face_fails_with_no_face() -> None:
@@ -162,20 +136,10 @@ def test_a_photo_with_no_face_fails_with_no_face() -> None:
 
 def _png_header(width: int, height: int) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body))
-        )
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize(
@@ -209,16 +173,10 @@ def _png_header(width: int, height: int) -> bytes:
     ],
     ids=["pdf", "empty", "truncated-jpeg", "20000x20000-png", "over-10-MB"],
 )
-def test_bad_photos_are_refused_clearly(
-    photo: bytes, error: type[ZikError], status: int, code: str
-) -> None:
+def test_bad_photos_are_refused_clearly(photo: bytes, error: type[ZikError], status: int, code: str) -> None:
     with pytest.raises(error) as raised:
         tryon_offline.try_on(photo, hairstyles.hairstyle("afro"))
-    assert (
-        raised.value.status == status
-        and raised.value.code == code
-        and raised.value.field == "photo"
-    )
+    assert raised.value.status == status and raised.value.code == code and raised.value.field == "photo"
 
 
 def test_an_unknown_colour_is_refused_before_any_work() -> None:

@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-from template_tables import template_table, template_table_properties
 from PIL import Image
+from template_tables import template_table, template_table_properties
 
 from zik import clock
-from zik.studio.job_store import JobMissing
 from zik.studio import hairstyles, tryon_offline, tryon_service, tryons
-from zik.studio.job_store import JobStore
+from zik.studio.job_store import JobMissing, JobStore
 from zik.studio.session_store import SessionStore
 
 # The tests marked clock read the user's day from the clock (the quota's day, its reset at midnight): make
@@ -40,8 +39,6 @@ OTHER = "2d5b7f0a-1c34-4c9a-9e61-8f1c2a7e4b3d"
 TENANT = "acme"
 LIMIT = 3
 BUCKET = "test-studio"
-
-
 
 
 @pytest.fixture
@@ -194,7 +191,18 @@ def test_a_request_whose_first_attempt_wrote_the_job_but_died_before_starting_it
     from zik.claims import Claim
 
     claim = Claim(b"\x01" * 32)
-    studio.store.create({"jobId": tryons.new_job_id(claim), "userId": USER, "tenantId": TENANT, "photoId": "p1", "hairstyleId": "bob", "color": "#000000", "timezone": "UTC", "day": "2026-11-23"})
+    studio.store.create(
+        {
+            "jobId": tryons.new_job_id(claim),
+            "userId": USER,
+            "tenantId": TENANT,
+            "photoId": "p1",
+            "hairstyleId": "bob",
+            "color": "#000000",
+            "timezone": "UTC",
+            "day": "2026-11-23",
+        }
+    )
     service = tryon_service.Tryons(studio.store, studio.sessions, profiles=types.SimpleNamespace(get=lambda owner: None))
     from zik.principal import Principal
 
@@ -242,7 +250,15 @@ def test_over_the_days_quota_is_429_saying_it_resets_at_the_users_next_midnight(
     zone = timezone or "UTC"
     today = same_day(minutes=1, zone=zone)
     for number in range(LIMIT):
-        job = {"jobId": f"jfull{number}", "userId": USER, "tenantId": TENANT, "photoId": "p1", "hairstyleId": "bob", "timezone": zone, "day": today.isoformat()}
+        job = {
+            "jobId": f"jfull{number}",
+            "userId": USER,
+            "tenantId": TENANT,
+            "photoId": "p1",
+            "hairstyleId": "bob",
+            "timezone": zone,
+            "day": today.isoformat(),
+        }
         studio.store.create(job)
         studio.store.count(job, LIMIT)
     status, body, headers = api("POST", "/studio/tryons", {"photoId": "p1", "hairstyleId": "french-crop"})
@@ -309,7 +325,9 @@ def _jobs(studio: types.SimpleNamespace) -> list[dict[str, Any]]:
 # -- GET /studio/tryons/{jobId} ----------------------------------------------------------------------------------
 def test_another_users_job_and_a_job_there_is_not_are_404(studio, api) -> None:
     put_photo(studio, "p1", user=OTHER)
-    studio.store.create({"jobId": "jtheirs", "userId": OTHER, "tenantId": TENANT, "photoId": "p1", "hairstyleId": "bob", "timezone": "UTC", "day": "2026-11-23"})
+    studio.store.create(
+        {"jobId": "jtheirs", "userId": OTHER, "tenantId": TENANT, "photoId": "p1", "hairstyleId": "bob", "timezone": "UTC", "day": "2026-11-23"}
+    )
     for job_id in ("jtheirs", "jnothing"):
         status, body, _ = api("GET", f"/studio/tryons/{job_id}")
         assert (status, body["error"]["code"], body["error"]["field"]) == (404, "not_found", "jobId")
@@ -516,7 +534,9 @@ def test_a_failure_after_success_leaves_the_job_succeeded_and_a_deleted_photo_fa
 def test_the_step_functions_run_their_sample_events(studio, monkeypatch: pytest.MonkeyPatch, lambda_context, function) -> None:
     sample = json.loads((ROOT / "events" / f"{function}_step.json").read_text())
     put_photo(studio, sample["photoId"])
-    studio.store.create({k: sample[k] for k in ("jobId", "photoId", "hairstyleId", "color", "day", "timezone")} | {"userId": USER, "tenantId": TENANT})
+    studio.store.create(
+        {k: sample[k] for k in ("jobId", "photoId", "hairstyleId", "color", "day", "timezone")} | {"userId": USER, "tenantId": TENANT}
+    )
     spec = importlib.util.spec_from_file_location(f"fn_{function}_app", ROOT / "functions" / function / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -525,7 +545,11 @@ def test_the_step_functions_run_their_sample_events(studio, monkeypatch: pytest.
     module.tryons.edit_photo = lambda *a, **k: types.SimpleNamespace(data=jpeg(), provider="local", model="m")
     answer = module.lambda_handler(sample, lambda_context)
     job = studio.store.get(sample["jobId"])
-    expected = {"tryon_quota": ("queued", "counted", True), "tryon_edit": ("succeeded", "again", False), "tryon_failed": ("failed", "status", "failed")}[function]
+    expected = {
+        "tryon_quota": ("queued", "counted", True),
+        "tryon_edit": ("succeeded", "again", False),
+        "tryon_failed": ("failed", "status", "failed"),
+    }[function]
     assert job["status"] == expected[0] and answer[expected[1]] == expected[2]
 
 
@@ -563,7 +587,9 @@ def test_the_edit_function_tries_the_style_on_through_the_ai_gateway(studio, api
     assert edited != PORTRAIT and Image.open(io.BytesIO(edited)).size == (photo["record"]["width"], photo["record"]["height"])
 
 
-def test_the_edit_function_raises_no_face_for_the_workflow_to_fail_the_job_with(studio, api, local_ai, monkeypatch: pytest.MonkeyPatch, lambda_context) -> None:
+def test_the_edit_function_raises_no_face_for_the_workflow_to_fail_the_job_with(
+    studio, api, local_ai, monkeypatch: pytest.MonkeyPatch, lambda_context
+) -> None:
     document = queued(studio, api, photo=NO_FACE)
     with pytest.raises(tryon_offline.NoFace) as raised:
         _edit_function(monkeypatch).lambda_handler(document, lambda_context)

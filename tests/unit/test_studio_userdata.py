@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from template_tables import template_table
+
 from zik import userdata
 from zik.dynamo import ERASED, Table, to_item
 from zik.principal import Principal
@@ -28,8 +29,6 @@ BOB = Principal(user_id="0d3b5f7a-9c1e-4a2b-8d4f-6e8a0c2e4f6a", tenant_id="acme"
 BUCKET = "test-studio"
 IOS_TOKEN = "3f1c9a7be2d4056f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f"
 FCM_TOKEN = "dG9rZW4tZnJvbS1mY20:APA91bH-x_Kq3vX8mP2rT9sW4yZ1aB6cD0eF5gH7iJ2kL9mN3oP8qR4sT1uV6wX0yZ5aB3cD7eF2gH9iJ4kL"
-
-
 
 
 def jobs_table_properties() -> dict[str, Any]:
@@ -58,7 +57,12 @@ class World:
         db.create_table(TableName="test-photos", **template_table("PhotosTable"))
         db.create_table(TableName="test-jobs", **jobs_table_properties())
         db.create_table(TableName="test-sessions", **template_table("UserSessionsTable"))
-        for name, value in (("PHOTOS_TABLE", "test-photos"), ("JOBS_TABLE", "test-jobs"), ("SESSIONS_TABLE", "test-sessions"), ("STUDIO_BUCKET", BUCKET)):
+        for name, value in (
+            ("PHOTOS_TABLE", "test-photos"),
+            ("JOBS_TABLE", "test-jobs"),
+            ("SESSIONS_TABLE", "test-sessions"),
+            ("STUDIO_BUCKET", BUCKET),
+        ):
             monkeypatch.setenv(name, value)
         self.db = db
         self.s3 = boto3.client("s3")
@@ -86,10 +90,24 @@ class World:
         }
         photos = [
             {"photoId": upload, "userId": user, "kind": "upload", "status": "ready", "createdAt": f"{day}T09:00:00.000Z"},
-            {"photoId": result, "userId": user, "kind": "tryon", "status": "ready", "createdAt": f"{day}T09:01:00.000Z",
-             "sourcePhotoId": upload, "jobId": ok, "hairstyleId": "textured-crop"},
-            {"photoId": f"p{tag}rejected", "userId": user, "kind": "upload", "status": "rejected", "createdAt": f"{day}T09:02:00.000Z",
-             "rejection": {"code": "no_face", "message": "no face"}},
+            {
+                "photoId": result,
+                "userId": user,
+                "kind": "tryon",
+                "status": "ready",
+                "createdAt": f"{day}T09:01:00.000Z",
+                "sourcePhotoId": upload,
+                "jobId": ok,
+                "hairstyleId": "textured-crop",
+            },
+            {
+                "photoId": f"p{tag}rejected",
+                "userId": user,
+                "kind": "upload",
+                "status": "rejected",
+                "createdAt": f"{day}T09:02:00.000Z",
+                "rejection": {"code": "no_face", "message": "no face"},
+            },
         ]
         for photo in photos:
             photo["userTime"] = f"{photo['createdAt']}#{photo['photoId']}"
@@ -99,14 +117,34 @@ class World:
         for job_id, status in ((ok, "succeeded"), (bad, "failed")):
             self.db.put_item(
                 TableName="test-jobs",
-                Item=to_item({"jobId": job_id, "userId": user, "tenantId": owner.tenant_id, "photoId": upload, "status": status, "day": day,
-                              "createdAt": f"{day}T09:00:30.000Z" if status == "succeeded" else f"{day}T09:03:00.000Z",
-                              "statusTime": f"{day}T09:04:00.000Z#{job_id}", "countedAt": f"{day}T09:00:31.000Z"}),
+                Item=to_item(
+                    {
+                        "jobId": job_id,
+                        "userId": user,
+                        "tenantId": owner.tenant_id,
+                        "photoId": upload,
+                        "status": status,
+                        "day": day,
+                        "createdAt": f"{day}T09:00:30.000Z" if status == "succeeded" else f"{day}T09:03:00.000Z",
+                        "statusTime": f"{day}T09:04:00.000Z#{job_id}",
+                        "countedAt": f"{day}T09:00:31.000Z",
+                    }
+                ),
             )
-        self.db.put_item(TableName="test-jobs", Item=to_item({"jobId": f"QUOTA#{user}#{day}", "userId": user, "day": day, "used": 2, "expiresAt": 2_000_000_000}))
+        self.db.put_item(
+            TableName="test-jobs", Item=to_item({"jobId": f"QUOTA#{user}#{day}", "userId": user, "day": day, "used": 2, "expiresAt": 2_000_000_000})
+        )
         self.db.put_item(
             TableName="test-sessions",
-            Item=to_item({"userId": user, "itemKey": f"SESSION#{upload}", "photoId": upload, "tries": [{"jobId": ok, "hairstyleId": "textured-crop"}], "expiresAt": 2_000_000_000}),
+            Item=to_item(
+                {
+                    "userId": user,
+                    "itemKey": f"SESSION#{upload}",
+                    "photoId": upload,
+                    "tries": [{"jobId": ok, "hairstyleId": "textured-crop"}],
+                    "expiresAt": 2_000_000_000,
+                }
+            ),
         )
         self.device_ids[user] = [self.devices.register(owner, {"platform": platform, "token": token})["deviceId"]]
         for key in [f"user-uploads/{user}/{upload}", *[k for photo_key, thumbs in keys.values() for k in (photo_key, *thumbs.values())]]:
@@ -124,10 +162,18 @@ class World:
     def items(self, table: str, user: str) -> list[dict[str, Any]]:
         from zik.dynamo import from_item
 
-        return [from_item(item) for item in self.db.scan(TableName=table)["Items"] if from_item(item).get("userId") == user or user in str(from_item(item).get("jobId", ""))]
+        return [
+            from_item(item)
+            for item in self.db.scan(TableName=table)["Items"]
+            if from_item(item).get("userId") == user or user in str(from_item(item).get("jobId", ""))
+        ]
 
     def endpoints(self) -> list[str]:
-        return [e["EndpointArn"] for app in self.apps.values() for e in self.sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]]
+        return [
+            e["EndpointArn"]
+            for app in self.apps.values()
+            for e in self.sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]
+        ]
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ __all__ = ["epoch_millis", "epoch_seconds", "iso", "now", "now_iso", "today"]
 
 def now() -> _dt.datetime:
     """This instant, aware, in UTC."""
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 def iso(instant: _dt.datetime) -> str:
     """``2026-11-23T08:15:02.412Z``: an aware instant as the API writes it."""
-    return instant.astimezone(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return instant.astimezone(_dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def now_iso() -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from zik import lazy_packages
 
@@ -18,7 +19,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord  # noqa: E402
 
 from zik.observability import logger  # noqa: E402
-from zik.principal import Principal
+from zik.principal import Principal  # noqa: E402
 
 EventHandler = Callable[[Principal, str, Mapping[str, Any]], Any]
 
@@ -40,7 +41,9 @@ def each_event(event: Mapping[str, Any], context: Any, handle: EventHandler) -> 
         logger.info("event handled", extra={"detailType": detail_type, "eventId": detail.get("eventId"), "outcome": str(outcome)})
         return outcome
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    # The answer is a plain dict at run time (Powertools types it as a TypedDict); it reads the event, never writes it.
+    answer = process_partial_response(event=cast("dict[str, Any]", event), record_handler=record_handler, processor=processor, context=context)
+    return cast("dict[str, Any]", answer)
 
 
 def by_owner(event: Mapping[str, Any], handle: Callable[[Principal, list[dict[str, Any]]], Any]) -> dict[str, Any]:

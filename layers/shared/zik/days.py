@@ -8,9 +8,10 @@ offset); timezones are IANA names, resolved through zoneinfo so DST changes come
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["WEEKDAYS", "Streaks", "local_date", "local_datetime", "local_hour", "local_weekday", "parse_day", "runs", "streaks", "zone"]
@@ -38,7 +39,7 @@ def local_datetime(instant: str, timezone: str) -> dt.datetime:
     except ValueError:
         raise ValueError(f"instant must be an ISO 8601 time such as 2026-11-23T08:15:00.000Z, not {instant!r}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(zone(timezone))
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Mapping
+from functools import cache
+from typing import Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -73,7 +74,7 @@ class Filter:
     values: Mapping[str, Any]
 
     @staticmethod
-    def all_of(*filters: "Filter | None") -> "Filter | None":
+    def all_of(*filters: Filter | None) -> Filter | None:
         present = [f for f in filters if f is not None]
         if not present:
             return None
@@ -96,7 +97,7 @@ class TransactionFailed(Exception):
         return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
 
 
-def transact(client: Any, writes: list[dict[str, Any]]) -> None:
+def transact(client: Any, writes: Sequence[Mapping[str, Any]]) -> None:
     """TransactWriteItems; a cancelled transaction raises TransactionFailed saying which write failed."""
     try:
         client.transact_write_items(TransactItems=writes)
@@ -124,7 +125,7 @@ class Table:
 
     # -- single items -------------------------------------------------------------------------------
     def key(self, pk: str, sk: str | None = None) -> dict[str, Any]:
-        values = {self.pk: pk}
+        values: dict[str, str | None] = {self.pk: pk}
         if self.sk:
             values[self.sk] = sk
         return to_item(values)
@@ -347,7 +348,14 @@ class Table:
         if done:
             self.client.put_item(
                 TableName=self.name,
-                Item=to_item({self.pk: pk_value, **({self.sk: ERASED} if self.sk else {}), "erasedAt": now_iso(), "expiresAt": epoch_seconds() + TOMBSTONE_DAYS * 86400}),
+                Item=to_item(
+                    {
+                        self.pk: pk_value,
+                        **({self.sk: ERASED} if self.sk else {}),
+                        "erasedAt": now_iso(),
+                        "expiresAt": epoch_seconds() + TOMBSTONE_DAYS * 86400,
+                    }
+                ),
             )
         return removed, done
 
@@ -355,7 +363,7 @@ class Table:
         """Whether the partition's user was erased (its tombstone is there)."""
         return self.get(pk_value, ERASED if self.sk else None, consistent=False) is not None
 
-    def delete_keys(self, keys: list[Mapping[str, Any]]) -> int:
+    def delete_keys(self, keys: Sequence[Mapping[str, Any]]) -> int:
         """Delete the items with these keys, 25 a batch, retrying what DynamoDB leaves unprocessed."""
         for start in range(0, len(keys), 25):
             requests = [{"DeleteRequest": {"Key": to_item(key)}} for key in keys[start : start + 25]]
@@ -373,7 +381,7 @@ def update_or_old(client: Any, request: Mapping[str, Any]) -> tuple[dict[str, An
     except ClientError as exc:
         if _code(exc) != "ConditionalCheckFailedException":
             raise
-        old = exc.response.get("Item")
+        old = item_of_failed_condition(exc)
         return None, from_item(old) if old else None
     return from_item(answer["Attributes"]), None
 
@@ -406,3 +414,9 @@ def decode_cursor(cursor: str, pk_attr: str, pk_value: str) -> dict[str, Any]:
 
 def _code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
+
+
+def item_of_failed_condition(exc: ClientError) -> dict[str, Any] | None:
+    """The item a failed condition found (``ReturnValuesOnConditionCheckFailure="ALL_OLD"``), in DynamoDB's
+    form, or None: botocore's type of the error's response leaves this field out."""
+    return cast("dict[str, Any] | None", exc.response.get("Item"))

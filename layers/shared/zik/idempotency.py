@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -29,8 +30,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from zik.claims import Claim
 from zik.dynamo import shared_client
-from zik.http import APIGatewayRestResolver
 from zik.errors import Conflict, InvalidRequest, Unprocessable
+from zik.http import APIGatewayRestResolver
 from zik.principal import Principal
 
 HEADER = "Idempotency-Key"

@@ -21,7 +21,8 @@ import datetime as dt
 import json
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.errors import InvalidRequest
 
@@ -86,10 +87,14 @@ def _check_value(value: Any, field: str) -> None:
         _refuse_surrogates(value, field or None, "the request body")
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise InvalidRequest(f"{field or 'the request body'} must be a finite number (NaN and Infinity are not JSON numbers)", field=field or None)
+            raise InvalidRequest(
+                f"{field or 'the request body'} must be a finite number (NaN and Infinity are not JSON numbers)", field=field or None
+            )
     elif isinstance(value, int) and not isinstance(value, bool):
         if abs(value) > MAX_SAFE_INTEGER:
-            raise InvalidRequest(f"{field or 'the request body'} must be a number from -{MAX_SAFE_INTEGER} to {MAX_SAFE_INTEGER}", field=field or None)
+            raise InvalidRequest(
+                f"{field or 'the request body'} must be a number from -{MAX_SAFE_INTEGER} to {MAX_SAFE_INTEGER}", field=field or None
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
             _refuse_surrogates(key, field or None, f"a key of {field or 'the request body'}")

@@ -64,7 +64,7 @@ def reexports_on_demand(package_name: str) -> None:
         except KeyError:
             raise AttributeError(f"module {package_name!r} has no attribute {name!r}") from None
 
-    package.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    package.__getattr__ = __getattr__  # type: ignore[method-assign]  # PEP 562: a module's own __getattr__
     sys.modules[package_name] = package
     parent, _, child = package_name.rpartition(".")
     setattr(importlib.import_module(parent), child, package)

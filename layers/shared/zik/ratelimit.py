@@ -48,9 +48,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 
 from zik import clock, config
 from zik.errors import TooManyRequests, Unauthorized

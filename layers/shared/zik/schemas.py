@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import fastjsonschema
 
@@ -32,14 +33,14 @@ class SchemaViolation(ValueError):
         self.field = field
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(kind: str, name: str) -> dict[str, Any]:
     if not _NAME.match(kind) or not _NAME.match(name):
         raise ValueError(f"bad schema name {kind}/{name}")
     return json.loads((ROOT / kind / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(kind: str, name: str) -> Callable[[Any], Any]:
     return fastjsonschema.compile(_ecma_patterns(load(kind, name)))
 
@@ -80,7 +81,7 @@ def _ecma_patterns(schema: Any) -> Any:
         return [_ecma_patterns(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    rewritten = {}
+    rewritten: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "pattern" and isinstance(value, str):
             rewritten[key] = ecma_pattern(value)
@@ -124,7 +125,8 @@ _PROPERTIES = re.compile(r"\{([^}]*)\}|\[([^\]]*)\]")
 
 def _violation(exc: fastjsonschema.JsonSchemaValueException) -> SchemaViolation:
     """Turn fastjsonschema's ``data.a.b must be ...`` into ``a.b must be ...`` with field ``a.b``."""
-    path = exc.name[len("data") :].lstrip(".") if exc.name.startswith("data") else exc.name
+    name = exc.name or "data"  # the compiled validators always name the value; the exception's type allows None
+    path = name[len("data") :].lstrip(".") if name.startswith("data") else name
     message = exc.message
     if exc.rule in ("additionalProperties", "required"):
         listed = _PROPERTIES.search(message)
@@ -136,6 +138,6 @@ def _violation(exc: fastjsonschema.JsonSchemaValueException) -> SchemaViolation:
         else:
             message = f"{field} is required"
         return SchemaViolation(message, field)
-    if message.startswith(exc.name):
-        message = (path or "body") + message[len(exc.name) :]
+    if message.startswith(name):
+        message = (path or "body") + message[len(name) :]
     return SchemaViolation(message, path or None)

@@ -22,9 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from zik import schemas
 from zik.dynamo import from_item
@@ -104,7 +105,7 @@ def change_of(record: Mapping[str, Any]) -> Change:
     stream = record["dynamodb"]
     arrived = stream.get("ApproximateCreationDateTime")
     if isinstance(arrived, (int, float)):
-        arrived = dt.datetime.fromtimestamp(arrived, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        arrived = dt.datetime.fromtimestamp(arrived, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return Change(
         kind=record["eventName"],
         keys=from_item(stream.get("Keys") or {}),

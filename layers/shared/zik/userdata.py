@@ -8,8 +8,9 @@ items is erased a page at a time, by the domain's own consumer of UserDeleted (s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from zik.principal import Principal
 

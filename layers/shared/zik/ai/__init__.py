@@ -15,13 +15,14 @@ counts the call ahead of ``run`` (so that a caller can count it while it reads w
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.ai.errors import AIBudgetExceeded, AIUnavailable
 from zik.ai.registry import Task, get, register, registered
 from zik.principal import Principal
 
-__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "get", "register", "registered", "run", "reserve", "release", "default_gateway", "reset"]
+__all__ = ["AIBudgetExceeded", "AIUnavailable", "Task", "default_gateway", "get", "register", "registered", "release", "reserve", "reset", "run"]
 
 _gateway: Any = None
 _lock = threading.Lock()

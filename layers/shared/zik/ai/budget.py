@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from zik import clock, config
 from zik.ai.errors import AIBudgetExceeded
-from zik.ai.registry import Task
+from zik.ai.registry import ImageTask, Task
 from zik.dynamo import shared_client
 from zik.principal import GUESTS_GROUP, Principal
 
@@ -55,7 +55,7 @@ class DailyBudget:
             self._client = shared_client()
         return self._client
 
-    def limits(self, task: Task, *, guest: bool = False) -> Limits:
+    def limits(self, task: Task | ImageTask, *, guest: bool = False) -> Limits:
         override = self.overrides.get(task.name, {})
         limits = Limits(calls=int(override.get("calls", task.daily_calls)), tokens=override.get("tokens", task.daily_tokens))
         if not guest:
@@ -75,7 +75,7 @@ class DailyBudget:
 
         return GuestPlans(Table(self.table_name, client=self.client)).held_by(owner)
 
-    def reserve(self, owner: Principal, task: Task) -> Reservation:
+    def reserve(self, owner: Principal, task: Task | ImageTask) -> Reservation:
         """Count one call against today's budget, or raise AIBudgetExceeded (nothing counted)."""
         now = self._now()
         limits = self.limits(task, guest=self.is_guest(owner))
@@ -116,7 +116,7 @@ class DailyBudget:
         if tokens > 0:
             self._add(reservation, "tokens", tokens)
 
-    def usage(self, owner: Principal, task: Task) -> dict[str, int]:
+    def usage(self, owner: Principal, task: Task | ImageTask) -> dict[str, int]:
         key = {"pk": {"S": owner.partition}, "sk": {"S": f"BUDGET#{self._now().date().isoformat()}#{task.name}"}}
         item = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True).get("Item", {})
         return {"calls": int(item.get("calls", {}).get("N", 0)), "tokens": int(item.get("tokens", {}).get("N", 0))}
@@ -131,4 +131,4 @@ class DailyBudget:
 
 
 def _next_midnight(now: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)

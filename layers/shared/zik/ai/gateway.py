@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
-
+from typing import TYPE_CHECKING, Any, cast
 
 from zik import config
 from zik.ai import accounting, registry
@@ -95,16 +95,16 @@ class Gateway:
             )
             self._circuit_open = CircuitBreakerOpenError
             for provider in guarded:
-                self._guarded[provider.name] = circuit_breaker(
-                    name=f"ai-provider-{provider.name}", persistence_store=circuit_store, config=config_
-                )(self._attempt)
+                self._guarded[provider.name] = circuit_breaker(name=f"ai-provider-{provider.name}", persistence_store=circuit_store, config=config_)(
+                    self._attempt
+                )
             for image_provider in guarded_images:
                 self._guarded_images[image_provider.name] = circuit_breaker(
                     name=f"ai-image-provider-{image_provider.name}", persistence_store=circuit_store, config=config_
                 )(self._attempt_image)
 
     @classmethod
-    def from_environment(cls) -> "Gateway":
+    def from_environment(cls) -> Gateway:
         """Providers from ``AI_PROVIDERS``; budget and circuit state in the table ``AI_TABLE`` names."""
         names = config.csv("AI_PROVIDERS", DEFAULT_PROVIDERS)
         if not names:
@@ -144,7 +144,9 @@ class Gateway:
         """Give back a reserved call that will not be made."""
         self.budget.release(reservation)  # type: ignore[union-attr]
 
-    def _prepared(self, task: Any, make_request: Callable[[], Any], owner: Principal | None, reservation: Reservation | None) -> tuple[Any, Reservation | None]:
+    def _prepared(
+        self, task: Any, make_request: Callable[[], Any], owner: Principal | None, reservation: Reservation | None
+    ) -> tuple[Any, Reservation | None]:
         """The request made from the task's data (a reserved call is given back if the data cannot make one),
         and the call counted against the owner's budget unless it was reserved already."""
         if reservation is not None and reservation.task != task.name:
@@ -184,9 +186,7 @@ class Gateway:
         if not isinstance(task, registry.ImageTask):
             raise ValueError(f"{task.name} is not an image task: run it")
         request, reservation = self._prepared(task, lambda: ImageRequest(task, task.render(data), bytes(image), data), owner, reservation)
-        return self._first_answer(
-            request, self.image_providers, self._guarded_images, reservation, minimum=self.minimum_image_call_seconds
-        )
+        return self._first_answer(request, self.image_providers, self._guarded_images, reservation, minimum=self.minimum_image_call_seconds)
 
     def _first_answer(
         self,
@@ -264,15 +264,15 @@ class Gateway:
     def _attempt(self, provider: Provider, request: Request, ends: float | None) -> tuple[dict[str, Any], int]:
         completion = self._call(provider, request, attempt=1, timeout=self._check_time(provider, request, ends, attempt=1))
         try:
-            answer = self._validated(request, completion.result)
+            answer = self._validated(request, completion.text)
             self._account(provider, request, completion, "ok", attempt=1)
             return answer, completion.tokens
         except InvalidAnswer as first:
             self._account(provider, request, completion, "invalid", attempt=1)
-            repair = request.repair(completion.result.text, first.message)
+            repair = request.repair(completion.text.text, first.message)
         second = self._call(provider, repair, attempt=2, timeout=self._check_time(provider, repair, ends, attempt=2))
         try:
-            answer = self._validated(repair, second.result)
+            answer = self._validated(repair, second.text)
         except InvalidAnswer as again:
             self._account(provider, repair, second, "invalid", attempt=2)
             raise ProviderFailure(provider.name, f"invalid answer after a repair: {again.message}", kind="invalid") from None
@@ -292,7 +292,7 @@ class Gateway:
         self._account(provider, request, timed, "ok", attempt=1)
         return EditedImage(image, provider.name, completion.model), timed.tokens
 
-    def _call(self, provider: Any, request: Request | ImageRequest, *, attempt: int, timeout: float | None) -> "_Timed":
+    def _call(self, provider: Any, request: Request | ImageRequest, *, attempt: int, timeout: float | None) -> _Timed:
         started = self.clock()
         try:
             if isinstance(request, ImageRequest):
@@ -323,7 +323,7 @@ class Gateway:
             raise InvalidAnswer(completion.problem, text=completion.text)
         return request.task.validate(completion.answer)
 
-    def _account(self, provider: Any, request: Request | ImageRequest, timed: "_Timed", outcome: str, *, attempt: int) -> None:
+    def _account(self, provider: Any, request: Request | ImageRequest, timed: _Timed, outcome: str, *, attempt: int) -> None:
         completion = timed.result
         # An image that was refused is still billed: the vendor made it.
         images = completion.images if isinstance(completion, ImageCompletion) else 0
@@ -359,6 +359,11 @@ class _Timed:
     def tokens(self) -> int:
         return self.result.input_tokens + self.result.output_tokens
 
+    @property
+    def text(self) -> Completion:
+        """The answer to a text Request (only an ImageRequest is answered with an ImageCompletion)."""
+        return cast(Completion, self.result)
+
 
 def image_provider_names(text_names: Sequence[str]) -> list[str]:
     """``AI_IMAGE_PROVIDERS``, else the image providers that follow from ``AI_PROVIDERS`` (module docstring)."""
@@ -375,10 +380,9 @@ def _budget_overrides() -> dict[str, dict[str, int]]:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError:
-        raise config.ConfigError("AI_BUDGETS must be JSON like {\"quests.plan\": {\"calls\": 20}}") from None
+        raise config.ConfigError('AI_BUDGETS must be JSON like {"quests.plan": {"calls": 20}}') from None
     if not isinstance(document, dict) or not all(
-        isinstance(v, dict) and set(v) <= {"calls", "tokens"} and all(isinstance(n, int) and n >= 0 for n in v.values())
-        for v in document.values()
+        isinstance(v, dict) and set(v) <= {"calls", "tokens"} and all(isinstance(n, int) and n >= 0 for n in v.values()) for v in document.values()
     ):
-        raise config.ConfigError("AI_BUDGETS must map task names to {\"calls\": n, \"tokens\": n}")
+        raise config.ConfigError('AI_BUDGETS must map task names to {"calls": n, "tokens": n}')
     return document

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from zik import config
 from zik.ai.registry import ImageTask, Prompt
@@ -101,8 +102,8 @@ def fit(image: bytes, *, multiple: int, min_side: int, max_side: int, max_pixels
     target = [max(min_side, (math.floor(side * scale) // multiple) * multiple) for side in (width, height)]
     if target[0] * target[1] > max_pixels:
         raise ValueError(f"a {width}x{height} image cannot be fitted in {max_pixels} pixels")
-    scaled = [max(t, math.ceil(side * scale)) for t, side in zip(target, (width, height))]
-    resized = pixels.resize(tuple(scaled), Image.Resampling.LANCZOS) if tuple(scaled) != (width, height) else pixels
+    scaled = (max(target[0], math.ceil(width * scale)), max(target[1], math.ceil(height * scale)))
+    resized = pixels.resize(scaled, Image.Resampling.LANCZOS) if scaled != (width, height) else pixels
     left, top = (scaled[0] - target[0]) // 2, (scaled[1] - target[1]) // 2
     cropped = resized.crop((left, top, left + target[0], top + target[1]))
     out = io.BytesIO()

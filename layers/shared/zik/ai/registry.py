@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from string import Template
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from zik import schemas
 from zik.ai.errors import InvalidAnswer

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from zik import clock
 from zik.career import applications, email_ai, interviews, mail, tables
@@ -106,13 +107,17 @@ class ApplicationStore:
         writes = [self._put(item)]
         job_id = application.get("jobId")
         if job_id:
-            writes.append(self._put({
-                "pk": owner.partition,
-                "sk": tables.application_job_sk(job_id),
-                "applicationId": application["applicationId"],
-                "jobId": job_id,
-                "createdAt": application["createdAt"],
-            }))
+            writes.append(
+                self._put(
+                    {
+                        "pk": owner.partition,
+                        "sk": tables.application_job_sk(job_id),
+                        "applicationId": application["applicationId"],
+                        "jobId": job_id,
+                        "createdAt": application["createdAt"],
+                    }
+                )
+            )
         try:
             transact(self.table.client, writes)
         except TransactionFailed as failed:
@@ -136,24 +141,28 @@ class ApplicationStore:
         """Delete an application with its job's APPJOB item, in one transaction at the version read."""
         for _ in range(ATTEMPTS):
             item = self.require(owner, application_id)
-            writes: list[dict[str, Any]] = [{
-                "Delete": {
-                    "TableName": self.table.name,
-                    "Key": self.table.key(owner.partition, tables.application_sk(application_id)),
-                    "ConditionExpression": "#version = :version",
-                    "ExpressionAttributeNames": {"#version": "version"},
-                    "ExpressionAttributeValues": to_item({":version": item["version"]}),
-                }
-            }]
-            if item.get("jobId"):
-                writes.append({
+            writes: list[dict[str, Any]] = [
+                {
                     "Delete": {
                         "TableName": self.table.name,
-                        "Key": self.table.key(owner.partition, tables.application_job_sk(item["jobId"])),
-                        "ConditionExpression": "attribute_not_exists(pk) OR applicationId = :id",
-                        "ExpressionAttributeValues": to_item({":id": application_id}),
+                        "Key": self.table.key(owner.partition, tables.application_sk(application_id)),
+                        "ConditionExpression": "#version = :version",
+                        "ExpressionAttributeNames": {"#version": "version"},
+                        "ExpressionAttributeValues": to_item({":version": item["version"]}),
                     }
-                })
+                }
+            ]
+            if item.get("jobId"):
+                writes.append(
+                    {
+                        "Delete": {
+                            "TableName": self.table.name,
+                            "Key": self.table.key(owner.partition, tables.application_job_sk(item["jobId"])),
+                            "ConditionExpression": "attribute_not_exists(pk) OR applicationId = :id",
+                            "ExpressionAttributeValues": to_item({":id": application_id}),
+                        }
+                    }
+                )
             try:
                 transact(self.table.client, writes)
                 return item
@@ -196,12 +205,14 @@ class ApplicationStore:
 
     def open_applications(self, owner: Principal) -> list[dict[str, Any]]:
         names = [f":s{index}" for index in range(len(applications.OPEN))]
-        return list(self._index(
-            owner,
-            FilterExpression=f"#status IN ({', '.join(names)})",
-            ExpressionAttributeNames={"#status": "status"},
-            values=dict(zip(names, applications.OPEN)),
-        ))
+        return list(
+            self._index(
+                owner,
+                FilterExpression=f"#status IN ({', '.join(names)})",
+                ExpressionAttributeNames={"#status": "status"},
+                values=dict(zip(names, applications.OPEN)),
+            )
+        )
 
     # -- e-mails read ----------------------------------------------------------------------------------
     def email_read(self, owner: Principal, digest: str) -> dict[str, Any] | None:
@@ -228,10 +239,15 @@ class ApplicationStore:
         """Write the owner's mailbox and its token's owner together: "created", "exists" (the owner has one
         already) or "taken" (another mailbox has the token)."""
         try:
-            transact(self.table.client, [
-                self._put({"pk": owner.partition, "sk": tables.MAILBOX, "token": token, "createdAt": at}),
-                self._put({"pk": tables.mailbox_pk(token), "sk": tables.MAILBOX, "tenantId": owner.tenant_id, "userId": owner.user_id, "createdAt": at}),
-            ])
+            transact(
+                self.table.client,
+                [
+                    self._put({"pk": owner.partition, "sk": tables.MAILBOX, "token": token, "createdAt": at}),
+                    self._put(
+                        {"pk": tables.mailbox_pk(token), "sk": tables.MAILBOX, "tenantId": owner.tenant_id, "userId": owner.user_id, "createdAt": at}
+                    ),
+                ],
+            )
         except TransactionFailed as failed:
             return "exists" if failed.failed(0) else "taken"
         return "created"
@@ -277,7 +293,9 @@ class Applications:
         try:
             saved = self.store.insert(owner, {key: value for key, value in application.items() if value is not None})
         except Conflict as conflict:
-            if claim is None or conflict.details.get("existing") != "application" and conflict.details.get("applicationId") != application["applicationId"]:
+            if claim is None or (
+                conflict.details.get("existing") != "application" and conflict.details.get("applicationId") != application["applicationId"]
+            ):
                 raise
             return self.get(owner, application["applicationId"])  # written by this request's first attempt
         metrics.add_metric(name="ApplicationsCreated", unit="Count", value=1)
@@ -423,11 +441,15 @@ def _interview_refusal(application: Mapping[str, Any], reading: Mapping[str, Any
 
 def _interview(reading: Mapping[str, Any], message: interviews.Email, digest: str) -> dict[str, Any]:
     details = {key: reading.get(key) for key in ("scheduledAt", "timezone", "location", "meetingLink", "kind")}
-    details.update(subject=message.subject[:SUBJECT_CHARS], receivedAt=clock.iso(message.received_at), messageDigest=digest, detectedAt=clock.now_iso())
+    details.update(
+        subject=message.subject[:SUBJECT_CHARS], receivedAt=clock.iso(message.received_at), messageDigest=digest, detectedAt=clock.now_iso()
+    )
     return {key: value for key, value in details.items() if value is not None}
 
 
-def _answer(reading: Mapping[str, Any], application_id: str | None, *, moved: bool = False, already_read: bool = False, reason: str | None = None) -> dict[str, Any]:
+def _answer(
+    reading: Mapping[str, Any], application_id: str | None, *, moved: bool = False, already_read: bool = False, reason: str | None = None
+) -> dict[str, Any]:
     fields = ("isInterview", "company", "role", "scheduledAt", "timezone", "location", "meetingLink", "kind", "confidence")
     return {
         **{key: reading.get(key) for key in fields},

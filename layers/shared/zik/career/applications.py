@@ -24,7 +24,8 @@ application is known to have been sent: when it becomes applied, or any later st
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from zik.errors import Conflict, InvalidRequest
 

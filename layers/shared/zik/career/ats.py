@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from zik.career import vocabulary
 
@@ -27,27 +28,76 @@ from zik.career import vocabulary
 # The headings each section goes by, as normalised (lower case, "&" as "and", no punctuation).
 SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "summary": (
-        "summary", "professional summary", "career summary", "executive summary", "profile", "professional profile",
-        "personal profile", "about", "about me", "objective", "career objective", "personal statement", "overview",
+        "summary",
+        "professional summary",
+        "career summary",
+        "executive summary",
+        "profile",
+        "professional profile",
+        "personal profile",
+        "about",
+        "about me",
+        "objective",
+        "career objective",
+        "personal statement",
+        "overview",
     ),
     "experience": (
-        "experience", "work experience", "professional experience", "relevant experience", "employment",
-        "employment history", "work history", "career history", "professional background", "positions held",
-        "experience and employment", "internships", "internship experience",
+        "experience",
+        "work experience",
+        "professional experience",
+        "relevant experience",
+        "employment",
+        "employment history",
+        "work history",
+        "career history",
+        "professional background",
+        "positions held",
+        "experience and employment",
+        "internships",
+        "internship experience",
     ),
     "education": (
-        "education", "academic background", "education and training", "academic qualifications", "qualifications",
-        "academic history", "education and qualifications", "training",
+        "education",
+        "academic background",
+        "education and training",
+        "academic qualifications",
+        "qualifications",
+        "academic history",
+        "education and qualifications",
+        "training",
     ),
     "skills": (
-        "skills", "technical skills", "key skills", "core skills", "core competencies", "competencies", "technologies",
-        "tech stack", "tools", "skills and tools", "tools and technologies", "skills and expertise", "expertise",
-        "areas of expertise", "technical expertise", "skills summary", "languages and tools", "hard skills",
+        "skills",
+        "technical skills",
+        "key skills",
+        "core skills",
+        "core competencies",
+        "competencies",
+        "technologies",
+        "tech stack",
+        "tools",
+        "skills and tools",
+        "tools and technologies",
+        "skills and expertise",
+        "expertise",
+        "areas of expertise",
+        "technical expertise",
+        "skills summary",
+        "languages and tools",
+        "hard skills",
     ),
     "projects": ("projects", "personal projects", "selected projects", "side projects", "key projects", "academic projects", "open source"),
     "certifications": (
-        "certifications", "certificates", "certification", "licenses", "licenses and certifications",
-        "certifications and licenses", "courses", "courses and certifications", "professional development",
+        "certifications",
+        "certificates",
+        "certification",
+        "licenses",
+        "licenses and certifications",
+        "certifications and licenses",
+        "courses",
+        "courses and certifications",
+        "professional development",
     ),
     "awards": ("awards", "honors", "honours", "achievements", "awards and honors", "awards and honours", "accomplishments"),
     "publications": ("publications", "papers", "talks", "publications and talks", "speaking"),
@@ -57,9 +107,17 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 CORE_SECTIONS = ("summary", "experience", "education", "skills")
 SECTION_TITLES = {
-    "summary": "Summary", "experience": "Experience", "education": "Education", "skills": "Skills", "projects": "Projects",
-    "certifications": "Certifications", "awards": "Awards", "publications": "Publications", "languages": "Languages",
-    "volunteering": "Volunteering", "interests": "Interests",
+    "summary": "Summary",
+    "experience": "Experience",
+    "education": "Education",
+    "skills": "Skills",
+    "projects": "Projects",
+    "certifications": "Certifications",
+    "awards": "Awards",
+    "publications": "Publications",
+    "languages": "Languages",
+    "volunteering": "Volunteering",
+    "interests": "Interests",
 }
 _HEADING_OF = {alias: key for key, aliases in SECTION_HEADINGS.items() for alias in aliases}
 _MAX_HEADING_CHARS = 45
@@ -81,7 +139,18 @@ _HEADER_LINES = 10
 
 # -- dates -----------------------------------------------------------------------------------------------------
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
@@ -105,7 +174,9 @@ _RANGE = re.compile(
 # -- bullets ---------------------------------------------------------------------------------------------------
 _BULLET = re.compile(r"^\s*(?:[•\-*·▪●◦‣○■►➢✓✔–—]|\d{1,2}[.)])\s+(?P<text>\S.*)$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_MONEY_OR_SHARE = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:%|percent\b|x\b|k\b|m\b|bn\b)|\b(?:million|billion|thousand|hundred|double[ds]?|tripled?|halved)\b", re.IGNORECASE)
+_MONEY_OR_SHARE = re.compile(
+    r"[$€£¥₹]\s?\d|\d\s?(?:%|percent\b|x\b|k\b|m\b|bn\b)|\b(?:million|billion|thousand|hundred|double[ds]?|tripled?|halved)\b", re.IGNORECASE
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
 _WORD = re.compile(r"[^\W_][\w'’+#./-]*", re.UNICODE)
 
@@ -140,9 +211,24 @@ ACTION_VERBS = frozenset(
 )
 # Openings that say what someone was meant to do, not what they did.
 WEAK_OPENINGS = (
-    "responsible for", "worked on", "worked with", "helped", "helped with", "assisted", "assisted with", "duties included",
-    "duties", "tasked with", "involved in", "participated in", "in charge of", "handled various", "was responsible",
-    "was involved", "did", "tried",
+    "responsible for",
+    "worked on",
+    "worked with",
+    "helped",
+    "helped with",
+    "assisted",
+    "assisted with",
+    "duties included",
+    "duties",
+    "tasked with",
+    "involved in",
+    "participated in",
+    "in charge of",
+    "handled various",
+    "was responsible",
+    "was involved",
+    "did",
+    "tried",
 )
 
 _WEAK_LONGEST_FIRST = sorted(WEAK_OPENINGS, key=len, reverse=True)
@@ -188,7 +274,14 @@ class Check:
         return self.points >= self.weight
 
     def view(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "weight": self.weight, "points": round(self.points, 1), "passed": self.passed, "detail": self.detail}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "weight": self.weight,
+            "points": round(self.points, 1),
+            "passed": self.passed,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -345,7 +438,11 @@ def _phone(lines: Iterable[str]) -> str | None:
             if not 9 <= len(digits) <= 15:
                 continue
             groups = re.findall(r"\d+", candidate)
-            if all(re.fullmatch(_YEAR, group) for group in groups if len(group) == 4) and sum(len(g) == 4 for g in groups) >= 2 and all(len(g) == 4 for g in groups):
+            if (
+                all(re.fullmatch(_YEAR, group) for group in groups if len(group) == 4)
+                and sum(len(g) == 4 for g in groups) >= 2
+                and all(len(g) == 4 for g in groups)
+            ):
                 continue  # "2019 2021 2023": years, not a number to call
             return candidate
     return None
@@ -396,15 +493,14 @@ def date_ranges(lines: Iterable[str], today: dt.date) -> list[tuple[int, int]]:
     for line in lines:
         for match in _RANGE.finditer(line):
             start, start_exact = _month_of(match, "start")
-            if match.group("present"):
-                end, end_exact = now + 1, True
-            else:
-                end, end_exact = _month_of(match, "end")
-                if end_exact:
-                    end += 1  # "Mar 2019 - May 2019" is three months, May included
+            end, end_exact = (now, True) if match.group("present") else _month_of(match, "end")
+            if start is None or end is None:
+                continue
+            if end_exact:
+                end += 1  # "Mar 2019 - May 2019" is three months, May included; "present" counts this month
             if not (start_exact and end_exact) and end <= start:
                 end = start + 6  # "2021 - 2021": some months of that year
-            if start is None or end is None or start > now or end <= start:
+            if start > now or end <= start:
                 continue
             found.append((start, min(end, now + 1)))
     return found
@@ -461,12 +557,7 @@ def _seniority(experience: list[str], years: float, text: str) -> str:
 def _bullets(blocks: dict[str, list[str]]) -> list[Bullet]:
     """The achievement lines: the bullets of the experience, projects, volunteering and awards; without
     any bullet there, the experience's sentences (a line of six words or more that is not a date line)."""
-    marked = [
-        (key, found.group("text"))
-        for key in ACHIEVEMENT_SECTIONS
-        for found in (_BULLET.match(line) for line in blocks.get(key, []))
-        if found
-    ]
+    marked = [(key, found.group("text")) for key in ACHIEVEMENT_SECTIONS for found in (_BULLET.match(line) for line in blocks.get(key, [])) if found]
     if not marked:
         marked = [("experience", line) for line in blocks.get("experience", []) if len(line.split()) >= 6 and not _RANGE.search(line)]
     return [_bullet(key, line) for key, line in marked]
@@ -483,10 +574,7 @@ def quantified(text: str) -> bool:
     """Whether a line carries a measure: a share, an amount, a count (a year alone is no measure)."""
     if _MONEY_OR_SHARE.search(text):
         return True
-    for number in _NUMBER.findall(_RANGE.sub(" ", text)):
-        if not re.fullmatch(_YEAR, number):
-            return True
-    return False
+    return any(not re.fullmatch(_YEAR, number) for number in _NUMBER.findall(_RANGE.sub(" ", text)))
 
 
 # -- the target role ----------------------------------------------------------------------------------------------------
@@ -495,7 +583,15 @@ def _target(target_role: str | None, skills: list[str]) -> dict[str, Any] | None
         return None
     role = vocabulary.role_of(target_role)
     if role is None:
-        return {"asked": target_role.strip(), "key": vocabulary.role_key(target_role), "name": None, "known": False, "coreSkills": [], "matchedSkills": [], "missingSkills": []}
+        return {
+            "asked": target_role.strip(),
+            "key": vocabulary.role_key(target_role),
+            "name": None,
+            "known": False,
+            "coreSkills": [],
+            "matchedSkills": [],
+            "missingSkills": [],
+        }
     have = {skill.lower() for skill in skills}
     return {
         "asked": target_role.strip(),
@@ -518,20 +614,60 @@ def _checks(a: Analysis) -> list[Check]:
     ]
     for key in ("experience", "education", "skills", "summary"):
         found = key in a.sections
-        checks.append(Check(f"sections.{key}", f"the '{SECTION_TITLES[key]}' section", WEIGHTS[f"sections.{key}"], WEIGHTS[f"sections.{key}"] if found else 0, "found" if found else "missing"))
+        checks.append(
+            Check(
+                f"sections.{key}",
+                f"the '{SECTION_TITLES[key]}' section",
+                WEIGHTS[f"sections.{key}"],
+                WEIGHTS[f"sections.{key}"] if found else 0,
+                "found" if found else "missing",
+            )
+        )
     weight = WEIGHTS["skills.count"]
-    checks.append(Check("skills.count", f"at least {TARGET_SKILLS} skills an ATS can match", weight, weight * min(1.0, len(a.skills) / TARGET_SKILLS), f"{len(a.skills)} found"))
+    checks.append(
+        Check(
+            "skills.count",
+            f"at least {TARGET_SKILLS} skills an ATS can match",
+            weight,
+            weight * min(1.0, len(a.skills) / TARGET_SKILLS),
+            f"{len(a.skills)} found",
+        )
+    )
     total = len(a.bullets)
     quantified_count = sum(1 for b in a.bullets if b.quantified)
     weight = WEIGHTS["bullets.quantified"]
     share = quantified_count / total if total else 0.0
-    checks.append(Check("bullets.quantified", "achievements with numbers (half the bullets or more)", weight, weight * min(1.0, share / TARGET_QUANTIFIED), f"{quantified_count} of {total} bullets"))
+    checks.append(
+        Check(
+            "bullets.quantified",
+            "achievements with numbers (half the bullets or more)",
+            weight,
+            weight * min(1.0, share / TARGET_QUANTIFIED),
+            f"{quantified_count} of {total} bullets",
+        )
+    )
     verbs = sum(1 for b in a.bullets if b.verb)
     weight = WEIGHTS["bullets.actionVerbs"]
     share = verbs / total if total else 0.0
-    checks.append(Check("bullets.actionVerbs", "bullets that open with an action verb", weight, weight * min(1.0, share / TARGET_ACTION), f"{verbs} of {total} bullets"))
+    checks.append(
+        Check(
+            "bullets.actionVerbs",
+            "bullets that open with an action verb",
+            weight,
+            weight * min(1.0, share / TARGET_ACTION),
+            f"{verbs} of {total} bullets",
+        )
+    )
     weight = WEIGHTS["experience.dated"]
-    checks.append(Check("experience.dated", "roles with dates (e.g. 'Mar 2021 - Present')", weight, weight if a.years_of_experience > 0 else 0, f"{a.years_of_experience:g} years dated"))
+    checks.append(
+        Check(
+            "experience.dated",
+            "roles with dates (e.g. 'Mar 2021 - Present')",
+            weight,
+            weight if a.years_of_experience > 0 else 0,
+            f"{a.years_of_experience:g} years dated",
+        )
+    )
     weight = WEIGHTS["length.words"]
     low, high = WORDS_IDEAL
     if low <= a.word_count <= high:
@@ -545,7 +681,13 @@ def _checks(a: Analysis) -> list[Check]:
     if role and role["known"]:
         core = role["coreSkills"]
         checks.append(
-            Check("role.coreSkills", f"the core skills of {role['name']}", ROLE_WEIGHT, ROLE_WEIGHT * len(role["matchedSkills"]) / len(core), f"{len(role['matchedSkills'])} of {len(core)}")
+            Check(
+                "role.coreSkills",
+                f"the core skills of {role['name']}",
+                ROLE_WEIGHT,
+                ROLE_WEIGHT * len(role["matchedSkills"]) / len(core),
+                f"{len(role['matchedSkills'])} of {len(core)}",
+            )
         )
     return checks
 
@@ -576,7 +718,18 @@ def _listing(items: list[str], limit: int = 5) -> str:
 def _strengths(a: Analysis) -> list[str]:
     checks = _by_id(a)
     said = []
-    found = [name for name, key in (("email", "email"), ("phone", "phone"), ("LinkedIn", "linkedin"), ("GitHub", "github"), ("website", "website"), ("location", "location")) if a.contact.get(key)]
+    found = [
+        name
+        for name, key in (
+            ("email", "email"),
+            ("phone", "phone"),
+            ("LinkedIn", "linkedin"),
+            ("GitHub", "github"),
+            ("website", "website"),
+            ("location", "location"),
+        )
+        if a.contact.get(key)
+    ]
     if checks["contact.email"].passed and checks["contact.phone"].passed and checks["contact.link"].passed:
         said.append(f"Complete contact details an ATS reads: {_listing(found, 6)}.")
     core_found = [SECTION_TITLES[key] for key in CORE_SECTIONS if key in a.sections]
@@ -597,7 +750,9 @@ def _strengths(a: Analysis) -> list[str]:
         said.append(f"A readable length: {a.word_count} words.")
     role = a.target_role
     if role and role["known"] and role["matchedSkills"] and len(role["matchedSkills"]) * 2 >= len(role["coreSkills"]):
-        said.append(f"Shows {len(role['matchedSkills'])} of the {len(role['coreSkills'])} core skills of {role['name']}: {_listing(role['matchedSkills'])}.")
+        said.append(
+            f"Shows {len(role['matchedSkills'])} of the {len(role['coreSkills'])} core skills of {role['name']}: {_listing(role['matchedSkills'])}."
+        )
     return said
 
 
@@ -609,7 +764,11 @@ def _weaknesses(a: Analysis) -> list[str]:
         named = [f"'{name}'" for name in missing_sections]
         listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
         said.append(f"No {listed} section heading an ATS can find.")
-    missing_contact = [label for key, label in (("contact.email", "email address"), ("contact.phone", "phone number"), ("contact.link", "LinkedIn or portfolio link")) if not checks[key].passed]
+    missing_contact = [
+        label
+        for key, label in (("contact.email", "email address"), ("contact.phone", "phone number"), ("contact.link", "LinkedIn or portfolio link"))
+        if not checks[key].passed
+    ]
     if missing_contact:
         said.append("No " + _listing(missing_contact) + " in the resume.")
     unquantified = [b for b in a.bullets if not b.quantified]
@@ -644,10 +803,14 @@ def _suggestions(a: Analysis) -> list[str]:
     said = []
     role = a.target_role
     if "experience" not in a.sections:
-        said.append("Add an 'Experience' section: each role with its title, company and dates (e.g. 'Mar 2021 - Present'), then 3-5 bullets of results.")
+        said.append(
+            "Add an 'Experience' section: each role with its title, company and dates (e.g. 'Mar 2021 - Present'), then 3-5 bullets of results."
+        )
     if "skills" not in a.sections:
         if a.skills:
-            said.append(f"Add a 'Skills' section listing the skills your text already mentions ({_listing(a.skills, 6)}), so an ATS finds them in one place.")
+            said.append(
+                f"Add a 'Skills' section listing the skills your text already mentions ({_listing(a.skills, 6)}), so an ATS finds them in one place."
+            )
         else:
             said.append("Add a 'Skills' section with the tools, languages and methods you use, written as job postings name them.")
     if "education" not in a.sections:
@@ -687,7 +850,11 @@ def _suggestions(a: Analysis) -> list[str]:
     if not checks["experience.dated"].passed and "experience" in a.sections:
         said.append("Give each role its dates ('Jan 2020 - Present'): an ATS computes your years of experience from them.")
     if a.word_count < WORDS_IDEAL[0]:
-        said.append(f"At {a.word_count} words the resume is thin: add results to each role" + ("" if "projects" in a.sections else " and a 'Projects' section") + ".")
+        said.append(
+            f"At {a.word_count} words the resume is thin: add results to each role"
+            + ("" if "projects" in a.sections else " and a 'Projects' section")
+            + "."
+        )
     elif a.word_count > WORDS_IDEAL[1]:
         said.append(f"At {a.word_count} words it runs past two pages: keep the last 10 years in detail and older roles to one line each.")
     if a.first_person >= 3:

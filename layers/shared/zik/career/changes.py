@@ -13,7 +13,8 @@ mailbox) mean nothing.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from zik.career.tables import APPLICATION_PREFIX, PROFILE, RESUME_PREFIX
 from zik.streams import Change, Event
@@ -39,7 +40,8 @@ def _resume(change: Change) -> Iterator[Event]:
         return
     resume = change.item
     yield Event(
-        "ResumeAnalyzed", DOMAIN,
+        "ResumeAnalyzed",
+        DOMAIN,
         {
             "resumeId": resume["resumeId"],
             "atsScore": int(resume["atsScore"]),
@@ -56,7 +58,8 @@ def _application(change: Change) -> Iterator[Event]:
     application = change.item
     last = _last_transition(application)
     yield Event(
-        "ApplicationStatusChanged", DOMAIN,
+        "ApplicationStatusChanged",
+        DOMAIN,
         {
             "applicationId": application["applicationId"],
             "jobId": application.get("jobId"),

@@ -155,7 +155,7 @@ def read(data: bytes, *, field: str = "content", max_bytes: int = MAX_FILE_BYTES
 
 
 def sniff(data: bytes, *, field: str = "content") -> str:
-    """"pdf", "docx" or "text", from the bytes alone; anything else is refused, saying what it looks like."""
+    """ "pdf", "docx" or "text", from the bytes alone; anything else is refused, saying what it looks like."""
     if not data or not data.strip():
         raise EmptyDocument("the file is empty", field=field)
     for magic, what in _FOREIGN_MAGIC:
@@ -228,8 +228,7 @@ def _read_pdf(data: bytes, field: str) -> Document:
     text, truncated = _bounded("\n\n".join(parts))
     if _letters(text) < MIN_LETTERS:
         raise NoTextInDocument(
-            "the PDF has no text we can read (it looks like a scanned image): export it as a text PDF from your "
-            "editor, or send a DOCX",
+            "the PDF has no text we can read (it looks like a scanned image): export it as a text PDF from your editor, or send a DOCX",
             field=field,
         )
     return Document("pdf", text, page_count, truncated or page_count > MAX_PAGES)
@@ -252,9 +251,7 @@ def _check_docx_members(data: bytes, field: str) -> None:
             raise UnsafeArchive(f"the archive holds {len(members)} files; a DOCX has far fewer (at most {MAX_MEMBERS} are read)", field=field)
         names = {member.filename for member in members}
         if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-            raise UnsupportedDocument(
-                "the file is a ZIP archive but not a Word document (DOCX): send a PDF, a DOCX or plain UTF-8 text", field=field
-            )
+            raise UnsupportedDocument("the file is a ZIP archive but not a Word document (DOCX): send a PDF, a DOCX or plain UTF-8 text", field=field)
         total = 0
         for member in members:
             if member.is_dir():

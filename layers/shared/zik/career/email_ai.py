@@ -12,7 +12,8 @@ rules' reading stands (an e-mail is never refused for the AI's sake).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zik import ai

@@ -34,9 +34,10 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from zik.career import vocabulary
 from zik.career.markup import parseable
@@ -120,7 +121,7 @@ def detect_format(document: Any) -> str:
         return GREENHOUSE
     if isinstance(document, list):
         return LEVER
-    raise FeedError("the feed is neither a Greenhouse job board ({\"jobs\": [...]}) nor a Lever postings list ([...])")
+    raise FeedError('the feed is neither a Greenhouse job board ({"jobs": [...]}) nor a Lever postings list ([...])')
 
 
 def _json(raw: bytes | str) -> Any:
@@ -230,7 +231,7 @@ def _greenhouse_pay_ranges(ranges: Any) -> dict[str, Any] | None:
         if not isinstance(entry, dict):
             continue
         low, high = _number(entry.get("min_cents")), _number(entry.get("max_cents"))
-        title = entry.get("title") if isinstance(entry.get("title"), str) else ""
+        title = raw_title if isinstance(raw_title := entry.get("title"), str) else ""
         if low is not None and high is not None:
             salary = yearly_salary(low / 100, high / 100, entry.get("currency_type"), period_of(title))
             if salary:
@@ -250,7 +251,10 @@ def parse_lever_posting(posting: Any, *, source: str, company: str, today: dt.da
         if isinstance(entry, dict):
             heading = _text(entry.get("text"), "lists.text", limit=200)
             pieces.append(f"<h3>{html.escape(heading)}</h3><ul>{_text(entry.get('content'), 'lists.content', limit=MAX_HTML_CHARS)}</ul>")
-    pieces.append(_text(posting.get("additional"), "additional", limit=MAX_HTML_CHARS) or html.escape(_text(posting.get("additionalPlain"), "additionalPlain", limit=MAX_HTML_CHARS)))
+    pieces.append(
+        _text(posting.get("additional"), "additional", limit=MAX_HTML_CHARS)
+        or html.escape(_text(posting.get("additionalPlain"), "additionalPlain", limit=MAX_HTML_CHARS))
+    )
     sections = read_html("".join(pieces)[: MAX_HTML_CHARS * 2])
     workplace = _text(posting.get("workplaceType"), "workplaceType", limit=40).lower()
     country = _text(posting.get("country"), "country", limit=10).upper() or None
@@ -274,7 +278,7 @@ def parse_lever_posting(posting: Any, *, source: str, company: str, today: dt.da
 def _lever_salary(salary_range: Any) -> dict[str, Any] | None:
     if not isinstance(salary_range, dict):
         return None
-    period = LEVER_INTERVALS.get(salary_range.get("interval")) if isinstance(salary_range.get("interval"), str) else None
+    period = LEVER_INTERVALS.get(interval) if isinstance(interval := salary_range.get("interval"), str) else None
     if period is None:  # "one-time" and the unknown are no salary
         return None
     return yearly_salary(salary_range.get("min"), salary_range.get("max"), salary_range.get("currency"), period)
@@ -282,8 +286,18 @@ def _lever_salary(salary_range: Any) -> dict[str, Any] | None:
 
 # -- the posting --------------------------------------------------------------------------------------------
 def _posting(
-    *, source: str, external_id: str, title: str, company: str, place: "ParsedPlace", employment: str, department: str,
-    sections: "HtmlText", salary: dict[str, Any] | None, url: str, posted: str,
+    *,
+    source: str,
+    external_id: str,
+    title: str,
+    company: str,
+    place: ParsedPlace,
+    employment: str,
+    department: str,
+    sections: HtmlText,
+    salary: dict[str, Any] | None,
+    url: str,
+    posted: str,
 ) -> dict[str, Any]:
     requirements = sections.requirements()
     description = sections.text[:MAX_DESCRIPTION_CHARS]
@@ -396,7 +410,7 @@ def _iso_day(value: Any, today: dt.date) -> str:
     try:
         instant = dt.datetime.fromisoformat(value.strip()[:40])
         if instant.tzinfo is not None:
-            instant = instant.astimezone(dt.timezone.utc)
+            instant = instant.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         raise BadPosting("the date is not an ISO 8601 date in range") from None
     return _day(instant.date(), today)
@@ -407,7 +421,7 @@ def _epoch_day(value: Any, today: dt.date) -> str:
     if millis is None:
         raise BadPosting("no date")
     try:
-        day = dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc).date()
+        day = dt.datetime.fromtimestamp(millis / 1000, dt.UTC).date()
     except (OverflowError, OSError, ValueError):
         raise BadPosting("the date is out of range") from None
     return _day(day, today)
@@ -473,15 +487,71 @@ def yearly_salary(low: Any, high: Any, currency: Any, period: str) -> dict[str, 
     yearly_low, yearly_high = low_number * PER_YEAR[period], high_number * PER_YEAR[period]
     if yearly_low < 1000 or yearly_high > 1e10:
         return None
-    return {"min": int(round(yearly_low)), "max": int(round(yearly_high)), "currency": code, "period": "year"}
+    return {"min": round(yearly_low), "max": round(yearly_high), "currency": code, "period": "year"}
 
 
 # "CA$" before "$": the longest sign first.
-_SIGNS = {"CA$": "CAD", "C$": "CAD", "A$": "AUD", "AU$": "AUD", "S$": "SGD", "SG$": "SGD", "NZ$": "NZD", "HK$": "HKD", "R$": "BRL",
-          "MX$": "MXN", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₪": "ILS", "zł": "PLN", "CHF": "CHF"}
+_SIGNS = {
+    "CA$": "CAD",
+    "C$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "S$": "SGD",
+    "SG$": "SGD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "R$": "BRL",
+    "MX$": "MXN",
+    "US$": "USD",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₩": "KRW",
+    "₪": "ILS",
+    "zł": "PLN",
+    "CHF": "CHF",
+}
 _DOLLAR_COUNTRIES = {"CA": "CAD", "AU": "AUD", "SG": "SGD", "NZ": "NZD", "HK": "HKD", "MX": "MXN"}
-_CODES = ("USD", "EUR", "GBP", "CAD", "AUD", "SGD", "NZD", "HKD", "BRL", "MXN", "JPY", "INR", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK",
-          "ILS", "KRW", "ZAR", "CNY", "AED", "TRY", "RON", "HUF", "COP", "CLP", "ARS", "PHP", "IDR", "MYR", "THB", "VND", "NGN", "KES")
+_CODES = (
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "SGD",
+    "NZD",
+    "HKD",
+    "BRL",
+    "MXN",
+    "JPY",
+    "INR",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "ILS",
+    "KRW",
+    "ZAR",
+    "CNY",
+    "AED",
+    "TRY",
+    "RON",
+    "HUF",
+    "COP",
+    "CLP",
+    "ARS",
+    "PHP",
+    "IDR",
+    "MYR",
+    "THB",
+    "VND",
+    "NGN",
+    "KES",
+)
 _SIGN = "|".join(re.escape(sign) for sign in sorted(_SIGNS, key=len, reverse=True))
 _CODE = "|".join(_CODES)
 _AMOUNT = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{2,3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
@@ -519,7 +589,7 @@ def _currency_of(marker: str, tail: str | None, country: str | None) -> str:
 
 
 def _amount(written: str, thousands: str | None) -> float | None:
-    """"120,000" -> 120000; "65.000" -> 65000 (dots grouping thousands); "45.50" -> 45.5; "1,234.50" ->
+    """ "120,000" -> 120000; "65.000" -> 65000 (dots grouping thousands); "45.50" -> 45.5; "1,234.50" ->
     1234.5; "12,00,000" (lakh grouping) -> 1200000; with "k", times 1,000."""
     cleaned = re.sub(r"[\u00a0\u202f ]", "", written)
     decimal = re.fullmatch(r"(\d[\d,.]*?)\.(\d{1,2})", cleaned)
@@ -542,68 +612,254 @@ class ParsedPlace:
 
 COUNTRIES: dict[str, tuple[str, ...]] = {
     "US": ("United States", "USA", "U.S.", "U.S.A.", "United States of America", "America"),
-    "CA": ("Canada",), "MX": ("Mexico", "México"), "BR": ("Brazil", "Brasil"), "AR": ("Argentina",), "CO": ("Colombia",),
-    "CL": ("Chile",), "PE": ("Peru",), "GB": ("United Kingdom", "UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales"),
-    "IE": ("Ireland",), "DE": ("Germany", "Deutschland"), "FR": ("France",), "NL": ("Netherlands", "The Netherlands", "Holland"),
-    "BE": ("Belgium",), "LU": ("Luxembourg",), "ES": ("Spain", "España"), "PT": ("Portugal",), "IT": ("Italy", "Italia"),
-    "CH": ("Switzerland",), "AT": ("Austria",), "SE": ("Sweden",), "NO": ("Norway",), "DK": ("Denmark",), "FI": ("Finland",),
-    "IS": ("Iceland",), "PL": ("Poland",), "CZ": ("Czech Republic", "Czechia"), "RO": ("Romania",), "HU": ("Hungary",),
-    "GR": ("Greece",), "EE": ("Estonia",), "LT": ("Lithuania",), "UA": ("Ukraine",), "TR": ("Turkey", "Türkiye"),
-    "IL": ("Israel",), "AE": ("United Arab Emirates", "UAE"), "SA": ("Saudi Arabia",), "EG": ("Egypt",), "ZA": ("South Africa",),
-    "NG": ("Nigeria",), "KE": ("Kenya",), "IN": ("India",), "PK": ("Pakistan",), "SG": ("Singapore",), "MY": ("Malaysia",),
-    "ID": ("Indonesia",), "PH": ("Philippines",), "TH": ("Thailand",), "VN": ("Vietnam", "Viet Nam"), "CN": ("China",),
-    "HK": ("Hong Kong",), "TW": ("Taiwan",), "KR": ("South Korea", "Korea"), "JP": ("Japan",), "AU": ("Australia",),
+    "CA": ("Canada",),
+    "MX": ("Mexico", "México"),
+    "BR": ("Brazil", "Brasil"),
+    "AR": ("Argentina",),
+    "CO": ("Colombia",),
+    "CL": ("Chile",),
+    "PE": ("Peru",),
+    "GB": ("United Kingdom", "UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales"),
+    "IE": ("Ireland",),
+    "DE": ("Germany", "Deutschland"),
+    "FR": ("France",),
+    "NL": ("Netherlands", "The Netherlands", "Holland"),
+    "BE": ("Belgium",),
+    "LU": ("Luxembourg",),
+    "ES": ("Spain", "España"),
+    "PT": ("Portugal",),
+    "IT": ("Italy", "Italia"),
+    "CH": ("Switzerland",),
+    "AT": ("Austria",),
+    "SE": ("Sweden",),
+    "NO": ("Norway",),
+    "DK": ("Denmark",),
+    "FI": ("Finland",),
+    "IS": ("Iceland",),
+    "PL": ("Poland",),
+    "CZ": ("Czech Republic", "Czechia"),
+    "RO": ("Romania",),
+    "HU": ("Hungary",),
+    "GR": ("Greece",),
+    "EE": ("Estonia",),
+    "LT": ("Lithuania",),
+    "UA": ("Ukraine",),
+    "TR": ("Turkey", "Türkiye"),
+    "IL": ("Israel",),
+    "AE": ("United Arab Emirates", "UAE"),
+    "SA": ("Saudi Arabia",),
+    "EG": ("Egypt",),
+    "ZA": ("South Africa",),
+    "NG": ("Nigeria",),
+    "KE": ("Kenya",),
+    "IN": ("India",),
+    "PK": ("Pakistan",),
+    "SG": ("Singapore",),
+    "MY": ("Malaysia",),
+    "ID": ("Indonesia",),
+    "PH": ("Philippines",),
+    "TH": ("Thailand",),
+    "VN": ("Vietnam", "Viet Nam"),
+    "CN": ("China",),
+    "HK": ("Hong Kong",),
+    "TW": ("Taiwan",),
+    "KR": ("South Korea", "Korea"),
+    "JP": ("Japan",),
+    "AU": ("Australia",),
     "NZ": ("New Zealand",),
 }
-AREAS = {"europe": "Europe", "emea": "EMEA", "apac": "APAC", "asia pacific": "APAC", "latam": "Latin America", "latin america": "Latin America",
-         "north america": "North America", "americas": "Americas", "worldwide": "Worldwide", "global": "Worldwide", "anywhere": "Worldwide",
-         "eu": "Europe", "africa": "Africa", "asia": "Asia"}
-US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado", "CT": "Connecticut",
-    "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah",
-    "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+AREAS = {
+    "europe": "Europe",
+    "emea": "EMEA",
+    "apac": "APAC",
+    "asia pacific": "APAC",
+    "latam": "Latin America",
+    "latin america": "Latin America",
+    "north america": "North America",
+    "americas": "Americas",
+    "worldwide": "Worldwide",
+    "global": "Worldwide",
+    "anywhere": "Worldwide",
+    "eu": "Europe",
+    "africa": "Africa",
+    "asia": "Asia",
 }
-CA_PROVINCES = {"AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick", "NL": "Newfoundland and Labrador",
-                "NS": "Nova Scotia", "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan"}
-AU_STATES = {"NSW": "New South Wales", "VIC": "Victoria", "QLD": "Queensland", "WA": "Western Australia", "SA": "South Australia",
-             "TAS": "Tasmania", "ACT": "Australian Capital Territory", "NT": "Northern Territory"}
+US_STATES = {
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+}
+CA_PROVINCES = {
+    "AB": "Alberta",
+    "BC": "British Columbia",
+    "MB": "Manitoba",
+    "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador",
+    "NS": "Nova Scotia",
+    "ON": "Ontario",
+    "PE": "Prince Edward Island",
+    "QC": "Quebec",
+    "SK": "Saskatchewan",
+}
+AU_STATES = {
+    "NSW": "New South Wales",
+    "VIC": "Victoria",
+    "QLD": "Queensland",
+    "WA": "Western Australia",
+    "SA": "South Australia",
+    "TAS": "Tasmania",
+    "ACT": "Australian Capital Territory",
+    "NT": "Northern Territory",
+}
 _REGIONS = {"US": US_STATES, "CA": CA_PROVINCES, "AU": AU_STATES}
 # Cities a posting may name alone: (its name, region code, country).
 CITIES: dict[str, tuple[str, str | None, str]] = {
-    "san francisco": ("San Francisco", "CA", "US"), "sf": ("San Francisco", "CA", "US"), "new york": ("New York", "NY", "US"),
-    "new york city": ("New York", "NY", "US"), "nyc": ("New York", "NY", "US"), "seattle": ("Seattle", "WA", "US"),
-    "austin": ("Austin", "TX", "US"), "boston": ("Boston", "MA", "US"), "chicago": ("Chicago", "IL", "US"), "denver": ("Denver", "CO", "US"),
-    "los angeles": ("Los Angeles", "CA", "US"), "la": ("Los Angeles", "CA", "US"), "san diego": ("San Diego", "CA", "US"),
-    "san jose": ("San Jose", "CA", "US"), "palo alto": ("Palo Alto", "CA", "US"), "mountain view": ("Mountain View", "CA", "US"),
-    "atlanta": ("Atlanta", "GA", "US"), "miami": ("Miami", "FL", "US"), "pittsburgh": ("Pittsburgh", "PA", "US"),
-    "philadelphia": ("Philadelphia", "PA", "US"), "portland": ("Portland", "OR", "US"), "dallas": ("Dallas", "TX", "US"),
-    "houston": ("Houston", "TX", "US"), "washington dc": ("Washington", "DC", "US"), "washington, d.c.": ("Washington", "DC", "US"),
-    "toronto": ("Toronto", "ON", "CA"), "vancouver": ("Vancouver", "BC", "CA"), "montreal": ("Montreal", "QC", "CA"),
-    "montréal": ("Montreal", "QC", "CA"), "ottawa": ("Ottawa", "ON", "CA"), "calgary": ("Calgary", "AB", "CA"),
-    "london": ("London", None, "GB"), "manchester": ("Manchester", None, "GB"), "edinburgh": ("Edinburgh", None, "GB"),
-    "bristol": ("Bristol", None, "GB"), "dublin": ("Dublin", None, "IE"), "berlin": ("Berlin", None, "DE"), "munich": ("Munich", None, "DE"),
-    "münchen": ("Munich", None, "DE"), "hamburg": ("Hamburg", None, "DE"), "frankfurt": ("Frankfurt", None, "DE"),
-    "amsterdam": ("Amsterdam", None, "NL"), "rotterdam": ("Rotterdam", None, "NL"), "paris": ("Paris", None, "FR"), "lyon": ("Lyon", None, "FR"),
-    "madrid": ("Madrid", None, "ES"), "barcelona": ("Barcelona", None, "ES"), "lisbon": ("Lisbon", None, "PT"), "lisboa": ("Lisbon", None, "PT"),
-    "porto": ("Porto", None, "PT"), "milan": ("Milan", None, "IT"), "rome": ("Rome", None, "IT"), "zurich": ("Zurich", None, "CH"),
-    "zürich": ("Zurich", None, "CH"), "geneva": ("Geneva", None, "CH"), "vienna": ("Vienna", None, "AT"), "brussels": ("Brussels", None, "BE"),
-    "stockholm": ("Stockholm", None, "SE"), "oslo": ("Oslo", None, "NO"), "copenhagen": ("Copenhagen", None, "DK"),
-    "helsinki": ("Helsinki", None, "FI"), "warsaw": ("Warsaw", None, "PL"), "krakow": ("Krakow", None, "PL"), "prague": ("Prague", None, "CZ"),
-    "tallinn": ("Tallinn", None, "EE"), "tel aviv": ("Tel Aviv", None, "IL"), "dubai": ("Dubai", None, "AE"), "cape town": ("Cape Town", None, "ZA"),
-    "johannesburg": ("Johannesburg", None, "ZA"), "lagos": ("Lagos", None, "NG"), "nairobi": ("Nairobi", None, "KE"),
-    "bengaluru": ("Bengaluru", "Karnataka", "IN"), "bangalore": ("Bengaluru", "Karnataka", "IN"), "hyderabad": ("Hyderabad", "Telangana", "IN"),
-    "pune": ("Pune", "Maharashtra", "IN"), "mumbai": ("Mumbai", "Maharashtra", "IN"), "delhi": ("Delhi", None, "IN"),
-    "singapore": ("Singapore", None, "SG"), "tokyo": ("Tokyo", None, "JP"), "seoul": ("Seoul", None, "KR"), "hong kong": ("Hong Kong", None, "HK"),
-    "shanghai": ("Shanghai", None, "CN"), "taipei": ("Taipei", None, "TW"), "jakarta": ("Jakarta", None, "ID"), "manila": ("Manila", None, "PH"),
-    "sydney": ("Sydney", "NSW", "AU"), "melbourne": ("Melbourne", "VIC", "AU"), "brisbane": ("Brisbane", "QLD", "AU"),
-    "auckland": ("Auckland", None, "NZ"), "são paulo": ("São Paulo", None, "BR"), "sao paulo": ("São Paulo", None, "BR"),
-    "rio de janeiro": ("Rio de Janeiro", None, "BR"), "mexico city": ("Mexico City", None, "MX"), "ciudad de méxico": ("Mexico City", None, "MX"),
-    "buenos aires": ("Buenos Aires", None, "AR"), "bogotá": ("Bogotá", None, "CO"), "bogota": ("Bogotá", None, "CO"), "santiago": ("Santiago", None, "CL"),
+    "san francisco": ("San Francisco", "CA", "US"),
+    "sf": ("San Francisco", "CA", "US"),
+    "new york": ("New York", "NY", "US"),
+    "new york city": ("New York", "NY", "US"),
+    "nyc": ("New York", "NY", "US"),
+    "seattle": ("Seattle", "WA", "US"),
+    "austin": ("Austin", "TX", "US"),
+    "boston": ("Boston", "MA", "US"),
+    "chicago": ("Chicago", "IL", "US"),
+    "denver": ("Denver", "CO", "US"),
+    "los angeles": ("Los Angeles", "CA", "US"),
+    "la": ("Los Angeles", "CA", "US"),
+    "san diego": ("San Diego", "CA", "US"),
+    "san jose": ("San Jose", "CA", "US"),
+    "palo alto": ("Palo Alto", "CA", "US"),
+    "mountain view": ("Mountain View", "CA", "US"),
+    "atlanta": ("Atlanta", "GA", "US"),
+    "miami": ("Miami", "FL", "US"),
+    "pittsburgh": ("Pittsburgh", "PA", "US"),
+    "philadelphia": ("Philadelphia", "PA", "US"),
+    "portland": ("Portland", "OR", "US"),
+    "dallas": ("Dallas", "TX", "US"),
+    "houston": ("Houston", "TX", "US"),
+    "washington dc": ("Washington", "DC", "US"),
+    "washington, d.c.": ("Washington", "DC", "US"),
+    "toronto": ("Toronto", "ON", "CA"),
+    "vancouver": ("Vancouver", "BC", "CA"),
+    "montreal": ("Montreal", "QC", "CA"),
+    "montréal": ("Montreal", "QC", "CA"),
+    "ottawa": ("Ottawa", "ON", "CA"),
+    "calgary": ("Calgary", "AB", "CA"),
+    "london": ("London", None, "GB"),
+    "manchester": ("Manchester", None, "GB"),
+    "edinburgh": ("Edinburgh", None, "GB"),
+    "bristol": ("Bristol", None, "GB"),
+    "dublin": ("Dublin", None, "IE"),
+    "berlin": ("Berlin", None, "DE"),
+    "munich": ("Munich", None, "DE"),
+    "münchen": ("Munich", None, "DE"),
+    "hamburg": ("Hamburg", None, "DE"),
+    "frankfurt": ("Frankfurt", None, "DE"),
+    "amsterdam": ("Amsterdam", None, "NL"),
+    "rotterdam": ("Rotterdam", None, "NL"),
+    "paris": ("Paris", None, "FR"),
+    "lyon": ("Lyon", None, "FR"),
+    "madrid": ("Madrid", None, "ES"),
+    "barcelona": ("Barcelona", None, "ES"),
+    "lisbon": ("Lisbon", None, "PT"),
+    "lisboa": ("Lisbon", None, "PT"),
+    "porto": ("Porto", None, "PT"),
+    "milan": ("Milan", None, "IT"),
+    "rome": ("Rome", None, "IT"),
+    "zurich": ("Zurich", None, "CH"),
+    "zürich": ("Zurich", None, "CH"),
+    "geneva": ("Geneva", None, "CH"),
+    "vienna": ("Vienna", None, "AT"),
+    "brussels": ("Brussels", None, "BE"),
+    "stockholm": ("Stockholm", None, "SE"),
+    "oslo": ("Oslo", None, "NO"),
+    "copenhagen": ("Copenhagen", None, "DK"),
+    "helsinki": ("Helsinki", None, "FI"),
+    "warsaw": ("Warsaw", None, "PL"),
+    "krakow": ("Krakow", None, "PL"),
+    "prague": ("Prague", None, "CZ"),
+    "tallinn": ("Tallinn", None, "EE"),
+    "tel aviv": ("Tel Aviv", None, "IL"),
+    "dubai": ("Dubai", None, "AE"),
+    "cape town": ("Cape Town", None, "ZA"),
+    "johannesburg": ("Johannesburg", None, "ZA"),
+    "lagos": ("Lagos", None, "NG"),
+    "nairobi": ("Nairobi", None, "KE"),
+    "bengaluru": ("Bengaluru", "Karnataka", "IN"),
+    "bangalore": ("Bengaluru", "Karnataka", "IN"),
+    "hyderabad": ("Hyderabad", "Telangana", "IN"),
+    "pune": ("Pune", "Maharashtra", "IN"),
+    "mumbai": ("Mumbai", "Maharashtra", "IN"),
+    "delhi": ("Delhi", None, "IN"),
+    "singapore": ("Singapore", None, "SG"),
+    "tokyo": ("Tokyo", None, "JP"),
+    "seoul": ("Seoul", None, "KR"),
+    "hong kong": ("Hong Kong", None, "HK"),
+    "shanghai": ("Shanghai", None, "CN"),
+    "taipei": ("Taipei", None, "TW"),
+    "jakarta": ("Jakarta", None, "ID"),
+    "manila": ("Manila", None, "PH"),
+    "sydney": ("Sydney", "NSW", "AU"),
+    "melbourne": ("Melbourne", "VIC", "AU"),
+    "brisbane": ("Brisbane", "QLD", "AU"),
+    "auckland": ("Auckland", None, "NZ"),
+    "são paulo": ("São Paulo", None, "BR"),
+    "sao paulo": ("São Paulo", None, "BR"),
+    "rio de janeiro": ("Rio de Janeiro", None, "BR"),
+    "mexico city": ("Mexico City", None, "MX"),
+    "ciudad de méxico": ("Mexico City", None, "MX"),
+    "buenos aires": ("Buenos Aires", None, "AR"),
+    "bogotá": ("Bogotá", None, "CO"),
+    "bogota": ("Bogotá", None, "CO"),
+    "santiago": ("Santiago", None, "CL"),
     "lima": ("Lima", None, "PE"),
 }
 _COUNTRY_OF: dict[str, str] = {alias.lower(): code for code, names in COUNTRIES.items() for alias in (code, *names)}

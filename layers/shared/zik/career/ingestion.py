@@ -24,8 +24,9 @@ import datetime as dt
 import ipaddress
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from zik import clock, config
@@ -161,12 +162,25 @@ def _refusal(error: Exception) -> Callable[[], bytes]:
 
 
 # -- the run ------------------------------------------------------------------------------------------------------
-def run_ingestion(*, store: JobsStore | None = None, sources: list[FeedSource] | None = None, today: dt.date | None = None, run_id: str | None = None) -> dict[str, Any]:
+def run_ingestion(
+    *, store: JobsStore | None = None, sources: list[FeedSource] | None = None, today: dt.date | None = None, run_id: str | None = None
+) -> dict[str, Any]:
     """Read every feed, upsert, close what is gone, record each feed's run, rebuild the market. What it did."""
     store = store or JobsStore()
     sources = _once_each(configured_feeds() if sources is None else sources)
     today = today or clock.today()
-    totals = {"feeds": len(sources), "failed": 0, "postings": 0, "skipped": 0, "created": 0, "updated": 0, "reopened": 0, "unchanged": 0, "closed": 0, "kept": 0}
+    totals: dict[str, Any] = {
+        "feeds": len(sources),
+        "failed": 0,
+        "postings": 0,
+        "skipped": 0,
+        "created": 0,
+        "updated": 0,
+        "reopened": 0,
+        "unchanged": 0,
+        "closed": 0,
+        "kept": 0,
+    }
     changes: dict[str, dict[str, Any] | None] = {}
     for feed in sources:
         started = time.monotonic()
@@ -185,9 +199,18 @@ def run_ingestion(*, store: JobsStore | None = None, sources: list[FeedSource] |
                 totals[name] += value
             totals["postings"] += len(parsed.postings)
             totals["skipped"] += parsed.skipped
-            state.update(status="ok", lastOkAt=state["lastRunAt"], format=parsed.format, postings=len(parsed.postings), skipped=parsed.skipped,
-                         skippedReasons=dict(parsed.reasons.most_common(10)), **counts)
-            logger.info("job feed read", extra={"source": feed.source, "postings": len(parsed.postings), "skipped": parsed.skipped, "outcome": counts})
+            state.update(
+                status="ok",
+                lastOkAt=state["lastRunAt"],
+                format=parsed.format,
+                postings=len(parsed.postings),
+                skipped=parsed.skipped,
+                skippedReasons=dict(parsed.reasons.most_common(10)),
+                **counts,
+            )
+            logger.info(
+                "job feed read", extra={"source": feed.source, "postings": len(parsed.postings), "skipped": parsed.skipped, "outcome": counts}
+            )
         state["durationMs"] = round((time.monotonic() - started) * 1000)
         store.save_feed_state(feed.source, state)
     for name in ("failed", "created", "updated", "closed", "skipped"):
@@ -205,7 +228,10 @@ def _once_each(sources: list[FeedSource]) -> list[FeedSource]:
     first: dict[str, FeedSource] = {}
     for feed in sources:
         if feed.source in first:
-            logger.warning("job feed configured twice: read from its first origin", extra={"source": feed.source, "origin": feed.origin, "read": first[feed.source].origin})
+            logger.warning(
+                "job feed configured twice: read from its first origin",
+                extra={"source": feed.source, "origin": feed.origin, "read": first[feed.source].origin},
+            )
             continue
         first[feed.source] = feed
     return list(first.values())
@@ -249,7 +275,9 @@ def admin_posting(data: Mapping[str, Any], *, external_id: str, today: dt.date) 
     }
 
 
-def post_job(data: Mapping[str, Any], *, posted_by: str | None = None, external_id: str | None = None, store: JobsStore | None = None) -> dict[str, Any]:
+def post_job(
+    data: Mapping[str, Any], *, posted_by: str | None = None, external_id: str | None = None, store: JobsStore | None = None
+) -> dict[str, Any]:
     """An admin's new job (body validated against job_post.json by the caller); the role's market
     aggregates follow. ``external_id``: a caller's own id for it (a retry with the same id is a Conflict,
     not a second job); a new one otherwise."""

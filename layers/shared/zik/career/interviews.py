@@ -46,8 +46,9 @@ import email.utils
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zik.career import vocabulary
@@ -86,7 +87,9 @@ ATS_DOMAINS = frozenset(
     rippling.com pinpointhq.com comeet.co dover.com paradox.ai hirevue.com modernhire.com""".split()
 )
 _TWO_PART_SUFFIXES = frozenset("co.uk ac.uk org.uk com.au net.au co.jp co.in com.br com.mx co.nz co.za com.sg com.hk com.cn co.kr com.tr".split())
-_GENERIC_LOCAL_PARTS = frozenset("noreply no-reply donotreply do-not-reply notifications notification mailer jobs careers talent recruiting hr".split())
+_GENERIC_LOCAL_PARTS = frozenset(
+    "noreply no-reply donotreply do-not-reply notifications notification mailer jobs careers talent recruiting hr".split()
+)
 _SENDER_NOISE = re.compile(
     r"\s*(?:\bvia\b.*$|[-|,]\s*$)|\b(?:hiring|recruiting|recruitment|talent(?: acquisition)?|people|careers?|jobs|hr|"
     r"notifications?|no-?reply|team|the)\b",
@@ -164,18 +167,32 @@ _FOLLOW_UP = re.compile(
 # -- kinds, links, places ---------------------------------------------------------------------------------
 _KIND_PATTERNS = (
     ("final", re.compile(r"\bfinal[- ](?:round|interview|stage)|\blast round\b|finalrunde|entretien final|entrevista final", re.IGNORECASE)),
-    ("onsite", re.compile(
-        r"\bon-?site\b|\bin[- ]person\b|\bat our (?:office|offices|hq|headquarters)\b|\bvisit (?:us|our office)|\bsuperday\b|"
-        r"\boffice visit\b|\bvor ort\b|\bin unserem büro|\bin unseren (?:räumlichkeiten|büros)|\bsur place\b|\bdans nos locaux|"
-        r"\bpresencial\b|\ben nuestras oficinas", re.IGNORECASE)),
-    ("technical", re.compile(
-        r"\btechnical\b|\bcoding\b|\bpair[- ]programming\b|\bsystem design\b|\blive[- ]coding\b|\bwhiteboard\b|"
-        r"\btake[- ]home\b|hackerrank|codility|coderpad|\balgorithm|\btechnisch|\btechnique\b|\btécnic", re.IGNORECASE)),
-    ("phone_screen", re.compile(
-        r"\bphone (?:screen|interview|call|screening)|\bscreening call\b|\brecruiter (?:call|screen|chat)|"
-        r"\bintro(?:ductory)? (?:call|chat)|\binitial (?:call|chat|screen|conversation|phone)|\btelephone interview|"
-        r"telefoninterview|telefonisches|entretien téléphonique|entrevista telefónica|\bby phone\b|\bover the phone\b",
-        re.IGNORECASE)),
+    (
+        "onsite",
+        re.compile(
+            r"\bon-?site\b|\bin[- ]person\b|\bat our (?:office|offices|hq|headquarters)\b|\bvisit (?:us|our office)|\bsuperday\b|"
+            r"\boffice visit\b|\bvor ort\b|\bin unserem büro|\bin unseren (?:räumlichkeiten|büros)|\bsur place\b|\bdans nos locaux|"
+            r"\bpresencial\b|\ben nuestras oficinas",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "technical",
+        re.compile(
+            r"\btechnical\b|\bcoding\b|\bpair[- ]programming\b|\bsystem design\b|\blive[- ]coding\b|\bwhiteboard\b|"
+            r"\btake[- ]home\b|hackerrank|codility|coderpad|\balgorithm|\btechnisch|\btechnique\b|\btécnic",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "phone_screen",
+        re.compile(
+            r"\bphone (?:screen|interview|call|screening)|\bscreening call\b|\brecruiter (?:call|screen|chat)|"
+            r"\bintro(?:ductory)? (?:call|chat)|\binitial (?:call|chat|screen|conversation|phone)|\btelephone interview|"
+            r"telefoninterview|telefonisches|entretien téléphonique|entrevista telefónica|\bby phone\b|\bover the phone\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]{3,2000}", re.IGNORECASE)
 _MEETING_HOST = re.compile(
@@ -211,10 +228,16 @@ _ROLE_WORDS = re.compile(
 _ROLE_TEXT = r"[^\n:;!?()\[\]<>\"]{2,90}?"
 _ROLE_END = r"(?=\s+(?:at|with|@|for|bei|chez|en|in|on)\b|\s*[,.!;:(\n|–—]|\s+-\s|\s*$)"
 _ROLE_PATTERNS = (
-    re.compile(r"^[ \t*_]*(?:position|role|job(?: title)?|opening|title|stelle|poste|puesto)[ \t*_]*[:：][ \t]*(?P<role>[^\n]{2,90})", re.IGNORECASE | re.MULTILINE),
+    re.compile(
+        r"^[ \t*_]*(?:position|role|job(?: title)?|opening|title|stelle|poste|puesto)[ \t*_]*[:：][ \t]*(?P<role>[^\n]{2,90})",
+        re.IGNORECASE | re.MULTILINE,
+    ),
     re.compile(rf"\bfor (?:the|our|a|an) (?:position|role|opening|post) (?:of|as) (?:an? )?(?P<role>{_ROLE_TEXT}){_ROLE_END}", re.IGNORECASE),
     re.compile(rf"\b(?:for|as) (?:the|our|a|an|your) (?P<role>{_ROLE_TEXT}) (?:position|role|opening|job|vacancy)\b", re.IGNORECASE),
-    re.compile(rf"\b(?:interview|application|applying|applied|candidacy) (?:for|to) (?:the |our |a |an )?(?P<role>{_ROLE_TEXT})(?: (?:position|role|opening))?{_ROLE_END}", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:interview|application|applying|applied|candidacy) (?:for|to) (?:the |our |a |an )?(?P<role>{_ROLE_TEXT})(?: (?:position|role|opening))?{_ROLE_END}",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\b(?:als|stelle als|position als|poste d[e']|puesto de) ?(?P<role>{_ROLE_TEXT}){_ROLE_END}", re.IGNORECASE),
     re.compile(rf"\bfor (?:the |our |a |an )?(?P<role>{_ROLE_TEXT})(?: (?:position|role))?(?=\s*(?:[,.!;:\n]|$))", re.IGNORECASE),
 )
@@ -262,20 +285,28 @@ _MONTHS = {
     **{m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)},
     "sept": 9,
     **{m: i for i, m in enumerate("januar februar märz april mai juni juli august september oktober november dezember".split(), 1)},
-    "jänner": 1, "maerz": 3, "okt": 10, "dez": 12,
+    "jänner": 1,
+    "maerz": 3,
+    "okt": 10,
+    "dez": 12,
     **{m: i for i, m in enumerate("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(), 1)},
-    "fevrier": 2, "aout": 8, "decembre": 12,
+    "fevrier": 2,
+    "aout": 8,
+    "decembre": 12,
     **{m: i for i, m in enumerate("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(), 1)},
     "setiembre": 9,
 }
 _WEEKDAYS = {
     **{d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())},
     **{d: i for i, d in enumerate("mon tue wed thu fri sat sun".split())},
-    "tues": 1, "thur": 3, "thurs": 3,
+    "tues": 1,
+    "thur": 3,
+    "thurs": 3,
     **{d: i for i, d in enumerate("montag dienstag mittwoch donnerstag freitag samstag sonntag".split())},
     **{d: i for i, d in enumerate("lundi mardi mercredi jeudi vendredi samedi dimanche".split())},
     **{d: i for i, d in enumerate("lunes martes miércoles jueves viernes sábado domingo".split())},
-    "miercoles": 2, "sabado": 5,
+    "miercoles": 2,
+    "sabado": 5,
 }
 _FULL_WEEKDAYS = {d: i for d, i in _WEEKDAYS.items() if len(d) > 4 or d in ("lunes",)}
 
@@ -289,20 +320,39 @@ _WEEKDAY = _alternation(_WEEKDAYS)
 _FULL_WEEKDAY = _alternation(_FULL_WEEKDAYS)
 _DATE_PATTERNS = (  # most specific first: a later one never takes the place of an earlier one's match
     ("iso", re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")),
-    ("named", re.compile(
-        rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:the\s+)?)?(?<![\w])(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]\d)(?!\d)"
-        rf"(?:,?\s+(?P<year>\d{{4}})(?![\d:]))?", re.IGNORECASE)),
-    ("named", re.compile(
-        rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:(?:the|le|el|den|der)\s+)?)?(?<![\w:.])(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th|er)?\s+"
-        rf"(?:of\s+|de\s+)?(?P<mon>{_MONTH})(?![\w])\.?(?:,?\s+(?:de\s+)?(?P<year>\d{{4}})(?![\d:]))?", re.IGNORECASE)),
+    (
+        "named",
+        re.compile(
+            rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:the\s+)?)?(?<![\w])(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]\d)(?!\d)"
+            rf"(?:,?\s+(?P<year>\d{{4}})(?![\d:]))?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "named",
+        re.compile(
+            rf"(?:(?P<wd>{_WEEKDAY})\.?,?\s+(?:(?:the|le|el|den|der)\s+)?)?(?<![\w:.])(?P<day>\d{{1,2}})(?:\.|st|nd|rd|th|er)?\s+"
+            rf"(?:of\s+|de\s+)?(?P<mon>{_MONTH})(?![\w])\.?(?:,?\s+(?:de\s+)?(?P<year>\d{{4}})(?![\d:]))?",
+            re.IGNORECASE,
+        ),
+    ),
     ("cjk", re.compile(r"(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日")),
     ("numeric", re.compile(r"(?<![\d/.:-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?P<dot>\.)?(?![\d/:])")),
-    ("relative", re.compile(
-        r"(?<!guten )(?<!la )(?<!esta )(?<![\w])(?P<rel>day after tomorrow|tomorrow|today|tonight|übermorgen|morgen|heute|"
-        r"après-demain|demain|aujourd'hui|pasado mañana|mañana|hoy)(?![\w])", re.IGNORECASE)),
-    ("weekday", re.compile(
-        rf"(?<![\w])(?:(?P<which>this|next|coming|nächsten|nächste|kommenden|próximo|este)\s+)?(?P<wd>{_FULL_WEEKDAY})(?![\w])(?P<after>\s+prochain)?",
-        re.IGNORECASE)),
+    (
+        "relative",
+        re.compile(
+            r"(?<!guten )(?<!la )(?<!esta )(?<![\w])(?P<rel>day after tomorrow|tomorrow|today|tonight|übermorgen|morgen|heute|"
+            r"après-demain|demain|aujourd'hui|pasado mañana|mañana|hoy)(?![\w])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "weekday",
+        re.compile(
+            rf"(?<![\w])(?:(?P<which>this|next|coming|nächsten|nächste|kommenden|próximo|este)\s+)?(?P<wd>{_FULL_WEEKDAY})(?![\w])(?P<after>\s+prochain)?",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _MERIDIEM = r"(?P<ampm>[ap]\.?\s?m\.?)(?![a-z])"
 _TIME_PATTERNS = (
@@ -315,26 +365,67 @@ _TIME_PATTERNS = (
     re.compile(r"(?<![\d:/.])(?P<h>\d{1,2})(?=\s*(?:o'?clock|in the (?:morning|afternoon|evening)))", re.IGNORECASE),
 )
 _RANGE = re.compile(r"\s*(?:-|–|—|to|until|till|bis|à|a|~|〜)\s*", re.IGNORECASE)
-_SPOKEN_IN = re.compile(r"\s*(?:in the |de la |del )?(?P<part>morning|afternoon|evening|tarde|mañana|noche|nachmittags|abends|vormittags|morgens)", re.IGNORECASE)
+_SPOKEN_IN = re.compile(
+    r"\s*(?:in the |de la |del )?(?P<part>morning|afternoon|evening|tarde|mañana|noche|nachmittags|abends|vormittags|morgens)", re.IGNORECASE
+)
 
 # Zones as mails name them: abbreviations (upper case only: "ET" is a zone, "et" is French for "and"),
 # names, offsets. Each names its region's zone.
 _ABBREVIATIONS = {
-    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PT": "America/Los_Angeles",
-    "MST": "America/Denver", "MDT": "America/Denver", "MT": "America/Denver",
-    "CST": "America/Chicago", "CDT": "America/Chicago", "CT": "America/Chicago",
-    "EST": "America/New_York", "EDT": "America/New_York", "ET": "America/New_York",
-    "AKST": "America/Anchorage", "AKDT": "America/Anchorage", "HST": "Pacific/Honolulu",
-    "AST": "America/Halifax", "ADT": "America/Halifax", "NST": "America/St_Johns", "NDT": "America/St_Johns",
-    "GMT": "UTC", "UTC": "UTC", "BST": "Europe/London", "IST": "Asia/Kolkata",
-    "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "MEZ": "Europe/Berlin", "MESZ": "Europe/Berlin",
-    "EET": "Europe/Athens", "EEST": "Europe/Athens", "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon",
-    "MSK": "Europe/Moscow", "GST": "Asia/Dubai", "PKT": "Asia/Karachi", "ICT": "Asia/Bangkok", "WIB": "Asia/Jakarta",
-    "SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong", "PHT": "Asia/Manila", "JST": "Asia/Tokyo", "KST": "Asia/Seoul",
-    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "ACST": "Australia/Adelaide", "ACDT": "Australia/Adelaide",
-    "AWST": "Australia/Perth", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
-    "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires", "SAST": "Africa/Johannesburg",
-    "WAT": "Africa/Lagos", "EAT": "Africa/Nairobi", "CAT": "Africa/Maputo",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "PT": "America/Los_Angeles",
+    "MST": "America/Denver",
+    "MDT": "America/Denver",
+    "MT": "America/Denver",
+    "CST": "America/Chicago",
+    "CDT": "America/Chicago",
+    "CT": "America/Chicago",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+    "ET": "America/New_York",
+    "AKST": "America/Anchorage",
+    "AKDT": "America/Anchorage",
+    "HST": "Pacific/Honolulu",
+    "AST": "America/Halifax",
+    "ADT": "America/Halifax",
+    "NST": "America/St_Johns",
+    "NDT": "America/St_Johns",
+    "GMT": "UTC",
+    "UTC": "UTC",
+    "BST": "Europe/London",
+    "IST": "Asia/Kolkata",
+    "CET": "Europe/Berlin",
+    "CEST": "Europe/Berlin",
+    "MEZ": "Europe/Berlin",
+    "MESZ": "Europe/Berlin",
+    "EET": "Europe/Athens",
+    "EEST": "Europe/Athens",
+    "WET": "Europe/Lisbon",
+    "WEST": "Europe/Lisbon",
+    "MSK": "Europe/Moscow",
+    "GST": "Asia/Dubai",
+    "PKT": "Asia/Karachi",
+    "ICT": "Asia/Bangkok",
+    "WIB": "Asia/Jakarta",
+    "SGT": "Asia/Singapore",
+    "HKT": "Asia/Hong_Kong",
+    "PHT": "Asia/Manila",
+    "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
+    "ACST": "Australia/Adelaide",
+    "ACDT": "Australia/Adelaide",
+    "AWST": "Australia/Perth",
+    "NZST": "Pacific/Auckland",
+    "NZDT": "Pacific/Auckland",
+    "BRT": "America/Sao_Paulo",
+    "ART": "America/Argentina/Buenos_Aires",
+    "SAST": "Africa/Johannesburg",
+    "WAT": "Africa/Lagos",
+    "EAT": "Africa/Nairobi",
+    "CAT": "Africa/Maputo",
 }
 _ZONE_NAMES = (
     (r"pacific(?: standard| daylight)? time|pazifische zeit", "America/Los_Angeles"),
@@ -371,7 +462,8 @@ _HEADER_LINE = re.compile(
     re.IGNORECASE,
 )
 _ATTRIBUTION = re.compile(
-    r"^[ \t]*(?:on|am|le|el)\b[^\n]{4,200}?(?:wrote|schrieb|a écrit|escribió)[ \t]*:[ \t]*$", re.IGNORECASE | re.MULTILINE,
+    r"^[ \t]*(?:on|am|le|el)\b[^\n]{4,200}?(?:wrote|schrieb|a écrit|escribió)[ \t]*:[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"), None)
 _SPACES = re.compile(r"[^\S\n]+")
@@ -422,7 +514,7 @@ def parse_received_at(raw: Any, *, field: str = "receivedAt") -> dt.datetime:
         except (TypeError, ValueError, IndexError):
             raise refused from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     if not 1900 <= moment.year <= 2999:
         raise refused
     return moment
@@ -449,7 +541,7 @@ def detect(message: Email) -> dict[str, Any]:
     company = _company(text, message.sender)
     role = _role(text)
     confidence = _confidence(text, message.sender, scheduled is not None, link is not None, kind is not None, company is not None)
-    moment, zone_name = scheduled if scheduled else (None, None)
+    moment, zone_name = scheduled or (None, None)
     return {
         "isInterview": confidence >= CONFIDENT,
         "company": company[:100] if company else None,
@@ -600,7 +692,9 @@ _CLAUSE = re.compile(
 def _tidy_role(raw: str) -> str | None:
     raw = _CLAUSE.sub("", raw)
     raw = re.sub(r"\s+(?:and|or|und|et|y)\s*$", "", raw, flags=re.IGNORECASE)
-    role = re.sub(r"^(?:interview(?: invitation| request)?|invitation|einladung|re|fwd?|wg|tr)\s*(?:[:\-–—|]\s*)?", "", raw.strip(), flags=re.IGNORECASE)
+    role = re.sub(
+        r"^(?:interview(?: invitation| request)?|invitation|einladung|re|fwd?|wg|tr)\s*(?:[:\-–—|]\s*)?", "", raw.strip(), flags=re.IGNORECASE
+    )
     role = re.sub(r"^.*\b(?:in|for|as) (?:the|a|an|our|your)\s+", "", role, flags=re.IGNORECASE)  # "interest in the X role"
     role = re.sub(r"^(?:the|our|a|an|your|for|position|role)\s+", "", role, flags=re.IGNORECASE).strip(" \t*_-–—,.'\"")
     words = role.split()
@@ -787,7 +881,7 @@ def company_similarity(a: str, b: str) -> float:
     if wa <= wb or wb <= wa:
         return 0.85
     longer, shorter = (ca, cb) if len(ca) >= len(cb) else (cb, ca)
-    if len(shorter) >= 3 and longer.startswith(shorter) and longer[len(shorter):] in _LEGAL_SUFFIXES:
+    if len(shorter) >= 3 and longer.startswith(shorter) and longer[len(shorter) :] in _LEGAL_SUFFIXES:
         return 0.9  # "AcmeCorp" is Acme Corp; "Metabase" is not Meta
     ratio = difflib.SequenceMatcher(None, ca, cb).ratio()
     return round(ratio, 3) if ratio >= 0.85 else 0.0
@@ -961,7 +1055,7 @@ def _times(text: str) -> list[_Time]:
                 meridiem = "pm" if groups["ampm"].lower().startswith("p") else "am"
             elif groups.get("pm"):
                 meridiem = "pm"
-            if meridiem and not 1 <= hour <= 12 or hour > 23:
+            if (meridiem and not 1 <= hour <= 12) or hour > 23:
                 continue
             spans.append((start, end, hour, minute, meridiem))
     spans.sort()
@@ -1020,11 +1114,13 @@ def _first_zone(text: str) -> tuple[dt.tzinfo, str | None] | None:
 def _zone_after(text: str, position: int) -> tuple[dt.tzinfo, str | None] | None:
     attached = _ATTACHED_OFFSET.match(text, position)
     if attached:
-        return _fixed(0 if attached.group("z").upper() == "Z" else _offset_minutes(attached.group("z")[0], attached.group("oh"), attached.group("om")))
+        return _fixed(
+            0 if attached.group("z").upper() == "Z" else _offset_minutes(attached.group("z")[0], attached.group("oh"), attached.group("om"))
+        )
     window = text[position : position + ZONE_AFTER_TIME]
     found = [zone for zone in map(_zone_of, _ZONE.finditer(window)) if zone]
     named = [zone for zone in found if zone[1] and "/" in zone[1]]
-    return (named or found or [None])[0]
+    return (named or found)[0] if found else None
 
 
 def _zone_of(found: re.Match[str]) -> tuple[dt.tzinfo, str | None] | None:
@@ -1074,7 +1170,7 @@ def _moment(date: _Date, time: _Time, zone: tuple[dt.tzinfo, str | None] | None,
         return None
     wall = dt.datetime(day.year, day.month, day.day, time.hour, time.minute, tzinfo=tz)
     # Through UTC and back: a wall time in a DST gap becomes the time the clock shows after the jump.
-    return wall.astimezone(dt.timezone.utc).astimezone(tz)
+    return wall.astimezone(dt.UTC).astimezone(tz)
 
 
 def _day(date: _Date, reference: dt.date, *, american: bool) -> dt.date | None:

@@ -32,8 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -49,8 +50,22 @@ MARKET_ROLES = ("MARKET#ROLES", "INDEX")
 FEED_STATE_SK = "STATE"
 # What a posting is, for its content hash: a change in any of these is a new version.
 CONTENT_FIELDS = (
-    "title", "company", "department", "location", "locationKey", "remote", "workplace", "seniority", "roleKey", "skills",
-    "requirements", "salary", "employmentType", "description", "url", "postedDate",
+    "title",
+    "company",
+    "department",
+    "location",
+    "locationKey",
+    "remote",
+    "workplace",
+    "seniority",
+    "roleKey",
+    "skills",
+    "requirements",
+    "salary",
+    "employmentType",
+    "description",
+    "url",
+    "postedDate",
 )
 _KEYS = ("pk", "sk", "openPk", "openSk", "contentHash")
 _LOCATION_FIELDS = ("city", "region", "country", "display")
@@ -90,8 +105,21 @@ def open_view(item: Mapping[str, Any]) -> dict[str, Any]:
 
 # What OpenJobsIndex projects (template.yaml), besides its keys.
 OPEN_JOB_FIELDS = (
-    "jobId", "title", "company", "location", "locationKey", "remote", "seniority", "roleKey", "skills", "salary",
-    "employmentType", "postedDate", "source", "url", "version",
+    "jobId",
+    "title",
+    "company",
+    "location",
+    "locationKey",
+    "remote",
+    "seniority",
+    "roleKey",
+    "skills",
+    "salary",
+    "employmentType",
+    "postedDate",
+    "source",
+    "url",
+    "version",
 )
 
 
@@ -109,7 +137,14 @@ class SyncOutcome:
     changes: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "reopened": self.reopened, "unchanged": self.unchanged, "closed": self.closed, "kept": self.kept}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "reopened": self.reopened,
+            "unchanged": self.unchanged,
+            "closed": self.closed,
+            "kept": self.kept,
+        }
 
 
 class JobsStore:
@@ -145,8 +180,14 @@ class JobsStore:
         """A posting (the ``job`` shape but for what the store adds) as an open job's item."""
         job_id = job_id_of(posting["source"], posting["externalId"])
         return {
-            "pk": job_pk(job_id), "sk": JOB_SK, "jobId": job_id, **posting, "contentHash": content_hash(posting), "status": "open",
-            "openPk": OPEN, "openSk": f"{posting['postedDate']}#{job_id}",
+            "pk": job_pk(job_id),
+            "sk": JOB_SK,
+            "jobId": job_id,
+            **posting,
+            "contentHash": content_hash(posting),
+            "status": "open",
+            "openPk": OPEN,
+            "openSk": f"{posting['postedDate']}#{job_id}",
         }
 
     def create(self, posting: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -169,7 +210,9 @@ class JobsStore:
     def close(self, job_id: str, reason: str) -> dict[str, Any] | None:
         """Close an open job: status closed, closedAt, out of OpenJobsIndex, version bumped. None if it is not
         open (closed meanwhile, or no such job)."""
-        request = self.table.update_request(job_pk(job_id), JOB_SK, {"status": "closed", "closedAt": clock.now_iso(), "closedReason": reason}, remove=["openPk", "openSk"])
+        request = self.table.update_request(
+            job_pk(job_id), JOB_SK, {"status": "closed", "closedAt": clock.now_iso(), "closedReason": reason}, remove=["openPk", "openSk"]
+        )
         return self._update_if(request, read_hash=None, read_status="open")
 
     def _update_if(self, request: dict[str, Any], *, read_hash: str | None, read_status: str) -> dict[str, Any] | None:
@@ -269,7 +312,7 @@ class JobsStore:
                 return revisions
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
-    def write_aggregates(self, puts: list[Mapping[str, Any]], deletes: list[tuple[str, str]]) -> None:
+    def write_aggregates(self, puts: Sequence[Mapping[str, Any]], deletes: list[tuple[str, str]]) -> None:
         """Put aggregates (each whole: a new revision's narrative is yet to be written) and delete the
         (role, place) aggregates given, 25 a batch."""
         requests = [{"PutRequest": {"Item": to_item({**dict(zip(("pk", "sk"), market_key(a["roleKey"], a["locationKey"]))), **a})}} for a in puts]
@@ -284,7 +327,10 @@ class JobsStore:
         return set((item or {}).get("roles") or [])
 
     def save_market_roles(self, roles: Iterable[str]) -> None:
-        self.client.put_item(TableName=self.table.name, Item=to_item({"pk": MARKET_ROLES[0], "sk": MARKET_ROLES[1], "roles": sorted(roles), "updatedAt": clock.now_iso()}))
+        self.client.put_item(
+            TableName=self.table.name,
+            Item=to_item({"pk": MARKET_ROLES[0], "sk": MARKET_ROLES[1], "roles": sorted(roles), "updatedAt": clock.now_iso()}),
+        )
 
     def save_narrative(self, role_key: str, location_key: str, revision: str, narrative: Mapping[str, Any]) -> bool:
         """Cache a narrative on its aggregate, unless the aggregate was rebuilt meanwhile (another revision):

@@ -22,10 +22,10 @@ import email
 import email.policy
 import email.utils
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
-from typing import Iterator
 
 from zik.career.interviews import Email
 from zik.career.markup import parseable
@@ -40,8 +40,18 @@ MAX_NESTING = 8
 
 _TOKEN = re.compile(rf"(?<![\w.+-]){LOCAL_PART}\+(?P<token>[a-z0-9]{{8,64}})@", re.IGNORECASE)
 _RECIPIENT_HEADERS = (
-    "To", "Cc", "Delivered-To", "X-Original-To", "X-Forwarded-To", "X-Forwarded-For", "Envelope-To",
-    "X-Envelope-To", "Original-Recipient", "Resent-To", "X-Rcpt-To", "Received",
+    "To",
+    "Cc",
+    "Delivered-To",
+    "X-Original-To",
+    "X-Forwarded-To",
+    "X-Forwarded-For",
+    "Envelope-To",
+    "X-Envelope-To",
+    "Original-Recipient",
+    "Resent-To",
+    "X-Rcpt-To",
+    "Received",
 )
 _BLOCKS = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table ul ol blockquote section article header footer hr dt dd".split())
 _HIDDEN = frozenset("script style head title template noscript".split())
@@ -124,7 +134,7 @@ def _date(message: Message) -> dt.datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment if 1900 <= moment.year <= 2999 else None
 
 
@@ -140,7 +150,7 @@ def _texts(part: Message, depth: int) -> Iterator[str]:
     if _is_attachment(part):
         return
     if part.is_multipart():
-        children = [child for child in part.iter_parts()] if isinstance(part, EmailMessage) else list(part.get_payload() or [])
+        children = list(part.iter_parts()) if isinstance(part, EmailMessage) else list(part.get_payload() or [])
         if kind == "multipart/alternative":
             chosen = next((c for c in children if c.get_content_type() == "text/plain"), None)
             chosen = chosen or next((c for c in children if c.get_content_type() == "text/html"), None)

@@ -43,7 +43,8 @@ import hashlib
 import json
 import math
 from collections import Counter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from zik import clock
 from zik.career import feeds, vocabulary
@@ -93,7 +94,7 @@ def build_aggregates(jobs: Iterable[Mapping[str, Any]], today: dt.date) -> dict[
     return built
 
 
-def aggregate(role: str, place: str, jobs: list[Mapping[str, Any]], today: dt.date) -> dict[str, Any]:
+def aggregate(role: str, place: str, jobs: Sequence[Mapping[str, Any]], today: dt.date) -> dict[str, Any]:
     openings = len(jobs)
     skills = Counter(skill for job in jobs for skill in dict.fromkeys(job.get("skills") or []))
     levels = Counter(job.get("seniority") or "mid" for job in jobs)
@@ -170,7 +171,7 @@ def role_name(role: str) -> str:
     return known.name if known else " ".join(word.capitalize() for word in role.split("-"))
 
 
-def place_name(place: str, jobs: list[Mapping[str, Any]]) -> str:
+def place_name(place: str, jobs: Sequence[Mapping[str, Any]]) -> str:
     if place == ANYWHERE:
         return "Anywhere"
     if place == REMOTE:
@@ -186,7 +187,9 @@ def place_name(place: str, jobs: list[Mapping[str, Any]]) -> str:
 
 
 # -- writing them -------------------------------------------------------------------------------------------
-def rebuild(store: JobsStore, today: dt.date, changes: Mapping[str, Mapping[str, Any] | None] | None = None, *, roles: set[str] | None = None) -> dict[str, int]:
+def rebuild(
+    store: JobsStore, today: dt.date, changes: Mapping[str, Mapping[str, Any] | None] | None = None, *, roles: set[str] | None = None
+) -> dict[str, int]:
     """Rebuild the aggregates of ``roles`` (every role when None) from the open jobs, with ``changes``
     (jobId -> open view, or None when closed) laid over the reading: the index may not show a write of
     a moment ago yet. Writes only the aggregates that changed; how many were written, deleted, unchanged."""
@@ -329,7 +332,9 @@ def intelligence(role: Any, location: Any, *, owner: Principal, store: JobsStore
         trends = list(cached["trends"])
     else:
         trends, from_model = narrate(figures, owner)
-        if from_model and not store.save_narrative(role_key, place, item["revision"], {"key": key, "week": iso_week(today), "trends": trends, "createdAt": clock.now_iso()}):
+        if from_model and not store.save_narrative(
+            role_key, place, item["revision"], {"key": key, "week": iso_week(today), "trends": trends, "createdAt": clock.now_iso()}
+        ):
             logger.info("market narrative of an aggregate rebuilt meanwhile: not cached", extra={"roleKey": role_key, "locationKey": place})
     return {"role": role_text, **figures, "trends": trends, "week": iso_week(today)}
 
@@ -356,15 +361,31 @@ def empty_answer(role_text: str, role_key: str, location_text: str, place: str, 
     where = "anywhere" if place == ANYWHERE else ("remotely" if place == REMOTE else f"in {location_text or place}")
     trends = [f"There are no open {name} postings {where} in the jobs we track right now."]
     if known is None:
-        trends.append(f"\"{role_text}\" is not a role family we know: try a common title such as Software Engineer, Data Analyst or Product Manager.")
+        trends.append(f'"{role_text}" is not a role family we know: try a common title such as Software Engineer, Data Analyst or Product Manager.')
     elif place != ANYWHERE:
         trends.append(f"Widen the search: ask for {name} without a location, or with location=remote, to see the whole market.")
     return {
-        "role": role_text, "roleKey": role_key, "roleName": name, "locationKey": place,
+        "role": role_text,
+        "roleKey": role_key,
+        "roleName": name,
+        "locationKey": place,
         "location": "Anywhere" if place == ANYWHERE else (location_text or place),
-        "openings": 0, "demandLevel": "low", "trend": "none",
+        "openings": 0,
+        "demandLevel": "low",
+        "trend": "none",
         "postings": {"last7Days": 0, "last30Days": 0, "earlier": 0},
-        "averageSalary": None, "currency": None, "salaryPercentiles": None, "salaryRange": None, "salarySampleSize": 0,
-        "salaryCurrencies": {}, "topSkills": [], "seniorityMix": [], "remoteShare": 0.0, "employmentTypes": {}, "topCompanies": [],
-        "updatedAt": None, "trends": trends, "week": iso_week(today),
+        "averageSalary": None,
+        "currency": None,
+        "salaryPercentiles": None,
+        "salaryRange": None,
+        "salarySampleSize": 0,
+        "salaryCurrencies": {},
+        "topSkills": [],
+        "seniorityMix": [],
+        "remoteShare": 0.0,
+        "employmentTypes": {},
+        "topCompanies": [],
+        "updatedAt": None,
+        "trends": trends,
+        "week": iso_week(today),
     }

@@ -10,7 +10,8 @@ slowing, where advertised pay centres, the skills to show, and the levels and re
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import ai
 
@@ -24,8 +25,11 @@ def narrative_data(figures: Mapping[str, Any]) -> dict[str, Any]:
     salary = None
     if figures.get("salaryPercentiles"):
         salary = {
-            "currency": figures["currency"], "average": figures["averageSalary"], **figures["salaryPercentiles"],
-            "min": (figures.get("salaryRange") or {}).get("min"), "max": (figures.get("salaryRange") or {}).get("max"),
+            "currency": figures["currency"],
+            "average": figures["averageSalary"],
+            **figures["salaryPercentiles"],
+            "min": (figures.get("salaryRange") or {}).get("min"),
+            "max": (figures.get("salaryRange") or {}).get("max"),
             "sampleSize": figures.get("salarySampleSize", 0),
         }
     return {
@@ -45,7 +49,7 @@ def narrative_data(figures: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def money(amount: int | float, currency: str) -> str:
-    """"€86,500" as people say it: to the thousand from 10,000 (half up), else to the unit."""
+    """ "€86,500" as people say it: to the thousand from 10,000 (half up), else to the unit."""
     step = 1000 if amount >= 10_000 else 1
     rounded = int(math.floor(amount / step + 0.5) * step)
     symbol = _SYMBOLS.get(currency)
@@ -78,11 +82,17 @@ def trends(data: Mapping[str, Any]) -> dict[str, Any]:
     before = last30 - last7
     sentences = [_demand(role, _where(data), data["demandLevel"], openings, last30)]
     if data["trend"] == "rising":
-        sentences.append(f"Hiring is picking up: {_plural(last7, 'new posting', 'new postings')} in the last 7 days, against {before} in the 23 days before.")
+        sentences.append(
+            f"Hiring is picking up: {_plural(last7, 'new posting', 'new postings')} in the last 7 days, against {before} in the 23 days before."
+        )
     elif data["trend"] == "falling" and last30 == 0:
-        sentences.append(f"No new postings in the last 30 days: the {_plural(openings, 'open one is', 'open ones are')} older, so apply soon or widen the search.")
+        sentences.append(
+            f"No new postings in the last 30 days: the {_plural(openings, 'open one is', 'open ones are')} older, so apply soon or widen the search."
+        )
     elif data["trend"] == "falling":
-        sentences.append(f"Hiring is slowing: {_plural(last7, 'new posting', 'new postings')} in the last 7 days, against {before} in the 23 days before.")
+        sentences.append(
+            f"Hiring is slowing: {_plural(last7, 'new posting', 'new postings')} in the last 7 days, against {before} in the 23 days before."
+        )
     else:
         sentences.append(f"New postings arrive at a steady pace: {last30} in the last 30 days.")
     sentences.append(_pay(data.get("salary")))
@@ -116,10 +126,14 @@ def _pay(salary: Mapping[str, Any] | None) -> str:
         return "None of these postings states its pay: ask for the range at the first call."
     currency, size = salary["currency"], int(salary.get("sampleSize") or 0)
     if size >= 3:
-        return (f"Advertised pay centres on {money(salary['p50'], currency)} a year; the middle half of the {size} postings that state it "
-                f"pay between {money(salary['p25'], currency)} and {money(salary['p75'], currency)}.")
-    return (f"Only {_plural(size, 'posting states', 'postings state')} its pay ({money(salary['min'], currency)} to "
-            f"{money(salary['max'], currency)} a year): ask for the range early.")
+        return (
+            f"Advertised pay centres on {money(salary['p50'], currency)} a year; the middle half of the {size} postings that state it "
+            f"pay between {money(salary['p25'], currency)} and {money(salary['p75'], currency)}."
+        )
+    return (
+        f"Only {_plural(size, 'posting states', 'postings state')} its pay ({money(salary['min'], currency)} to "
+        f"{money(salary['max'], currency)} a year): ask for the range early."
+    )
 
 
 MARKET = ai.register(

@@ -7,7 +7,8 @@ cannot answer."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from zik import ai
 from zik.career import matching
@@ -35,6 +36,6 @@ MATCH = ai.register(
 TASKS = (MATCH,)
 
 
-def task_data(profile: Mapping[str, Any], jobs: list[Mapping[str, Any]]) -> dict[str, Any]:
+def task_data(profile: Mapping[str, Any], jobs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Every field the prompt names: the person (``profile``) and the jobs to explain."""
     return {"profile": dict(profile), "jobs": [dict(job) for job in jobs]}

@@ -27,8 +27,9 @@ tests hold the score to that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from zik.career import profiles, vocabulary
 
@@ -201,7 +202,11 @@ def _location(who: Candidate, job: Mapping[str, Any]) -> _Part:
     if remote == "remote":
         if job_remote:
             return _Part(1.0, "Remote, as you prefer")
-        return _Part(0.5, f"On-site in {where}, one of your places, though you prefer remote") if here else _Part(0.0, f"On-site in {where}; you prefer remote")
+        return (
+            _Part(0.5, f"On-site in {where}, one of your places, though you prefer remote")
+            if here
+            else _Part(0.0, f"On-site in {where}; you prefer remote")
+        )
     if here:
         return _Part(1.0, f"In {where}, one of your places")
     if remote == "any" and job_remote:

@@ -14,7 +14,8 @@ it (same key), so a user keeps at most one per job, and each goes ``MATCH_TTL_DA
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -112,7 +113,7 @@ class CareerProfileStore:
                 found.extend(items)
             request = answer.get("UnprocessedKeys") or {}
         result: dict[str, dict[str, Any] | None] = {}
-        for name, (table, key) in wanted.items():
+        for name, (_table, key) in wanted.items():
             match = next((item for item in found if all(item.get(attr) == value for attr, value in key.items())), None)
             result[name] = from_item(match) if match else None
         match = result["match"]
@@ -126,9 +127,7 @@ class CareerProfileStore:
         already stays as first saved. The saved item, and whether it is new."""
         item = {"pk": owner.partition, "sk": tables.saved_sk(snapshot["jobId"]), **snapshot, "savedAt": now_iso()}
         try:
-            self.client.put_item(
-                TableName=self.table.name, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
-            )
+            self.client.put_item(TableName=self.table.name, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise

@@ -13,7 +13,8 @@ one that sends none has its change merged into the newest profile (read again an
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from zik.career import vocabulary
 from zik.errors import Conflict, InvalidRequest, VersionConflict

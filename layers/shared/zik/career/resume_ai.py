@@ -9,7 +9,8 @@ words are taken: the skills, sections and contact details of an analysis always 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import ai
 from zik.career import ats

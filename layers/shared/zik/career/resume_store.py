@@ -21,7 +21,8 @@ resume's deletion removes every version and delete marker of its key.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from zik import config
@@ -32,7 +33,9 @@ from zik.principal import Principal
 # S3 sequencers are hex strings of varying length: compared once left-padded to one width.
 SEQUENCER_WIDTH = 32
 RETRY_WINDOW = 25  # the newest resumes searched for a retried request's first attempt
-_KEY = re.compile(r"^(?P<area>resumes|uploads)/(?P<tenant>[A-Za-z0-9._@+-]{1,128})/(?P<user>[A-Za-z0-9._@+-]{1,128})/(?P<resume>[A-Za-z0-9_-]{1,64})\.(?P<ext>[a-z]{1,5})$")
+_KEY = re.compile(
+    r"^(?P<area>resumes|uploads)/(?P<tenant>[A-Za-z0-9._@+-]{1,128})/(?P<user>[A-Za-z0-9._@+-]{1,128})/(?P<resume>[A-Za-z0-9_-]{1,64})\.(?P<ext>[a-z]{1,5})$"
+)
 
 
 def padded_sequencer(sequencer: str) -> str:
@@ -124,7 +127,9 @@ class ResumeStore:
         }
         self._with_profile(owner, put, profile_resume)
 
-    def record_upload(self, owner: Principal, resume_id: str, changes: Mapping[str, Any], sequencer: str, profile_resume: Mapping[str, Any] | None) -> bool:
+    def record_upload(
+        self, owner: Principal, resume_id: str, changes: Mapping[str, Any], sequencer: str, profile_resume: Mapping[str, Any] | None
+    ) -> bool:
         """Set what the analysis of an uploaded original found (and the profile's resume, as ``create``),
         unless the resume is gone or an event as late or later was analysed already: False then, and
         nothing written."""
@@ -288,4 +293,3 @@ class ResumeStore:
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=seconds,
         )
-

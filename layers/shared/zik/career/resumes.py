@@ -21,7 +21,8 @@ import binascii
 import datetime as dt
 import re
 import secrets
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import ai, clock, inputs
 from zik.career import ats, documents, resume_ai, tables
@@ -42,13 +43,48 @@ MAX_FILE_NAME_CHARS = 200
 UPLOAD_TYPES = {documents.PDF: "pdf", documents.DOCX: "docx", documents.TEXT: "txt"}
 CONTACT_FIELDS = ("email", "phone", "linkedin", "github", "website", "location")
 LIST_FIELDS = (
-    "resumeId", "status", "fileName", "contentType", "size", "source", "createdAt", "analyzedAt", "atsScore", "skills",
-    "yearsOfExperience", "seniority", "error",
+    "resumeId",
+    "status",
+    "fileName",
+    "contentType",
+    "size",
+    "source",
+    "createdAt",
+    "analyzedAt",
+    "atsScore",
+    "skills",
+    "yearsOfExperience",
+    "seniority",
+    "error",
 )
 VIEW_FIELDS = (
-    "resumeId", "status", "fileName", "contentType", "size", "pageCount", "truncated", "source", "createdAt", "analyzedAt",
-    "atsScore", "strengths", "weaknesses", "suggestions", "skills", "sections", "contact", "yearsOfExperience", "seniority",
-    "wordCount", "bulletCount", "quantifiedBullets", "actionVerbBullets", "targetRole", "checks", "error", "uploadExpiresAt",
+    "resumeId",
+    "status",
+    "fileName",
+    "contentType",
+    "size",
+    "pageCount",
+    "truncated",
+    "source",
+    "createdAt",
+    "analyzedAt",
+    "atsScore",
+    "strengths",
+    "weaknesses",
+    "suggestions",
+    "skills",
+    "sections",
+    "contact",
+    "yearsOfExperience",
+    "seniority",
+    "wordCount",
+    "bulletCount",
+    "quantifiedBullets",
+    "actionVerbBullets",
+    "targetRole",
+    "checks",
+    "error",
+    "uploadExpiresAt",
 )
 _DATA_URL = re.compile(r"^data:[\w.+/-]*(?:;[\w.+=-]+)*;base64,", re.IGNORECASE)
 _BASE64_SPACE = re.compile(r"[\s]+")
@@ -193,7 +229,13 @@ class Resumes:
         answer: dict[str, Any] = {"resume": resume_view(item), "statusUrl": f"/api/resume/{item['resumeId']}"}
         if item["status"] == "pending":
             form = self.store.upload_form(item["s3Key"], content_type=item["contentType"], max_bytes=MAX_FILE_BYTES, seconds=UPLOAD_FORM_SECONDS)
-            answer["upload"] = {"method": "POST", "url": form["url"], "fields": form["fields"], "maxBytes": MAX_FILE_BYTES, "expiresAt": item["uploadExpiresAt"]}
+            answer["upload"] = {
+                "method": "POST",
+                "url": form["url"],
+                "fields": form["fields"],
+                "maxBytes": MAX_FILE_BYTES,
+                "expiresAt": item["uploadExpiresAt"],
+            }
         return answer
 
     # -- the bucket's event ------------------------------------------------------------------------------------------
@@ -242,7 +284,9 @@ class Resumes:
         metrics.add_metric(name="ResumesAnalyzed", unit="Count", value=1)
         return "analyzed"
 
-    def _refuse_upload(self, owner: Principal, item: Mapping[str, Any], key: str, version_id: str | None, sequencer: str, size: int, refused: ZikError) -> str:
+    def _refuse_upload(
+        self, owner: Principal, item: Mapping[str, Any], key: str, version_id: str | None, sequencer: str, size: int, refused: ZikError
+    ) -> str:
         """Record why the file is no resume we can read; its original is not kept."""
         changes = {
             "status": "failed",
@@ -271,7 +315,9 @@ class Resumes:
         item = self._existing(owner, resume_id)
         view = resume_view(item)
         if item.get("s3Key") and item.get("status") == "analyzed":
-            view["downloadUrl"] = self.store.download_url(item["s3Key"], item.get("versionId"), file_name=item.get("fileName") or "resume", seconds=DOWNLOAD_SECONDS)
+            view["downloadUrl"] = self.store.download_url(
+                item["s3Key"], item.get("versionId"), file_name=item.get("fileName") or "resume", seconds=DOWNLOAD_SECONDS
+            )
             view["downloadExpiresAt"] = clock.iso(clock.now() + dt.timedelta(seconds=DOWNLOAD_SECONDS))
         return view
 

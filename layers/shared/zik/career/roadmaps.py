@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from zik import ai, inputs
 from zik.career import profiles, vocabulary
@@ -35,20 +36,46 @@ FIRST_TASKS = 5
 # What learning a skill of each group of the vocabulary takes alongside a job (weeks, at a mid-level
 # target), how to start and what to build; the groups are learnt in this order (foundations first).
 _GROUPS: dict[str, tuple[int, str, str]] = {
-    "languages": (6, "Work through the official {skill} tutorial, then solve 20 small exercises in {skill}", "Write a small command-line tool in {skill} that solves a problem you have"),
+    "languages": (
+        6,
+        "Work through the official {skill} tutorial, then solve 20 small exercises in {skill}",
+        "Write a small command-line tool in {skill} that solves a problem you have",
+    ),
     "frameworks": (4, "Follow the official {skill} getting-started guide from start to finish", "Build and deploy a small app with {skill}"),
-    "data": (4, "Read the core concepts of the {skill} documentation and load a public dataset with it", "Answer five questions about a real dataset using {skill}"),
+    "data": (
+        4,
+        "Read the core concepts of the {skill} documentation and load a public dataset with it",
+        "Answer five questions about a real dataset using {skill}",
+    ),
     "ml": (6, "Take an introductory {skill} course with hands-on notebooks", "Train, evaluate and write up a {skill} model on a public dataset"),
-    "cloud": (4, "Follow the {skill} getting-started guide with a free-tier or local setup", "Run a small service with {skill}, its configuration kept in Git"),
-    "practice": (3, "Read a well-regarded guide to {skill} and apply it to one of your projects", "Show {skill} in a project: write up what you did and why"),
+    "cloud": (
+        4,
+        "Follow the {skill} getting-started guide with a free-tier or local setup",
+        "Run a small service with {skill}, its configuration kept in Git",
+    ),
+    "practice": (
+        3,
+        "Read a well-regarded guide to {skill} and apply it to one of your projects",
+        "Show {skill} in a project: write up what you did and why",
+    ),
     "design": (4, "Follow a {skill} course and redo one existing screen or flow", "Add a {skill} case study to your portfolio"),
-    "business": (4, "Study how {skill} is done in practice (a course or a book) and shadow someone who does it", "Lead one piece of {skill} work and measure its outcome"),
+    "business": (
+        4,
+        "Study how {skill} is done in practice (a course or a book) and shadow someone who does it",
+        "Lead one piece of {skill} work and measure its outcome",
+    ),
 }
 _OTHER = (4, "Find the standard introduction to {skill} and work through it", "Use {skill} in a small project and write up what you learnt")
 # Skills that are ways of thinking rather than tools (they have no getting-started guide): learnt from a
 # book or a course, shown in a design.
-_CONCEPTS = frozenset({"System Design", "Microservices", "Networking", "Observability", "Serverless", "REST APIs", "Data Modeling", "ETL", "Statistics", "A/B Testing"})
-_CONCEPT = (4, "Study {skill} from a well-regarded book or course and note its main patterns and trade-offs", "Design a small system that shows {skill} and write down the trade-offs you made")
+_CONCEPTS = frozenset(
+    {"System Design", "Microservices", "Networking", "Observability", "Serverless", "REST APIs", "Data Modeling", "ETL", "Statistics", "A/B Testing"}
+)
+_CONCEPT = (
+    4,
+    "Study {skill} from a well-regarded book or course and note its main patterns and trade-offs",
+    "Design a small system that shows {skill} and write down the trade-offs you made",
+)
 _LEVEL_OF_RANK = {0: "foundational", 1: "working", 2: "working", 3: "advanced"}  # 4 and above: expert
 
 
@@ -258,7 +285,7 @@ def normalised(answer: Mapping[str, Any], skills: list[str]) -> dict[str, Any]:
 
 
 # -- a roadmap made a quest -------------------------------------------------------------------------------------
-def quest_milestones(milestones: list[Mapping[str, Any]], today: dt.date, target: dt.date | None) -> list[dict[str, Any]]:
+def quest_milestones(milestones: Sequence[Mapping[str, Any]], today: dt.date, target: dt.date | None) -> list[dict[str, Any]]:
     """The roadmap's milestones as a goal's ({title, description, dueDate}): due one after the other from
     today by their durations, or, with a target date, the same shares of the time up to it."""
     weeks = [int(m["durationWeeks"]) for m in milestones]
@@ -287,8 +314,16 @@ def first_tasks(milestone: Mapping[str, Any], today: dt.date, due: dt.date) -> l
         tasks.append({"title": f"Start learning {skill}"[:200], "description": start + ".", "dueDate": on(0.1 + offset)})
         tasks.append({"title": f"Build something small with {skill}"[:200], "description": build + ".", "dueDate": on(0.6 + offset)})
     if not skills:
-        tasks.append({"title": f"Plan the first week of: {milestone['title']}"[:200], "description": milestone["description"][:500], "dueDate": on(0.1)})
-        tasks.append({"title": f"Do the first half of: {milestone['title']}"[:200], "description": "Work through the first half of this milestone and note what is left.", "dueDate": on(0.5)})
+        tasks.append(
+            {"title": f"Plan the first week of: {milestone['title']}"[:200], "description": milestone["description"][:500], "dueDate": on(0.1)}
+        )
+        tasks.append(
+            {
+                "title": f"Do the first half of: {milestone['title']}"[:200],
+                "description": "Work through the first half of this milestone and note what is left.",
+                "dueDate": on(0.5),
+            }
+        )
     tasks.append(
         {
             "title": f"Finish and record: {milestone['title']}"[:200],
@@ -365,7 +400,9 @@ class CareerRoadmaps:
             roadmap["quest"] = {key: goal.get(key) for key in ("goalId", "title", "status", "targetDate", "milestoneCount")}
         return roadmap
 
-    def _quest(self, owner: Principal, request: Mapping[str, Any], roadmap: Mapping[str, Any], today: dt.date, target: dt.date | None, claim: Claim | None) -> dict[str, Any]:
+    def _quest(
+        self, owner: Principal, request: Mapping[str, Any], roadmap: Mapping[str, Any], today: dt.date, target: dt.date | None, claim: Claim | None
+    ) -> dict[str, Any]:
         target = target or today + dt.timedelta(weeks=roadmap["totalWeeks"])
         milestones = quest_milestones(roadmap["milestones"], today, target)
         tasks = first_tasks(roadmap["milestones"][0], today, dt.date.fromisoformat(milestones[0]["dueDate"]))

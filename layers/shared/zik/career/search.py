@@ -34,8 +34,9 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from zik import ai, inputs
 from zik.career import match_ai, matching, profiles, tables, vocabulary
@@ -244,7 +245,11 @@ class JobSearch:
 
     # -- explanations ---------------------------------------------------------------------------------
     def _explanations(
-        self, owner: Principal, profile: Mapping[str, Any], shown: list[tuple[Mapping[str, Any], matching.Match]], cached: Mapping[str, Mapping[str, Any]]
+        self,
+        owner: Principal,
+        profile: Mapping[str, Any],
+        shown: list[tuple[Mapping[str, Any], matching.Match]],
+        cached: Mapping[str, Mapping[str, Any]],
     ) -> dict[str, str]:
         """A sentence for each job shown: the cached one while current, else one AI call for all the
         others (written back), else the rules'."""

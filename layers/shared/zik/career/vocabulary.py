@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 VOCABULARY = Path(__file__).with_name("vocabulary.json")
 # Words of a technical text: "c++", "c#", "node.js", "ci/cd", ".net", "a/b" stay whole.

@@ -3,7 +3,8 @@ Importing this module registers it (again, harmlessly, on a second import)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from zik import ai
 from zik.journal import offline

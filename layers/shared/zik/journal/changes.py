@@ -12,7 +12,8 @@ show) moves neither the version nor the request, and means nothing.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from zik.streams import Change, Event
 
@@ -44,7 +45,9 @@ def events_of(change: Change) -> Iterator[Event]:
         yield Event("EntryCreated", DOMAIN, entry_detail(entry), occurred_at=entry.get("createdAt"))
         if entry.get("promptId"):
             yield Event(
-                "PromptUsed", DOMAIN, {"promptId": entry["promptId"], "entryId": entry["entryId"], "entryDate": entry["entryDate"]},
+                "PromptUsed",
+                DOMAIN,
+                {"promptId": entry["promptId"], "entryId": entry["entryId"], "entryDate": entry["entryDate"]},
                 occurred_at=entry.get("createdAt"),
             )
     elif change.kind == "MODIFY":
@@ -53,7 +56,9 @@ def events_of(change: Change) -> Iterator[Event]:
             yield Event("EntryUpdated", DOMAIN, {**entry_detail(change.item), "contentChanged": content_changed})
         if change.now("insightRequestedAt") and change.changed("insightRequestedAt"):
             yield Event(
-                "AIInsightRequested", DOMAIN, {"entryId": change.item["entryId"], "version": int(change.item["version"])},
+                "AIInsightRequested",
+                DOMAIN,
+                {"entryId": change.item["entryId"], "version": int(change.item["version"])},
                 occurred_at=change.now("insightRequestedAt"),
             )
     elif change.kind == "REMOVE":

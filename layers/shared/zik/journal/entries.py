@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from zik import clock, inputs
@@ -30,8 +31,20 @@ PREVIEW_CHARS = 280
 OLDEST_ENTRY_DATE = dt.date(1900, 1, 1)
 # What a list shows of an entry (the ByDate index projects these; the content stays on the entry).
 LIST_FIELDS = (
-    "entryId", "title", "preview", "mood", "categoryId", "tags", "promptId", "wordCount", "entryDate",
-    "createdAt", "updatedAt", "version", "sentimentScore", "sentimentLabel",
+    "entryId",
+    "title",
+    "preview",
+    "mood",
+    "categoryId",
+    "tags",
+    "promptId",
+    "wordCount",
+    "entryDate",
+    "createdAt",
+    "updatedAt",
+    "version",
+    "sentimentScore",
+    "sentimentLabel",
 )
 
 
@@ -69,9 +82,7 @@ def entry_view(item: Mapping[str, Any], insight: Mapping[str, Any] | None = None
     for hidden in ("sentimentScore", "sentimentLabel", "insightAt"):
         view.pop(hidden, None)
     view.setdefault("tags", [])
-    view["sentiment"] = (
-        {"score": item["sentimentScore"], "label": item["sentimentLabel"]} if item.get("sentimentLabel") else None
-    )
+    view["sentiment"] = {"score": item["sentimentScore"], "label": item["sentimentLabel"]} if item.get("sentimentLabel") else None
     if with_insight:
         view["insight"] = insight_view(insight)
     return view

@@ -31,8 +31,22 @@ FORMATS = {
 }
 LINK_SECONDS = 15 * 60
 CSV_COLUMNS = (
-    "entryId", "entryDate", "createdAt", "updatedAt", "title", "mood", "categoryId", "tags", "promptId", "wordCount",
-    "sentimentScore", "sentimentLabel", "emotions", "themes", "summary", "content",
+    "entryId",
+    "entryDate",
+    "createdAt",
+    "updatedAt",
+    "title",
+    "mood",
+    "categoryId",
+    "tags",
+    "promptId",
+    "wordCount",
+    "sentimentScore",
+    "sentimentLabel",
+    "emotions",
+    "themes",
+    "summary",
+    "content",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula: such cells are exported quoted.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,7 +7,7 @@ the index; one already indexed at its version is not written again).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from zik.journal.search import SearchIndex
 from zik.journal.search_store import SearchIndexes

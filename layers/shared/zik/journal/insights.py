@@ -8,7 +8,8 @@ not stored (the change's own event brings the new one).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import ai
 from zik.journal.settings import Settings
@@ -40,7 +41,11 @@ class Insights:
                 return "current"
             # Same text on another day or with another mood: the analysis stands; it moves with the entry.
             return "moved" if self.store.save_insight(owner, entry, _answer_of(existing)) else "stale"
-        answer = ai.run(TASK, {"title": entry.get("title") or "", "content": entry["content"], "mood": entry.get("mood"), "tags": entry.get("tags") or []}, owner=owner)
+        answer = ai.run(
+            TASK,
+            {"title": entry.get("title") or "", "content": entry["content"], "mood": entry.get("mood"), "tags": entry.get("tags") or []},
+            owner=owner,
+        )
         if not self.store.save_insight(owner, entry, answer):
             logger.info("insight of an older version dropped", extra={"entryId": entry["entryId"]})
             return "stale"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import textwrap
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["EMOTIONS", "THEMES", "insight", "sample_data"]
 
@@ -45,40 +46,44 @@ def _lexicon(table: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
     return {name: re.compile(rf"\b(?:{words})(?:s|es)?\b", re.IGNORECASE) for name, words in table.items()}
 
 
-EMOTIONS = _lexicon({
-    "joy": r"happy|happier|happiest|happiness|joy|joyful|delighted|glad|cheerful|thrilled|excited|exciting|elated|wonderful|amazing|fun|laugh(?:ed|ing|ter)?|smil(?:e|ed|ing)",
-    "gratitude": r"grateful|thankful|thank(?:s|ed)?|appreciat(?:e|ed|ive|ion)|blessed|gratitude",
-    "calm": r"calm|calmer|peaceful|peace|relaxed|relaxing|serene|at ease|tranquil|unhurried",
-    "love": r"love|loved|loving|lovely|adore[ds]?|affection(?:ate)?|cherish(?:ed)?|hug(?:s|ged)?|tender",
-    "pride": r"proud|pride|accomplished|achieved|nailed it|succeeded|managed to|finally did",
-    "hope": r"hope|hoped|hopeful|hoping|optimistic|looking forward|can'?t wait|excited about|brighter",
-    "sadness": r"sad|sadder|sadness|unhappy|cried|cry(?:ing)?|tears|depressed|heartbroken|grief|griev(?:e|ing)|gloomy|miserable|devastated|upset|hurt|heartache|sorrow|mourn(?:ing)?|down in the dumps|empty inside|miss(?:ing)? (?:him|her|them|you|home)",
-    "anxiety": r"anxious|anxiety|worried|worry(?:ing)?|worries|nervous|stressed|stress(?:ful)?|panic(?:ked|king)?|overwhelmed|afraid|scared|fear(?:ful)?|uneasy|dread(?:ing)?|on edge",
-    "anger": r"angry|anger|furious|mad at|rage|raging|irritated|annoyed|resent(?:ful|ment)?|livid|pissed",
-    "frustration": r"frustrat(?:ed|ing|ion)|stuck|fed up|annoying|going nowhere|nothing works|pointless",
-    "loneliness": r"lonely|loneliness|alone|isolated|left out|no one to talk to|nobody to talk to|disconnected",
-    "fatigue": r"tired|exhausted|exhausting|exhaustion|drained|worn out|sleepy|burn(?:ed|t) out|burnout|fatigue[d]?|no energy|weary",
-    "guilt": r"guilty|guilt|ashamed|shame|regret(?:s|ted|ful)?",
-})
+EMOTIONS = _lexicon(
+    {
+        "joy": r"happy|happier|happiest|happiness|joy|joyful|delighted|glad|cheerful|thrilled|excited|exciting|elated|wonderful|amazing|fun|laugh(?:ed|ing|ter)?|smil(?:e|ed|ing)",
+        "gratitude": r"grateful|thankful|thank(?:s|ed)?|appreciat(?:e|ed|ive|ion)|blessed|gratitude",
+        "calm": r"calm|calmer|peaceful|peace|relaxed|relaxing|serene|at ease|tranquil|unhurried",
+        "love": r"love|loved|loving|lovely|adore[ds]?|affection(?:ate)?|cherish(?:ed)?|hug(?:s|ged)?|tender",
+        "pride": r"proud|pride|accomplished|achieved|nailed it|succeeded|managed to|finally did",
+        "hope": r"hope|hoped|hopeful|hoping|optimistic|looking forward|can'?t wait|excited about|brighter",
+        "sadness": r"sad|sadder|sadness|unhappy|cried|cry(?:ing)?|tears|depressed|heartbroken|grief|griev(?:e|ing)|gloomy|miserable|devastated|upset|hurt|heartache|sorrow|mourn(?:ing)?|down in the dumps|empty inside|miss(?:ing)? (?:him|her|them|you|home)",
+        "anxiety": r"anxious|anxiety|worried|worry(?:ing)?|worries|nervous|stressed|stress(?:ful)?|panic(?:ked|king)?|overwhelmed|afraid|scared|fear(?:ful)?|uneasy|dread(?:ing)?|on edge",
+        "anger": r"angry|anger|furious|mad at|rage|raging|irritated|annoyed|resent(?:ful|ment)?|livid|pissed",
+        "frustration": r"frustrat(?:ed|ing|ion)|stuck|fed up|annoying|going nowhere|nothing works|pointless",
+        "loneliness": r"lonely|loneliness|alone|isolated|left out|no one to talk to|nobody to talk to|disconnected",
+        "fatigue": r"tired|exhausted|exhausting|exhaustion|drained|worn out|sleepy|burn(?:ed|t) out|burnout|fatigue[d]?|no energy|weary",
+        "guilt": r"guilty|guilt|ashamed|shame|regret(?:s|ted|ful)?",
+    }
+)
 
-THEMES = _lexicon({
-    "work": r"work(?:ed|ing)?|job|office|boss|manager|colleagues?|co-?workers?|meetings?|deadlines?|projects?|clients?|career|shift|promotion|interview",
-    "family": r"family|mom|mum|mother|dad|father|parents?|sister|brother|siblings?|son|daughter|kids|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousins?",
-    "relationships": r"partner|boyfriend|girlfriend|husband|wife|dating|date night|relationship|marriage|married|break-?up|crush|fianc[ée]e?",
-    "friends": r"friends?|friendship|buddy|buddies|hung out|hang out|party",
-    "health": r"health|healthy|doctor|sick|illness|ill|pain|headache|migraine|hospital|medication|meds|symptoms|flu|injury|therapy|therapist",
-    "sleep": r"sleep|slept|sleeping|insomnia|nap|naps|bedtime|woke up|nightmare|rested",
-    "exercise": r"exercise|workout|gym|run|ran|running|jog(?:ging)?|yoga|swim(?:ming)?|bike|cycling|training|walk(?:ed|ing)?|lifting|steps",
-    "money": r"money|budget|bills?|rent|salary|debt|savings|saved up|spent|spending|paycheck|expensive|afford|bank|taxes",
-    "study": r"study|studied|studying|exams?|class(?:es)?|lectures?|homework|school|university|college|course|assignment|thesis|revision",
-    "nature": r"nature|park|forest|woods|garden(?:ing)?|beach|ocean|sea|mountains?|trees?|sunset|sunrise|birds?|flowers?|river|lake|hike|hiking|outdoors",
-    "creativity": r"paint(?:ed|ing)?|draw(?:ing)?|drew|sketch(?:ed|ing)?|music|songs?|guitar|piano|art|creative|poem|poetry|short story|craft|photograph(?:y|s)?|design(?:ed|ing)?|novel",
-    "travel": r"travel(?:l?ed|l?ing)?|trip|vacation|holiday|flight|airport|hotel|abroad|journey|road trip|sightseeing",
-    "self-care": r"self-care|bath|meditat(?:e|ed|ing|ion)|me time|skincare|massage|pampered|journaling|unplugged|day off",
-    "home": r"house|apartment|cleaning|cleaned|chores|laundry|tidied|decluttered|moving house|neighbou?rs?|landlord|renovat(?:e|ing|ion)",
-    "food": r"food|ate|dinner|lunch|breakfast|meal|cook(?:ed|ing)?|bak(?:e|ed|ing)|recipe|restaurant",
-    "pets": r"dog|dogs|cat|cats|puppy|kitten|pet|pets",
-})
+THEMES = _lexicon(
+    {
+        "work": r"work(?:ed|ing)?|job|office|boss|manager|colleagues?|co-?workers?|meetings?|deadlines?|projects?|clients?|career|shift|promotion|interview",
+        "family": r"family|mom|mum|mother|dad|father|parents?|sister|brother|siblings?|son|daughter|kids|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousins?",
+        "relationships": r"partner|boyfriend|girlfriend|husband|wife|dating|date night|relationship|marriage|married|break-?up|crush|fianc[ée]e?",
+        "friends": r"friends?|friendship|buddy|buddies|hung out|hang out|party",
+        "health": r"health|healthy|doctor|sick|illness|ill|pain|headache|migraine|hospital|medication|meds|symptoms|flu|injury|therapy|therapist",
+        "sleep": r"sleep|slept|sleeping|insomnia|nap|naps|bedtime|woke up|nightmare|rested",
+        "exercise": r"exercise|workout|gym|run|ran|running|jog(?:ging)?|yoga|swim(?:ming)?|bike|cycling|training|walk(?:ed|ing)?|lifting|steps",
+        "money": r"money|budget|bills?|rent|salary|debt|savings|saved up|spent|spending|paycheck|expensive|afford|bank|taxes",
+        "study": r"study|studied|studying|exams?|class(?:es)?|lectures?|homework|school|university|college|course|assignment|thesis|revision",
+        "nature": r"nature|park|forest|woods|garden(?:ing)?|beach|ocean|sea|mountains?|trees?|sunset|sunrise|birds?|flowers?|river|lake|hike|hiking|outdoors",
+        "creativity": r"paint(?:ed|ing)?|draw(?:ing)?|drew|sketch(?:ed|ing)?|music|songs?|guitar|piano|art|creative|poem|poetry|short story|craft|photograph(?:y|s)?|design(?:ed|ing)?|novel",
+        "travel": r"travel(?:l?ed|l?ing)?|trip|vacation|holiday|flight|airport|hotel|abroad|journey|road trip|sightseeing",
+        "self-care": r"self-care|bath|meditat(?:e|ed|ing|ion)|me time|skincare|massage|pampered|journaling|unplugged|day off",
+        "home": r"house|apartment|cleaning|cleaned|chores|laundry|tidied|decluttered|moving house|neighbou?rs?|landlord|renovat(?:e|ing|ion)",
+        "food": r"food|ate|dinner|lunch|breakfast|meal|cook(?:ed|ing)?|bak(?:e|ed|ing)|recipe|restaurant",
+        "pets": r"dog|dogs|cat|cats|puppy|kitten|pet|pets",
+    }
+)
 
 # A feeling word right after one of these ("not happy", "wasn't worried", "never lonely") says the opposite.
 _NEGATED = re.compile(r"\b(?:not|no|never|hardly|barely|without|nor|cannot|\w+n't)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
@@ -186,7 +191,7 @@ def _emotions(sentences: list[_Sentence]) -> list[dict[str, Any]]:
     for sentence in sentences:
         for name, count in sentence.emotions.items():
             hits, strengths = found.get(name, (0, []))
-            found[name] = (hits + count, strengths + [abs(sentence.compound)])
+            found[name] = (hits + count, [*strengths, abs(sentence.compound)])
     order = list(EMOTIONS)
     ranked = []
     for name, (hits, strengths) in found.items():

@@ -12,9 +12,10 @@ import datetime as dt
 import hashlib
 import json
 import random
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Collection, Mapping, Sequence
+from typing import Any
 
 __all__ = ["LIBRARY_VERSION", "categories", "daily_prompt", "library", "random_prompt"]
 

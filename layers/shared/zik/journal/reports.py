@@ -4,7 +4,8 @@ mood over time from the insights, all in the user's timezone."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik.errors import InvalidRequest
 from zik.journal import analytics
@@ -25,10 +26,7 @@ class Reports:
     def summary(self, owner: Principal, start: str | None = None, end: str | None = None) -> dict[str, Any]:
         start, end = check_range(start, end)
         timezone = self.settings.current(owner)["timezone"]
-        entries = [
-            {**entry, "localDate": entry["entryDate"]}
-            for entry in self.store.all_entries(owner, start=start, end=end)
-        ]
+        entries = [{**entry, "localDate": entry["entryDate"]} for entry in self.store.all_entries(owner, start=start, end=end)]
         report = analytics.summarize(entries, timezone=timezone, today=local_today(timezone))
         return {"from": start, "to": end, "timezone": timezone, **report}
 

@@ -32,11 +32,12 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from math import log
 from operator import sub
-from typing import Iterable, NamedTuple
+from typing import NamedTuple, cast
 
 from zik.errors import InvalidRequest
 from zik.journal.text import STOP_WORDS, fold, terms, word_terms, words
@@ -182,7 +183,7 @@ class SearchIndex:
         return True
 
     def _bury(self, docnum: int) -> None:
-        del self._docnums[self._ids[docnum]]
+        del self._docnums[cast(str, self._ids[docnum])]  # a live document: its id is not yet None
         self._live_length -= self._lengths[docnum]
         self._tombstones.add(docnum)
         self._ids[docnum] = None
@@ -220,14 +221,15 @@ class SearchIndex:
                     masks[docnum] = bit
         ranked = sorted(masks, key=lambda docnum: (-masks[docnum].bit_count(), -scores[docnum], recency[docnum]))
         matched = {mask: tuple(term for i, term in enumerate(query.terms) if mask >> i & 1) for mask in set(masks.values())}
-        ids = self._ids
+        ids = cast("list[str]", self._ids)  # ranked documents are live: none is a tombstone's None
         return [Hit(ids[docnum], scores[docnum], matched[masks[docnum]]) for docnum in ranked]
 
     def _ranking_tables(self) -> tuple[list[float], list[int]]:
         if self._ranking is None:
             average_length = self._live_length / len(self._docnums) or 1.0
             norms = [K1 * (1 - B + B * length / average_length) for length in self._lengths]
-            newest_first = sorted(self._docnums.values(), key=self._ids.__getitem__)
+            live_ids = cast("list[str]", self._ids)  # only live documents are sorted: no None among their ids
+            newest_first = sorted(self._docnums.values(), key=live_ids.__getitem__)
             newest_first.sort(key=self._created.__getitem__, reverse=True)  # stable: equal times stay in id order
             recency = [0] * len(self._ids)
             for rank, docnum in enumerate(newest_first):
@@ -287,7 +289,7 @@ class SearchIndex:
         self._created = [self._created[docnum] for docnum in kept_docnums]
         self._versions = [self._versions[docnum] for docnum in kept_docnums]
         self._lengths = [self._lengths[docnum] for docnum in kept_docnums]
-        self._docnums = {entry_id: docnum for docnum, entry_id in enumerate(self._ids)}
+        self._docnums = {entry_id: docnum for docnum, entry_id in enumerate(cast("list[str]", self._ids))}  # all kept are live
         self._tombstones = set()
         self._added = {}
         self._set_stored(vocab, _packed(counts), _packed(gaps), _packed(frequencies))
@@ -327,24 +329,24 @@ class SearchIndex:
         stored_counts = _holding(self._stored_counts, max(self._stored_counts, default=0) + max(len(docs) for docs, _ in self._added.values()))
         stored_docs = _holding(self._stored_docs, max(max(gaps) for gaps, _ in appended.values()))
         stored_tfs = _holding(self._stored_tfs, max(max(frequencies) for _, frequencies in appended.values()))
-        counts, docs, tfs = array(stored_counts.typecode), array(stored_docs.typecode), array(stored_tfs.typecode)
+        counts, postings, tfs = array(stored_counts.typecode), array(stored_docs.typecode), array(stored_tfs.typecode)
         copied_to = 0
         for termnum in sorted(appended):
             stored = termnum < stored_count
             run_end = termnum if stored else stored_count
             postings_end = starts[termnum + 1] if stored else starts[stored_count]
             counts.extend(stored_counts[copied_to:run_end])
-            docs.extend(stored_docs[starts[copied_to] : postings_end])
+            postings.extend(stored_docs[starts[copied_to] : postings_end])
             tfs.extend(stored_tfs[starts[copied_to] : postings_end])
             gaps, frequencies = appended[termnum]
             counts.append((stored_counts[termnum] if stored else 0) + len(gaps))
-            docs.extend(gaps)
+            postings.extend(gaps)
             tfs.extend(frequencies)
             copied_to = termnum + 1 if stored else stored_count
         counts.extend(stored_counts[copied_to:])
-        docs.extend(stored_docs[starts[copied_to] :])
+        postings.extend(stored_docs[starts[copied_to] :])
         tfs.extend(stored_tfs[starts[copied_to] :])
-        self._set_stored(vocab, counts, docs, tfs)
+        self._set_stored(vocab, counts, postings, tfs)
         self._added = {}
 
     def dumps(self) -> bytes:

@@ -10,7 +10,7 @@ indexers never lose each other's work. Old object versions expire by the bucket'
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from zik import config
 from zik.buckets import erase_versions, s3_client

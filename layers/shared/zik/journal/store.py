@@ -25,7 +25,8 @@ Access patterns (template.yaml, JournalTable):
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -264,7 +265,9 @@ class JournalStore:
         cursor: str | None,
     ) -> Page:
         """A page of the user's entries by day, newest first (the index's projection: no full content)."""
-        return self.table.query_page(f"{owner.partition}#ENTRIES", **self._by_date(start, end), where=where, limit=limit, cursor=cursor, newest_first=True)
+        return self.table.query_page(
+            f"{owner.partition}#ENTRIES", **self._by_date(start, end), where=where, limit=limit, cursor=cursor, newest_first=True
+        )
 
     def all_entries(self, owner: Principal, *, start: str | None = None, end: str | None = None) -> Iterator[dict[str, Any]]:
         """Every entry (projected for analytics) between two days, oldest first."""
@@ -345,7 +348,11 @@ class JournalStore:
         """The settings and the profile's timezone (UsersTable, which owns it), in one round trip."""
         request: dict[str, Any] = {
             self.table.name: {"Keys": [self._key(owner, SETTINGS)], "ConsistentRead": True},
-            users.name: {"Keys": [users.key(owner.partition, "PROFILE")], "ProjectionExpression": "#tz", "ExpressionAttributeNames": {"#tz": "timezone"}},
+            users.name: {
+                "Keys": [users.key(owner.partition, "PROFILE")],
+                "ProjectionExpression": "#tz",
+                "ExpressionAttributeNames": {"#tz": "timezone"},
+            },
         }
         found: dict[str, list[dict[str, Any]]] = {}
         while request:
@@ -363,9 +370,7 @@ class JournalStore:
         if expected_version == 0:
             stamp = now_iso()
             item = {"pk": owner.partition, "sk": SETTINGS, **values, "createdAt": stamp, "updatedAt": stamp, "version": 1}
-            write: dict[str, Any] = {
-                "Put": {"TableName": self.table.name, "Item": to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}
-            }
+            write: dict[str, Any] = {"Put": {"TableName": self.table.name, "Item": to_item(item), "ConditionExpression": "attribute_not_exists(pk)"}}
         else:
             write = {"Update": self.table.update_request(owner.partition, SETTINGS, values, expected_version=expected_version)}
         checks = self._reference_checks(owner, values.get("defaultCategoryId"), None, category_field="defaultCategoryId")
@@ -391,7 +396,15 @@ class JournalStore:
 
     def create_category(self, owner: Principal, category: Mapping[str, Any], folded_name: str) -> dict[str, Any]:
         stamp = now_iso()
-        item = {**category, "pk": owner.partition, "sk": category_sk(category["categoryId"]), "nameKey": folded_name, "createdAt": stamp, "updatedAt": stamp, "version": 1}
+        item = {
+            **category,
+            "pk": owner.partition,
+            "sk": category_sk(category["categoryId"]),
+            "nameKey": folded_name,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "version": 1,
+        }
         name = {"pk": owner.partition, "sk": category_name_sk(folded_name), "categoryId": category["categoryId"]}
         try:
             transact(
@@ -432,7 +445,13 @@ class JournalStore:
             transact(
                 self.client,
                 [
-                    {"Delete": {"TableName": self.table.name, "Key": self._key(owner, category_sk(category_id)), "ConditionExpression": "attribute_exists(pk)"}},
+                    {
+                        "Delete": {
+                            "TableName": self.table.name,
+                            "Key": self._key(owner, category_sk(category_id)),
+                            "ConditionExpression": "attribute_exists(pk)",
+                        }
+                    },
                     {"Delete": {"TableName": self.table.name, "Key": self._key(owner, category_name_sk(current["nameKey"]))}},
                 ],
             )

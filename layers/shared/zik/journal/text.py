@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import Callable, Iterator
 
 __all__ = ["STOP_WORDS", "fold", "terms", "word_count", "word_terms", "words"]
 
@@ -169,10 +169,7 @@ def _english_stem() -> Callable[[str], str]:
 @cache
 def _word_pattern() -> re.Pattern[str]:
     mark_ranges = _as_ranges(
-        code
-        for start, stop in _BLOCKS_WITH_MARKS
-        for code in range(start, stop)
-        if unicodedata.category(chr(code)).startswith("M")
+        code for start, stop in _BLOCKS_WITH_MARKS for code in range(start, stop) if unicodedata.category(chr(code)).startswith("M")
     )
     marks = "".join(f"\\u{low:04x}-\\u{high:04x}" if low != high else f"\\u{low:04x}" for low, high in mark_ranges)
     char = f"[\\w{marks}{_ZERO_WIDTH_JOINERS}]"

@@ -14,7 +14,8 @@ ends, long after any token of the user has expired, so a late token is still ref
 from __future__ import annotations
 
 import secrets
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from zik import clock, config
 from zik.dynamo import Table, TransactionFailed, from_item, to_item, transact
@@ -89,7 +90,10 @@ class Accounts:
         """The check every API request of the user passes (an eventually consistent read of one small
         item: a request in flight when the erasure began finishes within the 29 s the erasers wait)."""
         answer = self.table.client.get_item(
-            TableName=self.table.name, Key=self.table.key(owner.partition, ERASURE), ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"}
+            TableName=self.table.name,
+            Key=self.table.key(owner.partition, ERASURE),
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
         )
         if "Item" in answer:
             raise AccountErased("this account was deleted (DELETE /me): sign up again to use zik")

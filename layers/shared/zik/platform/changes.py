@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from zik.platform.accounts import ERASURE
 from zik.platform.exports import EXPORT_PREFIX
@@ -22,11 +22,14 @@ def events_of(change: Change) -> Iterator[Event]:
     if change.sk == PROFILE and change.kind in ("INSERT", "MODIFY") and change.changed("version"):
         profile = change.item
         yield Event(
-            "UserProfileUpdated", DOMAIN,
+            "UserProfileUpdated",
+            DOMAIN,
             {"version": int(profile["version"]), "changed": list(profile.get("changed") or []), "timezone": profile.get("timezone") or "UTC"},
         )
     elif change.sk == ERASURE and change.kind == "INSERT":
         erasure = change.item
-        yield Event("UserDeleted", DOMAIN, {"erasureId": erasure["erasureId"], "domains": sorted(erasure["domains"])}, occurred_at=erasure["requestedAt"])
+        yield Event(
+            "UserDeleted", DOMAIN, {"erasureId": erasure["erasureId"], "domains": sorted(erasure["domains"])}, occurred_at=erasure["requestedAt"]
+        )
     elif change.sk.startswith(EXPORT_PREFIX) and change.kind == "INSERT":
         yield Event("ExportRequested", DOMAIN, {"exportId": change.item["exportId"]}, occurred_at=change.item["requestedAt"])

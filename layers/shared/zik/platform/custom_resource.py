@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from zik.observability import logger
 
 Work = Callable[[str, Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any] | None]
 
 
-def respond(event: Mapping[str, Any], status: str, *, data: Mapping[str, Any] | None = None, reason: str = "", physical_id: str | None = None) -> None:
+def respond(
+    event: Mapping[str, Any], status: str, *, data: Mapping[str, Any] | None = None, reason: str = "", physical_id: str | None = None
+) -> None:
     answer = {
         "Status": status,
         "Reason": reason[:1000] or f"see the logs of {event.get('LogicalResourceId')}",

@@ -19,9 +19,10 @@ import datetime as dt
 import json
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -133,7 +134,9 @@ class Exports:
         if item is None or item["status"] != "preparing":
             return False
         prepared = build(item)
-        _s3().put_object(Bucket=self.bucket, Key=object_key(owner, export_id, prepared.extension), Body=prepared.body, ContentType=prepared.content_type)
+        _s3().put_object(
+            Bucket=self.bucket, Key=object_key(owner, export_id, prepared.extension), Body=prepared.body, ContentType=prepared.content_type
+        )
         try:
             self.table.client.update_item(
                 TableName=self.table.name,
@@ -142,7 +145,14 @@ class Exports:
                 ConditionExpression="#s = :preparing",
                 ExpressionAttributeNames={"#s": "status", "#bytes": "bytes", "#filename": "filename", "#type": "contentType"},
                 ExpressionAttributeValues=to_item(
-                    {":ready": "ready", ":preparing": "preparing", ":at": clock.now_iso(), ":bytes": len(prepared.body), ":filename": prepared.filename, ":type": prepared.content_type}
+                    {
+                        ":ready": "ready",
+                        ":preparing": "preparing",
+                        ":at": clock.now_iso(),
+                        ":bytes": len(prepared.body),
+                        ":filename": prepared.filename,
+                        ":type": prepared.content_type,
+                    }
                 ),
             )
         except ClientError as exc:
@@ -206,4 +216,3 @@ def _erase_document(bucket: str, owner: Principal, export_id: str) -> None:
         for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
             if version["Key"].startswith(stem) and "/" not in version["Key"][len(stem) :]:
                 client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
-

@@ -27,7 +27,8 @@ import datetime as dt
 import hashlib
 import secrets
 import string
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from zik import clock, config
 from zik.dynamo import Table, to_item
@@ -68,7 +69,7 @@ def inactive_cutoff(now: dt.datetime) -> str:
 
 
 def _day_start(now: dt.datetime) -> str:
-    return clock.iso(dt.datetime.combine(now.astimezone(dt.timezone.utc).date(), dt.time(), tzinfo=dt.timezone.utc))
+    return clock.iso(dt.datetime.combine(now.astimezone(dt.UTC).date(), dt.time(), tzinfo=dt.UTC))
 
 
 class Guests:

@@ -112,7 +112,11 @@ class CognitoUsers:
             client.admin_update_user_attributes(
                 UserPoolId=self.pool_id,
                 Username=sub,
-                UserAttributes=[{"Name": "email", "Value": address}, {"Name": "name", "Value": person}, {"Name": "email_verified", "Value": verified}],
+                UserAttributes=[
+                    {"Name": "email", "Value": address},
+                    {"Name": "name", "Value": person},
+                    {"Name": "email_verified", "Value": verified},
+                ],
             )
 
         try:
@@ -161,6 +165,10 @@ def identity_id_of(id_token: str | None) -> str | None:
     client = _cognito_identity()
     try:
         return client.get_id(IdentityPoolId=pool, Logins={f"cognito-idp.{region}.amazonaws.com/{user_pool}": id_token})["IdentityId"]
-    except (client.exceptions.NotAuthorizedException, client.exceptions.ResourceNotFoundException, client.exceptions.InvalidParameterException) as exc:
+    except (
+        client.exceptions.NotAuthorizedException,
+        client.exceptions.ResourceNotFoundException,
+        client.exceptions.InvalidParameterException,
+    ) as exc:
         logger.warning("no identity pool identity for the token", extra={"error": type(exc).__name__})
         return None

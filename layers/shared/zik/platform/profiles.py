@@ -5,8 +5,9 @@ A profile's onboarding (which steps the user has done) is zik.platform.onboardin
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from zik.errors import InvalidRequest, VersionConflict

@@ -20,7 +20,8 @@ steps: {<step>: <ISO instant>}}} (see zik.platform.onboarding).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from zik import clock, config
 from zik.dynamo import Table, TransactionFailed, to_item, transact, update_or_old
@@ -70,7 +71,9 @@ class ProfileStore:
                 raise AccountErased("this account was deleted (DELETE /me): sign up again to use zik")
         raise AssertionError("unreachable")
 
-    def _save_request(self, owner: Principal, profile: Mapping[str, Any], expected_version: int, changed: list[str], steps: list[str]) -> dict[str, Any]:
+    def _save_request(
+        self, owner: Principal, profile: Mapping[str, Any], expected_version: int, changed: list[str], steps: list[str]
+    ) -> dict[str, Any]:
         values = {**{key: profile.get(key) for key in _STORED}, "changed": changed}
         request = self.table.update_request(owner.partition, PROFILE, values, expected_version=expected_version or None)
         names, sets = request["ExpressionAttributeNames"], ["#createdAt = if_not_exists(#createdAt, :updatedAt)"]
@@ -92,7 +95,9 @@ class ProfileStore:
         request["ConditionExpression"] = " AND ".join(f"({condition})" for condition in conditions)
         return request
 
-    def start(self, owner: Principal, at: str | None = None, done: Mapping[str, str] | None = None, *, with_writes: Iterable[Mapping[str, Any]] = ()) -> bool:
+    def start(
+        self, owner: Principal, at: str | None = None, done: Mapping[str, str] | None = None, *, with_writes: Iterable[Mapping[str, Any]] = ()
+    ) -> bool:
         """Start the user's onboarding (creating the profile item if there is none) unless it has started:
         True once it has, False when the account is being erased (nothing is written then). ``with_writes``
         (transaction items, such as a new guest's mark) are written in the same transaction as the start."""
@@ -106,7 +111,7 @@ class ProfileStore:
                 raise
         return True
 
-    def _start(self, owner: Principal, record: Mapping[str, Any], stamp: str, with_writes: list[Mapping[str, Any]]) -> None:
+    def _start(self, owner: Principal, record: Mapping[str, Any], stamp: str, with_writes: Sequence[Mapping[str, Any]]) -> None:
         # Imported here: accounts reads this module's PROFILE.
         from zik.platform.accounts import ERASURE
 

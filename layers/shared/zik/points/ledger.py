@@ -27,12 +27,13 @@ later) and a late event is still the newest award, so the ledger is never sorted
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import clock, config
+from zik import days as streaks
 from zik.clock import now_iso
 from zik.dynamo import ERASED, Table, TransactionFailed, to_item, transact
-from zik import days as streaks
 from zik.points import rules as points
 from zik.principal import Principal
 
@@ -85,7 +86,13 @@ class Points:
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table.name, "Item": to_item(marker), "ConditionExpression": "attribute_not_exists(pk)"}},
             # An event that comes after the user's erasure (a late delivery, a redriven DLQ) writes nothing.
-            {"ConditionCheck": {"TableName": self.table.name, "Key": self.table.key(owner.partition, ERASED), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "ConditionCheck": {
+                    "TableName": self.table.name,
+                    "Key": self.table.key(owner.partition, ERASED),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
         ]
         version = (stats or {}).get("version", 0)
         item = {
@@ -177,10 +184,7 @@ class Points:
 
     # -- the user's data ------------------------------------------------------------------------------
     def export(self, owner: Principal) -> dict[str, Any]:
-        ledger = [
-            {k: v for k, v in item.items() if k not in ("pk", "sk")}
-            for item in self.table.iterate(owner.partition, sk_prefix="TX#")
-        ]
+        ledger = [{k: v for k, v in item.items() if k not in ("pk", "sk")} for item in self.table.iterate(owner.partition, sk_prefix="TX#")]
         return {"stats": self.stats(owner), "achievements": self.achievements(owner)["earned"], "transactions": ledger}
 
     def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:

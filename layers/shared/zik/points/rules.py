@@ -36,16 +36,31 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping, TypedDict
+from typing import Any, TypedDict
 
 from zik.days import parse_day, streaks
 
 __all__ = [
-    "ACHIEVEMENTS", "Achievement", "Award", "Counters", "Level", "MILESTONE_POINTS", "PROMPT_POINTS",
-    "QUEST_POINTS", "RESUME_POINTS", "APPLICATION_POINTS", "STREAK_BONUSES", "TASK_POINTS", "TRYON_POINTS", "achievements", "apply",
-    "entry_points", "level_for",
+    "ACHIEVEMENTS",
+    "APPLICATION_POINTS",
+    "MILESTONE_POINTS",
+    "PROMPT_POINTS",
+    "QUEST_POINTS",
+    "RESUME_POINTS",
+    "STREAK_BONUSES",
+    "TASK_POINTS",
+    "TRYON_POINTS",
+    "Achievement",
+    "Award",
+    "Counters",
+    "Level",
+    "achievements",
+    "apply",
+    "entry_points",
+    "level_for",
 ]
 
 # (fewest words, points), longest first: length is rewarded, with a ceiling so volume is not the game.
@@ -99,7 +114,7 @@ class Counters:
     days: set[dt.date] = field(default_factory=set)
     earned: dict[str, str] = field(default_factory=dict)
 
-    def copy(self) -> "Counters":
+    def copy(self) -> Counters:
         return dataclasses.replace(self, days=set(self.days), earned=dict(self.earned))
 
     def to_item(self) -> dict[str, Any]:
@@ -109,7 +124,7 @@ class Counters:
         return item
 
     @classmethod
-    def from_item(cls, item: Mapping[str, Any] | None) -> "Counters":
+    def from_item(cls, item: Mapping[str, Any] | None) -> Counters:
         """From ``to_item``'s dict, or the item as DynamoDB gives it back (Decimals, a string set for days).
         A field the item lacks (written before the field existed) starts at zero."""
         item = item or {}
@@ -232,7 +247,7 @@ _STATUS_COUNTERS = {"applied": "applications_sent", "interview": "interviews", "
 
 
 def _application_status_changed(counters: Counters, detail: Mapping[str, Any], today: dt.date) -> list[Award]:
-    status = detail.get("to")
+    status = detail.get("to", "")
     metric = _STATUS_COUNTERS.get(status)
     if metric:
         setattr(counters, metric, getattr(counters, metric) + 1)

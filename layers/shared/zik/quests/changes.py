@@ -14,7 +14,7 @@ Rules, chat messages and everything else mean nothing.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from zik.streams import Change, Event
 
@@ -43,22 +43,33 @@ def _goal(change: Change) -> Iterator[Event]:
     goal = change.item
     if change.kind == "INSERT":
         yield Event(
-            "GoalCreated", DOMAIN,
+            "GoalCreated",
+            DOMAIN,
             {
-                "goalId": goal["goalId"], "title": goal["title"], "category": goal.get("category"),
-                "targetDate": goal.get("targetDate"), "path": goal.get("path", "workflow"), "via": goal.get("via", "api"),
+                "goalId": goal["goalId"],
+                "title": goal["title"],
+                "category": goal.get("category"),
+                "targetDate": goal.get("targetDate"),
+                "path": goal.get("path", "workflow"),
+                "via": goal.get("via", "api"),
             },
             occurred_at=goal.get("createdAt"),
         )
     elif change.kind == "MODIFY" and change.changed("status"):
         if change.was("status") == "planning" and change.now("status") == "active":
             yield Event(
-                "RoadmapReady", DOMAIN,
-                {"goalId": goal["goalId"], "milestoneCount": int(goal.get("milestoneCount") or 0), "taskCount": int(goal.get("plannedTaskCount") or 0)},
+                "RoadmapReady",
+                DOMAIN,
+                {
+                    "goalId": goal["goalId"],
+                    "milestoneCount": int(goal.get("milestoneCount") or 0),
+                    "taskCount": int(goal.get("plannedTaskCount") or 0),
+                },
             )
         elif change.now("status") == "completed":
             yield Event(
-                "QuestCompleted", DOMAIN,
+                "QuestCompleted",
+                DOMAIN,
                 {"goalId": goal["goalId"], "title": goal["title"], "milestoneCount": int(goal.get("milestoneCount") or 0)},
                 occurred_at=goal.get("completedAt"),
             )
@@ -69,9 +80,13 @@ def _milestone(change: Change) -> Iterator[Event]:
         milestone = change.item
         seq, count = int(milestone["seq"]), int(milestone["milestoneCount"])
         yield Event(
-            "MilestoneCompleted", DOMAIN,
+            "MilestoneCompleted",
+            DOMAIN,
             {
-                "goalId": milestone["goalId"], "milestoneSeq": seq, "milestoneCount": count, "title": milestone["title"],
+                "goalId": milestone["goalId"],
+                "milestoneSeq": seq,
+                "milestoneCount": count,
+                "title": milestone["title"],
                 "nextMilestoneSeq": seq + 1 if seq < count else None,
             },
             occurred_at=milestone.get("completedAt"),
@@ -83,10 +98,15 @@ def _task(change: Change) -> Iterator[Event]:
         task = change.item
         seq = task.get("milestoneSeq")
         yield Event(
-            "TaskCompleted", DOMAIN,
+            "TaskCompleted",
+            DOMAIN,
             {
-                "taskId": task["taskId"], "title": task["title"], "goalId": task.get("goalId"),
-                "milestoneSeq": int(seq) if seq else None, "source": task.get("source", "user"), "dueDate": task["dueDate"],
+                "taskId": task["taskId"],
+                "title": task["title"],
+                "goalId": task.get("goalId"),
+                "milestoneSeq": int(seq) if seq else None,
+                "source": task.get("source", "user"),
+                "dueDate": task["dueDate"],
             },
             occurred_at=task.get("completedAt"),
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zik import clock, inputs
@@ -58,7 +59,7 @@ def check_status_change(current: str, wanted: str) -> None:
         raise Conflict(f"a {current} goal cannot become {wanted}", field="status", details={"status": current})
 
 
-def normalise_plan(milestones: list[Mapping[str, Any]], today: dt.date, target: dt.date | None) -> list[dict[str, Any]]:
+def normalise_plan(milestones: Sequence[Mapping[str, Any]], today: dt.date, target: dt.date | None) -> list[dict[str, Any]]:
     """The planner's milestones in order, each due after today and by the target date (a model may get
     dates wrong; the roadmap must not)."""
     last = target or today + dt.timedelta(days=DEFAULT_HORIZON_DAYS)
@@ -77,7 +78,7 @@ def normalise_plan(milestones: list[Mapping[str, Any]], today: dt.date, target: 
     return result
 
 
-def normalise_tasks(tasks: list[Mapping[str, Any]], today: dt.date, milestone_due: dt.date) -> list[dict[str, Any]]:
+def normalise_tasks(tasks: Sequence[Mapping[str, Any]], today: dt.date, milestone_due: dt.date) -> list[dict[str, Any]]:
     """The coach's tasks, due from today to the milestone's date (today when that date is past)."""
     last = max(milestone_due, today)
     result = []
@@ -87,7 +88,9 @@ def normalise_tasks(tasks: list[Mapping[str, Any]], today: dt.date, milestone_du
     return sorted(result, key=lambda t: t["dueDate"])
 
 
-def goal_view(goal: Mapping[str, Any], milestones: list[Mapping[str, Any]] | None = None, tasks: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def goal_view(
+    goal: Mapping[str, Any], milestones: Sequence[Mapping[str, Any]] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
     """A goal as the API shows it; with its tree when milestones are given."""
     view = {key: value for key, value in goal.items() if key not in ("pk", "sk", "gsi1pk", "gsi1sk", "attempt")}
     if milestones is not None:
@@ -95,7 +98,10 @@ def goal_view(goal: Mapping[str, Any], milestones: list[Mapping[str, Any]] | Non
         for task in tasks or []:
             by_seq.setdefault(int(task["milestoneSeq"]), []).append(task_view(task))
         view["milestones"] = [
-            {**{k: v for k, v in m.items() if k not in ("pk", "sk", "openTasks")}, "tasks": sorted(by_seq.get(int(m["seq"]), []), key=lambda t: (t["dueDate"], t["title"]))}
+            {
+                **{k: v for k, v in m.items() if k not in ("pk", "sk", "openTasks")},
+                "tasks": sorted(by_seq.get(int(m["seq"]), []), key=lambda t: (t["dueDate"], t["title"])),
+            }
             for m in sorted(milestones, key=lambda m: int(m["seq"]))
         ]
     return view

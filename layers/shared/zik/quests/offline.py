@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
-__all__ = ["plan", "coach", "chat", "detect_kind"]
+__all__ = ["chat", "coach", "detect_kind", "plan"]
 
 HORIZON_DAYS = 90
 
@@ -24,7 +25,7 @@ class _Pattern:
     imports these rules, and its first event uses a few of them: compiling all ninety at import was most
     of this module's share of a cold start."""
 
-    __slots__ = ("_source", "_flags", "_compiled")
+    __slots__ = ("_compiled", "_flags", "_source")
 
     def __init__(self, source: str, flags: int = 0):
         self._source = source
@@ -86,13 +87,97 @@ def _number(value: float) -> str:
 
 
 _VERBS = {
-    "learn", "study", "master", "build", "launch", "start", "create", "make", "ship", "open", "develop", "write",
-    "finish", "publish", "run", "complete", "save", "pay", "get", "become", "read", "meditate", "sleep", "lose",
-    "gain", "find", "land", "improve", "practice", "practise", "play", "train", "do", "be", "quit", "stop",
-    "grow", "reach", "earn", "pass", "walk", "swim", "cycle", "ride", "cook", "draw", "paint", "journal", "drink",
-    "eat", "wake", "go", "take", "bake", "knit", "sew", "dance", "code", "fix", "renovate", "plant", "organize",
-    "organise", "declutter", "volunteer", "try", "attend", "prepare", "apply", "switch", "change", "use", "visit", "travel", "move", "speak", "keep", "stay", "spend", "invest", "clear",
-    "release", "record", "compose", "sing", "climb", "hike", "lift", "bench", "squat", "deadlift",
+    "learn",
+    "study",
+    "master",
+    "build",
+    "launch",
+    "start",
+    "create",
+    "make",
+    "ship",
+    "open",
+    "develop",
+    "write",
+    "finish",
+    "publish",
+    "run",
+    "complete",
+    "save",
+    "pay",
+    "get",
+    "become",
+    "read",
+    "meditate",
+    "sleep",
+    "lose",
+    "gain",
+    "find",
+    "land",
+    "improve",
+    "practice",
+    "practise",
+    "play",
+    "train",
+    "do",
+    "be",
+    "quit",
+    "stop",
+    "grow",
+    "reach",
+    "earn",
+    "pass",
+    "walk",
+    "swim",
+    "cycle",
+    "ride",
+    "cook",
+    "draw",
+    "paint",
+    "journal",
+    "drink",
+    "eat",
+    "wake",
+    "go",
+    "take",
+    "bake",
+    "knit",
+    "sew",
+    "dance",
+    "code",
+    "fix",
+    "renovate",
+    "plant",
+    "organize",
+    "organise",
+    "declutter",
+    "volunteer",
+    "try",
+    "attend",
+    "prepare",
+    "apply",
+    "switch",
+    "change",
+    "use",
+    "visit",
+    "travel",
+    "move",
+    "speak",
+    "keep",
+    "stay",
+    "spend",
+    "invest",
+    "clear",
+    "release",
+    "record",
+    "compose",
+    "sing",
+    "climb",
+    "hike",
+    "lift",
+    "bench",
+    "squat",
+    "deadlift",
 }
 
 _LEAD = _Pattern(
@@ -169,26 +254,153 @@ _INSTRUMENTS = (
 
 # (kind, [(pattern, weight)]): verbs weigh little, the nouns that name the goal weigh most.
 _KIND_RULES: list[tuple[str, list[tuple[str, int]]]] = [
-    ("language", [(rf"\b(?:{_LANGUAGES})\b(?!\s+(?:food|cuisine|cooking|dish(?:es)?|recipes?|curry|boxing|massage|culture|history|wine))", 4), (r"\blanguages?\b", 3), (r"\bfluen(?:t|cy)\b", 3), (r"\bduolingo\b", 3), (r"\b(?:a1|a2|b1|b2|c1|c2)\b", 2), (r"\blearn(?:ing)?\b", 1), (r"\bspeak\b", 1)]),
-    ("instrument", [(rf"\b(?:{_INSTRUMENTS})\b", 4), (r"\binstruments?\b", 3), (r"\bchords?\b", 2), (r"\bsongs?\b", 1), (r"\bmusic\b", 2), (r"\blearn(?:ing)?\b", 1), (r"\bplay\b", 1)]),
-    ("running", [(r"\b(?:half[- ]?)?marathon\b", 4), (r"\b(?:5|10|15|21|42)\s?k\b", 4), (r"\b(?:5|10)\s?km\b", 3), (r"\bultra\b", 3), (r"\btriathlon\b", 3), (r"\bcouch to\b", 3), (r"\brunning\b", 2), (r"\bjog(?:ging)?\b", 2), (r"\brun\b", 2), (r"\brace\b", 1)]),
-    ("fitness", [(r"\b(?:gym|workouts?|fitness|strength|muscles?|abs|six[- ]pack)\b", 3), (r"\b(?:pull|push|chin)[- ]?ups?\b", 3), (r"\b(?:squat|deadlift|bench|plank)\w*\b", 3), (r"\b(?:kg|kgs|kilos?|lbs?)\b", 3), (r"\bbody ?fat\b", 3), (r"\bweight\b", 2), (r"\bpounds\b", 2), (r"\b(?:exercise|fit|fitter|stronger|swim(?:ming)?|cycling|bike|yoga|pilates|cardio|steps)\b", 2), (r"\b(?:lose|gain|tone|healthy|healthier|health)\b", 1)]),
-    ("money", [(r"[$€£]\s?\d", 3), (r"\b\d[\d,.]*\s?k?\s?(?:dollars|euros?|usd|eur|gbp)\b", 3), (r"\b(?:budget(?:ing)?|debts?|emergency fund|credit cards?|down ?payment|net worth|mortgage|401k|ira|index funds?)\b", 3), (r"\b(?:save|saving|savings|invest(?:ing|ment)?|money|loans?|retire(?:ment)?|financ\w*)\b", 2), (r"\bpay (?:off|back|down)\b", 2), (r"\b(?:spend(?:ing)?|pounds)\b", 1)]),
-    ("writing", [(r"\b(?:write|writing|novel|manuscript|screenplay|memoir|poems?|poetry|short stor(?:y|ies)|nanowrimo)\b", 3), (r"\b(?:blog|newsletter|articles?|essays?|publish(?:ed)?|chapters?|substack)\b", 2), (r"\b(?:book|author|words)\b", 1)]),
-    ("building", [(r"\b(?:apps?|startup|business|website|saas|side project|side hustle|mvp|e-?commerce|etsy|online (?:store|shop|course)|podcast|youtube channel|plugin|extension)\b", 3), (r"\b(?:launch|product|software|company|shop|store|game|customers|freelanc\w*|channel|platform|tool)\b", 2), (r"\b(?:build|ship|release|users|site|create|develop)\b", 1)]),
-    ("habit", [(r"\b(?:habit|meditat\w*|mindful\w*|sleep|bedtime|journal(?:ing)?|gratitude|screen time|smoking|cigarettes|alcohol|sober|floss\w*|morning routine|wake up|stretch\w*|drink (?:more )?water|hydrat\w*)\b", 3), (r"\bread(?:ing)?\b", 2), (r"\bbooks\b", 1), (r"\b(?:daily|every day|each day|routine|streak|quit|water|sugar|social media|phone|caffeine|coffee)\b", 1)]),
-    ("career", [(r"\bbecom(?:e|ing) an?\b", 3), (r"\b(?:job|career|promot\w*|interviews?|resume|résumé|cv|hired|internship|linkedin|new role|salary)\b", 3), (r"\b(?:raise|manager|employer|offer|apply|applications?|portfolio|role|position)\b", 1)]),
-    ("skill", [(r"\b(?:code|coding|programming|python|javascript|typescript|java|sql|rust|golang|react|excel|data science|machine learning|ai|aws|azure|kubernetes|chess|photography|calculus|statistics|math)\b", 3), (r"\b(?:exam|certifi\w*|degree|course|class|skills?)\b", 2), (r"\b(?:learn(?:ing)?|study(?:ing)?|drawing|painting|cooking|baking|knitting|sewing|dancing|pottery|woodworking|calligraphy)\b", 2), (r"^(?:learn|study)\b", 1), (r"\b(?:draw|paint|cook|bake|knit|sew|dance|master|practice|practise|tutorials?|improve)\b", 1)]),
+    (
+        "language",
+        [
+            (rf"\b(?:{_LANGUAGES})\b(?!\s+(?:food|cuisine|cooking|dish(?:es)?|recipes?|curry|boxing|massage|culture|history|wine))", 4),
+            (r"\blanguages?\b", 3),
+            (r"\bfluen(?:t|cy)\b", 3),
+            (r"\bduolingo\b", 3),
+            (r"\b(?:a1|a2|b1|b2|c1|c2)\b", 2),
+            (r"\blearn(?:ing)?\b", 1),
+            (r"\bspeak\b", 1),
+        ],
+    ),
+    (
+        "instrument",
+        [
+            (rf"\b(?:{_INSTRUMENTS})\b", 4),
+            (r"\binstruments?\b", 3),
+            (r"\bchords?\b", 2),
+            (r"\bsongs?\b", 1),
+            (r"\bmusic\b", 2),
+            (r"\blearn(?:ing)?\b", 1),
+            (r"\bplay\b", 1),
+        ],
+    ),
+    (
+        "running",
+        [
+            (r"\b(?:half[- ]?)?marathon\b", 4),
+            (r"\b(?:5|10|15|21|42)\s?k\b", 4),
+            (r"\b(?:5|10)\s?km\b", 3),
+            (r"\bultra\b", 3),
+            (r"\btriathlon\b", 3),
+            (r"\bcouch to\b", 3),
+            (r"\brunning\b", 2),
+            (r"\bjog(?:ging)?\b", 2),
+            (r"\brun\b", 2),
+            (r"\brace\b", 1),
+        ],
+    ),
+    (
+        "fitness",
+        [
+            (r"\b(?:gym|workouts?|fitness|strength|muscles?|abs|six[- ]pack)\b", 3),
+            (r"\b(?:pull|push|chin)[- ]?ups?\b", 3),
+            (r"\b(?:squat|deadlift|bench|plank)\w*\b", 3),
+            (r"\b(?:kg|kgs|kilos?|lbs?)\b", 3),
+            (r"\bbody ?fat\b", 3),
+            (r"\bweight\b", 2),
+            (r"\bpounds\b", 2),
+            (r"\b(?:exercise|fit|fitter|stronger|swim(?:ming)?|cycling|bike|yoga|pilates|cardio|steps)\b", 2),
+            (r"\b(?:lose|gain|tone|healthy|healthier|health)\b", 1),
+        ],
+    ),
+    (
+        "money",
+        [
+            (r"[$€£]\s?\d", 3),
+            (r"\b\d[\d,.]*\s?k?\s?(?:dollars|euros?|usd|eur|gbp)\b", 3),
+            (r"\b(?:budget(?:ing)?|debts?|emergency fund|credit cards?|down ?payment|net worth|mortgage|401k|ira|index funds?)\b", 3),
+            (r"\b(?:save|saving|savings|invest(?:ing|ment)?|money|loans?|retire(?:ment)?|financ\w*)\b", 2),
+            (r"\bpay (?:off|back|down)\b", 2),
+            (r"\b(?:spend(?:ing)?|pounds)\b", 1),
+        ],
+    ),
+    (
+        "writing",
+        [
+            (r"\b(?:write|writing|novel|manuscript|screenplay|memoir|poems?|poetry|short stor(?:y|ies)|nanowrimo)\b", 3),
+            (r"\b(?:blog|newsletter|articles?|essays?|publish(?:ed)?|chapters?|substack)\b", 2),
+            (r"\b(?:book|author|words)\b", 1),
+        ],
+    ),
+    (
+        "building",
+        [
+            (
+                r"\b(?:apps?|startup|business|website|saas|side project|side hustle|mvp|e-?commerce|etsy|online (?:store|shop|course)|podcast|youtube channel|plugin|extension)\b",
+                3,
+            ),
+            (r"\b(?:launch|product|software|company|shop|store|game|customers|freelanc\w*|channel|platform|tool)\b", 2),
+            (r"\b(?:build|ship|release|users|site|create|develop)\b", 1),
+        ],
+    ),
+    (
+        "habit",
+        [
+            (
+                r"\b(?:habit|meditat\w*|mindful\w*|sleep|bedtime|journal(?:ing)?|gratitude|screen time|smoking|cigarettes|alcohol|sober|floss\w*|morning routine|wake up|stretch\w*|drink (?:more )?water|hydrat\w*)\b",
+                3,
+            ),
+            (r"\bread(?:ing)?\b", 2),
+            (r"\bbooks\b", 1),
+            (r"\b(?:daily|every day|each day|routine|streak|quit|water|sugar|social media|phone|caffeine|coffee)\b", 1),
+        ],
+    ),
+    (
+        "career",
+        [
+            (r"\bbecom(?:e|ing) an?\b", 3),
+            (r"\b(?:job|career|promot\w*|interviews?|resume|résumé|cv|hired|internship|linkedin|new role|salary)\b", 3),
+            (r"\b(?:raise|manager|employer|offer|apply|applications?|portfolio|role|position)\b", 1),
+        ],
+    ),
+    (
+        "skill",
+        [
+            (
+                r"\b(?:code|coding|programming|python|javascript|typescript|java|sql|rust|golang|react|excel|data science|machine learning|ai|aws|azure|kubernetes|chess|photography|calculus|statistics|math)\b",
+                3,
+            ),
+            (r"\b(?:exam|certifi\w*|degree|course|class|skills?)\b", 2),
+            (r"\b(?:learn(?:ing)?|study(?:ing)?|drawing|painting|cooking|baking|knitting|sewing|dancing|pottery|woodworking|calligraphy)\b", 2),
+            (r"^(?:learn|study)\b", 1),
+            (r"\b(?:draw|paint|cook|bake|knit|sew|dance|master|practice|practise|tutorials?|improve)\b", 1),
+        ],
+    ),
 ]
 _KIND_RE = [(kind, [(_Pattern(p, re.IGNORECASE), w) for p, w in rules]) for kind, rules in _KIND_RULES]
 # A category the app shows (health, finance...) nudges the kind.
 _CATEGORY_HINTS = {
-    "health": "fitness", "fitness": "fitness", "sport": "fitness", "sports": "fitness", "running": "running",
-    "finance": "money", "finances": "money", "money": "money", "learning": "skill", "education": "skill",
-    "language": "language", "languages": "language", "music": "instrument", "career": "career", "work": "career",
-    "creative": "writing", "writing": "writing", "business": "building", "project": "building",
-    "projects": "building", "habits": "habit", "habit": "habit", "mindfulness": "habit", "wellbeing": "habit",
-    "wellness": "habit", "lifestyle": "habit", "personal": "habit",
+    "health": "fitness",
+    "fitness": "fitness",
+    "sport": "fitness",
+    "sports": "fitness",
+    "running": "running",
+    "finance": "money",
+    "finances": "money",
+    "money": "money",
+    "learning": "skill",
+    "education": "skill",
+    "language": "language",
+    "languages": "language",
+    "music": "instrument",
+    "career": "career",
+    "work": "career",
+    "creative": "writing",
+    "writing": "writing",
+    "business": "building",
+    "project": "building",
+    "projects": "building",
+    "habits": "habit",
+    "habit": "habit",
+    "mindfulness": "habit",
+    "wellbeing": "habit",
+    "wellness": "habit",
+    "lifestyle": "habit",
+    "personal": "habit",
 }
 
 
@@ -273,14 +485,17 @@ def _money(value: float, symbol: str) -> str:
 
 
 _DISTANCES = [
-    (_Pattern(r"\bhalf[- ]?marathon\b|\b21(?:\.1)?\s?k(?:m)?\b", re.I), 21.1, "half marathon"),
-    (_Pattern(r"\bultra\b|\b50\s?k(?:m)?\b", re.I), 50.0, "ultramarathon"),
-    (_Pattern(r"\bmarathon\b|\b42(?:\.2)?\s?k(?:m)?\b", re.I), 42.2, "marathon"),
-    (_Pattern(r"\b15\s?k(?:m)?\b", re.I), 15.0, "15 km race"),
-    (_Pattern(r"\b10\s?k(?:m)?\b", re.I), 10.0, "10 km race"),
-    (_Pattern(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.I), 5.0, "5 km race"),
+    (_Pattern(r"\bhalf[- ]?marathon\b|\b21(?:\.1)?\s?k(?:m)?\b", re.IGNORECASE), 21.1, "half marathon"),
+    (_Pattern(r"\bultra\b|\b50\s?k(?:m)?\b", re.IGNORECASE), 50.0, "ultramarathon"),
+    (_Pattern(r"\bmarathon\b|\b42(?:\.2)?\s?k(?:m)?\b", re.IGNORECASE), 42.2, "marathon"),
+    (_Pattern(r"\b15\s?k(?:m)?\b", re.IGNORECASE), 15.0, "15 km race"),
+    (_Pattern(r"\b10\s?k(?:m)?\b", re.IGNORECASE), 10.0, "10 km race"),
+    (_Pattern(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.IGNORECASE), 5.0, "5 km race"),
 ]
-_RACE_TIME = _Pattern(r"\b(?:in|under|below|sub)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b", re.I)
+_RACE_TIME = _Pattern(
+    r"\b(?:in|under|below|sub)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b",
+    re.IGNORECASE,
+)
 
 
 def _running_facts(text: str) -> dict[str, Any]:
@@ -290,8 +505,8 @@ def _running_facts(text: str) -> dict[str, Any]:
             km, race = distance, name
             break
     else:
-        plain = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:km|kilomet(?:er|re)s?)\b", text, re.I)
-        miles = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:mi|miles?)\b", text, re.I)
+        plain = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:km|kilomet(?:er|re)s?)\b", text, re.IGNORECASE)
+        miles = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:mi|miles?)\b", text, re.IGNORECASE)
         if plain:
             km, race = float(plain.group(1)), f"{_number(float(plain.group(1)))} km run"
         elif miles:
@@ -306,7 +521,7 @@ def _running_facts(text: str) -> dict[str, Any]:
     pace = None
     if minutes and 2.5 <= minutes / km <= 15:
         per_km = minutes / km
-        pace = f"{int(per_km)}:{int(round((per_km % 1) * 60)) % 60:02d} min/km"
+        pace = f"{int(per_km)}:{round((per_km % 1) * 60) % 60:02d} min/km"
 
     def long_run(fraction: float) -> str:
         return _number(max(1, round(min(km * fraction, 32 if km > 30 else km * fraction))))
@@ -315,7 +530,7 @@ def _running_facts(text: str) -> dict[str, Any]:
 
 
 def _weight_facts(text: str) -> dict[str, Any]:
-    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds)\b", text, re.I)
+    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds)\b", text, re.IGNORECASE)
     if not match:
         return {"loss": None, "unit": "kg"}
     unit = "kg" if match.group(2).lower().startswith("k") else "lb"
@@ -326,12 +541,18 @@ def _facts(goal: Goal) -> None:
     text, core, kind = goal.text, goal.core, goal.kind
     facts = goal.facts
     if kind == "language":
-        found = re.search(rf"\b({_LANGUAGES})\b", text, re.I)
-        facts["lang"] = found.group(1).upper() if found and found.group(1).lower() in {"asl", "bsl"} else (found.group(1).title() if found else "the language")
-        level = re.search(r"\b(?:(A1|A2|B1|B2|C1|C2)|(?:jlpt\s*)?(N[1-5])|(HSK\s*[1-6])|(DELE|DELF|DALF|TOEFL|IELTS|Goethe)(?:\s+[ABC][12])?)\b", text, re.I)
+        found = re.search(rf"\b({_LANGUAGES})\b", text, re.IGNORECASE)
+        facts["lang"] = (
+            found.group(1).upper() if found and found.group(1).lower() in {"asl", "bsl"} else (found.group(1).title() if found else "the language")
+        )
+        level = re.search(
+            r"\b(?:(A1|A2|B1|B2|C1|C2)|(?:jlpt\s*)?(N[1-5])|(HSK\s*[1-6])|(DELE|DELF|DALF|TOEFL|IELTS|Goethe)(?:\s+[ABC][12])?)\b",
+            text,
+            re.IGNORECASE,
+        )
         facts["level"] = (" ".join(level.group(0).upper().split()) if not level.group(2) else f"JLPT {level.group(2).upper()}") if level else None
     elif kind == "instrument":
-        found = re.search(rf"\b({_INSTRUMENTS})\b", text, re.I)
+        found = re.search(rf"\b({_INSTRUMENTS})\b", text, re.IGNORECASE)
         name = found.group(1).lower() if found else "your instrument"
         if name in {"sing", "singing", "vocals"}:
             facts.update(inst="singing", play="sing", piece="song")
@@ -339,63 +560,90 @@ def _facts(goal: Goal) -> None:
             facts.update(inst="DJing", play="mix", piece="mix")
         else:
             songs = {"guitar", "ukulele", "bass guitar", "drum", "drums", "banjo", "harmonica", "mandolin", "keyboard", "accordion"}
-            facts.update(inst=name if name == "your instrument" else f"the {name}", play=f"play the {name}" if found else "play", piece="song" if name in songs else "piece")
+            facts.update(
+                inst=name if name == "your instrument" else f"the {name}",
+                play=f"play the {name}" if found else "play",
+                piece="song" if name in songs else "piece",
+            )
     elif kind == "running":
         facts.update(_running_facts(text))
     elif kind == "fitness":
-        weight = bool(re.search(r"\b(?:lose|lost|drop|shed|weigh\w*|body ?fat|slim)\b", text, re.I)) or bool(re.search(r"\bweight\b", text, re.I) and not re.search(r"\b(?:lift|weights|strength|gain weight)\b", text, re.I))
+        weight = bool(re.search(r"\b(?:lose|lost|drop|shed|weigh\w*|body ?fat|slim)\b", text, re.IGNORECASE)) or bool(
+            re.search(r"\bweight\b", text, re.IGNORECASE) and not re.search(r"\b(?:lift|weights|strength|gain weight)\b", text, re.IGNORECASE)
+        )
         facts["flavour"] = "weight" if weight else "strength"
         facts.update(_weight_facts(text))
     elif kind == "money":
         amount = _amount(text)
-        facts["amount"], facts["currency"] = (amount if amount else (None, "$"))
-        debt = re.search(r"\b(?:debts?|pay (?:off|back|down)|loans?|credit cards?|mortgage|owe)\b", text, re.I)
+        facts["amount"], facts["currency"] = amount or (None, "$")
+        debt = re.search(r"\b(?:debts?|pay (?:off|back|down)|loans?|credit cards?|mortgage|owe)\b", text, re.IGNORECASE)
         facts["flavour"] = "debt" if debt else "save"
         if facts["amount"] and goal.span:
             months = max(1.0, goal.span / 30.4)
             facts["monthly"] = facts["amount"] / months
     elif kind == "writing":
-        blog = re.search(r"\b(?:blog|newsletter|substack|articles?|posts?|essays?|column)\b", text, re.I)
-        facts["flavour"] = "blog" if blog and not re.search(r"\b(?:novel|book|memoir|manuscript|screenplay)\b", text, re.I) else "book"
+        blog = re.search(r"\b(?:blog|newsletter|substack|articles?|posts?|essays?|column)\b", text, re.IGNORECASE)
+        facts["flavour"] = "blog" if blog and not re.search(r"\b(?:novel|book|memoir|manuscript|screenplay)\b", text, re.IGNORECASE) else "book"
         thing = _strip_verb(core, r"write|finish|complete|publish|start|draft|launch|self-publish|create")
         facts["work"] = _yours(thing)
-        words = re.search(r"\b(\d[\d,]*)\s*(?:k\s*)?words\b", text, re.I)
+        words = re.search(r"\b(\d[\d,]*)\s*(?:k\s*)?words\b", text, re.IGNORECASE)
         if words:
             value = int(words.group(1).replace(",", ""))
-            facts["words"] = value * 1000 if re.search(r"\d\s*k\s*words", words.group(0), re.I) else value
-        elif re.search(r"\bnovel\b", text, re.I):
+            facts["words"] = value * 1000 if re.search(r"\d\s*k\s*words", words.group(0), re.IGNORECASE) else value
+        elif re.search(r"\bnovel\b", text, re.IGNORECASE):
             facts["words"] = 70_000
-        elif re.search(r"\bscreenplay\b", text, re.I):
+        elif re.search(r"\bscreenplay\b", text, re.IGNORECASE):
             facts["words"] = 20_000
-        elif re.search(r"\b(?:short stor|poem|poetry)", text, re.I):
+        elif re.search(r"\b(?:short stor|poem|poetry)", text, re.IGNORECASE):
             facts["words"] = 15_000
         else:
             facts["words"] = 50_000
     elif kind == "building":
         thing = _strip_verb(core, r"build|launch|start|create|make|ship|open|develop|release|grow|set up|finish|run|code")
         facts["product"] = _yours(thing)
-        media = re.search(r"\b(podcast|youtube|channel|videos?|vlog)\b", text, re.I)
+        media = re.search(r"\b(podcast|youtube|channel|videos?|vlog)\b", text, re.IGNORECASE)
         facts["first"] = "Record the first 3 episodes of" if media else "Build the first working version of"
-        facts["people"] = ("listeners" if media.group(1).lower() == "podcast" else "viewers") if media else "customers" if re.search(r"\b(?:business|store|shop|etsy|e-?commerce|freelanc\w*|service|consult\w*|agency|bakery|cafe|restaurant|side hustle|company)\b", text, re.I) else "users"
+        facts["people"] = (
+            ("listeners" if media.group(1).lower() == "podcast" else "viewers")
+            if media
+            else "customers"
+            if re.search(
+                r"\b(?:business|store|shop|etsy|e-?commerce|freelanc\w*|service|consult\w*|agency|bakery|cafe|restaurant|side hustle|company)\b",
+                text,
+                re.IGNORECASE,
+            )
+            else "users"
+        )
     elif kind == "habit":
         facts.update(_habit_facts(text, core))
     elif kind == "career":
-        promo = re.search(r"\bpromot\w*|\braise\b|\bsenior\b|\blead\b", text, re.I) and not re.search(r"\bnew job\b|\bapply\b|\bhired\b", text, re.I)
+        promo = re.search(r"\bpromot\w*|\braise\b|\bsenior\b|\blead\b", text, re.IGNORECASE) and not re.search(
+            r"\bnew job\b|\bapply\b|\bhired\b", text, re.IGNORECASE
+        )
         facts["flavour"] = "promotion" if promo else "job"
-        role = re.search(r"\b(?:as|become|becoming|to)\s+(?:an?\s+)?((?:[a-z][\w+#.-]*\s?){1,4}?)(?:\s+(?:at|in|by|within|before)\b|$)", core, re.I)
+        role = re.search(
+            r"\b(?:as|become|becoming|to)\s+(?:an?\s+)?((?:[a-z][\w+#.-]*\s?){1,4}?)(?:\s+(?:at|in|by|within|before)\b|$)", core, re.IGNORECASE
+        )
         name = role.group(1).strip() if role else ""
         if not name or name.lower().split()[0] in _VERBS or len(name) > 40:
-            found = re.search(r"\b((?:[a-z][\w+#.-]*\s)?(?:job|role|position))\b", core, re.I)
+            found = re.search(r"\b((?:[a-z][\w+#.-]*\s)?(?:job|role|position))\b", core, re.IGNORECASE)
             name = found.group(1) if found else ""
-        name = re.sub(r"^(?:new|a|an|the|my)\s+", "", name, flags=re.I).strip()
-        name = re.sub(r"\s*\b(?:job|role|position)$", "", name, flags=re.I).strip()
+        name = re.sub(r"^(?:new|a|an|the|my)\s+", "", name, flags=re.IGNORECASE).strip()
+        name = re.sub(r"\s*\b(?:job|role|position)$", "", name, flags=re.IGNORECASE).strip()
         facts["role"] = name
     elif kind == "skill":
-        exam = re.search(r"\b(?:exam|certifi\w*|test|pass)\b", text, re.I)
+        exam = re.search(r"\b(?:exam|certifi\w*|test|pass)\b", text, re.IGNORECASE)
         facts["flavour"] = "exam" if exam else "learn"
-        subject = re.sub(r"^(?:learn(?:ing)?|study|master|get (?:better|good) at|improve(?: my)?|practi[cs]e|pass|ace|get|earn|obtain|take)\s+", "", core, flags=re.I).strip()
-        subject = re.sub(r"\s+(?:so that|so|because|in order to|to (?:get|become|land|help|make|earn|be|pass|start|switch))\b.*$", "", subject, flags=re.I)
-        how = re.match(r"^(?:how\s+)?to\s+(.+)$", subject, re.I)
+        subject = re.sub(
+            r"^(?:learn(?:ing)?|study|master|get (?:better|good) at|improve(?: my)?|practi[cs]e|pass|ace|get|earn|obtain|take)\s+",
+            "",
+            core,
+            flags=re.IGNORECASE,
+        ).strip()
+        subject = re.sub(
+            r"\s+(?:so that|so|because|in order to|to (?:get|become|land|help|make|earn|be|pass|start|switch))\b.*$", "", subject, flags=re.IGNORECASE
+        )
+        how = re.match(r"^(?:how\s+)?to\s+(.+)$", subject, re.IGNORECASE)
         if how:
             subject = _gerund(how.group(1))
         elif subject == core and subject.split(" ", 1)[0].lower() in _VERBS:
@@ -407,21 +655,64 @@ def _facts(goal: Goal) -> None:
 _HABITS = [
     ("reading", r"\bread(?:ing)?\b|\bbooks\b", "Read 10 pages", "reading", "pages read", "put the book on your pillow or next to the kettle"),
     ("meditation", r"\bmeditat\w*|\bmindful\w*", "Meditate for 5 minutes", "meditating", "minutes sat", "sit right after your morning coffee"),
-    ("sleep", r"\bsleep\b|\bbedtime\b|\bbed\b|\bwake up\b|\bearly\b", "Be in bed by 23:00, phone out of the room", "sleeping on schedule", "nights on schedule", "set an alarm 45 minutes before bedtime to start winding down"),
-    ("journaling", r"\bjournal\w*|\bgratitude\b|\bdiary\b", "Write 3 lines in your journal", "journaling", "entries written", "keep the notebook and a pen on your bedside table"),
-    ("quitting", r"\bquit\b|\bstop\b|\bsmok\w*|\bcigarettes?\b|\balcohol\b|\bsober\b|\bdrinking\b|\bsugar\b|\bsocial media\b|\bscreen time\b|\bcaffeine\b", "Skip the habit once and note the trigger", "quitting", "days free", "remove the easy access (apps, packs, snacks) from home"),
-    ("water", r"\bwater\b|\bhydrat\w*", "Drink a glass of water with every meal", "drinking water", "glasses drunk", "keep a full bottle on your desk"),
+    (
+        "sleep",
+        r"\bsleep\b|\bbedtime\b|\bbed\b|\bwake up\b|\bearly\b",
+        "Be in bed by 23:00, phone out of the room",
+        "sleeping on schedule",
+        "nights on schedule",
+        "set an alarm 45 minutes before bedtime to start winding down",
+    ),
+    (
+        "journaling",
+        r"\bjournal\w*|\bgratitude\b|\bdiary\b",
+        "Write 3 lines in your journal",
+        "journaling",
+        "entries written",
+        "keep the notebook and a pen on your bedside table",
+    ),
+    (
+        "quitting",
+        r"\bquit\b|\bstop\b|\bsmok\w*|\bcigarettes?\b|\balcohol\b|\bsober\b|\bdrinking\b|\bsugar\b|\bsocial media\b|\bscreen time\b|\bcaffeine\b",
+        "Skip the habit once and note the trigger",
+        "quitting",
+        "days free",
+        "remove the easy access (apps, packs, snacks) from home",
+    ),
+    (
+        "water",
+        r"\bwater\b|\bhydrat\w*",
+        "Drink a glass of water with every meal",
+        "drinking water",
+        "glasses drunk",
+        "keep a full bottle on your desk",
+    ),
 ]
 
 
 def _habit_facts(text: str, core: str) -> dict[str, Any]:
     for flavour, pattern, small, doing, unit, cue in _HABITS:
-        if re.search(pattern, text, re.I):
+        if re.search(pattern, text, re.IGNORECASE):
             return {"flavour": flavour, "small": small, "doing": doing, "unit": unit, "cue": cue, "habit": core}
-    return {"flavour": "habit", "small": f"Do a 2-minute version of it: {core}", "doing": _gerund(core) if core.split(" ")[0].lower() in _VERBS else core, "unit": "days done", "cue": "tie it to something you already do every day, like brushing your teeth", "habit": core}
+    return {
+        "flavour": "habit",
+        "small": f"Do a 2-minute version of it: {core}",
+        "doing": _gerund(core) if core.split(" ")[0].lower() in _VERBS else core,
+        "unit": "days done",
+        "cue": "tie it to something you already do every day, like brushing your teeth",
+        "habit": core,
+    }
 
 
-def _goal(title: Any, description: Any = "", category: Any = "", *, span: int = HORIZON_DAYS, target: dt.date | None = None, extra: tuple[tuple[str, int], ...] = ()) -> Goal:
+def _goal(
+    title: Any,
+    description: Any = "",
+    category: Any = "",
+    *,
+    span: int = HORIZON_DAYS,
+    target: dt.date | None = None,
+    extra: tuple[tuple[str, int], ...] = (),
+) -> Goal:
     clean = _clean_goal(title)
     description = str(description or "")
     kind = _kind_of(clean, description, str(category or ""), extra)
@@ -447,26 +738,68 @@ def _stages_language(g: Goal) -> list[Stage]:
     lang = g.lang
     test = f"a {g.level} practice exam" if g.level else "an online level test (e.g. a free CEFR placement test)"
     return [
-        (f"Set up a daily {lang} routine", f"Pick one course (an app such as Duolingo or a textbook) and one podcast for {lang} learners. Block 20 minutes a day in your calendar and keep a streak log."),
-        (f"Learn the 300 most common {lang} words", "Use a frequency list and spaced-repetition flashcards (Anki or similar), about 15 new words a day. Learn pronunciation as you go: say each word out loud."),
-        (f"Master {lang} present tense and everyday phrases", "Learn the present tense of the 20 most common verbs and ready-made phrases for greetings, ordering food, directions and small talk. Write 5 sentences about your day each evening."),
-        (f"Hold a 10-minute conversation in {lang}", "Book a tutor or a language exchange (iTalki, Tandem or a local meetup) once a week. Prepare topics in advance: yourself, your work, your plans. Note every word you were missing."),
-        (f"Understand real {lang} content", f"Watch one episode a week of a show in {lang} with {lang} subtitles and read one short article or graded reader chapter. Add unknown words to your flashcards."),
-        (f"Take {test}", "Sit the test under real conditions, timed. Compare your score per skill (listening, reading, writing, speaking) and spend the final stretch on the weakest one."),
-        (_final("Put it to the test", g.name), f"Hold a 30-minute conversation entirely in {lang} with a native speaker and write a one-page text without a dictionary. Decide what level to aim for next."),
+        (
+            f"Set up a daily {lang} routine",
+            f"Pick one course (an app such as Duolingo or a textbook) and one podcast for {lang} learners. Block 20 minutes a day in your calendar and keep a streak log.",
+        ),
+        (
+            f"Learn the 300 most common {lang} words",
+            "Use a frequency list and spaced-repetition flashcards (Anki or similar), about 15 new words a day. Learn pronunciation as you go: say each word out loud.",
+        ),
+        (
+            f"Master {lang} present tense and everyday phrases",
+            "Learn the present tense of the 20 most common verbs and ready-made phrases for greetings, ordering food, directions and small talk. Write 5 sentences about your day each evening.",
+        ),
+        (
+            f"Hold a 10-minute conversation in {lang}",
+            "Book a tutor or a language exchange (iTalki, Tandem or a local meetup) once a week. Prepare topics in advance: yourself, your work, your plans. Note every word you were missing.",
+        ),
+        (
+            f"Understand real {lang} content",
+            f"Watch one episode a week of a show in {lang} with {lang} subtitles and read one short article or graded reader chapter. Add unknown words to your flashcards.",
+        ),
+        (
+            f"Take {test}",
+            "Sit the test under real conditions, timed. Compare your score per skill (listening, reading, writing, speaking) and spend the final stretch on the weakest one.",
+        ),
+        (
+            _final("Put it to the test", g.name),
+            f"Hold a 30-minute conversation entirely in {lang} with a native speaker and write a one-page text without a dictionary. Decide what level to aim for next.",
+        ),
     ]
 
 
 def _stages_instrument(g: Goal) -> list[Stage]:
     inst, piece = g.inst, g.piece
     return [
-        (f"Set up to practise {inst} every day", f"Get {inst} ready where you can pick it up in seconds (tuned, on a stand), install a tuner and metronome app, and block 20 minutes a day. Choose one method book or course to follow."),
-        ("Learn the fundamentals: posture, technique, first notes", "Work on posture, hand position and clean sound with slow exercises at 60 bpm. Record yourself once a week to hear what to fix."),
-        ("Play the first simple " + piece + " start to finish", f"Pick an easy {piece} you love, break it into 4-bar sections and loop each one slowly until it is clean, then join them up."),
-        (f"Practise {inst} 5 days a week for a month", "Structure each 25-minute session: 5 min warm-up, 10 min technique (scales, chords or exercises), 10 min repertoire. Keep a practice log with tempo reached."),
-        (f"Learn 3 {piece}s at full tempo", f"Raise the metronome 5 bpm at a time once a {piece} is clean. Take one lesson (teacher or online feedback) to correct habits early."),
-        ("Record a full run-through", f"Record your 3 {piece}s without stopping, listen back, and list the 3 weakest passages. Spend the final weeks on just those."),
-        (_final("Perform", g.name), f"Play your {piece}s for an audience (friends, an open mic or a video you share). Then pick the next, slightly harder {piece} to keep going."),
+        (
+            f"Set up to practise {inst} every day",
+            f"Get {inst} ready where you can pick it up in seconds (tuned, on a stand), install a tuner and metronome app, and block 20 minutes a day. Choose one method book or course to follow.",
+        ),
+        (
+            "Learn the fundamentals: posture, technique, first notes",
+            "Work on posture, hand position and clean sound with slow exercises at 60 bpm. Record yourself once a week to hear what to fix.",
+        ),
+        (
+            "Play the first simple " + piece + " start to finish",
+            f"Pick an easy {piece} you love, break it into 4-bar sections and loop each one slowly until it is clean, then join them up.",
+        ),
+        (
+            f"Practise {inst} 5 days a week for a month",
+            "Structure each 25-minute session: 5 min warm-up, 10 min technique (scales, chords or exercises), 10 min repertoire. Keep a practice log with tempo reached.",
+        ),
+        (
+            f"Learn 3 {piece}s at full tempo",
+            f"Raise the metronome 5 bpm at a time once a {piece} is clean. Take one lesson (teacher or online feedback) to correct habits early.",
+        ),
+        (
+            "Record a full run-through",
+            f"Record your 3 {piece}s without stopping, listen back, and list the 3 weakest passages. Spend the final weeks on just those.",
+        ),
+        (
+            _final("Perform", g.name),
+            f"Play your {piece}s for an audience (friends, an open mic or a video you share). Then pick the next, slightly harder {piece} to keep going.",
+        ),
     ]
 
 
@@ -474,22 +807,64 @@ def _stages_skill(g: Goal) -> list[Stage]:
     subject = g.subject
     if g.flavour == "exam":
         return [
-            (f"Get the official outline for {subject}", "Download the official syllabus or exam guide, list every topic with its weight, and rate yourself 1-5 on each. Book the exam date if you can: a deadline focuses study."),
-            ("Pick your study materials and schedule", "Choose one main course or book plus the official practice questions. Plan 45-minute study sessions, 5 days a week, topic by topic in order of weight."),
-            ("Cover the heaviest topics first", "Study the topics worth the most marks; make one page of notes per topic and 20 flashcards for facts to memorise."),
-            ("Finish a first pass through every topic", "Work through the whole syllabus once. After each topic, do 10 practice questions and write down every mistake and why it was wrong."),
-            ("Score 70% on a full practice exam", "Take a complete practice exam timed, under real conditions. Review every wrong answer and reread the matching notes."),
-            ("Fix your weak spots", "Take your three lowest-scoring topics and redo their practice questions until you score above 80%. Take a second full practice exam."),
-            (_final("Exam day", g.name), "Sleep well the two nights before, review only your one-page notes the day before, arrive early. Afterwards, note what you'd study differently."),
+            (
+                f"Get the official outline for {subject}",
+                "Download the official syllabus or exam guide, list every topic with its weight, and rate yourself 1-5 on each. Book the exam date if you can: a deadline focuses study.",
+            ),
+            (
+                "Pick your study materials and schedule",
+                "Choose one main course or book plus the official practice questions. Plan 45-minute study sessions, 5 days a week, topic by topic in order of weight.",
+            ),
+            (
+                "Cover the heaviest topics first",
+                "Study the topics worth the most marks; make one page of notes per topic and 20 flashcards for facts to memorise.",
+            ),
+            (
+                "Finish a first pass through every topic",
+                "Work through the whole syllabus once. After each topic, do 10 practice questions and write down every mistake and why it was wrong.",
+            ),
+            (
+                "Score 70% on a full practice exam",
+                "Take a complete practice exam timed, under real conditions. Review every wrong answer and reread the matching notes.",
+            ),
+            (
+                "Fix your weak spots",
+                "Take your three lowest-scoring topics and redo their practice questions until you score above 80%. Take a second full practice exam.",
+            ),
+            (
+                _final("Exam day", g.name),
+                "Sleep well the two nights before, review only your one-page notes the day before, arrive early. Afterwards, note what you'd study differently.",
+            ),
         ]
     return [
-        (f"Map out {subject}: resources and schedule", f"List the 8-10 core skills or topics of {subject} and choose one main resource (a course, a coach, a book or a video series). Block 30-minute sessions, 4 days a week."),
-        (f"Learn the fundamentals of {subject}", "Work through the first third of your resource. After every session write 3 bullet points from memory of what you learned or noticed."),
-        (f"Practise {subject} 4 times a week", "Do one short, focused exercise per session that applies what you just learned, and keep a log (or a folder of what you make) to see your progress."),
-        (f"Complete a first real challenge in {subject}", "Pick something you can finish in about two weeks that uses most of the fundamentals (a small project, a full recipe, a whole game, a complete piece). Finish it even if it's rough, and list what was hard."),
-        ("Get feedback from someone better than you", "Show your work to a teacher, a coach, a mentor or an online community and ask for the 3 most important improvements. Make them."),
-        (f"Tackle the harder parts of {subject}", "Work on the topics you skipped or found hard, and redo one earlier exercise at a higher level to measure the difference."),
-        (_final("Show it", g.name), f"Finish a final piece of work that proves the skill (a project, a portfolio piece, a meal, a game played) and share it. Write down what to learn next in {subject}."),
+        (
+            f"Map out {subject}: resources and schedule",
+            f"List the 8-10 core skills or topics of {subject} and choose one main resource (a course, a coach, a book or a video series). Block 30-minute sessions, 4 days a week.",
+        ),
+        (
+            f"Learn the fundamentals of {subject}",
+            "Work through the first third of your resource. After every session write 3 bullet points from memory of what you learned or noticed.",
+        ),
+        (
+            f"Practise {subject} 4 times a week",
+            "Do one short, focused exercise per session that applies what you just learned, and keep a log (or a folder of what you make) to see your progress.",
+        ),
+        (
+            f"Complete a first real challenge in {subject}",
+            "Pick something you can finish in about two weeks that uses most of the fundamentals (a small project, a full recipe, a whole game, a complete piece). Finish it even if it's rough, and list what was hard.",
+        ),
+        (
+            "Get feedback from someone better than you",
+            "Show your work to a teacher, a coach, a mentor or an online community and ask for the 3 most important improvements. Make them.",
+        ),
+        (
+            f"Tackle the harder parts of {subject}",
+            "Work on the topics you skipped or found hard, and redo one earlier exercise at a higher level to measure the difference.",
+        ),
+        (
+            _final("Show it", g.name),
+            f"Finish a final piece of work that proves the skill (a project, a portfolio piece, a meal, a game played) and share it. Write down what to learn next in {subject}.",
+        ),
     ]
 
 
@@ -497,13 +872,34 @@ def _stages_running(g: Goal) -> list[Stage]:
     long, race = g.long, g.race
     pace = f" Target pace: {g.pace}." if g.pace else ""
     return [
-        ("Build a base: run 3 times a week", "Run 3 easy runs a week of 20-40 minutes at a pace where you can still talk. Get fitted for proper running shoes and log every run (distance, time, how it felt)."),
-        (f"Run {long(0.25)} km without stopping", f"Lengthen one run each week by no more than 10% until you can run {long(0.25)} km non-stop at an easy pace. Keep at least one full rest day a week."),
-        ("Add one weekly speed session", f"Once a week do intervals, e.g. 6 x 400 m faster than race pace with 2 minutes of easy jogging between them.{pace} Keep the other runs easy."),
-        (f"Reach a {long(0.6)} km long run", f"Make one run each week your long run at an easy pace, growing it gradually to {long(0.6)} km. Practise drinking and fuelling on the way if it lasts over an hour."),
-        (f"Complete your longest training run: {long(0.8)} km", f"Run {long(0.8)} km in the kit and shoes you'll race in, eating and drinking exactly as you plan to on race day. This is your dress rehearsal for the {race}."),
-        ("Taper and plan race day", "Cut weekly distance by 30-50% while keeping a few short efforts at race pace. Check the route, the start time and travel, lay out your kit, and sleep well the last three nights."),
-        (_final("Race day", g.name), f"Start slower than you feel like, settle into your pace in the first kilometres and save your push for the last quarter.{pace} Afterwards, write down your time and what you'd change."),
+        (
+            "Build a base: run 3 times a week",
+            "Run 3 easy runs a week of 20-40 minutes at a pace where you can still talk. Get fitted for proper running shoes and log every run (distance, time, how it felt).",
+        ),
+        (
+            f"Run {long(0.25)} km without stopping",
+            f"Lengthen one run each week by no more than 10% until you can run {long(0.25)} km non-stop at an easy pace. Keep at least one full rest day a week.",
+        ),
+        (
+            "Add one weekly speed session",
+            f"Once a week do intervals, e.g. 6 x 400 m faster than race pace with 2 minutes of easy jogging between them.{pace} Keep the other runs easy.",
+        ),
+        (
+            f"Reach a {long(0.6)} km long run",
+            f"Make one run each week your long run at an easy pace, growing it gradually to {long(0.6)} km. Practise drinking and fuelling on the way if it lasts over an hour.",
+        ),
+        (
+            f"Complete your longest training run: {long(0.8)} km",
+            f"Run {long(0.8)} km in the kit and shoes you'll race in, eating and drinking exactly as you plan to on race day. This is your dress rehearsal for the {race}.",
+        ),
+        (
+            "Taper and plan race day",
+            "Cut weekly distance by 30-50% while keeping a few short efforts at race pace. Check the route, the start time and travel, lay out your kit, and sleep well the last three nights.",
+        ),
+        (
+            _final("Race day", g.name),
+            f"Start slower than you feel like, settle into your pace in the first kilometres and save your push for the last quarter.{pace} Afterwards, write down your time and what you'd change.",
+        ),
     ]
 
 
@@ -512,22 +908,64 @@ def _stages_fitness(g: Goal) -> list[Stage]:
         unit, loss = g.unit, g.loss
         part = (lambda f: f"{_number(loss * f)} {unit}") if loss else None
         return [
-            ("Measure your starting point", "Weigh yourself 3 mornings this week (same time, before breakfast) and take the average. Measure your waist and take a photo: you'll compare at every milestone."),
-            ("Track everything you eat for 2 weeks", "Log every meal and drink in an app without changing anything yet. Find your average daily calories, then set a target about 500 kcal below it (roughly 0.5 kg a week)."),
-            (f"Lose the first {part(0.25)}" if part else "Lose the first quarter of the weight", "Eat protein and vegetables at every meal, cut sugary drinks and snacks, and keep to your calorie target 6 days out of 7. Weigh weekly, not daily."),
-            ("Make 3 workouts a week automatic", "Schedule three 40-minute sessions (two full-body strength, one cardio) and walk 8,000 steps a day. Strength training keeps muscle while you lose fat."),
-            (f"Reach the halfway mark: {part(0.5)} down" if part else "Reach the halfway mark", "Re-measure weight and waist. If the trend has stalled for 2 weeks, recount calories for 3 days and trim another 150-200 kcal."),
-            (f"Reach {part(0.75)} down" if part else "Reach three quarters of the way", "Keep the routine; plan for weekends and events (eat before, choose protein first). Add a fourth short workout if energy allows."),
-            (_final("Goal weight", g.name), "Hit your target, then raise calories by about 200 kcal and hold your new weight for 4 weeks with the same workouts: that's how it stays off."),
+            (
+                "Measure your starting point",
+                "Weigh yourself 3 mornings this week (same time, before breakfast) and take the average. Measure your waist and take a photo: you'll compare at every milestone.",
+            ),
+            (
+                "Track everything you eat for 2 weeks",
+                "Log every meal and drink in an app without changing anything yet. Find your average daily calories, then set a target about 500 kcal below it (roughly 0.5 kg a week).",
+            ),
+            (
+                f"Lose the first {part(0.25)}" if part else "Lose the first quarter of the weight",
+                "Eat protein and vegetables at every meal, cut sugary drinks and snacks, and keep to your calorie target 6 days out of 7. Weigh weekly, not daily.",
+            ),
+            (
+                "Make 3 workouts a week automatic",
+                "Schedule three 40-minute sessions (two full-body strength, one cardio) and walk 8,000 steps a day. Strength training keeps muscle while you lose fat.",
+            ),
+            (
+                f"Reach the halfway mark: {part(0.5)} down" if part else "Reach the halfway mark",
+                "Re-measure weight and waist. If the trend has stalled for 2 weeks, recount calories for 3 days and trim another 150-200 kcal.",
+            ),
+            (
+                f"Reach {part(0.75)} down" if part else "Reach three quarters of the way",
+                "Keep the routine; plan for weekends and events (eat before, choose protein first). Add a fourth short workout if energy allows.",
+            ),
+            (
+                _final("Goal weight", g.name),
+                "Hit your target, then raise calories by about 200 kcal and hold your new weight for 4 weeks with the same workouts: that's how it stays off.",
+            ),
         ]
     return [
-        ("Measure your starting point", f"Record today's numbers for what \"{g.core}\" needs: max push-ups, bodyweight squats in a row, a plank hold, a timed 2 km walk or run, body weight. Write them down."),
-        ("Lock in 3 workouts a week", "Put three 45-minute sessions in your calendar (e.g. Mon/Wed/Fri) and keep them for two weeks straight: 5 min warm-up, full-body strength (squat, push, pull, hinge), 10 min cardio."),
-        ("Fix the basics: sleep, protein, steps", "Aim for 7-8 hours of sleep, protein at every meal (about 1.6 g per kg of body weight) and 8,000 steps a day. Track them for a week to see where you slip."),
-        ("Beat your starting numbers", "Follow a simple progression: when you reach the top of the rep range in every set, add 2.5-5% weight or 2 reps. Retest your starting numbers at the end of this block."),
-        ("Increase the load", f"Add a fourth session or more volume for the movements that matter most for \"{g.core}\". Keep a training log so every week beats the last in some way."),
-        ("Deload and retest", "Take one lighter week (about half the sets) to recover, then retest everything and aim the final block at your weakest number."),
-        (_final("Final test", g.name), "Do the test that proves the goal on a rested day, record the result, and choose the routine you'll keep to hold on to it."),
+        (
+            "Measure your starting point",
+            f'Record today\'s numbers for what "{g.core}" needs: max push-ups, bodyweight squats in a row, a plank hold, a timed 2 km walk or run, body weight. Write them down.',
+        ),
+        (
+            "Lock in 3 workouts a week",
+            "Put three 45-minute sessions in your calendar (e.g. Mon/Wed/Fri) and keep them for two weeks straight: 5 min warm-up, full-body strength (squat, push, pull, hinge), 10 min cardio.",
+        ),
+        (
+            "Fix the basics: sleep, protein, steps",
+            "Aim for 7-8 hours of sleep, protein at every meal (about 1.6 g per kg of body weight) and 8,000 steps a day. Track them for a week to see where you slip.",
+        ),
+        (
+            "Beat your starting numbers",
+            "Follow a simple progression: when you reach the top of the rep range in every set, add 2.5-5% weight or 2 reps. Retest your starting numbers at the end of this block.",
+        ),
+        (
+            "Increase the load",
+            f'Add a fourth session or more volume for the movements that matter most for "{g.core}". Keep a training log so every week beats the last in some way.',
+        ),
+        (
+            "Deload and retest",
+            "Take one lighter week (about half the sets) to recover, then retest everything and aim the final block at your weakest number.",
+        ),
+        (
+            _final("Final test", g.name),
+            "Do the test that proves the goal on a rested day, record the result, and choose the routine you'll keep to hold on to it.",
+        ),
     ]
 
 
@@ -535,25 +973,71 @@ def _stages_money(g: Goal) -> list[Stage]:
     amount, cur = g.amount, g.currency
     monthly = f" To reach {_money(amount, cur)} on time you need about {_money(g.monthly, cur)} a month." if amount and g.facts.get("monthly") else ""
     part = (lambda f: _money(amount * f, cur)) if amount else None
-    emergency = " An emergency fund usually covers 3 to 6 months of essential costs: work out that number as your target." if not amount and re.search(r"emergency", g.text, re.I) else ""
+    emergency = (
+        " An emergency fund usually covers 3 to 6 months of essential costs: work out that number as your target."
+        if not amount and re.search(r"emergency", g.text, re.IGNORECASE)
+        else ""
+    )
     if g.flavour == "debt":
         return [
-            ("List every debt", f"Write down each debt with its balance, interest rate and minimum payment, and total them. Check your credit report for anything you missed.{monthly}"),
-            ("Build a small emergency buffer", "Set aside a small buffer (e.g. one month of essential costs) so a surprise bill doesn't go back on a card. Stop adding new debt: remove saved cards from shopping sites."),
-            ("Choose your payoff order and automate it", "Pick avalanche (highest interest first) or snowball (smallest balance first). Automate every minimum payment and one extra payment to the target debt on payday."),
-            (f"Pay off the first {part(0.25)}" if part else "Pay off your first debt completely", "Free up extra money: cancel 3 subscriptions, sell things you don't use, and send every windfall to the target debt. Call your lender to ask for a lower rate."),
-            (f"Halfway: {part(0.5)} paid off" if part else "Reach the halfway point", "Roll each cleared debt's payment into the next one. Recheck the budget for the second half and raise the extra payment if you can."),
-            (f"Reach {part(0.75)} paid off" if part else "Clear all but the last debt", "Consider moving remaining balances to a 0% transfer or cheaper loan if the fees are lower than the interest you'd save."),
-            (_final("Debt-free", g.name), "Make the final payment, get written confirmation the account is closed, and redirect the monthly payment into savings so the habit keeps working for you."),
+            (
+                "List every debt",
+                f"Write down each debt with its balance, interest rate and minimum payment, and total them. Check your credit report for anything you missed.{monthly}",
+            ),
+            (
+                "Build a small emergency buffer",
+                "Set aside a small buffer (e.g. one month of essential costs) so a surprise bill doesn't go back on a card. Stop adding new debt: remove saved cards from shopping sites.",
+            ),
+            (
+                "Choose your payoff order and automate it",
+                "Pick avalanche (highest interest first) or snowball (smallest balance first). Automate every minimum payment and one extra payment to the target debt on payday.",
+            ),
+            (
+                f"Pay off the first {part(0.25)}" if part else "Pay off your first debt completely",
+                "Free up extra money: cancel 3 subscriptions, sell things you don't use, and send every windfall to the target debt. Call your lender to ask for a lower rate.",
+            ),
+            (
+                f"Halfway: {part(0.5)} paid off" if part else "Reach the halfway point",
+                "Roll each cleared debt's payment into the next one. Recheck the budget for the second half and raise the extra payment if you can.",
+            ),
+            (
+                f"Reach {part(0.75)} paid off" if part else "Clear all but the last debt",
+                "Consider moving remaining balances to a 0% transfer or cheaper loan if the fees are lower than the interest you'd save.",
+            ),
+            (
+                _final("Debt-free", g.name),
+                "Make the final payment, get written confirmation the account is closed, and redirect the monthly payment into savings so the habit keeps working for you.",
+            ),
         ]
     return [
-        ("Map your money: income, bills, spending", f"Go through last month's bank statements and group every expense (housing, food, transport, subscriptions, fun). Find the amount you can put aside each month.{monthly}{emergency}"),
-        ("Automate a monthly transfer", "Open a separate savings account (ideally high-interest) and set up a standing order on payday, so the money moves before you can spend it."),
-        (f"Save the first {part(0.25)}" if part else "Save your first monthly target", "Keep the transfer running and track the balance weekly. Put every windfall (refunds, gifts, bonuses) straight in."),
-        ("Cut 3 recurring costs", "Cancel or renegotiate three recurring costs (subscriptions, phone plan, insurance, energy) and add the monthly saving to your automatic transfer."),
-        (f"Reach the halfway mark: {part(0.5)} saved" if part else "Reach the halfway point", "Compare your balance with the plan. If you're behind, raise the transfer or add an income boost (sell unused items, extra hours, a small side job)."),
-        (f"Reach {part(0.75)} saved" if part else "Reach three quarters of the way", "Hold steady: plan ahead for birthdays and holidays so they don't raid the savings, and keep the transfer untouched."),
-        (_final("Target reached", g.name), "Confirm the balance, decide where the money will live or go, and keep the automatic transfer going toward your next goal."),
+        (
+            "Map your money: income, bills, spending",
+            f"Go through last month's bank statements and group every expense (housing, food, transport, subscriptions, fun). Find the amount you can put aside each month.{monthly}{emergency}",
+        ),
+        (
+            "Automate a monthly transfer",
+            "Open a separate savings account (ideally high-interest) and set up a standing order on payday, so the money moves before you can spend it.",
+        ),
+        (
+            f"Save the first {part(0.25)}" if part else "Save your first monthly target",
+            "Keep the transfer running and track the balance weekly. Put every windfall (refunds, gifts, bonuses) straight in.",
+        ),
+        (
+            "Cut 3 recurring costs",
+            "Cancel or renegotiate three recurring costs (subscriptions, phone plan, insurance, energy) and add the monthly saving to your automatic transfer.",
+        ),
+        (
+            f"Reach the halfway mark: {part(0.5)} saved" if part else "Reach the halfway point",
+            "Compare your balance with the plan. If you're behind, raise the transfer or add an income boost (sell unused items, extra hours, a small side job).",
+        ),
+        (
+            f"Reach {part(0.75)} saved" if part else "Reach three quarters of the way",
+            "Hold steady: plan ahead for birthdays and holidays so they don't raid the savings, and keep the transfer untouched.",
+        ),
+        (
+            _final("Target reached", g.name),
+            "Confirm the balance, decide where the money will live or go, and keep the automatic transfer going toward your next goal.",
+        ),
     ]
 
 
@@ -561,36 +1045,99 @@ def _stages_writing(g: Goal) -> list[Stage]:
     work = g.work
     if g.flavour == "blog":
         return [
-            (f"Define {work}: audience and topics", "Write one sentence on who it's for and what they'll get, then list 20 post ideas. Look at 3 blogs or newsletters you admire and note what makes them work."),
-            (f"Set up {work}", "Pick a platform (Substack, Ghost, WordPress or Medium), claim the name, write the About page and a simple header. Keep it to one evening."),
-            ("Publish the first 3 posts", "Write 600-1,000 words per post from your list. Draft in one sitting, edit the next day, publish. Share each one with 10 people who'd care."),
-            ("Publish on a fixed weekly schedule", "Choose a day and publish every week without skipping. Keep a 2-post buffer of drafts so a busy week doesn't break the streak."),
-            ("Reach 10 published posts", "Check which posts got the most reads or replies and write two more on those topics. Add a signup box or a link at the end of each post."),
-            ("Grow your readers", "Share every post in 2 communities where your readers are, guest-post or swap mentions with one similar writer, and reply to every comment."),
-            (_final("Goal reached", g.name), "Look back at your numbers (posts, readers, subscribers), pick your 3 best posts to pin, and set the next target for the coming months."),
+            (
+                f"Define {work}: audience and topics",
+                "Write one sentence on who it's for and what they'll get, then list 20 post ideas. Look at 3 blogs or newsletters you admire and note what makes them work.",
+            ),
+            (
+                f"Set up {work}",
+                "Pick a platform (Substack, Ghost, WordPress or Medium), claim the name, write the About page and a simple header. Keep it to one evening.",
+            ),
+            (
+                "Publish the first 3 posts",
+                "Write 600-1,000 words per post from your list. Draft in one sitting, edit the next day, publish. Share each one with 10 people who'd care.",
+            ),
+            (
+                "Publish on a fixed weekly schedule",
+                "Choose a day and publish every week without skipping. Keep a 2-post buffer of drafts so a busy week doesn't break the streak.",
+            ),
+            (
+                "Reach 10 published posts",
+                "Check which posts got the most reads or replies and write two more on those topics. Add a signup box or a link at the end of each post.",
+            ),
+            (
+                "Grow your readers",
+                "Share every post in 2 communities where your readers are, guest-post or swap mentions with one similar writer, and reply to every comment.",
+            ),
+            (
+                _final("Goal reached", g.name),
+                "Look back at your numbers (posts, readers, subscribers), pick your 3 best posts to pin, and set the next target for the coming months.",
+            ),
         ]
     words = g.words
     return [
-        (f"Outline {work}", f"Write a one-paragraph premise and a chapter-by-chapter outline, one line per chapter. Set a length target: about {_number(words)} words."),
-        ("Write at the same time every day", "Book a 45-minute writing slot, 5 days a week, and aim for 500 words per session. Track your word count in a spreadsheet."),
-        (f"Draft the first {_number(words * 0.25)} words", "Keep going forward: no editing while drafting. Leave notes like [FIX] for things to come back to."),
-        (f"Reach the midpoint: {_number(words * 0.5)} words", "Reread your outline and adjust the second half to what the story or argument has become. Keep the daily slot."),
-        (f"Finish the first draft of {work}", f"Write to the end: about {_number(words)} words. Then put it away for at least a week before revising."),
-        ("Revise with feedback", "Read the whole draft, fix structure first (scenes or chapters that don't earn their place), then line edits. Give it to 2-3 beta readers and ask what confused or bored them."),
-        (_final("Finish", g.name), "Make the final edits and proofread, then publish or submit: format it, write the blurb or query letter and send it out."),
+        (
+            f"Outline {work}",
+            f"Write a one-paragraph premise and a chapter-by-chapter outline, one line per chapter. Set a length target: about {_number(words)} words.",
+        ),
+        (
+            "Write at the same time every day",
+            "Book a 45-minute writing slot, 5 days a week, and aim for 500 words per session. Track your word count in a spreadsheet.",
+        ),
+        (
+            f"Draft the first {_number(words * 0.25)} words",
+            "Keep going forward: no editing while drafting. Leave notes like [FIX] for things to come back to.",
+        ),
+        (
+            f"Reach the midpoint: {_number(words * 0.5)} words",
+            "Reread your outline and adjust the second half to what the story or argument has become. Keep the daily slot.",
+        ),
+        (
+            f"Finish the first draft of {work}",
+            f"Write to the end: about {_number(words)} words. Then put it away for at least a week before revising.",
+        ),
+        (
+            "Revise with feedback",
+            "Read the whole draft, fix structure first (scenes or chapters that don't earn their place), then line edits. Give it to 2-3 beta readers and ask what confused or bored them.",
+        ),
+        (
+            _final("Finish", g.name),
+            "Make the final edits and proofread, then publish or submit: format it, write the blurb or query letter and send it out.",
+        ),
     ]
 
 
 def _stages_building(g: Goal) -> list[Stage]:
     product, people = g.product, g.people
     return [
-        (f"Define {product} on one page", "Write who it's for, the one problem it solves, and the smallest version that solves it. List 3 existing alternatives and why people would choose yours."),
-        (f"Talk to 5 potential {people}", "Interview 5 people who have the problem: how they deal with it today, what it costs them, what they'd pay. Adjust the one-pager with what you learn."),
-        ("Plan the smallest version", "Cut the feature list to the 3 things that matter most, sketch the main screens or steps, and choose tools you already know. Set up the project, domain or shop account."),
-        (f"{g.first} {product}", "Work in focused 90-minute sessions, 4 times a week. Aim for working end to end, not polished. Keep a list of everything you're leaving for later."),
-        (f"Get it in front of 10 {people}", f"Give 10 real {people} access (free or at a launch price), watch at least 3 of them use it, and note where they get stuck. Ask each: would you be disappointed if this went away?"),
-        ("Fix the top issues and prepare the launch", "Fix the 5 most common problems testers hit. Write the landing page with a clear promise, set the price if there is one, and draft the launch announcement."),
-        (_final("Launch", g.name), "Launch publicly: announce it to your network and 2-3 communities where your users are. Track signups or sales for the first 2 weeks and reply to every piece of feedback."),
+        (
+            f"Define {product} on one page",
+            "Write who it's for, the one problem it solves, and the smallest version that solves it. List 3 existing alternatives and why people would choose yours.",
+        ),
+        (
+            f"Talk to 5 potential {people}",
+            "Interview 5 people who have the problem: how they deal with it today, what it costs them, what they'd pay. Adjust the one-pager with what you learn.",
+        ),
+        (
+            "Plan the smallest version",
+            "Cut the feature list to the 3 things that matter most, sketch the main screens or steps, and choose tools you already know. Set up the project, domain or shop account.",
+        ),
+        (
+            f"{g.first} {product}",
+            "Work in focused 90-minute sessions, 4 times a week. Aim for working end to end, not polished. Keep a list of everything you're leaving for later.",
+        ),
+        (
+            f"Get it in front of 10 {people}",
+            f"Give 10 real {people} access (free or at a launch price), watch at least 3 of them use it, and note where they get stuck. Ask each: would you be disappointed if this went away?",
+        ),
+        (
+            "Fix the top issues and prepare the launch",
+            "Fix the 5 most common problems testers hit. Write the landing page with a clear promise, set the price if there is one, and draft the launch announcement.",
+        ),
+        (
+            _final("Launch", g.name),
+            "Launch publicly: announce it to your network and 2-3 communities where your users are. Track signups or sales for the first 2 weeks and reply to every piece of feedback.",
+        ),
     ]
 
 
@@ -598,22 +1145,55 @@ def _stages_habit(g: Goal) -> list[Stage]:
     small, doing, unit, cue = g.small, g.doing, g.unit, g.cue
     if g.flavour == "quitting":
         return [
-            ("Track every trigger for a week", "Each time you reach for it, note the time, place, mood and who you were with. Don't try to change anything yet: you're finding the pattern."),
+            (
+                "Track every trigger for a week",
+                "Each time you reach for it, note the time, place, mood and who you were with. Don't try to change anything yet: you're finding the pattern.",
+            ),
             ("Set a quit date and tell 2 people", f"Pick a date within two weeks, tell two people who'll check in on you, and {cue}."),
-            ("Plan a replacement for each trigger", "For your top 3 triggers, write what you'll do instead (a walk, a glass of water, chewing gum, calling a friend). Line up support: an app, a helpline or your doctor."),
-            (f"Reach 14 days free: {g.core}", "Count the days on a calendar. Cravings peak in the first week and pass within minutes: wait 10 minutes and do your replacement."),
-            ("Handle the hard moments", "List the events coming up that could trip you (parties, stressful deadlines, travel) and decide in advance what you'll say and do."),
-            ("Reach 30 days free", "Look back at what helped most and keep it. If you slipped, note the trigger and restart the count the next day: a slip isn't a failure."),
-            (_final("Make it stick", g.name), "Keep going until it no longer feels like a daily decision. Put the money or time you saved toward something you enjoy."),
+            (
+                "Plan a replacement for each trigger",
+                "For your top 3 triggers, write what you'll do instead (a walk, a glass of water, chewing gum, calling a friend). Line up support: an app, a helpline or your doctor.",
+            ),
+            (
+                f"Reach 14 days free: {g.core}",
+                "Count the days on a calendar. Cravings peak in the first week and pass within minutes: wait 10 minutes and do your replacement.",
+            ),
+            (
+                "Handle the hard moments",
+                "List the events coming up that could trip you (parties, stressful deadlines, travel) and decide in advance what you'll say and do.",
+            ),
+            (
+                "Reach 30 days free",
+                "Look back at what helped most and keep it. If you slipped, note the trigger and restart the count the next day: a slip isn't a failure.",
+            ),
+            (
+                _final("Make it stick", g.name),
+                "Keep going until it no longer feels like a daily decision. Put the money or time you saved toward something you enjoy.",
+            ),
         ]
     return [
         (f"Start small: {small}", f"Do the smallest version every day for a week: {small.lower()}. To make it easy, {cue}."),
-        ("Pick a fixed time and trigger", f"Attach {doing} to something you already do daily (after breakfast, after brushing your teeth) and keep the same time for two weeks."),
+        (
+            "Pick a fixed time and trigger",
+            f"Attach {doing} to something you already do daily (after breakfast, after brushing your teeth) and keep the same time for two weeks.",
+        ),
         ("Track a 14-day streak", f"Mark each day on a calendar or habit app and count {unit}. If you miss a day, never miss two in a row."),
-        (f"Build up to the full habit: {g.core}", "Increase gradually, by about 10-20% a week, until you do the full habit you're aiming for. Keep it at the same time and place."),
-        ("Plan for bad days", "Write down the 3 situations most likely to break the habit (travel, late nights, stress) and a minimum version for each, so the streak survives them."),
-        ("Review what changed", f"Look at your tracker: days done, {unit}, how you feel. Adjust time or amount if something isn't working, and tell someone about your progress."),
-        (_final("Make it stick", g.name), "Keep going until the habit feels automatic (a month with at least 25 days done). Decide how you'll keep it and what to build on it next."),
+        (
+            f"Build up to the full habit: {g.core}",
+            "Increase gradually, by about 10-20% a week, until you do the full habit you're aiming for. Keep it at the same time and place.",
+        ),
+        (
+            "Plan for bad days",
+            "Write down the 3 situations most likely to break the habit (travel, late nights, stress) and a minimum version for each, so the streak survives them.",
+        ),
+        (
+            "Review what changed",
+            f"Look at your tracker: days done, {unit}, how you feel. Adjust time or amount if something isn't working, and tell someone about your progress.",
+        ),
+        (
+            _final("Make it stick", g.name),
+            "Keep going until the habit feels automatic (a month with at least 25 days done). Decide how you'll keep it and what to build on it next.",
+        ),
     ]
 
 
@@ -622,36 +1202,87 @@ def _stages_career(g: Goal) -> list[Stage]:
     if g.flavour == "promotion":
         target = role or "the next level"
         return [
-            (f"Get the expectations for {target}", "Ask your manager what exactly distinguishes your current level from the next one, and ask for examples. Write the criteria down and agree on them together."),
-            ("Agree on a growth plan with your manager", "Set up a monthly 30-minute check-in about your progress, with 2-3 measurable goals tied to the criteria."),
-            ("Take on one visible stretch project", "Volunteer for a project that shows the next level's skills (leading, owning a system, mentoring). Define what success looks like before you start."),
-            ("Deliver and document your impact", "Finish the project and write a short impact log: what you did, the result in numbers, who benefited. Update it every week."),
+            (
+                f"Get the expectations for {target}",
+                "Ask your manager what exactly distinguishes your current level from the next one, and ask for examples. Write the criteria down and agree on them together.",
+            ),
+            (
+                "Agree on a growth plan with your manager",
+                "Set up a monthly 30-minute check-in about your progress, with 2-3 measurable goals tied to the criteria.",
+            ),
+            (
+                "Take on one visible stretch project",
+                "Volunteer for a project that shows the next level's skills (leading, owning a system, mentoring). Define what success looks like before you start.",
+            ),
+            (
+                "Deliver and document your impact",
+                "Finish the project and write a short impact log: what you did, the result in numbers, who benefited. Update it every week.",
+            ),
             ("Collect feedback from peers", "Ask 3-5 colleagues what you should keep doing and what to improve, and act on the top theme."),
-            ("Build your case", "Turn your impact log into a one-page promotion case mapped to the criteria, with links and numbers. Review it with a mentor."),
-            (_final("Make the case", g.name), "Present your case to your manager before the review cycle, ask directly for the promotion, and agree on next steps and a date."),
+            (
+                "Build your case",
+                "Turn your impact log into a one-page promotion case mapped to the criteria, with links and numbers. Review it with a mentor.",
+            ),
+            (
+                _final("Make the case", g.name),
+                "Present your case to your manager before the review cycle, ask directly for the promotion, and agree on next steps and a date.",
+            ),
         ]
     roles = f"{role} roles" if role else "roles you want"
     return [
-        (f"Define the {roles} you're after", "Write down the job titles, industries, locations and salary range you're targeting, and read 20 postings to list the skills they ask for most."),
-        ("Update your CV and LinkedIn", f"Rewrite your CV with achievements in numbers, tailored to {roles}. Update your LinkedIn headline and summary to match and ask 2 people to review both."),
-        ("Close your biggest skill gap", "Pick the most requested skill you're missing and do a short course or a small project that shows it. Add it to your CV."),
-        ("Apply to 20 roles and reach out to 10 people", "Send tailored applications (5 a week) and message 10 people working where you'd like to work to ask for a 15-minute chat. Track everything in a spreadsheet."),
-        ("Prepare for interviews", "Write 8 stories of your achievements in STAR format, practise common questions out loud, and do 2 mock interviews with a friend."),
-        ("Follow up and keep the pipeline full", "Follow up on every application after a week, keep applying to 5 new roles a week, and ask for feedback after each rejection."),
-        (_final("Land it", g.name), "Compare offers against your criteria, negotiate salary (ask once, with a number), accept in writing and plan your first 30 days."),
+        (
+            f"Define the {roles} you're after",
+            "Write down the job titles, industries, locations and salary range you're targeting, and read 20 postings to list the skills they ask for most.",
+        ),
+        (
+            "Update your CV and LinkedIn",
+            f"Rewrite your CV with achievements in numbers, tailored to {roles}. Update your LinkedIn headline and summary to match and ask 2 people to review both.",
+        ),
+        (
+            "Close your biggest skill gap",
+            "Pick the most requested skill you're missing and do a short course or a small project that shows it. Add it to your CV.",
+        ),
+        (
+            "Apply to 20 roles and reach out to 10 people",
+            "Send tailored applications (5 a week) and message 10 people working where you'd like to work to ask for a 15-minute chat. Track everything in a spreadsheet.",
+        ),
+        (
+            "Prepare for interviews",
+            "Write 8 stories of your achievements in STAR format, practise common questions out loud, and do 2 mock interviews with a friend.",
+        ),
+        (
+            "Follow up and keep the pipeline full",
+            "Follow up on every application after a week, keep applying to 5 new roles a week, and ask for feedback after each rejection.",
+        ),
+        (
+            _final("Land it", g.name),
+            "Compare offers against your criteria, negotiate salary (ask once, with a number), accept in writing and plan your first 30 days.",
+        ),
     ]
 
 
 def _stages_generic(g: Goal) -> list[Stage]:
     core = g.core
     return [
-        ("Define what done looks like", f"Write down in one sentence what \"{core}\" means when it's finished, how you'll measure it, and why it matters to you."),
-        ("List the steps and resources", "Brainstorm every step needed, group them into 5-7 chunks, and note what you'll need (time, money, people, tools). Remove anything that isn't essential."),
-        ("Do the first chunk", "Schedule 3 focused sessions a week of 45 minutes and finish the first chunk of work. Start with the step that makes everything after it easier."),
+        (
+            "Define what done looks like",
+            f"Write down in one sentence what \"{core}\" means when it's finished, how you'll measure it, and why it matters to you.",
+        ),
+        (
+            "List the steps and resources",
+            "Brainstorm every step needed, group them into 5-7 chunks, and note what you'll need (time, money, people, tools). Remove anything that isn't essential.",
+        ),
+        (
+            "Do the first chunk",
+            "Schedule 3 focused sessions a week of 45 minutes and finish the first chunk of work. Start with the step that makes everything after it easier.",
+        ),
         (f"Get halfway through: {core}", "Finish the middle chunks. Each week, review what got done and plan next week's sessions in your calendar."),
         ("Get feedback and adjust", "Show your progress to someone whose judgement you trust, ask what's missing, and adjust the remaining steps."),
         ("Finish the remaining work", "Work through the last chunks; cut or simplify anything that no longer matters for the result."),
-        (_final("Done", g.name), "Complete the final step, check it against your definition of done, celebrate, and write down what you learned for the next goal."),
+        (
+            _final("Done", g.name),
+            "Complete the final step, check it against your definition of done, celebrate, and write down what you learned for the next goal.",
+        ),
     ]
 
 
@@ -663,9 +1294,17 @@ def _final(label: str, title: str) -> str:
 
 
 _STAGES: dict[str, Callable[[Goal], list[Stage]]] = {
-    "language": _stages_language, "instrument": _stages_instrument, "skill": _stages_skill, "running": _stages_running,
-    "fitness": _stages_fitness, "money": _stages_money, "writing": _stages_writing, "building": _stages_building,
-    "habit": _stages_habit, "career": _stages_career, "generic": _stages_generic,
+    "language": _stages_language,
+    "instrument": _stages_instrument,
+    "skill": _stages_skill,
+    "running": _stages_running,
+    "fitness": _stages_fitness,
+    "money": _stages_money,
+    "writing": _stages_writing,
+    "building": _stages_building,
+    "habit": _stages_habit,
+    "career": _stages_career,
+    "generic": _stages_generic,
 }
 
 
@@ -693,7 +1332,11 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
     count = milestone_count(span)
     dates = _spread(today, span, count)
     milestones = [
-        {"title": _clip(_upper_first(stages[index][0]), TITLE_MAX), "description": _clip(stages[index][1], DESCRIPTION_MAX), "dueDate": due.isoformat()}
+        {
+            "title": _clip(_upper_first(stages[index][0]), TITLE_MAX),
+            "description": _clip(stages[index][1], DESCRIPTION_MAX),
+            "dueDate": due.isoformat(),
+        }
         for index, due in zip(_PICK[count], dates)
     ]
     weeks = span / 7
@@ -701,8 +1344,8 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
     when = f"by {target.isoformat()}" if given else f"over a {HORIZON_DAYS}-day horizon (until {target.isoformat()})"
     note = " The target date has already passed, so this plan uses a 90-day horizon instead." if passed else ""
     summary = (
-        f"{count} milestones {when} toward \"{goal.title}\", one roughly every {max(1, span // count)} days over {length}. "
-        f"Start with \"{milestones[0]['title']}\" (due {milestones[0]['dueDate']}) and finish with \"{milestones[-1]['title']}\".{note}"
+        f'{count} milestones {when} toward "{goal.title}", one roughly every {max(1, span // count)} days over {length}. '
+        f'Start with "{milestones[0]["title"]}" (due {milestones[0]["dueDate"]}) and finish with "{milestones[-1]["title"]}".{note}'
     )
     return {"milestones": milestones, "summary": _clip(summary, SUMMARY_MAX)}
 
@@ -726,22 +1369,46 @@ def _tasks_language(g: Goal, m: str, phase: str) -> list[Todo]:
     lang = g.lang
     if phase == "start":
         return [
-            (f"Install a {lang} course app and finish lesson 1", f"Choose one app or textbook for {lang} and complete the first lesson (about 15 minutes). Turn on a daily reminder."),
-            (f"Learn your first 20 {lang} words with flashcards", "Create a flashcard deck (Anki or the app's own) with 20 high-frequency words and review it twice today. Say each word out loud."),
-            (f"Listen to a 10-minute {lang} podcast for beginners", "Pick a learners' podcast and listen once without stopping, then again noting 5 words you recognise."),
-            (f"Write 5 sentences about yourself in {lang}", "Name, where you live, what you do, what you like, why you're learning. Check them with a translator or tutor and fix the mistakes."),
+            (
+                f"Install a {lang} course app and finish lesson 1",
+                f"Choose one app or textbook for {lang} and complete the first lesson (about 15 minutes). Turn on a daily reminder.",
+            ),
+            (
+                f"Learn your first 20 {lang} words with flashcards",
+                "Create a flashcard deck (Anki or the app's own) with 20 high-frequency words and review it twice today. Say each word out loud.",
+            ),
+            (
+                f"Listen to a 10-minute {lang} podcast for beginners",
+                "Pick a learners' podcast and listen once without stopping, then again noting 5 words you recognise.",
+            ),
+            (
+                f"Write 5 sentences about yourself in {lang}",
+                "Name, where you live, what you do, what you like, why you're learning. Check them with a translator or tutor and fix the mistakes.",
+            ),
         ]
     if phase == "finish":
         return [
-            (f"Book a 30-minute {lang} conversation", "Schedule a session with a tutor or exchange partner for the final check. Prepare 3 topics you want to talk about."),
+            (
+                f"Book a 30-minute {lang} conversation",
+                "Schedule a session with a tutor or exchange partner for the final check. Prepare 3 topics you want to talk about.",
+            ),
             ("Take a timed practice test", "Do a full practice test for your target level and note your score per skill."),
             (f"Review your 50 hardest {lang} flashcards", "Go through the cards you fail most often, write one sentence with each."),
-            (f"Write a one-page text in {lang} without a dictionary", "Describe your last week or your plans. Then correct it with a dictionary and note recurring errors."),
+            (
+                f"Write a one-page text in {lang} without a dictionary",
+                "Describe your last week or your plans. Then correct it with a dictionary and note recurring errors.",
+            ),
         ]
     return [
         (f"Do 20 minutes of {lang} flashcards and lessons", f"Review due flashcards, then learn 15 new words tied to: {m}."),
-        (f"Practise 10 minutes of speaking {lang} out loud", "Shadow a short audio clip (repeat right after the speaker), then describe your day aloud for 2 minutes. Record it once."),
-        (f"Watch one {lang} video with {lang} subtitles", "Pick a 10-15 minute video on a topic you like; pause to note 10 new words and add them to your deck."),
+        (
+            f"Practise 10 minutes of speaking {lang} out loud",
+            "Shadow a short audio clip (repeat right after the speaker), then describe your day aloud for 2 minutes. Record it once.",
+        ),
+        (
+            f"Watch one {lang} video with {lang} subtitles",
+            "Pick a 10-15 minute video on a topic you like; pause to note 10 new words and add them to your deck.",
+        ),
         (f"Write 8 sentences in {lang} using this week's grammar", "Use the tense or structure you're working on, then check and correct them."),
     ]
 
@@ -751,7 +1418,10 @@ def _tasks_instrument(g: Goal, m: str, phase: str) -> list[Todo]:
     if phase == "start":
         return [
             (f"Set up {inst} and a practice corner", f"Tune up, put {inst} where you can grab it in seconds, install a tuner and metronome app."),
-            ("Do a 20-minute first practice session", "Warm up 5 minutes, then work on posture and producing a clean sound slowly. Stop while it's still fun."),
+            (
+                "Do a 20-minute first practice session",
+                "Warm up 5 minutes, then work on posture and producing a clean sound slowly. Stop while it's still fun.",
+            ),
             (f"Choose a method and your first {piece}", f"Pick one beginner course or book and one easy {piece} you love as your first target."),
             ("Record 1 minute of playing as your baseline", "Record yourself now so you can hear your progress at the next milestone."),
         ]
@@ -763,8 +1433,14 @@ def _tasks_instrument(g: Goal, m: str, phase: str) -> list[Todo]:
             ("Record a full performance take", "Record the complete set in one go and listen back once. Keep the best take."),
         ]
     return [
-        ("Practise 25 minutes with a metronome", "5 min warm-up, 10 min technique (scales, chords or exercises), 10 min on your current piece. Log the tempo you reach."),
-        (f"Learn the next 8 bars of your {piece}", f"Loop them slowly until clean 3 times in a row, then join them to what you already know. Focus: {m}."),
+        (
+            "Practise 25 minutes with a metronome",
+            "5 min warm-up, 10 min technique (scales, chords or exercises), 10 min on your current piece. Log the tempo you reach.",
+        ),
+        (
+            f"Learn the next 8 bars of your {piece}",
+            f"Loop them slowly until clean 3 times in a row, then join them to what you already know. Focus: {m}.",
+        ),
         ("Raise your tempo by 5 bpm", "Once a passage is clean at the current tempo, go up 5 bpm; go back down if it gets sloppy."),
         ("Record and review one run-through", "Listen back and write down the 2 things to fix in your next session."),
     ]
@@ -815,7 +1491,10 @@ def _tasks_running(g: Goal, m: str, phase: str) -> list[Todo]:
     if phase == "finish":
         return [
             ("Run 20 minutes easy with 3 short race-pace pick-ups", f"Keep it light: 3 x 1 minute{pace}, to stay sharp without tiring your legs."),
-            ("Lay out your race kit and check logistics", "Shoes, clothes, bib, watch, gels and drinks; confirm start time, route and how you'll get there."),
+            (
+                "Lay out your race kit and check logistics",
+                "Shoes, clothes, bib, watch, gels and drinks; confirm start time, route and how you'll get there.",
+            ),
             ("Write your race plan", f"Your start pace, when you'll eat and drink, and your plan for the last quarter of the {g.race}."),
             ("Get 8 hours of sleep and eat carbs the day before", "Rice, pasta or bread with every meal the day before; avoid anything new."),
         ]
@@ -828,9 +1507,15 @@ def _tasks_running(g: Goal, m: str, phase: str) -> list[Todo]:
         ]
     return [
         ("Run 30 minutes easy", f"Conversational pace; this week's focus: {m}."),
-        ("Do a speed session: 6 x 400 m", f"Warm up 10 minutes, run 6 x 400 m faster{pace}, with 2 minutes of jogging between, cool down 10 minutes."),
+        (
+            "Do a speed session: 6 x 400 m",
+            f"Warm up 10 minutes, run 6 x 400 m faster{pace}, with 2 minutes of jogging between, cool down 10 minutes.",
+        ),
         (f"Run your long run: {long_run}", "Slow and steady; take water and practise fuelling if it lasts over an hour."),
-        ("Do 15 minutes of strength and mobility", "Squats, lunges, calf raises, glute bridges and a plank: 2 rounds. It protects your knees and hips."),
+        (
+            "Do 15 minutes of strength and mobility",
+            "Squats, lunges, calf raises, glute bridges and a plank: 2 rounds. It protects your knees and hips.",
+        ),
     ]
 
 
@@ -857,15 +1542,21 @@ def _tasks_fitness(g: Goal, m: str, phase: str) -> list[Todo]:
         ]
     if phase == "start":
         return [
-            ("Test and record your starting numbers", "Max push-ups, bodyweight squats in a row, plank time and a timed 2 km walk or run. Write them down."),
-            ("Do a 45-minute full-body workout", "5 min warm-up, then 3 rounds of squats, push-ups, rows and hip hinges (10-12 reps), 10 min cardio."),
+            (
+                "Test and record your starting numbers",
+                "Max push-ups, bodyweight squats in a row, plank time and a timed 2 km walk or run. Write them down.",
+            ),
+            (
+                "Do a 45-minute full-body workout",
+                "5 min warm-up, then 3 rounds of squats, push-ups, rows and hip hinges (10-12 reps), 10 min cardio.",
+            ),
             ("Schedule 3 workouts a week in your calendar", "For example Mon/Wed/Fri at a fixed time."),
             ("Prepare your gym bag or home space", "Shoes, water bottle, towel, and a printed or saved workout plan."),
         ]
     if phase == "finish":
         return [
             ("Rest and prepare for your final test", "Light movement only; sleep 8 hours the night before."),
-            ("Do the final test and record your numbers", f"Test exactly what \"{g.core}\" asks for and compare with your starting numbers."),
+            ("Do the final test and record your numbers", f'Test exactly what "{g.core}" asks for and compare with your starting numbers.'),
             ("Choose the routine you'll keep", "Write the weekly plan that keeps your result and put it in your calendar."),
         ]
     return [
@@ -886,7 +1577,10 @@ def _tasks_money(g: Goal, m: str, phase: str) -> list[Todo]:
             return [
                 ("List every debt with balance, rate and minimum payment", "Use your statements and online accounts; total them in one spreadsheet."),
                 ("Set up automatic minimum payments", "For every debt, so you never pay late fees again."),
-                ("Choose avalanche or snowball", "Avalanche = highest interest first (cheapest); snowball = smallest balance first (fastest wins). Write down your order."),
+                (
+                    "Choose avalanche or snowball",
+                    "Avalanche = highest interest first (cheapest); snowball = smallest balance first (fastest wins). Write down your order.",
+                ),
                 ("Remove saved cards from shopping sites and apps", "Make new debt harder to take on."),
             ]
         return [
@@ -975,7 +1669,10 @@ def _tasks_habit(g: Goal, m: str, phase: str) -> list[Todo]:
     if g.flavour == "quitting":
         return [
             ("Write down every trigger today", "Time, place, mood and who you were with, each time the urge comes. It shows you what to plan for."),
-            ("Prepare a replacement for your top trigger", f"Decide what you'll do instead (a 5-minute walk, water, gum, a call) and {cue}. Focus: {m}."),
+            (
+                "Prepare a replacement for your top trigger",
+                f"Decide what you'll do instead (a 5-minute walk, water, gum, a call) and {cue}. Focus: {m}.",
+            ),
             ("Mark today in your tracker", f"Count {unit}; a slip only means restarting the count tomorrow."),
             ("Text your support person an update", "One line on how today went. Ask them to check in again in 3 days."),
         ]
@@ -1021,20 +1718,23 @@ def _tasks_career(g: Goal, m: str, phase: str) -> list[Todo]:
 def _tasks_generic(g: Goal, m: str, phase: str) -> list[Todo]:
     if phase == "start":
         return [
-            ("Write down what done looks like", f"One sentence describing \"{g.core}\" finished, and how you'll measure it."),
-            ("List the steps for this milestone", f"Break \"{m}\" into 5-10 small steps of under an hour each."),
+            ("Write down what done looks like", f'One sentence describing "{g.core}" finished, and how you\'ll measure it.'),
+            ("List the steps for this milestone", f'Break "{m}" into 5-10 small steps of under an hour each.'),
             ("Do the first step for 30 minutes", "Start with the one that makes the others easier."),
             ("Block 3 sessions a week in your calendar", "45 minutes each, at a time you'll protect."),
         ]
     if phase == "finish":
         return [
-            (f"List what's left for \"{m}\"", "Write every remaining step; cross out anything that isn't needed for the result."),
+            (f'List what\'s left for "{m}"', "Write every remaining step; cross out anything that isn't needed for the result."),
             ("Work 45 minutes on the biggest remaining step", "Phone in another room, one step only."),
-            ("Check the result against your definition of done", f"Compare what you have with what \"{g.core}\" was meant to be."),
+            ("Check the result against your definition of done", f'Compare what you have with what "{g.core}" was meant to be.'),
             ("Share the result with someone", "Show it to one person who supported you."),
         ]
     return [
-        (f"Break \"{m}\" into 3-5 concrete steps", "Write each step as an action of under an hour, with what you need for it (time, money, tools, people)."),
+        (
+            f'Break "{m}" into 3-5 concrete steps',
+            "Write each step as an action of under an hour, with what you need for it (time, money, tools, people).",
+        ),
         ("Do the first step for 45 minutes", f"Focus on: {m}. Phone in another room."),
         ("Remove one obstacle", "The thing that slowed you down most: ask for help, buy the tool, or drop the step."),
         ("Review what got done this week", "Tick off steps and adjust the plan for the next few days."),
@@ -1044,9 +1744,17 @@ def _tasks_generic(g: Goal, m: str, phase: str) -> list[Todo]:
 
 
 _TASKS: dict[str, Callable[[Goal, str, str], list[Todo]]] = {
-    "language": _tasks_language, "instrument": _tasks_instrument, "skill": _tasks_skill, "running": _tasks_running,
-    "fitness": _tasks_fitness, "money": _tasks_money, "writing": _tasks_writing, "building": _tasks_building,
-    "habit": _tasks_habit, "career": _tasks_career, "generic": _tasks_generic,
+    "language": _tasks_language,
+    "instrument": _tasks_instrument,
+    "skill": _tasks_skill,
+    "running": _tasks_running,
+    "fitness": _tasks_fitness,
+    "money": _tasks_money,
+    "writing": _tasks_writing,
+    "building": _tasks_building,
+    "habit": _tasks_habit,
+    "career": _tasks_career,
+    "generic": _tasks_generic,
 }
 
 
@@ -1055,7 +1763,29 @@ def _milestone_phrase(title: str) -> str:
     return text or "this milestone"
 
 
-_VAGUE = {"day", "week", "month", "minut", "hour", "time", "first", "next", "new", "one", "two", "thre", "reach", "get", "make", "start", "your", "every", "each", "full", "last"}
+_VAGUE = {
+    "day",
+    "week",
+    "month",
+    "minut",
+    "hour",
+    "time",
+    "first",
+    "next",
+    "new",
+    "one",
+    "two",
+    "thre",
+    "reach",
+    "get",
+    "make",
+    "start",
+    "your",
+    "every",
+    "each",
+    "full",
+    "last",
+}
 
 
 def _topic_words(text: str) -> set[str]:
@@ -1074,7 +1804,7 @@ def _pick_tasks(goal: Goal, phrase: str, milestone: str, phase: str, size: int) 
         return _topic_words(text.replace(phrase, ""))
 
     # Words most of the kind's tasks use ("song", "run") say nothing about a particular milestone.
-    every = {title: description for title, description in own + others}
+    every = dict(own + others)
     frequency: dict[str, int] = {}
     for title, description in every.items():
         for word in topic(f"{title} {description}"):
@@ -1115,11 +1845,18 @@ def coach(data: Mapping[str, Any]) -> dict[str, Any]:
     size = 3 if days <= 2 else 4 if days <= 7 else 5
     chosen = _pick_tasks(goal, _milestone_phrase(milestone_title), f"{milestone_title} {data.get('milestoneDescription') or ''}", phase, size - 1)
     if phase == "finish":
-        what = f"\"{goal.title}\" is reached" if goal.title.lower() in milestone_title.lower() else f"\"{milestone_title}\" is done and \"{goal.title}\" is reached"
-        review = (_clip(f"Check the goal is met: {goal.title}", TITLE_MAX), f"On {last.isoformat()}, confirm {what}. Write down what worked and celebrate.")
+        what = (
+            f'"{goal.title}" is reached'
+            if goal.title.lower() in milestone_title.lower()
+            else f'"{milestone_title}" is done and "{goal.title}" is reached'
+        )
+        review = (
+            _clip(f"Check the goal is met: {goal.title}", TITLE_MAX),
+            f"On {last.isoformat()}, confirm {what}. Write down what worked and celebrate.",
+        )
     else:
         review = (
-            _clip(f"Review progress on \"{milestone_title}\"", TITLE_MAX),
+            _clip(f'Review progress on "{milestone_title}"', TITLE_MAX),
             f"On {last.isoformat()}, check milestone {number} of {count} against its description: what's done, what's left. Note one thing to change before milestone {number + 1}.",
         )
     chosen.append(review)
@@ -1135,8 +1872,7 @@ def coach(data: Mapping[str, Any]) -> dict[str, Any]:
     else:
         timing = f"You have {days} day{'s' if days != 1 else ''} until {due.isoformat()}."
     message = (
-        f"Milestone {number} of {count}: \"{milestone_title}\". {timing} "
-        f"Start today with \"{tasks[0]['title']}\", then work through the rest one by one."
+        f'Milestone {number} of {count}: "{milestone_title}". {timing} Start today with "{tasks[0]["title"]}", then work through the rest one by one.'
     )
     return {"tasks": tasks, "message": _clip(message, MESSAGE_MAX)}
 
@@ -1147,15 +1883,126 @@ def coach(data: Mapping[str, Any]) -> dict[str, Any]:
 
 _DONE = {"done", "completed", "complete", "finished", "skipped", "cancelled", "canceled", "archived", "closed"}
 _STOP = {
-    "i", "me", "my", "mine", "we", "our", "you", "your", "the", "a", "an", "and", "or", "but", "to", "of", "for", "with",
-    "on", "in", "at", "by", "from", "it", "its", "is", "was", "are", "be", "been", "just", "already", "finally",
-    "done", "finished", "finish", "completed", "complete", "mark", "marked", "as", "task", "tasks", "todo", "today",
-    "todays", "have", "has", "had", "ve", "this", "that", "these", "those", "up", "all", "off", "check", "checked",
-    "tick", "ticked", "cross", "crossed", "did", "do", "also", "now", "so", "yes", "please", "can", "got", "am", "m",
-    "im", "s", "the", "then", "too", "very", "really", "thing", "one", "wrapped", "knocked", "out", "through",
-    "wrap", "some", "just", "ok", "okay", "yay", "woohoo", "hey", "hi", "there", "coach", "zik",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "our",
+    "you",
+    "your",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "to",
+    "of",
+    "for",
+    "with",
+    "on",
+    "in",
+    "at",
+    "by",
+    "from",
+    "it",
+    "its",
+    "is",
+    "was",
+    "are",
+    "be",
+    "been",
+    "just",
+    "already",
+    "finally",
+    "done",
+    "finished",
+    "finish",
+    "completed",
+    "complete",
+    "mark",
+    "marked",
+    "as",
+    "task",
+    "tasks",
+    "todo",
+    "today",
+    "todays",
+    "have",
+    "has",
+    "had",
+    "ve",
+    "this",
+    "that",
+    "these",
+    "those",
+    "up",
+    "all",
+    "off",
+    "check",
+    "checked",
+    "tick",
+    "ticked",
+    "cross",
+    "crossed",
+    "did",
+    "do",
+    "also",
+    "now",
+    "so",
+    "yes",
+    "please",
+    "can",
+    "got",
+    "am",
+    "m",
+    "im",
+    "s",
+    "then",
+    "too",
+    "very",
+    "really",
+    "thing",
+    "one",
+    "wrapped",
+    "knocked",
+    "out",
+    "through",
+    "wrap",
+    "some",
+    "ok",
+    "okay",
+    "yay",
+    "woohoo",
+    "hey",
+    "hi",
+    "there",
+    "coach",
+    "zik",
 }
-_IRREGULAR = {"ran": "run", "wrote": "write", "written": "write", "read": "read", "did": "do", "went": "go", "swam": "swim", "made": "make", "bought": "buy", "sent": "send", "took": "take", "spoke": "speak", "met": "meet", "paid": "pay", "ate": "eat", "drank": "drink", "slept": "sleep", "built": "build", "sang": "sing", "called": "call"}
+_IRREGULAR = {
+    "ran": "run",
+    "wrote": "write",
+    "written": "write",
+    "read": "read",
+    "did": "do",
+    "went": "go",
+    "swam": "swim",
+    "made": "make",
+    "bought": "buy",
+    "sent": "send",
+    "took": "take",
+    "spoke": "speak",
+    "met": "meet",
+    "paid": "pay",
+    "ate": "eat",
+    "drank": "drink",
+    "slept": "sleep",
+    "built": "build",
+    "sang": "sing",
+    "called": "call",
+}
 
 
 def _stem(word: str) -> str:
@@ -1192,7 +2039,9 @@ _COMPLETE = _Pattern(
 )
 _COMPLETE_END = _Pattern(r"\b(?:done|finished|complete|completed)\W*$", re.IGNORECASE)
 _PAST = _Pattern(r"\b(?:[a-z]{3,}ed|ran|wrote|read|went|swam|made|bought|sent|took|spoke|met|paid|ate|drank|slept|built|sang|did|got)\b")
-_NEGATION = _Pattern(r"\b(?:not|no|never|didn'?t|couldn'?t|haven'?t|hasn'?t|wasn'?t|won'?t|can'?t|but|wanted|tried|failed|skipped|missed|planned|needed|forgot)\b|n't\b")
+_NEGATION = _Pattern(
+    r"\b(?:not|no|never|didn'?t|couldn'?t|haven'?t|hasn'?t|wasn'?t|won'?t|can'?t|but|wanted|tried|failed|skipped|missed|planned|needed|forgot)\b|n't\b"
+)
 _LIST = [
     _Pattern(p, re.IGNORECASE)
     for p in (
@@ -1254,7 +2103,7 @@ def _quoted(message: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _best_task(query: str, tasks: list[Mapping[str, Any]], *, share: float = 0.5) -> tuple[Mapping[str, Any] | None, bool]:
+def _best_task(query: str, tasks: Sequence[Mapping[str, Any]], *, share: float = 0.5) -> tuple[Mapping[str, Any] | None, bool]:
     """The task whose title shares most words with ``query`` (None when nothing matches well enough);
     the flag says the best match was a tie."""
     words = _words(query)
@@ -1273,7 +2122,7 @@ def _best_task(query: str, tasks: list[Mapping[str, Any]], *, share: float = 0.5
     return scored[0][3], tie
 
 
-def _task_list(tasks: list[Mapping[str, Any]], limit: int = 10) -> str:
+def _task_list(tasks: Sequence[Mapping[str, Any]], limit: int = 10) -> str:
     lines = []
     for number, task in enumerate(tasks[:limit], start=1):
         goal = str(task.get("goalTitle") or "").strip()
@@ -1288,16 +2137,16 @@ def _first_step(title: str) -> str:
     return stages["milestones"][0]["title"]
 
 
-def _nudge(goals: list[Mapping[str, Any]], open_tasks: list[Mapping[str, Any]]) -> str:
+def _nudge(goals: Sequence[Mapping[str, Any]], open_tasks: Sequence[Mapping[str, Any]]) -> str:
     active = [g for g in goals if _is_active(g)]
     if open_tasks:
         task = open_tasks[0]
         goal = str(task.get("goalTitle") or "").strip()
-        for_goal = f" for \"{_clip(goal, 80)}\"" if goal else ""
-        return f"Your next open task is \"{_clip(str(task.get('title')), 120)}\"{for_goal}. Give it 20 focused minutes and see how far you get."
+        for_goal = f' for "{_clip(goal, 80)}"' if goal else ""
+        return f'Your next open task is "{_clip(str(task.get("title")), 120)}"{for_goal}. Give it 20 focused minutes and see how far you get.'
     if active:
         goal = str(active[0].get("title") or "your goal")
-        return f"A good use of 15 minutes today: move \"{_clip(goal, 80)}\" one step forward, or rest and start fresh tomorrow."
+        return f'A good use of 15 minutes today: move "{_clip(goal, 80)}" one step forward, or rest and start fresh tomorrow.'
     return "You don't have a goal yet. Tell me one, for example \"I want to learn Spanish\", and I'll break it into milestones and daily tasks."
 
 
@@ -1321,10 +2170,13 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
     def create(title: str) -> dict[str, Any]:
         same = next((g for g in goals if _words(str(g.get("title") or "")) == _words(title)), None)
         if same is not None:
-            reply = f"You already have the goal \"{_clip(str(same.get('title')), 120)}\" ({same.get('status') or 'active'}), so I won't add it twice. " + _nudge(goals, open_tasks)
+            reply = (
+                f'You already have the goal "{_clip(str(same.get("title")), 120)}" ({same.get("status") or "active"}), so I won\'t add it twice. '
+                + _nudge(goals, open_tasks)
+            )
             return {"reply": _reply(reply), "intent": "chat"}
         step = _first_step(title)
-        reply = f"Great goal! I'm creating \"{title}\" and breaking it into milestones with daily tasks. A good first milestone: {step}."
+        reply = f'Great goal! I\'m creating "{title}" and breaking it into milestones with daily tasks. A good first milestone: {step}.'
         return {"reply": _reply(reply), "intent": "create_goal", "goalTitle": title}
 
     # 1. An explicit goal: "set a goal: ...", "my goal is to ...".
@@ -1336,21 +2188,31 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
                 return create(title)
             if title:  # "my goal is going well": talk about it
                 break
-            return {"reply": _reply("Happy to set a goal with you! What would you like to achieve? For example: \"Run a 5k by June\" or \"Save $2,000 for a trip\"."), "intent": "chat"}
+            return {
+                "reply": _reply(
+                    'Happy to set a goal with you! What would you like to achieve? For example: "Run a 5k by June" or "Save $2,000 for a trip".'
+                ),
+                "intent": "chat",
+            }
 
     # 2. A finished task: "I finished the 5k run", "mark 'buy shoes' as done".
     question = message.endswith("?")
-    if _COMPLETE.search(message) and not (question and not re.search(r"\bmark", low)) or (not question and _COMPLETE_END.search(message)):
+    if (_COMPLETE.search(message) and not (question and not re.search(r"\bmark", low))) or (not question and _COMPLETE_END.search(message)):
         query = _quoted(message) or message
         task, tie = _best_task(query, open_tasks)
         if task is not None and not tie:
             remaining = len(open_tasks) - 1
-            after = f" {remaining} task{'s' if remaining != 1 else ''} left today." if remaining else " That was the last open task for today. Well done!"
-            reply = f"Nice work! I've marked \"{_clip(str(task.get('title')), 120)}\" as done.{after}"
+            after = (
+                f" {remaining} task{'s' if remaining != 1 else ''} left today." if remaining else " That was the last open task for today. Well done!"
+            )
+            reply = f'Nice work! I\'ve marked "{_clip(str(task.get("title")), 120)}" as done.{after}'
             return {"reply": _reply(reply), "intent": "complete_task", "taskId": str(task["taskId"])}
         closed, _ = _best_task(query, done_tasks)
         if closed is not None and task is None:
-            return {"reply": _reply(f"\"{_clip(str(closed.get('title')), 120)}\" is already marked as done. Nice! " + _nudge(goals, open_tasks)), "intent": "chat"}
+            return {
+                "reply": _reply(f'"{_clip(str(closed.get("title")), 120)}" is already marked as done. Nice! ' + _nudge(goals, open_tasks)),
+                "intent": "chat",
+            }
         if open_tasks:
             which = "a few of today's tasks" if tie else "the task you mean"
             reply = f"Well done! Which one did you finish? I couldn't tell {which}. Today's open tasks:\n{_task_list(open_tasks)}\nReply with its name and I'll mark it done."
@@ -1363,8 +2225,14 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
         task, tie = _best_task(message, open_tasks)
         if task is not None and not tie and len(_words(message) & _words(str(task.get("title") or ""))) >= 2:
             remaining = len(open_tasks) - 1
-            after = f" {remaining} task{'s' if remaining != 1 else ''} left today." if remaining else " That was the last open task for today. Well done!"
-            return {"reply": _reply(f"Nice work! I've marked \"{_clip(str(task.get('title')), 120)}\" as done.{after}"), "intent": "complete_task", "taskId": str(task["taskId"])}
+            after = (
+                f" {remaining} task{'s' if remaining != 1 else ''} left today." if remaining else " That was the last open task for today. Well done!"
+            )
+            return {
+                "reply": _reply(f'Nice work! I\'ve marked "{_clip(str(task.get("title")), 120)}" as done.{after}'),
+                "intent": "complete_task",
+                "taskId": str(task["taskId"]),
+            }
 
     # 3. Today's list: "what's on today?", "my tasks".
     if any(pattern.search(message) for pattern in _LIST):
@@ -1382,7 +2250,11 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
         found = pattern.search(message)
         if found:
             title = _goal_title(found.group(1))
-            if title and not _NOT_GOALS.match(title) and not re.search(r"\b(?:today|tonight|right now|this morning|this afternoon)\b", title, re.I):
+            if (
+                title
+                and not _NOT_GOALS.match(title)
+                and not re.search(r"\b(?:today|tonight|right now|this morning|this afternoon)\b", title, re.IGNORECASE)
+            ):
                 return create(title)
             break
 
@@ -1394,18 +2266,21 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"reply": _reply(_talk(low, goals, open_tasks, done_tasks)), "intent": "chat"}
 
 
-def _talk(low: str, goals: list[Mapping[str, Any]], open_tasks: list[Mapping[str, Any]], done_tasks: list[Mapping[str, Any]]) -> str:
+def _talk(low: str, goals: Sequence[Mapping[str, Any]], open_tasks: Sequence[Mapping[str, Any]], done_tasks: Sequence[Mapping[str, Any]]) -> str:
     active = [g for g in goals if _is_active(g)]
     nudge = _nudge(goals, open_tasks)
-    goal = f"\"{_clip(str(active[0].get('title')), 80)}\"" if active else None
-    if re.search(r"\b(?:tired|exhausted|stuck|unmotivated|no motivation|overwhelm\w*|stress\w*|anxious|behind|fail\w*|lazy|procrastinat\w*|can'?t|give up|hard|struggl\w*|sad|down|bad day)\b", low):
+    goal = f'"{_clip(str(active[0].get("title")), 80)}"' if active else None
+    if re.search(
+        r"\b(?:tired|exhausted|stuck|unmotivated|no motivation|overwhelm\w*|stress\w*|anxious|behind|fail\w*|lazy|procrastinat\w*|can'?t|give up|hard|struggl\w*|sad|down|bad day)\b",
+        low,
+    ):
         lead = "That sounds tough, and it's normal to have days like this."
         if open_tasks:
-            return f"{lead} Let's make it small: do just 10 minutes of \"{_clip(str(open_tasks[0].get('title')), 120)}\" and stop there if you want. Small steps still move {goal or 'your goal'} forward."
+            return f'{lead} Let\'s make it small: do just 10 minutes of "{_clip(str(open_tasks[0].get("title")), 120)}" and stop there if you want. Small steps still move {goal or "your goal"} forward.'
         return f"{lead} Rest counts too. " + nudge
     if re.search(r"\bmotivat\w*|\bfocus\b|\bdiscipline\b|\bconsisten\w*", low):
         if open_tasks:
-            return f"Motivation usually shows up after you start, not before. Set a 5-minute timer and begin \"{_clip(str(open_tasks[0].get('title')), 120)}\"; if you want to stop after 5 minutes, that still counts."
+            return f'Motivation usually shows up after you start, not before. Set a 5-minute timer and begin "{_clip(str(open_tasks[0].get("title")), 120)}"; if you want to stop after 5 minutes, that still counts.'
         return "Motivation usually shows up after you start, not before. " + nudge
     if re.search(r"\b(?:thanks|thank you|thx|cheers)\b", low):
         return "You're welcome! " + nudge
@@ -1415,20 +2290,20 @@ def _talk(low: str, goals: list[Mapping[str, Any]], open_tasks: list[Mapping[str
     if re.search(r"\b(?:how (?:am i|are my goals|is my progress)|progress|status|how far)\b", low):
         parts = []
         if active:
-            names = ", ".join(f"\"{_clip(str(g.get('title')), 60)}\"" for g in active[:3])
+            names = ", ".join(f'"{_clip(str(g.get("title")), 60)}"' for g in active[:3])
             parts.append(f"You're working on {len(active)} goal{'s' if len(active) != 1 else ''}: {names}.")
         parts.append(f"Today: {len(done_tasks)} done, {len(open_tasks)} open.")
         return " ".join(parts) + " " + nudge
     if re.search(r"\b(?:help|what can you do|how does this work|how do you work)\b", low):
         return (
-            "I can set up a goal (\"I want to run a 10k\"), tell you what's on today (\"what's on today?\"), "
-            "and mark tasks done (\"I finished the 5k run\"). " + nudge
+            'I can set up a goal ("I want to run a 10k"), tell you what\'s on today ("what\'s on today?"), '
+            'and mark tasks done ("I finished the 5k run"). ' + nudge
         )
     if re.search(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|yo|hiya)\b", low):
         greeting = f"Hi! Good to see you. You're working on {goal}." if goal and not open_tasks else "Hi! Good to see you."
         return f"{greeting} {nudge}"
     focus = str(open_tasks[0].get("goalTitle") or "").strip() if open_tasks else ""
-    goal = f"\"{_clip(focus, 80)}\"" if focus else goal
+    goal = f'"{_clip(focus, 80)}"' if focus else goal
     if goal:
         return f"I hear you. Keep your focus on {goal}: progress comes from small steps done often. {nudge}"
     return "I hear you. " + nudge
@@ -1437,15 +2312,29 @@ def _talk(low: str, goals: list[Mapping[str, Any]], open_tasks: list[Mapping[str
 def sample_data() -> dict[str, dict[str, Any]]:
     """Example inputs of the three tasks (for prompt checks and documentation)."""
     return {
-        "quests.plan": {"title": "Run a marathon in under 4 hours", "description": "I run 10 km twice a week now.", "category": "Health", "targetDate": "2026-10-04", "today": "2026-03-01"},
+        "quests.plan": {
+            "title": "Run a marathon in under 4 hours",
+            "description": "I run 10 km twice a week now.",
+            "category": "Health",
+            "targetDate": "2026-10-04",
+            "today": "2026-03-01",
+        },
         "quests.coach": {
-            "goalTitle": "Run a marathon in under 4 hours", "goalDescription": "", "milestoneTitle": "Build a base: run 3 times a week",
-            "milestoneDescription": "Run 3 easy runs a week.", "milestoneDueDate": "2026-03-31", "milestoneNumber": 1, "milestoneCount": 6, "today": "2026-03-01",
+            "goalTitle": "Run a marathon in under 4 hours",
+            "goalDescription": "",
+            "milestoneTitle": "Build a base: run 3 times a week",
+            "milestoneDescription": "Run 3 easy runs a week.",
+            "milestoneDueDate": "2026-03-31",
+            "milestoneNumber": 1,
+            "milestoneCount": 6,
+            "today": "2026-03-01",
         },
         "quests.chat": {
             "message": "what's on today?",
             "goals": [{"goalId": "g1", "title": "Learn Spanish", "status": "active"}],
-            "todayTasks": [{"taskId": "t1", "title": "Learn your first 20 Spanish words with flashcards", "status": "todo", "goalTitle": "Learn Spanish"}],
+            "todayTasks": [
+                {"taskId": "t1", "title": "Learn your first 20 Spanish words with flashcards", "status": "todo", "goalTitle": "Learn Spanish"}
+            ],
             "today": "2026-03-01",
         },
     }

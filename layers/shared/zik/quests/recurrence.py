@@ -111,9 +111,7 @@ def _parse_weekdays(raw: Any) -> list[str]:
         raise RuleError("byWeekday must not be empty: leave it out to repeat on the start date's weekday", "rule.byWeekday")
     unknown = [value for value in raw if not isinstance(value, str) or value not in _WEEKDAY_INDEX]
     if unknown:
-        raise RuleError(
-            f"unknown weekday {unknown[0]!r}: expected one of " + ", ".join(WEEKDAYS), "rule.byWeekday"
-        )
+        raise RuleError(f"unknown weekday {unknown[0]!r}: expected one of " + ", ".join(WEEKDAYS), "rule.byWeekday")
     return sorted(set(raw), key=_WEEKDAY_INDEX.__getitem__)
 
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, overload
 
 from botocore.exceptions import ClientError
 
@@ -84,6 +85,10 @@ def rule_shard(partition: str, rule_id: str) -> str:
     return ACTIVE_RULE_SHARDS[int.from_bytes(digest[:8], "big") % RULE_SHARDS]
 
 
+@overload
+def public(item: Mapping[str, Any]) -> dict[str, Any]: ...
+@overload
+def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None: ...
 def public(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
@@ -145,7 +150,7 @@ class QuestsStore:
             **goal,
             "createdAt": stamp,
         }
-        return public(self.table.create(item))  # type: ignore[return-value]
+        return public(self.table.create(item))
 
     def goal(self, owner: Principal, goal_id: str) -> dict[str, Any]:
         item = self.table.get(owner.partition, self.goal_sk(goal_id))
@@ -182,7 +187,15 @@ class QuestsStore:
             f"{owner.partition}#GOALS", index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=limit, cursor=cursor, newest_first=True
         )
 
-    def update_goal(self, owner: Principal, goal_id: str, changes: Mapping[str, Any], *, expected_version: int | None = None, when_status: Iterable[str] | None = None) -> dict[str, Any]:
+    def update_goal(
+        self,
+        owner: Principal,
+        goal_id: str,
+        changes: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+        when_status: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
         """Change a goal; with ``when_status``, only if its status is one of those (else Conflict)."""
         if when_status is None:
             return self.table.update(owner.partition, self.goal_sk(goal_id), changes, expected_version=expected_version)
@@ -244,7 +257,7 @@ class QuestsStore:
         return len(deletes) + self.table.delete_keys(roadmap[99:])
 
     # -- milestones and their tasks, written whole ------------------------------------------------------
-    def save_milestones(self, owner: Principal, goal_id: str, milestones: list[Mapping[str, Any]]) -> None:
+    def save_milestones(self, owner: Principal, goal_id: str, milestones: Sequence[Mapping[str, Any]]) -> None:
         """All milestones at once, only while the goal is still being planned (one transaction)."""
         stamp = now_iso()
         writes: list[dict[str, Any]] = [
@@ -304,7 +317,7 @@ class QuestsStore:
         }
 
     def create_goal_with_roadmap(
-        self, owner: Principal, goal: Mapping[str, Any], milestones: list[Mapping[str, Any]], first_tasks: list[Mapping[str, Any]]
+        self, owner: Principal, goal: Mapping[str, Any], milestones: Sequence[Mapping[str, Any]], first_tasks: Sequence[Mapping[str, Any]]
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """A goal whose roadmap is already known (a career roadmap made a quest), written as the roadmap
         workflow would leave it, in one transaction: the goal active, its milestones, the first one active
@@ -333,14 +346,14 @@ class QuestsStore:
         writes = [{"Put": {"TableName": self.table.name, "Item": to_item(goal_item), "ConditionExpression": "attribute_not_exists(pk)"}}]
         writes += [{"Put": {"TableName": self.table.name, "Item": to_item(item)}} for item in (*milestone_items, *task_items)]
         self._transact(writes, on_condition=lambda: Conflict(f"goal {goal['goalId']} already exists"))
-        return public(goal_item), milestone_items, [public(t) for t in task_items]  # type: ignore[return-value]
+        return public(goal_item), milestone_items, [public(t) for t in task_items]
 
     def start_milestone(
         self,
         owner: Principal,
         goal_id: str,
         seq: int,
-        tasks: list[Mapping[str, Any]],
+        tasks: Sequence[Mapping[str, Any]],
         *,
         activate_goal: bool,
     ) -> list[dict[str, Any]]:
@@ -348,7 +361,9 @@ class QuestsStore:
         transaction that holds only while the milestone is still pending: a redelivery writes nothing."""
         stamp = now_iso()
         goal_condition = "#status = :planning" if activate_goal else "#status IN (:active, :paused)"
-        goal_update = "SET currentMilestone = :seq, updatedAt = :at" + (", #status = :active, plannedAt = :at, plannedTaskCount = :n" if activate_goal else "")
+        goal_update = "SET currentMilestone = :seq, updatedAt = :at" + (
+            ", #status = :active, plannedAt = :at, plannedTaskCount = :n" if activate_goal else ""
+        )
         writes: list[dict[str, Any]] = [
             {
                 "Update": {
@@ -358,7 +373,13 @@ class QuestsStore:
                     "ConditionExpression": goal_condition,
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": to_item(
-                        {":seq": seq, ":at": stamp, ":one": 1, ":active": "active", **({":planning": "planning", ":n": len(tasks)} if activate_goal else {":paused": "paused"})}
+                        {
+                            ":seq": seq,
+                            ":at": stamp,
+                            ":one": 1,
+                            ":active": "active",
+                            **({":planning": "planning", ":n": len(tasks)} if activate_goal else {":paused": "paused"}),
+                        }
                     ),
                 }
             },
@@ -379,7 +400,7 @@ class QuestsStore:
             writes.append({"Put": {"TableName": self.table.name, "Item": to_item(item)}})
             written.append(public(item))
         self._transact(writes, on_condition=lambda: NotFound(f"milestone {seq} of goal {goal_id} is not waiting for tasks"))
-        return written  # type: ignore[return-value]
+        return written
 
     def milestone(self, owner: Principal, goal_id: str, seq: int) -> dict[str, Any] | None:
         return self.table.get(owner.partition, self.milestone_sk(goal_id, seq))
@@ -431,7 +452,9 @@ class QuestsStore:
                 "Update": {
                     "TableName": self.table.name,
                     "Key": to_item({"pk": owner.partition, "sk": task["sk"]}),
-                    "UpdateExpression": ("SET #status = :to, completedAt = :at, updatedAt = :at" if done else "SET #status = :to, updatedAt = :at REMOVE completedAt")
+                    "UpdateExpression": (
+                        "SET #status = :to, completedAt = :at, updatedAt = :at" if done else "SET #status = :to, updatedAt = :at REMOVE completedAt"
+                    )
                     + " ADD version :one",
                     "ConditionExpression": "#status = :from",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -488,7 +511,13 @@ class QuestsStore:
 
     def delete_task(self, owner: Principal, task: Mapping[str, Any]) -> None:
         writes: list[dict[str, Any]] = [
-            {"Delete": {"TableName": self.table.name, "Key": to_item({"pk": owner.partition, "sk": task["sk"]}), "ConditionExpression": "attribute_exists(pk)"}}
+            {
+                "Delete": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"pk": owner.partition, "sk": task["sk"]}),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
         ]
         if task.get("goalId") and task.get("milestoneSeq") and task.get("status") == "todo":
             writes.append(
@@ -505,7 +534,7 @@ class QuestsStore:
 
     # -- recurrence rules -------------------------------------------------------------------------------
     def create_rule(self, owner: Principal, rule: Mapping[str, Any]) -> dict[str, Any]:
-        return public(self.table.create(self.rule_item(owner, rule)))  # type: ignore[return-value]
+        return public(self.table.create(self.rule_item(owner, rule)))
 
     @staticmethod
     def rule_item(owner: Principal, rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -550,7 +579,12 @@ class QuestsStore:
         found: set[tuple[str, str]] = set()
         for start in range(0, len(keys), 100):
             answer = self.client.batch_get_item(
-                RequestItems={self.table.name: {"Keys": [to_item({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + 100]], "ProjectionExpression": "pk, sk"}}
+                RequestItems={
+                    self.table.name: {
+                        "Keys": [to_item({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + 100]],
+                        "ProjectionExpression": "pk, sk",
+                    }
+                }
             )
             found.update((item["pk"]["S"], item["sk"]["S"]) for item in answer.get("Responses", {}).get(self.table.name, []))
         return found
@@ -586,7 +620,7 @@ class QuestsStore:
         return list(self.table.iterate(owner.partition, sk_prefix=f"TASK#R-{rule_id}-"))
 
     # -- chat -----------------------------------------------------------------------------------------
-    def add_messages(self, owner: Principal, conversation_id: str, messages: list[Mapping[str, Any]]) -> None:
+    def add_messages(self, owner: Principal, conversation_id: str, messages: Sequence[Mapping[str, Any]]) -> None:
         stamp = now_iso()
         writes = []
         for n, message in enumerate(messages):
@@ -610,9 +644,9 @@ class QuestsStore:
         for item in self.table.iterate(owner.partition):
             sk = item["sk"]
             if sk.startswith("GOAL#") and "#MS#" not in sk:
-                goals[item["goalId"]] = {**public(item), "milestones": []}  # type: ignore[dict-item]
+                goals[item["goalId"]] = {**public(item), "milestones": []}
             elif sk.startswith("GOAL#") and "#TASK#" not in sk:
-                goals[item["goalId"]]["milestones"].append({**public(item), "tasks": []})  # type: ignore[dict-item]
+                goals[item["goalId"]]["milestones"].append({**public(item), "tasks": []})
             elif sk.startswith("GOAL#"):
                 milestone = goals[item["goalId"]]["milestones"][int(item["milestoneSeq"]) - 1]
                 milestone["tasks"].append(public(item))
@@ -639,4 +673,3 @@ class QuestsStore:
             if exc.response["Error"]["Code"] == "TransactionCanceledException":
                 raise on_condition() from None
             raise
-

@@ -4,8 +4,9 @@ attempt, so a retried start of the same attempt is the same execution, never a s
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError

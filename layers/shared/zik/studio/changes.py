@@ -16,7 +16,8 @@ item's own ``tenantId`` and ``userId`` before the records are published.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from zik.principal import DEFAULT_TENANT
 from zik.streams import Change, Event
@@ -36,7 +37,8 @@ def events_of(change: Change) -> Iterator[Event]:
         return
     if job.get("status") == "succeeded":
         yield Event(
-            "TryOnCompleted", DOMAIN,
+            "TryOnCompleted",
+            DOMAIN,
             {
                 "jobId": job["jobId"],
                 "photoId": job["photoId"],
@@ -52,7 +54,8 @@ def events_of(change: Change) -> Iterator[Event]:
     elif job.get("status") == "failed":
         error = job.get("error") or {}
         yield Event(
-            "TryOnFailed", DOMAIN,
+            "TryOnFailed",
+            DOMAIN,
             {
                 "jobId": job["jobId"],
                 "photoId": job["photoId"],
@@ -64,7 +67,6 @@ def events_of(change: Change) -> Iterator[Event]:
         )
 
 
-
 def _photo_events(change: Change) -> Iterator[Event]:
     """An upload the pipeline accepted (pending to ready): PhotoUploaded. A try-on's result photo is
     written ready (its job's TryOnCompleted says so); a rejected upload is the user's to read, not an event."""
@@ -73,7 +75,8 @@ def _photo_events(change: Change) -> Iterator[Event]:
         return
     record = photo.get("record") or {}
     yield Event(
-        "PhotoUploaded", DOMAIN,
+        "PhotoUploaded",
+        DOMAIN,
         {
             "photoId": photo["photoId"],
             "width": record.get("width"),

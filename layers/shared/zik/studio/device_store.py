@@ -28,12 +28,13 @@ Access patterns:
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from zik import clock, config
-from zik.dynamo import Table, from_item, to_item
+from zik.dynamo import Table, from_item, item_of_failed_condition, to_item
 
 DEVICE_PREFIX = "DEVICE#"
 PUSH_PREFIX = "PUSH#"
@@ -162,7 +163,7 @@ class DeviceStore:
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return from_item(exc.response.get("Item") or {"state": {"S": CLAIMED}})
+                return from_item(item_of_failed_condition(exc) or {"state": {"S": CLAIMED}})
             raise
         return None
 

@@ -16,8 +16,9 @@ older token, is set to the token and enabled again.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 

@@ -61,9 +61,7 @@ def _raw() -> dict[str, Any]:
 def problems(data: dict[str, Any]) -> list[str]:
     """Every rule ``data`` (the shape of hairstyles.json) breaks; [] when it is valid."""
     found: list[str] = []
-    categories, lengths, textures, shapes = (
-        set(data.get(k) or ()) for k in ("categories", "lengths", "textures", "shapes")
-    )
+    categories, lengths, textures, shapes = (set(data.get(k) or ()) for k in ("categories", "lengths", "textures", "shapes"))
     palette = data.get("colors") or {}
     for key, color in palette.items():
         if not _SLUG.match(key):
@@ -71,9 +69,7 @@ def problems(data: dict[str, Any]) -> list[str]:
         if not isinstance(color, dict) or not str(color.get("name") or "").strip():
             found.append(f"colour {key!r} has no name")
         elif not _HEX.match(str(color.get("hex"))):
-            found.append(
-                f"colour {key!r} has {color.get('hex')!r}, not a #RRGGBB hex colour"
-            )
+            found.append(f"colour {key!r} has {color.get('hex')!r}, not a #RRGGBB hex colour")
     seen: set[str] = set()
     for index, style in enumerate(data.get("hairstyles") or ()):
         sid = style.get("id")
@@ -102,28 +98,16 @@ def problems(data: dict[str, Any]) -> list[str]:
         if len(set(colors)) != len(colors):
             found.append(f"{where}: a colour is offered twice")
         if style.get("defaultColor") not in colors:
-            found.append(
-                f"{where}: the default colour {style.get('defaultColor')!r} is not one it offers"
-            )
+            found.append(f"{where}: the default colour {style.get('defaultColor')!r} is not one it offers")
         edit = style.get("edit") or {}
         if edit.get("shape") not in shapes:
             found.append(f"{where}: unknown shape {edit.get('shape')!r}")
         for field, (low, high) in _EDIT_BOUNDS.items():
             value = edit.get(field)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not low <= value <= high
-            ):
-                found.append(
-                    f"{where}: edit.{field} must be a number from {low} to {high}, not {value!r}"
-                )
-        if not isinstance(edit.get("fringe"), bool) or edit.get("fringe") != (
-            edit.get("fringeDepth", 0) > 0
-        ):
-            found.append(
-                f"{where}: edit.fringe must be true exactly when edit.fringeDepth is above 0"
-            )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                found.append(f"{where}: edit.{field} must be a number from {low} to {high}, not {value!r}")
+        if not isinstance(edit.get("fringe"), bool) or edit.get("fringe") != (edit.get("fringeDepth", 0) > 0):
+            found.append(f"{where}: edit.fringe must be true exactly when edit.fringeDepth is above 0")
     if not seen:
         found.append("the library holds no hairstyle")
     return found
@@ -201,9 +185,7 @@ def hairstyle(hairstyle_id: str) -> dict[str, Any]:
     for style in _library():
         if style["id"] == hairstyle_id:
             return copy.deepcopy(style)
-    raise HairstyleNotFound(
-        f"no hairstyle {hairstyle_id!r} in the library", field="hairstyleId"
-    )
+    raise HairstyleNotFound(f"no hairstyle {hairstyle_id!r} in the library", field="hairstyleId")
 
 
 def color_hex(style: dict[str, Any], color: str | None = None) -> str:
@@ -236,9 +218,7 @@ def rgb(hex_color: str) -> tuple[int, int, int]:
 
 # ---- the shape of a style around a face -------------------------------------------------------------------
 
-FaceBox = tuple[
-    float, float, float, float
-]  # x, y, width, height (of a frontal face detector's box)
+FaceBox = tuple[float, float, float, float]  # x, y, width, height (of a frontal face detector's box)
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
@@ -249,9 +229,7 @@ class Layer:
 
     kind: Literal["hair", "face"]
     primitive: Literal["ellipse", "polygon"]
-    points: tuple[
-        float, ...
-    ]  # an ellipse's box (left, top, right, bottom) or a polygon's x, y, x, y...
+    points: tuple[float, ...]  # an ellipse's box (left, top, right, bottom) or a polygon's x, y, x, y...
     strength: float = 1.0
 
 
@@ -278,9 +256,7 @@ def hair_layers(edit: dict[str, Any], face: FaceBox) -> list[Layer]:
     shape = edit["shape"]
     layers: list[Layer] = []
 
-    def hair(
-        primitive: Literal["ellipse", "polygon"], *points: float, strength: float = 1.0
-    ) -> None:
+    def hair(primitive: Literal["ellipse", "polygon"], *points: float, strength: float = 1.0) -> None:
         layers.append(Layer("hair", primitive, tuple(points), strength))
 
     def cap(bottom: float, widen: float = 0.0) -> None:
@@ -366,9 +342,7 @@ def hair_layers(edit: dict[str, Any], face: FaceBox) -> list[Layer]:
             strands = 5
             for side in (-1, 1):
                 for i in range(strands):
-                    offset = 0.40 * w + (outer - 0.40 * w + 0.10 * w) * i / (
-                        strands - 1
-                    )
+                    offset = 0.40 * w + (outer - 0.40 * w + 0.10 * w) * i / (strands - 1)
                     left = cx + side * offset - 0.05 * w
                     hair(
                         "polygon",
@@ -382,11 +356,7 @@ def hair_layers(edit: dict[str, Any], face: FaceBox) -> list[Layer]:
                         end,
                     )
     # The face shows through: a cut frames it, it does not cover it (the fringe below is the exception).
-    layers.append(
-        Layer(
-            "face", "ellipse", (x + 0.06 * w, y + 0.06 * h, x + 0.94 * w, y + 1.16 * h)
-        )
-    )
+    layers.append(Layer("face", "ellipse", (x + 0.06 * w, y + 0.06 * h, x + 0.94 * w, y + 1.16 * h)))
     if edit["fringe"]:
         depth = y + edit["fringeDepth"] * h
         hair(
@@ -447,12 +417,9 @@ def _drawn(edit_json: str, hex_color: str, size: tuple[int, int]) -> bytes:
     draw.ellipse((cx - 1.5 * w, y + 1.45 * h, cx + 1.5 * w, y + 3.2 * h), fill=_SHIRT)
     draw.rectangle((cx - 0.24 * w, y + 0.8 * h, cx + 0.24 * w, y + 1.6 * h), fill=_SKIN)
     for layer in hair_layers(edit, face):
-        if layer.kind == "face":
-            fill = _SKIN
-        else:
-            fill = tuple(
-                round(s + (c - s) * layer.strength) for c, s in zip(hair_rgb, _SKIN)
-            )
+        fill: tuple[int, ...] = (
+            _SKIN if layer.kind == "face" else tuple(round(s + (c - s) * layer.strength) for c, s in zip(hair_rgb, _SKIN, strict=True))
+        )
         if layer.primitive == "ellipse":
             draw.ellipse(layer.points, fill=fill)
         else:

@@ -488,8 +488,7 @@ def _check_jpeg_scans(data: bytes, field: str) -> None:
         scans += 1
         if scans > MAX_JPEG_SCANS:
             raise UnsafeImage(
-                f"the JPEG has more than {MAX_JPEG_SCANS} scans, far more than any photo: it would cost "
-                "minutes to decode",
+                f"the JPEG has more than {MAX_JPEG_SCANS} scans, far more than any photo: it would cost minutes to decode",
                 field=field,
                 details={"maxScans": MAX_JPEG_SCANS},
             )
@@ -558,7 +557,6 @@ class _Metadata:
             had_comments=any(info.get(key) for key in _COMMENT_KEYS),
             icc_profile=bytes(icc) if isinstance(icc, (bytes, bytearray)) and icc else None,
         )
-
 
     def header(self) -> dict[str, Any]:
         """The metadata as JSON, for a decode that ran in a child."""

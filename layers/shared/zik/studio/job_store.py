@@ -28,13 +28,14 @@ Access patterns:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from zik import clock, config
-from zik.dynamo import TransactionFailed, from_item, shared_client, to_item, transact, update_or_old
+from zik.dynamo import TransactionFailed, from_item, item_of_failed_condition, shared_client, to_item, transact, update_or_old
 from zik.studio import tryons
 
 COUNTER_PREFIX = "QUOTA#"
@@ -131,7 +132,7 @@ class JobStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            old = exc.response.get("Item")
+            old = item_of_failed_condition(exc)
             return (from_item(old) if old else self.get(job["jobId"]) or item), False
         return item, True
 
@@ -146,7 +147,9 @@ class JobStore:
         changes: dict[str, Any] = {"error": dict(error)}
         job = self.get(job_id)
         if job is None or not job.get("countedAt") or job.get("status") in tryons.FINAL:
-            return update_or_old(self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes))
+            return update_or_old(
+                self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes)
+            )
         stamp = clock.now_iso()
         move = self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes={**changes, "refundedAt": stamp})
         refund = {
@@ -162,13 +165,13 @@ class JobStore:
             if failed.failed(0):  # final meanwhile: left as it is
                 return None, self.get(job_id)
             if failed.failed(1):  # the counter is gone (its day long past, TTL): nothing to give back
-                return update_or_old(self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes))
+                return update_or_old(
+                    self.client, self._move_request(job_id, tryons.FAILED, from_statuses=(tryons.QUEUED, tryons.RUNNING), changes=changes)
+                )
             raise
         return self.get(job_id), None
 
-    def _move_request(
-        self, job_id: str, status: str, *, from_statuses: tuple[str, ...], changes: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]:
+    def _move_request(self, job_id: str, status: str, *, from_statuses: tuple[str, ...], changes: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The UpdateItem (or a transaction's Update) moving the job to ``status`` from one of ``from_statuses``."""
         stamp = clock.now_iso()
         values: dict[str, Any] = {
@@ -216,7 +219,16 @@ class JobStore:
                 "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
                 "ExpressionAttributeNames": {"#day": "day"},
                 "ExpressionAttributeValues": to_item(
-                    {":zero": 0, ":one": 1, ":user": user_id, ":tenant": job.get("tenantId"), ":day": day, ":now": stamp, ":expires": expires, ":limit": limit}
+                    {
+                        ":zero": 0,
+                        ":one": 1,
+                        ":user": user_id,
+                        ":tenant": job.get("tenantId"),
+                        ":day": day,
+                        ":now": stamp,
+                        ":expires": expires,
+                        ":limit": limit,
+                    }
                 ),
             }
         }

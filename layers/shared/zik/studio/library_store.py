@@ -20,7 +20,8 @@ Access patterns (template.yaml, HairstyleLibraryTable):
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from zik import config
 from zik.dynamo import Filter, Page, Table, from_item, to_item
@@ -62,7 +63,7 @@ class HairstyleLibrary:
         self.table = table or Table(config.require("HAIRSTYLES_TABLE")["HAIRSTYLES_TABLE"], pk="hairstyleId", sk=None)
 
     # -- the deployment's loader -----------------------------------------------------------------------------
-    def put_all(self, styles: list[Mapping[str, Any]], version: str) -> None:
+    def put_all(self, styles: Sequence[Mapping[str, Any]], version: str) -> None:
         """Write every style of the library (a style an admin hid stays hidden)."""
         hidden = {item["hairstyleId"] for item in self.shelf() if item.get("hidden")}
         items = [{**library_item(style, version), **({"hidden": True} if style["id"] in hidden else {})} for style in styles]
@@ -87,13 +88,24 @@ class HairstyleLibrary:
         shown = None if include_hidden else _SHOWN
         if category:
             return self.table.query_page(
-                category, index=CATEGORY_INDEX, pk_name="category", sk_name="styleKey",
-                sk_prefix=f"{category}#{length}#" if length else None, limit=limit, cursor=cursor, where=shown,
+                category,
+                index=CATEGORY_INDEX,
+                pk_name="category",
+                sk_name="styleKey",
+                sk_prefix=f"{category}#{length}#" if length else None,
+                limit=limit,
+                cursor=cursor,
+                where=shown,
             )
         if length:
             # The shelf is ordered by category first: a length alone filters the one query's page.
             return self.table.query_page(
-                SHELF, index=LIBRARY_INDEX, pk_name="shelf", sk_name="styleKey", limit=limit, cursor=cursor,
+                SHELF,
+                index=LIBRARY_INDEX,
+                pk_name="shelf",
+                sk_name="styleKey",
+                limit=limit,
+                cursor=cursor,
                 where=Filter.all_of(_length_is(length), shown),
             )
         return self.table.query_page(SHELF, index=LIBRARY_INDEX, pk_name="shelf", sk_name="styleKey", limit=limit, cursor=cursor, where=shown)

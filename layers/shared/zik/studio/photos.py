@@ -144,11 +144,12 @@ class Photos:
             item = self.store.create(item)
         except Conflict:
             # A retry of a request whose first attempt wrote the photo (its id came from the same key).
-            item = self.store.owned(owner.user_id, photo_id)
-            if item is None or item.get("contentType") != content_type:
+            found = self.store.owned(owner.user_id, photo_id)
+            if found is None or found.get("contentType") != content_type:
                 raise
-            if item["status"] != PENDING:
-                return {**view(item, self.link), "photoId": photo_id}
+            if found["status"] != PENDING:
+                return {**view(found, self.link), "photoId": photo_id}
+            item = found
         metrics.add_metric(name="PhotoUploadsRequested", unit="Count", value=1)
         return {"photoId": photo_id, "status": item["status"], "upload": self._form(item)}
 

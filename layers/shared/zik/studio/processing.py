@@ -81,7 +81,14 @@ class Pipeline:
         self._put(photo_key, clean.data)
         for size, data in thumbnails.items():
             self._put(thumbnail_keys[str(size)], data)
-        changes = {"status": READY, "record": clean.record(), "photoKey": photo_key, "thumbnailKeys": thumbnail_keys, "processedAt": clock.now_iso(), "expiresAt": None}
+        changes = {
+            "status": READY,
+            "record": clean.record(),
+            "photoKey": photo_key,
+            "thumbnailKeys": thumbnail_keys,
+            "processedAt": clock.now_iso(),
+            "expiresAt": None,
+        }
         written = self.store.settle(photo_id, item["version"], changes)
         if written is None and (self.store.get(photo_id) or {}).get("status", DELETING) == DELETING:
             # The photo was deleted (or is being deleted) while it was being processed: what was just
@@ -98,7 +105,16 @@ class Pipeline:
     def _reject(self, uploaded: UploadedObject, item: dict[str, Any], refused: Exception) -> str:
         code = getattr(refused, "code", "unprocessable")
         message = getattr(refused, "message", str(refused))
-        written = self.store.settle(uploaded.photo_id, item["version"], {"status": REJECTED, "rejection": {"code": code, "message": message}, "processedAt": clock.now_iso(), "expiresAt": clock.epoch_seconds() + photos.REJECTED_SECONDS})
+        written = self.store.settle(
+            uploaded.photo_id,
+            item["version"],
+            {
+                "status": REJECTED,
+                "rejection": {"code": code, "message": message},
+                "processedAt": clock.now_iso(),
+                "expiresAt": clock.epoch_seconds() + photos.REJECTED_SECONDS,
+            },
+        )
         self._erase_raw(uploaded)
         if written is None:
             return "done-already"

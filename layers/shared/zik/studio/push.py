@@ -19,8 +19,9 @@ token expired) or gone removes the device: its user will register it again from 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -64,7 +65,7 @@ def message(detail_type: str, detail: Mapping[str, Any]) -> dict[str, str]:
         data["resultPhotoId"] = str(detail["resultPhotoId"])
     apns = {"aps": {"alert": {"title": title, "body": body}, "sound": "default", "thread-id": "tryons"}, **data}
     fcm = {"fcmV1Message": {"message": {"notification": {"title": title, "body": body}, "data": data, "android": {"priority": "high"}}}}
-    compact = {"separators": (",", ":"), "ensure_ascii": False}
+    compact: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
     return {
         "default": f"{title}: {body}",
         "APNS": json.dumps(apns, **compact),
@@ -112,7 +113,9 @@ class Notifier:
                 metrics.add_metric(name=f"Pushes{name.capitalize()}", unit="Count", value=len(getattr(outcome, name)))
         logger.info("try-on pushed", extra={"jobId": job_id, "detailType": detail_type, "outcome": str(outcome)})
         if outcome.failed or outcome.busy:
-            raise PushFailed(f"the push of {job_id} failed or is under way for {len(outcome.failed) + len(outcome.busy)} device(s); it is tried again")
+            raise PushFailed(
+                f"the push of {job_id} failed or is under way for {len(outcome.failed) + len(outcome.busy)} device(s); it is tried again"
+            )
         return outcome
 
     def _push(self, user_id: str, job_id: str, device: Mapping[str, Any], payload: str, outcome: Outcome) -> None:

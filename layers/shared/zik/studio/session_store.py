@@ -16,7 +16,8 @@ is still there, so a session lasts exactly a day after its last try-on.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from botocore.exceptions import ClientError
 

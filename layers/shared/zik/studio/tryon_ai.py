@@ -17,8 +17,9 @@ The photo is read and checked before the budget is counted, so a bad photo costs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from zik import ai
 from zik.ai.registry import ImageTask

@@ -33,13 +33,10 @@ from typing import Any
 
 from zik.errors import Unprocessable
 from zik.studio import hairstyles, images
+
 DETECT_SIDE = 1024
-WORK_FACE_WIDTH = (
-    110  # the face's width in the working crop: GrabCut's cost is bounded by it
-)
-MIN_FACE_FRACTION = (
-    0.06  # a face smaller than this part of the photo's short side is not a portrait
-)
+WORK_FACE_WIDTH = 110  # the face's width in the working crop: GrabCut's cost is bounded by it
+MIN_FACE_FRACTION = 0.06  # a face smaller than this part of the photo's short side is not a portrait
 JPEG_QUALITY = 92
 BLEND_STRENGTH = 0.9  # how far hair goes towards the target colour (1 would flatten it)
 _GRABCUT_SEED = 20_141
@@ -71,7 +68,7 @@ def _cascade():
     import cv2
 
     cascade = cv2.CascadeClassifier(
-        cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+        cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]  # cv2.data is missing from OpenCV's stubs
     )
     if cascade.empty():
         raise RuntimeError("OpenCV's frontal-face cascade did not load")
@@ -93,9 +90,7 @@ def find_face(rgb) -> tuple[int, int, int, int]:
         )
     gray = cv2.equalizeHist(gray)
     smallest = max(24, round(MIN_FACE_FRACTION * min(gray.shape)))
-    faces = _cascade().detectMultiScale(
-        gray, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest)
-    )
+    faces = _cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest))
     if len(faces) == 0:
         raise NoFace(
             "no face was found in the photo: use a photo of one face, looking at the camera",
@@ -125,9 +120,7 @@ def _paint(layers, shape: tuple[int, int], offset: tuple[float, float], scale: f
     draw = ImageDraw.Draw(mask)
     ox, oy = offset
     for layer in layers:
-        points = [
-            (v - (ox if i % 2 == 0 else oy)) * scale for i, v in enumerate(layer.points)
-        ]
+        points = [(v - (ox if i % 2 == 0 else oy)) * scale for i, v in enumerate(layer.points)]
         fill = 0 if layer.kind == "face" else round(255 * layer.strength)
         if layer.primitive == "ellipse":
             left, top, right, bottom = points
@@ -149,9 +142,7 @@ def _box_mask(shape: tuple[int, int], box, offset: tuple[float, float], scale: f
     import numpy as np
 
     mask = np.zeros(shape, dtype=bool)
-    left, top, right, bottom = (
-        round((v - offset[i % 2]) * scale) for i, v in enumerate(box)
-    )
+    left, top, right, bottom = (round((v - offset[i % 2]) * scale) for i, v in enumerate(box))
     mask[max(0, top) : max(0, bottom), max(0, left) : max(0, right)] = True
     return mask
 
@@ -200,7 +191,7 @@ def _existing_hair(crop, face_local, protected_local, head_local):
         np.zeros((1, 65), np.float64),
     )
     cv2.setRNGSeed(_GRABCUT_SEED)
-    cv2.grabCut(
+    cv2.grabCut(  # type: ignore[call-overload]  # with GC_INIT_WITH_MASK there is no rect; OpenCV's stubs insist on one
         crop[:, :, ::-1].copy(),
         mask,
         None,
@@ -213,11 +204,7 @@ def _existing_hair(crop, face_local, protected_local, head_local):
     hair = cv2.morphologyEx(hair, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels = cv2.connectedComponents(hair, connectivity=8)
     touching = set(np.unique(labels[seed & (hair > 0)]).tolist()) - {0}
-    return (
-        np.isin(labels, sorted(touching))
-        if count > 1 and touching
-        else np.zeros((height, width), dtype=bool)
-    )
+    return np.isin(labels, sorted(touching)) if count > 1 and touching else np.zeros((height, width), dtype=bool)
 
 
 def _strands(shape: tuple[int, int], face_width: float):
@@ -264,11 +251,7 @@ def try_on(
         max(1, round((right - left) * scale)),
         max(1, round((bottom - top) * scale)),
     )
-    crop = (
-        cv2.resize(crop_full, size, interpolation=cv2.INTER_AREA)
-        if scale < 1.0
-        else crop_full.copy()
-    )
+    crop = cv2.resize(crop_full, size, interpolation=cv2.INTER_AREA) if scale < 1.0 else crop_full.copy()
     shape = crop.shape[:2]
     offset = (float(left), float(top))
     face_local = ((fx - left) * scale, (fy - top) * scale, fw * scale, fh * scale)
@@ -326,22 +309,12 @@ def try_on(
     source_l = lab[:, :, 0] * existing_f + texture * (1.0 - existing_f)
     recoloured = np.empty_like(lab)
     recoloured[:, :, 0] = target_lab[0] + (source_l - hair_mean[0]) * 0.85
-    recoloured[:, :, 1:] = (
-        target_lab[1:]
-        + (
-            lab[:, :, 1:] * existing_f[:, :, None]
-            - hair_mean[1:] * existing_f[:, :, None]
-        )
-        * 0.2
-    )
+    recoloured[:, :, 1:] = target_lab[1:] + (lab[:, :, 1:] * existing_f[:, :, None] - hair_mean[1:] * existing_f[:, :, None]) * 0.2
     recoloured = np.clip(recoloured, 0, 255).astype(np.uint8)
     recoloured_rgb = cv2.cvtColor(recoloured, cv2.COLOR_LAB2RGB)
     # Painted hair covers what was behind it; the photo's own hair keeps a little of its colour.
     alpha = wanted * (BLEND_STRENGTH * existing_f + (1.0 - existing_f))
-    edited = (
-        base.astype(np.float32) * (1.0 - alpha[:, :, None])
-        + recoloured_rgb.astype(np.float32) * alpha[:, :, None]
-    )
+    edited = base.astype(np.float32) * (1.0 - alpha[:, :, None]) + recoloured_rgb.astype(np.float32) * alpha[:, :, None]
     change = np.maximum(alpha, trim.astype(np.float32))
 
     # Back to full size: only the change is scaled up and added, so the photo keeps its own detail.
@@ -366,9 +339,7 @@ def try_on(
     scale_back = 1.0 / scale
     report = {
         "faceBox": {"x": fx, "y": fy, "width": fw, "height": fh},
-        "protectedBox": dict(
-            zip(("left", "top", "right", "bottom"), (round(v) for v in protected))
-        ),
+        "protectedBox": dict(zip(("left", "top", "right", "bottom"), (round(v) for v in protected))),
         "targetColor": target_hex,
         "hairPixelsChanged": int(changed.sum()),
         "hairPixelsFound": round(int(existing.sum()) * scale_back * scale_back),
@@ -389,7 +360,5 @@ def _jpeg(rgb) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(
-        out, format="JPEG", quality=JPEG_QUALITY, optimize=True
-    )
+    Image.fromarray(rgb, "RGB").save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()

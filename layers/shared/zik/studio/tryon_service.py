@@ -23,8 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -242,7 +243,7 @@ class Tryons:
         shown = []
         for entry in tries:
             job = jobs.get(entry["jobId"])
-            status = {"status": job["status"], "progress": tryons.PROGRESS.get(str(job["status"]), 0)} if job else {"status": "gone"}
+            status: dict[str, Any] = {"status": job["status"], "progress": tryons.PROGRESS.get(str(job["status"]), 0)} if job else {"status": "gone"}
             if job and job["status"] == tryons.SUCCEEDED:
                 status["resultPhotoId"] = job.get("resultPhotoId")
             shown.append({**entry, **status})
@@ -252,7 +253,7 @@ class Tryons:
             "tries": shown,
             "startedAt": session.get("startedAt"),
             "updatedAt": session.get("updatedAt"),
-            "expiresAt": clock.iso(dt.datetime.fromtimestamp(int(expires), dt.timezone.utc)) if expires else None,
+            "expiresAt": clock.iso(dt.datetime.fromtimestamp(int(expires), dt.UTC)) if expires else None,
         }
 
     # -- the workflow's steps ---------------------------------------------------------------------------------
@@ -287,14 +288,18 @@ class Tryons:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 raise tryons.SourcePhotoGone(f"photo {running['photoId']!r} has no cleaned image", field="photoId") from None
             raise
-        result = self.edit_photo(source, running["hairstyleId"], running.get("color"), user_id=user_id, tenant_id=running.get("tenantId") or DEFAULT_TENANT)
+        result = self.edit_photo(
+            source, running["hairstyleId"], running.get("color"), user_id=user_id, tenant_id=running.get("tenantId") or DEFAULT_TENANT
+        )
         from zik.studio import images  # Pillow: the Edit function carries the ImageLayer
 
         clean = images.clean(result.data)
         # The AI's answer is a clean JPEG already (its task's check made it one): it is stored as it is, not
         # encoded a second time, unless it carries anything a clean photo does not.
-        already_clean = clean.source_format == "jpeg" and clean.orientation_applied == 1 and not (
-            clean.had_exif or clean.had_xmp or clean.had_icc_profile or clean.had_comments
+        already_clean = (
+            clean.source_format == "jpeg"
+            and clean.orientation_applied == 1
+            and not (clean.had_exif or clean.had_xmp or clean.had_icc_profile or clean.had_comments)
         )
         stored = result.data if already_clean else clean.data
         photo_id = tryons.result_photo_id(running["jobId"])

@@ -22,7 +22,8 @@ import datetime as dt
 import json
 import math
 import secrets
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from zik import clock, config
 from zik.claims import BASE36, Claim
@@ -98,7 +99,7 @@ def resets_at(day: dt.date | str, timezone: str) -> dt.datetime:
     moves midnight's UTC instant, and zoneinfo knows it)."""
     first = dt.date.fromisoformat(day) if isinstance(day, str) else day
     midnight = dt.datetime.combine(first + dt.timedelta(days=1), dt.time(), tzinfo=zone(timezone))
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)
 
 
 def seconds_until(instant: dt.datetime) -> int:

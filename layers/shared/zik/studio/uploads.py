@@ -73,7 +73,11 @@ class UploadedObject:
         return hashlib.sha256(f"{self.bucket}/{self.key}/{self.version_id or self.sequencer or ''}".encode()).hexdigest()
 
     def message(self) -> dict[str, Any]:
-        return {"MessageBody": json.dumps(asdict(self), separators=(",", ":")), "MessageGroupId": self.user_id, "MessageDeduplicationId": self.deduplication_id()}
+        return {
+            "MessageBody": json.dumps(asdict(self), separators=(",", ":")),
+            "MessageGroupId": self.user_id,
+            "MessageDeduplicationId": self.deduplication_id(),
+        }
 
     @classmethod
     def from_body(cls, body: str) -> UploadedObject:
@@ -81,7 +85,8 @@ class UploadedObject:
         fields = json.loads(body)
         if not isinstance(fields, dict):
             raise TypeError("a message body is a JSON object")
-        found = cls(**{name: fields.get(name) for name in cls.__dataclass_fields__})
+        values: dict[str, Any] = {name: fields.get(name) for name in cls.__dataclass_fields__}  # any JSON: checked below
+        found = cls(**values)
         if owner_of_key(str(found.key)) != (found.user_id, found.photo_id) or not isinstance(found.bucket, str) or not found.bucket:
             raise ValueError(f"the message names no upload: key {found.key!r}")
         return found
@@ -98,7 +103,7 @@ def uploaded_object(event: Mapping[str, Any]) -> UploadedObject | None:
         logger.warning("not an S3 Object Created event", extra={"source": event.get("source"), "detailType": event.get("detail-type")})
         return None
     bucket = (detail.get("bucket") or {}).get("name") if isinstance(detail.get("bucket"), Mapping) else None
-    found = detail.get("object") if isinstance(detail.get("object"), Mapping) else {}
+    found = named if isinstance(named := detail.get("object"), Mapping) else {}
     key = found.get("key")
     if not isinstance(bucket, str) or not bucket or not isinstance(key, str):
         logger.warning("an Object Created event without its bucket or key", extra={"eventId": event.get("id")})

@@ -21,7 +21,8 @@ again is harmless; the steps run again until every one finds nothing.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from zik import config, userdata
 from zik.dynamo import Table, from_item, to_item
@@ -102,11 +103,7 @@ class StudioData:
 
     def size(self, owner: Principal) -> int:
         user = owner.user_id
-        return (
-            self._count(self.photos, user, PHOTOS_USER_INDEX)
-            + self._count(self.jobs, user, USER_JOBS_INDEX)
-            + self.sessions.count(user)
-        )
+        return self._count(self.photos, user, PHOTOS_USER_INDEX) + self._count(self.jobs, user, USER_JOBS_INDEX) + self.sessions.count(user)
 
     # -- erasure ----------------------------------------------------------------------------------------
     def erase_page(self, owner: Principal, limit: int) -> tuple[int, bool]:
@@ -200,4 +197,3 @@ class StudioData:
 def register() -> None:
     studio = StudioData()
     userdata.register("studio", export=studio.export, erase_page=studio.erase_page, size=studio.size)
-

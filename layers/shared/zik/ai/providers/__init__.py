@@ -6,14 +6,15 @@ function pays at cold start for none of them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from zik.ai.providers.base import Completion, Provider, Request
 
 if TYPE_CHECKING:
     from zik.ai.images import ImageProvider
 
-__all__ = ["Completion", "Provider", "Request", "KNOWN", "IMAGE_KNOWN", "build", "build_image"]
+__all__ = ["IMAGE_KNOWN", "KNOWN", "Completion", "Provider", "Request", "build", "build_image"]
 
 
 def _bedrock() -> Provider:
@@ -50,28 +51,28 @@ def build(name: str) -> Provider:
         raise ValueError(f"unknown AI provider {name!r} (known: {', '.join(KNOWN)})") from None
 
 
-def _bedrock_image() -> "ImageProvider":
+def _bedrock_image() -> ImageProvider:
     from zik.ai.providers.bedrock_image import BedrockImage
 
     return BedrockImage.from_environment()
 
 
-def _gemini() -> "ImageProvider":
+def _gemini() -> ImageProvider:
     from zik.ai.providers.gemini_api import GeminiAPI
 
     return GeminiAPI.from_environment()
 
 
-def _local_image() -> "ImageProvider":
+def _local_image() -> ImageProvider:
     from zik.ai.providers.local import LocalImage
 
     return LocalImage()
 
 
-IMAGE_KNOWN: dict[str, Callable[[], "ImageProvider"]] = {"bedrock": _bedrock_image, "gemini": _gemini, "local": _local_image}
+IMAGE_KNOWN: dict[str, Callable[[], ImageProvider]] = {"bedrock": _bedrock_image, "gemini": _gemini, "local": _local_image}
 
 
-def build_image(name: str) -> "ImageProvider":
+def build_image(name: str) -> ImageProvider:
     try:
         return IMAGE_KNOWN[name]()
     except KeyError:

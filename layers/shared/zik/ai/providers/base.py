@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from zik import config
 from zik.ai.errors import InvalidAnswer
@@ -28,10 +29,10 @@ class Request:
     messages: tuple[dict[str, str], ...] = field(default=())
 
     @classmethod
-    def first(cls, task: Task, prompt: Prompt, data: Mapping[str, Any]) -> "Request":
+    def first(cls, task: Task, prompt: Prompt, data: Mapping[str, Any]) -> Request:
         return cls(task, prompt, data, ({"role": "user", "content": prompt.user},))
 
-    def repair(self, answer_text: str, error: str) -> "Request":
+    def repair(self, answer_text: str, error: str) -> Request:
         """The same request with the invalid answer and what is wrong with it, for one more try."""
         instruction = REPAIR_INSTRUCTION.format(error=error, tool=self.task.tool_name)
         return replace(
@@ -58,11 +59,11 @@ class Completion:
     problem: str | None = None
 
     @classmethod
-    def of_tool_input(cls, tool_input: Any, *, model: str, input_tokens: int, output_tokens: int) -> "Completion":
+    def of_tool_input(cls, tool_input: Any, *, model: str, input_tokens: int, output_tokens: int) -> Completion:
         return cls(as_text(tool_input), tool_input, model, input_tokens, output_tokens)
 
     @classmethod
-    def of_text(cls, text: str, *, model: str, input_tokens: int, output_tokens: int) -> "Completion":
+    def of_text(cls, text: str, *, model: str, input_tokens: int, output_tokens: int) -> Completion:
         """A text answer (the model did not call the tool): its JSON if it has one."""
         try:
             return cls(text, parse_json_text(text), model, input_tokens, output_tokens)

@@ -31,7 +31,7 @@ class Bedrock:
         self._clients: dict[float, Any] = {}
 
     @classmethod
-    def from_environment(cls) -> "Bedrock":
+    def from_environment(cls) -> Bedrock:
         return cls(config.optional("BEDROCK_MODEL_ID", DEFAULT_MODEL), timeout_seconds=timeout_seconds())
 
     def client_for(self, seconds: float) -> Any:

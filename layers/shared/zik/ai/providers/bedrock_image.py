@@ -25,7 +25,7 @@ from zik.ai.providers.base import call_seconds
 from zik.ai.providers.bedrock import Bedrock, bedrock_failure
 
 DEFAULT_MODEL = "amazon.nova-canvas-v1:0"
-FIT = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 4.0}
+FIT: dict[str, Any] = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 4.0}
 MAX_PROMPT_CHARS = 1024  # Nova Canvas' limit for text and negativeText
 _FILTERED = "content filter"
 
@@ -37,7 +37,7 @@ class BedrockImage(Bedrock):
     offline = False
 
     @classmethod
-    def from_environment(cls) -> "BedrockImage":
+    def from_environment(cls) -> BedrockImage:
         return cls(config.optional("BEDROCK_IMAGE_MODEL_ID", DEFAULT_MODEL), timeout_seconds=images.timeout_seconds())
 
     def body(self, request: ImageRequest) -> dict[str, Any]:
@@ -66,9 +66,7 @@ class BedrockImage(Bedrock):
         body = json.dumps(self.body(request))
         seconds = call_seconds(self._timeout, timeout)
         try:
-            answer = self.client_for(seconds).invoke_model(
-                modelId=self.model, body=body, contentType="application/json", accept="application/json"
-            )
+            answer = self.client_for(seconds).invoke_model(modelId=self.model, body=body, contentType="application/json", accept="application/json")
             document = json.loads(answer["body"].read())
         except (ClientError, BotoCoreError) as exc:
             error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
@@ -103,4 +101,4 @@ def _shortened(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= MAX_PROMPT_CHARS:
         return text
-    return text[: MAX_PROMPT_CHARS].rsplit(" ", 1)[0]
+    return text[:MAX_PROMPT_CHARS].rsplit(" ", 1)[0]

@@ -39,7 +39,7 @@ class GeminiAPI:
         self._key: str | None = None
 
     @classmethod
-    def from_environment(cls) -> "GeminiAPI":
+    def from_environment(cls) -> GeminiAPI:
         return cls(config.optional("GEMINI_MODEL", DEFAULT_MODEL), timeout_seconds=images.timeout_seconds())
 
     def _sdk_client(self) -> Any:
@@ -54,9 +54,8 @@ class GeminiAPI:
         return self._client
 
     def edit(self, request: ImageRequest, *, timeout: float | None = None) -> ImageCompletion:
-        from google.genai import errors, types
-
         import httpx2  # the SDK's HTTP client, loaded with it
+        from google.genai import errors, types
 
         client = self._sdk_client()
         seconds = call_seconds(self._timeout, timeout)
@@ -84,7 +83,7 @@ class GeminiAPI:
 
     def _image(self, answer: Any) -> ImageCompletion:
         usage = answer.usage_metadata
-        tokens = {
+        tokens: dict[str, Any] = {
             "model": answer.model_version or self.model,
             "input_tokens": (usage.prompt_token_count or 0) if usage else 0,
             "output_tokens": (usage.candidates_token_count or 0) if usage else 0,
@@ -95,7 +94,7 @@ class GeminiAPI:
         if not answer.candidates:
             raise ProviderFailure(self.name, f"{self.label} answered no candidate", kind="invalid")
         candidate = answer.candidates[0]
-        for part in (candidate.content.parts if candidate.content and candidate.content.parts else []):
+        for part in candidate.content.parts if candidate.content and candidate.content.parts else []:
             inline = part.inline_data
             if inline is not None and inline.data and str(inline.mime_type or "").startswith("image/"):
                 return ImageCompletion(inline.data, str(inline.mime_type), images=1, **tokens)

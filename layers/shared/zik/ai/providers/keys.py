@@ -26,7 +26,7 @@ def api_key(provider: str, prefix: str) -> str:
     try:
         if secret:
             value = parameters.get_secret(secret, max_age=KEY_MAX_AGE_SECONDS)
-        else:
+        elif parameter:
             value = parameters.get_parameter(parameter, decrypt=True, max_age=KEY_MAX_AGE_SECONDS)
     except parameters.exceptions.GetParameterError:
         where = f"secret {secret}" if secret else f"parameter {parameter}"

@@ -3,6 +3,8 @@ must call."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from zik.ai.providers.base import Completion, Request
 from zik.ai.providers.vendor import VendorAPI
 
@@ -39,7 +41,7 @@ class OpenAIAPI(VendorAPI):
             )
 
         usage = answer.usage
-        tokens = {
+        tokens: dict[str, Any] = {
             "model": answer.model or self.model,
             "input_tokens": usage.prompt_tokens if usage else 0,
             "output_tokens": usage.completion_tokens if usage else 0,

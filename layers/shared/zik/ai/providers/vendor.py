@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, Self
 
 from zik import config
 from zik.ai.errors import ProviderFailure
@@ -32,7 +33,7 @@ class VendorAPI:
         self._key: str | None = None
 
     @classmethod
-    def from_environment(cls) -> "VendorAPI":
+    def from_environment(cls) -> Self:
         return cls(config.optional(f"{cls.env_prefix}_MODEL", cls.default_model), timeout_seconds=timeout_seconds())
 
     def _sdk_client(self) -> Any:
