@@ -97,7 +97,9 @@ def as_a_guest_the_stack_holds(event: dict[str, Any], invoke: Any) -> dict[str, 
     return event
 
 
-@pytest.mark.clock
+# Not marked clock: the samples are re-dated to the day the test runs, and the moved-clock sweep (make dates)
+# is for the code that reads a day, which the modules of each domain hold at every instant; twenty stacks at
+# nine instants would add a minute and a half to make test.
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_api_sample_re_dated_to_today_is_answered_by_its_function(function, invoke, redate, user_zone) -> None:
     """One stack per function (a stack costs more than its few samples); the samples' dates moved to the
