@@ -4,7 +4,7 @@ and the chat coach. Importing this module registers them (again, harmlessly, on 
 from __future__ import annotations
 
 from zik import ai
-from zik.quests import offline
+from zik.quests import chat_rules, offline
 
 PLAN = ai.register(
     ai.Task(
@@ -29,7 +29,7 @@ COACH = ai.register(
 CHAT = ai.register(
     ai.Task(
         "quests.chat",
-        offline=offline.chat,
+        offline=chat_rules.chat,
         description="Record the coach's reply to the user and the intent recognised (create_goal with goalTitle, complete_task with taskId, list_tasks, or chat).",
         max_tokens=800,
         daily_calls=200,
