@@ -197,6 +197,31 @@ def test_a_provider_without_a_key_is_skipped(digest_task, monkeypatch: pytest.Mo
     assert answer["title"].startswith("Felt calm") and wire.sent == []
 
 
+def test_when_the_vendors_fail_the_offline_rules_answer_and_say_so(digest_task, bedrock, log_records) -> None:
+    provider, stubber = bedrock
+    stubber.add_client_error("converse", service_error_code="ServiceUnavailableException", http_status_code=503)
+
+    answer = Gateway([provider, Local()]).run("tests.digest", NOTE)
+
+    assert answer["title"].startswith("Felt calm")
+    records = log_records()
+    assert [r["AIOfflineAnswers"] for r in records if "_aws" in r and "AIOfflineAnswers" in r] == [[1.0]]
+    said = [r["ai"] for r in records if r.get("message") == "ai answered offline"]
+    assert said == [{"task": "tests.digest", "attempts": [{"provider": "bedrock", "reason": "Bedrock answered ServiceUnavailableException"}]}]
+
+
+def test_local_alone_answering_is_not_a_fallback(digest_task, log_records) -> None:
+    Gateway([Local()]).run("tests.digest", NOTE)
+
+    assert not [r for r in log_records() if "AIOfflineAnswers" in r or r.get("message") == "ai answered offline"]
+
+
+def test_production_falls_back_to_the_offline_rules_last() -> None:
+    from zik.ai.gateway import DEFAULT_PROVIDERS
+
+    assert DEFAULT_PROVIDERS.split(",")[-1] == "local"
+
+
 # -- circuit breaker ----------------------------------------------------------------------------------
 def test_the_circuit_opens_after_repeated_failures_and_closes_after_recovery(digest_task, bedrock, ai_table, monkeypatch) -> None:
     provider, stubber = bedrock

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,3 +87,13 @@ def record_unavailable(task: str) -> None:
     metrics.add_metric(name="AIUnavailable", unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()
     logger.warning("ai unavailable", extra={"ai": {"task": task}})
+
+
+def record_offline_fallback(task: str, attempts: Sequence[Mapping[str, str]]) -> None:
+    """The offline rules answered because every provider before them failed or was skipped: the figure the
+    offline-answers alarm watches (service dimension only, as AIUnavailable; the task and what was tried are
+    in the log line)."""
+    metrics = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Zik")
+    metrics.add_metric(name="AIOfflineAnswers", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
+    logger.warning("ai answered offline", extra={"ai": {"task": task, "attempts": list(attempts)}})

@@ -41,7 +41,9 @@ from zik.principal import Principal
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.circuit_breaker import CircuitBreakerConfig
 
-DEFAULT_PROVIDERS = "bedrock,anthropic,openai"
+# The offline rules come last: when every vendor fails, a user gets a plainer answer instead of an error
+# (AIOfflineAnswers counts those, and an alarm watches it).
+DEFAULT_PROVIDERS = "bedrock,anthropic,openai,local"
 NETWORK_IMAGE_PROVIDERS = ("bedrock", "gemini")
 
 
@@ -225,6 +227,10 @@ class Gateway:
                     continue
                 if reservation is not None:
                     self._count_tokens(reservation, tokens)
+                if attempts and provider.offline:
+                    # The vendors before it all failed or were skipped: the user got the offline rules' answer.
+                    # Nothing failed for them, so AIUnavailable's alarm would stay quiet; this is what tells.
+                    accounting.record_offline_fallback(task.name, attempts)
                 return answer
         except BaseException:
             if reservation is not None:
