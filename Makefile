@@ -7,7 +7,7 @@ CHECKOV_VENV := .tools/checkov
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi
+.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,13 @@ openapi: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m zik_local.bench
+
+# The AI evaluation suite (zik_local/eval): each task's cases through each provider of AI_PROVIDERS alone (local
+# when unset), graded by the task's rubric, next to the targets. Not in make test: a vendor costs money (the
+# offline rules' targets are held in make unit by tests/unit/test_eval_suite.py).
+# EVAL_ARGS="--verbose --json eval.json", then "--baseline eval.json", measure a prompt change before it ships.
+eval: $(STAMP)
+	PYTHONPATH=layers/shared $(BIN)/python -m zik_local.eval $(EVAL_ARGS)
 
 clean:
 	rm -rf .aws-sam .zik
