@@ -197,9 +197,35 @@ def test_the_offline_narrative_puts_the_figures_in_words() -> None:
 
 def test_the_offline_narrative_of_a_quiet_market_without_pay() -> None:
     sentences = market_ai.trends(narrative_of([job("a", postedDate=days_ago(45)), job("b", postedDate=days_ago(60))]))["trends"]
-    assert sentences[0] == "Demand for Data Engineers in Berlin, Germany is low: 2 open postings, 0 of them from the last 30 days."
+    assert sentences[0] == "Demand for Data Engineers in Berlin, Germany is low: 2 open postings, none of them from the last 30 days."
     assert sentences[1] == "No new postings in the last 30 days: the 2 open ones are older, so apply soon or widen the search."
     assert sentences[2] == "None of these postings states its pay: ask for the range at the first call."
+
+
+@pytest.mark.parametrize(
+    ("jobs", "demand", "pay"),
+    [
+        (
+            [job("a", postedDate=days_ago(3), salary=eur(40_000, 44_000))],
+            "1 open posting, posted in the last 30 days.",
+            "Only 1 posting states its pay (€40,000 to €44,000 a year): ask for the range early.",
+        ),
+        (
+            [job("a", postedDate=days_ago(50), salary=eur(40_000, 44_000))],
+            "1 open posting, posted more than 30 days ago.",
+            "Only 1 posting states its pay (€40,000 to €44,000 a year): ask for the range early.",
+        ),
+        (
+            [job("a", postedDate=days_ago(3), salary=eur(40_000, 44_000)), job("b", postedDate=days_ago(40), salary=eur(50_000, 60_000))],
+            "2 open postings, 1 of them from the last 30 days.",
+            "Only 2 postings state their pay (€40,000 to €60,000 a year): ask for the range early.",
+        ),
+    ],
+)
+def test_the_offline_narrative_counts_one_posting_as_one(jobs: list[dict[str, Any]], demand: str, pay: str) -> None:
+    sentences = market_ai.trends(narrative_of(jobs))["trends"]
+    assert sentences[0].endswith(demand), sentences[0]
+    assert sentences[2] == pay
 
 
 def test_the_task_renders_its_prompt_from_the_narrative_data() -> None:

@@ -41,6 +41,15 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "career objective",
         "personal statement",
         "overview",
+        "profil",
+        "kurzprofil",
+        "über mich",
+        "zusammenfassung",
+        "à propos",
+        "perfil",
+        "perfil profesional",
+        "resumen",
+        "sobre mí",
     ),
     "experience": (
         "experience",
@@ -56,6 +65,20 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "experience and employment",
         "internships",
         "internship experience",
+        # German, French, Spanish
+        "berufserfahrung",
+        "berufliche erfahrung",
+        "beruflicher werdegang",
+        "werdegang",
+        "praktika",
+        "expérience",
+        "expériences",
+        "expérience professionnelle",
+        "expériences professionnelles",
+        "parcours professionnel",
+        "experiencia",
+        "experiencia profesional",
+        "experiencia laboral",
     ),
     "education": (
         "education",
@@ -66,6 +89,18 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "academic history",
         "education and qualifications",
         "training",
+        "ausbildung",
+        "bildung",
+        "bildungsweg",
+        "studium",
+        "formation",
+        "formations",
+        "études",
+        "diplômes",
+        "formación",
+        "formación académica",
+        "educación",
+        "estudios",
     ),
     "skills": (
         "skills",
@@ -86,6 +121,16 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "skills summary",
         "languages and tools",
         "hard skills",
+        "kenntnisse",
+        "fachkenntnisse",
+        "it kenntnisse",
+        "fähigkeiten",
+        "kompetenzen",
+        "compétences",
+        "compétences techniques",
+        "habilidades",
+        "competencias",
+        "conocimientos",
     ),
     "projects": ("projects", "personal projects", "selected projects", "side projects", "key projects", "academic projects", "open source"),
     "certifications": (
@@ -138,21 +183,24 @@ _SEGMENTS = re.compile(r"\s*[|•·▪◦●⋅∙]\s*|\s{3,}|\s[–—-]\s|\t")
 _HEADER_LINES = 10
 
 # -- dates -----------------------------------------------------------------------------------------------------
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
+# Month names and abbreviations, English first, then German, French and Spanish (the resumes a European
+# job seeker writes), each to its number.
+_MONTH_NAMES = {
+    1: "january jan januar jän janvier janv enero ene",
+    2: "february feb februar février fevrier févr fevr febrero",
+    3: "march mar märz maerz mrz mär mars marzo",
+    4: "april apr avril avr abril abr",
+    5: "may mai mayo",
+    6: "june jun juni juin junio",
+    7: "july jul juli juillet juil julio",
+    8: "august aug août aout agosto ago",
+    9: "september sept sep septembre septiembre setiembre",
+    10: "october oct oktober okt octobre octubre",
+    11: "november nov novembre noviembre",
+    12: "december dec dezember dez décembre decembre déc diciembre dic",
 }
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 
 
@@ -165,9 +213,12 @@ def _point(name: str) -> str:
     )
 
 
-_PRESENT = r"(?P<present>present|current(?:ly)?|now|today|ongoing|to date|date)"
+_PRESENT = (
+    r"(?P<present>present|current(?:ly)?|now|today|ongoing|to date|date"
+    r"|heute|jetzt|aktuell|présent|aujourd'hui|aujourd’hui|actuel(?:lement)?|en cours|presente|actualidad|actual|hoy)"
+)
 _RANGE = re.compile(
-    rf"(?<![\w/.-]){_point('start')}\s*(?:-|–|—|‒|―|~|to|until|till|through|thru)\s*(?:{_point('end')}|{_PRESENT})(?![\w/-])",
+    rf"(?<![\w/.-]){_point('start')}\s*(?:-|–|—|‒|―|~|to|until|till|through|thru|bis|à|a|hasta)\s*(?:{_point('end')}|{_PRESENT})(?![\w/-])",
     re.IGNORECASE,
 )
 
@@ -449,11 +500,10 @@ def _phone(lines: Iterable[str]) -> str | None:
 
 
 def _website(text: str, email: str | None, known: tuple[str | None, ...]) -> str | None:
-    email_domain = email.rsplit("@", 1)[1].lower() if email else None
     for match in _URL.finditer(text):
         url = match.group(0).rstrip("/.")
         lowered = url.lower()
-        if "linkedin.com" in lowered or "github.com" in lowered or (email_domain and lowered.endswith(email_domain)):
+        if "linkedin.com" in lowered or "github.com" in lowered:
             continue
         if any(k and k.lower() in lowered for k in known):
             continue
@@ -510,7 +560,7 @@ def _month_of(match: re.Match[str], name: str) -> tuple[int | None, bool]:
     """The month a range's point names (months since year 0) and whether it names a month or only a year."""
     groups = match.groupdict()
     if groups.get(f"{name}_myear"):
-        month = _MONTHS[groups[f"{name}_mname"][:3].lower()]
+        month = _MONTHS[groups[f"{name}_mname"].lower()]
         return int(groups[f"{name}_myear"]) * 12 + month - 1, True
     if groups.get(f"{name}_nyear"):
         return int(groups[f"{name}_nyear"]) * 12 + int(groups[f"{name}_mnum"]) - 1, True
@@ -709,6 +759,10 @@ def _quote(text: str) -> str:
     return '"' + text[:QUOTE_CHARS].rsplit(" ", 1)[0] + '…"'
 
 
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _listing(items: list[str], limit: int = 5) -> str:
     shown = items[:limit]
     more = len(items) - len(shown)
@@ -779,11 +833,11 @@ def _weaknesses(a: Analysis) -> list[str]:
     weak = [b for b in a.bullets if b.weak]
     if weak:
         openings = list(dict.fromkeys(f"'{b.weak.capitalize()}'" for b in weak if b.weak))
-        said.append(f"{len(weak)} bullets open with weak phrases such as {_listing(openings, 3)}.")
+        said.append(f"{_counted(len(weak), 'bullet opens', 'bullets open')} with weak phrases such as {_listing(openings, 3)}.")
     elif a.bullets and not checks["bullets.actionVerbs"].passed:
         said.append(f"Only {sum(1 for b in a.bullets if b.verb)} of {len(a.bullets)} bullets open with an action verb.")
     if not checks["skills.count"].passed:
-        said.append(f"Only {len(a.skills)} skills an ATS recognises" + (f" ({_listing(a.skills)})." if a.skills else "."))
+        said.append(f"Only {_counted(len(a.skills), 'skill', 'skills')} an ATS recognises" + (f" ({_listing(a.skills)})." if a.skills else "."))
     if not checks["experience.dated"].passed:
         said.append("No dated roles: an ATS cannot tell how long you held each job.")
     if a.word_count < WORDS_IDEAL[0]:
@@ -839,7 +893,7 @@ def _suggestions(a: Analysis) -> list[str]:
     if weak:
         opening = (weak[0].weak or "").capitalize()
         said.append(
-            f"Start with a verb that says what you did instead of '{opening}' ({len(weak)} bullets, e.g. "
+            f"Start with a verb that says what you did instead of '{opening}' ({_counted(len(weak), 'bullet', 'bullets')}, e.g. "
             f"{_quote(weak[0].text)}): 'Led', 'Built', 'Reduced', 'Launched'."
         )
     elif a.bullets and not checks["bullets.actionVerbs"].passed:

@@ -114,11 +114,15 @@ def trends(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _demand(role: str, where: str, level: str, openings: int, last30: int) -> str:
     count = _plural(openings, "open posting", "open postings")
-    if level == "high":
-        return f"Demand for {role}{where} is high: {count}, {last30} of them from the last 30 days."
-    if level == "medium":
-        return f"Demand for {role}{where} is moderate: {count}, {last30} of them from the last 30 days."
-    return f"Demand for {role}{where} is low: {count}, {last30} of them from the last 30 days."
+    word = {"high": "high", "medium": "moderate"}.get(level, "low")
+    return f"Demand for {role}{where} is {word}: {count}, {_recent(openings, last30)}."
+
+
+def _recent(openings: int, last30: int) -> str:
+    """How many of the openings are from the last 30 days, said as one would of one, none or some."""
+    if openings == 1:
+        return "posted in the last 30 days" if last30 else "posted more than 30 days ago"
+    return f"{last30 or 'none'} of them from the last 30 days"
 
 
 def _pay(salary: Mapping[str, Any] | None) -> str:
@@ -131,7 +135,7 @@ def _pay(salary: Mapping[str, Any] | None) -> str:
             f"pay between {money(salary['p25'], currency)} and {money(salary['p75'], currency)}."
         )
     return (
-        f"Only {_plural(size, 'posting states', 'postings state')} its pay ({money(salary['min'], currency)} to "
+        f"Only {_plural(size, 'posting states its', 'postings state their')} pay ({money(salary['min'], currency)} to "
         f"{money(salary['max'], currency)} a year): ask for the range early."
     )
 

@@ -253,20 +253,36 @@ def explanation(entry: Mapping[str, Any]) -> str:
     ``career.match``, and what a page shows when the AI cannot answer."""
     score = int(entry["score"])
     label = "A strong" if score >= 80 else "A good" if score >= 60 else "A partial" if score >= 40 else "A weak"
-    company = f" at {entry['company']}" if entry.get("company") else ""
-    pieces = [f"{label} match ({score}/100) for {entry.get('title') or 'this job'}{company}"]
     matched, missing = list(entry.get("matchedSkills") or []), list(entry.get("missingSkills") or [])
+    clauses = []
     if matched:
-        pieces.append(f"you already bring {_listed(matched[:3])}")
+        clauses.append(f"you already bring {_listed(matched[:3])}")
     if missing:
-        pieces.append(f"learning {_listed(missing[:2])} would close the main gap")
+        clauses.append(f"learning {_listed(missing[:2])} would close the main gap")
     elif matched:
-        pieces.append("you cover every skill it lists")
-    sentence = pieces[0] + (": " + "; ".join(pieces[1:]) if len(pieces) > 1 else "")
-    if entry.get("concern"):
-        sentence += f"; mind this: {entry['concern'][0].lower()}{entry['concern'][1:]}"
-    sentence += "."
-    return sentence if len(sentence) <= MAX_EXPLANATION_CHARS else sentence[: MAX_EXPLANATION_CHARS - 3].rstrip() + "..."
+        clauses.append("you cover every skill it lists")
+    concern = f"mind this: {entry['concern'][0].lower()}{entry['concern'][1:]}" if entry.get("concern") else None
+    title = entry.get("title") or "this job"
+    # Too long for one sentence: the concern goes first, then the company, then the title is shortened;
+    # what is left is always whole (a cut word reads as a defect).
+    for company, extra in ((entry.get("company"), concern), (entry.get("company"), None), (None, None)):
+        sentence = _sentence(f"{label} match ({score}/100) for {title}" + (f" at {company}" if company else ""), clauses, extra)
+        if len(sentence) <= MAX_EXPLANATION_CHARS:
+            return sentence
+    room = MAX_EXPLANATION_CHARS - len(_sentence(f"{label} match ({score}/100) for ", clauses, None))
+    return _sentence(f"{label} match ({score}/100) for {_shortened(title, max(10, room))}", clauses, None)[:MAX_EXPLANATION_CHARS]
+
+
+def _sentence(opening: str, clauses: list[str], concern: str | None) -> str:
+    parts = [*clauses, *([concern] if concern else [])]
+    return opening + (": " + "; ".join(parts) if parts else "") + "."
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word with an ellipsis when it must be."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(-") + "…"
 
 
 def _listed(names: list[str]) -> str:

@@ -28,7 +28,7 @@ TASK = "career.roadmap"
 MIN_MILESTONES, MAX_MILESTONES = 3, 7
 MAX_WEEKS = 52
 SKILLS_PER_MILESTONE = 2
-MAX_SKILL_MILESTONES = 4
+MAX_MILESTONE_SKILLS = 8  # the answer schema's bound on a milestone's skills
 WEEKS_PER_LEVEL = 13  # a quarter of taking on the next level's work, per level to grow
 APPLY_WEEKS = 4
 FIRST_TASKS = 5
@@ -131,8 +131,11 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
     have = {s.lower() for s in data["skills"]}
     missing = sorted((s for s in required if s.lower() not in have), key=lambda s: (_group_order(s), required.index(s)))
     pace = _pace(target_level)
+    gap = vocabulary.seniority_rank(target_level) - vocabulary.seniority_rank(current_level)
+    # The skill milestones get the places the project, a level to grow and the job search leave.
+    room = MAX_MILESTONES - 2 - (1 if gap > 0 else 0)
     milestones: list[dict[str, Any]] = []
-    for group in _chunks(missing):
+    for group in _chunks(missing, room):
         weeks = min(MAX_WEEKS, max(1, round(sum(_learning(s)[0] for s in group) * pace)))
         milestones.append(
             {
@@ -170,10 +173,9 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
             + (f", using {_listed(required)}" if required else "")
             + "; publish the code or a write-up with what you decided and why, and link it from your resume.",
             "durationWeeks": project_weeks,
-            "skills": required,
+            "skills": required[:MAX_MILESTONE_SKILLS],
         }
     )
-    gap = vocabulary.seniority_rank(target_level) - vocabulary.seniority_rank(current_level)
     if gap > 0:
         milestones.append(
             {
@@ -210,12 +212,12 @@ def _group_order(skill: str) -> int:
     return order.index(group) if group in order else len(order)
 
 
-def _chunks(skills: list[str]) -> list[list[str]]:
-    """Skills, in order, into at most MAX_SKILL_MILESTONES groups of SKILLS_PER_MILESTONE (more per
-    group only when there are more skills than that holds)."""
+def _chunks(skills: list[str], room: int) -> list[list[str]]:
+    """Skills, in order, into at most ``room`` groups of SKILLS_PER_MILESTONE (more per group only when
+    there are more skills than that holds)."""
     if not skills:
         return []
-    count = min(MAX_SKILL_MILESTONES, math.ceil(len(skills) / SKILLS_PER_MILESTONE))
+    count = min(max(1, room), math.ceil(len(skills) / SKILLS_PER_MILESTONE))
     size = math.ceil(len(skills) / count)
     return [skills[i : i + size] for i in range(0, len(skills), size)]
 
@@ -230,7 +232,7 @@ def _fitted(milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "title": f"Learn {_listed(skills)}",
                 "description": f"{first['description']} {second['description']}"[:600],
                 "durationWeeks": min(MAX_WEEKS, first["durationWeeks"] + second["durationWeeks"]),
-                "skills": skills,
+                "skills": skills[:MAX_MILESTONE_SKILLS],
             }
         ]
     return milestones
