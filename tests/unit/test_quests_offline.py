@@ -53,7 +53,9 @@ GOALS = [
     ("Get promoted to senior engineer", "career", ["senior engineer"]),
     ("Learn Python", "skill", ["Python"]),
     ("Pass the AWS Solutions Architect exam", "skill", ["AWS Solutions Architect exam", "Exam day"]),
-    ("Renovate the garden shed", "generic", ["Renovate the garden shed"]),
+    # A home project has a kind of its own (the issue: a known kind of goal given the generic template is a defect).
+    ("Renovate the garden shed", "home", ["Renovate the garden shed", "garden shed"]),
+    ("Sort out my life admin", "generic", ["Sort out my life admin"]),
 ]
 
 
@@ -229,7 +231,7 @@ def test_the_prompts_render_with_the_task_data(name: str) -> None:
     task = ai.get(name)
     data = offline.sample_data()[name]
     prompt = task.render(data)
-    assert prompt.version == f"{name}.v1"
+    assert prompt.version == f"{name}.v{task.prompt_version}"
     assert "calling the tool" in prompt.system and "$" not in prompt.system.replace("$$", "")
     for value in data.values():
         if isinstance(value, str) and value:

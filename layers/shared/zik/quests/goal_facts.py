@@ -1,0 +1,608 @@
+"""What the offline planner and coach read in a goal's own words: its language, its kind, and its facts
+(the object it names, its numbers, where the person stands now). Logic only: the words the plans are
+written with are data, in ``zik/quests/kinds/`` (``zik.quests.playbook`` reads them).
+
+Pure functions, standard library only, deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zik.quests import playbook
+from zik.quests.wording import LazyPattern as _Pattern
+from zik.quests.wording import upper_first
+
+__all__ = ["Goal", "detect_kind", "goal_language", "read_goal"]
+
+HORIZON_DAYS = 90
+
+# -- language ---------------------------------------------------------------------------------------
+# Frequent words of each language that are rare in the other; a short title has one or two of them.
+_STOP = {
+    "en": frozenset(
+        "the a an and of to for my in on with by every each more less i me at our your from this per learn run lose get write save reach goal".split()
+    ),
+    "fr": frozenset(
+        "le la les l un une des du de d et en pour mon ma mes ton ta tes je j avec chaque plus moins avant au aux sur dans "
+        "notre nos votre vos par ce cette qu que être faire apprendre courir perdre écrire arrêter réussir devenir objectif atteint étape".split()
+    ),
+}
+_ACCENTED = re.compile(r"[éèêàùçôîâœ]", re.IGNORECASE)
+
+
+def goal_language(*texts: str) -> str:
+    """ "fr" when a small vote of common words (and French accents) says French, else "en"."""
+    text = " ".join(texts).lower()
+    tokens = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.replace("’", "'"))
+    votes = {code: sum(token in stop for token in tokens) for code, stop in _STOP.items()}
+    votes["fr"] += 1 if _ACCENTED.search(text) else 0
+    return "fr" if votes["fr"] > votes["en"] else "en"
+
+
+# -- the goal's words ---------------------------------------------------------------------------------
+VERBS = frozenset(
+    """learn study master build launch start create make ship open develop write finish publish run complete save pay get become
+    read meditate sleep lose gain find land improve practice practise play train do be quit stop grow reach earn pass walk swim cycle
+    ride cook draw paint journal drink eat wake go take bake knit sew dance code fix renovate plant organize organise declutter
+    volunteer try attend prepare apply switch change use visit travel move speak keep stay spend invest clear release record compose
+    sing climb hike lift bench squat deadlift outline draft self-publish throw host plan cut reduce limit call join throw redo repaint
+    apprendre étudier courir perdre écrire économiser épargner rembourser arrêter lire ranger méditer faire jouer construire lancer
+    créer ouvrir trouver devenir réussir passer préparer organiser planter cultiver rénover voyager partir visiter déménager manger
+    boire dormir moins utiliser réduire""".split()
+)
+_LEAD = _Pattern(
+    r"^(?:(?:i\s+)?(?:really\s+|finally\s+|also\s+)*(?:want|would like|'d like|need|plan|hope|aim|intend)\s+to\s+"
+    r"|my\s+(?:new\s+)?goal\s+is\s+(?:to\s+)?|to\s+|finally\s+|(?:be\s+)?able\s+to\s+"
+    r"|(?:je\s+)?(?:veux|voudrais|aimerais|dois)\s+|enfin\s+)+",
+    re.IGNORECASE,
+)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_TIME_TAIL = _Pattern(
+    r"\s+(?:(?:by|before|until|till|within)\s+.+"
+    r"|in\s+(?:under|less than|below)\s+.+"
+    r"|in\s+(?:\d+|a|an|one|two|three|four|five|six|nine|twelve)\s+(?:days?|weeks?|months?|years?)\b.*"
+    r"|(?:this|next)\s+(?:year|month|week|summer|spring|fall|autumn|winter|quarter)\b.*"
+    rf"|in\s+(?:{_MONTHS}|20\d\d)\b.*"
+    r"|(?:avant|d'ici|d’ici|pour)\s+(?:l'|l’|la\s+|le\s+|les\s+|fin\s+|\d).*|en\s+\d+\s+(?:jours|semaines|mois|ans)\b.*|cette\s+année\b.*)$",
+    re.IGNORECASE,
+)
+_DETERMINER = _Pattern(r"^(?:a|an|my|the|our|some|un|une|le|la|les|l'|l’|mon|ma|mes|notre|nos|des|du|de|d'|d’)\s*", re.IGNORECASE)
+_NOT_A_NOUN = _Pattern(r"^(?:and|or|but|to|of|for|with|in|on|at|by|from|et|ou|à|pour|avec|en|sur)\b", re.IGNORECASE)
+
+
+def clean_goal(title: Any) -> str:
+    text = " ".join(str(title or "").split()).strip(" .!;,")
+    return text or "your goal"
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym or a name-like word we keep."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    if first.lower() in VERBS or first.lower() in {"a", "an", "the", "my", "our", "your", "more", "less", "every", "one"}:
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def core_of(title: str) -> str:
+    """The goal's action without filler or deadline: 'I want to run a marathon by June' -> 'run a marathon'."""
+    text = _LEAD.sub("", title.strip())
+    text = _TIME_TAIL.sub("", text).strip(" .,;:-")
+    return lower_first(text or title)
+
+
+def strip_verbs(phrase: str, extra: Iterable[str] = ()) -> str:
+    """The object of a goal's verbs, a chain of them included: 'write and publish a fantasy novel' ->
+    'a fantasy novel' (never 'and publish a fantasy novel')."""
+    verbs = VERBS | set(extra)
+    words = phrase.split()
+    index = 0
+    while index < len(words):
+        word = words[index].lower().strip(",")
+        if word in verbs or (index > 0 and word in {"and", "or", "then", "&", "et", "ou", "puis", "up", "off", "out", "down"}):
+            index += 1
+            continue
+        break
+    return " ".join(words[index:]).strip(" ,")
+
+
+def noun_phrase(phrase: str, language: str) -> str | None:
+    """'a fantasy novel' -> 'your fantasy novel' ('votre roman'), or None when what is left is no noun
+    phrase (empty, or starting with a conjunction or a preposition): the stage then takes its alternate."""
+    phrase = _TIME_TAIL.sub("", phrase).strip(" .,;:-")
+    plural = bool(re.match(r"^(?:les|mes|des|nos)\b", phrase, re.IGNORECASE))
+    bare = _DETERMINER.sub("", phrase, count=1).strip()
+    if not bare or _NOT_A_NOUN.match(bare) or bare.split()[0].lower() in VERBS or re.match(r"^(?:your|votre|vos)\b", bare, re.IGNORECASE):
+        return None
+    if language == "fr":
+        return ("vos " if plural else "votre ") + bare
+    return "your " + bare
+
+
+def _object(goal: Goal) -> str | None:
+    """The goal's object as a noun phrase, only when its verbs could be taken off (a title that starts with a
+    verb we do not know, "Sort out my life admin", has no object we can name safely)."""
+    stripped = strip_verbs(goal.core)
+    if stripped == goal.core and not _DETERMINER.match(goal.core):
+        return None
+    return noun_phrase(stripped, goal.language)
+
+
+def gerund(verb_phrase: str) -> str:
+    """'cook thai food' -> 'cooking thai food' (a light English rule, good enough for a goal's verb)."""
+    words = verb_phrase.split(" ", 1)
+    verb, rest = words[0], (" " + words[1] if len(words) > 1 else "")
+    low = verb.lower()
+    special = {"program": "programming", "be": "being", "see": "seeing", "die": "dying", "lie": "lying", "ski": "skiing"}
+    if low in special:
+        ing = special[low]
+    elif low.endswith("ie"):
+        ing = low[:-2] + "ying"
+    elif low.endswith("e") and not low.endswith(("ee", "ye", "oe")):
+        ing = low[:-1] + "ing"
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdfgklmnprstvz]", low) and len(low) <= 4:
+        ing = low + low[-1] + "ing"
+    else:
+        ing = low + "ing"
+    return ing + rest
+
+
+def number(value: float, language: str = "en") -> str:
+    text = f"{value:,.0f}" if value >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    return text.replace(",", "\u202f").replace(".", ",") if language == "fr" else text
+
+
+# -- where the person stands now -----------------------------------------------------------------------
+# A clause of the description that says where the person is today: its numbers are the start, never the target.
+_NOW = _Pattern(
+    r"\b(?:i\s+have|i've|i\s+had|i\s+am\s+at|i'm\s+at|i\s+weigh|i\s+can|i\s+run|i\s+read|i\s+earn|i\s+owe|currently|right now|now|"
+    r"so far|already|at the moment|these days|today|at present|"
+    r"j'ai|j’ai|je\s+pèse|je\s+peux|je\s+cours|je\s+suis\s+à|actuellement|déjà|en ce moment|pour l'instant|aujourd'hui|maintenant)\b",
+    re.IGNORECASE,
+)
+
+
+def split_state(description: str) -> tuple[str, str]:
+    """(what the description asks for, where the person stands now): its clauses split by the second."""
+    aim: list[str] = []
+    now: list[str] = []
+    for clause in re.split(r"(?<=[.!?;])\s+|\s*\b(?:but|and|mais|et)\b\s*|,\s+", description):
+        if clause.strip():
+            (now if _NOW.search(clause) else aim).append(clause.strip())
+    return " ".join(aim), " ".join(now)
+
+
+# -- the goal -------------------------------------------------------------------------------------------
+@dataclass
+class Goal:
+    title: str
+    language: str
+    kind: playbook.Kind
+    core: str
+    aim: str  # the title and the description's clauses that say what is wanted
+    now: str  # the description's clauses that say where the person stands
+    span: int = HORIZON_DAYS
+    facts: dict[str, str] = field(default_factory=dict)
+    milestone: str = ""  # the coach's milestone title, when a milestone is coached
+
+    @property
+    def text(self) -> str:
+        return f"{self.aim} {self.now}".strip()
+
+
+def detect_kind(*weighted: tuple[str, int], minimum: int = 1) -> str:
+    """The goal's family of kinds from (text, weight) pairs; 'generic' when no rule scores ``minimum``."""
+    families = playbook.families()
+    scores: dict[str, int] = {}
+    for text, weight in weighted:
+        if not text:
+            continue
+        for family, rules in families.items():
+            score = sum(w for pattern, w in rules if pattern.search(text))
+            if score:
+                scores[family] = scores.get(family, 0) + score * weight
+    if not scores or max(scores.values()) < minimum:
+        return "generic"
+    order = list(families)
+    return max(scores, key=lambda k: (scores[k], -order.index(k)))
+
+
+def _family_of(title: str, description: str, category: str, extra: tuple[tuple[str, int], ...]) -> str:
+    hint = playbook.category_hints().get(category.strip().lower())
+    family = detect_kind((title, 4), (description, 1), (category, 2), minimum=5)  # one weak word is not enough
+    if family == "generic" and hint:
+        return hint
+    if family == "generic" and extra:
+        # A goal whose own words say nothing: its milestone may (strong evidence only).
+        return detect_kind(*extra, minimum=6)
+    return family
+
+
+def read_goal(
+    title: Any, description: Any = "", category: Any = "", *, span: int = HORIZON_DAYS, extra: tuple[tuple[str, int], ...] = (), milestone: str = ""
+) -> Goal:
+    """A goal's kind, language and facts, from what the person wrote (and, for the coach, its milestone's words)."""
+    clean = clean_goal(title)
+    description = str(description or "")
+    language = goal_language(clean, description, milestone)
+    family = _family_of(clean, description, str(category or ""), extra)
+    aim, now = split_state(description)
+    more = " ".join(text for text, _ in extra)
+    kind = playbook.in_language(playbook.choose(family, f"{clean}. {description} {more}"), language)
+    name = upper_first(_LEAD.sub("", clean).strip(" .,;:-")) or clean
+    core = lower_first(name) if kind.keeps_time_words else core_of(clean)  # a habit's "before 11pm" is the habit
+    goal = Goal(title=clean, language=language, kind=kind, core=core, aim=f"{clean}. {aim} {more}".strip(), now=now, span=span, milestone=milestone)
+    goal.facts = {"name": name, "core": core, "title": clean}
+    for finder in kind.facts:
+        FINDERS[finder](goal)
+    for variant in kind.variants:  # the first variant whose pattern the goal matches adds its facts
+        if variant.pattern.search(goal.text):
+            goal.facts.update({key: playbook.render((value,), goal.facts) for key, value in variant.facts.items() if key not in goal.facts})
+            break
+    return goal
+
+
+# -- fact finders: each adds facts to a goal; a fact it cannot find stays absent (the stage takes its alternate)
+_LANGUAGE_NAMES = {
+    "spanish": "espagnol", "french": "français", "german": "allemand", "italian": "italien", "portuguese": "portugais", "japanese": "japonais",
+    "chinese": "chinois", "mandarin": "mandarin", "korean": "coréen", "arabic": "arabe", "russian": "russe", "dutch": "néerlandais",
+    "english": "anglais", "greek": "grec", "turkish": "turc", "polish": "polonais", "swedish": "suédois", "hindi": "hindi",
+}  # fmt: skip
+_LANGUAGES = (
+    "spanish|french|german|italian|portuguese|japanese|chinese|mandarin|cantonese|korean|arabic|russian|hindi|english|"
+    "dutch|swedish|norwegian|danish|polish|turkish|greek|hebrew|vietnamese|thai|indonesian|swahili|latin|"
+    "ukrainian|czech|finnish|irish|welsh|esperanto|tagalog|persian|farsi|urdu|bengali|catalan|romanian|"
+    "hungarian|icelandic|sign language|asl|bsl"
+)
+_FRENCH_LANGUAGES = {french: english for english, french in _LANGUAGE_NAMES.items()}
+
+
+def _language(goal: Goal) -> None:
+    text = goal.aim
+    found = re.search(rf"\b({_LANGUAGES})\b", text, re.IGNORECASE)
+    english = found.group(1).lower() if found else None
+    if english is None:
+        french = re.search(r"\b(" + "|".join(_FRENCH_LANGUAGES) + r")\b", text, re.IGNORECASE)
+        english = _FRENCH_LANGUAGES[french.group(1).lower()] if french else None
+    if english:
+        if goal.language == "fr":
+            goal.facts["lang"] = _LANGUAGE_NAMES.get(english, english)
+        else:
+            goal.facts["lang"] = english.upper() if english in {"asl", "bsl"} else english.title()
+    level = re.search(
+        r"\b(?:(A1|A2|B1|B2|C1|C2)|(?:jlpt\s*)?(N[1-5])|(HSK\s*[1-6])|(DELE|DELF|DALF|TOEFL|IELTS|TOEIC|Goethe)(?:\s+[ABC][12])?)\b",
+        text,
+        re.IGNORECASE,
+    )
+    if level:
+        goal.facts["level"] = " ".join(level.group(0).upper().split()) if not level.group(2) else f"JLPT {level.group(2).upper()}"
+
+
+_INSTRUMENTS = (
+    "guitar|piano|violin|viola|cello|drums?|bass guitar|ukulele|saxophone|sax|flute|trumpet|clarinet|harmonica|"
+    "banjo|harp|trombone|accordion|mandolin|keyboard|singing|sing|vocals|dj|djing|"
+    "guitare|violon|violoncelle|batterie|flûte|trompette|clarinette|harpe|accordéon|chant|chanter"
+)
+_SONG_INSTRUMENTS = {
+    "guitar",
+    "ukulele",
+    "bass guitar",
+    "drum",
+    "drums",
+    "banjo",
+    "harmonica",
+    "mandolin",
+    "keyboard",
+    "accordion",
+    "guitare",
+    "batterie",
+}
+
+
+def _instrument(goal: Goal) -> None:
+    found = re.search(rf"\b({_INSTRUMENTS})\b", goal.aim, re.IGNORECASE)
+    if not found:
+        return
+    name = found.group(1).lower()
+    if name in {"sing", "singing", "vocals", "chant", "chanter"}:
+        goal.facts.update(inst="singing" if goal.language == "en" else "le chant", play="sing" if goal.language == "en" else "chanter", song="1")
+        return
+    if name in {"dj", "djing"}:
+        goal.facts.update(inst="DJing", play="mix")
+        return
+    if goal.language == "fr":
+        article = "l'" if name[0] in "aeiouéh" else ("la " if name in {"guitare", "batterie", "flûte", "trompette", "clarinette", "harpe"} else "le ")
+        goal.facts.update(inst=f"{article}{name}", instrument=name)
+    else:
+        goal.facts.update(inst=f"the {name}", instrument=name)
+    if name in _SONG_INSTRUMENTS:
+        goal.facts["song"] = "1"
+
+
+_DISTANCES = [
+    (_Pattern(r"\bhalf[- ]?marathon\b|\bsemi[- ]?marathon\b|\b21(?:\.1)?\s?k(?:m)?\b", re.IGNORECASE), 21.1, "half marathon", "semi-marathon"),
+    (_Pattern(r"\bultra\b|\b50\s?k(?:m)?\b", re.IGNORECASE), 50.0, "ultramarathon", "ultra-trail"),
+    (_Pattern(r"\bmarathon\b|\b42(?:\.2)?\s?k(?:m)?\b", re.IGNORECASE), 42.2, "marathon", "marathon"),
+    (_Pattern(r"\b15\s?k(?:m)?\b", re.IGNORECASE), 15.0, "15 km race", "course de 15 km"),
+    (_Pattern(r"\b10\s?k(?:m)?\b", re.IGNORECASE), 10.0, "10 km race", "course de 10 km"),
+    (_Pattern(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.IGNORECASE), 5.0, "5 km race", "course de 5 km"),
+]
+_RACE_TIME = _Pattern(
+    r"\b(?:in|under|below|sub|en|moins de)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|heures?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _distance(goal: Goal) -> None:
+    text, fr = goal.aim, goal.language == "fr"
+    km, race = 5.0, "course de 5 km" if fr else "5 km race"
+    for pattern, distance, english, french in _DISTANCES:
+        if pattern.search(text):
+            km, race = distance, french if fr else english
+            break
+    else:
+        plain = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:km|kilomet(?:er|re)s?|kilomètres?)\b", text, re.IGNORECASE)
+        miles = re.search(r"\b(\d+(?:\.\d+)?)\s?(?:mi|miles?)\b", text, re.IGNORECASE)
+        if plain:
+            km = float(plain.group(1))
+            race = f"course de {number(km, 'fr')} km" if fr else f"{number(km)} km run"
+        elif miles:
+            km, race = float(miles.group(1)) * 1.609, f"{number(float(miles.group(1)))}-mile run"
+    minutes = None
+    time = _RACE_TIME.search(text)
+    if time and time.group(1):
+        value = float(time.group(1))
+        minutes = value * 60 if time.group(2).lower().startswith("h") else value
+    elif time and time.group(3):
+        minutes = int(time.group(3)) * 60 + int(time.group(4))
+    if minutes and 2.5 <= minutes / km <= 15:
+        per_km = minutes / km
+        goal.facts["pace"] = f"{int(per_km)}:{round((per_km % 1) * 60) % 60:02d} min/km"
+
+    def long_run(fraction: float) -> str:
+        return number(max(1, round(min(km * fraction, 32 if km > 30 else km * fraction))), goal.language)
+
+    goal.facts.update(race=race, km=number(km, goal.language), long_quarter=long_run(0.25), long_more=long_run(0.6), long_most=long_run(0.8))
+    stage = re.search(r"\b(\d+(?:\.\d+)?)\s?km\b", goal.milestone)
+    if stage and float(stage.group(1)) > 3:  # a milestone's long run: this week's is most of it
+        goal.facts["milestone_long"] = number(max(1, round(float(stage.group(1)) * 0.8)), goal.language)
+
+
+_WEIGHT = r"(\d+(?:[.,]\d+)?)\s*(kg|kgs|kilos?|lbs?|pounds)\b"
+
+
+def _weight(goal: Goal) -> None:
+    aim = re.search(_WEIGHT, goal.aim, re.IGNORECASE)
+    now = re.search(_WEIGHT, goal.now, re.IGNORECASE)
+    if not aim:
+        return
+    unit = "kg" if aim.group(2).lower().startswith("k") else "lb"
+    value = float(aim.group(1).replace(",", "."))
+    # "Get down to 80 kg" names the weight to reach; "lose 10 kg" the loss.
+    reach = re.search(r"\b(?:down to|get to|reach|weigh|à|atteindre|peser)\s+" + _WEIGHT, goal.aim, re.IGNORECASE)
+    if reach and now:
+        start = float(now.group(1).replace(",", "."))
+        loss = start - value
+        goal.facts.update(goal_weight=f"{number(value, goal.language)} {unit}", start_weight=f"{number(start, goal.language)} {unit}")
+    elif reach:
+        goal.facts["goal_weight"] = f"{number(value, goal.language)} {unit}"
+        return
+    else:
+        loss = value
+        if now:
+            goal.facts["start_weight"] = f"{number(float(now.group(1).replace(',', '.')), goal.language)} {unit}"
+    if loss <= 0:
+        return
+    goal.facts.update(
+        loss=f"{number(loss, goal.language)} {unit}",
+        loss_quarter=f"{number(loss * 0.25, goal.language)} {unit}",
+        loss_half=f"{number(loss * 0.5, goal.language)} {unit}",
+        loss_most=f"{number(loss * 0.75, goal.language)} {unit}",
+    )
+    goal.facts["weeks_needed"] = str(max(1, round(loss / (0.75 if unit == "kg" else 1.6))))
+
+
+_AMOUNT_PATTERNS = [
+    _Pattern(r"([$€£])\s?(\d[\d,\s\u202f]*(?:\.\d+)?)\s*(k|m)?\b", re.IGNORECASE),
+    _Pattern(r"\b(\d[\d,\s\u202f]*(?:\.\d+)?)\s*(k|m)?\s*(dollars|usd|euros?|eur|pounds|gbp|€|\$|£)(?=\W|$)", re.IGNORECASE),
+]
+_CURRENCY = {"dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€", "pounds": "£", "gbp": "£", "€": "€", "$": "$", "£": "£"}
+
+
+def amount(text: str) -> tuple[float, str] | None:
+    for index, pattern in enumerate(_AMOUNT_PATTERNS):
+        for match in pattern.finditer(text):
+            if index == 0:
+                symbol, digits, scale = match.group(1), match.group(2), match.group(3)
+            else:
+                digits, scale, symbol = match.group(1), match.group(2), _CURRENCY[match.group(3).lower()]
+            try:
+                value = float(re.sub(r"[,\s\u202f]", "", digits))
+            except ValueError:
+                continue
+            value *= {"k": 1_000, "m": 1_000_000}.get((scale or "").lower(), 1)
+            if value > 0:
+                return value, symbol
+    return None
+
+
+def money(value: float, symbol: str, language: str = "en") -> str:
+    if language == "fr":
+        return f"{number(round(value), 'fr')} {symbol}"
+    return f"{symbol}{value:,.0f}"
+
+
+def _amount(goal: Goal) -> None:
+    found = amount(goal.aim)
+    saved = amount(goal.now)
+    step = amount(goal.milestone)
+    if step:
+        goal.facts["milestone_amount"] = money(step[0], step[1], goal.language)
+    if saved:
+        goal.facts["saved"] = money(saved[0], saved[1], goal.language)
+    if not found:
+        return
+    value, symbol = found
+    language = goal.language
+    left = value - (saved[0] if saved and saved[0] < value else 0)
+    goal.facts.update(
+        amount=money(value, symbol, language),
+        left=money(left, symbol, language),
+        amount_quarter=money(value * 0.25, symbol, language),
+        amount_half=money(value * 0.5, symbol, language),
+        amount_most=money(value * 0.75, symbol, language),
+    )
+    purpose = re.search(r"\b(?:for|towards?|pour)\s+(.+)$", goal.core, re.IGNORECASE)
+    if purpose:
+        goal.facts["purpose"] = purpose.group(1).strip(" .")
+    if goal.span:
+        goal.facts["monthly"] = money(left / max(1.0, goal.span / 30.4), symbol, language)
+
+
+_WORD_COUNT = _Pattern(r"\b(\d[\d,\s\u202f]*)\s*(k)?[\s-]*(?:words?|mots)\b", re.IGNORECASE)
+
+
+def _words(goal: Goal) -> None:
+    thing = _object(goal)
+    if thing:
+        goal.facts["work"] = thing
+    found = _WORD_COUNT.search(goal.aim)
+    written = _WORD_COUNT.search(goal.now)
+    if written:
+        goal.facts["written"] = number(int(re.sub(r"[,\s\u202f]", "", written.group(1))) * (1000 if written.group(2) else 1), goal.language)
+    if found:
+        value = int(re.sub(r"[,\s\u202f]", "", found.group(1))) * (1000 if found.group(2) else 1)
+    elif re.search(r"\b(?:novel|roman)\b", goal.aim, re.IGNORECASE):
+        value = 70_000
+    elif re.search(r"\bscreenplay|scénario\b", goal.aim, re.IGNORECASE):
+        value = 20_000
+    elif re.search(r"\b(?:short stor|poem|poetry|nouvelles?|poèmes?)", goal.aim, re.IGNORECASE):
+        value = 15_000
+    else:
+        value = 50_000
+    goal.facts.update(
+        words=number(value, goal.language),
+        words_quarter=number(value * 0.25, goal.language),
+        words_half=number(value * 0.5, goal.language),
+    )
+
+
+_CUSTOMERS = _Pattern(
+    r"\b(?:business|store|shop|etsy|e-?commerce|freelanc\w*|service|consult\w*|agency|bakery|cafe|café|restaurant|side hustle|company|"
+    r"boutique|commerce|entreprise|clients?)\b",
+    re.IGNORECASE,
+)
+
+
+def _product(goal: Goal) -> None:
+    thing = _object(goal)
+    if thing:
+        goal.facts["product"] = thing
+    media = re.search(r"\b(podcast|youtube|channel|videos?|vlog)\b", goal.text, re.IGNORECASE)
+    if media:
+        goal.facts["people"] = "listeners" if media.group(1).lower() == "podcast" else "viewers"
+        goal.facts["media"] = "1"
+    else:
+        goal.facts["people"] = "customers" if _CUSTOMERS.search(goal.text) else "users"
+
+
+def _thing(goal: Goal) -> None:
+    """The goal's object as a noun phrase ('your bathroom', 'your own vegetables'), and a place it names."""
+    thing = _object(goal)
+    if thing:
+        goal.facts["thing"] = thing
+    place = re.search(r"\b(?:to|in|around|across|à|au|aux|en)\s+((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+)?)", goal.title)
+    if place:
+        goal.facts["place"] = place.group(1)
+
+
+def _count(goal: Goal) -> None:
+    """The number the goal counts ('24 books', '80 guests', '10 Thai dishes'), when its title has one."""
+    found = re.search(r"\b(\d{1,5})\s+(?:[a-zA-Z][\w-]*\s+){0,2}?([a-zA-Zéè][\w-]*)", goal.title)
+    if found:
+        value = int(found.group(1))
+        goal.facts.update(count=str(value), count_quarter=str(max(1, round(value / 4))), count_half=str(max(1, round(value / 2))))
+        if value:
+            goal.facts["days_per_book"] = str(max(1, round(goal.span / value)))
+
+
+def _role(goal: Goal) -> None:
+    core = goal.core
+    role = re.search(
+        r"\b(?:as|become|becoming|to)\s+(?:an?\s+)?((?:[a-z][\w+#.-]*\s?){1,4}?)(?:\s+(?:at|in|by|within|before)\b|$)", core, re.IGNORECASE
+    )
+    name = role.group(1).strip() if role else ""
+    if not name or name.lower().split()[0] in VERBS or len(name) > 40:
+        found = re.search(r"\b((?:[a-z][\w+#.-]*\s)?(?:job|role|position))\b", core, re.IGNORECASE)
+        name = found.group(1) if found else ""
+    name = re.sub(r"^(?:new|a|an|the|my)\s+", "", name, flags=re.IGNORECASE).strip()
+    name = re.sub(r"\s*\b(?:job|role|position)$", "", name, flags=re.IGNORECASE).strip()
+    if name:
+        goal.facts["role"] = name
+
+
+def _subject(goal: Goal) -> None:
+    core = goal.core
+    subject = re.sub(
+        r"^(?:learn(?:ing)?|study|master|get (?:better|good) at|improve(?: my)?|practi[cs]e|pass|ace|get|earn|obtain|take|"
+        r"apprendre|étudier|réussir|passer|obtenir)\s+",
+        "",
+        core,
+        flags=re.IGNORECASE,
+    ).strip()
+    subject = re.sub(
+        r"\s+(?:so that|so|because|in order to|to (?:get|become|land|help|make|earn|be|pass|start|switch)|pour)\b.*$",
+        "",
+        subject,
+        flags=re.IGNORECASE,
+    )
+    how = re.match(r"^(?:how\s+)?to\s+(.+)$", subject, re.IGNORECASE)
+    if how:
+        subject = gerund(how.group(1))
+    elif goal.language == "en" and subject.split(" ", 1)[0].lower() in VERBS:
+        subject = gerund(subject)
+    goal.facts["subject"] = subject or core
+
+
+def _habit(goal: Goal) -> None:
+    goal.facts["habit"] = goal.core
+    if goal.language == "en" and goal.core.split(" ")[0].lower() in VERBS:
+        goal.facts["doing"] = gerund(goal.core)
+
+
+FINDERS: dict[str, Callable[[Goal], None]] = {
+    "language": _language,
+    "instrument": _instrument,
+    "distance": _distance,
+    "weight": _weight,
+    "amount": _amount,
+    "words": _words,
+    "product": _product,
+    "thing": _thing,
+    "count": _count,
+    "role": _role,
+    "subject": _subject,
+    "habit": _habit,
+}
+
+
+def days_needed(goal: Goal) -> tuple[int, str]:
+    """The shortest realistic span for this goal (days) and why, from its kind's file: 0 when any span will do."""
+    for rule in goal.kind.minimum:
+        if rule.pattern is None or rule.pattern.search(goal.aim):
+            days = rule.days
+            if rule.per_week_fact and goal.facts.get(rule.per_week_fact):
+                days = max(days, 7 * int(goal.facts[rule.per_week_fact]))
+            return days, rule.why
+    return 0, ""
+
+
+def realistic_date(today: dt.date, goal: Goal) -> dt.date | None:
+    days, _ = days_needed(goal)
+    return today + dt.timedelta(days=days) if days else None
