@@ -1,5 +1,6 @@
-"""The ChatHandler: the coach in conversation. It knows the caller's active goals and today's tasks, and
-acts on what it understands: sets goals, completes tasks, lists the day."""
+"""The ChatHandler: the coach in conversation. It knows the caller's active goals (and how far each has come)
+and today's and tomorrow's tasks, and acts on what it understands: sets goals (with their target dates),
+completes tasks, lists a day."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ quests = Quests()
 @app.post("/chat")
 @responds({200: "chat_reply"}, errors=(409, 503))
 def chat():
-    """Talk to the coach, who knows the caller's goals and today's tasks and acts on what it understands.
+    """Talk to the coach, who knows the caller's goals and today's and tomorrow's tasks and acts on what it understands.
 
     `{message, conversationId?}` gives `{reply, conversationId, intent, actions[]}`; send the
     `conversationId` back to go on with the conversation. `actions` says what the coach did:
-    `goal_created` (the roadmap is being planned), `task_completed`, `tasks_listed`. 429
+    `goal_created` (the roadmap is being planned; with its `targetDate` when the message gave one, "by
+    March"), `task_completed` (a task named by its title or by its number in the day's list, "task 2"),
+    `tasks_listed` (the day asked for: today, tomorrow). English and French messages are understood. 429
     (`ai_budget_exceeded`) when the caller's AI budget is spent; 503 when the AI is unavailable
     (`ai_unavailable`, with Retry-After) or the planning of a goal the coach sets could not start
     (`roadmap_unavailable`); 409 when the task to complete kept changing."""

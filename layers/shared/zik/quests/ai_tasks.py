@@ -30,7 +30,11 @@ CHAT = ai.register(
     ai.Task(
         "quests.chat",
         offline=chat_rules.chat,
-        description="Record the coach's reply to the user and the intent recognised (create_goal with goalTitle, complete_task with taskId, list_tasks, or chat).",
+        description=(
+            "Record the coach's reply to the user and the intent recognised (create_goal with goalTitle and, when the message gives "
+            "a deadline, targetDate; complete_task with taskId; list_tasks with the date listed; or chat)."
+        ),
+        prompt_version=2,
         max_tokens=800,
         daily_calls=200,
     )

@@ -21,6 +21,7 @@ from zik.quests.store import QuestsStore, TaskStep, new_id, public, recurring_ta
 from zik.quests.workflow import WorkflowNotStarted, start_roadmap
 
 STATUS_ATTEMPTS = 5  # a task marked while its milestone moves reads it again, this many times
+BUSY_DAYS = 14  # how many days of a milestone's window the coach is told the load of
 
 
 class _Background:
@@ -228,6 +229,11 @@ class Quests:
             logger.info("milestone already coached", extra={"goalId": goal_id, "seq": seq})
             return []
         today = self.today(owner)
+        due = dt.date.fromisoformat(milestone["dueDate"])
+        # The days of the milestone's window that already hold tasks (of this goal's or any other), so the
+        # coach does not pile a twelfth task on a full today: at most BUSY_DAYS days, one COUNT query each.
+        window = [today + dt.timedelta(days=n) for n in range(max(0, min((due - today).days, BUSY_DAYS - 1)) + 1)]
+        busy = self.store.open_tasks_by_day(owner, [day.isoformat() for day in window])
         answer = ai.run(
             "quests.coach",
             {
@@ -239,10 +245,11 @@ class Quests:
                 "milestoneNumber": seq,
                 "milestoneCount": int(goal.get("milestoneCount") or seq),
                 "today": today.isoformat(),
+                "busyDays": busy,
             },
             owner=owner,
         )
-        tasks = model.normalise_tasks(answer["tasks"], today, dt.date.fromisoformat(milestone["dueDate"]))
+        tasks = model.normalise_tasks(answer["tasks"], today, due)
         try:
             written = self.store.start_milestone(owner, goal_id, seq, tasks, activate_goal=first)
         except NotFound:
@@ -483,34 +490,63 @@ class Quests:
         goals_page = _Background(self.store.goals_page, owner, limit=20, cursor=None)
         # The message's AI call is counted against the budget while the day is read, too.
         reserving = _Background(ai.reserve, "quests.chat", owner=owner)
+
+        def day_tasks(day: dt.date) -> list[dict[str, Any]]:
+            # In the order GET /tasks shows a day (open first, by title): "task 2" is the second open task there too.
+            page = self.store.tasks_due(owner, day.isoformat(), limit=50, cursor=None)
+            return sorted(page.items, key=lambda t: (t["status"] == "done", t["title"]))
+
         try:
             today = self.today(owner)
-            tasks = self.store.tasks_due(owner, today.isoformat(), limit=50, cursor=None).items
+            tomorrow = today + dt.timedelta(days=1)
+            tomorrows = _Background(day_tasks, tomorrow)  # read while today's are: still one round trip
+            days = {today.isoformat(): day_tasks(today)}
+            days[tomorrow.isoformat()] = tomorrows.result()
             goals = [g for g in goals_page.result().items if g["status"] in ("active", "planning", "paused")]
             reservation = reserving.result()
         except BaseException:
             reserving.then(ai.release)  # a call counted for a message that gets no answer is given back
             raise
+        titles = {g["goalId"]: g["title"] for g in goals}
+
+        def task_input(task: Mapping[str, Any]) -> dict[str, Any]:
+            # A planned task carries its goal's goalId, a recurring one the goal its rule is linked to.
+            goal_id = task.get("goalId") or task.get("linkedGoalId") or ""
+            return {
+                "taskId": task["taskId"],
+                "title": task["title"],
+                "status": task["status"],
+                "goalId": goal_id,
+                "goalTitle": titles.get(goal_id, ""),
+            }
+
+        def goal_input(goal: Mapping[str, Any]) -> dict[str, Any]:
+            count = int(goal.get("milestoneCount") or 0)
+            # The goal item holds the milestone being worked on (currentMilestone), not a count of those done:
+            # the ones before it are. (Between a milestone's last task and the next one's start, it lags by one.)
+            done = count if goal["status"] == "completed" else max(0, int(goal.get("currentMilestone") or 1) - 1)
+            return {
+                "goalId": goal["goalId"],
+                "title": goal["title"],
+                "status": goal["status"],
+                "targetDate": goal.get("targetDate") or "",
+                "milestonesDone": min(done, count),
+                "milestoneCount": count,
+            }
+
         answer = ai.run(
             "quests.chat",
             {
                 "message": message,
-                "goals": [{"goalId": g["goalId"], "title": g["title"], "status": g["status"]} for g in goals],
-                "todayTasks": [
-                    {
-                        "taskId": t["taskId"],
-                        "title": t["title"],
-                        "status": t["status"],
-                        "goalTitle": next((g["title"] for g in goals if g["goalId"] == t.get("goalId")), ""),
-                    }
-                    for t in tasks
-                ],
+                "goals": [goal_input(g) for g in goals],
+                "todayTasks": [task_input(t) for t in days[today.isoformat()]],
+                "tomorrowTasks": [task_input(t) for t in days[tomorrow.isoformat()]],
                 "today": today.isoformat(),
             },
             owner=owner,
             reservation=reservation,
         )
-        actions = self._act(owner, answer, tasks)
+        actions = self._act(owner, answer, today, days, day_tasks)
         self.store.add_messages(
             owner,
             conversation,
@@ -518,24 +554,48 @@ class Quests:
         )
         return {"reply": answer["reply"], "conversationId": conversation, "intent": answer["intent"], "actions": actions}
 
-    def _act(self, owner: Principal, answer: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def _act(
+        self,
+        owner: Principal,
+        answer: Mapping[str, Any],
+        today: dt.date,
+        days: Mapping[str, Sequence[Mapping[str, Any]]],
+        read_day: Callable[[dt.date], Sequence[Mapping[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        """What the coach does for ``answer``: ``days`` holds the tasks already read, by day (today's and
+        tomorrow's); ``read_day`` reads another day's."""
         intent = answer["intent"]
         if intent == "create_goal" and answer.get("goalTitle"):
-            goal = self.create_goal(owner, {"title": answer["goalTitle"][:200]}, via="chat")
-            return [{"type": "goal_created", "goalId": goal["goalId"], "title": goal["title"], "status": goal["status"], "path": goal["path"]}]
+            title = answer["goalTitle"][:200]
+            try:
+                goal = self.create_goal(owner, {"title": title, "targetDate": answer.get("targetDate")}, via="chat")
+            except InvalidRequest as refused:
+                if refused.field != "targetDate":
+                    raise
+                # A model's date that is not a day after today does not cost the user the goal they asked for.
+                logger.info("chat goal created without its target date", extra={"targetDate": answer.get("targetDate"), "reason": refused.message})
+                goal = self.create_goal(owner, {"title": title}, via="chat")
+            created = {"type": "goal_created", "goalId": goal["goalId"], "title": goal["title"], "status": goal["status"], "path": goal["path"]}
+            return [{**created, "targetDate": goal["targetDate"]} if goal.get("targetDate") else created]
         if intent == "complete_task" and answer.get("taskId"):
-            task = next((t for t in tasks if t["taskId"] == answer["taskId"]), None)
-            if task is None:  # a model may name a task the user does not have
+            # Today's task, or tomorrow's done early; a model may name a task the user does not have.
+            task = next((t for tasks in days.values() for t in tasks if t["taskId"] == answer["taskId"]), None)
+            if task is None:
                 return []
             changed = self.set_status(owner, task, "done")
             return [{"type": "task_completed", "taskId": task["taskId"], "title": task["title"], "changed": changed}]
         if intent == "list_tasks":
+            day = answer.get("date") or today.isoformat()
+            tasks = days.get(day)
+            if tasks is None:  # a day the coach had not read ("what's on Friday?"); a date that is not one lists today
+                try:
+                    listed = model.parse_date(day, "date")
+                except InvalidRequest:
+                    day, tasks = today.isoformat(), days[today.isoformat()]
+                else:
+                    day, tasks = listed.isoformat(), read_day(listed)
             return [
-                {
-                    "type": "tasks_listed",
-                    "date": self.today(owner).isoformat(),
-                    "tasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"]} for t in tasks],
-                }
+                {"type": "tasks_listed", "date": day, "tasks": [{"taskId": t["taskId"], "title": t["title"], "status": t["status"]} for t in tasks]}
             ]
         return []
 

@@ -14,6 +14,7 @@ Access patterns (template.yaml, QuestsTable):
   a goal with its milestones and tasks     Query pk, begins_with(sk, GOAL#<goalId>)          one query
   the user's goals, newest first           Query GSI1 <pk>#GOALS, descending                  one query a page
   the tasks due on a day                   Query GSI1 <pk>#DAY#<date>                         one query a page
+  how many open tasks a few days hold      Query GSI1 <pk>#DAY#<date>, Select COUNT, each day  one query a day, in parallel
   a task by id                             GetItem / UpdateItem (the id says where it lives)
   a milestone's open tasks                 the milestone's openTasks counter, kept in the same transaction
   the user's rules                         Query pk, begins_with(sk, RULE#)
@@ -28,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -439,6 +441,46 @@ class QuestsStore:
 
     def tasks_due(self, owner: Principal, day: str, *, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(f"{owner.partition}#DAY#{day}", index=BY_LIST, pk_name="gsi1pk", sk_name="gsi1sk", limit=limit, cursor=cursor)
+
+    def open_tasks_by_day(self, owner: Principal, days: Sequence[str]) -> dict[str, int]:
+        """How many tasks still to do fall on each of ``days`` ({date: count}, days with none left out): one
+        COUNT query of the index a day, all at once (the coach reads at most two weeks of them)."""
+        counts: dict[str, int] = {}
+        failures: list[BaseException] = []
+
+        def count(day: str) -> None:
+            request: dict[str, Any] = {
+                "TableName": self.table.name,
+                "IndexName": BY_LIST,
+                "KeyConditionExpression": "gsi1pk = :day",
+                "FilterExpression": "#status = :todo",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item({":day": f"{owner.partition}#DAY#{day}", ":todo": "todo"}),
+                "Select": "COUNT",
+            }
+            total = 0
+            try:
+                while True:
+                    answer = self.client.query(**request)
+                    total += answer["Count"]
+                    if "LastEvaluatedKey" not in answer:
+                        break
+                    request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+            except BaseException as exc:  # noqa: BLE001 - raised by the caller's thread below
+                failures.append(exc)
+                return
+            if total:
+                counts[day] = total
+
+        # Threads, not an executor: the coach's function imports little, and a day's query waits on DynamoDB.
+        threads = [threading.Thread(target=count, args=(day,), daemon=True) for day in dict.fromkeys(days)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        return {day: counts[day] for day in days if day in counts}
 
     def set_task_status(self, owner: Principal, task: Mapping[str, Any], status: str, step: TaskStep) -> str:
         """todo <-> done, and in the same transaction what ``step`` says of its milestone and goal.
