@@ -62,9 +62,10 @@ def list_entries():
 def search_entries():
     """Search your entries' text for the words of `q`, best match first.
 
-    Case and accents do not matter. Each hit has a snippet and the offsets of the matching words in it. A
-    `cursor` is good only for the `q` that gave it (400 otherwise). An entry shows up in the search a
-    moment after it is written (the index follows the entries' events)."""
+    Case and accents do not matter, nor British or American spelling; irregular forms find each other (ran,
+    run), and a word no entry holds finds the words a typo or two away. Each hit has a snippet and the
+    offsets of the matching words in it. A `cursor` is good only for the `q` that gave it (400 otherwise).
+    An entry shows up in the search a moment after it is written (the index follows the entries' events)."""
     query = _query()
     return entries.search(principal(app), query.get("q"), limit=page_limit(query.get("limit")), cursor=query.get("cursor") or None)
 

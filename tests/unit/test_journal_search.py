@@ -14,6 +14,7 @@ from zik.errors import InvalidRequest
 from zik.journal.search import (
     K1,
     B,
+    Form,
     Hit,
     Query,
     SearchIndex,
@@ -43,7 +44,11 @@ def ids(index: SearchIndex, q: str) -> list[str]:
 
 def test_parse_query_keeps_the_text_and_its_distinct_terms_in_order() -> None:
     query = parse_query("  Running   to the café, running when sunny ")
-    assert query == Query("Running to the café, running when sunny", ("run", "cafe", "sunni"))
+    assert query.text == "Running to the café, running when sunny"
+    assert query.terms == ("run", "cafe", "sunni")
+    # Each term with the words it stands for (its own first) and the folded word it was read from.
+    assert query.forms == ((Form("run", 0), Form("ran", 0)), (Form("cafe", 0),), (Form("sunni", 0),))
+    assert query.words == ("running", "cafe", "sunny")
 
 
 @pytest.mark.parametrize("q", [None, "", "   \n "])
@@ -370,7 +375,8 @@ def test_a_text_without_words_gives_what_it_has() -> None:
 
 def test_a_word_longer_than_the_width_is_shown_whole() -> None:
     word = "super" + "long" * 60
-    found = snippet(f"before {word} after", Query(word, tuple(terms(word))), width=20)
+    (term,) = terms(word)
+    found = snippet(f"before {word} after", Query(word, (term,), ((Form(term, 0),),), (word,)), width=20)
     assert highlighted(found) == [word]
 
 

@@ -210,7 +210,9 @@ class Entries:
     def search(self, owner: Principal, q: str | None, *, limit: int, cursor: str | None) -> dict[str, Any]:
         query = search.parse_query(q)
         offset = search.decode_offset(cursor, query) if cursor else 0
-        hits = self.indexes.load(owner).search(query)
+        index = self.indexes.load(owner)
+        hits = index.search(query)
+        shown = index.resolve(query)  # with the typo corrections the search used, so that the snippets highlight them
         page = hits[offset : offset + limit]
         entries = self.store.entries_by_id(owner, [hit.entry_id for hit in page])
         items = []
@@ -218,7 +220,7 @@ class Entries:
             entry = entries.get(hit.entry_id)
             if entry is None:  # deleted, and the index has not caught up yet
                 continue
-            found = search.snippet(entry["content"], query)
+            found = search.snippet(entry["content"], shown)
             items.append(
                 {
                     "entryId": hit.entry_id,

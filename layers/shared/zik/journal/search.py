@@ -4,6 +4,12 @@
 loads it, ``put``s or ``remove``s the entries that changed and stores ``dumps()``; the search function loads
 it once per version and ranks in memory (BM25 with coordination), then makes snippets of the page's entries.
 
+A query word finds more than its own stem, all at query time, so that stored indexes need no rebuilding:
+its other spellings and irregular forms count as the word itself ("neighbours" finds "neighbor", "ran"
+finds "run"), and a word the index does not hold at all, in any of its forms, stands for the index's terms
+within one typo of it (two from eight letters; never under four), which score less than the word itself
+would ("presentaton" finds "presentation"). ``resolve`` says which terms a query stood for, for snippets.
+
 Serialized form, format 1: gzip of one line of JSON, then three little-endian integer arrays::
 
     {"format": 1, "ids": [entry id or null], "created": [...], "versions": [...], "lengths": [...],
@@ -33,18 +39,19 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate, compress
 from math import log
 from operator import sub
 from typing import NamedTuple, cast
 
 from zik.errors import InvalidRequest
-from zik.journal.text import STOP_WORDS, fold, terms, word_terms, words
+from zik.journal.text import STOP_WORDS, NearbyTerms, fold, other_forms, terms, word_pieces, word_terms, words
 
 __all__ = [
     "FORMAT",
     "MAX_QUERY_CHARS",
+    "Form",
     "Hit",
     "Query",
     "SearchIndex",
@@ -67,12 +74,29 @@ _CURSOR_MAX_CHARS = 200
 _TYPECODES_BY_SIZE = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFF_FFFF), ("Q", 0xFFFF_FFFF_FFFF_FFFF))
 _WHITESPACE = re.compile(r"\s+")
 _ELLIPSIS = "…"
+# What each typo takes off a corrected word's score: below the word itself, and two typos below one.
+_TYPO_FACTOR = 0.5
+# The corrections an index remembers (by query word) until its vocabulary changes.
+_CORRECTIONS_KEPT = 256
+
+
+class Form(NamedTuple):
+    """An index term a query term stands for: ``distance`` 0 for the term itself, another spelling or form
+    of its word; 1 or 2 for a term its word is that many typos away from."""
+
+    term: str
+    distance: int
 
 
 @dataclass(frozen=True)
 class Query:
     text: str
     terms: tuple[str, ...]
+    # For each term, the forms it stands for: itself first, then its word's other spellings and forms
+    # (distance 0); in a query ``SearchIndex.resolve`` returned, also the typo corrections the index used.
+    forms: tuple[tuple[Form, ...], ...]
+    # For each term, the folded word (or piece of a word) it was read from: what typos are looked for in.
+    words: tuple[str, ...]
 
 
 class Hit(NamedTuple):
@@ -96,10 +120,14 @@ def parse_query(q: str | None) -> Query:
     text = " ".join(q.split())
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidRequest(f"q is {len(text)} characters long; at most {MAX_QUERY_CHARS} are allowed", field="q")
-    query_terms = tuple(dict.fromkeys(terms(text)))
-    if not query_terms:
+    pieces: dict[str, str] = {}  # each term, with the piece of the query it was first read from
+    for match in words(text):
+        for piece, term in word_pieces(match.group()):
+            pieces.setdefault(term, piece)
+    if not pieces:
         raise InvalidRequest(_why_nothing_is_searchable(text), field="q")
-    return Query(text, query_terms)
+    forms = tuple((Form(term, 0), *(Form(other, 0) for other in other_forms(piece) if other != term)) for term, piece in pieces.items())
+    return Query(text, tuple(pieces), forms, tuple(pieces.values()))
 
 
 def _why_nothing_is_searchable(text: str) -> str:
@@ -138,6 +166,10 @@ class SearchIndex:
         self._added: dict[str, tuple[list[int], list[int]]] = {}
         # Length norms and recency ranks by document number, built by the first search after a change.
         self._ranking: tuple[list[float], list[int]] | None = None
+        # The vocabulary as typo tolerance reads it, and the corrections it found, by query word: built by
+        # the first search that needs them after a change.
+        self._nearby: NearbyTerms | None = None
+        self._corrections: dict[str, tuple[Form, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._docnums)
@@ -193,24 +225,31 @@ class SearchIndex:
 
     def _changed(self) -> None:
         self._ranking = None
+        self._nearby = None
+        self._corrections = {}
         if len(self._tombstones) > max(_COMPACT_AT_LEAST, _COMPACT_FRACTION * len(self._ids)):
             self._compact()
 
     def search(self, query: Query) -> list[Hit]:
         """The entries matching any of the query's terms, best first: those matching more of the terms
-        before those matching fewer, then by BM25 score, then newest first, then by entry id."""
+        before those matching fewer, then by BM25 score, then newest first, then by entry id.
+
+        A term matches the entries holding it or any of its other forms, scored as one term; when the
+        index holds none of them, the entries holding one of its typo corrections, each scored as a term
+        of its own times ``_TYPO_FACTOR`` per typo, an entry counting its best."""
         live = len(self._docnums)
         if not live:
             return []
         norms, recency = self._ranking_tables()
         scores: dict[int, float] = {}
         masks: dict[int, int] = {}
-        for position, term in enumerate(query.terms):
-            docs, frequencies = self._live_postings(term)
+        for position in range(len(query.terms)):
+            bit = 1 << position
+            docs, frequencies = self._exact_postings(query.forms[position])
             if not docs:
+                self._add_corrections(query.words[position], bit, scores, masks)
                 continue
             weight = log(1 + (live - len(docs) + 0.5) / (len(docs) + 0.5)) * (K1 + 1)
-            bit = 1 << position
             for docnum, frequency in zip(docs, frequencies):
                 score = weight * frequency / (frequency + norms[docnum])
                 if docnum in masks:
@@ -223,6 +262,59 @@ class SearchIndex:
         matched = {mask: tuple(term for i, term in enumerate(query.terms) if mask >> i & 1) for mask in set(masks.values())}
         ids = cast("list[str]", self._ids)  # ranked documents are live: none is a tombstone's None
         return [Hit(ids[docnum], scores[docnum], matched[masks[docnum]]) for docnum in ranked]
+
+    def resolve(self, query: Query) -> Query:
+        """``query`` with, for each term the index holds in none of its forms, the typo corrections a
+        search used in their place: what a snippet should highlight."""
+        forms = []
+        for own, word in zip(query.forms, query.words):
+            exact = tuple(form for form in own if form.distance == 0)
+            forms.append(exact if self._exact_postings(exact)[0] else exact + self._corrected(word))
+        return replace(query, forms=tuple(forms))
+
+    def _exact_postings(self, forms: tuple[Form, ...]) -> tuple[list[int], list[int]]:
+        """The live postings of the term and its other forms (not its corrections), as of one term."""
+        found = [postings for form in forms if form.distance == 0 and (postings := self._live_postings(form.term))[0]]
+        if len(found) <= 1:
+            return found[0] if found else ([], [])
+        merged: Counter[int] = Counter()
+        for docs, frequencies in found:
+            merged.update(dict(zip(docs, frequencies)))
+        docs = sorted(merged)
+        return docs, [merged[docnum] for docnum in docs]
+
+    def _add_corrections(self, word: str, bit: int, scores: dict[int, float], masks: dict[int, int]) -> None:
+        corrections = self._corrected(word)
+        if not corrections:
+            return
+        live = len(self._docnums)
+        norms = self._ranking_tables()[0]
+        best: dict[int, float] = {}
+        for correction in corrections:
+            docs, frequencies = self._live_postings(correction.term)
+            weight = log(1 + (live - len(docs) + 0.5) / (len(docs) + 0.5)) * (K1 + 1) * _TYPO_FACTOR**correction.distance
+            for docnum, frequency in zip(docs, frequencies):
+                score = weight * frequency / (frequency + norms[docnum])
+                if score > best.get(docnum, 0.0):
+                    best[docnum] = score
+        for docnum, score in best.items():
+            scores[docnum] = scores.get(docnum, 0.0) + score
+            masks[docnum] = masks.get(docnum, 0) | bit
+
+    def _corrected(self, word: str) -> tuple[Form, ...]:
+        """The terms the index holds (in a live entry) that ``word`` is fewest typos away from, within its
+        typo budget; none for a word too short to correct."""
+        corrections = self._corrections.get(word)
+        if corrections is None:
+            if self._nearby is None:
+                self._nearby = NearbyTerms(self._all_terms())
+            near = {term: distance for term, distance in self._nearby.near(word).items() if self._live_postings(term)[0]}
+            fewest = min(near.values(), default=0)
+            corrections = tuple(Form(term, distance) for term, distance in sorted(near.items()) if distance == fewest)
+            if len(self._corrections) >= _CORRECTIONS_KEPT:
+                self._corrections.clear()
+            self._corrections[word] = corrections
+        return corrections
 
     def _ranking_tables(self) -> tuple[list[float], list[int]]:
         if self._ranking is None:
@@ -454,19 +546,20 @@ def _little_endian_bytes(values: array) -> bytes:
 def snippet(text: str, query: Query, *, width: int = 160) -> Snippet:
     """About ``width`` characters of ``text`` around its densest cluster of matching words, cut at word
     boundaries, runs of whitespace shown as one space, "…" where the text goes on; ``highlights`` are the
-    [start, end) offsets of the matching words in the snippet's text."""
+    [start, end) offsets of the matching words in the snippet's text. A word matches when it is one of the
+    forms of a query term (another spelling, another form; the typo corrections of a ``resolve``d query)."""
     if width < 1:
         raise ValueError("width must be positive")
-    wanted = set(query.terms)
+    wanted = {form.term: term for term, forms in zip(query.terms, query.forms) for form in forms}
     starts: list[int] = []
     ends: list[int] = []
     matches: list[tuple[int, int, frozenset[str]]] = []
     for match in words(text):
         starts.append(match.start())
         ends.append(match.end())
-        found = wanted.intersection(word_terms(match.group()))
+        found = frozenset(wanted[term] for term in word_terms(match.group()) if term in wanted)
         if found:
-            matches.append((match.start(), match.end(), frozenset(found)))
+            matches.append((match.start(), match.end(), found))
     if not starts:
         shown = _squeeze(text).strip()
         return Snippet(shown[:width] + _ELLIPSIS if len(shown) > width else shown, ())

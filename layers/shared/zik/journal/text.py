@@ -5,18 +5,39 @@ terms an entry is indexed under and the words a snippet highlights always agree 
 ends. A word is a run of letters, digits and combining marks, joined by apostrophes and hyphens
 ("don't", "well-being") and, between digits, by ``.``, ``,`` and ``:`` ("3.14", "1,000", "10:30").
 
-Pure functions, no I/O. The stemmer (``snowballstemmer``) is imported on the first call of ``terms``, so
-code that only folds or counts does not pay for it.
+Search also asks which index terms a query word stands for beyond its own (``other_forms``: British and
+American spellings, irregular forms, from ``word_forms.json`` next to this module) and which terms of an
+index a misspelt word may have meant (``NearbyTerms``).
+
+Pure functions, no I/O but reading ``word_forms.json`` once. The stemmer (``snowballstemmer``) is imported
+on the first call of ``terms``, so code that only folds or counts does not pay for it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
-__all__ = ["STOP_WORDS", "fold", "terms", "word_count", "word_terms", "words"]
+__all__ = [
+    "STOP_WORDS",
+    "TYPO_MIN_LETTERS",
+    "TYPO_TWO_EDITS_FROM",
+    "NearbyTerms",
+    "fold",
+    "other_forms",
+    "terms",
+    "typo_budget",
+    "word_count",
+    "word_pieces",
+    "word_terms",
+    "words",
+]
 
 # English stop words (the usual NLTK list plus "could" and "would"), folded and without apostrophes: words
 # are split at apostrophes before this list is consulted, which is also why the clitics "ll", "re" and "ve"
@@ -56,6 +77,13 @@ _PART_SEPARATOR = re.compile(f"[{_HYPHENS}_]+")
 
 # A long-lived indexer sees the vocabulary of many users; bound what it remembers.
 _WORD_TERMS_CACHE_SIZE = 1 << 15
+
+_WORD_FORMS_FILE = Path(__file__).with_name("word_forms.json")
+
+# Typo tolerance: a word shorter than this is never corrected (a three-letter word is one letter away from
+# dozens: "cat" from car, cap, bat, cut), and a word this long or longer may hold two typos.
+TYPO_MIN_LETTERS = 4
+TYPO_TWO_EDITS_FROM = 8
 
 
 def fold(text: str) -> str:
@@ -110,17 +138,25 @@ def word_terms(word: str) -> tuple[str, ...]:
     ("l'été" -> "ete", "Anna's" -> "anna"), except in English negations, which keep their base ("don't" ->
     "do").
     """
+    return tuple(term for _, term in word_pieces(word))
+
+
+def word_pieces(word: str) -> list[tuple[str, str]]:
+    """The terms of one word (as ``word_terms``), each with the folded piece of the word it was cut from:
+    what a query compares when it looks for other spellings and typos ("Colour-coded" -> ("colour",
+    "colour"), ("coded", "code"), ("colourcoded", "colourcod"))."""
     folded = fold(word.translate(_APOSTROPHE_TO_ASCII))
     parts = [part for part in _PART_SEPARATOR.split(folded) if part]
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for part in parts:
         for piece in _apostrophe_pieces(part):
-            found.extend(_piece_terms(piece))
+            found.extend((piece, term) for term in _piece_terms(piece))
     if len(parts) > 1:
         joined = "".join(parts).replace("'", "")
         if not joined.isdigit():  # "2024-05-01" is not the number 20240501
-            found.extend(term for term in _piece_terms(joined) if term not in found)
-    return tuple(found)
+            seen = {term for _, term in found}
+            found.extend((joined, term) for term in _piece_terms(joined) if term not in seen)
+    return found
 
 
 def _apostrophe_pieces(part: str) -> list[str]:
@@ -186,3 +222,235 @@ def _as_ranges(codes: Iterator[int]) -> list[tuple[int, int]]:
         else:
             ranges.append((code, code))
     return ranges
+
+
+# ------------------------------------------------------------------------------------ other forms
+
+
+@dataclass(frozen=True)
+class _SpellingEnding:
+    """One ending spelt two ways ("colour" and "color"): ``mine`` becomes ``theirs`` when a word ends with it
+    and one of ``tails`` ("colours", "coloured"), after one of the letters ``after`` and at least
+    ``min_before`` letters, which keeps short words and look-alikes out ("four" is not "for", "door" not "dour")."""
+
+    mine: str
+    theirs: str
+    tails: tuple[str, ...]
+    after: str
+    min_before: int
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Groups of words that are one word, found by the term of a word the stemmer inflects ("running" ->
+    "run", "greys" -> "grey") or by an irregular form as written: "saw" is see's, "saws" is not, nor is
+    "founded" find's."""
+
+    by_term: dict[str, tuple[str, ...]]
+    by_word: dict[str, tuple[str, ...]]
+
+    def of(self, piece: str, term: str | None) -> tuple[str, ...]:
+        return self.by_word.get(piece) or (self.by_term.get(term, ()) if term else ())
+
+
+@dataclass(frozen=True)
+class _WordForms:
+    """``word_forms.json``, read for lookups."""
+
+    groups: _Groups
+    verbs: _Groups
+    verb_prefixes: tuple[str, ...]
+    noun_endings: tuple[tuple[str, tuple[str, ...]], ...]
+    endings: tuple[_SpellingEnding, ...]
+    beginnings: tuple[tuple[str, str], ...]
+    suffixes: tuple[str, ...]
+
+
+def other_forms(piece: str) -> tuple[str, ...]:
+    """The terms of the other words a folded word piece (see ``word_pieces``) stands for in a search: its
+    British or American spelling ("colours" -> "color", "organised" -> "organiz", "centre" -> "center") and
+    its irregular forms ("ran" -> "run", "slept" -> "sleep", "mice" -> "mous", "grandchildren" ->
+    "grandchild"). Spelling rules also make words nobody writes ("jornal" from "journal"): a search keeps
+    only the terms its index holds. Only English words (ASCII letters) have other forms."""
+    if not (piece.isascii() and piece.isalpha()):
+        return ()
+    own = _plain_term(piece)
+    if own is None:
+        return ()
+    forms = _word_forms()
+    variants: list[str] = list(forms.groups.of(piece, own))
+    for prefix in forms.verb_prefixes:  # "understood" -> "understand", "overslept" -> "oversleep"
+        rest = piece[len(prefix) :]
+        if piece.startswith(prefix) and len(rest) > 1:
+            variants.extend(prefix + verb for verb in forms.verbs.of(rest, _plain_term(rest)))
+    for ending, others in forms.noun_endings:  # "women" -> "woman", "grandchildren" -> "grandchild"
+        if piece.endswith(ending):
+            variants.extend(piece[: len(piece) - len(ending)] + other for other in others)
+    for rule in forms.endings:
+        for tail in rule.tails:
+            before = piece[: len(piece) - len(rule.mine) - len(tail)]
+            if piece.endswith(rule.mine + tail) and len(before) >= rule.min_before and before[-1] in rule.after:
+                variants.append(before + rule.theirs + tail)
+    for beginning, other in forms.beginnings:  # "paediatrician" -> "pediatrician"
+        if piece.startswith(beginning) and len(piece) > len(beginning):
+            variants.append(other + piece[len(beginning) :])
+    found = dict.fromkeys(term for variant in variants if (term := _plain_term(variant)) is not None and term != own)
+    return tuple(found)
+
+
+@cache
+def _word_forms() -> _WordForms:
+    raw = json.loads(_WORD_FORMS_FILE.read_text(encoding="utf-8"))
+    groups, verbs = _Groups({}, {}), _Groups({}, {})
+    for key, into in (("irregularVerbs", (groups, verbs)), ("irregularNouns", (groups,))):
+        for group in raw[key]:
+            base, *irregular = group
+            for table in into:
+                table.by_term[_plain_term(base) or base] = tuple(group)
+                table.by_word.update(dict.fromkeys(irregular, tuple(group)))
+    for group in raw["spellingWords"]:  # each spelling is inflected as the other is
+        groups.by_term.update(dict.fromkeys((_plain_term(word) or word for word in group), tuple(group)))
+    noun_endings = tuple((ending, tuple(other for other in pair if other != ending)) for pair in raw["irregularNounEndings"] for ending in pair)
+    endings = tuple(
+        _SpellingEnding(mine, theirs, tuple(rule["tails"]), rule["after"], rule["minBefore"])
+        for rule in raw["spellingEndings"]
+        for mine, theirs in ((rule["british"], rule["american"]), (rule["american"], rule["british"]))
+    )
+    beginnings = tuple((mine, theirs) for pair in raw["spellingBeginnings"] for mine, theirs in (pair, pair[::-1]))
+    return _WordForms(groups, verbs, tuple(raw["verbPrefixes"]), noun_endings, endings, beginnings, tuple(raw["suffixes"]))
+
+
+# ------------------------------------------------------------------------------------------ typos
+
+
+def typo_budget(word: str) -> int:
+    """How many typos a folded query word may hold: 0 (never corrected) for words under
+    ``TYPO_MIN_LETTERS`` letters and for what is not an English word (digits, other scripts), 2 from
+    ``TYPO_TWO_EDITS_FROM`` letters, else 1."""
+    if len(word) < TYPO_MIN_LETTERS or not (word.isascii() and word.isalpha()):
+        return 0
+    return 2 if len(word) >= TYPO_TWO_EDITS_FROM else 1
+
+
+class NearbyTerms:
+    """The terms of a vocabulary (index terms: folded, stemmed) that a misspelt word may have meant.
+
+    A term is near a word when one of the words it is the stem of lies within ``typo_budget(word)`` edits of
+    it, in Damerau-Levenshtein distance (a letter added, dropped, changed, or two neighbours swapped).
+    Typos often fall in the ending, where the stemmer would read them as part of the stem ("presentaton"
+    stems to "presentaton", not "present"), so the words a term stands for are rebuilt as the term, its last
+    letter doubled or not, a final "i" read as "y" ("happi" -> "happy"), then one of the usual English
+    endings ("ation", "ing", "s"...), and kept only when they stem back to the term ("present" + "ation").
+
+    The vocabulary is kept sorted and walked as a trie built on demand: a branch is left as soon as no
+    beginning of the word is within the budget of it, so a search reads a small part of a large vocabulary
+    and building costs only a sort.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        terms_by_key: dict[str, list[str]] = {}
+        for term in vocabulary:
+            if term.isascii() and term.isalpha():
+                terms_by_key.setdefault(term, []).append(term)
+                if term.endswith("i"):  # the stemmer writes a final "y" as "i"
+                    terms_by_key.setdefault(term[:-1] + "y", []).append(term)
+        self._keys = sorted(terms_by_key)
+        self._terms_by_key = terms_by_key
+
+    def near(self, word: str) -> dict[str, int]:
+        """The terms near the folded ``word``, each with its distance (the fewest edits found)."""
+        budget = typo_budget(word)
+        keys = self._keys
+        if not budget or not keys:
+            return {}
+        found: dict[str, int] = {}
+        length, beyond = len(word), budget + 1
+        # A node: keys[low:high], the keys that begin with the same ``depth`` letters, with the edit
+        # distances between that beginning and each beginning of the word (only the band the budget can
+        # reach; the rest is beyond it), and the same for the beginning a letter shorter (for swaps).
+        stack: list[tuple[int, int, int, list[int], list[int] | None]] = [(0, len(keys), 0, [min(j, beyond) for j in range(length + 1)], None)]
+        while stack:
+            low, high, depth, row, row_above = stack.pop()
+            beginning = keys[low][:depth]
+            if len(keys[low]) == depth:  # sorted: the beginning itself comes first, when it is a key
+                self._read_as(beginning, row, row_above, word, budget, found)
+                low += 1
+            last = beginning[-1:]
+            deeper = depth + 1
+            band = range(max(1, deeper - budget), min(length, deeper + budget) + 1)
+            while low < high:
+                letter = keys[low][depth]
+                end = bisect_left(keys, beginning + letter + "\x7f", low, high)  # keys are ASCII: \x7f sorts after them
+                # One row of the edit distance table, written out: this loop is where a search spends its time.
+                following = [min(deeper, beyond)] + [beyond] * length
+                least = following[0]
+                for j in band:
+                    char = word[j - 1]
+                    best = row[j - 1] + (char != letter)
+                    if row[j] < best:
+                        best = row[j] + 1
+                    if following[j - 1] < best:
+                        best = following[j - 1] + 1
+                    if row_above is not None and char == last and j > 1 and word[j - 2] == letter and row_above[j - 2] < best:
+                        best = row_above[j - 2] + 1
+                    following[j] = best
+                    if best < least:
+                        least = best
+                if least <= budget:
+                    stack.append((low, end, deeper, following, row))
+                low = end
+        return found
+
+    def _read_as(self, key: str, row: list[int], row_above: list[int] | None, word: str, budget: int, found: dict[str, int]) -> None:
+        """Record the terms of ``key`` that ``word`` is within budget of, read as the key, its last letter
+        doubled or not ("swim" + "m" + "ing"), plus an ending that the stemmer takes off again.
+
+        The distance to such a word is the least, over where the word is cut, of the distance from the
+        word's beginning to the key (``row``) plus that from its end to the ending. Two letters swapped
+        across the cut ("meeitng") would be counted as two edits, so the ending is also read from the key's
+        last letter on, against the key without it (``row_above``): the least of both is exact."""
+        last = key[-1]
+        readings = [(row, len(key), ""), (row, len(key), last)]
+        if row_above is not None:
+            readings += [(row_above, len(key) - 1, last), (row_above, len(key) - 1, last + last)]
+        for base_row, cut_at, lead in readings:
+            for j in range(max(0, cut_at - budget), min(len(word), cut_at + budget) + 1):
+                spent = base_row[j]
+                if spent > budget:
+                    continue
+                for ending, more in _endings_near(word[j:], lead, budget - spent):
+                    distance = spent + more
+                    for term in self._terms_by_key[key]:
+                        if distance < found.get(term, budget + 1) and _plain_term(key[:cut_at] + ending) == term:
+                            found[term] = distance
+
+
+@lru_cache(maxsize=8192)
+def _endings_near(tail: str, lead: str, budget: int) -> tuple[tuple[str, int], ...]:
+    """The English endings, each after ``lead`` (the letters of the word's key read with it), within
+    ``budget`` edits of ``tail`` (the end of a word), with their distances."""
+    near = []
+    for suffix in _word_forms().suffixes:
+        ending = lead + suffix
+        if abs(len(ending) - len(tail)) <= budget:
+            distance = _edit_distance(tail, ending, budget)
+            if distance <= budget:
+                near.append((ending, distance))
+    return tuple(near)
+
+
+def _edit_distance(first: str, second: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment), or ``limit`` + 1 when it is over ``limit``."""
+    above: list[int] | None = None
+    row = list(range(len(second) + 1))
+    for i, char in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, other in enumerate(second, 1):
+            best = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char != other))
+            if above is not None and j > 1 and char == second[j - 2] and first[i - 2] == other:
+                best = min(best, above[j - 2] + 1)
+            current[j] = best
+        if min(current) > limit:
+            return limit + 1
+        above, row = row, current
+    return min(row[-1], limit + 1)
