@@ -109,6 +109,18 @@ def test_a_case_that_fails_a_check_counts_against_the_headline(digest_suite) -> 
     assert [c.detail for c in result.results[2].checks if not c.passed] == ["neutral, expected positive"]
 
 
+def test_held_out_cases_are_reported_apart(digest_suite, capsys) -> None:
+    cases = [DIGEST_CASES[0], {**DIGEST_CASES[1], "heldOut": True}, {**DIGEST_CASES[2], "heldOut": True, "expect": {"tone": "positive"}}]
+    write_suite(digest_suite, "tests.digest", cases, DIGEST_RUBRIC)
+
+    report = runner.evaluate(["local"])
+    result = only(report, "tests.digest", "local")
+
+    assert result.held_out_rates() == (2, 0.5, 0.5)
+    assert result.to_json()["heldOut"] == {"cases": 2, "passRate": 0.5, "headlineRate": 0.5}
+    assert "tests.digest: 2 cases, pass 50.0%, tone 50.0%" in runner.render(report)
+
+
 class OutOfSchema:
     """An offline provider whose every answer lacks the schema's required fields."""
 
@@ -342,6 +354,7 @@ def test_iso_dates_and_spans() -> None:
 
 
 def test_words_are_compared_folded_and_stemmed() -> None:
+    assert checks.stem("apply") != checks.stem("app")  # a verb in -ply is not an adverb
     assert checks.fold("Été Naïve") == "ete naive"
     assert checks.words("It’s a café-bar, 3 times!") == ["it's", "a", "cafe-bar", "times"]
     assert {checks.stem(w) for w in ("run", "running", "runs")} == {"run"}

@@ -86,6 +86,8 @@ def stem(word: str) -> str:
     """A crude stem of a folded word (plural, -ing, -ed, -ly, French -ement...): enough to match "running"
     with "run" or "plans" with "plan", not a linguist's stemmer."""
     for suffix in _SUFFIXES:
+        if suffix == "ly" and word.endswith("ply"):  # apply, reply, supply: verbs, not adverbs
+            continue
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break

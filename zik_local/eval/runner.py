@@ -98,6 +98,12 @@ class Suite:
     def answers_itself(self) -> bool:
         return callable(getattr(self.rubric, "answer", None))
 
+    @property
+    def held_out(self) -> frozenset[str]:
+        """The cases marked ``"heldOut": true``: written before the rules they test and never tuned on, so
+        their figure is the honest estimate of how the rules meet words nobody wrote them for."""
+        return frozenset(case["id"] for case in self.cases if case.get("heldOut") is True)
+
     def for_rubric(self, case: dict[str, Any]) -> dict[str, Any]:
         return {**case, "shared": self.shared} if self.shared else case
 
@@ -209,6 +215,7 @@ class TaskResult:
     results: list[CaseResult] = field(default_factory=list)
     headline_check: str | None = None
     skipped: str | None = None
+    held_out: frozenset[str] = frozenset()
 
     @property
     def target(self) -> Target | None:
@@ -232,6 +239,15 @@ class TaskResult:
         if self.headline_check is None:
             return self.pass_rate
         return sum(result.check_passed(self.headline_check) for result in self.results) / self.cases if self.cases else 0.0
+
+    def held_out_rates(self) -> tuple[int, float, float] | None:
+        """The held-out cases' (count, pass rate, headline rate), or None when the task has none."""
+        cases = [result for result in self.results if result.id in self.held_out]
+        if not cases:
+            return None
+        passed = sum(result.passed for result in cases) / len(cases)
+        headline = passed if self.headline_check is None else sum(r.check_passed(self.headline_check) for r in cases) / len(cases)
+        return len(cases), passed, headline
 
     @property
     def target_met(self) -> bool | None:
@@ -277,6 +293,9 @@ class TaskResult:
             "passed": self.passed,
             "passRate": round(self.pass_rate, 4),
             "headline": {"check": self.headline_check, "rate": round(self.headline_rate, 4)},
+            "heldOut": None
+            if (held := self.held_out_rates()) is None
+            else {"cases": held[0], "passRate": round(held[1], 4), "headlineRate": round(held[2], 4)},
             "target": None if target is None else {"rate": target.rate, "on": target.on, "met": self.target_met},
             "medianLatencyMs": None if self.median_latency_ms is None else round(self.median_latency_ms, 2),
             "tokens": {"input": self.tokens[0], "output": self.tokens[1]},
@@ -409,7 +428,7 @@ def evaluate(
 
 
 def _run_own(suite: Suite, problems: list[str]) -> TaskResult:
-    result = TaskResult(suite.task, NO_PROVIDER, headline_check=suite.headline)
+    result = TaskResult(suite.task, NO_PROVIDER, headline_check=suite.headline, held_out=suite.held_out)
     for case in suite.cases:
         started = time.perf_counter()
         try:
@@ -438,7 +457,7 @@ def _run_provider(
         problems.append(f"{suite.path.name}: no AI task {suite.task} is registered (and its rubric has no answer())")
         return TaskResult(suite.task, name, skipped="not a registered AI task")
     image = isinstance(task, registry.ImageTask)
-    result = TaskResult(suite.task, name, prompt=task.template[0], headline_check=suite.headline)
+    result = TaskResult(suite.task, name, prompt=task.template[0], headline_check=suite.headline, held_out=suite.held_out)
     if (name, image) not in built:
         try:
             built[(name, image)] = image_provider(name) if image else text_provider(name)
@@ -604,6 +623,13 @@ def render(report: Report, *, verbose: bool = False, baseline: Mapping[tuple[str
             for result in ran:
                 rates = " · ".join(f"{name} {_percent(p / t) if t else '-'}" for name, (p, t) in result.check_rates().items())
                 lines.append(f"    {result.task}: {rates}")
+            held = [(result, figures) for result in ran if (figures := result.held_out_rates()) is not None]
+            if held:
+                lines.append("  held out (written before the rules they test, never tuned on)")
+            for result, (count, passed, held_headline) in held:
+                lines.append(
+                    f"    {result.task}: {count} cases, pass {_percent(passed)}, {result.headline_check or 'all checks'} {_percent(held_headline)}"
+                )
         if verbose:
             failing = [(result.task, case) for result in ran for case in result.results if not case.passed]
             if failing:

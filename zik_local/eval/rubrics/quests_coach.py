@@ -6,7 +6,7 @@ Its ``expect`` (every key optional):
     mustMention     words or phrases every one of which the tasks must use
     mustNotMention  words of a wrong template; none may appear
     language        "fr" for a goal written in French ("en" otherwise)
-    heldOut         a case kept out of tuning
+
 A case passes when every check passes (HEADLINE None).
 """
 

@@ -10,7 +10,7 @@ A case's ``data`` is the task's input ({title, description, category, targetDate
     target          a number the plan must keep as the goal ("50,000" words, "80" kg)
     current         a number of the description that is where the person stands now ("5,000 words written"):
                     no milestone title may take it as a target
-    heldOut         a case kept out of tuning (reported apart by whoever runs the eval)
+
 A case passes when every check passes (HEADLINE None).
 """
 
