@@ -48,6 +48,18 @@ SAMPLES = {
     "volunteer": "Volunteer at an animal shelter",
     "weight": "Lose 10 kg",
     "writing": "Write a fantasy novel",
+    # Round 2: kinds people set that had no file, and words of another sense that used to pick a wrong one.
+    "campaign": "Run for the school board",
+    "carpentry": "Build a garden shed",
+    "cycling": "Cycle from London to Paris",
+    "fundraising": "Raise $10k for the children's hospital",
+    "licence": "Get my driving licence",
+    "pet": "Adopt a rescue dog",
+    "picture_book": "Write and illustrate a children's picture book",
+    "sign": "Learn British Sign Language",
+    "thesis": "Finish my PhD thesis",
+    "trek": "Climb Kilimanjaro",
+    "triathlon": "Complete a sprint triathlon",
 }
 FRENCH = {
     "generic": "Ranger le garage",
@@ -60,6 +72,10 @@ FRENCH = {
     "habit": "Méditer chaque matin",
     "cutting": "Moins utiliser mon téléphone le soir",
     "instrument": "Apprendre la guitare",
+    "garden": "Créer un potager dans le jardin",
+    "licence": "Obtenir mon permis de conduire",
+    "cycling": "Faire le tour du lac d'Annecy à vélo",
+    "sign": "Apprendre la langue des signes",
 }
 
 

@@ -66,6 +66,14 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"\b{re.escape(fold(phrase))}(?:s|es)?\b", fold(text)) is not None
 
 
+# Text in quotation marks ("Review progress on \u201c...\u201d") only repeats the milestone's title: it shows no task is about it.
+_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb')
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED.sub(" ", text)
+
+
 def grade(case: dict[str, Any], answer: dict[str, Any]) -> list[Check]:
     data, expect = case["data"], case.get("expect", {})
     tasks = answer["tasks"]
@@ -103,9 +111,9 @@ def grade(case: dict[str, Any], answer: dict[str, Any]) -> list[Check]:
 
     own = [w for w in words(data.get("milestoneTitle", "")) if len(w) >= 4 and w not in _FILLER and not w.isdigit()]
     if own:
-        checks.append(contains_words("milestone words", text, own))
+        checks.append(contains_words("milestone words", _unquoted(text), own))
     if expect.get("mustMention"):
-        missing = _missing(text, expect["mustMention"])
+        missing = _missing(_unquoted(text), expect["mustMention"])
         checks.append(Check("must mention", not missing, f"missing {missing}" if missing else ""))
     if expect.get("mustNotMention"):
         found = [phrase for phrase in expect["mustNotMention"] if _mentions(f"{text} {answer['message']}", phrase)]

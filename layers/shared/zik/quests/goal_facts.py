@@ -71,7 +71,11 @@ _TIME_TAIL = _Pattern(
     r"|(?:avant|d'ici|d’ici|pour)\s+(?:l'|l’|la\s+|le\s+|les\s+|fin\s+|\d).*|en\s+\d+\s+(?:jours|semaines|mois|ans)\b.*|cette\s+année\b.*)$",
     re.IGNORECASE,
 )
-_DETERMINER = _Pattern(r"^(?:a|an|my|the|our|some|un|une|le|la|les|l'|l’|mon|ma|mes|notre|nos|des|du|de|d'|d’)\s*", re.IGNORECASE)
+# A whole word ("Adopt" starts with "a" but is no article): a space after it, or an elided "l'" / "d'".
+_DETERMINER = _Pattern(r"^(?:(?:a|an|my|the|our|some|un|une|le|la|les|mon|ma|mes|notre|nos|des|du|de)\s+|(?:l|d)['’]\s*)", re.IGNORECASE)
+_DETERMINERS = frozenset("a an the my our some his her their un une le la les mon ma mes notre nos des du".split())
+_JOINS = frozenset("and or then & et ou puis".split())
+_PARTICLES = frozenset("up off out down back through".split())
 _NOT_A_NOUN = _Pattern(r"^(?:and|or|but|to|of|for|with|in|on|at|by|from|et|ou|à|pour|avec|en|sur)\b", re.IGNORECASE)
 
 
@@ -120,18 +124,41 @@ def noun_phrase(phrase: str, language: str) -> str | None:
     bare = _DETERMINER.sub("", phrase, count=1).strip()
     if not bare or _NOT_A_NOUN.match(bare) or bare.split()[0].lower() in VERBS or re.match(r"^(?:your|votre|vos)\b", bare, re.IGNORECASE):
         return None
+    if bare[:1].isupper() and not _DETERMINER.match(phrase) and language == "en":
+        return None  # a name ("Kilimanjaro", "Everest Base Camp") takes no "your": the stage words it without one
     if language == "fr":
         return ("vos " if plural else "votre ") + bare
-    return "your " + bare
+    return "your " + re.sub(r"\b(?:my|our)\b", "your", bare)
 
 
 def _object(goal: Goal) -> str | None:
     """The goal's object as a noun phrase, only when its verbs could be taken off (a title that starts with a
     verb we do not know, "Sort out my life admin", has no object we can name safely)."""
+    tokens = goal.core.split()
+    for index, token in enumerate(tokens):
+        bare = token.lower().strip(",")
+        if bare in _DETERMINERS or re.match(r"^(?:l|d)['’]\w", bare):
+            # A title is an order: the words before its first article are its verbs ("Adopt a rescue dog", "Write,
+            # illustrate and self-publish a children's picture book"), whatever the verbs, when they read as a chain.
+            if index and _verb_chain(tokens[:index]):
+                return noun_phrase(" ".join(tokens[index:]), goal.language)
+            break
     stripped = strip_verbs(goal.core)
     if stripped == goal.core and not _DETERMINER.match(goal.core):
         return None
+    if re.match(r"^[\w-]+(?:,\s*|\s+(?:and|or|et|ou)\s+)[\w-]+\s", stripped) and not _DETERMINER.match(stripped):
+        return None  # "illustrate and self-publish ...": more verbs we do not know; unsure, so no object at all
     return noun_phrase(stripped, goal.language)
+
+
+def _verb_chain(tokens: list[str]) -> bool:
+    """'Adopt' / 'Write, illustrate and self-publish' / 'Clear out': verbs joined by commas and conjunctions
+    (at most four), no article, preposition or number among them."""
+    verbs = [t.lower().strip(",") for t in tokens if t.lower().strip(",") not in _JOINS and t.lower().strip(",") not in _PARTICLES]
+    if not verbs or len(verbs) > 4:
+        return False
+    joined = len(verbs) == 1 or any(t.endswith(",") or t.lower() in _JOINS for t in tokens)
+    return joined and all(re.fullmatch(r"[a-zàâçéèêëîïôûùüÿœ]+(?:-[a-zàâçéèêëîïôûùüÿœ]+)?", v) and not _NOT_A_NOUN.match(v) for v in verbs)
 
 
 def gerund(verb_phrase: str) -> str:
@@ -164,6 +191,17 @@ _NOW = _Pattern(
     r"\b(?:i\s+have|i've|i\s+had|i\s+am\s+at|i'm\s+at|i\s+weigh|i\s+can|i\s+run|i\s+read|i\s+earn|i\s+owe|currently|right now|now|"
     r"so far|already|at the moment|these days|today|at present|"
     r"j'ai|j’ai|je\s+pèse|je\s+peux|je\s+cours|je\s+suis\s+à|actuellement|déjà|en ce moment|pour l'instant|aujourd'hui|maintenant)\b",
+    re.IGNORECASE,
+)
+
+
+# Someone starting from nothing: an advanced aim's span is then the beginner's (a kind's ``beginner_days``).
+BEGINNER = _Pattern(
+    r"\b(?:(?:complete|total|absolute|a|an)\s+(?:beginner|novice)|beginner|never\s+(?:\w+\s+)?(?:played|run|ran|swum|swam|studied|learned|learnt|"
+    r"spoken|touched|done|tried|been|had|written|drawn|sung|cooked)|no\s+(?:experience|idea)|from\s+(?:scratch|zero)|"
+    r"(?:don't|do not|can't|cannot)\s+(?:know|speak|read|play)\s+(?:any|a\s+(?:word|note))|zero\s+experience|"
+    r"débutant\w*|jamais\s+(?:\w+\s+)?(?:joué|couru|fait|nagé|étudié|appris|parlé)|ne\s+(?:connais|sais|parle)\s+(?:aucun|rien|pas\s+un)|"
+    r"aucune\s+(?:notion|base|expérience)|(?:partir|pars)\s+de\s+zéro)\b",
     re.IGNORECASE,
 )
 
@@ -466,6 +504,20 @@ def _amount(goal: Goal) -> None:
 
 
 _WORD_COUNT = _Pattern(r"\b(\d[\d,\s\u202f]*)\s*(k)?[\s-]*(?:words?|mots)\b", re.IGNORECASE)
+_WORDS_OF = _Pattern(
+    r"\b(\d[\d,\u202f]*)\s*(k)?\s*(?:words?|mots)\s+(?:of|out of|from|sur)\s+(?:an?\s+|the\s+)?(\d[\d,\u202f]*)\s*(k)?\b", re.IGNORECASE
+)
+_USUAL_LENGTHS = (
+    (r"\b(?:picture book|children'?s book|board book|album jeunesse)\b", None),
+    (r"\b(?:novel|roman)\b", 70_000),
+    (r"\bscreenplay|scénario\b", 20_000),
+    (r"\b(?:short stor|poem|poetry|nouvelles?|poèmes?)", 15_000),
+    (r"\b(?:memoir|manuscript|mémoires|manuscrit|book|livre)\b", 50_000),
+)
+
+
+def _count_of(digits: str, thousands: str | None) -> int:
+    return int(re.sub(r"[,\s\u202f]", "", digits)) * (1000 if thousands else 1)
 
 
 def _words(goal: Goal) -> None:
@@ -474,18 +526,20 @@ def _words(goal: Goal) -> None:
         goal.facts["work"] = thing
     found = _WORD_COUNT.search(goal.aim)
     written = _WORD_COUNT.search(goal.now)
+    of = _WORDS_OF.search(goal.text)
     if written:
-        goal.facts["written"] = number(int(re.sub(r"[,\s\u202f]", "", written.group(1))) * (1000 if written.group(2) else 1), goal.language)
-    if found:
-        value = int(re.sub(r"[,\s\u202f]", "", found.group(1))) * (1000 if found.group(2) else 1)
-    elif re.search(r"\b(?:novel|roman)\b", goal.aim, re.IGNORECASE):
-        value = 70_000
-    elif re.search(r"\bscreenplay|scénario\b", goal.aim, re.IGNORECASE):
-        value = 20_000
-    elif re.search(r"\b(?:short stor|poem|poetry|nouvelles?|poèmes?)", goal.aim, re.IGNORECASE):
-        value = 15_000
+        goal.facts["written"] = number(_count_of(written.group(1), written.group(2)), goal.language)
+    value: int | None = None
+    if of:  # "I have 8,000 words of 15,000": the first is where the person is, the second the length
+        goal.facts["written"] = number(_count_of(of.group(1), of.group(2)), goal.language)
+        value = _count_of(of.group(3), of.group(4))
+    elif found:
+        value = _count_of(found.group(1), found.group(2))
     else:
-        value = 50_000
+        # Only a form whose usual length is known gets one: a picture book, a thesis or a blog is no novel.
+        value = next((length for pattern, length in _USUAL_LENGTHS if re.search(pattern, goal.aim, re.IGNORECASE)), None)
+    if value is None:
+        return
     goal.facts.update(
         words=number(value, goal.language),
         words_quarter=number(value * 0.25, goal.language),
@@ -576,7 +630,23 @@ def _habit(goal: Goal) -> None:
         goal.facts["doing"] = gerund(goal.core)
 
 
+def _office(goal: Goal) -> None:
+    """What a campaign runs for: 'Run for the school board' -> 'the school board'."""
+    found = re.search(r"\b(?:run|running|stand|standing)\s+(?:for|as)\s+(.+)$", goal.core, re.IGNORECASE)
+    if found:
+        goal.facts["office"] = re.sub(r"^(?:my|our)\s+", "the ", found.group(1).strip(" .")).strip()
+
+
+def _where(goal: Goal) -> None:
+    """The names a goal goes to ('Everest Base Camp', 'Kilimanjaro', 'the Camino de Santiago'): its capitalised words after the verb."""
+    found = re.search(r"(?:^|\s)((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:de|del|du|la|of|the|des)?\s*[A-Z][\w'’-]+)*)", goal.title.split(" ", 1)[-1])
+    if found and found.group(1).lower() not in {"i", "my"}:
+        goal.facts["where"] = found.group(1)
+
+
 FINDERS: dict[str, Callable[[Goal], None]] = {
+    "office": _office,
+    "where": _where,
     "language": _language,
     "instrument": _instrument,
     "distance": _distance,
@@ -594,11 +664,14 @@ FINDERS: dict[str, Callable[[Goal], None]] = {
 
 def days_needed(goal: Goal) -> tuple[int, str]:
     """The shortest realistic span for this goal (days) and why, from its kind's file: 0 when any span will do."""
+    beginner = bool(BEGINNER.search(f"{goal.title}. {goal.text}"))
     for rule in goal.kind.minimum:
         if rule.pattern is None or rule.pattern.search(goal.aim):
             days = rule.days
             if rule.per_week_fact and goal.facts.get(rule.per_week_fact):
                 days = max(days, 7 * int(goal.facts[rule.per_week_fact]))
+            if beginner and rule.beginner_days > days:  # from nothing, an advanced aim takes years, not months
+                return rule.beginner_days, rule.beginner_why or rule.why
             return days, rule.why
     return 0, ""
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from zik.quests import playbook
-from zik.quests.goal_facts import HORIZON_DAYS, Goal, clean_goal, days_needed, detect_kind, read_goal
+from zik.quests.goal_facts import HORIZON_DAYS, VERBS, Goal, clean_goal, days_needed, detect_kind, read_goal
 from zik.quests.wording import clip as _clip
 from zik.quests.wording import upper_first as _upper_first
 from zik.quests.wording import words as _words
@@ -198,6 +199,59 @@ def _pick_tasks(goal: Goal, phrase: str, milestone: str, phase: str, size: int) 
     return sorted(chosen, key=lambda task: _ROLE_ORDER.get(task[2], 1))  # stable: the picking order within a role
 
 
+# Words a milestone shares with any kind's tasks that say nothing about what it is about ("Book flights": "book").
+_ACTION_WORDS = {"book", "plan", "complete", "finish", "take", "have", "with", "from", "into", "this", "that", "done", "more", "least"}
+
+
+def _fits(goal: Goal, milestone: str) -> bool:
+    """Whether the goal's kind (its stages, which the plan's own milestones come from, or its tasks) is about one
+    of the milestone's own words (a task's "Focus: {milestone}" aside); a milestone that only repeats the goal's
+    own words ("Race day: <the goal>") fits."""
+    own = {w for w in _topic_words(milestone) if len(w) >= 4} - _ACTION_WORDS - _topic_words(goal.title)
+    if not own:
+        return True
+    facts = {**goal.facts, "milestone": " "}
+    texts = [alternates for task in goal.kind.tasks for alternates in (task.title, task.text)]
+    texts += [alternates for stage in goal.kind.stages for alternates in (stage.title, stage.text)]
+    told = " ".join(_rendered(alternates, facts) for alternates in texts)
+    return bool(own & _topic_words(told))
+
+
+def _rendered(alternates: tuple[str, ...], facts: dict[str, str]) -> str:
+    try:
+        return playbook.render(alternates, facts)
+    except playbook.MissingFact:
+        return ""
+
+
+def _own_tasks(goal: Goal, milestone: str) -> list[Todo]:
+    """A milestone no kind has words for gets tasks that name its own action ("List the steps to collect 200
+    signatures"), never the tasks of the goal's kind (running intervals for a campaign's signatures)."""
+    action = milestone.rstrip(" .!")
+    first, _, rest = action.partition(" ")
+    if first.lower() in VERBS or (re.match(r"(?:a|an|the|my|our|your|up|out|\d)\b", rest, re.IGNORECASE) and not first.isupper()):
+        action = action[:1].lower() + action[1:]  # an order ("Collect 200 signatures") reads on after a colon; a name keeps its capital
+    return [
+        (_say(goal, "own_setup_title", action=action), _say(goal, "own_setup_text"), "setup"),
+        (_say(goal, "own_first_title", action=action), _say(goal, "own_first_text"), "core"),
+        (_say(goal, "own_next_title", action=action), _say(goal, "own_next_text"), "core"),
+        (_say(goal, "own_last_title", action=action), _say(goal, "own_last_text"), "core"),
+    ]
+
+
+def _milestone_goal(goal: Goal, milestone: str, text: str) -> Goal | None:
+    """The milestone read as a goal of its own, when its words name a kind (strongly) whose tasks are about it."""
+    family = detect_kind((milestone, 4), (text, 1), minimum=8)
+    if family in ("generic", goal.kind.family):
+        return None
+    own = read_goal(milestone, text, milestone=milestone)
+    if own.kind.family != family or not _fits(own, milestone):
+        return None
+    own.kind = playbook.in_language(own.kind, goal.language)
+    own.facts.update({key: value for key, value in goal.facts.items() if key in ("milestone", "due", "number", "count", "next")})
+    return own
+
+
 def _dates(today: dt.date, last: dt.date, count: int, busy: Mapping[str, Any]) -> list[dt.date]:
     """``count`` dates from the first day with room to ``last``, spread evenly over the days with room
     (a day with FULL_DAY tasks already has enough); every day of the window when none has room."""
@@ -235,7 +289,15 @@ def coach(data: Mapping[str, Any]) -> dict[str, Any]:
     goal.facts.update(milestone=milestone_title, due=last.isoformat(), number=str(number), count=str(count), next=str(number + 1))
     phase = _phase(number, count)
     size = 3 if days <= 2 else 4 if days <= 7 else 5
-    chosen = _pick_tasks(goal, milestone_title, f"{milestone_title} {milestone_text}", phase, size - 1)
+    if goal.kind.family == "generic" or _fits(goal, milestone_title):
+        chosen = _pick_tasks(goal, milestone_title, f"{milestone_title} {milestone_text}", phase, size - 1)
+    else:  # a milestone of another kind than its goal: its own kind's tasks, else tasks that name it
+        other = _milestone_goal(goal, milestone_title, milestone_text)
+        chosen = (
+            _pick_tasks(other, milestone_title, f"{milestone_title} {milestone_text}", phase, size - 1)
+            if other
+            else _own_tasks(goal, milestone_title)[: size - 1]
+        )
     if phase == "finish":
         reached = goal.title.lower() in milestone_title.lower()
         review = (_say(goal, "check_title"), _say(goal, "check_goal_text" if reached else "check_milestone_text"), "review")

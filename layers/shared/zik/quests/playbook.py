@@ -7,7 +7,8 @@ A kind's file (TOML) holds:
     rank        the order a family's flavours are tried in (lower first)
     facts       the fact finders its words need (``zik.quests.goal_facts.FINDERS``)
     [detect]    rules = [[pattern, weight], ...] scoring the family; categories = app categories that hint it
-    [[minimum]] the shortest realistic span: when (pattern, or none: always), days, why, per_week_fact
+    [[minimum]] the shortest realistic span: when (pattern, or none: always), days, why, per_week_fact, and for a
+                person starting from nothing ("complete beginner", "never played"): beginner_days, beginner_why
     [[variant]] facts for a goal whose words match ``when`` (the first that does)
     [[stage]]   role (setup, core, final), keep (lower is kept in shorter plans), title and text: lists of
                 alternates, the first whose {facts} are all known is used
@@ -62,6 +63,8 @@ class Minimum:
     days: int
     why: str
     per_week_fact: str = ""
+    beginner_days: int = 0
+    beginner_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ def _kind(name: str, language: str, data: dict[str, Any], base: dict[str, Any]) 
     detect = base.get("detect", {})
     minimum = pick("minimum", [])
     whys = data.get("minimum_why")  # a language's file may word the English file's minimums, in order
+    beginner_whys = data.get("minimum_beginner_why")
     return Kind(
         name=name,
         family=base.get("family", name),
@@ -119,7 +123,14 @@ def _kind(name: str, language: str, data: dict[str, Any], base: dict[str, Any]) 
         facts=tuple(base.get("facts", ())),
         keeps_time_words=bool(base.get("keeps_time_words", False)),
         minimum=tuple(
-            Minimum(_pattern(rule.get("when")), int(rule["days"]), whys[index] if whys else rule.get("why", ""), rule.get("per_week_fact", ""))
+            Minimum(
+                _pattern(rule.get("when")),
+                int(rule["days"]),
+                whys[index] if whys and index < len(whys) else rule.get("why", ""),
+                rule.get("per_week_fact", ""),
+                int(rule.get("beginner_days", 0)),
+                beginner_whys[index] if beginner_whys and index < len(beginner_whys) else rule.get("beginner_why", ""),
+            )
             for index, rule in enumerate(minimum)
         ),
         variants=tuple(Variant(LazyPattern(v["when"], re.IGNORECASE), {k: str(x) for k, x in v.items() if k != "when"}) for v in pick("variant", [])),
