@@ -14,7 +14,10 @@ carry one without a word for it ("Dad's funeral was today" is grief; "the boiler
   money; "ran errands" is not running; a river bank is not a bank), and weak words count half.
 
 The summary is the entry's own most salient sentence. Deterministic, no network; text in another language
-gets a neutral answer that is still valid.
+gets a neutral answer that is still valid (French words are read where the lexicon has them).
+
+This module is the reading logic; the words are data, in ``insight_lexicon.toml`` next to it (feelings, the
+events that carry one, sarcasm markers, themes and their senses), read and compiled once on first use.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from __future__ import annotations
 import re
 import textwrap
 import threading
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-__all__ = ["EMOTIONS", "THEMES", "insight", "sample_data"]
+__all__ = ["insight", "sample_data"]
 
 SUMMARY_MAX = 200
 MAX_EMOTIONS = MAX_THEMES = 5
@@ -46,6 +51,9 @@ _FAINT = 0.3
 # A theme needs this much evidence: one clear word, or two weak ones.
 _THEME_EVIDENCE = 1.0
 _WEAK = 0.5
+# Themes that set a scene, and the subjects of the events that make an entry about a loss.
+_SETTINGS = frozenset({"travel", "nature", "food", "money"})
+_LOSS = frozenset({"grief", "relationships", "health"})
 
 _analyser: Any = None
 _analyser_lock = threading.Lock()
@@ -64,228 +72,23 @@ def _vader() -> Any:
     return _analyser
 
 
-def _lexicon(table: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
-    # Plurals come free ("holiday" finds "holidays"): the tables list each word once.
-    return {name: re.compile(rf"\b(?:{words})(?:s|es)?\b", re.IGNORECASE) for name, words in table.items()}
-
-
-def _phrases(rows: Iterable[tuple[str, Any]]) -> list[tuple[re.Pattern[str], Any]]:
-    return [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), meaning) for pattern, meaning in rows]
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    """A phrase that says a feeling (or, with no names, none) however its words read one by one."""
-
-    pattern: re.Pattern[str]
-    names: tuple[str, ...]
-    strength: float = _FELT
-
-
-def _feeling_phrases(rows: Iterable[tuple[Any, ...]]) -> list[_Phrase]:
-    return [_Phrase(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), *meaning) for pattern, *meaning in rows]
-
-
-# -- feelings --------------------------------------------------------------------------------------
-
-EMOTIONS = _lexicon(
-    {
-        "joy": r"happy|happier|happiest|happiness|joy|joyful|joyous|delighted|delight|delightful|glad|cheerful|thrilled|excited|exciting|excitement|elated|ecstatic|overjoyed|"
-        r"wonderful|amazing|lovely|fun|enjoy(?:ed|ing)?|laugh(?:ed|ing|ter)?|smil(?:e|ed|ing)|beaming|grinning|grinn?ed|giddy|buzzing|chuffed|stoked|celebrat(?:e|ed|ing|ion)|yay|woo-?hoo|had a blast",
-        "gratitude": r"grateful|thankful|thank(?:s|ed)?|appreciat(?:e|ed|ive|ion)|blessed|gratitude",
-        "calm": r"calm|calmer|peaceful|peace|relaxed|relaxing|serene|at ease|tranquil|unhurried|content|contented|contentment|cosy|cozy|restful|soothing|mellow",
-        "love": r"love|loved|loving|adore[ds]?|affection(?:ate)?|cherish(?:ed)?|hug(?:s|ged)?|tender|in love",
-        "pride": r"proud|pride|accomplished|achieved|achievement|nailed it|killed it|succeeded|managed to|finally did|pulled it off",
-        "hope": r"hope|hoped|hopeful|hoping|optimistic|looking forward|can'?t wait|excited about|brighter",
-        "relief": r"relieved|relief|phew|weight off my shoulders|(?:can|could) (?:finally |at last )?breathe again|so much lighter|off the hook",
-        "awe": r"awe|awestruck|breathtaking|stunning|spectacular|magnificent|majestic",
-        "sadness": r"sad|sadder|sadness|unhappy|cried|cry(?:ing)?|tears|tearful|tearing up|teared up|wept|weep(?:ing)?|sob(?:bed|bing)?|depressed|heartbroken|heartbreaking|grief|griev(?:e|ing)|"
-        r"gloomy|miserable|devastated|gutted|upset|hurt|hurtful|heartache|sorrow|mourn(?:ing)?|down in the dumps|empty inside|(?:felt|feel|feeling) (?:so )?(?:down|low)|"
-        r"miss(?:ing)? (?:him|her|them|you|home|my (?:friends|family|mum|mom|dad|parents|kids|children|sister|brother|old life)|\w+ (?:terribly|so much))",
-        "anxiety": r"anxious|anxiety|worried|worry(?:ing)?|worries|nervous|stressed|stress(?:ful)?|panic(?:ked|king)?|overwhelmed|afraid|scared|scary|terrified|frightened|petrified|"
-        r"fear(?:ful)?|uneasy|dread(?:ing)?|on edge|jittery|tense|fraud|impostor|imposter",
-        "anger": r"angry|anger|furious|mad at|rage|raging|irritated|irritable|annoyed|resent(?:ful|ment)?|livid|pissed|infuriat(?:ed|ing)|outraged|fuming|seething|slammed|shouted at|snapp(?:ed|ing) at",
-        "frustration": r"frustrat(?:ed|ing|ion)|stuck|fed up|annoying|going nowhere|getting nowhere|nothing works|pointless|waste of time|had enough|sick of|sick and tired|ugh+|argh+",
-        "loneliness": r"lonely|loneliness|alone|isolated|left out|no one to talk to|nobody to talk to|disconnected",
-        "fatigue": r"tired|exhausted|exhausting|exhaustion|drained|worn out|sleepy|burn(?:ed|t) out|burnout|fatigue[d]?|no energy|weary|knackered|shattered|wrecked|wiped out|"
-        r"running on empty|dead on my feet|barely slept|no sleep|(?:haven't|hadn't|have not|had not) slept|all-nighter|(?:couldn't|can't|could not|cannot) sleep|barely sleeping|up all night|sleepless",
-        "guilt": r"guilty|guilt|ashamed|shame|regret(?:s|ted|ful)?|(?:feel|felt|feeling) (?:bad|awful|terrible) about",
-        "disappointment": r"disappointed|disappointing|disappointment|let (?:me|us) down|(?:felt|feel|was|been) let down|letdown|such a shame|what a shame|anticlimax|underwhelm(?:ed|ing)",
-    }
-)
 _POSITIVE_FEELINGS = frozenset({"joy", "gratitude", "calm", "love", "pride", "hope", "relief", "awe"})
-_NEGATIVE_FEELINGS = frozenset(EMOTIONS) - _POSITIVE_FEELINGS
+_NEGATIVE_FEELINGS = frozenset({"sadness", "anxiety", "anger", "frustration", "loneliness", "fatigue", "guilt", "disappointment"})
 # A negated joy ("I wasn't happy", "didn't enjoy it") is a disappointment; other negated feelings are none.
 _NEGATED_JOY = frozenset({"joy", "pride", "love"})
-
-# A bad turn of the day: the ground sarcasm stands on, and a frustration unless it was laughed off.
-_MISHAPS = (
-    r"(?:broke|broken|breaks) down|broke(?! up)|broken|cancel(?:l?ed|l?ing)|delayed|pouring rain|torrential rain|downpour|drove (?:straight |right )?past (?:me|us)|flat (?:tyre|tire)|puncture|spill(?:ed|t)|jammed|"
-    r"missed (?:the|my) (?:bus|train|flight|plane|connection|deadline)|lost (?:my|the) (?:keys|wallet|purse|phone|suitcase|luggage|bag|passport|ticket)|"
-    r"locked (?:my keys|myself) (?:in|out)|locked out|stuck in traffic|traffic jam|crashed|deleted|burn(?:ed|t) (?:the|my)|leak(?:ed|ing|s)?|flood(?:ed|ing)|stolen|overslept|"
-    r"(?:started|starting|begun|began) to (?:pour|rain)|pouring (?:down|with rain)|(?:it's|it is|it was) pouring|soaked|drenched|hammering|drilling|noisy|"
-    r"(?:water|rain) (?:pouring|dripping|coming|leaking) (?:in|through|down)|dripping through|"
-    r"(?:\w+ )?hours? (?:in (?:a|the) queue|waiting|on hold)|(?:queued|waited|waiting) for (?:ages|hours|\w+ hours|\w+ minutes)|on hold for|closed (?:\w+ ){0,3}(?:right )?(?:as|when|before) (?:i|we)|"
-    r"(?:won't|wouldn't) (?:start|work|open|load|charge)|stopped working|(?:already|so) late|"
-    r"(?:\w+ )?hours? (?:of|doing) (?:tax|paperwork|forms|admin|meetings|emails|marking|spreadsheets|ironing)\w*|"
-    r"on hold|cut off|hung up on (?:me|us)|only (?:to (?:be|find|discover|realise|realize|get)|for (?:it|them|him|her|the \w+|\w+) to)\b|"
-    r"no idea where|forgot (?:my|the|half)|(?:an|\w+) hours? late|running late|late again|went wrong|gone wrong|goes wrong|failed (?:its|my|the)|shouted at"
-)
-_MISHAP = re.compile(rf"(?:{_MISHAPS})", re.IGNORECASE)
 # Crying for joy and a mishap laughed at are not the sadness and frustration their words say.
 _CRYING = re.compile(r"^(?:cried|cry|crying|tears|tearful|wept|weep|weeping|sob|sobbed|sobbing)$", re.IGNORECASE)
 _NEARBY = 40  # characters: how close a joy word must be to make crying happy
 _LAUGHING = re.compile(r"^(?:laugh\w*|smil\w*|grinning|giggl\w*)$", re.IGNORECASE)
 
-# Phrases read before single words: idioms whose words mislead ("happy tears", "so blue it hurts",
-# "my phone died") and events that carry a feeling nobody names. Each phrase is blanked afterwards, for
-# VADER too, so that its words are not read a second time. Order matters: the first reading of a span wins.
-_FEELING_PHRASES = _feeling_phrases(
-    [
-        # idioms
-        (
-            r"(?:cried|cry|crying|wept|weep|weeping|sobbed|sobbing|tears) (?:of|with|from|in) relief",
-            ("relief",),
-        ),
-        (
-            r"(?:(?:cried|cry|crying|shed|wept|weeping) (?:some |a few )?)?(?:happy tears|tears of (?:joy|happiness|laughter))|cried (?:with|from) (?:joy|happiness|laughter)|crying with laughter|laughed until (?:i|we) cried",
-            ("joy",),
-        ),
-        (r"over the moon|on cloud nine|on top of the world", ("joy",)),
-        (
-            r"never (?:felt|been|looked|slept) (?:better|happier|healthier|calmer|fitter)|couldn'?t be happier|couldn'?t have asked for (?:more|better)|can'?t complain",
-            ("joy",),
-        ),
-        (r"never (?:felt|been) (?:prouder|more proud)", ("pride",)),
-        (r"not (?:too |half |that )?shabby|not half bad|not bad at all", ("joy",)),
-        (r"(?:a bit|a little|all a bit|too|way too) much(?: lately| recently| at the moment)?|not coping|can'?t cope|struggling", ("anxiety",)),
-        (
-            r"(?:couldn't|can't|could not|cannot) get out of bed|(?:haven't|hadn't|not) (?:really |been |really been )*(?:sleeping|slept)",
-            ("fatigue",),
-        ),
-        (r"for the last time|said goodbye|saying goodbye", ("sadness",)),
-        (r"never (?:felt|been) (?:more grateful|more thankful)", ("gratitude",)),
-        (r"(?:which|that|it) (?:really )?stings|stung", ("sadness",)),
-        (r"(?:the )?(?:\w+ )?said (?:that )?(?:it|he|she|they) (?:was|were|is|are|looked|seemed) (?:very |so |quite )?\w+", ()),
-        (
-            r"thank (?:god|goodness|heavens)|(?:benign|all[- ]clear|in remission|clear scan)|came back (?:clean|clear|negative|normal|fine)",
-            ("relief",),
-        ),
-        (
-            r"(?:finally|eventually) worked out|(?:it|things|everything|that) (?:all )?worked out|worked out (?:in the end|well|fine|okay|after all)",
-            ("relief",),
-        ),
-        (r"(?:just|exactly) (?:what |the (?:\w+ ){0,3}?)(?:i|we) needed", ("calm",)),
-        # small comforts: a calm, but a mild one ("a quiet day" is no great peace)
-        (
-            r"(?:slow|lazy|quiet) (?:sunday|saturday|morning|day|evening|weekend)|lie-in|duvet day|sun on my (?:back|face|skin)|(?:warm|spring|morning) sunshine|birdsong",
-            ("calm",),
-            _MILD_FELT,
-        ),
-        (
-            r"sick with (?:worry|nerves|fear)|heart (?:was )?(?:racing|pounding)|racing heart|knot in my stomach|butterflies in my stomach",
-            ("anxiety",),
-        ),
-        (r"(?:feel|felt|feeling) sick about", ("guilt",)),
-        (r"(?:sick and |so |really )?tired of", ("frustration",)),
-        (r"keep(?:ing)? the peace", ()),
-        (r"(?:feel|felt|feeling) (?:so much |much |a lot )?lighter|(?:the )?world didn't end", ("relief",)),
-        (r"personal best|\bpb\b|new record|for the first time ever|high-?fived?", ("pride",)),
-        (r"champagne|popped (?:a|the) bottle", ("joy",)),
-        (
-            r"(?:\w+ )?(?:years?|months?|weeks?) (?:since|without) (?:mum|mom|dad|nan|gran|grandma|grandpa|grandad|him|her|\w+ died)\b|"
-            r"(?:weeks|days|months), not (?:months|weeks|years)|(?:doesn't|does not|didn't|no longer) (?:know|recognise|recognize) (?:me|us|who)",
-            ("sadness",),
-        ),
-        (r"accident|rear-ended|write-off|collision", ("anxiety",)),
-        (
-            r"(?:didn't|did not) think about anything|(?:my )?mind (?:went |was |felt )?(?:quiet|still)|clear(?:ed)? my head|nowhere to be|no rush",
-            ("calm",),
-        ),
-        (r"broke my heart|broken-?hearted|lump in my throat", ("sadness",)),
-        (r"so \w+ it hurts|hurts so good", ()),
-        (r"could(?:n'?t)? (?:have|'ve) been worse|could be worse|not the end of the world", ()),
-        (r"(?:body|legs?|back|feet|knees?|arms?|muscles?|everything) (?:hurts?|ached?|aches|aching|is killing me)", ("fatigue",)),
-        (
-            r"(?:phone|battery|laptop|computer|car|engine|charger|tv|telly|printer|wifi|wi-fi|router|kettle|boiler|fridge) (?:died|is dead|was dead|went dead|gave up|packed up)",
-            ("frustration",),
-        ),
-        # bereavement and loss
-        (
-            r"funeral|eulogy|passed away|passed on|died|death|ashes|graveside|grave|memorial|bereave\w*|miscarr\w*|stillb(?:orn|irth)|lost the baby|hospice|"
-            r"lost (?:my|our|his|her) (?:mum|mom|mother|dad|father|baby|son|daughter|husband|wife|partner|brother|sister|grandma|grandmother|grandpa|grandfather|nan|gran|best friend|friend|dog|cat)|"
-            r"(?:have|had|get|got|was|were|be|being) (?:\w+ )?put (?:down|to sleep)|(?:didn't|did not) make it|slipped away|no longer with us|lost (?:his|her|their) (?:fight|battle)|"
-            r"(?:mum|mom|dad|grandma|grandad|grandpa|nan|gran|uncle \w+|aunt(?:ie)? \w+|he|she) (?:is|has) gone|wish (?:\w+ ){1,2}(?:had lived|(?:were|was) (?:still )?(?:here|alive)|could have (?:seen|met|been here))",
-            ("sadness",),
-        ),
-        (r"broke up|break(?:ing)? up|split up|dumped|divorce[ds]?|divorcing|cheated on|left me", ("sadness",)),
-        (r"(?:i|we) (?:had to )?(?:lay|laid) off|(?:had to )?(?:fire|let go of) (?:\w+ )?(?:people|staff|someone)", ("guilt", "sadness")),
-        (
-            r"(?:got|been|was|were|get|getting) (?:laid off|fired|sacked|let go|made redundant)|lost (?:my|his|her|our) job|laid off|made redundant|redundanc(?:y|ies)",
-            ("sadness", "anxiety"),
-        ),
-        # illness: a serious one frightens; one's own flu drains
-        (
-            r"diagnos(?:is|ed|es)|biopsy|(?:scan|test) results|stage (?:[1-4]|one|two|three|four|iv|iii|ii)|chemo\w*|radiotherapy|cancer|tumou?r|intensive care|icu|a&e|ambulance|"
-            r"surgery|(?:in|into|to) hospital|(?:in|on) the (?:\w+'?s? )?ward|panic attacks?|anxiety attacks?|longest (?:night|day|week) of my life|mri|ct scan|x-?ray|ultrasound|blood tests?|(?:call|wait|waiting) (?:\w+ ){0,2}results|"
-            r"trying not to (?:think about it|worry|panic|google|spiral|overthink)",
-            ("anxiety",),
-        ),
-        (
-            r"flu|fever|migraine|aching|flare-?ups?|vomit\w*|throwing up|food poisoning|bedridden|knocked me (?:flat|out|sideways)|"
-            r"(?:i'm|i am|i was|i've been|i feel|i felt|feeling|felt) (?:so |really |very )?(?:sick|ill|poorly|unwell)",
-            ("fatigue",),
-        ),
-        # people who are not there
-        (
-            r"(?:nobody|no one|no-one|not a soul) (?:called|came|rang|texted|messaged|wrote|visited|noticed|remembered|showed up|turned up|asked|checked|invited)|not a single (?:message|call|text|visitor)|"
-            r"(?:since|without) (?:i )?(?:spoke|spoken|talked|talking|speaking) to (?:anyone|anybody|another (?:person|soul|human)|a soul)|(?:didn't|don't|did not|do not) know anyone|"
-            r"(?:dinner|table) for one|all (?:by )?(?:myself|alone)|(?:talked|spoke|spoken|talking|speaking) to (?:nobody|no one|no-one)|"
-            r"(?:haven't|hadn't|didn't|did not|have not|had not|don't|do not) (?:\w+ )?(?:talk|speak|talked|spoken|spoke|seen|heard from) (?:to )?(?:anyone|anybody|a soul|another (?:adult|person|human|soul)|a single (?:person|soul))|empty (?:flat|house|home|bed)|"
-            r"(?:christmas|birthday|new year|thanksgiving|eid|diwali|valentine'?s|weekend|holiday) (?:on my own|alone|by myself)|on my own (?:again|this year)|"
-            r"(?:watched|watching|scrolling|scrolled) (?:through )?other people's",
-            ("loneliness",),
-        ),
-        (
-            r"didn'?t (?:even )?(?:bother to )?(?:call|come|show up|turn up|text|ring|reply)|(?:hasn't|haven't|won't|doesn't) (?:answered|replied|called|texted|answer|reply|speak to me)|forg(?:ot|otten) my birthday|stood me up|ignor(?:ed|ing) me",
-            ("disappointment",),
-        ),
-        (
-            r"(?:didn't|did not|don't|never) get (?:the|a|my|in|into) (?:\w+ )?(?:part|job|role|place|offer|promotion|grant|contract|flat|house)|passed over|overlooked for|(?:got|been|was|were) rejected|rejection|turned (?:me|us) down",
-            ("disappointment",),
-        ),
-        (
-            r"(?:a )?(?:horrible |huge |big |nasty |awful |stupid )?(?:argument|row|fight)|argued|arguing|quarrel\w*|(?:we're|we are|we were) not (?:speaking|talking)",
-            ("anger",),
-        ),
-        (_MISHAPS, ("frustration",)),
-        # good news
-        (
-            r"passed (?:(?:my|the|all|both|every|\w+) ){0,3}(?:exams?|tests?|finals|modules?|viva|probation|audition)|"
-            r"got (?:the|a|my|an) (?:job|offer|promotion|raise|pay rise|grant|place|part|role|scholarship|distinction|award|contract)|job offer|"
-            r"(?:got|been|was) promoted|promotion|got into (?:uni|university|college|medical school|law school|drama school|art school|the course|the programme|the program)|"
-            r"closed (?:its|our|the|a) (?:\w+ )?(?:round|deal)|raised (?:\w+ ){0,2}(?:funding|investment)|(?:got|was|been|were|am|is|are) accepted|acceptance (?:letter|email)|graduat(?:ed|ion)|distinction|won (?:the|a|an|my|first)|"
-            r"(?:finished|completed|ran) (?:my |the |a )?(?:first )?(?:marathon|half marathon|race|triathlon|\d+ ?k)|paid off|"
-            r"grew (?:by )?\d+ ?%|(?:record|best) (?:month|quarter|year|sales)|(?:our|my) first (?:employee|customer|sale|client|order)|first (?:paycheck|pay cheque|payslip|salary)|(?:dug up|picked|harvested) (?:the |our |my )?first",
-            ("pride",),
-        ),
-        (
-            r"got engaged|got married|first (?:steps|words|tooth)|(?:was|were|is) born|newborn|(?:she's|he's|baby's|they're) here|(?:is|are|we're|she's|i'm) (?:having|expecting) (?:a baby|twins|a boy|a girl)",
-            ("joy", "love"),
-        ),
-        (
-            r"cleared (?:my|the|our) (?:debt|credit card|loan|overdraft)|debt[- ]free|paid off (?:my|the|our) (?:debt|loan|mortgage|credit card)",
-            ("relief",),
-        ),
-    ]
-)
 # Words too weak to make a moment strong on their own, unless an intensifier comes first ("so tired").
 _MILD = re.compile(r"^(?:tired|sleepy|nervous|bored|glad|annoyed|irritated|uneasy|stressed|fun|content|tense|low)$", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:a (?:bit|little|tad)|slightly|somewhat|kind of|kinda|sort of|mildly|a touch)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _INTENSIFIER = re.compile(r"\b(?:so|very|really|completely|utterly|absolutely|totally|incredibly|extremely|deeply|bone|terribly)\s+$", re.IGNORECASE)
 # A feeling word right after one of these ("not happy", "wasn't worried", "never lonely", "less scary") says the opposite.
 _NEGATED = re.compile(
-    r"\b(?:not|no|never|nothing|nobody|none|neither|hardly|barely|without|nor|cannot|less|\w+n't)(?:\s+\w+){0,2}\s*$", re.IGNORECASE
+    r"\b(?:not|no|never|nothing|nobody|none|neither|hardly|barely|without|nor|cannot|less|\w+n't|pas|jamais|sans)(?:\s+(?!(?:when|because|after|before|since|until|till|as|that|if|while|once|then)\b)\w+){0,2}\s*$",
+    re.IGNORECASE,
 )
 # ...and a negated worry that has passed ("not worried any more", "less scary than I expected") is relief.
 _PASSED_AFTER = re.compile(r"\W*(?:\w+\W+){0,4}?(?:any ?more|than (?:i |we )?(?:expected|feared|thought|imagined))\b", re.IGNORECASE)
@@ -293,29 +96,8 @@ _NO_LONGER = re.compile(r"\bno longer\b", re.IGNORECASE)
 
 # -- sarcasm ---------------------------------------------------------------------------------------
 
-_PRAISE = r"great|perfect|fantastic|brilliant|wonderful|lovely|marvell?ous|super|awesome|terrific|excellent|splendid|amazing|fabulous|delightful|fun|nice|good"
-# Said only in irony.
-_IRONY = re.compile(
-    r"\byeah,? right\b|\bthanks for nothing\b|\bjust my luck\b|\b(?:love|loving) (?:that|this) for (?:me|us)\b|"
-    r"\b(?:thanks|thank you|cheers),? (?:universe|life|karma|monday|mother nature)\b|\bsaid no(?: ?one|body) ever\b",
-    re.IGNORECASE,
-)
-# Irony when the day around it went wrong, sincere otherwise ("just what I needed" after a bath).
-_IRONY_IF_BAD = re.compile(
-    rf"\boh,? (?:{_PRAISE}|joy|goody)\b|\bjust (?:{_PRAISE}|what i wanted)\b|\b(?:just|exactly) (?:what |the (?:\w+ ){{0,3}}?)(?:i|we) needed\b|\bthanks a (?:lot|bunch|million)\b|\bcheers for that\b|"
-    rf"\bwhat an? (?:(?:{_PRAISE}) (?:start|end|way|day|morning|evening|week|weekend)|treat|joy|delight|pleasure|lovely surprise)\b|\bliving (?:my|the|our) (?:best life|dream)\b|"
-    rf"\b(?:really|very|so|how|super) (?:helpful|useful|considerate|thoughtful)\b|\b(?:i )?(?:just )?(?:love|adore) (?:it )?(?:when|how)\b|^\W*(?:of course|typical|naturally)\b|"
-    rf"\blucky me\b|\bhow (?:{_PRAISE})\b|\bwell done,? me\b",
-    re.IGNORECASE,
-)
-# Irony only when the sentence itself tells the bad turn ("So glad I stayed late, only for the meeting to be
-# cancelled"; "Wonderful service from the bank: forty minutes on hold").
-_IRONY_IF_BAD_HERE = re.compile(rf"\bso (?:glad|happy|pleased) (?:i|we)\b|^\W*(?:\w+\W+){{0,5}}?(?:{_PRAISE}|best)\b[^:]*:", re.IGNORECASE)
-# A sentence that is nothing but praise ("Perfect.", "Just fantastic!", "Brilliant."): sincere after good news, irony after a mishap.
-_BARE_PRAISE = re.compile(
-    rf"^\W*(?:(?:oh|well|just|absolutely|simply|really|so|how|what|a|an|truly|totally|utterly)\W+)*(?:{_PRAISE}|great job|nice one|well done|love (?:it|that|this)|(?:it's|i'm|everything's|all) (?:fine|good))(?:\W+(?:{_PRAISE}|then|again|indeed|me|thanks))*\W*$",
-    re.IGNORECASE,
-)
+# An intensifier in capitals ("SO smoothly", "REALLY helpful"): case matters here.
+_SHOUTED = re.compile(r"\b(?:SO|REALLY|VERY|TOTALLY|SUCH|SUPER|ABSOLUTELY)\b")
 # A word or two in quotes, in lower case ("a 'quick' project"): scare quotes, unless the writer is quoting someone.
 _SCARE_QUOTES = re.compile(r"(?<![\w'\"])(['\"])([a-z][a-z-]*(?: [a-z][a-z-]*)?)\1(?![\w'\"])")
 _QUOTING = re.compile(r"\b(?:said|says|say|called|named|word|term|titled|wrote|texted|asked|told|shouted|yelled)\W*$", re.IGNORECASE)
@@ -324,7 +106,8 @@ _QUOTING = re.compile(r"\b(?:said|says|say|called|named|word|term|titled|wrote|t
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])|[\r\n]+")
 _CONTRAST = re.compile(
-    r"[,;]?\s+(?:but|even though|although|though|however|yet|whereas)\b,?\s*|[,;]\s+then\b,?\s*|;\s*|^\s*but\b,?\s*", re.IGNORECASE
+    r"[,;]?\s+(?:but|even though|although|though|however|yet|whereas|mais|pourtant|sauf que)\b,?\s*|[,;]\s+then\b,?\s*|;\s*|^\s*(?:but|mais)\b,?\s*",
+    re.IGNORECASE,
 )
 # "Although X, Y": the subordinate clause runs to the first comma.
 _LEADING_CONCESSION = re.compile(r"^\s*(?:although|even though|though|despite)\b([^,]*),\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -335,129 +118,104 @@ _DISMISSAL = re.compile(
     re.IGNORECASE,
 )
 
-# -- themes ----------------------------------------------------------------------------------------
+# -- the words: insight_lexicon.toml, read once on first use -------------------------------------------
 
-THEMES = _lexicon(
-    {
-        "work": r"work(?:ed|ing)?|job|office|boss|manager|colleagues?|co-?workers?|meetings?|deadlines?|projects?|clients?|career|shift|promot(?:ed|ion)|interview|workplace|overtime|"
-        r"department|team-building|presentation|(?:my|our) team|stand-?up|sprint|deploy(?:ed|ment)?|shipped|pull requests?|code review|one-to-one|retire(?:d|ment)?|hired|resign(?:ed|ation)?|conference|grant|laid off|redundan(?:t|cy)",
-        "family": r"family|mom|mum|mother|dad|father|parents?|sister|brother|siblings?|son|daughter|kid|kids|children|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousins?|"
-        r"baby|babies|newborn|toddler|nan|nana|gran|granny|grandad|granddad|grandparents?|in-laws?|niece|nephew",
-        "relationships": r"partner|boyfriend|girlfriend|husband|wife|dating|date night|relationship|marriage|married|break-?up|broke up|break up|split up|crush|fianc[ée]e?|divorce[ds]?|anniversary|my ex|proposed|proposal|engaged|engagement",
-        "friends": r"friends?|friendship|buddy|buddies|hung out|hang out|party|mates",
-        "health": r"health|healthy|doctor|sick|illness|ill|pain|headache|migraine|hospital|medication|meds|symptoms|flu|injury|therapy|therapist|scan|biopsy|surgery|chemo\w*|cancer|"
-        r"tumou?r|diagnos(?:is|ed|es)|nurses?|gp|dentist|fever|rash|flare-?ups?|chronic|arthritis|panic attacks?|anxiety attacks?|mental health|counsell?(?:ing|or)|depression|ward|pregnan(?:t|cy)|miscarr(?:iage|ied)|covid|physio(?:therapy)?|clinic|prescription|asthma|benign|mri|x-?ray|ultrasound|operation",
-        "sleep": r"sleep|slept|sleeping|insomnia|nap|naps|bedtime|woke up|nightmare|rested|all-nighter|early night|sleepless",
-        "exercise": r"exercise|workout|gym|running|jog(?:ging)?|yoga|pilates|cycling|lifting|deadlift(?:ed|ing)?|squats?|bench press|marathon|half-marathon|triathlon|fitness|football|tennis|climbing|hike|hiking",
-        "money": r"money|budget(?:ing)?|bills?|rent|salary|debt|savings|saved up|afford|expensive|bank|tax(?:es)?|mortgage|loans?|overdraft|credit card|paycheck|payday|pension|finances|financial|"
-        r"income|wages?|pay rise",
-        "study": r"study|studied|studying|exams?|class(?:es)?|lectures?|homework|school|university|uni|college|course|assignment|thesis|revision|revising|dissertation|essay|finals|"
-        r"graduat(?:ed|ion|e)|distinction|degree|semester|seminar|tutor",
-        "nature": r"nature|park|forest|woods|garden(?:ing)?|beach|ocean|sea|mountains?|trees?|sunset|sunrise|birds?|flowers?|river|lake|canal|outdoors|plants?|planted|planting|"
-        r"seedlings?|seeds?|soil|weeds|weeding|compost|allotment|greenhouse|repott?(?:ed|ing)?|houseplants?|raised beds?|flower ?beds?|lawn|mow(?:ed|ing)?|prun(?:e|ed|ing)|harvest(?:ed|ing)?|bloom(?:ed|ing)?",
-        "creativity": r"paint(?:ed|ing)?|draw(?:ing)?|drew|sketch(?:ed|ing)?|music|songs?|guitar|piano|art|creative|poem|poetry|short story|craft|photography|design(?:ed|ing)?|"
-        r"audition(?:ed|ing)?|rehears(?:al|ed|ing)|theatre|theater|acting|concert|gig|band|choir|orchestra",
-        "travel": r"travel(?:l?ed|l?ing)?|trip|vacation|holiday|flight|airport|hotel|abroad|journey|road trip|sightseeing|villa|airline|suitcase|luggage|passport|ferry|train|platform|"
-        r"station|tram|tube|subway|metro|commute|commuting|cruise|tourists?",
-        "self-care": r"self-care|bath|meditat(?:e|ed|ing|ion)|me time|skincare|massage|pampered|journaling|unplugged|day off|spa|facial|manicure",
-        "home": r"house|apartment|cleaning|cleaned|chores|laundry|tidied|decluttered|moving house|neighbou?rs?|landlord|renovat(?:e|ing|ion)|boiler|kettle|washing machine|dishwasher|fridge|"
-        r"roof|carpet|windowsill|plumber|electrician|diy|hoover(?:ed|ing)?|vacuum(?:ed|ing)?|ironing|furniture|removals?|unpack(?:ed|ing)?|boxes|moving day|"
-        r"(?:the|my|our|this|a|an|new|her|his|their|empty|rented|shared) flat|ceiling|new (?:house|home|place)|the move|moved (?:house|in together|into (?:a|the|our|my|new)|out of (?:the|my|our)|to a new (?:city|town|flat|house|place|country))",
-        "food": r"food|dinner|lunch|breakfast|meal|cook(?:ed|ing)?|bak(?:e|ed|ing)|recipe|restaurant|pizza|curry|soup|pancakes?|cake|bread|stew|pasta|dessert|groceries|picnic|barbecue|bbq|delicious|brunch",
-        "pets": r"dog|dogs|cat|cats|puppy|kitten|pet|pets|vet|vets|hamster|rabbit",
-        "reading": r"novel|books?|chapter|reading|read (?:for|in bed|a bit|a few|some)|audiobook|kindle|bookshop|book club",
-        "grief": r"funeral|eulogy|passed away|died|death|ashes|grave|memorial|bereave\w*|mourning|miscarr\w*|lost the baby|condolences|hospice|(?:have|had|get|got) (?:\w+ )?put (?:down|to sleep)",
-    }
-)
-# Words that point at a theme without settling it: two of them make it, one does not ("spent three euros
-# on a pastry" does not make a travel diary about money).
-_WEAK_THEMES = _lexicon(
-    {
-        "work": r"team|desk|emails?|report|launch|audit|release|printer|photocopier",
-        "money": r"spen[dt]|spending|paid|pay|cost|price|cheap|pricey|euros?|pounds|dollars|quid|bucks|subscription|shopping",
-        "exercise": r"walk(?:ed|ing)?|ran|run|swim(?:ming)?|bike|training|steps",
-        "nature": r"grow|grew|growing|sunny|fresh air|outside",
-        "home": r"kitchen|bedroom|living room|sofa|packed|packing|van|moved|moving",
-        "travel": r"bus|car|drive|drove|driving|motorway|taxi|tickets?",
-        "food": r"ate|eat|eating|snack|sandwich|cereal|toast|tart",
-        "study": r"library|tests?|grades?",
-    }
-)
-# Phrases with another sense than their words, read before the words and then blanked: the theme they
-# name (None: no theme at all).
-_THEME_SENSES = _phrases(
-    [
-        (r"of course|in due course|golf course|main course|(?:in|over) the course of", None),
-        (r"bank holidays?", None),
-        (r"run(?:ning)? for (?:the )?(?:\w+ )?(?:council|office|mayor|election|president|parliament|chair|committee)", None),
-        (r"seed (?:round|funding|money|investment)|series [a-d] round", "work"),
-        (
-            r"budget (?:review|meeting|planning|approval|cuts?)|(?:q[1-4]|quarterly) (?:numbers|results|report|review)|(?:from|with) finance|finance (?:team|department)",
-            "work",
-        ),
-        (
-            r"(?:at|to) the plant|(?:power|chemical|processing|car|bottling|nuclear|treatment|manufacturing|packing) plant|plant (?:manager|floor|workers?)",
-            "work",
-        ),
-        (r"(?:went|go|gone|going|put) to sleep for (?:the )?(?:last|final) time", "grief"),
-        (r"pregnancy test|positive test", "health"),
-        (r"grew (?:by )?\d+ ?%|(?:business|company|sales|revenue|profits?) (?:grew|growing|grow)", "work"),
-        (r"passport office", "travel"),
-        (r"spen[dt](?:ing)? (?:\w+ )?(?:euros?|pounds|dollars|quid|bucks|£\s?\d+|€\s?\d+|\$\s?\d+)", ("money", _WEAK)),
-        (r"(?:yoga|pilates|dance|dancing|spin|fitness|exercise|gym|boxing|zumba|swim(?:ming)?|barre|hiit) class(?:es)?", "exercise"),
-        (r"(?:cooking|baking) class(?:es)?", "food"),
-        (r"(?:art|pottery|painting|drawing|music|guitar|piano|singing|writing|craft) class(?:es)?", "creativity"),
-        (r"school (?:bus|run|gates?|pick-?up|drop-?off|holidays?|uniform|play|concert)", "family"),
-        (
-            r"spen[dt](?:ing)? (?:(?:the|a|an|all|most|half|every|two|three|four|five|six|several|many|some|my|our|\d+) )*(?:whole |entire |long |lazy )?"
-            r"(?:morning|afternoon|evening|night|day|weekend|week|hour|minute|time|saturday|sunday|monday|tuesday|wednesday|thursday|friday|holiday|summer|winter)s?",
-            None,
-        ),
-        (
-            r"(?:ran|run|runs|running) (?:errands|out of|out|into|late|long|over|away|around|low|on (?:empty|fumes|caffeine|adrenaline|coffee|\w+ coffees?))",
-            None,
-        ),
-        (
-            r"(?:went|go|going|out) for a (?:run|jog)|(?:morning|evening|long|first|easy|slow) (?:run|jog)|(?:ran|run|running) (?:my |a |the )?(?:first )?\d+ ?k",
-            "exercise",
-        ),
-        (r"(?:river|canal|lake|grassy|steep) ?banks?|banks? of the", "nature"),
-        (r"in (?:her|his|their|my) sleep|put (?:\w+ )?to sleep|sleep on it", None),
-        (r"walk(?:ed|ing)? (?:us|me|them|him|her) out|walk(?:ed|ing)? out (?:of|on)", None),
-        (r"(?:first|next|baby|small|little|big|right|few) steps|steps (?:to|towards)", None),
-        (r"\d[\d,]*k? steps", "exercise"),
-        (
-            r"(?:finally|eventually) work(?:ed|s)? out|(?:things|it|everything|that|this) (?:all )?work(?:ed|s)? out|work(?:ed)? out (?:how|what|why|where|that|in the end|well|fine)",
-            None,
-        ),
-        (r"work(?:ed|ing)? out|workouts?", "exercise"),
-        (r"(?:garden|yard) ?work", "nature"),
-        (r"house ?work", "home"),
-        (r"school ?work", "study"),
-        (r"(?:post|ticket|box|booking|tourist) office", None),
-        (r"(?:doctor'?s|dentist'?s|gp'?s) (?:office|surgery)", "health"),
-        (r"(?:diy|home|house) projects?", "home"),
-        (r"(?:art|craft|sewing|knitting|woodworking|lego|passion|side) projects?", "creativity"),
-        (r"(?:school|science) projects?", "study"),
-        (r"garden projects?", "nature"),
-        (
-            r"paint(?:ed|ing)? (?:the |my |our |a |her |his )?(?:new )?(?:flat|house|walls?|rooms?|kitchen|bedroom|bathroom|hallway|fence|door|ceiling|shed|nursery|living room|lounge|apartment)",
-            "home",
-        ),
-        (r"(?:writ(?:e|ing)|wrote|finish(?:ed)? writing) (?:a|my|the) (?:novel|book|song|poem|story)", "creativity"),
-        (
-            r"sick (?:with|of|about|and tired)|(?:feel|felt|feeling) sick about|called in sick|(?:dog|cat|puppy|kitten)\b[^.]{0,12}\b(?:was|got|is) sick|sick on the",
-            None,
-        ),
-        (r"(?:next|new) chapter|chapter of (?:my|our) life", None),
-        (r"book (?=(?:a|an|the|our|my) (?:table|flight|room|trip|holiday|appointment|hotel|tickets?|taxi|cab|train|slot)\b)", None),
-        (r"grow(?:ing|n)? up|grew up|grown-?ups?", None),
-        (r"trip(?:ped|ping)? (?:over|on|up)", None),
-        (r"flat (?:tyre|tire|white|out|rate|fee)|knocked (?:me|him|her) flat|fell flat|flat-?pack", None),
-        (r"(?:phone|battery|laptop|computer|car|engine|charger|tv|telly|printer|wifi|router) (?:died|is dead|was dead|went dead)", None),
-        (r"walk(?:ed|ing)? the dog|dog walk", "pets"),
+_LEXICON_FILE = Path(__file__).with_name("insight_lexicon.toml")
+
+
+def _alternatives(items: Iterable[str], praise: str = "") -> str:
+    # "{praise}" in a sarcasm marker stands for any praise word.
+    return "|".join(item.replace("{praise}", praise) if praise else item for item in items)
+
+
+def _words_table(table: Mapping[str, list[str]]) -> dict[str, re.Pattern[str]]:
+    # Plurals come free ("holiday" finds "holidays"): the tables list each word once.
+    return {name: re.compile(rf"\b(?:{_alternatives(words)})(?:s|es)?\b", re.IGNORECASE) for name, words in table.items()}
+
+
+def _phrase(words: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_alternatives(words)})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A phrase that says a feeling (or, with no names, none) however its words read one by one."""
+
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]
+    strength: float = _FELT
+    # The subject the event itself is about ("cleared out Gran's flat" is grief), whatever its words name.
+    theme: str = ""
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The words the rules read, compiled: feelings, the events that carry one, sarcasm markers, themes and their senses."""
+
+    emotions: dict[str, re.Pattern[str]]
+    feeling_phrases: list[_Phrase]
+    mishap: re.Pattern[str]
+    irony: re.Pattern[str]
+    irony_if_bad: re.Pattern[str]
+    irony_if_bad_here: re.Pattern[str]
+    bare_praise: re.Pattern[str]
+    praise: re.Pattern[str]
+    themes: dict[str, re.Pattern[str]]
+    weak_themes: dict[str, re.Pattern[str]]
+    theme_senses: list[tuple[re.Pattern[str], tuple[str, float] | None]]
+
+
+def _compile(data: Mapping[str, Any]) -> _Lexicon:
+    emotions = _words_table(data["emotions"])
+    if set(emotions) != _POSITIVE_FEELINGS | _NEGATIVE_FEELINGS:
+        raise ValueError(f"{_LEXICON_FILE.name}: [emotions] must name exactly {sorted(_POSITIVE_FEELINGS | _NEGATIVE_FEELINGS)}")
+    events = data["events"]
+    phrases = [
+        _Phrase(
+            _phrase(events[row["same_as"]] if "same_as" in row else row["pattern"]),
+            tuple(row["names"]),
+            _MILD_FELT if row.get("strength") == "mild" else _FELT,
+            row.get("theme", ""),
+        )
+        for row in data["feeling_phrases"]
     ]
-)
+    sarcasm = data["sarcasm"]
+    praise = _alternatives(sarcasm["praise"])
+
+    def markers(key: str) -> re.Pattern[str]:
+        return re.compile(_alternatives(sarcasm[key], praise=praise), re.IGNORECASE)
+
+    bare = _alternatives(sarcasm["bare"], praise=praise)
+    lead, tail = _alternatives(sarcasm["bare_lead"]), _alternatives(sarcasm["bare_tail"], praise=praise)
+    senses = [(_phrase(row["pattern"]), (row["theme"], _WEAK if row.get("weak") else 1.0) if row["theme"] else None) for row in data["theme_senses"]]
+    return _Lexicon(
+        emotions=emotions,
+        feeling_phrases=phrases,
+        mishap=re.compile(rf"(?:{_alternatives(events['mishaps'])})", re.IGNORECASE),
+        irony=markers("always"),
+        irony_if_bad=markers("if_bad_around"),
+        irony_if_bad_here=markers("if_bad_here"),
+        bare_praise=re.compile(rf"^\W*(?:(?:{lead})\W+)*(?:{bare})(?:\W+(?:{tail}))*\W*$", re.IGNORECASE),
+        praise=re.compile(rf"\b(?:{praise})\b", re.IGNORECASE),
+        themes=_words_table(data["themes"]),
+        weak_themes=_words_table(data["weak_themes"]),
+        theme_senses=senses,
+    )
+
+
+_lexicon: _Lexicon | None = None
+_lexicon_lock = threading.Lock()
+
+
+def _words() -> _Lexicon:
+    """The lexicon, read and compiled once per process on first use (like the VADER analyser)."""
+    global _lexicon
+    if _lexicon is None:
+        with _lexicon_lock:
+            if _lexicon is None:
+                with _LEXICON_FILE.open("rb") as file:
+                    _lexicon = _compile(tomllib.load(file))
+    return _lexicon
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -519,6 +277,9 @@ class _Sentence:
     clauses: list[_Clause]
     compound: float
     themes: dict[str, float]
+    events: set[str]
+    # Themes a clear word or phrase names, not only weak ones ("car", "drive").
+    clear: set[str]
     sarcastic: bool = False
 
     @property
@@ -576,12 +337,12 @@ def _strength(text: str, start: int, word: str) -> float:
 def _feelings(text: str) -> tuple[list[_Feeling], str]:
     """The feelings a clause names or carries, and the clause with the phrases read blanked (what VADER reads)."""
     found: list[_Feeling] = []
-    for phrase in _FEELING_PHRASES:
+    for phrase in _words().feeling_phrases:
         for match in phrase.pattern.finditer(text):
             if not _negated(text, match.start()):
                 found.extend(_Feeling(name, phrase.strength, match.group(0), match.start()) for name in phrase.names)
             text = _blank(text, match.start(), match.end())
-    for name, pattern in EMOTIONS.items():
+    for name, pattern in _words().emotions.items():
         for match in pattern.finditer(text):
             if _negated(text, match.start()):
                 found.extend(_negation(name, text, match))
@@ -590,7 +351,7 @@ def _feelings(text: str) -> tuple[list[_Feeling], str]:
     joy_at = [f.at for f in found if f.name == "joy"]
     found = [f for f in found if not (f.name == "sadness" and _CRYING.match(f.word) and any(abs(f.at - at) <= _NEARBY for at in joy_at))]
     if any(_LAUGHING.match(f.word) for f in found):
-        found = [f for f in found if not (f.name == "frustration" and _MISHAP.fullmatch(f.word))]
+        found = [f for f in found if not (f.name == "frustration" and _words().mishap.fullmatch(f.word))]
     return found, text
 
 
@@ -611,20 +372,35 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 40) : start]))
 
 
-def _theme_hits(text: str) -> dict[str, float]:
+def _theme_hits(text: str) -> tuple[dict[str, float], set[str], set[str]]:
+    """The themes a text gives evidence for, the subjects of the events it tells, and the themes a clear word
+    or phrase names (not weak words alone). An event says its own subject ("a wake" is grief, "eight years,
+    two suitcases" a breakup), and its words count for no other."""
     hits: dict[str, float] = {}
-    for pattern, sense in _THEME_SENSES:
+    events: set[str] = set()
+    for phrase in _words().feeling_phrases:
+        if not phrase.theme:
+            continue
+        for match in phrase.pattern.finditer(text):
+            if not _negated(text, match.start()):
+                events.add(phrase.theme)
+                hits[phrase.theme] = hits.get(phrase.theme, 0.0) + 1.0
+            text = _blank(text, match.start(), match.end())
+    for pattern, sense in _words().theme_senses:
         for match in pattern.finditer(text):
             if sense:
                 theme, weight = sense if isinstance(sense, tuple) else (sense, 1.0)
                 hits[theme] = hits.get(theme, 0.0) + weight
             text = _blank(text, match.start(), match.end())
-    for table, weight in ((THEMES, 1.0), (_WEAK_THEMES, _WEAK)):
+    clear = {name for name, weight in hits.items() if weight >= _THEME_EVIDENCE}
+    for table, weight in ((_words().themes, 1.0), (_words().weak_themes, _WEAK)):
         for name, pattern in table.items():
             count = len(pattern.findall(text))
             if count:
                 hits[name] = hits.get(name, 0.0) + weight * count
-    return hits
+                if weight >= _THEME_EVIDENCE:
+                    clear.add(name)
+    return hits, events, clear
 
 
 def _read_clause(text: str) -> _Clause:
@@ -646,7 +422,8 @@ def _read(text: str, position: int) -> _Sentence:
         compound = _vader().polarity_scores(_feelings(text)[1])["compound"]
     else:
         compound = clauses[0].compound
-    return _Sentence(text, position, clauses, compound, _theme_hits(text))
+    themes, events, clear = _theme_hits(text)
+    return _Sentence(text, position, clauses, compound, themes, events, clear)
 
 
 def _bad(sentence: _Sentence) -> bool:
@@ -673,11 +450,13 @@ def _mark_sarcasm(sentences: list[_Sentence]) -> None:
                 and bool(_praise_words(sentences[index - 1]) & set(re.findall(r"[\w'-]+", sentence.text.lower())))
             )
             if (
-                _IRONY.search(sentence.text)
+                _words().irony.search(sentence.text)
                 or _scare_quoted(sentence.text)
-                or (_bad(sentence) and _IRONY_IF_BAD_HERE.search(sentence.text))
-                or (around_bad and (_IRONY_IF_BAD.search(sentence.text) or _BARE_PRAISE.match(sentence.text)))
+                or (_bad(sentence) and _words().irony_if_bad_here.search(sentence.text))
+                or (around_bad and (_words().irony_if_bad.search(sentence.text) or _words().bare_praise.match(sentence.text)))
                 or echoed
+                # "going SO smoothly" next to a mishap: praise shouted in capitals is irony.
+                or (around_bad and bool(_SHOUTED.search(sentence.text)) and bool(_words().praise.search(sentence.text)))
             ):
                 sentence.sarcastic = True
     for sentence in sentences:
@@ -689,7 +468,7 @@ def _mark_sarcasm(sentences: list[_Sentence]) -> None:
 
 
 def _praise_words(sentence: _Sentence) -> set[str]:
-    return {word.lower() for word in re.findall(rf"\b(?:{_PRAISE})\b", sentence.text, re.IGNORECASE)} | set(_scare_quoted(sentence.text))
+    return {word.lower() for word in _words().praise.findall(sentence.text)} | set(_scare_quoted(sentence.text))
 
 
 def _clip(text: str, limit: int = SUMMARY_MAX) -> str:
@@ -779,7 +558,7 @@ def _emotions(sentences: list[_Sentence], label: str) -> list[dict[str, Any]]:
             strongest = max((moment[side] for s in sentences if not s.sarcastic for moment in s.moments()), default=0.0)
             if strongest > 0:
                 found[fallback] = (1, [strongest])
-    order = list(EMOTIONS)
+    order = list(_words().emotions)
     ranked = []
     for name, (hits, strengths) in found.items():
         # Named more often and in stronger sentences reads as felt more strongly.
@@ -794,11 +573,19 @@ def _themes(sentences: list[_Sentence], tags: list[str]) -> list[str]:
     for sentence in sentences:
         for name, weight in sentence.themes.items():
             counts[name] = counts.get(name, 0.0) + weight
+    clear = set().union(*(sentence.clear for sentence in sentences)) if sentences else set()
+    if clear - _SETTINGS:
+        # A scene made only of weak words ("the drive back", "paid for parking") is no subject when a clear one is there.
+        counts = {name: weight for name, weight in counts.items() if name not in _SETTINGS or name in clear}
+    if counts.get("grief") or any(sentence.events & _LOSS for sentence in sentences):
+        # In an entry about a loss, a place, a vehicle, a price or a plant met once is the scene, not the subject
+        # ("the flowers were too expensive", "took the train to my mum's").
+        counts = {name: weight for name, weight in counts.items() if name not in _SETTINGS or weight >= 2 * _THEME_EVIDENCE}
     for tag in tags:
         # The writer's own tags say what the entry is about more surely than any one sentence.
-        for name in set(_theme_hits(tag)) | ({tag.strip().lower()} & set(THEMES)):
+        for name in set(_theme_hits(tag)[0]) | ({tag.strip().lower()} & set(_words().themes)):
             counts[name] = counts.get(name, 0.0) + 2
-    order = list(THEMES)
+    order = list(_words().themes)
     kept = [name for name, weight in counts.items() if weight >= _THEME_EVIDENCE]
     return sorted(kept, key=lambda name: (-counts[name], order.index(name)))[:MAX_THEMES]
 
