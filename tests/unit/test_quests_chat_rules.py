@@ -122,6 +122,35 @@ def test_a_goal_is_answered_in_the_language_of_its_message() -> None:
         ("this year", "2026-12-31"),
         ("by christmas", "2026-12-25"),
         ("d'ici noël", "2026-12-25"),
+        # before an event is the day before it, as "before June" is the last day of May
+        ("before Christmas", "2026-12-24"),
+        ("avant Noël", "2026-12-24"),
+        ("before Halloween", "2026-10-30"),
+        ("by Easter", "2026-04-05"),
+        ("before Easter", "2026-04-04"),
+        ("before Thanksgiving", "2026-11-25"),
+        ("by the new year", "2027-01-01"),
+        # a year: its last day
+        ("in 2026", "2026-12-31"),
+        ("by 2027", "2027-12-31"),
+        ("before 2028", "2027-12-31"),
+        ("d'ici 2027", "2027-12-31"),
+        ("en 2027", "2027-12-31"),
+        # a season (meteorological, northern hemisphere): "by" it is ready when it starts, "in" it by its end
+        ("by summer", "2026-05-31"),
+        ("by next summer", "2026-05-31"),
+        ("before the autumn", "2026-08-31"),
+        ("this summer", "2026-08-31"),
+        ("in the fall", "2026-11-30"),
+        ("by the end of summer", "2026-08-31"),
+        ("this winter", "2027-02-28"),
+        ("d'ici l'été", "2026-05-31"),
+        ("cet été", "2026-08-31"),
+        ("au printemps", "2026-05-31"),
+        ("by winter 2027", "2027-11-30"),
+        # a day of the week: the next one
+        ("by Friday", "2026-03-06"),
+        ("before Friday", "2026-03-05"),
     ],
 )
 def test_a_deadline_is_the_day_a_person_means(text: str, day: str) -> None:
@@ -130,7 +159,7 @@ def test_a_deadline_is_the_day_a_person_means(text: str, day: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["run 3 times a week", "save $100 every month", "by next summer", "I may run", "by 2025-06-30", "by the end of 2025"]
+    "text", ["run 3 times a week", "save $100 every month", "I may run", "by 2025-06-30", "by the end of 2025", "in 2025", "walk 2026 steps"]
 )
 def test_no_deadline_is_read_where_there_is_none_or_it_is_past(text: str) -> None:
     assert chat_rules.deadline(text, TODAY) is None

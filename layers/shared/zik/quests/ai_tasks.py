@@ -34,7 +34,7 @@ CHAT = ai.register(
             "Record the coach's reply to the user and the intent recognised (create_goal with goalTitle and, when the message gives "
             "a deadline, targetDate; complete_task with taskId; list_tasks with the date listed; or chat)."
         ),
-        prompt_version=2,
+        prompt_version=3,
         max_tokens=800,
         daily_calls=200,
     )

@@ -14,12 +14,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from zik.quests.offline import plan
+from zik.quests.wording import STOP as _STOP
 from zik.quests.wording import LazyPattern as _Pattern
 from zik.quests.wording import clip as _clip
 from zik.quests.wording import upper_first as _upper_first
@@ -31,6 +35,32 @@ REPLY_MAX = 2000
 GOAL_TITLE_MIN, GOAL_TITLE_MAX = 3, 200
 
 _DONE = {"done", "completed", "complete", "finished", "skipped", "cancelled", "canceled", "archived", "closed"}
+
+
+_WORDS_FILE = Path(__file__).with_name("chat_words.toml")
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+_WEEKDAY = "(" + "|".join(_WEEKDAYS) + ")"
+
+
+@cache
+def _lexicon() -> dict[str, Any]:
+    """chat_words.toml: the phrasings and words the intents are read by (read on first use, not at import)."""
+    with _WORDS_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
+def _phrases(section: str, key: str = "phrases") -> re.Pattern[str]:
+    """One pattern for a list of the lexicon's phrases ("{weekday}" stands for a day's name)."""
+    return re.compile("|".join(f"(?:{p})" for p in _lexicon()[section][key]).replace("{weekday}", _WEEKDAY))
+
+
+@cache
+def _irregular() -> dict[str, str]:
+    return dict(_lexicon()["verbs"]["irregular"])
 
 
 def _is_open(task: Mapping[str, Any]) -> bool:
@@ -241,6 +271,10 @@ def _period_end(today: dt.date, unit: str, ahead: int) -> dt.date:
 _EN_BY = r"(by|before|until|till|til|on|for|no later than)"
 _FR_BY = r"(d'ici|avant|pour|jusqu'au|jusqu'a|au plus tard|le)"
 _Resolve = Callable[[re.Match[str], dt.date], dt.date | None]
+_SEASON_CONNECTOR = (
+    r"(by|before|until|till|for|in|this|during|over|throughout|ahead of|no later than|d'ici|avant|pour|cet|cette|en|au|a l'|a|pendant|durant|"
+    r"courant|jusqu'a)"
+)
 
 
 def _iso(m: re.Match[str], today: dt.date) -> dt.date | None:
@@ -256,10 +290,10 @@ def _day_month(m: re.Match[str], today: dt.date) -> dt.date | None:
 
 def _event_in_month(m: re.Match[str], today: dt.date) -> dt.date | None:
     """An event in a month ("before my wedding in June"): it can be on the 1st, so ready by then (None when that month is now)."""
-    month = _MONTHS[m.group(1)]
-    if not m.group(2) and month == today.month:
+    month, year = _MONTHS[m.group(3)], m.group(4)
+    if not year and month == today.month:
         return None
-    return _next(lambda y: dt.date(y, month, 1), today, m.group(2))
+    return _next(lambda y: dt.date(y, month, 1), today, year)
 
 
 def _end_of_period(m: re.Match[str], today: dt.date) -> dt.date | None:
@@ -309,28 +343,123 @@ def _french_relative(m: re.Match[str], today: dt.date) -> dt.date | None:
     return _period_end(today, unit, 0 if connector == "avant" else 1)
 
 
+def _easter(year: int) -> dt.date:
+    """Easter Sunday in the Gregorian calendar (the anonymous algorithm, as Meeus gives it)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    leap = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * leap) // 451
+    month, day = divmod(h + leap - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def _thanksgiving(year: int) -> dt.date:
+    """The fourth Thursday of November (the US holiday)."""
+    first = dt.date(year, 11, 1)
+    return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+
+_MOVING_HOLIDAYS: dict[str, Callable[[int], dt.date]] = {
+    "easter": _easter,
+    "easter sunday": _easter,
+    "paques": _easter,
+    "thanksgiving": _thanksgiving,
+}
+
+
+def _holiday_names() -> str:
+    names = [*_lexicon()["dates"]["holidays"], *_MOVING_HOLIDAYS]
+    return "(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
+
+
 def _holiday(m: re.Match[str], today: dt.date) -> dt.date | None:
-    name = m.group(1)
-    month, day = (12, 25) if name in ("christmas", "xmas", "noel") else (12, 31)
-    return _next(lambda y: dt.date(y, month, day), today, None)
+    connector, name = m.group(1), m.group(2)
+    moving = _MOVING_HOLIDAYS.get(name)
+    if moving is not None:
+        return _before(connector, _next(moving, today, None))
+    month, day = (int(part) for part in _lexicon()["dates"]["holidays"][name].split("-"))
+    return _before(connector, _next(lambda y: dt.date(y, month, day), today, None))
+
+
+def _season_names() -> str:
+    return "(" + "|".join(sorted(_lexicon()["dates"]["seasons"], key=len, reverse=True)) + ")"
+
+
+def _season(m: re.Match[str], today: dt.date) -> dt.date | None:
+    """ "by summer" / "before summer": ready when it starts (the day before its first month, as "before June");
+    "this summer", "in the summer", "by the end of summer": by its last day."""
+    connector, which, name, year = m.group(1) or "", (m.group(2) or "").strip(), m.group(3), m.group(4)
+    start = _lexicon()["dates"]["seasons"][name]
+    ending = which in ("end of", "the end of", "fin de", "la fin de", "fin de l'", "la fin de l'") or connector in (
+        "in",
+        "this",
+        "during",
+        "over",
+        "throughout",
+        "cet",
+        "cette",
+        "en",
+        "au",
+        "a",
+        "a l'",
+        "pendant",
+        "durant",
+        "courant",
+    )
+
+    def day(year: int) -> dt.date:
+        if ending:
+            last = _add_months(dt.date(year, start, 1), 2)
+            return _month_end(last.year, last.month)
+        return dt.date(year, start, 1) - dt.timedelta(days=1)
+
+    return _next(day, today, year)
+
+
+def _in_year(m: re.Match[str], today: dt.date) -> dt.date | None:
+    """ "in 2026", "by 2027", "d'ici 2027": that year's last day; "before 2027": the last day of 2026."""
+    connector, year = m.group(1), int(m.group(2))
+    return dt.date(year - 1 if connector in ("before", "avant") else year, 12, 31)
+
+
+def _weekday(m: re.Match[str], today: dt.date) -> dt.date | None:
+    """ "by Friday": the next Friday after today; "before Friday": the day before it."""
+    ahead = (_WEEKDAYS[m.group(2)] - today.weekday() - 1) % 7 + 1
+    return _before(m.group(1), today + dt.timedelta(days=ahead))
+
+
+class _Built:
+    """A pattern made from the lexicon, compiled on first use."""
+
+    def __init__(self, make: Callable[[], str]):
+        self._make = make
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._make())
+        return getattr(self._compiled, name)
 
 
 _END_UNITS = r"(?:(this|next)\s+)?(year|month|week)"
 _UNITS = {"annee": "year", "an": "year", "mois": "month", "semaine": "week"}
-_DEADLINES: tuple[tuple[_Pattern, _Resolve], ...] = (
+_DEADLINES: tuple[tuple[_Pattern | _Built, _Resolve], ...] = (
     (_Pattern(r"(?:\b" + _EN_BY + r"\s+(?:the\s+)?|\b(d'ici|avant|pour|le|au plus tard)\s+(?:le\s+)?)?\b(\d{4})-(\d{2})-(\d{2})\b"), _iso),
     (_Pattern(r"\b" + _EN_BY + r"\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?)\s+(?:of\s+)?" + _MONTH + _YEAR + r"\b"), _day_month),
     (_Pattern(r"\b" + _EN_BY + r"\s+" + _MONTH + r"\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?)\b" + _YEAR), _day_month),
     (_Pattern(r"\b" + _FR_BY + r"\s+(?:le\s+)?(1er|\d{1,2})\s+" + _MONTH + _YEAR + r"\b"), _day_month),
     (
         _Pattern(
-            r"\b(?:before|ahead of|by|for)\s+(?:my|our|the|his|her|their|a|an)\s+(?:[a-z'-]+\s+){0,3}?(?:in|this|next)\s+" + _MONTH + _YEAR + r"\b"
+            r"\b(?:before|ahead of|by|(for))\s+(?:my|our|the|his|her|their|a|an)\s+(?:[a-z'-]+\s+){0,3}?(in|this|next)\s+" + _MONTH + _YEAR + r"\b"
         ),
         _event_in_month,
     ),
     (
         _Pattern(
-            r"\bavant\s+(?:mon|ma|mes|notre|nos|le|la|les|l'|un|une)\s*(?:[a-z'-]+\s+){0,3}?(?:en|de|du mois de|au mois de)\s+"
+            r"\bavant()\s+(?:mon|ma|mes|notre|nos|le|la|les|l'|un|une)\s*(?:[a-z'-]+\s+){0,3}?(en|de|du mois de|au mois de)\s+"
             + _MONTH
             + _YEAR
             + r"\b"
@@ -380,7 +509,30 @@ _DEADLINES: tuple[tuple[_Pattern, _Resolve], ...] = (
     (_Pattern(r"\b(?:(by|before|in|for|within|during)\s+)?(?:the\s+)?(next|this)\s+(week|month|year)\b"), _relative),
     (_Pattern(r"\b(?:(avant|pour|d'ici)\s+)?(?:le\s+|la\s+|l')?(mois|semaine|annee|an)\s+prochaine?\b"), _french_relative),
     (_Pattern(r"\b(?:cette|ce)\s+(annee|mois|semaine)(?:-ci)?\b"), lambda m, today: _period_end(today, _UNITS.get(m.group(1), m.group(1)), 0)),
-    (_Pattern(r"\b(?:by|before|for|until|d'ici|avant|pour)\s+(christmas|xmas|noel|new year'?s?(?: eve| day)?|nouvel an|the new year)\b"), _holiday),
+    (_Built(lambda: r"\b(by|before|for|until|till|ahead of|d'ici|avant|pour|jusqu'a)\s+(?:the\s+)?" + _holiday_names() + r"(?!\w)"), _holiday),
+    (
+        _Built(
+            lambda: (
+                r"\b"
+                + _SEASON_CONNECTOR
+                + r"\s+((?:the\s+)?end of\s+|(?:la\s+)?fin de(?:\s+l')?\s*)?(?:the\s+|l'|le\s+|next\s+|prochain\s+)?"
+                + _season_names()
+                + r"(?:\s+prochain)?"
+                + _YEAR
+                + r"\b"
+            )
+        ),
+        _season,
+    ),
+    (_Pattern(r"\b(in|by|before|until|till|during|for|within|d'ici|avant|en|pour|courant|jusqu'en|d'ici a)\s+(20\d\d)\b(?![-/.:]\d)"), _in_year),
+    (
+        # only the year is cut from the goal's words: "2027 goal: write a screenplay" stays a goal said explicitly
+        _Pattern(
+            r"\b(20\d\d)(?=(?:'s)?\s+(?:goals?|resolutions?|targets?|challenges?)\b)|(?:(?<=objectif )|(?<=objectifs )|(?<=defi )|(?<=resolution ))(20\d\d)\b"
+        ),
+        lambda m, today: dt.date(int(m.group(1) or m.group(2)), 12, 31),
+    ),
+    (_Pattern(r"\b(by|before|until|till|no later than|avant|d'ici|pour)\s+(?:this\s+|next\s+|ce\s+)?" + _WEEKDAY + r"\b"), _weekday),
 )
 
 
@@ -391,7 +543,9 @@ def deadline(text: str, today: dt.date) -> Deadline | None:
         for found in pattern.finditer(folded):
             day = resolve(found, today)
             if day is not None and day > today:
-                return Deadline(day, found.start(), found.end())
+                # "training for a half marathon in October": the event is the goal, only "in October" is the date
+                start = found.start(2) if resolve is _event_in_month and found.group(1) else found.start()
+                return Deadline(day, start, found.end())
     return None
 
 
@@ -412,6 +566,11 @@ _SAY: dict[str, dict[str, str]] = {
         "goal_exists": "You already have the goal {title} ({status}), so I won't add it twice.",
         "goal_ask": 'Happy to set a goal with you! What would you like to achieve? For example: "Run a 5k by June" or "Save $2,000 for a trip".',
         "completed": "Nice work! I've marked {title} as done.",
+        "completed_early": "Ahead of schedule! I've marked {title}, on tomorrow's list, as done.",
+        "noted_today": "Good plan: {title} is on today's list. Tell me when it's done and I'll tick it off.",
+        "noted_tomorrow": "Good plan: {title} is on tomorrow's list. Tell me when it's done and I'll tick it off.",
+        "noted": "Good plan! {title} sounds like a task for today or the next few days rather than a goal (a goal is an outcome you "
+        "work towards over weeks), so I haven't made it one. Add it to your tasks to see it on your list, and tell me when it's done.",
         "left_many": "{n} tasks left today.",
         "left_one": "1 task left today.",
         "left_none": "That was the last open task for today. Well done!",
@@ -425,6 +584,7 @@ _SAY: dict[str, dict[str, str]] = {
         "not_done": "That's okay. {title} is still on today's list: even 10 minutes of it counts.",
         "not_done_plain": "That's okay, it happens. Pick one small thing and give it 10 minutes.",
         "still_open": "Not yet: {title} is still open on today's list.",
+        "other_day": "Nice one! That was another day, so {title} stays open on today's list.",
         "done_already_q": "Yes: {title} is already done today.",
         "task_question": "{title} is on today's list{goal}. If you have the energy, give it 20 focused minutes; if not, 10 minutes still count.",
         "for_goal": " (for {goal})",
@@ -436,6 +596,7 @@ _SAY: dict[str, dict[str, str]] = {
         "list_done_part": " ({n} already done)",
         "list_all_done": "All {n} of {day}'s tasks are done. Great work!",
         "list_empty": "There's nothing on your list for {day}.",
+        "list_other": "Here's your list for {day}.",
         "more": "...and {n} more.",
         "next_task": "Your next open task is {title}{goal}. Give it 20 focused minutes and see how far you get.",
         "next_for": " for {goal}",
@@ -480,6 +641,12 @@ _SAY: dict[str, dict[str, str]] = {
         "goal_ask": "Avec plaisir ! Quel objectif veux-tu atteindre ? Par exemple : « Courir 5 km d'ici juin » ou « Économiser 2 000 € pour "
         "un voyage ».",
         "completed": "Bravo ! J'ai marqué {title} comme faite.",
+        "completed_early": "En avance ! J'ai marqué {title}, prévue demain, comme faite.",
+        "noted_today": "Bon plan : {title} est sur ta liste du jour. Dis-moi quand c'est fait et je la coche.",
+        "noted_tomorrow": "Bon plan : {title} est sur ta liste de demain. Dis-moi quand c'est fait et je la coche.",
+        "noted": "Bon plan ! {title} ressemble à une tâche pour aujourd'hui ou les prochains jours plutôt qu'à un objectif (un objectif se "
+        "construit sur des semaines), je n'en fais donc pas un objectif. Ajoute-la à tes tâches pour la voir sur ta liste, et dis-moi "
+        "quand c'est fait.",
         "left_many": "Il te reste {n} tâches aujourd'hui.",
         "left_one": "Il te reste 1 tâche aujourd'hui.",
         "left_none": "C'était ta dernière tâche de la journée. Bien joué !",
@@ -494,6 +661,7 @@ _SAY: dict[str, dict[str, str]] = {
         "not_done": "Ce n'est pas grave. {title} est toujours sur ta liste du jour : même 10 minutes, ça compte.",
         "not_done_plain": "Ce n'est pas grave, ça arrive. Choisis une petite chose et donne-lui 10 minutes.",
         "still_open": "Pas encore : {title} est toujours à faire aujourd'hui.",
+        "other_day": "Bien joué ! C'était un autre jour, donc {title} reste à faire aujourd'hui.",
         "done_already_q": "Oui : {title} est déjà faite aujourd'hui.",
         "task_question": "{title} est sur ta liste du jour{goal}. Si tu as l'énergie, donne-lui 20 minutes ; sinon, 10 minutes, ça compte aussi.",
         "for_goal": " (pour {goal})",
@@ -505,6 +673,7 @@ _SAY: dict[str, dict[str, str]] = {
         "list_done_part": " ({n} déjà faite{s})",
         "list_all_done": "Les {n} tâches prévues {day} sont faites. Beau travail !",
         "list_empty": "Il n'y a rien sur ta liste pour {day}.",
+        "list_other": "Voici ta liste pour le {day}.",
         "more": "... et {n} de plus.",
         "next_task": "Ta prochaine tâche est {title}{goal}. Donne-lui 20 minutes de concentration et vois où tu en es.",
         "next_for": " pour {goal}",
@@ -595,13 +764,18 @@ _FRENCH_STOP = frozenset(
     "j je jai ai le la les l de du des d un une et a au aux en mon ma mes ton ta tes son sa ses est c ce cette fini finie finis fait "
     "faite faites termine terminee tache taches pour avec sur dans par pas ne n que qu qui quoi aujourdhui demain deja enfin oui bien "
     "tres moi me m y il elle on nous vous objectif ou cest ca".split()
+    # English words of a message that are not a task's ("what about the shed?" does not name "Email the club about Saturday")
+    + "about what whats how hows any anything still yet already just finally please thanks early ahead tell update status".split()
 )
 _GENERIC = frozenset("goal goals quest objectif progress do go come along track how where doing going well status far".split())
 
 
 def _match_words(text: str) -> list[str]:
-    """The words of ``text`` a task or goal title is compared by: folded, stemmed, without filler words."""
-    return sorted(w for w in _stems(fold(text)) if w not in _FRENCH_STOP)
+    """The words of ``text`` a task or goal title is compared by: folded, irregular verbs read as their verb
+    ("wrote" as "write"), stemmed, without filler words."""
+    irregular = _irregular()
+    folded = re.sub(r"[a-z]+", lambda m: m.group(0) if m.group(0) in _STOP else irregular.get(m.group(0), m.group(0)), fold(text))
+    return sorted(w for w in _stems(folded) if w not in _FRENCH_STOP)
 
 
 def _raw_words(text: str) -> set[str]:
@@ -661,6 +835,7 @@ def _quoted(message: str) -> str | None:
 _MARK = r"(?:✓|✔|✅|☑|\[x\]|✔️|☑️)"
 _SAYS_DONE = _Pattern(
     r"\b(?:finished|completed|complete|done|did|ticked|crossed|checked|knocked out|wrapped up|got through|nailed|accomplished|achieved|"
+    r"tick off|check off|cross off|tick|"
     r"c'est bon pour|fini|finie|finis|finies|termine|terminee|terminees|fait|faite|faites|boucle|bouclee|acheve|coche|cochee|cochez|valide|"
     r"validee)\b|" + _MARK
 )
@@ -670,8 +845,15 @@ _DONE_LAST = _Pattern(
     + _MARK
     + r")\W*$"
 )
-_PAST = _Pattern(r"\b(?:[a-z]{3,}ed|ran|wrote|read|went|swam|made|bought|sent|took|spoke|met|paid|ate|drank|slept|built|sang|did|got|jogged)\b")
-_FRENCH_PAST = _Pattern(r"\bj'ai\s+(?:(?:bien|deja|enfin|aussi)\s+)?[a-z]+(?:e|i|u|is|it|ert)\b")
+# A past tense or participle: regular ("emailed", "is sanded") or irregular ("wrote", "is finally written", "got sent").
+_PAST = _Built(lambda: r"\b(?:[a-z]{3,}ed|" + "|".join(sorted(_irregular(), key=len, reverse=True)) + r")\b")
+# French: "j'ai appelé", and a participle after être ("le pain est acheté", "c'est envoyé", "a été payée").
+# A French participle alone, accents kept ("pain acheté !", "refuge appelé"): read on the message as written.
+_FRENCH_PARTICIPLE = _Pattern(r"\b\w{2,}(?:é|ée|és|ées)(?!\w)|\b(?:fini|finie|fait|faite|écrit|écrite|pris|prise)\b")
+_FRENCH_PAST = _Pattern(
+    r"\bj'ai\s+(?:(?:bien|deja|enfin|aussi|finalement)\s+)?[a-z]+(?:e|i|u|is|it|ert)\b|"
+    r"\b(?:est|sont|a ete|ont ete|c'est)\s+(?:(?:bien|deja|enfin|finalement)\s+)?[a-z]{3,}(?:e|es|ee|ees|i|is|ie|ies|it|ite|u|ue)\b"
+)
 # A task not done, said without "done" ("I didn't get to the run", "j'ai pas pu courir").
 _SAYS_NOT_DONE = _Pattern(
     r"\b(?:didn't|did not|haven't|have not|hasn't|couldn't|could not|never got|skipped|missed|forgot|n'ai pas|j'ai pas|pas pu|pas eu le temps|"
@@ -685,7 +867,9 @@ _HOLD_BACK = _Pattern(
     r"ne|n'|pas|jamais|rien|aucune?|presque|vais|va|dois|doit|faut|veux|voudrais|compte|bientot|essaye|essaie|oublie)\b|'ll\b|n't\b"
 )
 _ASKS = _Pattern(
-    r"^(?:(?:should|shall|do|does|did|is|are|was|were|have|has|can|could|may|will|would)\s+(?:i|we|you|u|he|she|they|it|there|the|this|that)|"
+    r"^(?:(?:should|shall|do|does|did|is|are|was|were|have|has|can|could|may|will|would)\s+(?:i|we|you|u|he|she|they|it|there)|"
+    # "is the run done?"; but "did the long run", "do the dishes" tell or ask for something
+    r"(?:should|shall|is|are|was|were|has|have|can|could|will|would)\s+(?:the|this|that|my)|"
     r"when|how|why|which|what(?! an?\b)|where|est-ce|est ce|dois-je|ai-je|faut-il|quand|comment|pourquoi|quel|quelle|quelles|quels)\b"
 )
 _REQUEST = _Pattern(
@@ -739,19 +923,47 @@ def _numbered(coach: _Coach) -> int | None:
     return None
 
 
+_ANOTHER_DAY = _Pattern(r"\b(?:yesterday|last night|the other day|last week|hier|avant-hier|la semaine derniere)\b")
+
+
 def _held_back(coach: _Coach, signal: re.Match[str] | None) -> bool:
     """Not done, or a question about it ("should I do the run?"), unless it asks the coach to mark it."""
     before = coach.low[: signal.end()] if signal else coach.low  # "skipped" holds itself back
     after = coach.low[signal.end() :] if signal else ""
     if _HOLD_BACK.search(before) or re.match(r"\s+(?:nothing|none of|rien|aucune?)\b", after) or re.search(r"\b(?:yet|encore)\b\W*$", coach.low):
         return True
+    if _ANOTHER_DAY.search(coach.low):  # "I ran 5k yesterday": not today's run
+        return True
     return _asks(coach) and not _REQUEST.search(coach.low)
+
+
+# Said of a task of tomorrow's done today: look in tomorrow's list first.
+_EARLY = _Pattern(r"\b(?:tomorrow'?s?|early|ahead|in advance|ahead of time|ahead of schedule|d'avance|en avance|demain)\b")
+
+
+def _named_task(coach: _Coach, query: str, *, minimum: int = 1) -> tuple[Mapping[str, Any] | None, bool]:
+    """The open task ``query`` names, and whether the best was a tie: one of today's, or one of tomorrow's done
+    early ("did tomorrow's knots practice early"). Tomorrow's is taken when the message says so, or when it
+    is named better than any of today's (and by two words at least)."""
+    early = bool(_EARLY.search(coach.low))
+    later = [t for t in coach.tomorrow if _is_open(t)]
+    today, today_tie = (_titled(query, coach.open), False)
+    if today is None:
+        today, today_tie = _best(query, coach.open, minimum=minimum)
+    ahead, ahead_tie = (_titled(query, later), False)
+    if ahead is None:
+        ahead, ahead_tie = _best(query, later, minimum=minimum if early else max(2, minimum))
+    if ahead is not None and not ahead_tie:
+        said = _overlap(query, str(ahead.get("title")))[0]
+        if early or today is None or today_tie or said > _overlap(query, str(today.get("title")))[0]:
+            return ahead, False
+    return (today, today_tie) if today is not None else (None, ahead_tie)
 
 
 def _completion(coach: _Coach) -> dict[str, Any] | None:
     """A finished task said any way (its title, its number, a paraphrase); None when the message says none."""
     signal = _SAYS_DONE.search(coach.low)
-    past = None if signal else (_PAST.search(coach.low) or _FRENCH_PAST.search(coach.low))
+    past = None if signal else (_PAST.search(coach.low) or _FRENCH_PAST.search(coach.low) or _FRENCH_PARTICIPLE.search(coach.message.lower()))
     if signal is None and past is None:
         return _not_done(coach, named_only=True) if _SAYS_NOT_DONE.search(coach.low) else None
     if _held_back(coach, signal or past):
@@ -759,9 +971,12 @@ def _completion(coach: _Coach) -> dict[str, Any] | None:
     number = _numbered(coach)
     if number is not None:
         return _complete_number(coach, number)
-    if signal is None:  # a past tense alone ("called the dentist") names a task clearly or is just talk
-        task, tie = _best(coach.message, coach.open, minimum=2)
-        return _complete(coach, task) if task is not None and not tie else None
+    if signal is None:  # a past tense alone ("called the dentist") names a task clearly, or one already done, or is just talk
+        task, tie = _named_task(coach, coach.message, minimum=2)
+        if task is not None and not tie:
+            return _complete(coach, task)
+        closed, tie = _best(coach.message, coach.done, minimum=2)
+        return _already(coach, closed) if closed is not None and not tie else None
     text = _clause(coach.low, signal.start())  # "what a day! finally finished the run": the run
     for pattern in (_DONE_FIRST, _DONE_LAST):
         found = pattern.search(coach.folded)
@@ -769,19 +984,21 @@ def _completion(coach: _Coach) -> dict[str, Any] | None:
             text = coach.message[found.start(1) : found.end(1)]
             break
     query = _quoted(coach.message) or text
-    task = _titled(query, coach.open)
-    tie = False
-    if task is None:
-        task, tie = _best(query, coach.open)
+    task, tie = _named_task(coach, query)
     if task is not None and not tie:
         return _complete(coach, task)
     closed = _titled(query, coach.done) or _best(query, coach.done)[0]
     if closed is not None and task is None:
-        return _answer(coach, coach.say("already_done", title=coach.quote(closed.get("title"))) + " " + _nudge(coach, coach.open))
+        return _already(coach, closed)
     if coach.open:
         which = coach.say("which_tie" if tie else "which_unclear")
         return _answer(coach, coach.say("which", which=which, list=_task_list(coach, coach.open)))
     return _answer(coach, coach.say("nothing_open") + " " + _nudge(coach, []))
+
+
+def _already(coach: _Coach, task: Mapping[str, Any]) -> dict[str, Any]:
+    """A task said done again: it is, nothing to mark."""
+    return _answer(coach, coach.say("already_done", title=coach.quote(task.get("title"))) + " " + _nudge(coach, coach.open))
 
 
 def _clause(text: str, at: int) -> str:
@@ -792,6 +1009,8 @@ def _clause(text: str, at: int) -> str:
 
 
 def _complete(coach: _Coach, task: Mapping[str, Any]) -> dict[str, Any]:
+    if not any(task is t for t in coach.open):  # tomorrow's, done early: today's list stays as it is
+        return _answer(coach, coach.say("completed_early", title=coach.quote(task.get("title"))), "complete_task", taskId=str(task["taskId"]))
     remaining = len(coach.open) - 1
     after = coach.say("left_many", n=remaining) if remaining > 1 else coach.say("left_one") if remaining == 1 else coach.say("left_none")
     return _answer(coach, coach.say("completed", title=coach.quote(task.get("title"))) + " " + after, "complete_task", taskId=str(task["taskId"]))
@@ -814,11 +1033,12 @@ def _not_done(coach: _Coach, *, named_only: bool = False) -> dict[str, Any] | No
     With ``named_only``, None when the message names no task (it is talk, not about a task)."""
     task = _titled(coach.message, coach.open) or _best(coach.message, coach.open, share=0)[0]
     if task is not None:
-        return _answer(coach, coach.say("still_open" if _asks(coach) else "not_done", title=coach.quote(task.get("title"))))
+        key = "still_open" if _asks(coach) else "other_day" if _ANOTHER_DAY.search(coach.low) else "not_done"
+        return _answer(coach, coach.say(key, title=coach.quote(task.get("title"))))
     closed = _titled(coach.message, coach.done) or _best(coach.message, coach.done)[0]
     if closed is not None and _asks(coach):
         return _answer(coach, coach.say("done_already_q", title=coach.quote(closed.get("title"))))
-    return None if named_only else _answer(coach, coach.say("not_done_plain"))
+    return None if named_only or _asks(coach) else _answer(coach, coach.say("not_done_plain"))
 
 
 # -- lists ------------------------------------------------------------------------------------------------------
@@ -865,9 +1085,44 @@ def _task_list(coach: _Coach, tasks: Sequence[Mapping[str, Any]], limit: int = 1
     return "\n".join(lines)
 
 
+_DAY_WORD = _Pattern(r"\b" + _DAY + r"\b")
+# "tomorrow?", "and today?", "et demain ?": a day alone asks for its list
+_BARE_DAY = _Pattern(
+    r"^\W*(?:(?:and|so|ok|okay|what about|how about|et|alors|et pour|and for|for|pour)\s+)?(?:the\s+)?(?:day after tomorrow|apres-demain|"
+    + _DAY
+    + r")\s*(?:then|alors|du coup)?\W*$"
+)
+_AFTER_TOMORROW = _Pattern(r"\b(?:day after tomorrow|apres-demain|apres demain)\b")
+_ON_WEEKDAY = _Pattern(r"\b(?:on\s+|for\s+|this\s+|next\s+|pour\s+|ce\s+)?" + _WEEKDAY + r"\b")
+
+
+def _wants_list(coach: _Coach, *, with_day: bool) -> bool:
+    """The message asks for a day's list: a phrasing of the lexicon ("what's lined up", "j'ai quoi"), as a question
+    or without a complaint ("so much on today, ugh" is not asking). ``with_day``: only when it names a day."""
+    if with_day and not (_DAY_WORD.search(coach.low) or _ON_WEEKDAY.search(coach.low)):
+        return False
+    if any(p.search(coach.low) for p in _LIST):
+        return True
+    return bool(_phrases("list").search(coach.low)) and (_asks(coach) or not _SAD.search(coach.low))
+
+
+def _list_day(coach: _Coach) -> dt.date:
+    """The day a list is asked for: today, tomorrow, the day after, or a day of the coming week by its name."""
+    if _AFTER_TOMORROW.search(coach.low):
+        return coach.today + dt.timedelta(days=2)
+    if _TOMORROW.search(coach.low):
+        return coach.today + dt.timedelta(days=1)
+    named = _ON_WEEKDAY.search(coach.low)
+    if named and not _DAY_WORD.search(coach.low):
+        return coach.today + dt.timedelta(days=(_WEEKDAYS[named.group(1)] - coach.today.weekday()) % 7)
+    return coach.today
+
+
 def _listing(coach: _Coach) -> dict[str, Any]:
-    tomorrow = bool(_TOMORROW.search(coach.low))
-    day = coach.today + dt.timedelta(days=1) if tomorrow else coach.today
+    day = _list_day(coach)
+    tomorrow = day == coach.today + dt.timedelta(days=1)
+    if day not in (coach.today, coach.today + dt.timedelta(days=1)):  # a day the data does not hold: the service lists it
+        return _answer(coach, coach.say("list_other", day=_date_words(day, coach.lang)), "list_tasks", date=day.isoformat())
     tasks = coach.tomorrow if tomorrow else [*coach.open, *coach.done]
     open_tasks = [t for t in tasks if _is_open(t)]
     done_tasks = [t for t in tasks if not _is_open(t)]
@@ -891,6 +1146,23 @@ _PROGRESS = _Pattern(
     r"\bou en (?:est|sont|suis)\b|\bou j'en suis\b|\bou en suis-je\b|\bcomment (?:avance|avancent|va|vont|se passe)\b|\bprogression\b|\bavancement\b|"
     r"\bdans les temps\b|\b(?:my|mes) (?:goals|objectifs)\b|\bwhat (?:are )?my goals\b|\bquels sont mes objectifs\b"
 )
+
+
+def _wants_progress(coach: _Coach) -> bool:
+    """How a goal is going, asked any way; or a question (or a list's phrasing) naming one of the goals better than
+    any task: "what about the shed?", "what's left for the novel?"."""
+    if _PROGRESS.search(coach.low) or _phrases("progress").search(coach.low):
+        return True
+    if not (_asks(coach) or _phrases("list").search(coach.low) or any(p.search(coach.low) for p in _LIST)):
+        return False
+    if any(p.search(coach.folded) for p in (*_GOAL_EXPLICIT, *_GOAL_SOFT)):
+        return False
+    goal = _goal_named(coach)
+    if goal is None:
+        return False
+    goal_words = _overlap(coach.message, str(goal.get("title")))[0]
+    tasks = (*coach.open, *coach.done, *coach.tomorrow)
+    return all(_overlap(coach.message, str(t.get("title") or ""))[0] < goal_words for t in tasks)
 
 
 def _goal_named(coach: _Coach) -> Mapping[str, Any] | None:
@@ -946,13 +1218,20 @@ _GOAL_EXPLICIT = [
     for p in (
         r"\b(?:set|create|add|make|start|begin)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|an\s+)?(?:new\s+)?(?:goal|quest)\b\s*(?:[:\-—]|to\b|of\b|"
         r"for\b|called\b|named\b)?\s*(.*)$",
-        r"\bmy (?:new |next |big |main |biggest )?(?:goal|quest|resolution|dream|plan)(?: for [^:]+?| this year| now)? (?:is|"
-        r"will be)\s*(?::\s*)?(?:to\s+)?(.*)$",
-        r"\b(?:new )?(?:goal|quest)\s*[:\-—–]\s*(.*)$",
+        r"\bmy (?:new |next |big |main |biggest |one |real |personal )?(?:goal|quest|resolution|dream|plan|aim|target|ambition|objective|"
+        r"mission|challenge)(?: for [^:]+?| this year| now| for now)? (?:is|will be)\s*(?::\s*)?(?:to\s+)?(.*)$",
+        r"\b(?:(?:my|new|next|a|this year's|next year's|20\d\d)\s+)?(?:goal|quest|aim|target|resolution|challenge)(?:\s+for\s+[^:]{1,20}?)?"
+        r"\s*[:\-—–]\s*(.*)$",
+        # "I've set myself a goal to ...", "I've made it my goal to ...", "I'm setting myself the challenge of ..."
+        r"\bi(?:'ve| have|'m| am)?\s+(?:set|setting|made|making|given|giving)\s+(?:myself|me|it my)\s+(?:a |an |the |my )?(?:new |big )?"
+        r"(?:goal|target|challenge|aim|mission|resolution)\s*(?:[:\-—]|to\b|of\b|for\b)?\s*(.*)$",
         r"\b(?:fixe|fixer|cree|creer|ajoute|ajouter)[- ](?:moi\s+)?(?:un\s+)?(?:nouvel\s+|nouveau\s+)?(?:objectif|defi)\b\s*(?:[:\-—]|de\b|"
         r"d'|pour\b)?\s*(.*)$",
-        r"\b(?:mon |nouvel |nouveau |prochain |grand )?(?:objectif|defi|but|reve|resolution)(?: pour [^:]+?| cette annee)?\s*(?:est de |"
-        r"est d'|sera de |sera d'|c'est de |:|-|—)\s*(.*)$",
+        r"\b(?:mon |nouvel |nouveau |prochain |grand |vrai )?(?:objectif|defi|but|reve|resolution)(?: pour [^:]+?| cette annee| de l'annee|"
+        r" de la semaine| du mois| \d{4}| principal| perso)?\s*,?\s*(?:est de |est d'|sera de |sera d'|c'est de |c'est d'|:|-|—)\s*(.*)$",
+        # "je me suis fixé comme objectif de ...", "j'ai pour objectif de ...", "je me lance le défi de ..."
+        r"\b(?:je me suis|je me|j'ai|je m'|je me suis lance|je me lance)\s*(?:fixe|fixee|donne|donnee|lance|pour|comme|)\s*(?:comme |pour |l'|un |le |d')?"
+        r"\s*(?:objectif|but|defi|challenge|mission)\s+(?:de |d')\s*(.*)$",
     )
 ]
 _GOAL_SOFT = [
@@ -963,25 +1242,47 @@ _GOAL_SOFT = [
         r"ready to|committing to)\s+(.+)$",
         r"\bi\s+(?:really\s+|also\s+|finally\s+|so\s+|seriously\s+)*(?:want to|wanna|need to|plan to|hope to|aim to|intend to|am going to)\s+(.+)$",
         r"\b(?:please\s+)?help me(?:\s+to)?\s+(.+)$",
+        r"\bi(?:'ve|\s+have)?\s+(?:finally\s+)?(?:decided|made up my mind|promised myself|resolved|always wanted|long wanted)\s+to\s+(.+)$",
+        r"\b(?:let's|lets|let us)\s+(?:aim to|try to|plan to|set out to|work towards|go for)\s+(.+)$",
+        r"\bi(?:'m|\s+am)\s+(?:currently\s+|now\s+)?((?:training|preparing|saving up|saving) for\s+.+)$",
         r"\b(?:this|next) year,? i(?:'ll| will| want to)\s+(.+)$",
         r"\bi(?:'ll| will)\s+(.+)$",
+        # the subject left out: "gonna pay the bill after work"
+        r"^\W*(?:going to|gonna|will|'ll|need to|have to|gotta|got to|must)\s+(?!(?:you|u|it|i|we|they|he|she|there|that|this)\b)(.+)$",
         r"\b(?:je|j')\s*(?:veux|voudrais|aimerais|souhaite|souhaiterais|compte|vais|prevois de|prevois d'|espere|reve de|reve d'|"
-        r"ai envie de|ai envie d')\s*(.+)$",
+        r"ai envie de|ai envie d'|dois|devrais|dois absolument|ai decide de|ai decide d'|me suis promis de|me suis promis d'|"
+        r"me suis decide a|vais essayer de|vais essayer d')\s*(.+)$",
+        r"\b(?:il faut que je|faut que je|faut que j')\s*(.+)$",
         r"\b(?:aide|aidez)-moi\s+(?:a|pour)\s+(.+)$",
     )
 ]
+# A verb of talk or looking, said of the chat or of the user's own list ("I want to know how I'm doing", "see my tasks"),
+# not of something to learn or reach ("understand statistics", "see the Northern Lights", "parler espagnol").
+_ABOUT_THIS = (
+    r"(?:\s+(?:you|u|it|this|that|what|how|why|if|whether|when|where|which|who|about|with|to|more|something|anything|someone|me|"
+    r"my (?:progress|goals?|tasks?|list|day|stats|plan)|the (?:progress|goals?|tasks?|list|plan))\b.*)?\W*$"
+)
 _NOT_GOALS = _Pattern(
-    r"^(?:know|ask|talk|chat|say|tell|understand|see|check|vent|rest|cry|do (?:it|that|this|something)|be motivated|stay motivated|"
-    r"get motivated|focus|feel|relax|go to bed|sleep|nap|do|with|be|mark|list|show|thank|change|delete|remove|cancel|skip|"
+    r"^(?:(?:know|ask|talk|chat|say|tell|understand|see|check|feel)" + _ABOUT_THIS + "|vent|rest|cry|be motivated|stay motivated|"
+    r"do(?:\s+(?:it|that|this|something|anything|nothing|more|better|stuff|things|my best|well))?\W*$|"
+    r"be(?:\s+(?:it|that|this|ok|okay|fine|good|better|productive|motivated|honest|there|done|quiet|left alone))?\W*$|"
+    r"get motivated|focus|relax|go to bed|sleep|nap|with|mark|list|show|thank|change|delete|remove|cancel|skip|"
     r"figure out what|plan my day|organi[sz]e my|going|progressing|on track|behind|hard|tough|difficult|stuck|"
     # "quit smoking" and "start a business" are goals; "quit" and "stop for today" are not
     r"(?:continue|keep going|get started|start|stop|quit|give up|arreter|abandonner|continuer|commencer)"
     r"(?:\s+(?:it|this|that|everything|all|now|here|today|for today|trying|tout|maintenant|la))?\W*$|"
     r"finish (?:it|this|that|today|everything|(?:my|the|today's) (?:tasks?|list|day|to-?dos?))\b|complete (?:my|the|this|that|it)|"
-    r"savoir|parler|discuter|dire|comprendre|voir|verifier|me reposer|dormir|faire une pause|rien faire|me motiver|"
+    r"(?:savoir|parler|discuter|dire|comprendre|voir)(?:\s+(?:a|avec|de|du|des|ce|ca|quoi|comment|pourquoi|si|que|qu'|un peu|mes|ma|mon|"
+    r"la liste)\b.*)?\W*$|verifier|me reposer|dormir|faire une pause|rien faire|me motiver|"
     r"etre motive|dire merci|finir (?:ma|mes|la|les|cette|ce) (?:tache|taches|liste|journee))\b"
 )
-_NOT_GOAL_TIME = _Pattern(r"\b(?:today|tonight|tomorrow|right now|this morning|this afternoon|aujourd'hui|ce soir|demain|maintenant|ce matin)\b")
+# Said with these, an action is meant soon ("I'll email the club after lunch", "I need to buy milk"): a task, not a goal.
+_SOON = _Pattern(
+    r"\bi\s*(?:'ll|\s+will|'m going to|\s+am going to|'m about to|\s+need to|\s+have to|'ve got to|\s+have got to|\s+got to|\s+must|"
+    r"\s+should|'d better|\s+had better)\b|\bgoing to\b|\b(?:je vais|je dois|il faut que je|faut que je)\b"
+)
+# "Starting tomorrow, I want to lose 10 kg": the day it starts, not the day it is for.
+_STARTING = _Pattern(r"\b(?:starting|from|beginning|as of|a partir d'|a partir de|des)\s*$")
 
 
 def _goal_title(phrase: str) -> str | None:
@@ -995,6 +1296,9 @@ def _goal_title(phrase: str) -> str | None:
     text = re.sub(r"^(?:to|that i|that|i|really|finally|actually|also|de|d'|à)\s*(?<=['\s])", "", text, flags=re.IGNORECASE)
     # "be able to run 10k" is "Run 10k"; "have sent 10 applications" is "Sent 10 applications" ("have a baby" stays)
     text = re.sub(r"^(?:be able to|start to|try to|manage to|have(?=\s+[a-z]+(?:ed|en|t)\b))\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(train|prepar|sav)(?:ing)(?= (?:up )?for\b)", lambda m: m.group(1) + ("e" if m.group(1) != "train" else ""), text, flags=re.IGNORECASE
+    )
     text = " ".join(text.split()).strip(" ,.;:")
     text = re.sub(r"\s+(?:and|et|,)$", "", text)
     if len(text) < GOAL_TITLE_MIN:
@@ -1038,6 +1342,46 @@ def _task_said(coach: _Coach, phrase: str) -> bool:
     return False
 
 
+def _near_time(text: str) -> re.Match[str] | None:
+    """Where ``text`` (folded) puts an action today or in the next day or two ("after lunch", "tonight",
+    "tomorrow morning", "on Saturday", "ce soir"); a start ("starting tomorrow") is not one."""
+    for found in _phrases("near", "times").finditer(text):
+        if not _STARTING.search(text[: found.start()]):
+            return found
+    return None
+
+
+def _errand(title: str) -> bool:
+    """The title starts with a one-off errand's verb ("Email the club", "Buy milk"; not "Pay off my debt")."""
+    folded = fold(title)
+    for verb in _lexicon()["near"]["errands"]:
+        if folded.startswith(verb + " ") and not re.match(r"(?:off|down|back)\b", folded[len(verb) + 1 :]):
+            return True
+    return False
+
+
+def _for_now(coach: _Coach, title: str, when: Deadline | None) -> bool:
+    """A plan for today or the next days rather than an outcome over weeks: said for a near time, or an errand
+    said with "I'll", "I need to", "je vais" with no date weeks away."""
+    soon = when is None or (when.day - coach.today).days <= 7
+    return soon and (_near_time(coach.low) is not None or (_errand(title) and bool(_SOON.search(coach.low))))
+
+
+def _noted(coach: _Coach, title: str) -> dict[str, Any]:
+    """An action for today or a near day: never a goal. Said of a task on the list, it stays open until it is done."""
+    phrase = title
+    while (near := _near_time(fold(phrase))) is not None:  # "Email the sailing club after lunch": the task is "Email the sailing club"
+        phrase = " ".join((phrase[: near.start()] + " " + phrase[near.end() :]).split()).strip(" ,.;:-")
+    phrase = phrase or title
+    today, _ = _best(phrase, coach.open, minimum=2)
+    later, _ = _best(phrase, [t for t in coach.tomorrow if _is_open(t)], minimum=2)
+    if today is not None:
+        return _answer(coach, coach.say("noted_today", title=coach.quote(today.get("title"))))
+    if later is not None:
+        return _answer(coach, coach.say("noted_tomorrow", title=coach.quote(later.get("title"))))
+    return _answer(coach, coach.say("noted", title=coach.quote(_upper_first(phrase))))
+
+
 def _goal(coach: _Coach, patterns: Sequence[_Pattern], *, explicit: bool) -> dict[str, Any] | None:
     when = deadline(coach.message, coach.today)
     message = _without(coach.message, when)
@@ -1049,9 +1393,13 @@ def _goal(coach: _Coach, patterns: Sequence[_Pattern], *, explicit: bool) -> dic
         title = _goal_title(message[found.start(1) : found.end(1)])
         if title is None:
             return _answer(coach, coach.say("goal_ask")) if explicit else None
-        if not _NOT_GOALS.match(fold(title)) and not _task_said(coach, title) and (explicit or not _NOT_GOAL_TIME.search(fold(title))):
-            return _create(coach, title, when)
-        return None  # "my goal is going well", "I want to rest today": talk about it
+        if _NOT_GOALS.match(fold(title)):
+            return None  # "my goal is going well", "I want to rest": talk about it
+        if not explicit and (_task_said(coach, title) or _for_now(coach, title, when)):
+            return _noted(coach, title)  # "I'll email the club after lunch": a task for today, not a goal
+        if _task_said(coach, title):
+            return None
+        return _create(coach, title, when)
     return None
 
 
@@ -1134,9 +1482,11 @@ def chat(data: Mapping[str, Any]) -> dict[str, Any]:
     for step in (
         lambda: _goal(coach, _GOAL_EXPLICIT, explicit=True),
         lambda: _completion(coach),
-        lambda: _listing(coach) if any(p.search(coach.low) for p in _LIST) else None,
-        lambda: _progress(coach) if _PROGRESS.search(coach.low) else None,
+        lambda: _listing(coach) if _wants_list(coach, with_day=True) else None,
+        lambda: _progress(coach) if _wants_progress(coach) else None,
+        lambda: _listing(coach) if any(p.search(coach.low) for p in _LIST) or _wants_list(coach, with_day=False) else None,
         lambda: _goal(coach, _GOAL_SOFT, explicit=False),
+        lambda: _listing(coach) if _BARE_DAY.search(coach.low) else None,
     ):
         answer = step()
         if answer is not None:
