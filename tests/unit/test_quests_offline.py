@@ -251,7 +251,21 @@ def test_the_tasks_are_registered_with_their_budgets() -> None:
     import importlib
 
     importlib.reload(zik.quests.ai_tasks)  # registering again from the same module is harmless
-    assert ai.get("quests.plan").offline is offline.plan
+    sample = offline.sample_data()
+    assert ai.get("quests.plan").offline(sample["quests.plan"]) == offline.plan(sample["quests.plan"])
+    assert ai.get("quests.coach").offline(sample["quests.coach"]) == offline.coach(sample["quests.coach"])
+    assert ai.get("quests.chat").offline(sample["quests.chat"]) == chat_rules.chat(sample["quests.chat"])
+
+
+def test_registering_the_tasks_loads_no_offline_rules() -> None:
+    """A cold start served by a vendor pays nothing for the offline rules: they load on the first offline answer."""
+    import subprocess
+    import sys
+
+    code = "import sys, zik.quests.ai_tasks; print(sorted(m for m in ('zik.quests.offline', 'zik.quests.chat_rules') if m in sys.modules))"
+    environment = {"PYTHONPATH": ":".join(sys.path), "POWERTOOLS_TRACE_DISABLED": "true"}
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60, env=environment).stdout.strip()
+    assert loaded == "[]"
 
 
 def test_the_answers_are_deterministic() -> None:

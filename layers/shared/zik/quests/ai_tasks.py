@@ -3,13 +3,36 @@ and the chat coach. Importing this module registers them (again, harmlessly, on 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from zik import ai
-from zik.quests import chat_rules, offline
+
+
+# The offline rules answer only when every vendor before them fails (or in zik dev and the tests): their words and
+# patterns are loaded on the first such answer, not in every cold start of the three functions that register these.
+def _plan(data: Mapping[str, Any]) -> dict[str, Any]:
+    from zik.quests import offline
+
+    return offline.plan(data)
+
+
+def _coach(data: Mapping[str, Any]) -> dict[str, Any]:
+    from zik.quests import offline
+
+    return offline.coach(data)
+
+
+def _chat(data: Mapping[str, Any]) -> dict[str, Any]:
+    from zik.quests import chat_rules
+
+    return chat_rules.chat(data)
+
 
 PLAN = ai.register(
     ai.Task(
         "quests.plan",
-        offline=offline.plan,
+        offline=_plan,
         description="Record the goal's plan: 3 to 7 ordered milestones, each with a title, a description and a due date (YYYY-MM-DD), and a short summary.",
         max_tokens=2000,
         daily_calls=30,
@@ -19,7 +42,7 @@ PLAN = ai.register(
 COACH = ai.register(
     ai.Task(
         "quests.coach",
-        offline=offline.coach,
+        offline=_coach,
         description="Record the milestone's 3 to 5 concrete tasks, each with a title, a description and a due date (YYYY-MM-DD), and a short encouraging message.",
         max_tokens=1500,
         daily_calls=100,
@@ -29,7 +52,7 @@ COACH = ai.register(
 CHAT = ai.register(
     ai.Task(
         "quests.chat",
-        offline=chat_rules.chat,
+        offline=_chat,
         description=(
             "Record the coach's reply to the user and the intent recognised (create_goal with goalTitle and, when the message gives "
             "a deadline, targetDate; complete_task with taskId; list_tasks with the date listed; or chat)."
