@@ -6,9 +6,11 @@ it once per version and ranks in memory (BM25 with coordination), then makes sni
 
 A query word finds more than its own stem, all at query time, so that stored indexes need no rebuilding:
 its other spellings and irregular forms count as the word itself ("neighbours" finds "neighbor", "ran"
-finds "run"), and a word the index does not hold at all, in any of its forms, stands for the index's terms
-within one typo of it (two from eight letters; never under four), which score less than the word itself
-would ("presentaton" finds "presentation"). ``resolve`` says which terms a query stood for, for snippets.
+finds "run"), and a word the index does not hold at all, in any of its forms, stands for the words that
+stand in for it when they are held ("curb" finds "kerb", "ring" finds "rang"), or else for the index's
+terms within one typo of it (two from eight letters; never under four, and for a short stem only a swap
+or a doubled letter), which score less than the word itself would ("presentaton" finds "presentation").
+``resolve`` says which terms a query stood for, for snippets.
 
 Serialized form, format 1: gzip of one line of JSON, then three little-endian integer arrays::
 
@@ -46,7 +48,7 @@ from operator import sub
 from typing import NamedTuple, cast
 
 from zik.errors import InvalidRequest
-from zik.journal.text import STOP_WORDS, NearbyTerms, fold, other_forms, terms, word_pieces, word_terms, words
+from zik.journal.text import STOP_WORDS, NearbyTerms, fold, other_forms, stand_ins, terms, word_pieces, word_terms, words
 
 __all__ = [
     "FORMAT",
@@ -302,15 +304,19 @@ class SearchIndex:
             masks[docnum] = masks.get(docnum, 0) | bit
 
     def _corrected(self, word: str) -> tuple[Form, ...]:
-        """The terms the index holds (in a live entry) that ``word`` is fewest typos away from, within its
-        typo budget; none for a word too short to correct."""
+        """What ``word``, which the index holds in none of its forms, stands for: the words standing in for
+        it (``stand_ins``: "kerb" for "curb") that the index holds, as the word itself; or else the terms the
+        index holds (in a live entry) that it is fewest typos away from, within its typo budget (none for a
+        word too short to correct)."""
         corrections = self._corrections.get(word)
         if corrections is None:
-            if self._nearby is None:
-                self._nearby = NearbyTerms(self._all_terms())
-            near = {term: distance for term, distance in self._nearby.near(word).items() if self._live_postings(term)[0]}
-            fewest = min(near.values(), default=0)
-            corrections = tuple(Form(term, distance) for term, distance in sorted(near.items()) if distance == fewest)
+            corrections = tuple(Form(term, 0) for term in stand_ins(word) if self._live_postings(term)[0])
+            if not corrections:
+                if self._nearby is None:
+                    self._nearby = NearbyTerms(self._all_terms())
+                near = {term: distance for term, distance in self._nearby.near(word).items() if self._live_postings(term)[0]}
+                fewest = min(near.values(), default=0)
+                corrections = tuple(Form(term, distance) for term, distance in sorted(near.items()) if distance == fewest)
             if len(self._corrections) >= _CORRECTIONS_KEPT:
                 self._corrections.clear()
             self._corrections[word] = corrections

@@ -22,15 +22,19 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 __all__ = [
     "STOP_WORDS",
+    "TYPO_ANY_EDIT_FROM",
     "TYPO_MIN_LETTERS",
     "TYPO_TWO_EDITS_FROM",
     "NearbyTerms",
     "fold",
+    "only_slips",
     "other_forms",
+    "stand_ins",
     "terms",
     "typo_budget",
     "word_count",
@@ -84,6 +88,10 @@ _WORD_FORMS_FILE = Path(__file__).with_name("word_forms.json")
 # dozens: "cat" from car, cap, bat, cut), and a word this long or longer may hold two typos.
 TYPO_MIN_LETTERS = 4
 TYPO_TWO_EDITS_FROM = 8
+# A word whose stem is shorter than this is one changed, added or dropped letter away from other real words
+# too often ("lamb" and "lamp", "pier" and "pie", "making" and "baking"): its only typos are the slips that
+# seldom make another word (see ``only_slips``).
+TYPO_ANY_EDIT_FROM = 5
 
 
 def fold(text: str) -> str:
@@ -264,6 +272,7 @@ class _WordForms:
     endings: tuple[_SpellingEnding, ...]
     beginnings: tuple[tuple[str, str], ...]
     suffixes: tuple[str, ...]
+    stand_ins: dict[str, tuple[str, ...]]
 
 
 def other_forms(piece: str) -> tuple[str, ...]:
@@ -298,6 +307,16 @@ def other_forms(piece: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def stand_ins(piece: str) -> tuple[str, ...]:
+    """The terms of the words a folded word piece stands for only when an index holds none of its own forms
+    ("curb" -> "kerb", "check" -> "chequ", "ring" -> "rang"): another spelling or form of the word that
+    ``other_forms`` leaves out because one of the two is also another word ("to curb", "check in", a
+    wedding ring). When the word itself is missing, the journal cannot hold its other sense either, so the
+    other spelling is what it can mean; each word stands in only for words whose other sense is rare in a
+    journal (``standIns`` in ``word_forms.json``)."""
+    return tuple(dict.fromkeys(term for other in _word_forms().stand_ins.get(piece, ()) if (term := _plain_term(other)) is not None))
+
+
 @cache
 def _word_forms() -> _WordForms:
     raw = json.loads(_WORD_FORMS_FILE.read_text(encoding="utf-8"))
@@ -317,7 +336,8 @@ def _word_forms() -> _WordForms:
         for mine, theirs in ((rule["british"], rule["american"]), (rule["american"], rule["british"]))
     )
     beginnings = tuple((mine, theirs) for pair in raw["spellingBeginnings"] for mine, theirs in (pair, pair[::-1]))
-    return _WordForms(groups, verbs, tuple(raw["verbPrefixes"]), noun_endings, endings, beginnings, tuple(raw["suffixes"]))
+    stand_ins = {word: tuple(others) for word, others in raw["standIns"].items()}
+    return _WordForms(groups, verbs, tuple(raw["verbPrefixes"]), noun_endings, endings, beginnings, tuple(raw["suffixes"]), stand_ins)
 
 
 # ------------------------------------------------------------------------------------------ typos
@@ -332,11 +352,22 @@ def typo_budget(word: str) -> int:
     return 2 if len(word) >= TYPO_TWO_EDITS_FROM else 1
 
 
+def only_slips(word: str) -> bool:
+    """Whether the only typos a folded query word may hold are slips that seldom make another word: two
+    neighbouring letters swapped ("wrok"), a letter doubled ("poemm") or one of a doubled letter dropped
+    ("gose"). So it is for a word whose stem is shorter than ``TYPO_ANY_EDIT_FROM`` letters: changing,
+    adding or dropping any other letter of a short word gives another real word too often ("lamb" ->
+    "lamp", "pier" -> "pie", "making" -> "baking"), and a search for a word the journal does not hold
+    should find nothing rather than its neighbour."""
+    return len(_plain_term(word) or word) < TYPO_ANY_EDIT_FROM
+
+
 class NearbyTerms:
     """The terms of a vocabulary (index terms: folded, stemmed) that a misspelt word may have meant.
 
     A term is near a word when one of the words it is the stem of lies within ``typo_budget(word)`` edits of
-    it, in Damerau-Levenshtein distance (a letter added, dropped, changed, or two neighbours swapped).
+    it, in Damerau-Levenshtein distance (a letter added, dropped, changed, or two neighbours swapped); for
+    a short word (``only_slips``), only swaps and doubled letters added or dropped count.
     Typos often fall in the ending, where the stemmer would read them as part of the stem ("presentaton"
     stems to "presentaton", not "present"), so the words a term stands for are rebuilt as the term, its last
     letter doubled or not, a final "i" read as "y" ("happi" -> "happy"), then one of the usual English
@@ -365,15 +396,18 @@ class NearbyTerms:
             return {}
         found: dict[str, int] = {}
         length, beyond = len(word), budget + 1
+        slips = budget == 1 and only_slips(word)
         # A node: keys[low:high], the keys that begin with the same ``depth`` letters, with the edit
         # distances between that beginning and each beginning of the word (only the band the budget can
         # reach; the rest is beyond it), and the same for the beginning a letter shorter (for swaps).
-        stack: list[tuple[int, int, int, list[int], list[int] | None]] = [(0, len(keys), 0, [min(j, beyond) for j in range(length + 1)], None)]
+        # With slips only, no letter can be dropped or added at the start: it would not double a letter.
+        first_row = [0] + [beyond] * length if slips else [min(j, beyond) for j in range(length + 1)]
+        stack: list[tuple[int, int, int, list[int], list[int] | None]] = [(0, len(keys), 0, first_row, None)]
         while stack:
             low, high, depth, row, row_above = stack.pop()
             beginning = keys[low][:depth]
             if len(keys[low]) == depth:  # sorted: the beginning itself comes first, when it is a key
-                self._read_as(beginning, row, row_above, word, budget, found)
+                self._read_as(beginning, row, row_above, word, budget, slips, found)
                 low += 1
             last = beginning[-1:]
             deeper = depth + 1
@@ -382,26 +416,35 @@ class NearbyTerms:
                 letter = keys[low][depth]
                 end = bisect_left(keys, beginning + letter + "\x7f", low, high)  # keys are ASCII: \x7f sorts after them
                 # One row of the edit distance table, written out: this loop is where a search spends its time.
-                following = [min(deeper, beyond)] + [beyond] * length
+                following = [beyond if slips else min(deeper, beyond)] + [beyond] * length
                 least = following[0]
                 for j in band:
                     char = word[j - 1]
-                    best = row[j - 1] + (char != letter)
-                    if row[j] < best:
-                        best = row[j] + 1
-                    if following[j - 1] < best:
-                        best = following[j - 1] + 1
+                    if slips:  # only a dropped or added letter that repeats the one before it
+                        best = row[j - 1] if char == letter else beyond
+                        if row[j] < best and letter == last:
+                            best = row[j] + 1
+                        if following[j - 1] < best and j > 1 and char == word[j - 2]:
+                            best = following[j - 1] + 1
+                    else:
+                        best = row[j - 1] + (char != letter)
+                        if row[j] < best:
+                            best = row[j] + 1
+                        if following[j - 1] < best:
+                            best = following[j - 1] + 1
                     if row_above is not None and char == last and j > 1 and word[j - 2] == letter and row_above[j - 2] < best:
                         best = row_above[j - 2] + 1
                     following[j] = best
                     if best < least:
                         least = best
-                if least <= budget:
+                # With slips only, the first letter of a swap costs more than the budget until the second pays it
+                # back: keep a branch whose beginning a letter shorter is still exact.
+                if least <= budget or (slips and min(row) < budget):
                     stack.append((low, end, deeper, following, row))
                 low = end
         return found
 
-    def _read_as(self, key: str, row: list[int], row_above: list[int] | None, word: str, budget: int, found: dict[str, int]) -> None:
+    def _read_as(self, key: str, row: list[int], row_above: list[int] | None, word: str, budget: int, slips: bool, found: dict[str, int]) -> None:
         """Record the terms of ``key`` that ``word`` is within budget of, read as the key, its last letter
         doubled or not ("swim" + "m" + "ing"), plus an ending that the stemmer takes off again.
 
@@ -418,7 +461,9 @@ class NearbyTerms:
                 spent = base_row[j]
                 if spent > budget:
                     continue
-                for ending, more in _endings_near(word[j:], lead, budget - spent):
+                # With slips only, whether a letter repeats the one before it looks across the cut.
+                before = (word[j - 1 : j], key[cut_at - 1 : cut_at]) if slips else None
+                for ending, more in _endings_near(word[j:], lead, budget - spent, before):
                     distance = spent + more
                     for term in self._terms_by_key[key]:
                         if distance < found.get(term, budget + 1) and _plain_term(key[:cut_at] + ending) == term:
@@ -426,31 +471,44 @@ class NearbyTerms:
 
 
 @lru_cache(maxsize=8192)
-def _endings_near(tail: str, lead: str, budget: int) -> tuple[tuple[str, int], ...]:
+def _endings_near(tail: str, lead: str, budget: int, before: tuple[str, str] | None) -> tuple[tuple[str, int], ...]:
     """The English endings, each after ``lead`` (the letters of the word's key read with it), within
-    ``budget`` edits of ``tail`` (the end of a word), with their distances."""
+    ``budget`` edits of ``tail`` (the end of a word), with their distances; slips only when ``before``
+    gives the letters before the tail and before the ending (see ``_edit_distance``)."""
     near = []
     for suffix in _word_forms().suffixes:
         ending = lead + suffix
         if abs(len(ending) - len(tail)) <= budget:
-            distance = _edit_distance(tail, ending, budget)
+            distance = _edit_distance(tail, ending, budget, before)
             if distance <= budget:
                 near.append((ending, distance))
     return tuple(near)
 
 
-def _edit_distance(first: str, second: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment), or ``limit`` + 1 when it is over ``limit``."""
+def _edit_distance(first: str, second: str, limit: int, before: tuple[str, str] | None = None) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment), or ``limit`` + 1 when it is over ``limit``.
+
+    With ``before`` (the letter before ``first`` and the one before ``second``, "" at a word's start), only
+    slips count (see ``only_slips``): swaps, and a letter dropped or added where it repeats the one before it."""
+    over = limit + 1
+    if before is None:
+        drop, add, change = [1] * len(first), [1] * len(second), 1
+    else:
+        drop = [1 if char == previous else over for char, previous in zip(first, (before[0] or "\0") + first)]
+        add = [1 if char == previous else over for char, previous in zip(second, (before[1] or "\0") + second)]
+        change = over
+    row = [min(cost, over) for cost in accumulate(add, initial=0)]
     above: list[int] | None = None
-    row = list(range(len(second) + 1))
     for i, char in enumerate(first, 1):
-        current = [i] + [0] * len(second)
+        dropped = drop[i - 1]
+        current = [min(row[0] + dropped, over)] + [0] * len(second)
         for j, other in enumerate(second, 1):
-            best = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char != other))
+            best = min(row[j] + dropped, current[j - 1] + add[j - 1], row[j - 1] + (0 if char == other else change))
             if above is not None and j > 1 and char == second[j - 2] and first[i - 2] == other:
                 best = min(best, above[j - 2] + 1)
-            current[j] = best
-        if min(current) > limit:
-            return limit + 1
+            current[j] = min(best, over)
+        # With slips only, a swap's first letter costs more than the limit until its second pays it back.
+        if min(current) > limit and (before is None or min(row) >= limit):
+            return over
         above, row = row, current
-    return min(row[-1], limit + 1)
+    return row[-1]
