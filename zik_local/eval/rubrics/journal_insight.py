@@ -61,6 +61,7 @@ _THEME_FAMILIES = (
     {"creativity", "art", "writing", "music", "photography"},
     {"reading", "books", "literature"},
     {"family", "parenting", "children"},
+    {"community", "charity", "volunteering"},
 )
 
 _SCORE_NEAR_MIDDLE = 0.5

@@ -3,17 +3,26 @@ Importing this module registers it (again, harmlessly, on a second import)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zik import ai
-from zik.journal import offline
+
+
+def _insight(data: Mapping[str, Any]) -> dict[str, Any]:
+    # The offline reading answers only when every vendor before it fails (or in zik dev and the tests): its module is
+    # loaded on the first such answer, not in every cold start of the functions that register the task.
+    from zik.journal import offline
+
+    return offline.insight(data)
+
 
 INSIGHT = ai.register(
     ai.Task(
         "journal.insight",
-        offline=offline.insight,
+        offline=_insight,
         description="Record the entry's sentiment (score -1 to 1 and its label), up to 5 emotions with intensities, up to 5 themes and a one-line summary in the writer's own words.",
+        prompt_version=2,
         max_tokens=600,
         # A reading, not a composition: the same entry should read the same way twice.
         temperature=0.2,

@@ -146,6 +146,8 @@ class _Phrase:
     strength: float = _FELT
     # The subject the event itself is about ("cleared out Gran's flat" is grief), whatever its words name.
     theme: str = ""
+    # The feelings the event ends, still part of the day: a scan come back clear is relief, and the fear before it.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def _compile(data: Mapping[str, Any]) -> _Lexicon:
             tuple(row["names"]),
             _MILD_FELT if row.get("strength") == "mild" else _FELT,
             row.get("theme", ""),
+            tuple(row.get("after", ())),
         )
         for row in data["feeling_phrases"]
     ]
@@ -227,6 +230,9 @@ class _Feeling:
     strength: float
     word: str = ""
     at: int = 0
+    # A feeling the day held before what the clause tells (the fear a relief ends): named among the
+    # emotions, but no part of the clause's valence or label.
+    before: bool = False
 
 
 @dataclass
@@ -236,7 +242,7 @@ class _Clause:
     feelings: list[_Feeling]
 
     def side(self, names: frozenset[str]) -> float:
-        return max((f.strength for f in self.feelings if f.name in names), default=0.0)
+        return max((f.strength for f in self.feelings if f.name in names and not f.before), default=0.0)
 
     @property
     def valence(self) -> float:
@@ -249,7 +255,8 @@ class _Clause:
             value = max(value, positive)
         elif negative and not positive and (negative > _MILD_FELT or value < _FAINT):
             value = min(value, -negative)
-        if self.feelings and all(f.strength <= _MILD_FELT for f in self.feelings):
+        felt = [f for f in self.feelings if not f.before]
+        if felt and all(f.strength <= _MILD_FELT for f in felt):
             value = max(-_MILD_CAP, min(_MILD_CAP, value))
         return value
 
@@ -284,7 +291,13 @@ class _Sentence:
 
     @property
     def feelings(self) -> list[_Feeling]:
-        return [feeling for clause in self.clauses for feeling in clause.feelings]
+        """The feelings the sentence tells, not those it says are over."""
+        return [feeling for clause in self.clauses for feeling in clause.feelings if not feeling.before]
+
+    @property
+    def earlier(self) -> list[_Feeling]:
+        """The feelings the events it tells put an end to (the fear a good result ends)."""
+        return [feeling for clause in self.clauses for feeling in clause.feelings if feeling.before]
 
     @property
     def valence(self) -> float:
@@ -341,6 +354,7 @@ def _feelings(text: str) -> tuple[list[_Feeling], str]:
         for match in phrase.pattern.finditer(text):
             if not _negated(text, match.start()):
                 found.extend(_Feeling(name, phrase.strength, match.group(0), match.start()) for name in phrase.names)
+                found.extend(_Feeling(name, _MILD_FELT, match.group(0), match.start(), before=True) for name in phrase.after)
             text = _blank(text, match.start(), match.end())
     for name, pattern in _words().emotions.items():
         for match in pattern.finditer(text):
@@ -549,6 +563,10 @@ def _emotions(sentences: list[_Sentence], label: str) -> list[dict[str, Any]]:
         for feeling in sentence.feelings:
             hits, strengths = found.get(feeling.name, (0, []))
             found[feeling.name] = (hits + 1, [*strengths, max(abs(sentence.valence), feeling.strength)])
+    for sentence in sentences:
+        for feeling in sentence.earlier:
+            # A feeling the day has left behind ranks below those it tells, and only where nothing names it.
+            found.setdefault(feeling.name, (1, [feeling.strength]))
     # A side of the day that no word of ours names is still felt: joy on the bright side, sadness on the dark one.
     for names, fallback, side, labels in (
         (_POSITIVE_FEELINGS, "joy", 0, {"positive", "mixed"}),

@@ -34,6 +34,7 @@ PLAN = ai.register(
         "quests.plan",
         offline=_plan,
         description="Record the goal's plan: 3 to 7 ordered milestones, each with a title, a description and a due date (YYYY-MM-DD), and a short summary.",
+        prompt_version=2,
         max_tokens=2000,
         daily_calls=30,
     )
@@ -44,6 +45,7 @@ COACH = ai.register(
         "quests.coach",
         offline=_coach,
         description="Record the milestone's 3 to 5 concrete tasks, each with a title, a description and a due date (YYYY-MM-DD), and a short encouraging message.",
+        prompt_version=2,
         max_tokens=1500,
         daily_calls=100,
     )
