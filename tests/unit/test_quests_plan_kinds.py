@@ -60,6 +60,9 @@ SAMPLES = {
     "thesis": "Finish my PhD thesis",
     "trek": "Climb Kilimanjaro",
     "triathlon": "Complete a sprint triathlon",
+    # Round 3: sports that were read as fitness, generic or even a language ("Swim the English Channel").
+    "martial_arts": "Get my black belt in karate",
+    "swimming": "Swim the English Channel",
 }
 FRENCH = {
     "generic": "Ranger le garage",
@@ -265,3 +268,96 @@ def test_the_final_stage_is_last_whatever_the_span(title: str) -> None:
     for days in (1, 20, 60, 200, 700):
         titles = [m["title"] for m in offline.plan(plan_data(title, days))["milestones"]]
         assert not titles[0].endswith(title) and titles[-1].endswith(title), titles
+
+
+# -- round 3: feasibility by level of ambition, starting level, distance and income ------------------------------
+def _span_verdict(title: str, days: int, description: str = "") -> str:
+    return offline.plan(plan_data(title, days, description))["summary"]
+
+
+@pytest.mark.parametrize(
+    ("title", "days", "description"),
+    [
+        ("Get my black belt in karate", 60, "I've just signed up for my first class."),  # a belt, from a first class
+        ("Get my blue belt in Brazilian jiu-jitsu", 45, ""),
+        ("Learn to play the violin well enough to join an orchestra", 14, ""),  # "learn to": from nothing
+        ("Swim the English Channel", 90, "I swim 2 km in the pool twice a week."),  # an open-water crossing, any kind
+        ("Traverser la Manche à la nage", 30, "Je nage 500 m en piscine."),
+        ("Get my PMP certification", 14, ""),
+        ("Run a half marathon", 70, "At the moment I can run 1 km."),  # a distance grows a little each week
+        ("Save £20,000 for a house deposit", 120, "I earn about £1,900 a month after tax."),  # more than a share of the pay
+        ("Save £6,000 for our wedding", 240, "We can put aside about £250 a month."),  # the stated saving
+        ("Pay off $12,000 of credit card debt", 180, "My salary is $40k a year."),
+    ],
+)
+def test_a_level_of_ambition_a_starting_level_or_an_income_makes_a_short_span_unrealistic(title: str, days: int, description: str) -> None:
+    summary = _span_verdict(title, days, description)
+    assert re.search(r"not realistic|pas réaliste", summary), summary
+    realistic = [dt.date.fromisoformat(day) for day in re.findall(r"\d{4}-\d{2}-\d{2}", summary)]
+    assert max(realistic) > TODAY + dt.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("title", "days", "description"),
+    [
+        ("Earn my black belt in taekwondo", 210, "I'm a red belt already."),  # the belt below: months, not years
+        ("Play the cello in a community orchestra", 150, "I played to grade 6 at school and I'm picking it back up."),
+        ("Get my yellow belt in judo", 90, "I train twice a week."),
+        ("Run a 10k without stopping", 118, "I can jog about 2 km before I have to walk."),
+        ("Run a 5k", 44, "I can run 2 km."),  # a short distance grows by a step, not only by a share
+        ("Save $2,000 for a new laptop", 120, "I earn $3,200 a month."),
+        ("Épargner 5 000 € pour un fonds d'urgence", 365, "Je gagne 2 400 € net par mois."),
+        ("Pass the AWS Cloud Practitioner exam", 44, ""),
+        ("Learn to speak Spanish conversationally", 150, ""),  # a kind's own beginner span needs it said
+    ],
+)
+def test_a_feasible_ambition_is_not_called_unrealistic(title: str, days: int, description: str) -> None:
+    summary = _span_verdict(title, days, description)
+    assert not re.search(r"not realistic|pas réaliste", summary), summary
+
+
+def test_a_pay_or_a_monthly_saving_is_never_read_as_savings() -> None:
+    for description in ("I earn about £1,900 a month after tax and have nothing saved yet.", "I can put aside £300 a month."):
+        text = str(offline.plan(plan_data("Save £20,000 for a house deposit", 900, description)))
+        assert "already" not in text and "£18,100" not in text and "£19,700" not in text, text
+    assert goal_facts.flows("I earn about £1,900 a month after tax") == ((1900.0, "£"), None)
+    pay, _ = goal_facts.flows("My salary is $40k a year.")
+    assert pay == (2500.0, "$")  # a yearly pay is gross: about three quarters of it comes home
+    assert goal_facts.flows("We can put aside about £250 a month.") == (None, (250.0, "£"))
+
+
+def test_without_a_date_a_money_goal_on_a_stated_saving_gets_its_span_and_monthly_figure() -> None:
+    answer = offline.plan(plan_data("Save £6,000 for our wedding", None, "We can put aside about £250 a month."))
+    assert answer["milestones"][-1]["dueDate"] >= (TODAY + dt.timedelta(days=700)).isoformat()
+    assert "£250 a month" in answer["milestones"][0]["description"]
+
+
+def test_a_kind_with_no_file_in_the_goals_language_keeps_its_minimum_worded_in_that_language() -> None:
+    summary = offline.plan(plan_data("Réussir le concours de médecine", 5))["summary"]
+    assert "pas réaliste" in summary and "demande en général au moins" in summary and " the " not in summary
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("Run a 10k without stopping", ["without stopping"]),
+        ("Finish the Couch to 5K programme", ["Couch to 5K programme"]),
+        ("Terminer le programme « Couch to 5K »", ["programme « Couch to 5K »"]),
+        ("Get my black belt in karate", ["black belt in karate"]),
+        ("Swim the English Channel", ["the English Channel"]),
+    ],
+)
+def test_the_milestones_before_the_last_use_the_goals_own_qualifier_programme_or_object(title: str, words: list[str]) -> None:
+    milestones = offline.plan(plan_data(title, 400))["milestones"]
+    text = " ".join(f"{m['title']} {m['description']}" for m in milestones[:-1])
+    for word in words:
+        assert word in text, (word, text)
+    assert "your English Channel" not in text and "votre Manche" not in text
+
+
+def test_a_coached_milestone_whose_object_no_task_of_its_kind_names_gets_a_task_that_names_it() -> None:
+    answer = offline.coach(coach_data("Save $3,000 for a trip to Portugal", "Cut monthly takeaway spending to $100", 2, 6, 29))
+    assert any("takeaway" in task["title"] for task in answer["tasks"]), answer
+    # A milestone the kind's tasks already name keeps them (no task quoting its title for nothing).
+    answer = offline.coach(coach_data("Run a marathon", "Build a base: run 3 times a week", 1, 6, 14))
+    assert not any(task["title"].startswith("Make a first start") for task in answer["tasks"]), answer

@@ -41,8 +41,8 @@ _FILLER = {
     fold(word)
     for word in (
         "want would like need plan hope finally really also able get become make start build learn finish reach every each this that "
-        "with into from under over than about year years month months week weeks days day time more less much many first own have "
-        "vouloir veux aimerais faire avant pour dans avec chaque tous toutes cette mois semaine année plus moins mon mes notre être avoir "
+        "with without within into from under over than about year years month months week weeks days day time more less much many first own have "
+        "vouloir veux aimerais faire avant pour dans avec sans chaque tous toutes cette mois semaine année plus moins mon mes notre être avoir "
         "apprendre commencer finir devenir"
     ).split()
 }
@@ -99,9 +99,14 @@ def _content_words(title: str) -> list[str]:
     return [word for word in bare if len(word) >= 4 and word not in _FILLER and stem(word) not in {stem(f) for f in _FILLER}]
 
 
+_ELISION = re.compile(r"\b(?:l|d|j|qu|n|s|m|t|c)['’](?=\w)", re.IGNORECASE)
+
+
 def _missing(text: str, phrases: list[str]) -> list[str]:
-    """The phrases ``text`` lacks: words compared folded and stemmed, a phrase with a number ("$2,500") as it is written."""
-    return [p for p in phrases if (fold(p) not in fold(text) if re.search(r"\d", p) else missing_words(text, [p]))]
+    """The phrases ``text`` lacks: words compared folded and stemmed (a French elision is no part of the word: "d'urgence"
+    is "urgence"), a phrase with a number ("$2,500") as it is written."""
+    bare = _ELISION.sub("", text)
+    return [p for p in phrases if (fold(p) not in fold(text) if re.search(r"\d", p) else missing_words(bare, [p]))]
 
 
 def _mentions(text: str, phrase: str) -> bool:

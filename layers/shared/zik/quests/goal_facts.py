@@ -7,9 +7,11 @@ Pure functions, standard library only, deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +128,9 @@ def noun_phrase(phrase: str, language: str) -> str | None:
         return None
     if bare[:1].isupper() and not _DETERMINER.match(phrase) and language == "en":
         return None  # a name ("Kilimanjaro", "Everest Base Camp") takes no "your": the stage words it without one
+    named = re.match(r"^(?:the|le|la|les|l['’])\s*(?=[A-Z])", phrase)
+    if named and (len(bare.split()) > 1 or language != "en"):
+        return phrase  # "the English Channel", "la Manche": a name keeps its own article, never "your English Channel"
     if language == "fr":
         return ("vos " if plural else "votre ") + bare
     return "your " + re.sub(r"\b(?:my|our)\b", "your", bare)
@@ -189,6 +194,7 @@ def number(value: float, language: str = "en") -> str:
 # A clause of the description that says where the person is today: its numbers are the start, never the target.
 _NOW = _Pattern(
     r"\b(?:i\s+have|i've|i\s+had|i\s+am\s+at|i'm\s+at|i\s+weigh|i\s+can|i\s+run|i\s+read|i\s+earn|i\s+owe|currently|right now|now|"
+    r"i\s+(?:swim|cycle|ride|jog|walk|make|take\s+home)|we\s+(?:have|can|earn|make)|my\s+(?:salary|income|pay)|je\s+(?:nage|roule|marche|gagne)|"
     r"so far|already|at the moment|these days|today|at present|"
     r"j'ai|j’ai|je\s+pèse|je\s+peux|je\s+cours|je\s+suis\s+à|actuellement|déjà|en ce moment|pour l'instant|aujourd'hui|maintenant)\b",
     re.IGNORECASE,
@@ -201,9 +207,24 @@ BEGINNER = _Pattern(
     r"spoken|touched|done|tried|been|had|written|drawn|sung|cooked)|no\s+(?:experience|idea)|from\s+(?:scratch|zero)|"
     r"(?:don't|do not|can't|cannot)\s+(?:know|speak|read|play)\s+(?:any|a\s+(?:word|note))|zero\s+experience|"
     r"débutant\w*|jamais\s+(?:\w+\s+)?(?:joué|couru|fait|nagé|étudié|appris|parlé)|ne\s+(?:connais|sais|parle)\s+(?:aucun|rien|pas\s+un)|"
-    r"aucune\s+(?:notion|base|expérience)|(?:partir|pars)\s+de\s+zéro)\b",
+    r"aucune\s+(?:notion|base|expérience)|(?:partir|pars)\s+de\s+zéro|"
+    # A first step taken only now is a start from nothing too: "my first class", "I've just signed up", "started lessons last week".
+    r"(?:my|a|the)\s+(?:very\s+)?first\s+(?:class|lesson|session|training|practice)|just\s+(?:signed\s+up|started|joined|enrolled|bought|got)|"
+    r"started\s+(?:classes|lessons|training)\s+(?:last|this)\s+(?:week|month)|(?:can't|cannot|can not)\s+(?:swim|run|play|ride)|"
+    r"(?:mon|mes)\s+premiers?\s+(?:cours|leçons?|entraînements?)|je\s+(?:commence|débute))\b",
     re.IGNORECASE,
 )
+# What says the person already does it ("I played to grade 6", "I'm a red belt", "picking it back up"): a "learn to ..."
+# title is then no start from nothing.
+EXPERIENCED = _Pattern(
+    r"\b(?:i\s+(?:play|played|used\s+to|swim|run|ride|train|have\s+(?:played|been))|i've\s+(?:played|been|done|had)|(?:years?|months?)\s+of|"
+    r"picking\s+it\s+(?:back\s+)?up|back\s+(?:to|into)|grade\s*\d|i'm\s+(?:a|an)\s+\w+\s+belt|already|"
+    r"je\s+(?:joue|jouais|nage|cours|pratique)|j'ai\s+(?:joué|pratiqué|fait)|déjà|reprendre|reprends)\b",
+    re.IGNORECASE,
+)
+# A title that sets out to learn the thing ("Learn to play the violin", "Apprendre à nager") starts from nothing unless
+# the description says otherwise.
+_LEARNER = _Pattern(r"^(?:learn|learning|apprendre)\s+(?:how\s+)?(?:to|à)\s+", re.IGNORECASE)
 
 
 def split_state(description: str) -> tuple[str, str]:
@@ -228,6 +249,10 @@ class Goal:
     span: int = HORIZON_DAYS
     facts: dict[str, str] = field(default_factory=dict)
     milestone: str = ""  # the coach's milestone title, when a milestone is coached
+    description: str = ""
+    # The shortest spans of the goal's kind: its own language's, or (a kind with no file in that language, worded by
+    # another's) the English kind's, whose reasons the plan then words in general terms.
+    minimum: tuple[playbook.Minimum, ...] = ()
 
     @property
     def text(self) -> str:
@@ -272,10 +297,23 @@ def read_goal(
     family = _family_of(clean, description, str(category or ""), extra)
     aim, now = split_state(description)
     more = " ".join(text for text, _ in extra)
-    kind = playbook.in_language(playbook.choose(family, f"{clean}. {description} {more}"), language)
+    chosen = playbook.choose(family, f"{clean}. {description} {more}")
+    kind = playbook.in_language(chosen, language)
+    minimum = kind.minimum if kind.name == chosen.name else tuple(dataclasses.replace(rule, why="", beginner_why="") for rule in chosen.minimum)
     name = upper_first(_LEAD.sub("", clean).strip(" .,;:-")) or clean
     core = lower_first(name) if kind.keeps_time_words else core_of(clean)  # a habit's "before 11pm" is the habit
-    goal = Goal(title=clean, language=language, kind=kind, core=core, aim=f"{clean}. {aim} {more}".strip(), now=now, span=span, milestone=milestone)
+    goal = Goal(
+        title=clean,
+        language=language,
+        kind=kind,
+        core=core,
+        aim=f"{clean}. {aim} {more}".strip(),
+        now=now,
+        span=span,
+        milestone=milestone,
+        description=description,
+        minimum=minimum,
+    )
     goal.facts = {"name": name, "core": core, "title": clean}
     for finder in kind.facts:
         FINDERS[finder](goal)
@@ -371,6 +409,12 @@ _DISTANCES = [
     (_Pattern(r"\b10\s?k(?:m)?\b", re.IGNORECASE), 10.0, "10 km race", "course de 10 km"),
     (_Pattern(r"\b5\s?k(?:m)?\b|\bparkrun\b|\bcouch to\b", re.IGNORECASE), 5.0, "5 km race", "course de 5 km"),
 ]
+_NONSTOP = _Pattern(
+    r"\b(?:without\s+(?:stopping|walking|a\s+(?:break|walk|rest)|breaks?|stops?|resting)|non-?stop|continuously|"
+    r"sans\s+(?:s'arrêter|m'arrêter|s’arrêter|m’arrêter|marcher|pause|arrêt|(?:faire\s+de\s+)?pauses?))",
+    re.IGNORECASE,
+)
+_PROGRAMME = _Pattern(r"\b(?:programme|program|plan|challenge|course|défi)\b|\bc25k\b|\bcouch to\b", re.IGNORECASE)
 _RACE_TIME = _Pattern(
     r"\b(?:in|under|below|sub|en|moins de)[- ]?(?:under\s+|less than\s+)?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|heures?|min|minutes?|mins?)\b|\bsub[- ]?(\d):(\d\d)\b",
     re.IGNORECASE,
@@ -407,6 +451,14 @@ def _distance(goal: Goal) -> None:
         return number(max(1, round(min(km * fraction, 32 if km > 30 else km * fraction))), goal.language)
 
     goal.facts.update(race=race, km=number(km, goal.language), long_quarter=long_run(0.25), long_more=long_run(0.6), long_most=long_run(0.8))
+    # The goal's own qualifier ("without stopping", "sans marcher") is its point: the long runs say it in its words.
+    nonstop = _NONSTOP.search(goal.aim)
+    if nonstop:
+        goal.facts["nonstop"] = nonstop.group(0).lower()
+    # A programme the goal names ("the Couch to 5K programme") is what the plan follows, by its name.
+    thing = _object(goal)
+    if thing and _PROGRAMME.search(thing):
+        goal.facts["programme"] = thing
     stage = re.search(r"\b(\d+(?:\.\d+)?)\s?km\b", goal.milestone)
     if stage and float(stage.group(1)) > 3:  # a milestone's long run: this week's is most of it
         goal.facts["milestone_long"] = number(max(1, round(float(stage.group(1)) * 0.8)), goal.language)
@@ -453,7 +505,8 @@ _AMOUNT_PATTERNS = [
 _CURRENCY = {"dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€", "pounds": "£", "gbp": "£", "€": "€", "$": "$", "£": "£"}
 
 
-def amount(text: str) -> tuple[float, str] | None:
+def _amounts(text: str) -> Iterator[tuple[float, str, re.Match[str]]]:
+    """Every amount of money in ``text`` (a symbol before it first, then a currency word after it), with its match."""
     for index, pattern in enumerate(_AMOUNT_PATTERNS):
         for match in pattern.finditer(text):
             if index == 0:
@@ -466,8 +519,52 @@ def amount(text: str) -> tuple[float, str] | None:
                 continue
             value *= {"k": 1_000, "m": 1_000_000}.get((scale or "").lower(), 1)
             if value > 0:
-                return value, symbol
-    return None
+                yield value, symbol, match
+
+
+def amount(text: str) -> tuple[float, str] | None:
+    return next(((value, symbol) for value, symbol, _ in _amounts(text)), None)
+
+
+# An amount per period is a flow (a pay, a monthly saving), never a balance: "I earn £1,900 a month" has nothing saved.
+_PER_PERIOD = _Pattern(
+    r"^\s*(?:(net|after[- ]tax|take[- ]home|before[- ]tax|gross|brut)\s+)?(?:a|an|per|each|every|/|par)\s*"
+    r"(month|mo|week|wk|year|yr|annum|mois|semaine|an|année)\b(?:\s+(net|after[- ]tax|take[- ]home|before[- ]tax|gross|brut))?",
+    re.IGNORECASE,
+)
+_PAY = _Pattern(
+    r"\b(?:earn\w*|make|makes|making|take[- ]home|bring\s+home|salary|income|paid|wages?|pay\s+is|gagne\w*|salaire|revenus?|touche)\b", re.IGNORECASE
+)
+_SET_ASIDE = _Pattern(
+    r"\b(?:save|saving|put\s+(?:aside|away|by)|set\s+aside|afford|spare|économis\w*|épargn\w*|mettre\s+de\s+côté|mets\s+de\s+côté)\b", re.IGNORECASE
+)
+_MONTHS_PER = {"month": 1.0, "mo": 1.0, "mois": 1.0, "week": 52 / 12, "wk": 52 / 12, "semaine": 52 / 12}
+
+
+def flows(text: str) -> tuple[tuple[float, str] | None, tuple[float, str] | None]:
+    """(the take-home pay a month, the saving a month) the description states, each with its currency symbol."""
+    pay: tuple[float, str] | None = None
+    saving: tuple[float, str] | None = None
+    settings = playbook.settings()
+    for value, symbol, match in _amounts(text):
+        period = _PER_PERIOD.match(text[match.end() :])
+        if not period:
+            continue
+        unit = period.group(2).lower()
+        monthly = value * _MONTHS_PER.get(unit, 1 / 12)
+        before = text[max(0, match.start() - 45) : match.start()]
+        if _SET_ASIDE.search(before) and saving is None:
+            saving = (monthly, symbol)
+        elif _PAY.search(before) and pay is None:
+            net = any((word or "").lower().replace(" ", "-") in {"net", "after-tax", "take-home"} for word in (period.group(1), period.group(3)))
+            yearly_gross = unit in {"year", "yr", "annum", "an", "année"} and not net and "take" not in before.lower()
+            pay = (monthly * (float(settings["gross_to_net"]) if yearly_gross else 1.0), symbol)
+    return pay, saving
+
+
+def balance(text: str) -> tuple[float, str] | None:
+    """The first amount of ``text`` that is a sum held or owed, not a flow per period."""
+    return next(((value, symbol) for value, symbol, match in _amounts(text) if not _PER_PERIOD.match(text[match.end() :])), None)
 
 
 def money(value: float, symbol: str, language: str = "en") -> str:
@@ -478,7 +575,7 @@ def money(value: float, symbol: str, language: str = "en") -> str:
 
 def _amount(goal: Goal) -> None:
     found = amount(goal.aim)
-    saved = amount(goal.now)
+    saved = balance(goal.now)
     step = amount(goal.milestone)
     if step:
         goal.facts["milestone_amount"] = money(step[0], step[1], goal.language)
@@ -662,18 +759,127 @@ FINDERS: dict[str, Callable[[Goal], None]] = {
 }
 
 
+def from_nothing(goal: Goal) -> bool:
+    """Whether the person starts from nothing: they say so ("complete beginner", "my first class"), or the title sets
+    out to learn the thing ("Learn to play the violin") and the description says nothing of doing it already."""
+    if BEGINNER.search(f"{goal.title}. {goal.text}"):
+        return True
+    return bool(_LEARNER.match(goal.core)) and not EXPERIENCED.search(goal.description)
+
+
 def days_needed(goal: Goal) -> tuple[int, str]:
-    """The shortest realistic span for this goal (days) and why, from its kind's file: 0 when any span will do."""
-    beginner = bool(BEGINNER.search(f"{goal.title}. {goal.text}"))
-    for rule in goal.kind.minimum:
+    """The shortest realistic span for this goal (days) and why (empty: the plan words a general reason), 0 when any
+    span will do: the longest of its kind's minimum, the levels of ambition it names (from where the person starts),
+    the weeks a distance takes to grow from today's, and the months a money goal takes on the stated pay or saving."""
+    said = bool(BEGINNER.search(f"{goal.title}. {goal.text}"))  # a kind's own beginner span needs it said
+    found: list[tuple[int, str]] = [(0, "")]
+    for rule in goal.minimum:
         if rule.pattern is None or rule.pattern.search(goal.aim):
             days = rule.days
             if rule.per_week_fact and goal.facts.get(rule.per_week_fact):
                 days = max(days, 7 * int(goal.facts[rule.per_week_fact]))
-            if beginner and rule.beginner_days > days:  # from nothing, an advanced aim takes years, not months
-                return rule.beginner_days, rule.beginner_why or rule.why
-            return days, rule.why
-    return 0, ""
+            if said and rule.beginner_days > days:  # from nothing, an advanced aim takes years, not months
+                found.append((rule.beginner_days, rule.beginner_why or rule.why))
+            else:
+                found.append((days, rule.why))
+            break
+    found += _level_days(goal, from_nothing(goal))
+    found.append(_distance_days(goal))
+    found.append(_money_days(goal))
+    return max(found, key=lambda item: item[0])
+
+
+def _level_days(goal: Goal, beginner: bool) -> list[tuple[int, str]]:
+    km = distance_km(goal.aim)
+    found = []
+    for level in playbook.levels(goal.language):
+        if not level.pattern.search(goal.aim) or (level.min_km and (km is None or km < level.min_km)):
+            continue
+        if beginner and level.beginner_days:
+            found.append((level.beginner_days, level.beginner_why or level.why))
+        elif level.near is not None and level.near_days and level.near.search(goal.description):
+            found.append((level.near_days, level.why))
+        else:
+            found.append((level.days, level.why))
+    return found
+
+
+_LENGTH_UNITS = _Pattern(
+    r"(?<![$€£\d.,])(\d+(?:[.,]\d+)?)\s?(km|k|kilomet(?:er|re)s?|kilomètres?|m|meters?|metres?|mètres?|mi|miles?|lengths?|longueurs?)\b",
+    re.IGNORECASE,
+)
+_KM_PER = {
+    "k": 1.0,
+    "km": 1.0,
+    "m": 0.001,
+    "meter": 0.001,
+    "metre": 0.001,
+    "mètre": 0.001,
+    "mi": 1.609,
+    "mile": 1.609,
+    "length": 0.025,
+    "longueur": 0.025,
+}
+
+
+def distance_km(text: str) -> float | None:
+    """The longest distance ``text`` names, in km: a race by its name ("half marathon") or a number with its unit."""
+    for pattern, km, _, _ in _DISTANCES:
+        if pattern.search(text):
+            return km
+    found = []
+    for match in _LENGTH_UNITS.finditer(text):
+        unit = match.group(2).lower().rstrip("s")
+        unit = "km" if unit.startswith(("kilomet", "kilomèt")) else unit
+        found.append(float(match.group(1).replace(",", ".")) * _KM_PER.get(unit, 1.0))
+    return max(found) if found else None
+
+
+def _distance_days(goal: Goal) -> tuple[int, str]:
+    """A distance to reach in one effort grows a little each week from today's: 1 km to a half marathon is months."""
+    settings = playbook.settings()
+    sports = [entry for entry in settings["distance_sports"] if re.search(entry["sport"], goal.aim, re.IGNORECASE)]
+    target, current = distance_km(goal.aim), distance_km(goal.now)
+    if not sports or not target or not current or target > float(sports[0]["single_km"]) or target <= current * 1.5:
+        return 0, ""
+    growth, step = float(settings["weekly_growth"]), float(sports[0]["step_km"])
+    weeks, reached = 0, current
+    while reached < target:
+        reached += max(reached * growth, step)
+        weeks += 1
+    words = playbook.common(goal.language)["why_distance"]
+    return 7 * weeks, playbook.render(words, {"start": _km(current, goal.language), "end": _km(target, goal.language), "weeks": str(weeks)})
+
+
+def _km(value: float, language: str) -> str:
+    return f"{number(value * 1000, language)} m" if value < 1 else f"{number(value, language)} km"
+
+
+def _money_days(goal: Goal) -> tuple[int, str]:
+    """Saving or paying off an amount on a stated pay (a plausible share of it) or a stated monthly saving."""
+    if goal.kind.family != "money":
+        return 0, ""
+    target = amount(goal.aim)
+    pay, saving = flows(goal.description)
+    if not target or not (pay or saving):
+        return 0, ""
+    saved = balance(goal.now)
+    left = target[0] - (saved[0] if saved and saved[0] < target[0] else 0)
+    share = float(playbook.settings()["income_share"])
+    capacity = saving[0] if saving else share * pay[0] if pay else 0.0
+    if capacity <= 0:
+        return 0, ""
+    common = playbook.common(goal.language)
+    facts = {
+        "left": money(left, target[1], goal.language),
+        "needed": money(left / max(1.0, goal.span / 30.4), target[1], goal.language),
+        "capacity": money(capacity, target[1], goal.language),
+        "income": money(pay[0], pay[1], goal.language) if pay else "",
+        "share": str(round(share * 100)),
+    }
+    facts["doing"] = playbook.render(common["capacity_pay" if goal.kind.name == "debt" else "capacity_save"], facts)
+    why = playbook.render(common["capacity_saving_why" if saving else "capacity_income_why"], facts)
+    return math.ceil(left / capacity * 30.4), why
 
 
 def realistic_date(today: dt.date, goal: Goal) -> dt.date | None:

@@ -97,7 +97,8 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
     if not given:
         span = max(HORIZON_DAYS, needed)
         target = today + dt.timedelta(days=span)
-        goal.span = span
+        if span != goal.span:  # the facts that spread over the span (a monthly saving) are read for this one
+            goal = read_goal(data.get("title"), data.get("description"), data.get("category"), span=span)
     assert target is not None
     count = min(milestone_count(span), len(goal.kind.stages))  # a kind with fewer stages plans them all
     milestones = []
@@ -128,6 +129,7 @@ def plan(data: Mapping[str, Any]) -> dict[str, Any]:
         summary += _say(goal, "passed", horizon=span)
     if given and needed > span:
         realistic = today + dt.timedelta(days=needed)
+        why = why or _say(goal, "why_default", length=_length(goal, needed))
         summary = _say(goal, "unrealistic", span=_length(goal, span), why=why, realistic=realistic.isoformat()) + summary
     return {"milestones": milestones, "summary": _clip(summary, SUMMARY_MAX)}
 
@@ -196,6 +198,13 @@ def _pick_tasks(goal: Goal, phrase: str, milestone: str, phase: str, size: int) 
     # A kind with few tasks in this phase borrows the doing of its others (never their set-up or finish).
     chosen += [task for task in others if task[2] in ("core", "review") and task[0] not in {t[0] for t in chosen}]
     chosen = chosen[:size]
+    # A milestone's own object that none of the kind's tasks names ("takeaway" in "Cut monthly takeaway spending"): one
+    # doing task becomes the milestone's own action, so the tasks are about it and not only about its kind.
+    named = set().union(*(_topic_words(f"{title} {description}".replace(phrase, "")) for title, description, _ in chosen)) if chosen else set()
+    unknown = {word for word in _object_words(phrase) - _topic_words(goal.title) - named if len(word) >= 4} - _ACTION_WORDS - _kind_words(goal)
+    if unknown and len(chosen) > 1:
+        doing = next((index for index in range(len(chosen) - 1, -1, -1) if chosen[index][2] == "core"), len(chosen) - 1)
+        chosen[doing] = _own_tasks(goal, phrase)[1]
     return sorted(chosen, key=lambda task: _ROLE_ORDER.get(task[2], 1))  # stable: the picking order within a role
 
 
@@ -215,6 +224,29 @@ def _fits(goal: Goal, milestone: str) -> bool:
     texts += [alternates for stage in goal.kind.stages for alternates in (stage.title, stage.text)]
     told = " ".join(_rendered(alternates, facts) for alternates in texts)
     return bool(own & _topic_words(told))
+
+
+# Words of a milestone that say when, not what ("every morning", "on Thursdays").
+_WHEN_WORDS = {"morning", "evening", "night", "afternoon", "weekend", "daily", "weekly", "monthly", "today", "tonight", "monday", "tuesday"}
+_WHEN_WORDS |= {"wednesday", "thursday", "friday", "saturday", "sunday", "matin", "soir", "semaine", "jour", "mois"}
+
+
+def _object_words(milestone: str) -> set[str]:
+    """The words of a milestone's title that could name its object: no names (a capitalised word after the first:
+    "Madrid" is where, not what), no words of time."""
+    tokens = milestone.split()
+    kept = " ".join(token for index, token in enumerate(tokens) if index == 0 or not token[:1].isupper())
+    return _topic_words(kept) - _topic_words(" ".join(_WHEN_WORDS))
+
+
+def _kind_words(goal: Goal) -> set[str]:
+    """Every word the goal's kind has for its stages and tasks, and the words every kind shares ("Goal reached"): a
+    milestone's word outside them is its own object."""
+    facts = {**goal.facts, "milestone": " "}
+    texts = [alternates for task in goal.kind.tasks for alternates in (task.title, task.text)]
+    texts += [alternates for stage in goal.kind.stages for alternates in (stage.title, stage.text)]
+    texts += list(playbook.common(goal.language).values())
+    return _topic_words(" ".join(" ".join(_rendered((alternate,), facts) for alternate in alternates) for alternates in texts))
 
 
 def _rendered(alternates: tuple[str, ...], facts: dict[str, str]) -> str:

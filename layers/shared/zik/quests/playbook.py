@@ -16,6 +16,10 @@ A kind's file (TOML) holds:
 A language's file needs only what it words (stages, tasks, the reasons of ``[[minimum]]``, variants); the
 rest comes from the English file of the same name. ``_common.toml`` holds the words every kind shares.
 Adding a kind is adding a file.
+
+``_ambition.toml`` holds the levels of ambition any kind can name (a black belt, an orchestra, a Channel swim, a
+professional certification), each with the shortest realistic span from where the person starts; a language's
+``_ambition.toml`` words their reasons by the level's name.
 """
 
 from __future__ import annotations
@@ -63,6 +67,23 @@ class Minimum:
     days: int
     why: str
     per_week_fact: str = ""
+    beginner_days: int = 0
+    beginner_why: str = ""
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of ambition (``_ambition.toml``): the goal names it (``when``, and at least ``min_km`` of a distance);
+    ``days`` is its shortest span for someone on the way, ``near_days`` for a starting level close to it (``near``,
+    read in where the person stands), ``beginner_days`` for someone starting from nothing."""
+
+    name: str
+    pattern: LazyPattern
+    days: int
+    why: str
+    min_km: float = 0.0
+    near: LazyPattern | None = None
+    near_days: int = 0
     beginner_days: int = 0
     beginner_why: str = ""
 
@@ -163,6 +184,36 @@ def common(language: str = "en") -> dict[str, tuple[str, ...]]:
     if not path.exists():
         return english
     return {**english, **{key: _alternates(value) for key, value in _read(path).items()}}
+
+
+@cache
+def levels(language: str = "en") -> tuple[Level, ...]:
+    """The levels of ambition any kind can name, their reasons worded in ``language`` (English where it has none)."""
+    english = _read(KINDS / "_ambition.toml")
+    path = KINDS / language / "_ambition.toml"
+    own = _read(path) if language != "en" and path.exists() else {}
+    whys, beginner_whys = own.get("why", {}), own.get("beginner_why", {})
+    return tuple(
+        Level(
+            name=level["name"],
+            pattern=LazyPattern(level["when"], re.IGNORECASE),
+            days=int(level["days"]),
+            why=whys.get(level["name"], level["why"]),
+            min_km=float(level.get("min_km", 0)),
+            near=_pattern(level.get("near")),
+            near_days=int(level.get("near_days", 0)),
+            beginner_days=int(level.get("beginner_days", 0)),
+            beginner_why=beginner_whys.get(level["name"], level.get("beginner_why", "")),
+        )
+        for level in english.get("level", [])
+    )
+
+
+@cache
+def settings() -> dict[str, Any]:
+    """The numbers of ``_ambition.toml`` that are no level: the share of an income a money goal can take, the
+    weekly growth of a distance, the sports whose distance is one effort."""
+    return {key: value for key, value in _read(KINDS / "_ambition.toml").items() if key != "level"}
 
 
 @cache
