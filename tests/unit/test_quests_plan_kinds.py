@@ -361,3 +361,19 @@ def test_a_coached_milestone_whose_object_no_task_of_its_kind_names_gets_a_task_
     # A milestone the kind's tasks already name keeps them (no task quoting its title for nothing).
     answer = offline.coach(coach_data("Run a marathon", "Build a base: run 3 times a week", 1, 6, 14))
     assert not any(task["title"].startswith("Make a first start") for task in answer["tasks"]), answer
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "expected"),
+    [
+        ("S'organiser pour jouer de {inst} chaque jour", "le piano", "S'organiser pour jouer du piano chaque jour"),
+        ("la liste de {x}", "les courses", "la liste des courses"),
+        ("Aller à {x}", "le marché", "Aller au marché"),
+        ("Penser à {x}", "les enfants", "Penser aux enfants"),
+        ("Le tour de {x}", "Islande", "Le tour d'Islande"),
+        ("Play the {x} every day", "le piano", "Play the le piano every day"),  # only French seams contract
+        ("Rendez-vous de le {x}", "matin", "Rendez-vous de le matin"),  # the file's own words are never touched
+    ],
+)
+def test_french_contracts_where_a_fact_is_put_in(text: str, fact: str, expected: str) -> None:
+    assert playbook.render((text,), {name: fact for name in ("inst", "x")}) == expected

@@ -254,5 +254,26 @@ def render(alternates: tuple[str, ...], facts: dict[str, str]) -> str:
     for text in alternates:
         names = _PLACEHOLDER.findall(text)
         if all(facts.get(name) for name in names):
-            return _PLACEHOLDER.sub(lambda match: facts[match.group(1)], text)
+            return _contracted(_PLACEHOLDER.sub(lambda match: _JOINT + facts[match.group(1)], text))
     raise MissingFact(f"no alternate of {alternates[0]!r} has its facts (known: {', '.join(sorted(facts))})")
+
+
+# Where a fact was put in, French contracts across the seam ("jouer de" + "le piano" is "jouer du piano", "de" +
+# "Islande" is "d'Islande"); the seam is marked while filling in so that the file's own words are never touched.
+_JOINT = "\x00"
+_FRENCH_SEAMS = (
+    (re.compile(r"\b([dD])e \x00les "), r"\1es "),
+    (re.compile(r"\b([dD])e \x00le "), r"\1u "),
+    (re.compile(r"\b([àÀ]) \x00les "), "aux "),
+    (re.compile(r"\b([àÀ]) \x00le "), "au "),
+    (re.compile(r"\b([dDlLjJ])[ea] \x00(?=[aeiouyhàâéèêëîïôûAEIOUYHÀÂÉÈÊÎÔ])"), r"\1'"),
+    (re.compile(r"\b([qQ])ue \x00(?=[aeiouyàâéèêîôAEIOUYÀÂÉÈÊÎÔ])"), r"\1u'"),
+)
+
+
+def _contracted(text: str) -> str:
+    if _JOINT not in text:
+        return text
+    for seam, joined in _FRENCH_SEAMS:
+        text = seam.sub(joined, text)
+    return text.replace(_JOINT, "")
