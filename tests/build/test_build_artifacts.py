@@ -111,6 +111,16 @@ def test_shared_layer_has_the_zik_package_and_its_schemas() -> None:
     assert sorted(map(str, expected - built_schemas)) == [], "schemas missing from the built layer"
 
 
+def test_shared_layer_carries_every_data_file_the_rules_read() -> None:
+    """The prompts, the price table, the offline rules' words (quests/kinds/*.toml, the chat's phrasings, the insight
+    lexicon, the search's word forms): whatever the package reads that is not Python."""
+    source = LAYER_SOURCE / "zik"
+    package = BUILD / "SharedLayer" / "python" / "zik"
+    data = {p.relative_to(source) for p in source.rglob("*") if p.is_file() and p.suffix in (".json", ".toml", ".md") and "__pycache__" not in p.parts}
+    assert {p.suffix for p in data} >= {".json", ".toml", ".md"}
+    assert sorted(str(p) for p in data if not (package / p).is_file()) == [], "data files missing from the built layer"
+
+
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_function_has_its_handler_module(logical_id: str) -> None:
     handler = FUNCTIONS[logical_id].get("Handler", "")
