@@ -451,11 +451,16 @@ def _short(value: Any) -> str:
 
 
 @pytest.fixture
-def send(invoke, api_event) -> Callable[[Target, Request], Any]:
+def send(invoke, api_event, load_function, monkeypatch) -> Callable[[Target, Request], Any]:
     """``send(target, request)``: the route's function answers the request as API Gateway would pass it."""
 
     def call(target: Target, request: Request) -> Any:
         route = target.route
+        # The fuzz sends one user more than a minute's allowance (1,000 requests) within a minute of the tests' clock,
+        # so its last routes met 429s that are not theirs. The limit has its own tests (test_rate_limit); here it is
+        # set out of reach, after the function's load gave it the template's value.
+        load_function(route.function)
+        monkeypatch.setenv("USER_RATE_LIMIT_PER_MINUTE", "1000000")
         headers = {"Idempotency-Key": request.idempotency_key} if request.idempotency_key is not None else None
         event = api_event(route.method, target.path(request.params), None, query=request.query or None, claims=request.caller, headers=headers)
         event.update(resource=route.path, pathParameters=request.params or None, body=request.body.text, isBase64Encoded=request.body.base64)
