@@ -114,7 +114,7 @@ _LEADING_CONCESSION = re.compile(r"^\s*(?:although|even though|though|despite)\b
 # "..., but nobody minded": a clause that waves the trouble before it away.
 _DISMISSAL = re.compile(
     r"\b(?:(?:nobody|no one|no-one|neither of us|none of us) (?:minded|cared|noticed|was hurt|got hurt)|every(?:one|body)(?:'s| is| was) (?:fine|ok|okay|safe)|(?:it|that) (?:didn't|did not|doesn't) matter|(?:i|we) (?:didn't|did not|don't) (?:mind|care)|"
-    r"(?:it|that) was (?:totally |so |completely )?worth it|no harm done|who cares|(?:we|i) laughed (?:it off|about it)|never mind)\b",
+    r"(?:it|that) was (?:totally |so |completely )?worth it|(?:it|that|they) (?:still )?counts?|no harm done|who cares|(?:we|i) laughed (?:it off|about it)|never mind)\b",
     re.IGNORECASE,
 )
 
@@ -165,6 +165,20 @@ class _Lexicon:
     themes: dict[str, re.Pattern[str]]
     weak_themes: dict[str, re.Pattern[str]]
     theme_senses: list[tuple[re.Pattern[str], tuple[str, float] | None]]
+    french: _French
+
+
+@dataclass(frozen=True)
+class _French:
+    """What VADER is to English, for an entry written in French: word weights, negation and intensifiers."""
+
+    markers: frozenset[str]
+    english: frozenset[str]
+    negators: frozenset[str]
+    negators_with_ne: frozenset[str]
+    boosters: frozenset[str]
+    dampeners: frozenset[str]
+    valence: dict[str, float]
 
 
 def _compile(data: Mapping[str, Any]) -> _Lexicon:
@@ -203,6 +217,13 @@ def _compile(data: Mapping[str, Any]) -> _Lexicon:
         themes=_words_table(data["themes"]),
         weak_themes=_words_table(data["weak_themes"]),
         theme_senses=senses,
+        french=_French(
+            **{
+                key: frozenset(str(word).lower() for word in data["french"][key])
+                for key in ("markers", "english", "negators", "negators_with_ne", "boosters", "dampeners")
+            },
+            valence={word.lower(): float(weight) for word, weight in data["french"]["valence"].items()},
+        ),
     )
 
 
@@ -219,6 +240,94 @@ def _words() -> _Lexicon:
                 with _LEXICON_FILE.open("rb") as file:
                     _lexicon = _compile(tomllib.load(file))
     return _lexicon
+
+
+# -- French valence ----------------------------------------------------------------------------------
+
+_FRENCH_TOKEN = re.compile(r"[^\W\d_]+'?")
+# Feminine and plural endings, tried in turn when a word is not in the table as written.
+_FRENCH_ENDINGS = (
+    ("euses", "eux"),
+    ("euse", "eux"),
+    ("ives", "if"),
+    ("ive", "if"),
+    ("elles", "el"),
+    ("elle", "el"),
+    ("lles", "l"),
+    ("lle", "l"),
+    ("ées", "é"),
+    ("ée", "é"),
+    ("és", "é"),
+    ("ères", "er"),
+    ("ère", "er"),
+    ("es", ""),
+    ("s", ""),
+    ("x", ""),
+    ("e", ""),
+)
+# VADER's own factors: a negated word turns round and softens; an intensifier adds about a third.
+_NEGATION_FACTOR, _BOOST, _DAMPEN = -0.74, 1.3, 0.7
+# VADER's normalisation of a sum of word weights into a compound score in (-1, 1).
+_VADER_ALPHA = 15.0
+
+
+def _french_tokens(text: str) -> list[str]:
+    return [token.replace("\u2019", "'") for token in _FRENCH_TOKEN.findall(text.lower().replace("\u2019", "'"))]
+
+
+def _is_french(text: str) -> bool:
+    """Whether an entry is written in French: more of its small words are French than English."""
+    french = _words().french
+    tokens = _french_tokens(text)
+    return sum(token in french.markers for token in tokens) > max(1, sum(token in french.english for token in tokens))
+
+
+def _french_weight(token: str) -> float:
+    valence = _words().french.valence
+    if token in valence:
+        return valence[token]
+    for ending, replacement in _FRENCH_ENDINGS:
+        if token.endswith(ending) and len(token) > len(ending) + 2 and token[: -len(ending)] + replacement in valence:
+            return valence[token[: -len(ending)] + replacement]
+    return 0.0
+
+
+def _french_sum(text: str) -> float:
+    """The sum of a French text's word weights, each turned round by a negation before it ("pas content") or
+    around it ("je n'aime pas"), and strengthened or softened by the word before it ("très", "un peu")."""
+    french = _words().french
+    tokens = _french_tokens(text)
+    total = 0.0
+    for index, token in enumerate(tokens):
+        weight = _french_weight(token)
+        if not weight or (token in french.boosters and index + 1 < len(tokens) and _french_weight(tokens[index + 1])):
+            continue
+        before, after = tokens[max(0, index - 3) : index], tokens[index + 1 : index + 3]
+        has_ne = any(word in ("ne", "n'") for word in tokens[max(0, index - 4) : index])
+        if (
+            any(word in french.negators for word in before)
+            or (has_ne and any(word in french.negators_with_ne for word in before))
+            or (has_ne and any(word in french.negators or word in french.negators_with_ne for word in after))
+        ):
+            weight *= _NEGATION_FACTOR
+        if before and before[-1] in french.boosters:
+            weight *= _BOOST
+        elif before and before[-1] in french.dampeners:
+            weight *= _DAMPEN
+        total += weight
+    return total
+
+
+def _polarity(text: str, *, french: bool = False) -> float:
+    """VADER's compound score of a text; for a French entry, with the French words' weights added to VADER's
+    own sum before the same normalisation, so a French sentence reads as its English twin would."""
+    compound = float(_vader().polarity_scores(text)["compound"])
+    extra = _french_sum(text) if french else 0.0
+    if not extra:
+        return compound
+    bounded = max(-0.9999, min(0.9999, compound))
+    total = bounded * (_VADER_ALPHA / (1 - bounded * bounded)) ** 0.5 + extra
+    return round(total / (total * total + _VADER_ALPHA) ** 0.5, 4)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -288,6 +397,8 @@ class _Sentence:
     # Themes a clear word or phrase names, not only weak ones ("car", "drive").
     clear: set[str]
     sarcastic: bool = False
+    # In an entry about a death, warmth VADER hears with no good feeling named is tenderness, not a bright side.
+    tender: bool = False
 
     @property
     def feelings(self) -> list[_Feeling]:
@@ -303,7 +414,8 @@ class _Sentence:
     def valence(self) -> float:
         if self.sarcastic:
             return -max(abs(self.compound), _FELT)
-        return _Clause(self.text, self.compound, self.feelings).valence
+        value = _Clause(self.text, self.compound, self.feelings).valence
+        return min(value, 0.0) if self.tender else value
 
     def moments(self) -> list[tuple[float, float]]:
         """Each clause's (positive, negative) strength."""
@@ -325,7 +437,15 @@ class _Sentence:
 
 
 def _sentences(text: str) -> list[str]:
-    return [" ".join(part.split()) for part in _SENTENCE_END.split(text) if part and part.strip()]
+    parts = [" ".join(part.split()) for part in _SENTENCE_END.split(text) if part and part.strip()]
+    # One word a sentence ("Best. Day. Ever.") is one sentence said slowly.
+    merged: list[str] = []
+    for part in parts:
+        if merged and len(part.split()) == 1 and len(merged[-1].split()) <= 2 and merged[-1][-1:] == ".":
+            merged[-1] = f"{merged[-1].rstrip('.')} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -417,13 +537,13 @@ def _theme_hits(text: str) -> tuple[dict[str, float], set[str], set[str]]:
     return hits, events, clear
 
 
-def _read_clause(text: str) -> _Clause:
+def _read_clause(text: str, french: bool = False) -> _Clause:
     feelings, rest = _feelings(text)
-    return _Clause(text, _vader().polarity_scores(rest)["compound"], feelings)
+    return _Clause(text, _polarity(rest, french=french), feelings)
 
 
-def _read(text: str, position: int) -> _Sentence:
-    clauses = [_read_clause(part) for part in _clauses(text)] or [_read_clause(text)]
+def _read(text: str, position: int, *, french: bool = False) -> _Sentence:
+    clauses = [_read_clause(part, french) for part in _clauses(text)] or [_read_clause(text, french)]
     dismissed = [index - 1 for index, clause in enumerate(clauses) if index and _DISMISSAL.search(clause.text)]
     for index in dismissed:
         # "..., but nobody minded": the trouble before it counts for nothing, its good side still counts.
@@ -433,7 +553,7 @@ def _read(text: str, position: int) -> _Sentence:
         compound = sum(clause.compound for clause in clauses) / len(clauses)
     elif len(clauses) > 1:
         # A sentence of several clauses is read whole as well: VADER weighs what follows a "but" more.
-        compound = _vader().polarity_scores(_feelings(text)[1])["compound"]
+        compound = _polarity(_feelings(text)[1], french=french)
     else:
         compound = clauses[0].compound
     themes, events, clear = _theme_hits(text)
@@ -471,6 +591,13 @@ def _mark_sarcasm(sentences: list[_Sentence]) -> None:
                 or echoed
                 # "going SO smoothly" next to a mishap: praise shouted in capitals is irony.
                 or (around_bad and bool(_SHOUTED.search(sentence.text)) and bool(_words().praise.search(sentence.text)))
+                # An appraisal alone ("Wonderful start to the week.", "Can't wait for next year.") said after a bad turn,
+                # in an entry where nothing else is good, is said of that turn, however far back it was told.
+                or (
+                    _praise_only(sentence)
+                    and any(_bad(other) for other in sentences[:index])
+                    and not any(_sincerely_good(other) for other in sentences if other is not sentence)
+                )
             ):
                 sentence.sarcastic = True
     for sentence in sentences:
@@ -479,6 +606,29 @@ def _mark_sarcasm(sentences: list[_Sentence]) -> None:
             for clause in sentence.clauses:
                 clause.feelings = [f for f in clause.feelings if f.name in _NEGATIVE_FEELINGS]
             sentence.clauses[0].feelings.append(_Feeling("frustration", _FELT))
+
+
+# An appraisal said of something else is short: a longer sentence tells its own story.
+_APPRAISAL_WORDS = 10
+
+
+def _appraisal(text: str) -> bool:
+    return bool(_words().praise.search(text) or _words().irony_if_bad.search(text) or _words().irony_if_bad_here.search(text))
+
+
+def _praise_only(sentence: _Sentence) -> bool:
+    """A short sentence whose only warmth is an appraisal: praise words, a "can't wait", a "made my day"."""
+    if len(sentence.text.split()) > _APPRAISAL_WORDS or not _appraisal(sentence.text):
+        return False
+    if any(f.name in _POSITIVE_FEELINGS and not _appraisal(f.word) for f in sentence.feelings):
+        return False
+    rest = _words().praise.sub(" ", sentence.text)
+    return _vader().polarity_scores(rest)["compound"] < _FAINT
+
+
+def _sincerely_good(sentence: _Sentence) -> bool:
+    """Good news told, not only praised: a positive event or feeling, or a sentence warm beyond its praise words."""
+    return not sentence.sarcastic and not _praise_only(sentence) and sentence.valence >= _FAINT
 
 
 def _praise_words(sentence: _Sentence) -> set[str]:
@@ -497,6 +647,14 @@ def _label(score: float, sentences: list[_Sentence], *, by_mood: bool = False) -
     if by_mood:
         return "positive" if score >= _POSITIVE else "negative" if score <= _NEGATIVE else "neutral"
     moments = [moment for sentence in sentences for moment in sentence.strong_moments()]
+    if any("grief" in sentence.events or sentence.themes.get("grief") for sentence in sentences):
+        # By a deathbed or a grave, a tender act ("held his hand, played his records") is no joy of its own:
+        # only a good feeling named makes such a day mixed.
+        moments = [
+            (positive and (sentence.sarcastic or clause.side(_POSITIVE_FEELINGS) > 0), negative)
+            for sentence in sentences
+            for clause, (positive, negative) in zip(sentence.clauses, sentence.strong_moments(), strict=False)
+        ]
     if any(positive for positive, _ in moments) and any(negative for _, negative in moments):
         return "mixed"
     named = {f.name for s in sentences for f in s.feelings}
@@ -529,9 +687,13 @@ def insight(data: Mapping[str, Any]) -> dict[str, Any]:
     raw_tags = data.get("tags") or ()
     tags = [str(tag) for tag in ([raw_tags] if isinstance(raw_tags, str) else raw_tags) if str(tag).strip()]
 
-    sentences = [_read(text, index) for index, text in enumerate(_sentences(content))]
+    french = _is_french(f"{title} {content}")
+    sentences = [_read(text, index, french=french) for index, text in enumerate(_sentences(content))]
     _mark_sarcasm(sentences)
-    heading = _read(title, -1) if title else None
+    if any("grief" in sentence.events or sentence.themes.get("grief") for sentence in sentences):
+        for sentence in sentences:
+            sentence.tender = not any(f.name in _POSITIVE_FEELINGS for f in sentence.feelings)
+    heading = _read(title, -1, french=french) if title else None
     read = sentences or ([heading] if heading else [])
 
     # Sentences weigh by their own strength: a flat "I have three months of savings." does not dilute
