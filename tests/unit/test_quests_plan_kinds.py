@@ -63,6 +63,11 @@ SAMPLES = {
     # Round 3: sports that were read as fitness, generic or even a language ("Swim the English Channel").
     "martial_arts": "Get my black belt in karate",
     "swimming": "Swim the English Channel",
+    # Round 4: sports that keep a score, walking events, restorations and language exams, read before as weight, running or habit.
+    "score": "Get my golf handicap down to 22",
+    "walking": "Walk a 5k charity walk",
+    "restore": "Restore and sell my grandfather's old motorbike",
+    "language_exam": "Score 100 on the TOEFL",
 }
 FRENCH = {
     "generic": "Ranger le garage",
@@ -79,6 +84,10 @@ FRENCH = {
     "licence": "Obtenir mon permis de conduire",
     "cycling": "Faire le tour du lac d'Annecy à vélo",
     "sign": "Apprendre la langue des signes",
+    "home": "Carreler le sol de la cuisine",
+    "score": "Descendre mon index de golf à 18",
+    "walking": "Faire une marche solidaire de 10 km",
+    "language_exam": "Obtenir le TOEIC avec 850 points",
 }
 
 
@@ -200,6 +209,11 @@ def test_an_alternate_is_taken_when_a_fact_is_missing_and_a_missing_last_one_is_
         ("Eat less sugar", ["quit date", "days free", "helpline"]),
         ("Grow tomatoes on my balcony", ["Define what done looks like"]),
         ("Learn to cook Thai curries", ["flashcards", "fluent"]),
+        ("Get my golf handicap down to 22", ["weigh", "calorie", "kg"]),  # a number "down to" is no weight
+        ("Walk a 5k charity walk", ["run", "runs", "intervals", "race pace"]),  # walking is not running
+        ("Restore and sell my grandfather's old motorbike", ["habit", "streak"]),
+        ("Get my passport renewed", ["habit", "streak", "2-minute"]),  # a personal project is no habit
+        ("Retile the bathroom floor", ["Give, sell, recycle"]),  # a trade's own words, not decluttering's
     ],
 )
 def test_a_goal_of_a_known_kind_gets_its_own_template(title: str, wrong: list[str]) -> None:
@@ -217,6 +231,39 @@ def test_a_chain_of_verbs_never_breaks_a_title(title: str) -> None:
     assert not re.search(r"\byour\s+(?:and|or)\b|\byour\s+[a-z]+\s+and\s+(?:publish|launch|run)\b", titles, re.IGNORECASE), titles
 
 
+@pytest.mark.parametrize(
+    ("title", "description", "words"),
+    [
+        ("Retile the bathroom floor", "", ["tiles", "grout"]),  # a trade's job in its own words
+        ("Lay laminate flooring in the hallway", "", ["flooring", "underlay"]),
+        ("Wallpaper the spare bedroom", "", ["wallpaper"]),
+        ("Set up a home gym in the garage", "Budget of about £600.", ["£600", "equipment"]),  # a budget is planned with
+        ("Build a treehouse for the kids", "I can spend about $300 on wood.", ["$300"]),
+        ("Redo the kitchen", "We have a budget of €8,000.", ["€8,000"]),
+        ("Get my golf handicap down to 22", "Currently playing off 28.", ["golf handicap", "22", "25"]),  # the score, and halfway
+        ("Raise my bowling average to 180", "My league average is 152.", ["bowling average", "180", "166"]),
+        ("Obtenir le TOEIC avec 850 points", "J'ai eu 620 au dernier test blanc.", ["TOEIC", "850", "735"]),
+        ("Pass the JLPT N2", "", ["JLPT N2", "Japanese"]),  # an exam names its language
+        ("Walk a 5k charity walk", "", ["charity walk", "sponsorship"]),
+        ("Restore an old Vespa scooter and ride it to work", "", ["your old Vespa scooter"]),  # no second order in the object
+        ("Hike the whole Appalachian Trail", "", ["the Appalachian Trail"]),
+    ],
+)
+def test_a_plan_carries_the_goals_own_numbers_and_object_words(title: str, description: str, words: list[str]) -> None:
+    milestones = offline.plan(plan_data(title, 200, description))["milestones"]
+    text = " ".join(f"{m['title']} {m['description']}" for m in milestones[:-1])
+    for word in words:
+        assert word in text, (word, text)
+    assert "ride it to work" not in text and "Plan Appalachian" not in text
+
+
+def test_a_score_is_read_from_the_title_and_where_the_player_stands_from_the_description() -> None:
+    goal = goal_facts.read_goal("Get IELTS band 7", "I got 6 on a mock test last month.")
+    assert (goal.facts["score"], goal.facts["score_now"], goal.facts["score_mid"]) == ("7", "6", "6.5")
+    assert "score" not in goal_facts.read_goal("Réussir le DELF B2", "J'ai le niveau B1.").facts  # a level is no score
+    assert "score" not in goal_facts.read_goal("Pass HSK 4").facts
+
+
 def test_a_number_of_where_the_person_stands_is_never_the_target() -> None:
     novel = offline.plan(plan_data("Write a 50,000-word fantasy novel", 300, "I have written 5,000 words so far."))
     text = " ".join(f"{m['title']} {m['description']}" for m in novel["milestones"])
@@ -230,7 +277,14 @@ def test_a_number_of_where_the_person_stands_is_never_the_target() -> None:
 
 @pytest.mark.parametrize(
     ("title", "days", "realistic"),
-    [("Run a marathon", 1, 112), ("Become fluent in Japanese", 7, 540), ("Lose 15 kg in a month", 30, 140), ("Pass the bar exam", 5, 70)],
+    [
+        ("Run a marathon", 1, 112),
+        ("Become fluent in Japanese", 7, 540),
+        ("Lose 15 kg in a month", 30, 140),
+        ("Pass the bar exam", 5, 70),
+        ("Hike the whole Appalachian Trail", 44, 180),  # a thru-hike is months on the trail itself
+        ("Walk a full marathon for charity", 21, 70),
+    ],
 )
 def test_an_impossible_span_is_said_plainly_with_a_realistic_date(title: str, days: int, realistic: int) -> None:
     answer = offline.plan(plan_data(title, days))
@@ -288,6 +342,9 @@ def _span_verdict(title: str, days: int, description: str = "") -> str:
         ("Save £20,000 for a house deposit", 120, "I earn about £1,900 a month after tax."),  # more than a share of the pay
         ("Save £6,000 for our wedding", 240, "We can put aside about £250 a month."),  # the stated saving
         ("Pay off $12,000 of credit card debt", 180, "My salary is $40k a year."),
+        ("Play Chopin's Fantaisie-Impromptu", 90, "I've never touched a piano."),  # a virtuoso piece from nothing
+        ("Jouer la Campanella de Liszt au piano", 50, "Je débute, je n'ai jamais pris de cours."),
+        ("Play Clair de Lune on the piano", 120, "I'm a complete beginner."),
     ],
 )
 def test_a_level_of_ambition_a_starting_level_or_an_income_makes_a_short_span_unrealistic(title: str, days: int, description: str) -> None:
@@ -309,6 +366,9 @@ def test_a_level_of_ambition_a_starting_level_or_an_income_makes_a_short_span_un
         ("Épargner 5 000 € pour un fonds d'urgence", 365, "Je gagne 2 400 € net par mois."),
         ("Pass the AWS Cloud Practitioner exam", 44, ""),
         ("Learn to speak Spanish conversationally", 150, ""),  # a kind's own beginner span needs it said
+        ("Walk a 5k charity walk", 19, "I walk the dog for half an hour every day."),  # walking is not running
+        ("Play La Campanella", 180, "I've played the piano for 15 years and passed grade 8."),
+        ("Walk the Camino Francés", 135, "I walk 10 km most weekends."),
     ],
 )
 def test_a_feasible_ambition_is_not_called_unrealistic(title: str, days: int, description: str) -> None:

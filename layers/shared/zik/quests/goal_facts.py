@@ -118,10 +118,17 @@ def strip_verbs(phrase: str, extra: Iterable[str] = ()) -> str:
     return " ".join(words[index:]).strip(" ,")
 
 
+_SECOND_ORDER = _Pattern(r",?\s+(?:and|then|et|puis)\s+([a-zàâçéèêëîïôûùüÿœ-]+)\b(\s+(?:it|them|her|him|le|la|les|l['’]))?", re.IGNORECASE)
+
+
 def noun_phrase(phrase: str, language: str) -> str | None:
     """'a fantasy novel' -> 'your fantasy novel' ('votre roman'), or None when what is left is no noun
     phrase (empty, or starting with a conjunction or a preposition): the stage then takes its alternate."""
     phrase = _TIME_TAIL.sub("", phrase).strip(" .,;:-")
+    # A second order after the object ("an old Vespa and ride it to work", "a shed and paint it") is no part of it.
+    second = _SECOND_ORDER.search(phrase)
+    if second and (second.group(2) or second.group(1).lower() in VERBS):
+        phrase = phrase[: second.start()].strip(" ,")
     plural = bool(re.match(r"^(?:les|mes|des|nos)\b", phrase, re.IGNORECASE))
     bare = _DETERMINER.sub("", phrase, count=1).strip()
     if not bare or _NOT_A_NOUN.match(bare) or bare.split()[0].lower() in VERBS or re.match(r"^(?:your|votre|vos)\b", bare, re.IGNORECASE):
@@ -337,6 +344,10 @@ _LANGUAGES = (
     "hungarian|icelandic|sign language|asl|bsl"
 )
 _FRENCH_LANGUAGES = {french: english for english, french in _LANGUAGE_NAMES.items()}
+_EXAM_LANGUAGES = {
+    "toeic": "english", "toefl": "english", "ielts": "english", "jlpt": "japanese", "hsk": "chinese", "topik": "korean", "delf": "french",
+    "dalf": "french", "tcf": "french", "tef": "french", "dele": "spanish", "goethe": "german",
+}  # fmt: skip
 
 
 def _language(goal: Goal) -> None:
@@ -346,6 +357,9 @@ def _language(goal: Goal) -> None:
     if english is None:
         french = re.search(r"\b(" + "|".join(_FRENCH_LANGUAGES) + r")\b", text, re.IGNORECASE)
         english = _FRENCH_LANGUAGES[french.group(1).lower()] if french else None
+    if english is None:  # an exam names its language: the TOEIC is English, the JLPT Japanese
+        exam = re.search(r"\b(" + "|".join(_EXAM_LANGUAGES) + r")\b", text, re.IGNORECASE)
+        english = _EXAM_LANGUAGES[exam.group(1).lower()] if exam else None
     if english:
         if goal.language == "fr":
             goal.facts["lang"] = _LANGUAGE_NAMES.get(english, english)
@@ -381,11 +395,31 @@ _SONG_INSTRUMENTS = {
 }
 
 
+# A piece or a composer that names its instrument when the goal does not ("Play Chopin's Fantaisie-Impromptu" is piano).
+_PIECE_INSTRUMENTS = (
+    (
+        _Pattern(
+            r"\b(?:chopin|liszt|rach(?:maninoff|maninov)|debussy|satie|clair de lune|moonlight sonata|sonate au clair de lune|f(?:ü|u)r elise|"
+            r"lettre à élise|gymnop(?:é|e)dies?|campanella|fantaisie[- ]impromptu|nocturnes?|hungarian rhapsod\w+|rhapsod(?:y|ie) in blue|"
+            r"maple leaf rag|the entertainer|rondo alla turca|turkish march|marche turque|path(?:é|e)tique|appassionata|goldberg)\b",
+            re.IGNORECASE,
+        ),
+        "piano",
+        "piano",
+    ),
+    (_Pattern(r"\b(?:paganini|zigeunerweisen|tzigane|csárdás|czardas|m(?:é|e)ditation de tha(?:ï|i)s)\b", re.IGNORECASE), "violin", "violon"),
+)
+
+
 def _instrument(goal: Goal) -> None:
     found = re.search(rf"\b({_INSTRUMENTS})\b", goal.aim, re.IGNORECASE)
-    if not found:
+    piece = None if found else next((names for pattern, *names in _PIECE_INSTRUMENTS if pattern.search(goal.aim)), None)
+    if found:
+        name = found.group(1).lower()
+    elif piece:
+        name = piece[1] if goal.language == "fr" else piece[0]
+    else:
         return
-    name = found.group(1).lower()
     if name in {"sing", "singing", "vocals", "chant", "chanter"}:
         goal.facts.update(inst="singing" if goal.language == "en" else "le chant", play="sing" if goal.language == "en" else "chanter", song="1")
         return
@@ -736,12 +770,69 @@ def _office(goal: Goal) -> None:
 
 def _where(goal: Goal) -> None:
     """The names a goal goes to ('Everest Base Camp', 'Kilimanjaro', 'the Camino de Santiago'): its capitalised words after the verb."""
-    found = re.search(r"(?:^|\s)((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:de|del|du|la|of|the|des)?\s*[A-Z][\w'’-]+)*)", goal.title.split(" ", 1)[-1])
+    rest = goal.title.split(" ", 1)[-1]
+    found = re.search(r"(?:^|\s)((?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:de|del|du|la|of|the|des)?\s*[A-Z][\w'’-]+)*)", rest)
     if found and found.group(1).lower() not in {"i", "my"}:
-        goal.facts["where"] = found.group(1)
+        name = found.group(1)
+        # "the whole Appalachian Trail": the name keeps its article, not the word that says all of it.
+        if not name.lower().startswith("the ") and re.search(r"\bthe\s+(?:whole|entire|full|complete)\s+$", rest[: found.start(1)], re.IGNORECASE):
+            name = f"the {name}"
+        goal.facts["where"] = name
+
+
+# A score a sport or a test keeps (a golf handicap, a bowling average, a TOEIC score, an IELTS band): the number of the
+# goal's own words is the one to reach, the description's the one the person has now. No number with a unit (a time, a
+# distance, an amount) and no level name ("B2") is a score.
+_SCORE_NUMBER = _Pattern(
+    r"(?<![\w.,:/$€£-])(?<!hsk )(?<!level )(?<!grade )(?<!niveau )(?<!topik )(?<!year )(?<!année )(\d{1,4}(?:[.,]\d)?)(?![\d:/]|[.,]\d|\s*(?:%|km\b|k\b|m\b|mi\b|miles?\b|kg\b|lbs?\b|min\w*|hours?\b|h\b|years?\b|ans\b|"
+    r"months?\b|mois\b|weeks?\b|semaines?\b|days?\b|jours?\b|€|\$|£|times\b|fois\b))",
+    re.IGNORECASE,
+)
+_SCORE_NAME = _Pattern(r"\b(handicap|index|average|score|band|points|moyenne|note)\b", re.IGNORECASE)
+_SCORE_SPORT = _Pattern(r"\b(golf|bowling|ten-?pin|darts|snooker|pool|archery|billiards|fléchettes|tir à l'arc|quilles)\b", re.IGNORECASE)
+
+
+def _score_number(text: str, not_this: float | None = None) -> tuple[float, str] | None:
+    for match in _SCORE_NUMBER.finditer(text):
+        value = float(match.group(1).replace(",", "."))
+        if value != not_this and not (1900 <= value <= 2100 and value.is_integer()):
+            return value, match.group(1)
+    return None
+
+
+def _score(goal: Goal) -> None:
+    """The score to reach ("22" of "Get my golf handicap down to 22"), the score now ("28" of "Currently playing off 28"),
+    the score halfway between, and what the score is of ("golf", "handicap")."""
+    sport = _SCORE_SPORT.search(goal.aim)
+    if sport:
+        goal.facts["sport"] = sport.group(1).lower()
+    name = _SCORE_NAME.search(goal.core)
+    if name:
+        goal.facts["score_name"] = name.group(1).lower()
+    target = _score_number(goal.core)
+    if not target:
+        return
+    goal.facts["score"] = target[1]
+    now = _score_number(goal.description, not_this=target[0])
+    if not now:
+        return
+    goal.facts["score_now"] = now[1]
+    middle = (now[0] + target[0]) / 2
+    whole = target[0].is_integer() and now[0].is_integer() and abs(now[0] - target[0]) >= 4
+    goal.facts["score_mid"] = number(round(middle) if whole else round(middle * 2) / 2, goal.language)
+
+
+def _budget(goal: Goal) -> None:
+    """A sum the goal's words set for it ("a home gym for $600", "Budget of about £600", "I can spend $300 on wood"): a
+    budget the plan works within, never a pay or a saving per month."""
+    found = balance(f"{goal.title}. {goal.description}")
+    if found:
+        goal.facts["budget"] = money(found[0], found[1], goal.language)
 
 
 FINDERS: dict[str, Callable[[Goal], None]] = {
+    "score": _score,
+    "budget": _budget,
     "office": _office,
     "where": _where,
     "language": _language,
