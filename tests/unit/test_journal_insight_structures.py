@@ -81,3 +81,15 @@ def test_a_worry_that_ends_is_relief() -> None:
     answer = read("The appointment I was dreading got postponed, and I can stop worrying for a week.")
     assert "relief" in names(answer)
     assert "anxiety" not in names(answer)
+
+
+def test_a_text_pasted_without_full_stops_is_read_in_sentence_sized_pieces() -> None:
+    """VADER's reading grows with the square of a sentence's length: an entry of 50,000 characters with no full stop
+    is read as runs of at most 80 words (and its answer stays valid), not as one sentence of 9,000 words."""
+    words = ("so happy but also sad and not sure " * 1300).split()
+    text = " ".join(words)[:50000]
+    runs = offline._sentences(text)
+    assert len(runs) > 100 and max(len(run.split()) for run in runs) <= 80
+    assert " ".join(runs) == " ".join(text.split())
+    answer = offline.insight({"content": text, "title": "", "mood": None, "tags": []})
+    assert answer["sentiment"]["label"] in ("positive", "negative", "neutral", "mixed")

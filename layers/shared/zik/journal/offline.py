@@ -445,7 +445,19 @@ def _sentences(text: str) -> list[str]:
             merged[-1] = f"{merged[-1].rstrip('.')} {part}"
         else:
             merged.append(part)
-    return merged
+    return [run for part in merged for run in _runs(part)]
+
+
+# VADER reads a sentence in time that grows with the square of its length (each word looks back over all of it): a
+# text pasted without full stops would take seconds. Nobody writes a sentence this long; a longer run is read in pieces.
+_MOST_WORDS_A_SENTENCE = 80
+
+
+def _runs(sentence: str) -> list[str]:
+    words = sentence.split(" ")
+    if len(words) <= _MOST_WORDS_A_SENTENCE:
+        return [sentence]
+    return [" ".join(words[start : start + _MOST_WORDS_A_SENTENCE]) for start in range(0, len(words), _MOST_WORDS_A_SENTENCE)]
 
 
 def _clauses(sentence: str) -> list[str]:
