@@ -4,8 +4,10 @@ ID token names the users group the template's PostConfirmation trigger put the u
 limit refuses the request past it (429 rate_limited, Retry-After) and serves the user again once the window
 has passed.
 
-The module runs its own `zik dev` with ``--parameter UserRateLimitPerMinute=5`` (the shared ``dev`` fixture
-takes no parameters); it is called ``dev`` so that a failure's report shows its output, as the others do."""
+The module runs its own `zik dev` with ``--parameter UserRateLimitPerMinute=5`` and a small stage throttle
+(``ApiThrottlingRateLimit=2``, ``ApiThrottlingBurstLimit=30``: the deployed defaults, the seed's 10,000 a second and
+5,000 at once, are out of a test's reach) (the shared ``dev`` fixture takes no parameters); it is called ``dev`` so that
+a failure's report shows its output, as the others do."""
 
 from __future__ import annotations
 
@@ -21,11 +23,20 @@ from pycognito.aws_srp import AWSSRP
 
 PASSWORD = "Correct-horse-9"
 LIMIT = 5
+STAGE_RATE, STAGE_BURST = 2, 30
 
 
 @pytest.fixture(scope="module")
 def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
-    yield from running_dev(request, "--parameter", f"UserRateLimitPerMinute={LIMIT}")
+    yield from running_dev(
+        request,
+        "--parameter",
+        f"UserRateLimitPerMinute={LIMIT}",
+        "--parameter",
+        f"ApiThrottlingRateLimit={STAGE_RATE}",
+        "--parameter",
+        f"ApiThrottlingBurstLimit={STAGE_BURST}",
+    )
 
 
 def _confirmed_id_token(dev: DevServer, app: dict[str, Any]) -> tuple[str, str]:
@@ -77,3 +88,14 @@ def test_the_per_user_rate_limit_refuses_past_the_limit_and_serves_again_after_t
     time.sleep(retry_after + 0.5)
     again = dev.request("GET", "/me", token=id_token)
     assert again.status == 200, again.raw[:300]
+
+
+def test_the_stage_throttle_a_parameter_sets_answers_429_past_its_burst(dev: DevServer) -> None:
+    """Last in the module: it spends the stage's burst, which the requests before it never came near."""
+    answers = [dev.request("GET", "/health") for _ in range(STAGE_BURST + 20)]
+
+    statuses = [a.status for a in answers]
+    assert statuses.count(429) >= 10, statuses
+    assert statuses[:10] == [200] * 10, statuses
+    throttled = next(a for a in answers if a.status == 429)
+    assert throttled.error["code"] == "too_many_requests"
