@@ -7,7 +7,7 @@ CHECKOV_VENV := .tools/checkov
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi eval
+.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi eval load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,13 @@ openapi: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m zik_local.bench
+
+# The local cloud under load (issue 18, zik_local/bench_load.py): a fresh zik dev with every function, 1, 10 and 50
+# clients for 30 s each, throughput, p50 / p99 per route, errors by status and the memory of its whole process tree
+# at idle, at each level's peak and a minute after, next to the targets. About 5 minutes; a missed target exits 0.
+# LOAD_ARGS="--clients 1,10 --seconds 20 --json load.json" for a quicker look.
+load: $(STAMP)
+	$(BIN)/python -m zik_local.bench_load $(LOAD_ARGS)
 
 # The AI evaluation suite (zik_local/eval): each task's cases through each provider of AI_PROVIDERS alone (local
 # when unset), graded by the task's rubric, next to the targets. Not in make test: a vendor costs money (the
