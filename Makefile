@@ -7,7 +7,7 @@ CHECKOV_VENV := .tools/checkov
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi eval load
+.PHONY: dev test unit integration e2e lint build bench clean install test-dates dates openapi eval load cost
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,13 @@ bench: $(STAMP)
 # LOAD_ARGS="--clients 1,10 --seconds 20 --json load.json" for a quicker look.
 load: $(STAMP)
 	$(BIN)/python -m zik_local.bench_load $(LOAD_ARGS)
+
+# What the platform costs (issue 18, zik_local/cost.py): a stated month of use (zik_local/cost_workload.toml) for a
+# handful of users through an embedded cloud, each request's real work counted (Lambda REPORT lines, item sizes for
+# DynamoDB units, events, messages, transitions, S3, AI tokens) and priced (zik_local/prices/aws.json) per 1,000
+# monthly active users, by service and by feature. About 3 minutes on 2 cores.
+cost: $(STAMP)
+	$(BIN)/python -m zik_local.cost
 
 # The AI evaluation suite (zik_local/eval): each task's cases through each provider of AI_PROVIDERS alone (local
 # when unset), graded by the task's rubric, next to the targets. Not in make test: a vendor costs money (the

@@ -1,0 +1,255 @@
+"""The cost model's rules (zik_local/cost.py): DynamoDB's sizes and units, the log lines it reads, the price
+file and the workload it is given, and pricing a usage. The run itself (make cost) is not a test."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from zik_local import cost
+from zik_local.cost import AIUse, Prices, Usage
+
+
+def test_an_item_is_sized_as_dynamodb_counts_it() -> None:
+    # names and values: "pk" 2 + "USER#1" 6; "n" 1 + 123 (3 digits: 2 bytes, and 1); "ok" 2 + 1
+    assert cost.item_size({"pk": {"S": "USER#1"}, "n": {"N": "123"}, "ok": {"BOOL": True}}) == 8 + 4 + 3
+    # a map: 3 bytes, each member 1 byte plus its name and value; a list: 3 bytes, each element 1 plus its value
+    assert cost.attribute_value_size({"M": {"a": {"S": "xy"}}}) == 3 + 1 + 1 + 2
+    assert cost.attribute_value_size({"L": [{"S": "é"}, {"NULL": True}]}) == 3 + (1 + 2) + (1 + 1)
+    assert cost.attribute_value_size({"SS": ["ab", "c"]}) == 3
+    assert cost.attribute_value_size({"B": "AAEC"}) == 3  # base64 of three bytes
+    assert cost.item_size(None) == 0
+
+
+def test_units_round_up_by_4_kb_read_and_1_kb_written() -> None:
+    assert cost.read_units(0, consistent=True) == 1
+    assert cost.read_units(4096, consistent=True) == 1
+    assert cost.read_units(4097, consistent=True) == 2
+    assert cost.read_units(4097, consistent=False) == 1  # eventually consistent: half
+    assert cost.read_units(100, consistent=False) == 0.5
+    assert cost.write_units(1) == 1
+    assert cost.write_units(1025) == 2
+
+
+class _Table(SimpleNamespace):
+    pass
+
+
+class _Backend:
+    """Enough of moto's DynamoDB backend for the unit rules: one table with one global index, its items."""
+
+    def __init__(self, items: dict[str, dict[str, dict[str, str]]]):
+        self.items = items
+        index = SimpleNamespace(schema=[{"AttributeName": "email", "KeyType": "HASH"}])
+        self.table = _Table(hash_key_attr="pk", range_key_attr=None, global_indexes=[index])
+
+    def get_table(self, name: str) -> _Table:
+        return self.table
+
+    def get_item(self, table_name: str, key: dict[str, dict[str, str]]) -> object | None:
+        item = self.items.get(key["pk"]["S"])
+        return SimpleNamespace(to_json=lambda: {"Attributes": item}) if item is not None else None
+
+
+def _handler(items: dict[str, dict[str, dict[str, str]]]) -> SimpleNamespace:
+    return SimpleNamespace(dynamodb_backend=_Backend(items))
+
+
+def test_a_query_costs_its_items_summed_and_a_filter_does_not_make_it_cheaper() -> None:
+    item = {"pk": {"S": "u"}, "text": {"S": "x" * 3000}}
+    answer = {"Items": [item, item], "Count": 2, "ScannedCount": 4}
+    reads, writes = cost._capacity(_handler({}), "Query", {"TableName": "t"}, answer, {})
+    assert (reads, writes) == (cost.read_units(4 * cost.item_size(item), consistent=False), 0.0)
+    assert reads == 1.5  # 12 KB read eventually consistent
+
+
+def test_a_write_costs_the_larger_of_before_and_after_and_once_more_per_index_holding_it() -> None:
+    stored = {"pk": {"S": "u"}, "email": {"S": "a@b.c"}, "bio": {"S": "y" * 2000}}
+    handler = _handler({"u": stored})
+    request = {"TableName": "t", "Key": {"pk": {"S": "u"}}}
+    # the update shrank the item, but it replaced 2 KB: 2 units, and the email index holds it: twice
+    before = {"size": cost.item_size(stored), "indexes": 1}
+    handler.dynamodb_backend.items["u"] = {"pk": {"S": "u"}, "email": {"S": "a@b.c"}}
+    assert cost._capacity(handler, "UpdateItem", request, {}, before) == (0.0, 4.0)
+
+
+def test_a_transaction_costs_twice() -> None:
+    handler = _handler({})
+    request = {"TransactItems": [{"Put": {"TableName": "t", "Item": {"pk": {"S": "u"}, "v": {"S": "z"}}}}, {"ConditionCheck": {"TableName": "t"}}]}
+    assert cost._capacity(handler, "TransactWriteItems", request, {}, {}) == (2.0, 2.0)
+
+
+def test_control_calls_cost_nothing() -> None:
+    assert cost._capacity(_handler({}), "DescribeTable", {"TableName": "t"}, {}, {}) == (0.0, 0.0)
+
+
+def test_report_lines_are_billed_to_the_millisecond_init_included() -> None:
+    assert cost.parse_report("REPORT RequestId: r1 Duration: 12.01 ms") == 13
+    assert cost.parse_report("REPORT RequestId: r1 Duration: 12.00 ms Init Duration: 300.5 ms") == 12 + 301
+    assert cost.parse_report("REPORT RequestId: r1 Duration: 3.2 ms Error: Sandbox.Timedout") == 4
+    assert cost.parse_report("START RequestId: r1") is None
+    # Lambda's own layout, with fields between
+    lambda_line = (
+        "REPORT RequestId: r1\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 512 MB\tMax Memory Used: 80 MB\tInit Duration: 99.1 ms"
+    )
+    assert cost.parse_report(lambda_line) == 2 + 100
+
+
+def test_the_gateways_accounting_line_is_read() -> None:
+    line = json.dumps(
+        {"level": "INFO", "message": "ai call", "ai": {"task": "quests.chat", "provider": "local", "input_tokens": 10, "output_tokens": 2}}
+    )
+    assert cost.parse_ai_call(line) == {"task": "quests.chat", "provider": "local", "input_tokens": 10, "output_tokens": 2}
+    assert cost.parse_ai_call('{"message": "ai call budget", "ai": "no"}') is None
+    assert cost.parse_ai_call("an ai call, not json") is None
+
+
+def test_a_meter_counts_a_functions_invocation_and_its_ai_call_for_the_feature_running() -> None:
+    meter = cost.Meter()
+    meter.memory = {"ChatFunction": 1024}
+    meter.feature = "quests"
+    meter.log_line(
+        "ChatFunction", json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "local", "input_tokens": 7, "output_tokens": 3}})
+    )
+    meter.log_line("ChatFunction", "REPORT RequestId: r Duration: 499.2 ms")
+    meter.log_line("scheduler", "REPORT RequestId: r Duration: 1.0 ms")  # not a function's
+    usage = meter.usage["quests"]
+    assert usage.invocations == {"ChatFunction": 1}
+    assert usage.gb_seconds == pytest.approx(0.5)
+    assert usage.ai[("quests.chat", "local")] == AIUse(calls=1, input_tokens=7 + cost.tool_tokens("quests.chat"), output_tokens=3)
+    assert meter.usage["platform"].lambda_invocations == 0
+
+
+def test_a_meter_counts_events_messages_and_s3_tiers_and_skips_its_own_calls() -> None:
+    meter = cost.Meter()
+    meter.feature = "studio"
+
+    def request(target: str = "", body: dict[str, object] | None = None, **extra: str) -> dict[str, object]:
+        raw = json.dumps(body or {}).encode()
+        return {
+            "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/{extra.pop('service', 'events')}/aws4_request, Signature=x",
+            "HTTP_X_AMZ_TARGET": target,
+            "CONTENT_LENGTH": str(len(raw)),
+            "wsgi.input": io.BytesIO(raw),
+            **extra,
+        }
+
+    meter.aws_request(request("AWSEvents.PutEvents", {"Entries": [{}, {}]}))
+    meter.aws_request(request("AmazonSQS.SendMessageBatch", {"QueueUrl": "http://q/jobs.fifo", "Entries": [{}, {}, {}]}, service="sqs"))
+    meter.aws_request(request("AmazonSQS.SendMessage", {"QueueUrl": "http://q/work"}, service="sqs"))
+    meter.aws_request(request(service="s3", REQUEST_METHOD="PUT", PATH_INFO="/bucket/key"))
+    meter.aws_request(request(service="s3", REQUEST_METHOD="GET", PATH_INFO="/bucket/key"))
+    meter.aws_request(request(service="s3", REQUEST_METHOD="GET", PATH_INFO="/bucket", QUERY_STRING="list-type=2"))
+    meter.aws_request(request("AWSEvents.PutEvents", {"Entries": [{}]}, HTTP_USER_AGENT=f"Boto3/1 {cost.METER_AGENT}"))
+    usage = meter.usage["studio"]
+    assert (usage.events, usage.sqs_fifo_messages, usage.sqs_standard_messages) == (2, 3, 1)
+    assert (usage.s3_tier1, usage.s3_tier2) == (2, 1)
+
+
+def test_every_price_names_its_page_and_date_and_each_one_the_model_needs_is_there() -> None:
+    prices = Prices.load()
+    raw = json.loads(cost.PRICES.read_text(encoding="utf-8"))["prices"]
+    for name, price in raw.items():
+        assert price["source"].startswith("https://aws.amazon.com/"), name
+        assert len(price["date"]) == 10, name
+    usage = Usage(api_requests=1)
+    assert set(cost.cost_by_service(usage, prices)) == set(cost.SERVICES)
+
+
+def test_a_price_without_its_source_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": {"lambda.request": {"usd": 0.0000002, "per": "invocation"}}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks"):
+        Prices.load(path)
+
+
+def test_a_usage_is_priced_by_service() -> None:
+    prices = Prices({name: 1.0 for name in json.loads(cost.PRICES.read_text(encoding="utf-8"))["prices"]})
+    usage = Usage(
+        api_requests=3, read_units=2, write_units=1, events=4, sqs_standard_messages=1, transitions=5, s3_tier1=1, s3_tier2=2, gb_seconds=0.5
+    )
+    usage.invocations["F"] = 2
+    usage.ai[("quests.chat", "local")] = AIUse(calls=1, input_tokens=2000, output_tokens=1000)
+    usage.ai[("studio.tryon", "local")] = AIUse(calls=1, images=1)
+    costs = cost.cost_by_service(usage, prices, storage_bytes=1024**3)
+    assert costs["Lambda"] == 0.5 + 2
+    assert costs["API Gateway"] == 3
+    assert costs["DynamoDB"] == 2 + 1 + 1  # reads, writes, a GB-month
+    assert costs["SQS"] == 3  # send, receive, delete
+    assert costs["Step Functions"] == 5
+    assert costs["S3"] == 3
+    assert costs["Bedrock"] == 2 + 1 + 1  # 2k tokens in, 1k out, an image
+
+
+def test_usages_add_and_scale() -> None:
+    one = Usage(api_requests=2, write_units=1.5)
+    one.invocations["F"] = 1
+    one.ai[("t", "p")] = AIUse(calls=1, input_tokens=10)
+    both = one + one
+    assert (both.api_requests, both.write_units, both.invocations["F"], both.ai[("t", "p")].input_tokens) == (4, 3.0, 2, 20)
+    month = one.scaled(30)
+    assert (month.api_requests, month.invocations["F"], month.ai[("t", "p")].calls) == (60, 30, 30)
+
+
+def test_the_seed_workload_is_priced_at_the_measured_means() -> None:
+    prices = Prices(
+        {name: 0.0 for name in json.loads(cost.PRICES.read_text(encoding="utf-8"))["prices"]}
+        | {"apigateway.rest.request": 1e-6, "lambda.request": 1e-6}
+    )
+    usage = Usage(api_requests=10, gb_seconds=1.0)
+    usage.invocations["F"] = 10
+    usage.ai[("t", "local")] = AIUse(calls=1, input_tokens=1, output_tokens=1)
+    seed = cost.seed_workload(usage, prices)
+    assert seed.api_usd == pytest.approx(1.0)
+    assert seed.lambda_usd == pytest.approx(0.5)
+    with pytest.raises(cost.CostError):
+        cost.seed_workload(Usage(), prices)
+
+
+def test_a_schedule_fires_its_expressions_number_of_times_in_a_month() -> None:
+    assert cost.fires_per_month("rate(1 hour)") in (719, 720)
+    assert cost.fires_per_month("cron(5 0 * * ? *)") == 30
+
+
+def test_the_workload_states_a_reason_for_every_figure(tmp_path: Path) -> None:
+    workload = cost.load_workload()
+    assert set(cost.FEATURES) <= set(workload)
+    assert workload["run"]["days"] == 30
+    bare = tmp_path / "bare.toml"
+    bare.write_text(cost.WORKLOAD.read_text(encoding="utf-8") + "\n[extra]\nfigure = 3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="without its reason"):
+        cost.load_workload(bare)
+
+
+def test_monthly_figures_are_prorated_to_the_days_run() -> None:
+    assert cost.monthly(8, 30) == 8
+    assert cost.monthly(8, 7) == 2
+    assert cost.monthly(1, 7) == 0
+
+
+def test_a_local_call_is_counted_with_the_tool_a_model_would_be_sent() -> None:
+    meter = cost.Meter()
+    meter.memory = {"ChatFunction": 512}
+    meter.feature = "quests"
+    meter.log_line(
+        "ChatFunction", json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "local", "input_tokens": 7, "output_tokens": 3}})
+    )
+    meter.log_line(
+        "ChatFunction",
+        json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "bedrock", "input_tokens": 7, "output_tokens": 3}}),
+    )
+    assert cost.tool_tokens("quests.chat") > cost.TOOL_USE_SYSTEM_TOKENS  # its schema is not empty
+    assert meter.usage["quests"].ai[("quests.chat", "local")].input_tokens == 7 + cost.tool_tokens("quests.chat")
+    assert meter.usage["quests"].ai[("quests.chat", "bedrock")].input_tokens == 7  # a vendor's own count is whole
+
+
+def test_an_ai_task_is_priced_on_either_model_and_images_by_the_image() -> None:
+    prices = Prices.load()
+    text = AIUse(calls=1, input_tokens=1000, output_tokens=1000)
+    assert cost.ai_cost(text, prices) == pytest.approx(0.0008 + 0.004)
+    assert cost.ai_cost(text, prices, "claude-3-haiku") == pytest.approx(0.00025 + 0.00125)
+    assert cost.ai_cost(AIUse(calls=2, images=2), prices) == pytest.approx(0.08)
