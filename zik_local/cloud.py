@@ -170,10 +170,12 @@ class LocalCloud:
             self._deferred_thread = self._spawn(self._create_deferred, "deferred-resources")
 
         if self.options.prewarm and self.gateway is not None:
-            # Public routes first: /health is what a developer (and a load balancer) asks first. Before
-            # serving: a request that comes at once waits for the environment being warmed.
+            # Only the first public route's function (/health: what a developer, and a load balancer, asks
+            # first), before serving: a request that comes at once waits for the environment being warmed.
+            # The others start on demand from the ready sandboxes (libraries loaded, only the handler to
+            # import), as Lambda's do: warming every function would hold their memory for nothing.
             routes = sorted(self.gateway.api.routes, key=lambda r: (r.authorizer is not None, r.path))
-            self.runtime.prewarm(list(dict.fromkeys(r.function for r in routes if r.function)), after_first=create_deferred)
+            self.runtime.prewarm([r.function for r in routes if r.function][:1], after_first=create_deferred)
         else:
             create_deferred()
         if self._http is not None:

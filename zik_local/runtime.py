@@ -1,6 +1,7 @@
 """Runs the template's functions: each function in execution environments of its own (worker processes,
-see ``worker.py``) with exactly the environment the template gives it, kept warm between invocations,
-recycled when its code changes, killed when it overruns its timeout.
+see ``worker.py``) with exactly the environment the template gives it, started on demand, kept warm between
+invocations and reclaimed once idle (as Lambda scales down), at most a few at once per function (the
+invocations beyond them queue), recycled when its code changes, killed when it overruns its timeout.
 """
 
 from __future__ import annotations
@@ -30,7 +31,17 @@ _WORKER = Path(__file__).with_name("worker.py")
 # Variables of the developer's shell that reach the functions, so that e.g. AI_PROVIDERS=anthropic,local
 # and ANTHROPIC_API_KEY switch the local cloud to a real model.
 PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
-MAX_ENVIRONMENTS_PER_FUNCTION = 8
+# At most this many environments of one function at once (ZIK_MAX_ENVIRONMENTS); invocations beyond them
+# queue, as they would behind a reserved concurrency. Every environment is a Python process of 50-80 MiB,
+# and on a laptop's few cores more of them do not answer faster: the functions wait mostly on the embedded
+# AWS, which is one process, and the CPU is already saturated. Measured on 2 cores, 50 clients: 8 per
+# function peaked at 3.8 GiB, 3 at 1.85 GiB and 2 at 1.4 GiB, for the same throughput within the noise.
+MAX_ENVIRONMENTS_PER_FUNCTION = 2
+# An environment no invocation has used for this long is reclaimed, its process ended (ZIK_IDLE_SECONDS;
+# 0 keeps them until the local cloud stops). Lambda keeps one for minutes, but on a laptop memory is the
+# scarcer: after a burst the memory is back within a minute, and the next invocation of a function idle for
+# longer pays a cold start of a few hundred milliseconds (a ready sandbox has the libraries loaded).
+IDLE_SECONDS = 30.0
 # What every zik function imports; a sandbox loads it before it knows which function it will be.
 DEFAULT_PRELOAD = "boto3,aws_lambda_powertools,aws_lambda_powertools.event_handler"
 
@@ -65,6 +76,23 @@ class Invocation:
 
 class FunctionCrashed(RuntimeError):
     pass
+
+
+class EnvironmentsBusy(RuntimeError):
+    """Every environment the function may have stayed busy for as long as the invocation may wait."""
+
+
+def _setting(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: a number is expected") from None
+    if value < 0:
+        raise ValueError(f"{name}={raw!r}: it cannot be negative")
+    return value
 
 
 class Sandbox:
@@ -109,8 +137,9 @@ class Sandbox:
 class SandboxPool:
     """Keeps a few sandboxes started, and starts another each time one is taken."""
 
-    def __init__(self, spares: int = 2, refill_delay: float = 1.0):
+    def __init__(self, spares: int = 2, refill_delay: float = 1.0, preload: str = DEFAULT_PRELOAD):
         self.spares = spares
+        self.preload = preload
         # A taken sandbox is replaced a moment later, not at once: right then, the environment that took
         # it is importing its handler, and a new sandbox would compete with it for the CPU.
         self.refill_delay = refill_delay
@@ -118,7 +147,7 @@ class SandboxPool:
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(spares):
-            self._ready.append(Sandbox())
+            self._ready.append(Sandbox(preload))
 
     def take(self) -> Sandbox:
         with self._lock:
@@ -126,7 +155,7 @@ class SandboxPool:
         if sandbox is None or sandbox.process.poll() is not None:
             if sandbox is not None:
                 sandbox.discard()
-            sandbox = Sandbox()
+            sandbox = Sandbox(self.preload)
         threading.Thread(target=self._refill, daemon=True, name="sandbox-refill").start()
         return sandbox
 
@@ -135,7 +164,7 @@ class SandboxPool:
         with self._lock:
             missing = 0 if self._closed else self.spares - len(self._ready)
         for _ in range(max(0, missing)):
-            sandbox = Sandbox()
+            sandbox = Sandbox(self.preload)
             with self._lock:
                 if self._closed:
                     sandbox.discard()
@@ -175,6 +204,7 @@ class Environment:
         self.init_ms: float | None = None
         self.init_error: dict[str, Any] | None = None
         self.started = time.perf_counter()
+        self.last_used = time.monotonic()  # when its last invocation ended: the reaper reclaims it once idle long enough
         self._initialised = False
         layers = [str(p) for p in spec.layer_dirs]
         init: dict[str, Any] = {"type": "init", "env": env, "taskRoot": str(spec.code_dir), "layers": layers, "handler": spec.handler}
@@ -282,8 +312,17 @@ class Runtime:
         sandboxes: SandboxPool | None = None,
         before_invoke: Callable[[FunctionSpec], None] | None = None,
         debug: DebugTarget | None = None,
+        idle_seconds: float | None = None,
+        max_environments: int | None = None,
+        reap: bool = True,
     ):
+        """``idle_seconds`` and ``max_environments``: None reads ZIK_IDLE_SECONDS and ZIK_MAX_ENVIRONMENTS, else
+        the defaults above. ``reap`` False: no reaper thread (``reap_idle`` is then called by whoever wants it)."""
         self.functions = functions
+        self.idle_seconds = _setting("ZIK_IDLE_SECONDS", IDLE_SECONDS) if idle_seconds is None else idle_seconds
+        self.max_environments = int(_setting("ZIK_MAX_ENVIRONMENTS", MAX_ENVIRONMENTS_PER_FUNCTION)) if max_environments is None else max_environments
+        if self.max_environments < 1:
+            raise ValueError("ZIK_MAX_ENVIRONMENTS: a function needs at least one environment")
         self.debug = debug
         self._running: set[Environment] = set()
         self._before_invoke = before_invoke
@@ -294,13 +333,20 @@ class Runtime:
         self._busy: dict[str, int] = {name: 0 for name in functions}
         self._generation: dict[str, int] = {name: 0 for name in functions}
         self._warming: dict[str, int] = {name: 0 for name in functions}
+        # The invocations waiting for an environment of each function, first come first served: without the
+        # queue, whichever waiter woke first would take a freed environment, and an unlucky one would wait
+        # for its whole timeout while later ones were served.
+        self._queued: dict[str, deque[object]] = {name: deque() for name in functions}
         self._lock = threading.Condition()
         self._closed = False
+        self._stopped = threading.Event()
         self._sandboxes = sandboxes or SandboxPool(spares=1)
         trees: dict[Path, float] = {}
         self._fingerprints = {name: self._fingerprint(spec, trees) for name, spec in functions.items()}
         if watch:
             threading.Thread(target=self._watch, daemon=True, name="code-watcher").start()
+        if reap and self.idle_seconds > 0:
+            threading.Thread(target=self._reap_while_open, daemon=True, name="environment-reaper").start()
 
     # -- environments ---------------------------------------------------------------------------------
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
@@ -334,29 +380,46 @@ class Runtime:
         }
         return env
 
-    def _acquire(self, name: str, *, warming: bool = False) -> Environment:
+    def _acquire(self, name: str, *, warming: bool = False, wait: float | None = None) -> Environment:
         """An idle environment of the function, or a new one. ``warming``: for the prewarm itself, which
-        counts as warming already (the others wait for it)."""
+        counts as warming already (the others wait for it). ``wait``: the longest the invocation waits
+        for one while the function has all the environments it may (None: as long as it takes), then
+        EnvironmentsBusy."""
         spec = self.functions[name]
+        deadline = None if wait is None else time.monotonic() + wait
+        ticket = object()
         with self._lock:
-            while True:
-                if self._closed:
-                    raise FunctionCrashed("the local cloud is shutting down")
-                idle = self._idle[name]
-                while idle and idle[-1].generation != self._generation[name]:
-                    idle.pop().close()
-                if idle and not warming:
-                    environment = idle.pop()
-                    self._busy[name] += 1
-                    return environment
-                if self._warming[name] and not warming:
-                    # An environment of this function is starting right now: it is ready sooner than a new one.
-                    self._lock.wait(timeout=1)
-                    continue
-                if self._busy[name] < self._most_environments(name):
-                    self._busy[name] += 1
-                    break
-                self._lock.wait(timeout=1)
+            # The prewarm is no queued invocation: the first requests wait for the environment it starts.
+            queue = self._queued[name]
+            if not warming:
+                queue.append(ticket)
+            try:
+                while True:
+                    if self._closed:
+                        raise FunctionCrashed("the local cloud is shutting down")
+                    idle = self._idle[name]
+                    while idle and idle[-1].generation != self._generation[name]:
+                        idle.pop().close()
+                    if warming or queue[0] is ticket:
+                        if idle and not warming:
+                            environment = idle.pop()
+                            self._busy[name] += 1
+                            return environment
+                        # An environment of this function starting right now is ready sooner than a new one.
+                        if (warming or not self._warming[name]) and self._busy[name] < self._most_environments(name):
+                            self._busy[name] += 1
+                            break
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise EnvironmentsBusy(
+                            f"the function's {self._most_environments(name)} environments stayed busy for {wait:.0f} s "
+                            "(ZIK_MAX_ENVIRONMENTS sets how many it may have)"
+                        )
+                    self._lock.wait(timeout=1 if remaining is None else min(1, remaining))
+            finally:
+                if not warming:
+                    queue.remove(ticket)
+                    self._lock.notify_all()  # the next in the queue may go now
         try:
             debug = self.debug if self._debugged(name) else None
             environment = Environment(spec, self.environment_of(spec), self._generation[name], self.log, self._sandboxes.take(), debug)
@@ -377,13 +440,14 @@ class Runtime:
         return self.debug is not None and name in (self.debug.function, self.functions[name].name)
 
     def _most_environments(self, name: str) -> int:
-        return 1 if self._debugged(name) else MAX_ENVIRONMENTS_PER_FUNCTION
+        return 1 if self._debugged(name) else self.max_environments
 
     def _release(self, name: str, environment: Environment, reusable: bool) -> None:
         with self._lock:
             self._busy[name] -= 1
             self._running.discard(environment)
             if reusable and not self._closed and environment.generation == self._generation[name]:
+                environment.last_used = time.monotonic()
                 self._idle[name].append(environment)
             else:
                 environment.close()
@@ -454,7 +518,14 @@ class Runtime:
                 invocation = Invocation(request_id, error={"errorType": type(exc).__name__, "errorMessage": str(exc)})
                 self._report(spec, invocation)
                 return invocation
-        environment = self._acquire(name)
+        try:
+            # Queued at most for the function's timeout, then throttled, as an invocation behind a reserved
+            # concurrency would be (a debugged function has no timeout).
+            environment = self._acquire(name, wait=None if self._debugged(name) else spec.timeout)
+        except EnvironmentsBusy as exc:
+            invocation = Invocation(request_id, error={"errorType": "TooManyRequestsException", "errorMessage": str(exc)})
+            self._report(spec, invocation)
+            return invocation
         reusable = False
         try:
             invocation = environment.invoke(event, request_id, None if self._debugged(name) else spec.timeout)
@@ -485,6 +556,33 @@ class Runtime:
             f"REPORT RequestId: {invocation.request_id} Duration: {invocation.duration_ms:.2f} ms{init}{status}",
         )
 
+    # -- scaling down ----------------------------------------------------------------------------------
+    def reap_idle(self, now: float | None = None) -> int:
+        """Ends the environments idle for ``idle_seconds`` by ``now`` (monotonic; default: now), and says how
+        many. Only idle ones: a busy environment is in no idle list, and one taken meanwhile is no longer."""
+        if self.idle_seconds <= 0:  # kept until the local cloud stops
+            return 0
+        now = time.monotonic() if now is None else now
+        stale: list[Environment] = []
+        with self._lock:
+            for name, idle in self._idle.items():
+                keep = [environment for environment in idle if now - environment.last_used < self.idle_seconds]
+                if len(keep) != len(idle):
+                    stale.extend(environment for environment in idle if environment not in keep)
+                    self._idle[name] = keep
+        for environment in stale:
+            environment.close()
+        return len(stale)
+
+    def _reap_while_open(self) -> None:
+        # Often enough that an environment outlives its idle time by at most a third of it (and 10 s).
+        period = max(0.5, min(self.idle_seconds / 3, 10.0))
+        while not self._stopped.wait(period):
+            try:
+                self.reap_idle()
+            except Exception as exc:  # noqa: BLE001 - a failed close must not end the reaping
+                self.log("runtime", f"reclaiming idle environments failed: {exc!r}")
+
     # -- code reload ----------------------------------------------------------------------------------
     @staticmethod
     def _fingerprint(spec: FunctionSpec, trees: dict[Path, float]) -> float:
@@ -514,6 +612,7 @@ class Runtime:
 
     def close(self) -> None:
         """Ends every environment, the running ones too: their invocations answer Runtime.ExitError."""
+        self._stopped.set()
         with self._lock:
             self._closed = True
             environments = [env for envs in self._idle.values() for env in envs]

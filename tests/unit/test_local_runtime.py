@@ -1,0 +1,179 @@
+"""Execution environments scale down as Lambda's do: an environment idle long enough is reclaimed (its
+process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at once, the invocations
+beyond them queue in order, for at most the function's timeout. Real worker processes, without the
+libraries a sandbox preloads (nothing here imports them), and the reaper driven through its clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from zik_local.provision import FunctionSpec
+from zik_local.runtime import Invocation, Runtime, SandboxPool
+
+# Holds its invocation until the file the event names exists: a busy environment, without timing.
+HANDLER = """
+import os, time
+
+def handler(event, context):
+    while event.get("hold") and not os.path.exists(event["hold"]):
+        time.sleep(0.01)
+    return {"pid": os.getpid(), "n": event.get("n")}
+"""
+
+
+def _function(root: Path, name: str = "Fn", timeout: int = 30) -> FunctionSpec:
+    code = root / name
+    code.mkdir(parents=True)
+    (code / "app.py").write_text(HANDLER)
+    return FunctionSpec(
+        logical_id=name,
+        name=f"stack-{name}",
+        arn=f"arn:aws:lambda:us-east-1:123456789012:function:stack-{name}",
+        code_dir=code,
+        handler="app.handler",
+        runtime="python3.11",
+        environment={},
+        timeout=timeout,
+        memory=128,
+        layer_dirs=[],
+        architectures=["arm64"],
+    )
+
+
+def _runtime(root: Path, *, timeout: int = 30, **options) -> Runtime:
+    options.setdefault("reap", False)
+    return Runtime(
+        {"Fn": _function(root, timeout=timeout)},
+        "http://127.0.0.1:1",
+        log=lambda source, line: None,
+        watch=False,
+        sandboxes=SandboxPool(spares=0, preload=""),
+        **options,
+    )
+
+
+@pytest.fixture
+def runtime(tmp_path) -> Iterator[Runtime]:
+    runtime = _runtime(tmp_path, idle_seconds=30, max_environments=2)
+    yield runtime
+    runtime.close()
+
+
+def _until(check, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+class Held:
+    """An invocation in a thread of its own, busy until ``release``."""
+
+    def __init__(self, runtime: Runtime, root: Path, n: int):
+        self.gate = root / f"release-{n}"
+        self.answer: Invocation | None = None
+        self.thread = threading.Thread(target=self._run, args=(runtime, n))
+        self.thread.start()
+
+    def _run(self, runtime: Runtime, n: int) -> None:
+        self.answer = runtime.invoke("Fn", {"hold": str(self.gate), "n": n})
+
+    def release(self):
+        self.gate.touch()
+        self.thread.join(timeout=30)
+        assert self.answer is not None and not self.answer.failed, self.answer
+        return self.answer
+
+
+def test_an_idle_environment_is_reclaimed_once_idle_long_enough(runtime):
+    first = runtime.invoke("Fn", {})
+    (environment,) = runtime._idle["Fn"]
+
+    assert runtime.reap_idle(now=environment.last_used + 29) == 0
+    assert runtime._idle["Fn"] == [environment] and environment.process.poll() is None
+
+    assert runtime.reap_idle(now=environment.last_used + 31) == 1
+    assert runtime._idle["Fn"] == [] and environment.process.poll() is not None  # its process ended
+    again = runtime.invoke("Fn", {})
+    assert not again.failed and again.init_ms is not None and again.payload["pid"] != first.payload["pid"]  # a cold start
+
+
+def test_the_reaper_keeps_the_recently_used_and_never_takes_a_busy_one(runtime, tmp_path):
+    held = Held(runtime, tmp_path, 1)
+    _until(lambda: len(runtime._running) == 1, "the held invocation started")
+    (busy,) = runtime._running
+    # A second environment, used (and idle) while the first is busy.
+    runtime.invoke("Fn", {})
+    (idle,) = runtime._idle["Fn"]
+
+    assert runtime.reap_idle(now=time.monotonic() + 3600) == 1  # only the idle one, however long
+    assert idle.process.poll() is not None and busy.process.poll() is None
+    answer = held.release()
+    assert answer.payload["pid"] == busy.process.pid and runtime._idle["Fn"] == [busy]
+    assert runtime._busy["Fn"] == 0
+    assert runtime.invoke("Fn", {}).payload["pid"] == busy.process.pid  # still warm
+
+
+def test_the_reaper_thread_reclaims_on_its_own(tmp_path):
+    runtime = _runtime(tmp_path, idle_seconds=0.2, reap=True)
+    try:
+        assert not runtime.invoke("Fn", {}).failed
+        (environment,) = runtime._idle["Fn"]
+        _until(lambda: not runtime._idle["Fn"], "the idle environment was reclaimed")
+        environment.process.wait(timeout=10)
+    finally:
+        runtime.close()
+
+
+def test_invocations_beyond_the_cap_queue_in_order_for_a_free_environment(runtime, tmp_path):
+    held = [Held(runtime, tmp_path, n) for n in (1, 2)]
+    _until(lambda: runtime._busy["Fn"] == 2 and len(runtime._running) == 2, "two environments busy")
+    queued = [Held(runtime, tmp_path, n) for n in (3, 4)]
+    _until(lambda: len(runtime._queued["Fn"]) == 2, "two invocations queued")
+    assert runtime._busy["Fn"] == 2  # no third environment
+
+    pids = {held[0].release().payload["pid"]}
+    _until(lambda: len(runtime._queued["Fn"]) == 1, "one queued invocation took the freed environment")
+    # The first queued: it can answer now, while the second (queued, or running once the first is done) holds.
+    queued[0].gate.touch()
+    _until(lambda: queued[0].answer is not None, "the first queued invocation answered")
+    assert queued[1].answer is None and runtime._busy["Fn"] == 2
+    pids |= {h.release().payload["pid"] for h in (*held[1:], *queued)}
+
+    assert len(pids) == 2  # every invocation in one of the two environments
+    assert runtime._busy["Fn"] == 0 and len(runtime._idle["Fn"]) == 2 and not runtime._queued["Fn"]
+
+
+def test_an_invocation_queued_longer_than_the_function_timeout_is_throttled(tmp_path):
+    runtime = _runtime(tmp_path, timeout=1, max_environments=1)
+    try:
+        taken = runtime._acquire("Fn")  # the function's one environment, busy for as long as the test holds it
+        throttled = runtime.invoke("Fn", {})  # waits its 1 s timeout for it
+        assert throttled.error is not None and throttled.error["errorType"] == "TooManyRequestsException"
+        assert "ZIK_MAX_ENVIRONMENTS" in throttled.error["errorMessage"]
+        assert not runtime._queued["Fn"] and runtime._busy["Fn"] == 1
+        runtime._release("Fn", taken, reusable=True)
+        assert runtime._busy["Fn"] == 0 and runtime._idle["Fn"] == [taken]
+        assert runtime.invoke("Fn", {}).payload["pid"] == taken.process.pid
+    finally:
+        runtime.close()
+
+
+def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZIK_IDLE_SECONDS", "45")
+    monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS", "4")
+    runtime = _runtime(tmp_path / "set")
+    try:
+        assert (runtime.idle_seconds, runtime.max_environments) == (45, 4)
+    finally:
+        runtime.close()
+    for index, (name, value) in enumerate((("ZIK_IDLE_SECONDS", "soon"), ("ZIK_IDLE_SECONDS", "-1"), ("ZIK_MAX_ENVIRONMENTS", "0"))):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValueError, match=name):
+            _runtime(tmp_path / f"wrong-{index}")
+        monkeypatch.delenv(name)
