@@ -5,6 +5,7 @@ Gateway events built from the sample files in ``events/``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.util
 import json
@@ -13,7 +14,7 @@ import re
 import sys
 import uuid
 from base64 import b64encode
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -500,20 +501,131 @@ def stack():
     return load(TEMPLATE, parameters=LOCAL_PARAMETER_DEFAULTS)
 
 
+@pytest.fixture(scope="session")
+def provisioned() -> dict[frozenset[str], ProvisionedStack]:
+    """The stacks provisioned so far in this process, by the optional loaders they hold (see ``deployment``)."""
+    return {}
+
+
 @pytest.fixture
-def deployment(request, aws, stack):
+def deployment(request, aws, stack, provisioned):
     """Everything template.yaml declares, created in moto by the project's own provisioner; but for the data
     loaders only some tests read (OPTIONAL_LOADERS), which load in the stacks of the tests marked for them,
     and what no code reads at run time (role policies, log groups, TTL settings: no test reads them, and
-    they were half of each test's setup; `zik dev` and the local cloud's own tests create them)."""
-    from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
-    from zik_local.provision import provision
+    they were half of each test's setup; `zik dev` and the local cloud's own tests create them).
 
-    wanted = copy.deepcopy(stack)
-    for logical_id, marker in OPTIONAL_LOADERS.items():
-        if request.node.get_closest_marker(marker) is None:
-            del wanted.cfn["Resources"][logical_id]
-    return provision(wanted, None, LOCAL_PARAMETER_DEFAULTS, create_unread=False)
+    Each test gets a fresh stack, with nothing another test did in it. The provisioner runs once per test
+    process for each set of loaders; every test after the first starts from a copy of moto's state as it
+    was right after that provisioning (``ProvisionedStack``): a tenth of the time, the same state."""
+    loaders = frozenset(logical_id for logical_id, marker in OPTIONAL_LOADERS.items() if request.node.get_closest_marker(marker) is not None)
+    if loaders not in provisioned:
+        provisioned[loaders] = ProvisionedStack.create(stack, loaders)
+    return provisioned[loaders].restore()
+
+
+class ProvisionedStack:
+    """moto's state right after the provisioner created a stack in it, and the deployment it described.
+
+    ``restore()`` puts a deep copy of that state in place of moto's (freshly reset) backends: the services'
+    objects refer to one another (a rule's target, a table's stream), so every backend is copied in one
+    ``deepcopy``, which keeps those references inside the copy. Nothing of a test reaches the snapshot: it
+    is only ever copied from."""
+
+    def __init__(self, places: list[tuple[Any, str, str]], backends: list[Any], registries: list[tuple[Any, dict[str, Any]]], deployment: Any):
+        self._places = places  # where each backend lives: (moto's BackendDict of its service, account, region)
+        self._backends = backends
+        self._registries = registries  # what each BackendDict itself records (S3's: which account owns each bucket)
+        self._deployment = deployment
+
+    @classmethod
+    def create(cls, stack: Any, loaders: frozenset[str]) -> ProvisionedStack:
+        """Provision the stack (with the optional ``loaders`` only) in the current, fresh moto and keep a copy
+        of what that made."""
+        from moto.core.base_backend import BackendDict
+
+        from zik_local.cloud import LOCAL_PARAMETER_DEFAULTS
+        from zik_local.provision import provision
+
+        wanted = copy.deepcopy(stack)
+        for logical_id in OPTIONAL_LOADERS:
+            if logical_id not in loaders:
+                del wanted.cfn["Resources"][logical_id]
+        with _before_any_test():
+            deployment = provision(wanted, None, LOCAL_PARAMETER_DEFAULTS, create_unread=False)
+        places = [
+            (backend_dict, account, region)
+            for backend_dict in BackendDict._instances  # the services that hold something (moto's own list)
+            for account, regions in backend_dict.items()
+            for region in regions
+        ]
+        registries = list({id(backend_dict): backend_dict for backend_dict, _, _ in places}.values())
+        with _untracked_by_moto():
+            backends = _copied([backend_dict[account][region] for backend_dict, account, region in places], registries)
+            recorded = _copied([(registry, vars(registry)) for registry in registries], registries)
+        return cls(places, backends, recorded, _copied(deployment))
+
+    def restore(self) -> Any:
+        """moto's backends (reset by the test's ``aws``) hold a fresh copy of the provisioned state; the
+        deployment that describes it, a copy of its own."""
+        registries = [registry for registry, _ in self._registries]
+        for registry, recorded in _copied(self._registries, registries):
+            vars(registry).update(recorded)
+        for (backend_dict, account, region), backend in zip(self._places, _copied(self._backends, registries), strict=True):
+            dict.__setitem__(backend_dict[account], region, backend)  # backend_dict[account] registers the service with moto
+        return _copied(self._deployment)
+
+
+@contextlib.contextmanager
+def _untracked_by_moto() -> Iterator[None]:
+    """Objects made in the block are left out of moto's lists of every instance of its models: its reset
+    disposes of each one listed (closes an S3 object's buffer), and a snapshot must outlive every reset."""
+    from moto.core.common_models import BaseModel
+
+    def models(cls: type) -> Iterator[type]:
+        for subclass in cls.__subclasses__():
+            yield subclass
+            yield from models(subclass)
+
+    before = {model: len(model.instances_tracked) for model in models(BaseModel)}  # type: ignore[attr-defined]
+    yield
+    for model, count in before.items():
+        del model.instances_tracked[count:]  # type: ignore[attr-defined]
+
+
+def _copied(value: Any, registries: list[Any] | None = None) -> Any:
+    """A deep copy of moto objects, whose locks and conditions are made anew (they guard the copy, not the
+    original; copy.deepcopy refuses to copy a lock). moto's ``registries`` of backends (its BackendDicts)
+    are the same objects in the copy: an object that names one names the one moto serves from."""
+    import copyreg
+    import threading
+
+    fresh = {
+        type(threading.Lock()): threading.Lock,
+        type(threading.RLock()): threading.RLock,
+        threading.Condition: threading.Condition,
+        threading.Event: threading.Event,
+    }
+    added = [kind for kind in fresh if kind not in copyreg.dispatch_table]
+    for kind in added:
+        copyreg.dispatch_table[kind] = lambda _, make=fresh[kind]: (make, ())
+    try:
+        return copy.deepcopy(value, {id(registry): registry for registry in registries or ()})
+    finally:
+        for kind in added:
+            del copyreg.dispatch_table[kind]
+
+
+def _before_any_test() -> Any:
+    """Where the clock stands while a stack is provisioned for later tests: in a moved session, 5 s before
+    the instant its clock tests start at (each such test starts there again: what the provisioner wrote
+    must not lie in its future), then back where it was, moved on by the time it took; else, where it is."""
+    import datetime as dt
+
+    import time_machine
+
+    if _session_clock is None or _session_clock.instant is None:
+        return contextlib.nullcontext()
+    return time_machine.travel(_session_clock.instant - dt.timedelta(seconds=5), tick=True)
 
 
 # Custom resources whose only work is loading data, and the marker of the tests that read it: the hairstyle
