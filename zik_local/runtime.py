@@ -34,9 +34,12 @@ PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
 # At most this many environments of one function at once (ZIK_MAX_ENVIRONMENTS); invocations beyond them
 # queue, as they would behind a reserved concurrency. Every environment is a Python process of 50-80 MiB,
 # and on a laptop's few cores more of them do not answer faster: the functions wait mostly on the embedded
-# AWS, which is one process, and the CPU is already saturated. Measured on 2 cores, 50 clients: 8 per
-# function peaked at 3.8 GiB, 3 at 1.85 GiB and 2 at 1.4 GiB, for the same throughput within the noise.
-MAX_ENVIRONMENTS_PER_FUNCTION = 2
+# AWS, which is one process, and the CPU is already saturated. Measured on 2 cores, 50 clients reading only:
+# 8 per function peaked at 3.8 GiB, 3 at 1.85 GiB and 2 at 1.4 GiB, for the same throughput within the noise.
+# But with make load's goals in the mix (POST /goals and GET /tasks share a function, and a goal holds its
+# environment while the roadmap starts), 2 queued GET /tasks past their timeout (8 errors, p99 31 s) where 4
+# answered every request (p99 19 s) at the same peak memory: 4 it is.
+MAX_ENVIRONMENTS_PER_FUNCTION = 4
 # An environment no invocation has used for this long is reclaimed, its process ended (ZIK_IDLE_SECONDS;
 # 0 keeps them until the local cloud stops). Lambda keeps one for minutes, but on a laptop memory is the
 # scarcer: after a burst the memory is back within a minute, and the next invocation of a function idle for
