@@ -40,6 +40,8 @@ ASYNC_RETRY_DELAY = float(os.environ.get("ZIK_ASYNC_RETRY_DELAY", "0.2"))
 LOG_LINES_PER_FUNCTION = 2000
 # How long one `zik logs --tail` request may wait for a new line before answering empty.
 LOG_WAIT_LIMIT_SECONDS = 25.0
+# Threads running asynchronous invocations (Lambda's async queue, EventBridge and S3 deliveries) at once.
+ASYNC_WORKERS = 16
 
 
 # Template parameters whose local value differs from the deployed default: the AI (text and image) runs offline unless
@@ -86,7 +88,7 @@ class LocalCloud:
         self.gateway: Gateway | None = None
         self._moto: Any = None
         self._http: GatewayServer | None = None
-        self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="async")
+        self._executor = ThreadPoolExecutor(max_workers=ASYNC_WORKERS, thread_name_prefix="async")
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._cognito: dict[str, LocalCognito] = {}
@@ -113,14 +115,13 @@ class LocalCloud:
         sandboxes = self._sandboxes or SandboxPool(spares=1)
         import logging
 
-        from moto.server import ThreadedMotoServer
+        from zik_local.aws_server import EmbeddedAWS
 
-        # moto's werkzeug server logs every AWS call; the gateway and the functions log what matters.
+        # moto's werkzeug logger speaks of every AWS call; the gateway and the functions log what matters.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         aws_port = _usable_port(self.options.aws_port, fallback=self.options.aws_port_fallback, avoid=self.options.port)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
-        self._moto.start()
+        self._moto = EmbeddedAWS("127.0.0.1", aws_port).start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
         # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
@@ -327,12 +328,20 @@ class LocalCloud:
 
     def client(self, service: str) -> Any:
         # One client per service (the pollers ask for theirs all at once, at start), from the session the
-        # provisioning used: its service models are loaded already.
+        # provisioning used: its service models are loaded already. Its connection pool holds one connection
+        # per thread that may use it at once (every queue's poller long-polls on the SQS client): with
+        # botocore's 10, the eleventh poll opened a connection and closed it after, 9 new connections a
+        # second to the embedded AWS under make load, each a thread started there.
         with self._clients_lock:
             if service not in self._clients:
+                from botocore.config import Config
+
                 from zik_local.provision import new_client
 
-                self._clients[service] = new_client(service, self.aws_endpoint)
+                assert self.deployment is not None
+                deployment = self.deployment
+                users = len(deployment.queue_mappings) + len(deployment.stream_mappings) + len(deployment.schedules) + ASYNC_WORKERS + 8
+                self._clients[service] = new_client(service, self.aws_endpoint, Config(max_pool_connections=users))
             return self._clients[service]
 
     def _throttle_of(self, api_logical_id: str) -> TokenBucket | None:

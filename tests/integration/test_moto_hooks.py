@@ -21,6 +21,7 @@ from typing import Any
 import botocore.loaders
 import botocore.session
 import pytest
+from jsonpath_ng import ext as jsonpath_ext
 from moto import backends as moto_backends
 from moto.awslambda.models import LambdaFunction
 from moto.core import responses as moto_responses
@@ -195,6 +196,142 @@ def test_dynamodb_writes_are_serialised(aws: None) -> None:
     assert client.get_item(TableName="counters", Key={"id": {"S": "c"}})["Item"]["n"] == {"N": "3"}
 
 
+def test_eventbridge_reads_input_paths_with_the_parser_the_hook_caches() -> None:
+    """EventTemplateParser imports jsonpath_ng.ext's parse at each call (so the cached one installed there is
+    the one it uses), and a parsed path answers the same whatever it was used on before."""
+    from moto.events.utils import EventTemplateParser
+
+    assert "from jsonpath_ng.ext import parse" in inspect.getsource(EventTemplateParser.parse)
+    hooks.install(RecordingDispatcher())
+    try:
+        first = EventTemplateParser.parse(input_template="", input_paths_map={}, event=_sample_event("a"))
+        second = EventTemplateParser.parse(input_template="", input_paths_map={}, event=_sample_event("b"))
+        assert jsonpath_ext.parse("$.detail") is jsonpath_ext.parse("$.detail")
+    finally:
+        hooks.uninstall()
+    assert first["detail"] == {"n": "a"} and second["detail"] == {"n": "b"}
+    assert second == EventTemplateParser.parse(input_template="", input_paths_map={}, event=_sample_event("b"))
+
+
+def _sample_event(n: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": n,
+        "detail-type": "t",
+        "source": "s",
+        "account": ACCOUNT_ID,
+        "time": 1767225600,
+        "region": REGION,
+        "resources": [],
+        "detail": {"n": n},
+        "ingestion-time": 1.0,
+    }
+
+
+def test_moto_copies_a_transactions_tables_through_its_modules_copy() -> None:
+    """The rollback hook replaces ``moto.dynamodb.models.copy``: TransactWriteItems must still take its copies
+    with that module's deepcopy, one per table written, before any write, and put them back on failure."""
+    import moto.dynamodb.models as dynamodb_models
+
+    source = inspect.getsource(dynamodb_models.DynamoDBBackend.transact_write_items)
+    assert "original_table_state[table_name] = copy.deepcopy(" in source
+    assert "self.tables[table_name] = original_table_state[table_name]" in source
+    assert source.index("copy.deepcopy(") < source.index("self.put_item(")
+    assert re.search(r"^import copy$", inspect.getsource(dynamodb_models), re.MULTILINE)
+
+
+def _ledger(client: Any) -> None:
+    client.create_table(
+        TableName="ledger",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": p, "AttributeType": "S"} for p in ("pk", "sk")],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    for n in range(5):
+        client.put_item(TableName="ledger", Item={"pk": {"S": "u"}, "sk": {"S": f"e{n}"}, "n": {"N": str(n)}, "tags": {"L": [{"S": "a"}]}})
+
+
+def test_a_failed_transaction_puts_back_what_it_wrote_and_shares_what_it_did_not(aws: None) -> None:
+    import boto3
+    from moto.dynamodb.models import dynamodb_backends
+
+    hooks.make_dynamodb_writes_atomic()
+    client = boto3.client("dynamodb", region_name=REGION)
+    _ledger(client)
+    table = dynamodb_backends[ACCOUNT_ID][REGION].get_table("ledger")
+    untouched = table.items[next(iter(table.items))]
+    untouched_item = next(v for k, v in untouched.items() if k.value == "e4")
+    stream_length = len(table.stream_shard.items)
+
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "ledger",
+                        "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
+                        "UpdateExpression": "SET n = :n, tags[0] = :t",
+                        "ExpressionAttributeValues": {":n": {"N": "100"}, ":t": {"S": "z"}},
+                    }
+                },
+                {"Delete": {"TableName": "ledger", "Key": {"pk": {"S": "u"}, "sk": {"S": "e1"}}}},
+                {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}, "sk": {"S": "new"}}}},
+                {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}, "sk": {"S": "e2"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
+            ]
+        )
+
+    items = client.query(TableName="ledger", KeyConditionExpression="pk = :u", ExpressionAttributeValues={":u": {"S": "u"}})["Items"]
+    assert [(i["sk"]["S"], i["n"]["N"], i["tags"]["L"][0]["S"]) for i in items] == [(f"e{n}", str(n), "a") for n in range(5)]
+    restored = dynamodb_backends[ACCOUNT_ID][REGION].get_table("ledger")
+    assert restored is not table  # moto's own rollback: the copy taken before the first write
+    assert len(restored.stream_shard.items) == stream_length and restored.stream_shard.table is restored
+    # The items the transaction did not write are the same objects, not copies (what makes it cheap).
+    assert next(v for k, v in restored.items[next(iter(restored.items))].items() if k.value == "e4") is untouched_item
+
+    client.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": "ledger",
+                    "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
+                    "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": {"N": "100"}},
+                }
+            },
+            {"Delete": {"TableName": "ledger", "Key": {"pk": {"S": "u"}, "sk": {"S": "e1"}}}},
+        ]
+    )
+    items = client.query(TableName="ledger", KeyConditionExpression="pk = :u", ExpressionAttributeValues={":u": {"S": "u"}})["Items"]
+    assert [(i["sk"]["S"], i["n"]["N"]) for i in items] == [("e0", "100"), ("e2", "2"), ("e3", "3"), ("e4", "4")]
+    assert [r.record["eventName"] for r in restored.stream_shard.items[stream_length:]] == ["MODIFY", "REMOVE"]
+
+
+def test_a_transaction_moto_cannot_read_keys_of_is_copied_whole(aws: None) -> None:
+    """A request whose keys are unreadable (a missing key attribute) gets moto's own copy and moto's answer."""
+    import boto3
+
+    hooks.make_dynamodb_writes_atomic()
+    client = boto3.client("dynamodb", region_name=REGION)
+    _ledger(client)
+    with pytest.raises(client.exceptions.ClientError):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "ledger",
+                        "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
+                        "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "7"}},
+                    }
+                },
+                {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}}}},
+            ]
+        )
+    item = client.get_item(TableName="ledger", Key={"pk": {"S": "u"}, "sk": {"S": "e0"}})["Item"]
+    assert item["n"] == {"N": "0"}
+
+
 def test_stepfunctions_execution_setting_exists() -> None:
     from moto.stepfunctions import responses
 
@@ -244,6 +381,7 @@ def _current() -> dict[str, Any]:
         "backend_session": AccountSpecificBackend.__dict__["get_session"],
         "dynamodb_result": DynamoResult.execute_result,
         "method_names": moto_responses.method_names_from_class,
+        "jsonpath_parse": jsonpath_ext.parse,
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
@@ -283,7 +421,17 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
         hooks.uninstall()
     after = _current()
 
-    for name in ("invoke", "s3", "send_to_targets", "modules", "service_model", "backend_session", "dynamodb_result", "method_names"):
+    for name in (
+        "invoke",
+        "s3",
+        "send_to_targets",
+        "modules",
+        "service_model",
+        "backend_session",
+        "dynamodb_result",
+        "method_names",
+        "jsonpath_parse",
+    ):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
     assert during["stepfunctions"]["execute_state_machine"] is True
