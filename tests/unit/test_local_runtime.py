@@ -1,6 +1,7 @@
 """Execution environments scale down as Lambda's do: an environment idle long enough is reclaimed (its
 process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at once, the invocations
-beyond them queue in order, for at most the function's timeout. Real worker processes, without the
+beyond them queue in order, for at most the function's timeout; a busy function waits ZIK_SCALE_OUT_AFTER for
+an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle. Real worker processes, without the
 libraries a sandbox preloads (nothing here imports them), and the reaper driven through its clock."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from zik_local import runtime as runtime_module
 from zik_local.provision import FunctionSpec
 from zik_local.runtime import Invocation, Runtime, SandboxPool
 
@@ -45,10 +47,11 @@ def _function(root: Path, name: str = "Fn", timeout: int = 30) -> FunctionSpec:
     )
 
 
-def _runtime(root: Path, *, timeout: int = 30, **options) -> Runtime:
+def _runtime(root: Path, *, timeout: int = 30, functions: tuple[str, ...] = ("Fn",), **options) -> Runtime:
     options.setdefault("reap", False)
+    options.setdefault("scale_out_after", 0)
     return Runtime(
-        {"Fn": _function(root, timeout=timeout)},
+        {name: _function(root, name, timeout=timeout) for name in functions},
         "http://127.0.0.1:1",
         log=lambda source, line: None,
         watch=False,
@@ -74,14 +77,14 @@ def _until(check, what: str, timeout: float = 20) -> None:
 class Held:
     """An invocation in a thread of its own, busy until ``release``."""
 
-    def __init__(self, runtime: Runtime, root: Path, n: int):
+    def __init__(self, runtime: Runtime, root: Path, n: int, function: str = "Fn"):
         self.gate = root / f"release-{n}"
         self.answer: Invocation | None = None
-        self.thread = threading.Thread(target=self._run, args=(runtime, n))
+        self.thread = threading.Thread(target=self._run, args=(runtime, n, function))
         self.thread.start()
 
-    def _run(self, runtime: Runtime, n: int) -> None:
-        self.answer = runtime.invoke("Fn", {"hold": str(self.gate), "n": n})
+    def _run(self, runtime: Runtime, n: int, function: str) -> None:
+        self.answer = runtime.invoke(function, {"hold": str(self.gate), "n": n})
 
     def release(self):
         self.gate.touch()
@@ -119,13 +122,16 @@ def test_the_reaper_keeps_the_recently_used_and_never_takes_a_busy_one(runtime, 
     assert runtime.invoke("Fn", {}).payload["pid"] == busy.process.pid  # still warm
 
 
-def test_the_reaper_thread_reclaims_on_its_own(tmp_path):
+def test_the_reaper_thread_reclaims_on_its_own_and_then_returns_the_memory_freed(tmp_path, monkeypatch):
+    returned = threading.Event()
+    monkeypatch.setattr(runtime_module, "_return_freed_memory", returned.set)
     runtime = _runtime(tmp_path, idle_seconds=0.2, reap=True)
     try:
         assert not runtime.invoke("Fn", {}).failed
         (environment,) = runtime._idle["Fn"]
         _until(lambda: not runtime._idle["Fn"], "the idle environment was reclaimed")
         environment.process.wait(timeout=10)
+        assert returned.wait(timeout=10)
     finally:
         runtime.close()
 
@@ -164,16 +170,79 @@ def test_an_invocation_queued_longer_than_the_function_timeout_is_throttled(tmp_
         runtime.close()
 
 
+def test_a_busy_function_waits_for_its_environment_before_starting_another(tmp_path):
+    """With a scale-out delay longer than the test, the second invocation waits for the first one's
+    environment and runs in it; with none, it starts a second environment at once."""
+    patient = _runtime(tmp_path / "patient", scale_out_after=3600, max_environments=2)
+    try:
+        first = Held(patient, tmp_path, 1)
+        _until(lambda: len(patient._running) == 1, "the first invocation started")
+        second = Held(patient, tmp_path, 2)
+        _until(lambda: len(patient._queued["Fn"]) == 1, "the second invocation waits")
+        second.gate.touch()
+        assert patient._busy["Fn"] == 1  # no second environment
+        assert first.release().payload["pid"] == second.release().payload["pid"]
+    finally:
+        patient.close()
+    eager = _runtime(tmp_path / "eager", scale_out_after=0, max_environments=2)
+    try:
+        first = Held(eager, tmp_path, 3)
+        _until(lambda: len(eager._running) == 1, "the first invocation started")
+        second = Held(eager, tmp_path, 4)
+        _until(lambda: len(eager._running) == 2, "a second environment started for the second invocation")
+        assert first.release().payload["pid"] != second.release().payload["pid"]
+    finally:
+        eager.close()
+
+
+def test_past_the_total_cap_a_function_takes_the_place_of_the_longest_idle_one(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn", "Hn"), max_total=2)
+    try:
+        runtime.invoke("Fn", {})
+        runtime.invoke("Gn", {})
+        (oldest,), (newer,) = runtime._idle["Fn"], runtime._idle["Gn"]
+        assert not runtime.invoke("Hn", {}).failed  # a third environment: Fn's, idle the longest, made room
+        assert oldest.process.wait(timeout=10) is not None and newer.process.poll() is None
+        assert runtime._idle["Fn"] == [] and runtime._idle["Gn"] == [newer] and len(runtime._idle["Hn"]) == 1
+    finally:
+        runtime.close()
+
+
+def test_past_the_total_cap_with_every_environment_busy_an_invocation_queues(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=1)
+    try:
+        busy = Held(runtime, tmp_path, 1, "Gn")
+        _until(lambda: len(runtime._running) == 1, "Gn's environment is busy")
+        waiting = Held(runtime, tmp_path, 2, "Fn")
+        _until(lambda: len(runtime._queued["Fn"]) == 1, "Fn's invocation queues for room")
+        waiting.gate.touch()
+        assert runtime._busy["Fn"] == 0 and waiting.answer is None
+        gn = busy.release().payload["pid"]
+        fn = waiting.release().payload["pid"]  # Gn's environment, released and idle, made room for Fn's
+        assert fn != gn and runtime._idle["Gn"] == [] and len(runtime._idle["Fn"]) == 1
+    finally:
+        runtime.close()
+
+
 def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIK_IDLE_SECONDS", "45")
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS", "4")
-    runtime = _runtime(tmp_path / "set")
+    monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS_TOTAL", "9")
+    monkeypatch.setenv("ZIK_SCALE_OUT_AFTER", "0.5")
+    runtime = _runtime(tmp_path / "set", scale_out_after=None)
     try:
-        assert (runtime.idle_seconds, runtime.max_environments) == (45, 4)
+        assert (runtime.idle_seconds, runtime.max_environments, runtime.max_total, runtime.scale_out_after) == (45, 4, 9, 0.5)
     finally:
         runtime.close()
-    for index, (name, value) in enumerate((("ZIK_IDLE_SECONDS", "soon"), ("ZIK_IDLE_SECONDS", "-1"), ("ZIK_MAX_ENVIRONMENTS", "0"))):
+    wrong = (
+        ("ZIK_IDLE_SECONDS", "soon"),
+        ("ZIK_IDLE_SECONDS", "-1"),
+        ("ZIK_MAX_ENVIRONMENTS", "0"),
+        ("ZIK_MAX_ENVIRONMENTS_TOTAL", "0"),
+        ("ZIK_SCALE_OUT_AFTER", "-2"),
+    )
+    for index, (name, value) in enumerate(wrong):
         monkeypatch.setenv(name, value)
         with pytest.raises(ValueError, match=name):
-            _runtime(tmp_path / f"wrong-{index}")
+            _runtime(tmp_path / f"wrong-{index}", scale_out_after=None)
         monkeypatch.delenv(name)
