@@ -28,11 +28,15 @@ active users, by service and by feature. Counted, and where:
   S3              requests by tier (PUT, POST, COPY, LIST; GET, HEAD and the rest) and the bytes stored
   CloudFront      the bytes and requests of the images the workload's client views (the studio's images,
                   served through CloudFront in production, presigned S3 links locally)
-  AI              the gateway's ``ai call`` lines: calls, input and output tokens per task and provider. The
-                  local provider counts four characters a token of its prompt and answer; the tool a model
-                  is also sent (the task's schema, and the 340 tokens of Anthropic's tool-use system prompt)
-                  is added; they are priced as Bedrock's Claude 3.5 Haiku would be, and also given at Claude 3
-                  Haiku's price; image edits as Nova Canvas images
+  AI              the gateway's ``ai call`` lines: calls, input and output tokens per task and provider, and
+                  the tokens a vendor read from or wrote to its prompt cache. The local provider counts four
+                  characters a token of its prompt and answer; the tool a model is also sent (the task's
+                  schema, and the 340 tokens of Anthropic's tool-use system prompt) is added. Each text task is
+                  priced on the Bedrock model the template gives it (BedrockTaskModels, else BedrockModelId);
+                  its shared prefix (the tool and a system prompt without the user's data) is read from the
+                  prompt cache where that model caches and the prefix reaches its minimum, at the share of
+                  calls that come within the cache's 5 minutes of another (calls at random over 16 waking
+                  hours a day, from the month's count at 1,000 users); image edits as Nova Canvas images
   Logs            the bytes the functions log, as CloudWatch Logs ingestion (26 bytes of overhead a line)
 
 The local figures are not Lambda's: the functions run on a shared 2-core machine against an in-process moto,
@@ -43,11 +47,14 @@ CloudWatch metrics and alarms, KMS. The schedules' work (hourly job ingestion, d
 sweep) is measured by firing each once after the users' month and multiplying by its runs in 30 days: a fixed
 line, not scaled with the users.
 
-The report: cost by feature and service, the counts behind it, AI per task and provider (also at Claude 3
-Haiku's price, the cheaper model the template's BedrockModelId allows), Lambda by function, the Career seed's
-workload (500k invocations, 1M API requests, 50k AI requests) at the measured means against a quarter of its
-$220, and the three costliest features with their largest lines. About 3 minutes for 3 users on 2 cores;
-``--users``, ``--days`` (a part of the month, its figures prorated: a quicker look) and ``--features``.
+The report: cost by feature and service (and the AI's cost before the prompt cache and the per-task models),
+the counts behind it, AI per task and provider with its model, shared prefix and cache hits, Lambda by
+function, the Career seed's workload (500k invocations, 1M API requests, 50k AI requests) at the measured
+means against a quarter of its $220, and the three costliest features with what would halve each, computed
+(each AI task on the other priced models, the paid renders an image task would have to shed, a prefix under
+its model's cache minimum, the largest line outside the AI). docs/ai-costs.md says what was done and why.
+About 3 minutes for 3 users on 2 cores; ``--users``, ``--days`` (a part of the month, its figures prorated: a
+quicker look) and ``--features``.
 """
 
 from __future__ import annotations
@@ -68,8 +75,9 @@ import time
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from string import Template
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -90,6 +98,19 @@ SEED_API_REQUESTS = 1_000_000
 SEED_AI_REQUESTS = 50_000
 SEED_ESTIMATE_USD = 220.0
 AI_SCHEMAS = Path(__file__).resolve().parents[1] / "layers" / "shared" / "zik" / "schemas" / "ai"
+AI_PROMPTS = Path(__file__).resolve().parents[1] / "layers" / "shared" / "zik" / "ai" / "prompts"
+# Bedrock's prompt cache (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html, read
+# 2026-11-30): the fewest tokens a cache checkpoint's prefix must hold, by the models whose checkpoint the
+# provider sends (zik/ai/providers/bedrock.py CACHING_MODELS; a test holds the two together). A shorter prefix
+# is not cached and costs the usual input price.
+CACHE_MIN_TOKENS = {"claude-3-5-haiku": 2048}
+CACHE_TTL_MINUTES = 5.0  # the cache's default time to live, renewed by every read
+# The hours of a day the users' calls are spread over (their waking hours): the calls of a task arrive at
+# random within them, and a call finds the cache warm when another came within the TTL before it.
+ACTIVE_HOURS_A_DAY = 16
+# Bedrock model ids (an inference profile's region prefix dropped) to their prices' names in the price file.
+MODEL_PRICES = (("anthropic.claude-3-5-haiku-", "claude-3-5-haiku"), ("amazon.nova-micro-", "nova-micro"))
+_INFERENCE_PROFILE = re.compile(r"^(us|eu|apac|us-gov|global)\.")
 # The system prompt Anthropic adds to a request that forces a tool (tool_choice "tool"), Claude 3.5 Haiku:
 # https://docs.anthropic.com/en/docs/build-with-claude/tool-use (pricing), as read on 2026-11-30.
 TOOL_USE_SYSTEM_TOKENS = 340
@@ -153,10 +174,23 @@ def write_units(item_bytes: int) -> int:
 # -- what was used, and what it costs --------------------------------------------------------------------
 @dataclass
 class AIUse:
+    """A task's calls. ``input_tokens`` are the ones priced as input; a vendor's ``cache_read_tokens`` and
+    ``cache_write_tokens`` beside them; ``prefix_tokens``: of the input of the offline provider's calls, the
+    tool and system prompt every call of the task shares, which a model that caches would read from its
+    cache (zik/ai/providers/bedrock.py)."""
+
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     images: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    prefix_tokens: int = 0
+
+    def __iadd__(self, other: AIUse) -> AIUse:
+        for part in fields(self):
+            setattr(self, part.name, getattr(self, part.name) + getattr(other, part.name))
+        return self
 
 
 @dataclass
@@ -192,11 +226,7 @@ class Usage:
             elif name == "ai":
                 for source in (self.ai, other.ai):
                     for key, use in source.items():
-                        into = total.ai[key]
-                        into.calls += use.calls
-                        into.input_tokens += use.input_tokens
-                        into.output_tokens += use.output_tokens
-                        into.images += use.images
+                        total.ai[key] += use
             else:
                 setattr(total, name, getattr(self, name) + getattr(other, name))
         return total
@@ -210,7 +240,7 @@ class Usage:
                 setattr(total, name, Counter({key: count * factor for key, count in value.items()}))
             elif name == "ai":
                 for key, use in value.items():
-                    total.ai[key] = AIUse(*(round(part * factor) for part in (use.calls, use.input_tokens, use.output_tokens, use.images)))
+                    total.ai[key] = AIUse(*(round(getattr(use, part.name) * factor) for part in fields(use)))
             else:
                 setattr(total, name, value * factor)
         return total
@@ -241,12 +271,82 @@ class Prices:
         return self.usd[name]
 
 
-def cost_by_service(usage: Usage, prices: Prices, *, storage_bytes: int = 0, s3_stored_bytes: int = 0) -> dict[str, float]:
-    """USD by service for ``usage``, with a month of ``storage_bytes`` in DynamoDB and ``s3_stored_bytes`` in S3."""
+def price_name(model_id: str) -> str:
+    """The name of a Bedrock model's prices in the price file (``claude-3-5-haiku``), from its id."""
+    bare = _INFERENCE_PROFILE.sub("", model_id)
+    for prefix, name in MODEL_PRICES:
+        if bare.startswith(prefix):
+            return name
+    raise CostError(f"no prices for the Bedrock model {model_id} (zik_local/cost.py MODEL_PRICES, prices/aws.json)")
+
+
+def cache_hit_share(calls_a_month: float) -> float:
+    """The share of a task's calls that find its prefix in the cache: calls arriving at random over the users'
+    active hours, each finds it when another came within the cache's TTL before it (1 - e^(-rate x TTL))."""
+    per_minute = calls_a_month / (30 * ACTIVE_HOURS_A_DAY * 60)
+    return 1 - math.exp(-per_minute * CACHE_TTL_MINUTES)
+
+
+@dataclass(frozen=True)
+class AIPricing:
+    """How the AI's calls are priced: each text task on the Bedrock model the template gives it (its own in
+    BedrockTaskModels, else BedrockModelId), its shared prefix read from the prompt cache where that model
+    caches and the prefix is long enough; images by the image (Nova Canvas). ``task_models`` and ``cache``
+    off price every call as before either was used."""
+
+    prices: Prices
+    default_model: str  # a price name: "claude-3-5-haiku"
+    task_models: Mapping[str, str] = field(default_factory=dict)  # task -> price name
+    cache: bool = True
+
+    @classmethod
+    def from_template(cls, prices: Prices, template: Path = TEMPLATE) -> AIPricing:
+        from zik_local.template import load_yaml
+
+        parameters = load_yaml(template).get("Parameters") or {}
+        default = str((parameters.get("BedrockModelId") or {}).get("Default") or "")
+        pairs = str((parameters.get("BedrockTaskModels") or {}).get("Default") or "")
+        task_models = {}
+        for pair in filter(None, (part.strip() for part in pairs.split(","))):
+            task, _, model = pair.partition("=")
+            task_models[task.strip()] = price_name(model.strip())
+        return cls(prices, price_name(default), task_models)
+
+    def without_savings(self) -> AIPricing:
+        """Every text task on BedrockModelId, no prompt cache: what the AI cost before either."""
+        return AIPricing(self.prices, self.default_model, {}, cache=False)
+
+    def model(self, task: str) -> str:
+        return self.task_models.get(task, self.default_model)
+
+    def cached(self, task: str, use: AIUse) -> tuple[float, float, float]:
+        """(plain input, cache reads, cache writes) tokens of a task's calls, ``use`` being a month's."""
+        plain, read, write = float(use.input_tokens), float(use.cache_read_tokens), float(use.cache_write_tokens)
+        minimum = CACHE_MIN_TOKENS.get(self.model(task))
+        if self.cache and minimum is not None and use.prefix_tokens and use.prefix_tokens / use.calls >= minimum:
+            hit = cache_hit_share(use.calls)
+            plain -= use.prefix_tokens
+            read += use.prefix_tokens * hit
+            write += use.prefix_tokens * (1 - hit)
+        return plain, read, write
+
+    def cost(self, task: str, use: AIUse, *, model: str | None = None) -> float:
+        """USD of a month of a task's calls (on ``model``, a price name, rather than its own if given)."""
+        if use.images:
+            return use.images * self.prices["bedrock.nova-canvas.image"]
+        pricing = self if model is None else AIPricing(self.prices, self.default_model, {task: model}, self.cache)
+        name = pricing.model(task)
+        plain, read, write = pricing.cached(task, use)
+        usd = plain * self.prices[f"bedrock.{name}.input_1k"] + use.output_tokens * self.prices[f"bedrock.{name}.output_1k"]
+        if read or write:
+            usd += read * self.prices[f"bedrock.{name}.cache_read_1k"] + write * self.prices[f"bedrock.{name}.cache_write_1k"]
+        return usd / 1000
+
+
+def cost_by_service(usage: Usage, prices: Prices, ai: AIPricing, *, storage_bytes: int = 0, s3_stored_bytes: int = 0) -> dict[str, float]:
+    """USD by service for ``usage`` (a month, at the scale the prompt cache is reckoned at), with a month of
+    ``storage_bytes`` in DynamoDB and ``s3_stored_bytes`` in S3."""
     gb = 1024**3
-    text_in = sum(use.input_tokens for (task, provider), use in usage.ai.items())
-    text_out = sum(use.output_tokens for (task, provider), use in usage.ai.items())
-    images = sum(use.images for use in usage.ai.values())
     return {
         "Lambda": usage.gb_seconds * prices["lambda.arm64.gb_second"] + usage.lambda_invocations * prices["lambda.request"],
         "API Gateway": usage.api_requests * prices["apigateway.rest.request"],
@@ -260,18 +360,9 @@ def cost_by_service(usage: Usage, prices: Prices, *, storage_bytes: int = 0, s3_
         + usage.s3_tier2 * prices["s3.request.tier2"]
         + s3_stored_bytes / gb * prices["s3.standard.gb_month"],
         "CloudFront": usage.cdn_bytes / gb * prices["cloudfront.gb_out"] + usage.cdn_requests * prices["cloudfront.https_request"],
-        "Bedrock": text_in / 1000 * prices["bedrock.claude-3-5-haiku.input_1k"]
-        + text_out / 1000 * prices["bedrock.claude-3-5-haiku.output_1k"]
-        + images * prices["bedrock.nova-canvas.image"],
+        "Bedrock": sum(ai.cost(task, use) for (task, _provider), use in usage.ai.items()),
         "CloudWatch Logs": usage.log_bytes / gb * prices["cloudwatch.logs.gb_ingested"],
     }
-
-
-def ai_cost(use: AIUse, prices: Prices, model: str = "claude-3-5-haiku") -> float:
-    """USD of one task's calls on a Bedrock text model (``model`` names its prices), or its images."""
-    if use.images:
-        return use.images * prices["bedrock.nova-canvas.image"]
-    return use.input_tokens / 1000 * prices[f"bedrock.{model}.input_1k"] + use.output_tokens / 1000 * prices[f"bedrock.{model}.output_1k"]
 
 
 def scaled(costs: Mapping[str, float], factor: float) -> dict[str, float]:
@@ -284,33 +375,32 @@ class SeedEstimate:
     api_usd: float
     dynamodb_usd: float
     ai_usd: float
-    ai_usd_claude_3_haiku: float = 0.0  # the same calls on the cheaper model
+    ai_usd_before: float = 0.0  # the same calls on BedrockModelId with no prompt cache
 
     @property
     def total(self) -> float:
         return self.lambda_usd + self.api_usd + self.dynamodb_usd + self.ai_usd
 
 
-def seed_workload(usage: Usage, prices: Prices) -> SeedEstimate:
-    """The Career seed's month (500k invocations, 1M API requests, 50k AI requests) at the measured means:
-    GB-s per invocation, DynamoDB units per API request (everything the platform's requests wrote and read,
-    asynchronous work included), tokens per AI call."""
+def seed_workload(usage: Usage, prices: Prices, ai: AIPricing) -> SeedEstimate:
+    """The Career seed's month (500k invocations, 1M API requests, 50k AI requests) at the measured means of
+    ``usage`` (a month of 1,000 users): GB-s per invocation, DynamoDB units per API request (everything the
+    platform's requests wrote and read, asynchronous work included), USD per text AI call."""
     if not usage.lambda_invocations or not usage.api_requests or not usage.ai_calls:
         raise CostError("the run made no invocation, API request or AI call to take a mean of")
     per_invocation = usage.gb_seconds / usage.lambda_invocations * prices["lambda.arm64.gb_second"] + prices["lambda.request"]
     per_request_dynamodb = (
         usage.read_units * prices["dynamodb.ondemand.read_unit"] + usage.write_units * prices["dynamodb.ondemand.write_unit"]
     ) / usage.api_requests
-    text_calls = sum(use.calls for use in usage.ai.values() if not use.images) or 1
-    text_usd = cost_by_service(Usage(ai={key: use for key, use in usage.ai.items() if not use.images}), prices)["Bedrock"]
+    text = {task: use for (task, _provider), use in usage.ai.items() if not use.images}
+    text_calls = sum(use.calls for use in text.values()) or 1
+    before = ai.without_savings()
     return SeedEstimate(
         lambda_usd=SEED_INVOCATIONS * per_invocation,
         api_usd=SEED_API_REQUESTS * prices["apigateway.rest.request"],
         dynamodb_usd=SEED_API_REQUESTS * per_request_dynamodb,
-        ai_usd=SEED_AI_REQUESTS * text_usd / text_calls,
-        ai_usd_claude_3_haiku=SEED_AI_REQUESTS
-        * sum(ai_cost(use, prices, "claude-3-haiku") for use in usage.ai.values() if not use.images)
-        / text_calls,
+        ai_usd=SEED_AI_REQUESTS * sum(ai.cost(task, use) for task, use in text.items()) / text_calls,
+        ai_usd_before=SEED_AI_REQUESTS * sum(before.cost(task, use) for task, use in text.items()) / text_calls,
     )
 
 
@@ -345,6 +435,21 @@ def tool_tokens(task: str) -> int:
     schema = AI_SCHEMAS / f"{task}.json"
     size = len(json.dumps(json.loads(schema.read_text(encoding="utf-8")), separators=(",", ":"))) if schema.exists() else 0
     return math.ceil(size / 4) + TOOL_USE_SYSTEM_TOKENS
+
+
+@functools.cache
+def prefix_tokens(task: str, prompt_version: str) -> int:
+    """The input tokens every call of a task shares, ahead of the provider's cache checkpoint: the tool, then
+    the system prompt (four characters a token) when it is the same for every call (no ``$field`` in it).
+    A system prompt with the user's data in it shares nothing; nor does a prompt whose file is not found."""
+    path = AI_PROMPTS / f"{prompt_version}.md"
+    if not prompt_version or not path.exists():
+        return 0
+    parts = re.split(r"^\[(system|user)\]\s*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    system = next((parts[i + 1].strip() for i in range(1, len(parts) - 1, 2) if parts[i] == "system"), "")
+    if not system or Template(system).get_identifiers():
+        return 0
+    return tool_tokens(task) + len(system) // 4
 
 
 # -- the workload ------------------------------------------------------------------------------------------
@@ -419,10 +524,15 @@ class Meter:
                 task, provider, images = str(call.get("task")), str(call.get("provider")), int(call.get("images") or 0)
                 use = usage.ai[(task, provider)]
                 use.calls += 1
+                offline_text = provider == "local" and not images
                 # the local provider counts its prompt and answer only; a model is also sent the tool
-                use.input_tokens += int(call.get("input_tokens") or 0) + (tool_tokens(task) if provider == "local" and not images else 0)
+                use.input_tokens += int(call.get("input_tokens") or 0) + (tool_tokens(task) if offline_text else 0)
                 use.output_tokens += int(call.get("output_tokens") or 0)
                 use.images += images
+                use.cache_read_tokens += int(call.get("cache_read_tokens") or 0)
+                use.cache_write_tokens += int(call.get("cache_write_tokens") or 0)
+                if offline_text:
+                    use.prefix_tokens += prefix_tokens(task, str(call.get("prompt_version") or ""))
 
     # every HTTP request to the embedded AWS (moto's WSGI application)
     def aws_request(self, environ: dict[str, Any]) -> None:
@@ -1031,20 +1141,30 @@ def _usd(value: float) -> str:
     return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.4f}"
 
 
-def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) -> str:
+def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]], ai: AIPricing | None = None) -> str:
+    ai = ai or AIPricing.from_template(prices)
+    before = ai.without_savings()
     factor = MAU / result.users * 30 / result.days  # a part of a month run stands for the whole month
     lines = [f"# What zik costs: a month of {MAU:,} active users (us-east-1 list prices, zik_local/prices/aws.json)", ""]
     lines.append(
         f"Measured: {result.users} users' month (zik_local/cost_workload.toml) through the local cloud in {result.elapsed_s:.0f} s, scaled x{factor:,.0f}."
     )
-    lines.append("")
+    own = ", ".join(f"{task} on {model}" for task, model in sorted(ai.task_models.items()))
+    lines += [
+        f"Text tasks priced on Bedrock's {ai.default_model} (template BedrockModelId){f', {own} (BedrockTaskModels)' if own else ''}; "
+        f"a task's shared prefix (tool and system prompt) read from the prompt cache where its model caches and the prefix reaches "
+        f"the model's minimum; images as Nova Canvas.",
+        "",
+    ]
+    months = {feature: usage.scaled(factor) for feature, usage in result.usage.items()}
     by_feature: dict[str, dict[str, float]] = {}
-    total_storage = result.storage_bytes
-    for feature, usage in result.usage.items():
-        storage = total_storage if feature == "platform" else 0  # the tables' storage is shown once, under the platform
-        s3 = result.s3_bytes if feature == "studio" else 0  # what the workload leaves in S3 is the studio's photos
-        by_feature[feature] = scaled(cost_by_service(usage, prices, storage_bytes=storage, s3_stored_bytes=s3), factor)
-    by_feature[SCHEDULED] = cost_by_service(result.scheduled, prices)  # a month of runs already: not per user
+    ai_before = 0.0
+    for feature, month in months.items():
+        storage = result.storage_bytes * factor if feature == "platform" else 0  # the tables' storage is shown once, under the platform
+        s3 = result.s3_bytes * factor if feature == "studio" else 0  # what the workload leaves in S3 is the studio's photos
+        by_feature[feature] = cost_by_service(month, prices, ai, storage_bytes=round(storage), s3_stored_bytes=round(s3))
+        ai_before += cost_by_service(month, prices, before)["Bedrock"]
+    by_feature[SCHEDULED] = cost_by_service(result.scheduled, prices, ai)  # a month of runs already: not per user
     by_service = {service: sum(costs[service] for costs in by_feature.values()) for service in SERVICES}
     grand = sum(by_service.values())
     header = "| feature | " + " | ".join(SERVICES) + " | total |"
@@ -1052,7 +1172,13 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) ->
     for feature, costs in by_feature.items():
         lines.append(f"| {feature} | " + " | ".join(_usd(costs[s]) for s in SERVICES) + f" | **{_usd(sum(costs.values()))}** |")
     lines.append("| **all** | " + " | ".join(_usd(by_service[s]) for s in SERVICES) + f" | **{_usd(grand)}** |")
-    lines += ["", f"Per active user and month: {_usd(grand / MAU)}.", ""]
+    grand_before = grand - by_service["Bedrock"] + ai_before
+    lines += [
+        "",
+        f"Per active user and month: {_usd(grand / MAU)}. Before the prompt cache and the per-task models (every text task on "
+        f"{ai.default_model}, uncached): Bedrock {_usd(ai_before)}, in all {_usd(grand_before)} ({_usd(grand_before / MAU)} a user).",
+        "",
+    ]
 
     total = result.total
     lines += [
@@ -1062,7 +1188,7 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) ->
         "|" + "---|" * 12,
     ]
     month = total.scaled(factor) + result.scheduled
-    rows = [*((feature, usage.scaled(factor)) for feature, usage in result.usage.items()), (SCHEDULED, result.scheduled), ("all", month)]
+    rows = [*months.items(), (SCHEDULED, result.scheduled), ("all", month)]
     for feature, usage in rows:
         tokens_in = sum(use.input_tokens for use in usage.ai.values())
         tokens_out = sum(use.output_tokens for use in usage.ai.values())
@@ -1072,17 +1198,25 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) ->
             f"{usage.sqs_standard_messages + usage.sqs_fifo_messages:,.0f} | {usage.transitions:,.0f} | "
             f"{usage.s3_tier1 + usage.s3_tier2:,.0f} | {usage.ai_calls:,.0f} | {tokens_in:,.0f} / {tokens_out:,.0f} |"
         )
-    lines += ["", "## AI per task and provider (per 1,000 MAU, priced as Bedrock Claude 3.5 Haiku; images as Nova Canvas)", ""]
     lines += [
-        "| task | provider | calls | input tokens | output tokens | images | mean in / out a call | USD | USD on Claude 3 Haiku |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "",
+        "## AI per task and provider (per 1,000 MAU)",
+        "",
+        "Shared prefix: the tool and system prompt every call of the task sends (four characters a token); cache hits: the "
+        f"share of calls that find it cached ({CACHE_TTL_MINUTES:.0f}-minute TTL, calls spread over {ACTIVE_HOURS_A_DAY} hours a day).",
+        "",
+        "| task | provider | model | calls | input tokens | mean in / out a call | shared prefix a call | cache hits | images | USD | USD before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (task, provider), use in sorted(month.ai.items(), key=lambda pair: -ai_cost(pair[1], prices)):
-        mean_in, mean_out = use.input_tokens / max(1, use.calls), use.output_tokens / max(1, use.calls)
-        cheaper = "" if use.images else _usd(ai_cost(use, prices, "claude-3-haiku"))
+    for (task, provider), use in sorted(month.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1])):
+        calls = max(1, use.calls)
+        prefix = use.prefix_tokens / calls
+        _plain, read, write = ai.cached(task, use)
+        hits = f"{read / (read + write):.0%}" if read + write else "-"
         lines.append(
-            f"| {task} | {provider} | {use.calls:,.0f} | {use.input_tokens:,.0f} | {use.output_tokens:,.0f} | {use.images:,.0f} | "
-            f"{mean_in:,.0f} / {mean_out:,.0f} | {_usd(ai_cost(use, prices))} | {cheaper} |"
+            f"| {task} | {provider} | {'nova-canvas' if use.images else ai.model(task)} | {use.calls:,.0f} | {use.input_tokens:,.0f} | "
+            f"{use.input_tokens / calls:,.0f} / {use.output_tokens / calls:,.0f} | {prefix:,.0f} | {hits} | {use.images:,.0f} | "
+            f"{_usd(ai.cost(task, use))} | {_usd(before.cost(task, use))} |"
         )
     lines += [
         "",
@@ -1103,7 +1237,7 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) ->
         f"Mean billed duration of an invocation: {mean_ms:,.0f} ms (INIT included); GB-s per invocation {total.gb_seconds / max(1, total.lambda_invocations):.3f}.",
     ]
 
-    seed = seed_workload(total, prices)
+    seed = seed_workload(total.scaled(factor), prices, ai)
     target = SEED_ESTIMATE_USD / 4
     lines += [
         "",
@@ -1111,25 +1245,60 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]]) ->
         "",
         f"Lambda {_usd(seed.lambda_usd)} + API Gateway {_usd(seed.api_usd)} + DynamoDB {_usd(seed.dynamodb_usd)} + AI {_usd(seed.ai_usd)} = "
         f"**{_usd(seed.total)}** against its $220 estimate: target at most {_usd(target)}: {'met' if seed.total <= target else 'MISSED'}.",
-        f"With the same calls on Claude 3 Haiku: AI {_usd(seed.ai_usd_claude_3_haiku)}, total {_usd(seed.total - seed.ai_usd + seed.ai_usd_claude_3_haiku)}.",
+        f"Before the prompt cache and the per-task models: AI {_usd(seed.ai_usd_before)}, total {_usd(seed.total - seed.ai_usd + seed.ai_usd_before)}.",
         "",
-        "## The three features that cost most",
+        "## The three features that cost most, and what would halve each",
         "",
     ]
     ranked = sorted(by_feature.items(), key=lambda pair: -sum(pair[1].values()))
     for feature, costs in ranked[:3]:
+        cost = sum(costs.values())
         top = sorted(costs.items(), key=lambda pair: -pair[1])[:3]
-        line = f"- **{feature}** {_usd(sum(costs.values()))} ({sum(costs.values()) / max(grand, 1e-9):.0%}): " + ", ".join(
-            f"{service} {_usd(value)}" for service, value in top
+        lines.append(
+            f"- **{feature}** {_usd(cost)} ({cost / max(grand, 1e-9):.0%}): " + ", ".join(f"{service} {_usd(value)}" for service, value in top)
         )
-        tasks = result.usage[feature].ai if feature in result.usage else {}
-        if tasks:
-            (task, _), use = max(tasks.items(), key=lambda pair: ai_cost(pair[1], prices))
-            line += f"; its costliest AI task {task}: {_usd(ai_cost(use, prices) * factor)}"
-        lines.append(line)
+        usage = months.get(feature, result.scheduled)
+        lines += [f"  - {idea}" for idea in halving(cost, costs, usage, ai)]
     if result.unparsed_dynamodb:
         lines += ["", f"Note: {result.unparsed_dynamodb} DynamoDB answers could not be read by the meter and count no units."]
     return "\n".join(lines)
+
+
+def halving(cost: float, costs: Mapping[str, float], usage: Usage, ai: AIPricing) -> list[str]:
+    """What would halve a feature's month (``cost``, by service ``costs``; ``usage``, a month of 1,000 users),
+    computed: each AI task on the other priced models, the renders an image task could leave unpaid, the prompt
+    cache a task misses, and the largest line outside the AI."""
+    half = cost / 2
+    ideas = []
+    for (task, _provider), use in sorted(usage.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1])):
+        now = ai.cost(task, use)
+        if use.images:
+            price = ai.prices["bedrock.nova-canvas.image"]
+            unpaid = math.ceil(half / price)
+            if unpaid <= use.images:
+                ideas.append(
+                    f"{task}: {use.images:,} images at {_usd(price)} = {_usd(now)}. Halved by paying for at most {use.images - unpaid:,} of them "
+                    f"(a render of the same photo, style and colour served again; the free offline edit as the preview, a model's "
+                    f"render for the ones kept), or by a model at {_usd((now - half) / use.images)} an image. Nova Canvas' standard "
+                    f"quality up to 1024 x 1024, asked for now, is its cheapest tier: a smaller image costs the same"
+                )
+            continue
+        for model in (name for _prefix, name in MODEL_PRICES if name != ai.model(task)):
+            other = ai.cost(task, use, model=model)
+            if other < now:
+                effect = "halves it" if now - other >= half else f"{(now - other) / cost:.0%} of it"
+                ideas.append(f"{task} on {model}: {_usd(now)} -> {_usd(other)} ({effect})")
+        minimum = CACHE_MIN_TOKENS.get(ai.model(task))
+        prefix = use.prefix_tokens / max(1, use.calls)
+        if minimum is not None and 0 < prefix < minimum:
+            ideas.append(
+                f"{task}'s shared prefix is {prefix:,.0f} tokens a call, under {ai.model(task)}'s {minimum:,}-token cache minimum: not cached"
+            )
+    rest = {service: value for service, value in costs.items() if service != "Bedrock"}
+    if rest:
+        service, value = max(rest.items(), key=lambda pair: pair[1])
+        ideas.append(f"outside the AI, its largest line is {service} {_usd(value)} ({value / max(cost, 1e-9):.0%} of it)")
+    return ideas
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,19 +6,28 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from zik.ai.errors import ProviderFailure
+from zik.ai.errors import AIUnavailable, ProviderFailure
+from zik.ai.gateway import Gateway
 from zik.ai.providers.base import Request
-from zik.ai.providers.bedrock import Bedrock
+from zik.ai.providers.bedrock import Bedrock, task_models
+from zik.config import ConfigError
 
 MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 ANSWER = {"title": "A calm walk", "keywords": ["river", "walk"], "tone": "positive"}
 
 
-def converse_answer(content: list[dict], *, stop: str = "tool_use", tokens: tuple[int, int] = (120, 40)) -> dict:
+def converse_answer(
+    content: list[dict], *, stop: str = "tool_use", tokens: tuple[int, int] = (120, 40), cached: tuple[int, int] | None = None
+) -> dict:
+    """Converse's answer; ``cached``: the (read, written) input tokens of the prompt cache, which Bedrock
+    counts apart from ``inputTokens`` and adds to ``totalTokens``."""
+    usage = {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens) + sum(cached or (0, 0))}
+    if cached is not None:
+        usage |= {"cacheReadInputTokens": cached[0], "cacheWriteInputTokens": cached[1]}
     return {
         "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": stop,
-        "usage": {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens)},
+        "usage": usage,
         "metrics": {"latencyMs": 812},
     }
 
@@ -47,7 +56,8 @@ def test_a_tool_use_answer_is_the_tool_input(bedrock, request_, digest_task) -> 
         converse_answer([{"text": "Here is the digest."}, tool_use("tests_digest", ANSWER)]),
         {
             "modelId": MODEL,
-            "system": [{"text": request_.prompt.system}],
+            # Claude 3.5 Haiku caches prompts: the checkpoint after the system prompt covers the tool and it.
+            "system": [{"text": request_.prompt.system}, {"cachePoint": {"type": "default"}}],
             "messages": [{"role": "user", "content": [{"text": request_.prompt.user}]}],
             "inferenceConfig": {"maxTokens": 300, "temperature": 0.7, "topP": 0.9},
             "toolConfig": {
@@ -147,3 +157,106 @@ def test_a_repair_sends_the_bad_answer_and_the_error(bedrock, request_) -> None:
 
     assert provider.complete(repair).answer == ANSWER
     assert "title must be longer than or equal to 1 characters" in repair.messages[-1]["content"]
+
+
+# -- prompt caching and a model per task ---------------------------------------------------------------------
+def test_what_the_prompt_cache_read_and_wrote_is_in_the_completion(bedrock, request_) -> None:
+    provider, stubber = bedrock
+    stubber.add_response("converse", converse_answer([tool_use("tests_digest", ANSWER)], tokens=(35, 40), cached=(2200, 0)))
+
+    completion = provider.complete(request_)
+
+    assert (completion.input_tokens, completion.cache_read_tokens, completion.cache_write_tokens) == (35, 2200, 0)
+    assert completion.tokens == 35 + 2200 + 40  # what the user's daily token budget counts
+
+
+@pytest.mark.parametrize(
+    ("model", "checkpoint"),
+    [
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", True),  # the cross-region inference profile
+        ("anthropic.claude-haiku-4-5-20251001-v1:0", True),
+        ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", True),
+        ("anthropic.claude-3-haiku-20240307-v1:0", False),  # Bedrock would refuse a cachePoint
+        ("amazon.nova-micro-v1:0", False),
+    ],
+)
+def test_a_cache_checkpoint_is_sent_only_to_a_model_that_takes_one(request_, model, checkpoint) -> None:
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    system = [{"text": request_.prompt.system}, *([{"cachePoint": {"type": "default"}}] if checkpoint else [])]
+    with Stubber(client) as stubber:
+        stubber.add_response(
+            "converse",
+            converse_answer([tool_use("tests_digest", ANSWER)]),
+            {"modelId": model, "system": system, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY},
+        )
+        assert Bedrock(model, client=client).complete(request_).answer == ANSWER
+        stubber.assert_no_pending_responses()
+
+
+def test_a_task_with_a_model_of_its_own_is_answered_by_it(request_) -> None:
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    provider = Bedrock(MODEL, client=client, task_models={"tests.digest": "amazon.nova-micro-v1:0", "quests.chat": MODEL})
+    with Stubber(client) as stubber:
+        stubber.add_response(
+            "converse",
+            converse_answer([tool_use("tests_digest", ANSWER)]),
+            {
+                "modelId": "amazon.nova-micro-v1:0",
+                "system": [{"text": request_.prompt.system}],
+                "messages": ANY,
+                "inferenceConfig": ANY,
+                "toolConfig": ANY,
+            },
+        )
+        completion = provider.complete(request_)
+        stubber.assert_no_pending_responses()
+
+    assert completion.model == "amazon.nova-micro-v1:0"  # accounted, and priced, as the model that answered
+    assert provider.model_for("journal.insight") == MODEL
+
+
+def test_the_task_models_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEDROCK_TASK_MODELS", " journal.insight=amazon.nova-micro-v1:0 , career.match = amazon.nova-micro-v1:0,")
+    provider = Bedrock.from_environment()
+    assert provider.task_models == {"journal.insight": "amazon.nova-micro-v1:0", "career.match": "amazon.nova-micro-v1:0"}
+
+    monkeypatch.setenv("BEDROCK_TASK_MODELS", "journal.insight")
+    with pytest.raises(ConfigError, match="task=model pairs"):
+        Bedrock.from_environment()
+    assert task_models("") == {}
+
+
+def test_the_gateway_accounts_the_cached_tokens_at_their_own_prices(bedrock, request_, log_records) -> None:
+    provider, stubber = bedrock
+    stubber.add_response("converse", converse_answer([tool_use("tests_digest", ANSWER)], tokens=(35, 40), cached=(2000, 100)))
+
+    assert Gateway([provider]).run("tests.digest", {"text": "A calm walk by the river.", "length": 25}) == ANSWER
+
+    [call] = [record["ai"] for record in log_records() if record.get("message") == "ai call"]
+    assert (call["input_tokens"], call["cache_read_tokens"], call["cache_write_tokens"], call["output_tokens"]) == (35, 2000, 100, 40)
+    # Claude 3.5 Haiku per million: $0.80 in, $0.08 read from the cache, $1.00 written to it, $4.00 out
+    assert call["cost_usd"] == pytest.approx((35 * 0.80 + 2000 * 0.08 + 100 * 1.00 + 40 * 4.00) / 1_000_000)
+
+
+def test_cached_tokens_of_a_model_without_cache_prices_are_priced_as_input() -> None:
+    from zik.ai import accounting
+
+    # Nova Micro's cache is not used here and has no prices in prices.json: its cached tokens cost as input.
+    assert accounting.estimate_cost("bedrock", "amazon.nova-micro-v1:0", 100, 10, cache_read_tokens=1000) == pytest.approx(
+        (1100 * 0.035 + 10 * 0.14) / 1_000_000
+    )
+    assert accounting.estimate_cost("bedrock", "us.anthropic.claude-3-5-haiku-20241022-v1:0", 0, 0, cache_write_tokens=1000) == pytest.approx(
+        1000 * 1.00 / 1_000_000
+    )
+
+
+def test_a_failed_call_is_accounted_as_the_tasks_own_model(request_, log_records) -> None:
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    provider = Bedrock(MODEL, client=client, task_models={"tests.digest": "amazon.nova-micro-v1:0"})
+    with Stubber(client) as stubber:
+        stubber.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
+        with pytest.raises(AIUnavailable):
+            Gateway([provider]).run("tests.digest", {"text": "A calm walk by the river.", "length": 25})
+
+    [call] = [record["ai"] for record in log_records() if record.get("message") == "ai call"]
+    assert (call["model"], call["outcome"]) == ("amazon.nova-micro-v1:0", "throttled")

@@ -18,7 +18,12 @@ ANSWER = {"title": "A calm walk", "keywords": ["river", "walk"], "tone": "positi
 KEY = "sk-test-0123456789abcdef"
 
 
-def anthropic_message(content: list[dict], *, model: str = "claude-haiku-4-5-20251001") -> dict:
+def anthropic_message(content: list[dict], *, model: str = "claude-haiku-4-5-20251001", cached: tuple[int, int] | None = None) -> dict:
+    """A Messages API answer; ``cached``: the (read, written) input tokens of the prompt cache, which the API
+    counts apart from ``input_tokens``."""
+    usage: dict[str, Any] = {"input_tokens": 210, "output_tokens": 48}
+    if cached is not None:
+        usage |= {"cache_read_input_tokens": cached[0], "cache_creation_input_tokens": cached[1]}
     return {
         "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
         "type": "message",
@@ -27,7 +32,7 @@ def anthropic_message(content: list[dict], *, model: str = "claude-haiku-4-5-202
         "content": content,
         "stop_reason": "tool_use",
         "stop_sequence": None,
-        "usage": {"input_tokens": 210, "output_tokens": 48},
+        "usage": usage,
     }
 
 
@@ -102,10 +107,27 @@ def test_anthropic_tool_use_answer(request_, digest_task) -> None:
     assert recorder.requests[0].headers["x-stainless-read-timeout"] == "18.0"
     assert sent["model"] == "claude-haiku-4-5"
     assert sent["max_tokens"] == 300
-    assert sent["system"] == request_.prompt.system
+    # The tool and the system prompt, the same for every user, end at a cache breakpoint.
+    assert sent["system"] == [{"type": "text", "text": request_.prompt.system, "cache_control": {"type": "ephemeral"}}]
     assert sent["messages"] == [{"role": "user", "content": request_.prompt.user}]
     assert sent["tools"] == [{"name": "tests_digest", "description": digest_task.description, "input_schema": digest_task.tool_schema}]
     assert sent["tool_choice"] == {"type": "tool", "name": "tests_digest"}
+
+
+def test_anthropic_prompt_cache_reads_and_writes_are_in_the_completion(request_) -> None:
+    tool = {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "tests_digest", "input": ANSWER}
+    recorder = Recorder(
+        httpx2.Response(200, json=anthropic_message([tool], cached=(0, 4200))),
+        httpx2.Response(200, json=anthropic_message([tool], cached=(4200, 0))),
+        httpx2.Response(200, json=anthropic_message([tool])),  # a prefix below the model's minimum: no cache fields
+    )
+    provider = AnthropicAPI("claude-haiku-4-5", http_client=client(recorder))
+
+    first, second, uncached = (provider.complete(request_) for _ in range(3))
+
+    assert (first.cache_read_tokens, first.cache_write_tokens) == (0, 4200)
+    assert (second.cache_read_tokens, second.cache_write_tokens, second.input_tokens) == (4200, 0, 210)
+    assert (uncached.cache_read_tokens, uncached.cache_write_tokens) == (0, 0)
 
 
 def test_anthropic_text_answer_is_parsed(request_) -> None:

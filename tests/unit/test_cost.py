@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from zik_local import cost
-from zik_local.cost import AIUse, Prices, Usage
+from zik_local.cost import AIPricing, AIUse, Prices, Usage
 
 
 def test_an_item_is_sized_as_dynamodb_counts_it() -> None:
@@ -157,7 +158,7 @@ def test_every_price_names_its_page_and_date_and_each_one_the_model_needs_is_the
         assert price["source"].startswith("https://aws.amazon.com/"), name
         assert len(price["date"]) == 10, name
     usage = Usage(api_requests=1)
-    assert set(cost.cost_by_service(usage, prices)) == set(cost.SERVICES)
+    assert set(cost.cost_by_service(usage, prices, AIPricing.from_template(prices))) == set(cost.SERVICES)
 
 
 def test_a_price_without_its_source_is_refused(tmp_path: Path) -> None:
@@ -175,7 +176,7 @@ def test_a_usage_is_priced_by_service() -> None:
     usage.invocations["F"] = 2
     usage.ai[("quests.chat", "local")] = AIUse(calls=1, input_tokens=2000, output_tokens=1000)
     usage.ai[("studio.tryon", "local")] = AIUse(calls=1, images=1)
-    costs = cost.cost_by_service(usage, prices, storage_bytes=1024**3)
+    costs = cost.cost_by_service(usage, prices, AIPricing(prices, "claude-3-5-haiku"), storage_bytes=1024**3)
     assert costs["Lambda"] == 0.5 + 2
     assert costs["API Gateway"] == 3
     assert costs["DynamoDB"] == 2 + 1 + 1  # reads, writes, a GB-month
@@ -203,11 +204,24 @@ def test_the_seed_workload_is_priced_at_the_measured_means() -> None:
     usage = Usage(api_requests=10, gb_seconds=1.0)
     usage.invocations["F"] = 10
     usage.ai[("t", "local")] = AIUse(calls=1, input_tokens=1, output_tokens=1)
-    seed = cost.seed_workload(usage, prices)
+    ai = AIPricing(prices, "claude-3-5-haiku")
+    seed = cost.seed_workload(usage, prices, ai)
     assert seed.api_usd == pytest.approx(1.0)
     assert seed.lambda_usd == pytest.approx(0.5)
     with pytest.raises(cost.CostError):
-        cost.seed_workload(Usage(), prices)
+        cost.seed_workload(Usage(), prices, ai)
+
+
+def test_the_seed_workloads_ai_is_the_mean_text_call_with_and_without_the_savings() -> None:
+    prices = Prices.load()
+    usage = Usage(api_requests=1, gb_seconds=1.0)
+    usage.invocations["F"] = 1
+    usage.ai[("journal.insight", "local")] = AIUse(calls=2, input_tokens=2000, output_tokens=200)
+    usage.ai[("studio.tryon", "local")] = AIUse(calls=5, images=5)  # images are not the seed's AI requests
+    ai = AIPricing(prices, "claude-3-5-haiku", {"journal.insight": "nova-micro"})
+    seed = cost.seed_workload(usage, prices, ai)
+    assert seed.ai_usd == pytest.approx(cost.SEED_AI_REQUESTS * (2 * 0.000035 + 0.2 * 0.00014) / 2)
+    assert seed.ai_usd_before == pytest.approx(cost.SEED_AI_REQUESTS * (2 * 0.0008 + 0.2 * 0.004) / 2)
 
 
 def test_a_schedule_fires_its_expressions_number_of_times_in_a_month() -> None:
@@ -247,9 +261,96 @@ def test_a_local_call_is_counted_with_the_tool_a_model_would_be_sent() -> None:
     assert meter.usage["quests"].ai[("quests.chat", "bedrock")].input_tokens == 7  # a vendor's own count is whole
 
 
-def test_an_ai_task_is_priced_on_either_model_and_images_by_the_image() -> None:
+def test_an_ai_task_is_priced_on_its_own_model_and_images_by_the_image() -> None:
     prices = Prices.load()
+    ai = AIPricing(prices, "claude-3-5-haiku", {"career.match": "nova-micro"})
     text = AIUse(calls=1, input_tokens=1000, output_tokens=1000)
-    assert cost.ai_cost(text, prices) == pytest.approx(0.0008 + 0.004)
-    assert cost.ai_cost(text, prices, "claude-3-haiku") == pytest.approx(0.00025 + 0.00125)
-    assert cost.ai_cost(AIUse(calls=2, images=2), prices) == pytest.approx(0.08)
+    assert ai.cost("quests.plan", text) == pytest.approx(0.0008 + 0.004)
+    assert ai.cost("career.match", text) == pytest.approx(0.000035 + 0.00014)
+    assert ai.cost("quests.plan", text, model="nova-micro") == pytest.approx(0.000035 + 0.00014)
+    assert ai.without_savings().cost("career.match", text) == pytest.approx(0.0008 + 0.004)
+    assert ai.cost("studio.tryon", AIUse(calls=2, images=2)) == pytest.approx(0.08)
+
+
+def test_the_template_says_which_model_answers_each_task() -> None:
+    ai = AIPricing.from_template(Prices.load())
+    assert ai.default_model == "claude-3-5-haiku"
+    assert ai.model("quests.chat") == "claude-3-5-haiku"
+    assert {ai.model(task) for task in ("journal.insight", "career.match", "career.market")} == {"nova-micro"}
+    assert cost.price_name("us.anthropic.claude-3-5-haiku-20241022-v1:0") == "claude-3-5-haiku"
+    with pytest.raises(cost.CostError, match="no prices"):
+        cost.price_name("anthropic.claude-3-haiku-20240307-v1:0")
+
+
+def test_the_models_priced_as_caching_are_the_ones_the_provider_sends_a_cache_checkpoint() -> None:
+    from zik.ai.providers.bedrock import CACHING_MODELS
+
+    for prefix, name in cost.MODEL_PRICES:
+        assert bool(CACHING_MODELS.match(f"{prefix}20241022-v1:0")) == (name in cost.CACHE_MIN_TOKENS), name
+
+
+def test_a_calls_cache_hit_is_another_call_within_the_ttl_before_it() -> None:
+    assert cost.cache_hit_share(0) == 0
+    # 20,000 calls over 30 days of 16 hours: 0.69 a minute, another within 5 minutes 97% of the time
+    assert cost.cache_hit_share(20_000) == pytest.approx(1 - math.exp(-20_000 / (30 * 16 * 60) * 5))
+    assert 0.96 < cost.cache_hit_share(20_000) < 0.98
+    assert cost.cache_hit_share(300) < 0.1  # a rare task mostly writes the cache
+
+
+def test_a_shared_prefix_long_enough_is_read_from_the_cache_at_its_hit_share() -> None:
+    prices = Prices.load()
+    ai = AIPricing(prices, "claude-3-5-haiku")
+    chat = AIUse(calls=20_000, input_tokens=20_000 * 2500, output_tokens=20_000 * 60, prefix_tokens=20_000 * 2100)
+    hit = cost.cache_hit_share(20_000)
+    plain, read, write = ai.cached("quests.chat", chat)
+    assert (plain, read, write) == pytest.approx((20_000 * 400, 20_000 * 2100 * hit, 20_000 * 2100 * (1 - hit)))
+    expected = (plain * 0.0008 + read * 0.00008 + write * 0.001 + chat.output_tokens * 0.004) / 1000
+    assert ai.cost("quests.chat", chat) == pytest.approx(expected)
+    assert ai.cost("quests.chat", chat) < 0.4 * ai.without_savings().cost("quests.chat", chat)
+    # under the model's 2,048-token minimum nothing is cached; nor on a model the provider sends no checkpoint
+    short = AIUse(calls=20_000, input_tokens=20_000 * 2500, output_tokens=0, prefix_tokens=20_000 * 2000)
+    assert ai.cached("quests.chat", short) == (short.input_tokens, 0, 0)
+    assert AIPricing(prices, "nova-micro").cached("quests.chat", chat) == (chat.input_tokens, 0, 0)
+
+
+def test_a_vendors_own_cache_counts_are_priced_as_they_came() -> None:
+    ai = AIPricing(Prices.load(), "claude-3-5-haiku")
+    use = AIUse(calls=1, input_tokens=100, output_tokens=10, cache_read_tokens=2000, cache_write_tokens=0)
+    assert ai.cost("quests.chat", use) == pytest.approx((100 * 0.0008 + 2000 * 0.00008 + 10 * 0.004) / 1000)
+
+
+def test_a_tasks_shared_prefix_is_its_tool_and_a_system_prompt_without_fields() -> None:
+    chat = cost.prefix_tokens("quests.chat", "quests.chat.v3")
+    system = (cost.AI_PROMPTS / "quests.chat.v3.md").read_text(encoding="utf-8").split("[user]")[0].removeprefix("[system]").strip()
+    assert chat == cost.tool_tokens("quests.chat") + len(system) // 4
+    assert cost.prefix_tokens("quests.coach", "quests.coach.v2") == 0  # its system prompt holds $today: nothing shared
+    assert cost.prefix_tokens("quests.chat", "quests.chat.v0") == 0  # no such prompt file
+
+
+def test_a_meter_counts_a_local_calls_shared_prefix_and_a_vendors_cache() -> None:
+    meter = cost.Meter()
+    meter.memory = {"ChatFunction": 512}
+    meter.feature = "quests"
+    line = {"task": "quests.chat", "provider": "local", "input_tokens": 2000, "output_tokens": 3, "prompt_version": "quests.chat.v3"}
+    meter.log_line("ChatFunction", json.dumps({"message": "ai call", "ai": line}))
+    vendor = line | {"provider": "bedrock", "input_tokens": 300, "cache_read_tokens": 2100, "cache_write_tokens": 0}
+    meter.log_line("ChatFunction", json.dumps({"message": "ai call", "ai": vendor}))
+    usage = meter.usage["quests"]
+    assert usage.ai[("quests.chat", "local")].prefix_tokens == cost.prefix_tokens("quests.chat", "quests.chat.v3")
+    assert usage.ai[("quests.chat", "bedrock")] == AIUse(calls=1, input_tokens=300, output_tokens=3, cache_read_tokens=2100)
+
+
+def test_what_would_halve_a_feature_is_computed() -> None:
+    prices = Prices.load()
+    ai = AIPricing(prices, "claude-3-5-haiku")
+    studio = Usage()
+    studio.ai[("studio.tryon", "local")] = AIUse(calls=3000, images=3000)
+    costs = {"Bedrock": 120.0, "Step Functions": 0.2}
+    [images, rest] = cost.halving(120.2, costs, studio, ai)
+    assert "Halved by paying for at most 1,497 of them" in images  # 1,503 images' $60.10 left unpaid
+    assert "Step Functions $0.20" in rest
+    journal = Usage()
+    journal.ai[("journal.insight", "local")] = AIUse(calls=17_000, input_tokens=29_000_000, output_tokens=980_000, prefix_tokens=17_000 * 1600)
+    ideas = cost.halving(27.3, {"Bedrock": 27.12, "DynamoDB": 0.18}, journal, ai)
+    assert ideas[0].startswith("journal.insight on nova-micro: $27.12 -> $1.15 (halves it)")
+    assert "1,600 tokens a call, under claude-3-5-haiku's 2,048-token cache minimum" in ideas[1]

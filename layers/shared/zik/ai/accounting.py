@@ -1,7 +1,9 @@
 """Every model call is accounted: provider, model, task, tokens, images, latency and estimated cost, as
 Powertools metrics (one EMF record per call, dimensioned by provider and task) and as one log line. Neither
 carries prompt, answer, image or key text. Text models are priced by the token, image models by the image
-(prices.json: ``input`` / ``output`` per million tokens, ``image`` per image made)."""
+(prices.json: ``input`` / ``output`` per million tokens, ``image`` per image made); the input tokens a vendor
+read from its prompt cache or wrote to it at their own prices (``cache_read`` / ``cache_write``; a model
+without them in the table has them priced as input)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ class CallRecord:
     prompt_version: str
     attempt: int  # 1, or 2 for the repair
     images: int = 0  # images made (an image task's answer)
+    cache_read_tokens: int = 0  # input tokens read from the vendor's prompt cache (not in input_tokens)
+    cache_write_tokens: int = 0  # input tokens written to it (not in input_tokens)
 
 
 @lru_cache(maxsize=1)
@@ -41,12 +45,28 @@ def price_table() -> dict[str, dict[str, float]]:
     return json.loads(PRICES.read_text(encoding="utf-8"))["models"]
 
 
-def estimate_cost(provider: str, model: str, input_tokens: int, output_tokens: int, images: int = 0) -> float | None:
-    """USD for the tokens and the images, or None for a model the price table does not list."""
+def estimate_cost(
+    provider: str,
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    images: int = 0,
+    *,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+) -> float | None:
+    """USD for the tokens (cached input at its own prices) and the images, or None for a model the price
+    table does not list."""
     price = price_table().get(f"{provider}/{_INFERENCE_PROFILE.sub('', model)}")
     if price is None:
         return None
-    tokens = (input_tokens * price.get("input", 0.0) + output_tokens * price.get("output", 0.0)) / 1_000_000
+    input_price = price.get("input", 0.0)
+    tokens = (
+        input_tokens * input_price
+        + cache_read_tokens * price.get("cache_read", input_price)
+        + cache_write_tokens * price.get("cache_write", input_price)
+        + output_tokens * price.get("output", 0.0)
+    ) / 1_000_000
     return round(tokens + images * price.get("image", 0.0), 8)
 
 
@@ -57,6 +77,10 @@ def record(call: CallRecord) -> None:
     metrics.add_metric(name="AICalls", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="AIInputTokens", unit=MetricUnit.Count, value=call.input_tokens)
     metrics.add_metric(name="AIOutputTokens", unit=MetricUnit.Count, value=call.output_tokens)
+    if call.cache_read_tokens or call.cache_write_tokens:
+        # Whether the prompt cache is hit in production: reads should dwarf writes on the chat.
+        metrics.add_metric(name="AICacheReadTokens", unit=MetricUnit.Count, value=call.cache_read_tokens)
+        metrics.add_metric(name="AICacheWriteTokens", unit=MetricUnit.Count, value=call.cache_write_tokens)
     metrics.add_metric(name="AILatency", unit=MetricUnit.Milliseconds, value=round(call.latency_ms, 2))
     if call.images:
         metrics.add_metric(name="AIImages", unit=MetricUnit.Count, value=call.images)

@@ -310,7 +310,8 @@ class Gateway:
                 accounting.CallRecord(
                     task=request.task.name,
                     provider=provider.name,
-                    model=provider.model,
+                    # the task's own model where the provider gives it one (Bedrock's BEDROCK_TASK_MODELS)
+                    model=provider.model_for(request.task.name) if hasattr(provider, "model_for") else provider.model,
                     outcome=failure.kind,
                     input_tokens=0,
                     output_tokens=0,
@@ -333,6 +334,8 @@ class Gateway:
         completion = timed.result
         # An image that was refused is still billed: the vendor made it.
         images = completion.images if isinstance(completion, ImageCompletion) else 0
+        cache_read = completion.cache_read_tokens if isinstance(completion, Completion) else 0
+        cache_write = completion.cache_write_tokens if isinstance(completion, Completion) else 0
         accounting.record(
             accounting.CallRecord(
                 task=request.task.name,
@@ -342,10 +345,20 @@ class Gateway:
                 input_tokens=completion.input_tokens,
                 output_tokens=completion.output_tokens,
                 latency_ms=timed.latency_ms,
-                cost_usd=accounting.estimate_cost(provider.name, completion.model, completion.input_tokens, completion.output_tokens, images),
+                cost_usd=accounting.estimate_cost(
+                    provider.name,
+                    completion.model,
+                    completion.input_tokens,
+                    completion.output_tokens,
+                    images,
+                    cache_read_tokens=cache_read,
+                    cache_write_tokens=cache_write,
+                ),
                 prompt_version=request.prompt.version,
                 attempt=attempt,
                 images=images,
+                cache_read_tokens=cache_read,
+                cache_write_tokens=cache_write,
             )
         )
 
@@ -363,6 +376,8 @@ class _Timed:
 
     @property
     def tokens(self) -> int:
+        if isinstance(self.result, Completion):
+            return self.result.tokens  # the cached input too: the budget counts what the model read
         return self.result.input_tokens + self.result.output_tokens
 
     @property

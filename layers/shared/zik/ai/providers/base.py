@@ -51,24 +51,59 @@ class Request:
 
 @dataclass(frozen=True)
 class Completion:
+    """A model's answer and what it was billed: ``input_tokens`` are the input tokens read neither from nor
+    into the vendor's prompt cache; ``cache_read_tokens`` were read from it (about a tenth of the input
+    price), ``cache_write_tokens`` written to it (a quarter more than the input price), as Bedrock's Converse
+    (``cacheReadInputTokens`` / ``cacheWriteInputTokens``) and Anthropic's Messages API
+    (``cache_read_input_tokens`` / ``cache_creation_input_tokens``) count them."""
+
     text: str  # the answer as the model gave it, to show the model in a repair
     answer: Any  # its JSON, not yet validated; None when ``problem`` says why there is none
     model: str
     input_tokens: int
     output_tokens: int
     problem: str | None = None
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
     @classmethod
-    def of_tool_input(cls, tool_input: Any, *, model: str, input_tokens: int, output_tokens: int) -> Completion:
-        return cls(as_text(tool_input), tool_input, model, input_tokens, output_tokens)
+    def of_tool_input(
+        cls, tool_input: Any, *, model: str, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0, cache_write_tokens: int = 0
+    ) -> Completion:
+        return cls(
+            as_text(tool_input),
+            tool_input,
+            model,
+            input_tokens,
+            output_tokens,
+            cache_read_tokens=cache_read_tokens,
+            cache_write_tokens=cache_write_tokens,
+        )
 
     @classmethod
-    def of_text(cls, text: str, *, model: str, input_tokens: int, output_tokens: int) -> Completion:
+    def of_text(
+        cls, text: str, *, model: str, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0, cache_write_tokens: int = 0
+    ) -> Completion:
         """A text answer (the model did not call the tool): its JSON if it has one."""
         try:
-            return cls(text, parse_json_text(text), model, input_tokens, output_tokens)
+            answer, problem = parse_json_text(text), None
         except InvalidAnswer as exc:
-            return cls(text, None, model, input_tokens, output_tokens, problem=exc.message)
+            answer, problem = None, exc.message
+        return cls(
+            text,
+            answer,
+            model,
+            input_tokens,
+            output_tokens,
+            problem=problem,
+            cache_read_tokens=cache_read_tokens,
+            cache_write_tokens=cache_write_tokens,
+        )
+
+    @property
+    def tokens(self) -> int:
+        """Every token the model read or wrote, cached or not: what a user's daily token budget counts."""
+        return self.input_tokens + self.cache_read_tokens + self.cache_write_tokens + self.output_tokens
 
 
 class Provider(Protocol):

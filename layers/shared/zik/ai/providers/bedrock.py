@@ -1,8 +1,23 @@
-"""Amazon Bedrock through the Converse API; the answer is the input of the one tool the model must call."""
+"""Amazon Bedrock through the Converse API; the answer is the input of the one tool the model must call.
+
+The model is ``BEDROCK_MODEL_ID``, except for the tasks ``BEDROCK_TASK_MODELS`` gives one of their own
+(``task=model`` pairs, comma-separated: ``career.match=amazon.nova-micro-v1:0``): a task whose answer is a
+label or a sentence explaining figures already computed does not need the model a conversation needs, and
+costs a twentieth of it on a small one (docs/ai-costs.md).
+
+Prompt caching: a cache checkpoint follows the system prompt when the model caches prompts on Bedrock
+(``CACHING_MODELS``), so the tool's schema and the system prompt, which are the same for every user of a
+task, are read from the cache at a tenth of the input price by every call within five minutes of the one
+before (the first pays a quarter more to write them). A prefix shorter than the model's minimum (2,048
+tokens on Claude 3.5 Haiku) is simply not cached: the call succeeds at the usual price. What was read from
+and written to the cache comes back in the Completion and is accounted.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -14,6 +29,12 @@ from zik.ai.errors import ProviderFailure, ProviderNotConfigured
 from zik.ai.providers.base import Completion, Request, call_seconds, connect_and_read, timeout_seconds
 
 DEFAULT_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+# The models that take a Converse cachePoint (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html,
+# read 2026-11-30): Claude 3.5 Haiku, 3.7 Sonnet and the Claude 4 and later models. Not Claude 3 Haiku, which
+# would refuse the request. A cross-region inference profile's prefix (us., eu., apac., global.) is ignored.
+# Nova models cache too, but the tasks given one here are rare and short: a checkpoint would only add its
+# write price.
+CACHING_MODELS = re.compile(r"^(?:[a-z-]+\.)?anthropic\.claude-(?:3-5-haiku|3-7-sonnet|(?:haiku|sonnet|opus)-\d)")
 # Throttling and overload are worth another provider now and this one again later; a rejected request
 # (ValidationException, AccessDenied) will not get better by retrying it here.
 _THROTTLED = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
@@ -24,15 +45,24 @@ class Bedrock:
     name = "bedrock"
     offline = False
 
-    def __init__(self, model: str, *, client: Any = None, timeout_seconds: float = 20.0):
+    def __init__(self, model: str, *, client: Any = None, timeout_seconds: float = 20.0, task_models: Mapping[str, str] | None = None):
         self.model = model
+        self.task_models = dict(task_models or {})
         self._given = client
         self._timeout = timeout_seconds
         self._clients: dict[float, Any] = {}
 
     @classmethod
     def from_environment(cls) -> Bedrock:
-        return cls(config.optional("BEDROCK_MODEL_ID", DEFAULT_MODEL), timeout_seconds=timeout_seconds())
+        return cls(
+            config.optional("BEDROCK_MODEL_ID", DEFAULT_MODEL),
+            timeout_seconds=timeout_seconds(),
+            task_models=task_models(config.optional("BEDROCK_TASK_MODELS", "")),
+        )
+
+    def model_for(self, task: str) -> str:
+        """The model that answers ``task``: its own (BEDROCK_TASK_MODELS), else the provider's."""
+        return self.task_models.get(task) or self.model
 
     def client_for(self, seconds: float) -> Any:
         """A client whose calls end within ``seconds`` (connect and read timeouts adding up to at most that;
@@ -53,13 +83,19 @@ class Bedrock:
 
     def complete(self, request: Request, *, timeout: float | None = None) -> Completion:
         task = request.task
-        if not self.model:
+        model = self.model_for(task.name)
+        if not model:
             raise ProviderNotConfigured(self.name, "BEDROCK_MODEL_ID is empty")
+        system: list[dict[str, Any]] = [{"text": request.prompt.system}]
+        if CACHING_MODELS.match(model):
+            # After the system prompt: the cache holds the tool (sent first) and the system prompt; the messages,
+            # which are the user's own, follow it.
+            system.append({"cachePoint": {"type": "default"}})
         seconds = call_seconds(self._timeout, timeout)
         try:
             answer = self.client_for(seconds).converse(
-                modelId=self.model,
-                system=[{"text": request.prompt.system}],
+                modelId=model,
+                system=system,
                 messages=[{"role": m["role"], "content": [{"text": m["content"]}]} for m in request.messages],
                 inferenceConfig={"maxTokens": task.max_tokens, "temperature": task.temperature, "topP": task.top_p},
                 toolConfig={
@@ -79,7 +115,13 @@ class Bedrock:
             raise bedrock_failure(self.name, exc, seconds) from None
 
         usage = answer.get("usage", {})
-        tokens = {"model": self.model, "input_tokens": usage.get("inputTokens", 0), "output_tokens": usage.get("outputTokens", 0)}
+        tokens = {
+            "model": model,
+            "input_tokens": usage.get("inputTokens", 0),
+            "output_tokens": usage.get("outputTokens", 0),
+            "cache_read_tokens": usage.get("cacheReadInputTokens", 0),
+            "cache_write_tokens": usage.get("cacheWriteInputTokens", 0),
+        }
         blocks = answer.get("output", {}).get("message", {}).get("content", [])
         for block in blocks:
             if "toolUse" in block and block["toolUse"].get("name") == task.tool_name:
@@ -88,6 +130,19 @@ class Bedrock:
             text = "".join(block.get("text", "") for block in blocks)
             return Completion(text, None, problem=f"the answer was cut off at {task.max_tokens} tokens", **tokens)
         return Completion.of_text("".join(block.get("text", "") for block in blocks), **tokens)
+
+
+def task_models(text: str) -> dict[str, str]:
+    """``BEDROCK_TASK_MODELS``: ``task=model`` pairs, comma-separated (ConfigError naming a malformed one)."""
+    models: dict[str, str] = {}
+    for pair in (part.strip() for part in text.split(",")):
+        if not pair:
+            continue
+        task, _, model = (half.strip() for half in pair.partition("="))
+        if not task or not model:
+            raise config.ConfigError(f"BEDROCK_TASK_MODELS takes task=model pairs separated by commas, got {pair!r}")
+        models[task] = model
+    return models
 
 
 def bedrock_failure(provider: str, exc: ClientError | BotoCoreError, seconds: float, *, refused: str | None = None) -> ProviderFailure:
