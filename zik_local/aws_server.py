@@ -32,8 +32,10 @@ class EmbeddedAWS:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from waitress.server import create_server
 
-        # waitress warns each time requests wait for a thread ("Task queue depth is N"): a burst, not a fault.
+        # waitress warns each time requests wait for a thread ("Task queue depth is N": a burst, not a fault), and
+        # at stop of the threads still in an SQS long poll (daemon threads, which end with it).
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        logging.getLogger("waitress").setLevel(logging.ERROR)
         moto_app = DomainDispatcherApplication(create_backend_app)
 
         def app(environ: dict[str, Any], start_response: Any) -> Any:
@@ -77,4 +79,5 @@ class EmbeddedAWS:
         done.wait(timeout=10)
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._server.task_dispatcher.shutdown(timeout=5)
+        # Not waiting for the threads in a long poll (up to 20 s): they are daemon threads, and end with it.
+        self._server.task_dispatcher.shutdown(timeout=1)

@@ -370,6 +370,12 @@ def _copy_for_rollback(backend_class: type[DynamoDBBackend]) -> None:
     backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+# DynamoDB Streams' iterators expire 15 minutes after they are handed out; moto keeps every one for ever (two
+# for each poll of a stream: some 40,000 an hour from zik dev's pollers at rest, each holding its table's
+# stream). The oldest beyond this many are forgotten, as expired ones would be.
+MAX_SHARD_ITERATORS = 1000
+
+
 def _current_shard(get: Any) -> Any:
     @functools.wraps(get)
     def current(self: ShardIterator, limit: int = 1000) -> dict[str, Any]:
@@ -377,7 +383,11 @@ def _current_shard(get: Any) -> Any:
             table = self.streams_backend.dynamodb.get_table(self.stream_shard.table.name)
             if table.stream_shard is not None:
                 self.stream_shard = table.stream_shard
-            return get(self, limit)
+            answer = get(self, limit)
+            iterators = self.streams_backend.shard_iterators
+            for arn in list(itertools.islice(iterators, max(0, len(iterators) - MAX_SHARD_ITERATORS))):
+                del iterators[arn]  # (a dict keeps its insertion order: the oldest first)
+            return answer
 
     current._zik_current = True  # type: ignore[attr-defined]
     return current

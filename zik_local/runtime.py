@@ -6,6 +6,7 @@ invocations beyond them queue), recycled when its code changes, killed when it o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import struct
@@ -205,8 +206,11 @@ class Environment:
         log: Callable[[str, str], None],
         sandbox: Sandbox,
         debug: DebugTarget | None = None,
+        on_ready: Callable[[], None] | None = None,
     ):
+        """``on_ready``: called once, when its INIT is over (or it ends without one)."""
         self.spec = spec
+        self._on_ready = on_ready
         self.generation = generation
         self.log = log
         self.sandbox = sandbox
@@ -237,12 +241,20 @@ class Environment:
     def _wait_init(self, deadline: float | None) -> None:
         if self._initialised:
             return
-        message = self._receive(deadline)
+        try:
+            message = self._receive(deadline)
+        finally:
+            self._ready()
         self._initialised = True
         if message.get("type") == "init_error":
             self.init_error = message["error"]
         else:
             self.init_ms = message.get("initMs")
+
+    def _ready(self) -> None:
+        on_ready, self._on_ready = self._on_ready, None
+        if on_ready is not None:
+            on_ready()
 
     def invoke(self, event: Any, request_id: str, timeout: float | None) -> Invocation:
         """``timeout`` None: no deadline (a function being debugged)."""
@@ -306,9 +318,11 @@ class Environment:
         return b"".join(chunks)
 
     def close(self) -> None:
+        self._ready()
         self.sandbox.discard()
 
     def kill(self) -> None:
+        self._ready()
         if self.process.poll() is None:
             self.process.kill()
 
@@ -355,6 +369,9 @@ class Runtime:
         self._busy: dict[str, int] = {name: 0 for name in functions}
         self._generation: dict[str, int] = {name: 0 for name in functions}
         self._warming: dict[str, int] = {name: 0 for name in functions}
+        # Environments of each function being started for an invocation (INIT included): while one is, the
+        # next invocation waits for an environment rather than starting a second at once.
+        self._starting: dict[str, int] = {name: 0 for name in functions}
         # The invocations waiting for an environment of each function, first come first served: without the
         # queue, whichever waiter woke first would take a freed environment, and an unlucky one would wait
         # for its whole timeout while later ones were served.
@@ -433,11 +450,14 @@ class Runtime:
                         # An environment of this function starting right now is ready sooner than a new one,
                         # and one busy now is often free sooner than a new one would start.
                         now = time.monotonic()
-                        may_start = warming or (not self._warming[name] and (self._busy[name] == 0 or now >= scale_out_at))
+                        may_start = warming or (
+                            not self._warming[name] and not self._starting[name] and (self._busy[name] == 0 or now >= scale_out_at)
+                        )
                         if may_start and self._busy[name] < self._most_environments(name):
                             room, evicted = self._room_for_one(name)
                             if room:
                                 self._busy[name] += 1
+                                self._starting[name] += 1
                                 break
                     now = time.monotonic()
                     remaining = None if deadline is None else deadline - now
@@ -458,10 +478,19 @@ class Runtime:
             evicted.close()
         try:
             debug = self.debug if self._debugged(name) else None
-            environment = Environment(spec, self.environment_of(spec), self._generation[name], self.log, self._sandboxes.take(), debug)
+            environment = Environment(
+                spec,
+                self.environment_of(spec),
+                self._generation[name],
+                self.log,
+                self._sandboxes.take(),
+                debug,
+                functools.partial(self._started_one, name),
+            )
         except BaseException:
             with self._lock:
                 self._busy[name] -= 1
+                self._starting[name] -= 1
                 self._lock.notify_all()
             raise
         with self._lock:
@@ -471,6 +500,11 @@ class Runtime:
             environment.close()
             raise FunctionCrashed("the local cloud is shutting down")
         return environment
+
+    def _started_one(self, name: str) -> None:
+        with self._lock:
+            self._starting[name] -= 1
+            self._lock.notify_all()  # an invocation waiting to start another may now
 
     def _room_for_one(self, name: str) -> tuple[bool, Environment | None]:
         """(Under the lock.) Whether one more environment fits under ``max_total``, and the idle environment

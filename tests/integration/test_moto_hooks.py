@@ -307,6 +307,28 @@ def test_a_failed_transaction_puts_back_what_it_wrote_and_shares_what_it_did_not
     assert [r.record["eventName"] for r in restored.stream_shard.items[stream_length:]] == ["MODIFY", "REMOVE"]
 
 
+def test_stream_iterators_beyond_the_newest_are_forgotten_as_expired_ones(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    hooks.make_dynamodb_writes_atomic()
+    monkeypatch.setattr(hooks, "MAX_SHARD_ITERATORS", 5)
+    client = boto3.client("dynamodb", region_name=REGION)
+    streams = boto3.client("dynamodbstreams", region_name=REGION)
+    _ledger(client)
+    arn = client.describe_table(TableName="ledger")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    read = []
+    for n in range(12):
+        answer = streams.get_records(ShardIterator=iterator, Limit=1)
+        read += [r["dynamodb"]["Keys"]["sk"]["S"] for r in answer["Records"]]
+        iterator = answer["NextShardIterator"]
+        client.put_item(TableName="ledger", Item={"pk": {"S": "v"}, "sk": {"S": f"later{n}"}})
+    assert len(dynamodbstreams_backends[ACCOUNT_ID][REGION].shard_iterators) <= 5
+    assert read[:5] == [f"e{n}" for n in range(5)] and read[5:] == [f"later{n}" for n in range(7)]  # every record, in order
+
+
 def test_a_transaction_moto_cannot_read_keys_of_is_copied_whole(aws: None) -> None:
     """A request whose keys are unreadable (a missing key attribute) gets moto's own copy and moto's answer."""
     import boto3

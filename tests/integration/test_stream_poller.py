@@ -69,6 +69,32 @@ def put(table: dict[str, Any], *sks: str) -> None:
         table["client"].put_item(TableName=TABLE, Item=to_item({"pk": "p", "sk": sk}))
 
 
+def test_a_poll_reads_once_from_where_the_last_read_ended(table) -> None:
+    """Each poll is one GetRecords on the iterator the last one handed on: no new iterator, no empty read
+    to find the end; an iterator the stream forgot is replaced by one at the checkpoint."""
+    calls: list[str] = []
+    function, sent = Function(), []
+    reader = poller(table, function, sent)
+    reader.client.meta.events.register("before-call.dynamodbstreams.*", lambda model, **_: calls.append(model.name))
+    put(table, "a", "b")
+    assert reader.poll() == 2
+    first = list(calls)
+    calls.clear()
+    put(table, "c")
+    assert reader.poll() == 1 and calls == ["GetRecords"]
+    calls.clear()
+    assert reader.poll() == 0 and calls == ["GetRecords"]
+    assert first.count("GetRecords") == 1 and first.count("GetShardIterator") == 1
+
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    dynamodbstreams_backends["123456789012"]["us-east-1"].shard_iterators.clear()  # as if it had expired
+    calls.clear()
+    put(table, "d")
+    assert reader.poll() == 1 and calls[-2:] == ["GetShardIterator", "GetRecords"]
+    assert [len(b) for b in function.batches] == [2, 1, 1] and function.delivered == sorted(function.delivered)
+
+
 def test_records_come_in_order_in_batches_of_the_mappings_size(table) -> None:
     put(table, *(f"item{n}" for n in range(7)))
     function, sent = Function(), []

@@ -21,6 +21,10 @@ from zik_local.runtime import Invocation, Runtime, SandboxPool
 HANDLER = """
 import os, time
 
+# INIT holds until the file INIT_GATE names exists (when it names one): an environment still starting.
+while os.environ.get("INIT_GATE") and not os.path.exists(os.environ["INIT_GATE"]):
+    time.sleep(0.01)
+
 def handler(event, context):
     while event.get("hold") and not os.path.exists(event["hold"]):
         time.sleep(0.01)
@@ -39,7 +43,7 @@ def _function(root: Path, name: str = "Fn", timeout: int = 30) -> FunctionSpec:
         code_dir=code,
         handler="app.handler",
         runtime="python3.11",
-        environment={},
+        environment={"INIT_GATE": str(root / f"{name}-initialised")},
         timeout=timeout,
         memory=128,
         layer_dirs=[],
@@ -48,6 +52,9 @@ def _function(root: Path, name: str = "Fn", timeout: int = 30) -> FunctionSpec:
 
 
 def _runtime(root: Path, *, timeout: int = 30, functions: tuple[str, ...] = ("Fn",), **options) -> Runtime:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in functions:
+        (root / f"{name}-initialised").touch()  # INIT goes straight through, unless a test removes the file
     options.setdefault("reap", False)
     options.setdefault("scale_out_after", 0)
     return Runtime(
@@ -193,6 +200,25 @@ def test_a_busy_function_waits_for_its_environment_before_starting_another(tmp_p
         assert first.release().payload["pid"] != second.release().payload["pid"]
     finally:
         eager.close()
+
+
+def test_while_an_environment_starts_the_next_invocation_waits_for_it_rather_than_starting_another(tmp_path):
+    runtime = _runtime(tmp_path, scale_out_after=0, max_environments=4)
+    gate = tmp_path / "Fn-initialised"
+    gate.unlink()
+    try:
+        first = Held(runtime, tmp_path, 1)
+        _until(lambda: runtime._starting["Fn"] == 1, "the first environment is starting")
+        second = Held(runtime, tmp_path, 2)
+        _until(lambda: len(runtime._queued["Fn"]) == 1, "the second invocation waits")
+        assert runtime._busy["Fn"] == 1  # no second environment while the first is in its INIT
+        gate.touch()
+        second.gate.touch()
+        # INIT over: the first runs (held), the second may now start an environment of its own.
+        assert second.release().payload["pid"] != first.release().payload["pid"]
+        assert runtime._starting["Fn"] == 0
+    finally:
+        runtime.close()
 
 
 def test_past_the_total_cap_a_function_takes_the_place_of_the_longest_idle_one(tmp_path):
