@@ -32,11 +32,13 @@ active users, by service and by feature. Counted, and where:
                   the tokens a vendor read from or wrote to its prompt cache. The local provider counts four
                   characters a token of its prompt and answer; the tool a model is also sent (the task's
                   schema, and the 340 tokens of Anthropic's tool-use system prompt) is added. Each text task is
-                  priced on the Bedrock model the template gives it (BedrockTaskModels, else BedrockModelId);
+                  priced on the Bedrock model the template gives it (BedrockTaskModels, else BedrockModelId),
+                  its tokens counted as that model's tokenizer counts the same text (TOKENIZER_FACTORS);
                   its shared prefix (the tool and a system prompt without the user's data) is read from the
                   prompt cache where that model caches and the prefix reaches its minimum, at the share of
                   calls that come within the cache's 5 minutes of another (calls at random over 16 waking
-                  hours a day, from the month's count at 1,000 users); image edits as Nova Canvas images
+                  hours a day, from the month's count at 1,000 users); image edits by the image, on the
+                  template's BEDROCK_IMAGE_MODEL_ID
   Logs            the bytes the functions log, as CloudWatch Logs ingestion (26 bytes of overhead a line)
 
 The local figures are not Lambda's: the functions run on a shared 2-core machine against an in-process moto,
@@ -101,15 +103,23 @@ AI_SCHEMAS = Path(__file__).resolve().parents[1] / "layers" / "shared" / "zik" /
 AI_PROMPTS = Path(__file__).resolve().parents[1] / "layers" / "shared" / "zik" / "ai" / "prompts"
 # Bedrock's prompt cache (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html, read
 # 2026-11-30): the fewest tokens a cache checkpoint's prefix must hold, by the models whose checkpoint the
-# provider sends (zik/ai/providers/bedrock.py CACHING_MODELS; a test holds the two together). A shorter prefix
-# is not cached and costs the usual input price.
-CACHE_MIN_TOKENS = {"claude-3-5-haiku": 2048}
+# provider sends (zik/ai/providers/bedrock.py CACHING_MODELS and cache_minimum_tokens; a test holds the two
+# together: Claude Haiku 5.5's 4,096 is assumed there, its own figure not found). A shorter prefix is not
+# cached and costs the usual input price.
+CACHE_MIN_TOKENS = {"claude-haiku-5-5": 4096}
 CACHE_TTL_MINUTES = 5.0  # the cache's default time to live, renewed by every read
 # The hours of a day the users' calls are spread over (their waking hours): the calls of a task arrive at
 # random within them, and a call finds the cache warm when another came within the TTL before it.
 ACTIVE_HOURS_A_DAY = 16
-# Bedrock model ids (an inference profile's region prefix dropped) to their prices' names in the price file.
-MODEL_PRICES = (("anthropic.claude-3-5-haiku-", "claude-3-5-haiku"), ("amazon.nova-micro-", "nova-micro"))
+# Bedrock model ids (an inference profile's region prefix dropped) to their prices' names in the price file:
+# the text models, then the image models (priced by the image).
+MODEL_PRICES = (("anthropic.claude-haiku-5-5", "claude-haiku-5-5"), ("amazon.nova-micro-", "nova-micro"), ("amazon.nova-lite-", "nova-lite"))
+IMAGE_MODEL_PRICES = (("stability.stable-image-search-replace-", "stable-image-search-replace"),)
+# The local provider counts four characters a token, as the Claude tokenizers before Claude Haiku 5.5 about do.
+# Claude Haiku 5.5's counts the same text as about 30 % more tokens than Claude Haiku 4.5's
+# (https://platform.claude.com/docs/en/models/haiku-5-5/overview, read 2026-11-30): a month's tokens on it are
+# the counted ones times this.
+TOKENIZER_FACTORS = {"claude-haiku-5-5": 1.3}
 _INFERENCE_PROFILE = re.compile(r"^(us|eu|apac|us-gov|global)\.")
 # The system prompt Anthropic adds to a request that forces a tool (tool_choice "tool"), Claude 3.5 Haiku:
 # https://docs.anthropic.com/en/docs/build-with-claude/tool-use (pricing), as read on 2026-11-30.
@@ -271,13 +281,29 @@ class Prices:
         return self.usd[name]
 
 
-def price_name(model_id: str) -> str:
-    """The name of a Bedrock model's prices in the price file (``claude-3-5-haiku``), from its id."""
+def price_name(model_id: str, *, image: bool = False) -> str:
+    """The name of a Bedrock model's prices in the price file (``claude-haiku-5-5``), from its id; ``image``:
+    an image model's."""
     bare = _INFERENCE_PROFILE.sub("", model_id)
-    for prefix, name in MODEL_PRICES:
+    for prefix, name in IMAGE_MODEL_PRICES if image else MODEL_PRICES:
         if bare.startswith(prefix):
             return name
-    raise CostError(f"no prices for the Bedrock model {model_id} (zik_local/cost.py MODEL_PRICES, prices/aws.json)")
+    table = "IMAGE_MODEL_PRICES" if image else "MODEL_PRICES"
+    raise CostError(f"no prices for the Bedrock model {model_id} (zik_local/cost.py {table}, prices/aws.json)")
+
+
+def image_model_id(template: Mapping[str, Any]) -> str:
+    """The Bedrock image model the template gives the functions that edit images (BEDROCK_IMAGE_MODEL_ID)."""
+    found = {
+        str(variables["BEDROCK_IMAGE_MODEL_ID"])
+        for resource in (template.get("Resources") or {}).values()
+        if isinstance(resource, dict)
+        for variables in [((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}]
+        if isinstance(variables, dict) and "BEDROCK_IMAGE_MODEL_ID" in variables
+    }
+    if len(found) != 1:
+        raise CostError(f"the template should give one BEDROCK_IMAGE_MODEL_ID, it gives {sorted(found) or 'none'}")
+    return found.pop()
 
 
 def cache_hit_share(calls_a_month: float) -> float:
@@ -290,54 +316,68 @@ def cache_hit_share(calls_a_month: float) -> float:
 @dataclass(frozen=True)
 class AIPricing:
     """How the AI's calls are priced: each text task on the Bedrock model the template gives it (its own in
-    BedrockTaskModels, else BedrockModelId), its shared prefix read from the prompt cache where that model
-    caches and the prefix is long enough; images by the image (Nova Canvas). ``task_models`` and ``cache``
-    off price every call as before either was used."""
+    BedrockTaskModels, else BedrockModelId), its tokens as that model counts them, its shared prefix read
+    from the prompt cache where that model caches and the prefix is long enough; images by the image (the
+    template's image model). ``task_models`` and ``cache`` off price every call as before either was used."""
 
     prices: Prices
-    default_model: str  # a price name: "claude-3-5-haiku"
+    default_model: str  # a price name: "claude-haiku-5-5"
     task_models: Mapping[str, str] = field(default_factory=dict)  # task -> price name
     cache: bool = True
+    image_model: str = "stable-image-search-replace"  # a price name
 
     @classmethod
     def from_template(cls, prices: Prices, template: Path = TEMPLATE) -> AIPricing:
         from zik_local.template import load_yaml
 
-        parameters = load_yaml(template).get("Parameters") or {}
+        document = load_yaml(template)
+        parameters = document.get("Parameters") or {}
         default = str((parameters.get("BedrockModelId") or {}).get("Default") or "")
         pairs = str((parameters.get("BedrockTaskModels") or {}).get("Default") or "")
         task_models = {}
         for pair in filter(None, (part.strip() for part in pairs.split(","))):
             task, _, model = pair.partition("=")
             task_models[task.strip()] = price_name(model.strip())
-        return cls(prices, price_name(default), task_models)
+        return cls(prices, price_name(default), task_models, image_model=price_name(image_model_id(document), image=True))
 
     def without_savings(self) -> AIPricing:
         """Every text task on BedrockModelId, no prompt cache: what the AI cost before either."""
-        return AIPricing(self.prices, self.default_model, {}, cache=False)
+        return AIPricing(self.prices, self.default_model, {}, cache=False, image_model=self.image_model)
+
+    def tokens(self, task: str, counted: float, provider: str = "local") -> float:
+        """The tokens of a call of ``task`` the task's model is billed for: the local provider's count (four
+        characters a token) as the model's tokenizer counts the same text; a vendor's own count as it is."""
+        return counted * TOKENIZER_FACTORS.get(self.model(task), 1.0) if provider == "local" else counted
+
+    @property
+    def image_price(self) -> float:
+        return self.prices[f"bedrock.{self.image_model}.image"]
 
     def model(self, task: str) -> str:
         return self.task_models.get(task, self.default_model)
 
-    def cached(self, task: str, use: AIUse) -> tuple[float, float, float]:
+    def cached(self, task: str, use: AIUse, provider: str = "local") -> tuple[float, float, float]:
         """(plain input, cache reads, cache writes) tokens of a task's calls, ``use`` being a month's."""
-        plain, read, write = float(use.input_tokens), float(use.cache_read_tokens), float(use.cache_write_tokens)
+        plain, read, write = (self.tokens(task, count, provider) for count in (use.input_tokens, use.cache_read_tokens, use.cache_write_tokens))
+        prefix = self.tokens(task, use.prefix_tokens, provider)
         minimum = CACHE_MIN_TOKENS.get(self.model(task))
-        if self.cache and minimum is not None and use.prefix_tokens and use.prefix_tokens / use.calls >= minimum:
+        if self.cache and minimum is not None and prefix and prefix / use.calls >= minimum:
             hit = cache_hit_share(use.calls)
-            plain -= use.prefix_tokens
-            read += use.prefix_tokens * hit
-            write += use.prefix_tokens * (1 - hit)
+            plain -= prefix
+            read += prefix * hit
+            write += prefix * (1 - hit)
         return plain, read, write
 
-    def cost(self, task: str, use: AIUse, *, model: str | None = None) -> float:
-        """USD of a month of a task's calls (on ``model``, a price name, rather than its own if given)."""
+    def cost(self, task: str, use: AIUse, *, model: str | None = None, provider: str = "local") -> float:
+        """USD of a month of a task's calls answered by ``provider`` (on ``model``, a price name, rather than
+        its own if given)."""
         if use.images:
-            return use.images * self.prices["bedrock.nova-canvas.image"]
-        pricing = self if model is None else AIPricing(self.prices, self.default_model, {task: model}, self.cache)
+            return use.images * self.image_price
+        pricing = self if model is None else AIPricing(self.prices, self.default_model, {task: model}, self.cache, self.image_model)
         name = pricing.model(task)
-        plain, read, write = pricing.cached(task, use)
-        usd = plain * self.prices[f"bedrock.{name}.input_1k"] + use.output_tokens * self.prices[f"bedrock.{name}.output_1k"]
+        plain, read, write = pricing.cached(task, use, provider)
+        output = pricing.tokens(task, use.output_tokens, provider)
+        usd = plain * self.prices[f"bedrock.{name}.input_1k"] + output * self.prices[f"bedrock.{name}.output_1k"]
         if read or write:
             usd += read * self.prices[f"bedrock.{name}.cache_read_1k"] + write * self.prices[f"bedrock.{name}.cache_write_1k"]
         return usd / 1000
@@ -360,7 +400,7 @@ def cost_by_service(usage: Usage, prices: Prices, ai: AIPricing, *, storage_byte
         + usage.s3_tier2 * prices["s3.request.tier2"]
         + s3_stored_bytes / gb * prices["s3.standard.gb_month"],
         "CloudFront": usage.cdn_bytes / gb * prices["cloudfront.gb_out"] + usage.cdn_requests * prices["cloudfront.https_request"],
-        "Bedrock": sum(ai.cost(task, use) for (task, _provider), use in usage.ai.items()),
+        "Bedrock": sum(ai.cost(task, use, provider=provider) for (task, provider), use in usage.ai.items()),
         "CloudWatch Logs": usage.log_bytes / gb * prices["cloudwatch.logs.gb_ingested"],
     }
 
@@ -392,15 +432,15 @@ def seed_workload(usage: Usage, prices: Prices, ai: AIPricing) -> SeedEstimate:
     per_request_dynamodb = (
         usage.read_units * prices["dynamodb.ondemand.read_unit"] + usage.write_units * prices["dynamodb.ondemand.write_unit"]
     ) / usage.api_requests
-    text = {task: use for (task, _provider), use in usage.ai.items() if not use.images}
+    text = {key: use for key, use in usage.ai.items() if not use.images}
     text_calls = sum(use.calls for use in text.values()) or 1
     before = ai.without_savings()
     return SeedEstimate(
         lambda_usd=SEED_INVOCATIONS * per_invocation,
         api_usd=SEED_API_REQUESTS * prices["apigateway.rest.request"],
         dynamodb_usd=SEED_API_REQUESTS * per_request_dynamodb,
-        ai_usd=SEED_AI_REQUESTS * sum(ai.cost(task, use) for task, use in text.items()) / text_calls,
-        ai_usd_before=SEED_AI_REQUESTS * sum(before.cost(task, use) for task, use in text.items()) / text_calls,
+        ai_usd=SEED_AI_REQUESTS * sum(ai.cost(task, use, provider=provider) for (task, provider), use in text.items()) / text_calls,
+        ai_usd_before=SEED_AI_REQUESTS * sum(before.cost(task, use, provider=provider) for (task, provider), use in text.items()) / text_calls,
     )
 
 
@@ -1153,7 +1193,8 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]], ai
     lines += [
         f"Text tasks priced on Bedrock's {ai.default_model} (template BedrockModelId){f', {own} (BedrockTaskModels)' if own else ''}; "
         f"a task's shared prefix (tool and system prompt) read from the prompt cache where its model caches and the prefix reaches "
-        f"the model's minimum; images as Nova Canvas.",
+        f"the model's minimum; a Claude Haiku 5.5 task's tokens counted as its tokenizer does ({TOKENIZER_FACTORS['claude-haiku-5-5']:g} x "
+        f"four characters a token); images as {ai.image_model}.",
         "",
     ]
     months = {feature: usage.scaled(factor) for feature, usage in result.usage.items()}
@@ -1202,21 +1243,22 @@ def report(result: Result, prices: Prices, plan: dict[str, dict[str, float]], ai
         "",
         "## AI per task and provider (per 1,000 MAU)",
         "",
-        "Shared prefix: the tool and system prompt every call of the task sends (four characters a token); cache hits: the "
+        "Shared prefix: the tool and system prompt every call of the task sends (four characters a token, times the model's "
+        "tokenizer factor); cache hits: the "
         f"share of calls that find it cached ({CACHE_TTL_MINUTES:.0f}-minute TTL, calls spread over {ACTIVE_HOURS_A_DAY} hours a day).",
         "",
         "| task | provider | model | calls | input tokens | mean in / out a call | shared prefix a call | cache hits | images | USD | USD before |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (task, provider), use in sorted(month.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1])):
+    for (task, provider), use in sorted(month.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1], provider=pair[0][1])):
         calls = max(1, use.calls)
-        prefix = use.prefix_tokens / calls
-        _plain, read, write = ai.cached(task, use)
+        prefix = ai.tokens(task, use.prefix_tokens, provider) / calls
+        _plain, read, write = ai.cached(task, use, provider)
         hits = f"{read / (read + write):.0%}" if read + write else "-"
         lines.append(
-            f"| {task} | {provider} | {'nova-canvas' if use.images else ai.model(task)} | {use.calls:,.0f} | {use.input_tokens:,.0f} | "
+            f"| {task} | {provider} | {ai.image_model if use.images else ai.model(task)} | {use.calls:,.0f} | {use.input_tokens:,.0f} | "
             f"{use.input_tokens / calls:,.0f} / {use.output_tokens / calls:,.0f} | {prefix:,.0f} | {hits} | {use.images:,.0f} | "
-            f"{_usd(ai.cost(task, use))} | {_usd(before.cost(task, use))} |"
+            f"{_usd(ai.cost(task, use, provider=provider))} | {_usd(before.cost(task, use, provider=provider))} |"
         )
     lines += [
         "",
@@ -1270,26 +1312,26 @@ def halving(cost: float, costs: Mapping[str, float], usage: Usage, ai: AIPricing
     cache a task misses, and the largest line outside the AI."""
     half = cost / 2
     ideas = []
-    for (task, _provider), use in sorted(usage.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1])):
-        now = ai.cost(task, use)
+    for (task, provider), use in sorted(usage.ai.items(), key=lambda pair: -ai.cost(pair[0][0], pair[1], provider=pair[0][1])):
+        now = ai.cost(task, use, provider=provider)
         if use.images:
-            price = ai.prices["bedrock.nova-canvas.image"]
+            price = ai.image_price
             unpaid = math.ceil(half / price)
             if unpaid <= use.images:
                 ideas.append(
                     f"{task}: {use.images:,} images at {_usd(price)} = {_usd(now)}. Halved by paying for at most {use.images - unpaid:,} of them "
                     f"(a render of the same photo, style and colour served again; the free offline edit as the preview, a model's "
-                    f"render for the ones kept), or by a model at {_usd((now - half) / use.images)} an image. Nova Canvas' standard "
-                    f"quality up to 1024 x 1024, asked for now, is its cheapest tier: a smaller image costs the same"
+                    f"render for the ones kept), or by a model at {_usd((now - half) / use.images)} an image. {ai.image_model} costs "
+                    f"the same at any size: a smaller image saves nothing"
                 )
             continue
         for model in (name for _prefix, name in MODEL_PRICES if name != ai.model(task)):
-            other = ai.cost(task, use, model=model)
+            other = ai.cost(task, use, model=model, provider=provider)
             if other < now:
                 effect = "halves it" if now - other >= half else f"{(now - other) / cost:.0%} of it"
                 ideas.append(f"{task} on {model}: {_usd(now)} -> {_usd(other)} ({effect})")
         minimum = CACHE_MIN_TOKENS.get(ai.model(task))
-        prefix = use.prefix_tokens / max(1, use.calls)
+        prefix = ai.tokens(task, use.prefix_tokens, provider) / max(1, use.calls)
         if minimum is not None and 0 < prefix < minimum:
             ideas.append(
                 f"{task}'s shared prefix is {prefix:,.0f} tokens a call, under {ai.model(task)}'s {minimum:,}-token cache minimum: not cached"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
@@ -9,10 +11,11 @@ from botocore.stub import ANY, Stubber
 from zik.ai.errors import AIUnavailable, ProviderFailure
 from zik.ai.gateway import Gateway
 from zik.ai.providers.base import Request
-from zik.ai.providers.bedrock import Bedrock, task_models
+from zik.ai.providers.bedrock import DEFAULT_MODEL, Bedrock, cache_minimum_tokens, task_models
 from zik.config import ConfigError
 
-MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+MODEL = "global.anthropic.claude-haiku-5-5"  # the template's default
+NOVA_MICRO = "amazon.nova-micro-v1:0"
 ANSWER = {"title": "A calm walk", "keywords": ["river", "walk"], "tone": "positive"}
 
 
@@ -56,10 +59,13 @@ def test_a_tool_use_answer_is_the_tool_input(bedrock, request_, digest_task) -> 
         converse_answer([{"text": "Here is the digest."}, tool_use("tests_digest", ANSWER)]),
         {
             "modelId": MODEL,
-            # Claude 3.5 Haiku caches prompts: the checkpoint after the system prompt covers the tool and it.
+            # Claude Haiku 5.5 caches prompts: the checkpoint after the system prompt covers the tool and it.
             "system": [{"text": request_.prompt.system}, {"cachePoint": {"type": "default"}}],
             "messages": [{"role": "user", "content": [{"text": request_.prompt.user}]}],
-            "inferenceConfig": {"maxTokens": 300, "temperature": 0.7, "topP": 0.9},
+            # It refuses temperature and top_p, and its thinking is turned off: a thinking model may not be
+            # forced to call a tool.
+            "inferenceConfig": {"maxTokens": 300},
+            "additionalModelRequestFields": {"thinking": {"type": "disabled"}},
             "toolConfig": {
                 "tools": [
                     {
@@ -88,7 +94,7 @@ def test_a_text_answer_is_parsed_for_its_json(bedrock, request_) -> None:
     stubber.add_response(
         "converse",
         converse_answer([{"text": text}], stop="end_turn"),
-        {"modelId": MODEL, "system": ANY, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY},
+        {"modelId": MODEL, "system": ANY, "messages": ANY, "inferenceConfig": ANY, "additionalModelRequestFields": ANY, "toolConfig": ANY},
     )
 
     completion = provider.complete(request_)
@@ -151,6 +157,7 @@ def test_a_repair_sends_the_bad_answer_and_the_error(bedrock, request_) -> None:
                 {"role": "user", "content": [{"text": ANY}]},
             ],
             "inferenceConfig": ANY,
+            "additionalModelRequestFields": ANY,
             "toolConfig": ANY,
         },
     )
@@ -173,11 +180,12 @@ def test_what_the_prompt_cache_read_and_wrote_is_in_the_completion(bedrock, requ
 @pytest.mark.parametrize(
     ("model", "checkpoint"),
     [
-        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", True),  # the cross-region inference profile
+        ("us.anthropic.claude-haiku-5-5", True),  # the US cross-region inference profile
         ("anthropic.claude-haiku-4-5-20251001-v1:0", True),
         ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", True),
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", True),
         ("anthropic.claude-3-haiku-20240307-v1:0", False),  # Bedrock would refuse a cachePoint
-        ("amazon.nova-micro-v1:0", False),
+        (NOVA_MICRO, False),
     ],
 )
 def test_a_cache_checkpoint_is_sent_only_to_a_model_that_takes_one(request_, model, checkpoint) -> None:
@@ -187,21 +195,55 @@ def test_a_cache_checkpoint_is_sent_only_to_a_model_that_takes_one(request_, mod
         stubber.add_response(
             "converse",
             converse_answer([tool_use("tests_digest", ANSWER)]),
-            {"modelId": model, "system": system, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY},
+            {"modelId": model, "system": system, "messages": ANY, "inferenceConfig": ANY, "toolConfig": ANY}
+            | ({"additionalModelRequestFields": ANY} if "haiku-5-5" in model else {}),
         )
         assert Bedrock(model, client=client).complete(request_).answer == ANSWER
         stubber.assert_no_pending_responses()
 
 
+def test_a_model_that_does_not_think_by_default_gets_the_tasks_sampling(request_) -> None:
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stubber:
+        stubber.add_response(
+            "converse",
+            converse_answer([tool_use("tests_digest", ANSWER)]),
+            # no additionalModelRequestFields: Nova Micro has no thinking to turn off
+            {
+                "modelId": NOVA_MICRO,
+                "system": ANY,
+                "messages": ANY,
+                "inferenceConfig": {"maxTokens": 300, "temperature": 0.7, "topP": 0.9},
+                "toolConfig": ANY,
+            },
+        )
+        assert Bedrock(NOVA_MICRO, client=client).complete(request_).answer == ANSWER
+        stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("model", "minimum"),
+    [
+        ("global.anthropic.claude-haiku-5-5", 4096),  # its own figure not found: the highest Claude minimum
+        ("anthropic.claude-haiku-4-5-20251001-v1:0", 4096),
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", 2048),
+        ("anthropic.claude-3-7-sonnet-20250219-v1:0", 1024),
+        (NOVA_MICRO, None),  # not sent a checkpoint
+    ],
+)
+def test_each_caching_model_has_the_cache_minimum_of_its_card(model, minimum) -> None:
+    assert cache_minimum_tokens(model) == minimum
+
+
 def test_a_task_with_a_model_of_its_own_is_answered_by_it(request_) -> None:
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    provider = Bedrock(MODEL, client=client, task_models={"tests.digest": "amazon.nova-micro-v1:0", "quests.chat": MODEL})
+    provider = Bedrock(MODEL, client=client, task_models={"tests.digest": NOVA_MICRO, "quests.chat": MODEL})
     with Stubber(client) as stubber:
         stubber.add_response(
             "converse",
             converse_answer([tool_use("tests_digest", ANSWER)]),
             {
-                "modelId": "amazon.nova-micro-v1:0",
+                "modelId": NOVA_MICRO,
                 "system": [{"text": request_.prompt.system}],
                 "messages": ANY,
                 "inferenceConfig": ANY,
@@ -211,7 +253,7 @@ def test_a_task_with_a_model_of_its_own_is_answered_by_it(request_) -> None:
         completion = provider.complete(request_)
         stubber.assert_no_pending_responses()
 
-    assert completion.model == "amazon.nova-micro-v1:0"  # accounted, and priced, as the model that answered
+    assert completion.model == NOVA_MICRO  # accounted, and priced, as the model that answered
     assert provider.model_for("journal.insight") == MODEL
 
 
@@ -234,8 +276,8 @@ def test_the_gateway_accounts_the_cached_tokens_at_their_own_prices(bedrock, req
 
     [call] = [record["ai"] for record in log_records() if record.get("message") == "ai call"]
     assert (call["input_tokens"], call["cache_read_tokens"], call["cache_write_tokens"], call["output_tokens"]) == (35, 2000, 100, 40)
-    # Claude 3.5 Haiku per million: $0.80 in, $0.08 read from the cache, $1.00 written to it, $4.00 out
-    assert call["cost_usd"] == pytest.approx((35 * 0.80 + 2000 * 0.08 + 100 * 1.00 + 40 * 4.00) / 1_000_000)
+    # Claude Haiku 5.5 per million (global profile): $0.10 in, $0.01 read from the cache, $0.125 written to it, $0.50 out
+    assert call["cost_usd"] == pytest.approx((35 * 0.10 + 2000 * 0.01 + 100 * 0.125 + 40 * 0.50) / 1_000_000)
 
 
 def test_cached_tokens_of_a_model_without_cache_prices_are_priced_as_input() -> None:
@@ -245,9 +287,19 @@ def test_cached_tokens_of_a_model_without_cache_prices_are_priced_as_input() -> 
     assert accounting.estimate_cost("bedrock", "amazon.nova-micro-v1:0", 100, 10, cache_read_tokens=1000) == pytest.approx(
         (1100 * 0.035 + 10 * 0.14) / 1_000_000
     )
-    assert accounting.estimate_cost("bedrock", "us.anthropic.claude-3-5-haiku-20241022-v1:0", 0, 0, cache_write_tokens=1000) == pytest.approx(
-        1000 * 1.00 / 1_000_000
+    assert accounting.estimate_cost("bedrock", "us.anthropic.claude-haiku-5-5", 0, 0, cache_write_tokens=1000) == pytest.approx(
+        1000 * 0.125 / 1_000_000
     )
+    # Claude 3.5 Haiku has reached its end of life on Bedrock: a call to it has no price
+    assert accounting.estimate_cost("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", 100, 10) is None
+
+
+def test_the_default_model_is_the_one_the_template_deploys() -> None:
+    from zik_local.template import load_yaml
+
+    parameter = load_yaml(Path(__file__).resolve().parents[2] / "template.yaml")["Parameters"]["BedrockModelId"]
+    assert DEFAULT_MODEL == parameter["Default"]
+    assert all(model.endswith("anthropic.claude-haiku-5-5") for model in parameter["AllowedValues"])
 
 
 def test_a_failed_call_is_accounted_as_the_tasks_own_model(request_, log_records) -> None:

@@ -95,7 +95,7 @@ def aws_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bedrock_has_one_client_per_whole_second_whose_timeouts_fit_in_it(aws_settings) -> None:
-    bedrock = Bedrock("anthropic.claude-3-5-haiku-20241022-v1:0")
+    bedrock = Bedrock("global.anthropic.claude-haiku-5-5")
 
     client = bedrock.client_for(7.6)
 

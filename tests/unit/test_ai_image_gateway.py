@@ -36,7 +36,7 @@ from zik.studio.tryon_offline import NoFace
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
 
 ALICE = Principal(user_id="alice-sub", tenant_id="default")
-NOVA = "amazon.nova-canvas-v1:0"
+STABILITY = "us.stability.stable-image-search-replace-v1:0"
 DATA = tryon_ai.prompt_data(hairstyles.hairstyle("classic-bob"), "platinum")
 
 
@@ -50,8 +50,9 @@ def picture(size=(640, 480), color=(150, 110, 90), fmt="JPEG", exif: bytes | Non
 PHOTO = picture()
 
 
-def nova_png(color=(10, 200, 30)) -> dict[str, Any]:
-    raw = json.dumps({"images": [base64.b64encode(picture((640, 480), color, "PNG")).decode()], "error": None}).encode()
+def stability_png(color=(10, 200, 30)) -> dict[str, Any]:
+    image = base64.b64encode(picture((640, 480), color, "PNG")).decode()
+    raw = json.dumps({"seeds": [1], "finish_reasons": [None], "images": [image]}).encode()
     return {"body": StreamingBody(io.BytesIO(raw), len(raw)), "contentType": "application/json"}
 
 
@@ -106,10 +107,10 @@ class Painted:
 
 
 @pytest.fixture
-def nova():
+def stability():
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
-        yield BedrockImage(NOVA, client=client), stubber
+        yield BedrockImage(STABILITY, client=client), stubber
 
 
 @pytest.fixture(autouse=True)
@@ -134,8 +135,8 @@ def color_of(jpeg: bytes) -> tuple[int, ...]:
 
 
 # -- fallback, check, accounting ------------------------------------------------------------------------
-def test_providers_are_tried_in_order_and_the_answer_is_the_checked_jpeg(nova, log_records) -> None:
-    provider, stubber = nova
+def test_providers_are_tried_in_order_and_the_answer_is_the_checked_jpeg(stability, log_records) -> None:
+    provider, stubber = stability
     stubber.add_client_error("invoke_model", service_error_code="ThrottlingException", http_status_code=429)
     wire = Wire(gemini_image(picture((512, 512), (200, 40, 40), "PNG")))
     local = Painted()
@@ -158,19 +159,19 @@ def test_providers_are_tried_in_order_and_the_answer_is_the_checked_jpeg(nova, l
     assert any(r.get("AIProviderFailures") in (1.0, [1.0]) and r.get("Provider") == "bedrock" for r in metrics)
 
 
-def test_nova_is_billed_per_image(nova, log_records) -> None:
-    provider, stubber = nova
-    stubber.add_response("invoke_model", nova_png())
+def test_stability_is_billed_per_image(stability, log_records) -> None:
+    provider, stubber = stability
+    stubber.add_response("invoke_model", stability_png())
 
     edited = Gateway([], image_providers=[provider]).edit("studio.tryon", PHOTO, DATA)
 
-    assert (edited.provider, edited.model) == ("bedrock", NOVA)
+    assert (edited.provider, edited.model) == ("bedrock", STABILITY)
     [record] = calls(log_records)
-    assert (record["outcome"], record["images"], record["cost_usd"]) == ("ok", 1, 0.04)
+    assert (record["outcome"], record["images"], record["cost_usd"]) == ("ok", 1, 0.07)
 
 
-def test_an_image_the_check_refuses_is_a_failure_and_the_next_provider_answers(nova, log_records) -> None:
-    provider, stubber = nova
+def test_an_image_the_check_refuses_is_a_failure_and_the_next_provider_answers(stability, log_records) -> None:
+    provider, stubber = stability
     not_an_image = base64.b64encode(b"%PDF-1.7 not a picture").decode()
     raw = json.dumps({"images": [not_an_image]}).encode()
     stubber.add_response("invoke_model", {"body": StreamingBody(io.BytesIO(raw), len(raw)), "contentType": "application/json"})
@@ -181,8 +182,8 @@ def test_an_image_the_check_refuses_is_a_failure_and_the_next_provider_answers(n
     assert [(c["provider"], c["outcome"]) for c in calls(log_records)] == [("bedrock", "invalid"), ("local", "ok")]
 
 
-def test_when_every_provider_fails_the_call_is_unavailable_and_given_back(nova, budget, log_records) -> None:
-    provider, stubber = nova
+def test_when_every_provider_fails_the_call_is_unavailable_and_given_back(stability, budget, log_records) -> None:
+    provider, stubber = stability
     stubber.add_client_error("invoke_model", service_error_code="ServiceUnavailableException", http_status_code=503)
     wire = Wire(httpx2.Response(500, json={"error": {"code": 500, "message": "x", "status": "INTERNAL"}}))
     gateway = Gateway([], budget=budget, image_providers=[provider, GeminiAPI("gemini-2.5-flash-image", http_client=wire.client())])
@@ -251,8 +252,8 @@ def countdown(context: Any, seconds: float) -> Any:
     return context
 
 
-def test_with_too_little_time_left_the_models_are_skipped_and_the_offline_edit_answers(nova, lambda_context) -> None:
-    provider, stubber = nova  # nothing stubbed: a call would fail the test
+def test_with_too_little_time_left_the_models_are_skipped_and_the_offline_edit_answers(stability, lambda_context) -> None:
+    provider, stubber = stability  # nothing stubbed: a call would fail the test
     wire = Wire()
     gateway = Gateway([], image_providers=[provider, GeminiAPI("gemini-2.5-flash-image", http_client=wire.client()), Painted()])
 

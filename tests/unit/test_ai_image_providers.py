@@ -1,6 +1,6 @@
-"""The image providers through their real clients: Nova Canvas through botocore's Stubber on a real
-bedrock-runtime client, Gemini through google-genai with an httpx2 mock transport (the SDK builds and reads
-the real wire format; nothing leaves the process)."""
+"""The image providers through their real clients: Stability's Search and Replace through botocore's Stubber on
+a real bedrock-runtime client, Gemini through google-genai with an httpx2 mock transport (the SDK builds and
+reads the real wire format; nothing leaves the process)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from PIL import Image
 from zik.ai import images
 from zik.ai.errors import ProviderFailure, ProviderNotConfigured
 from zik.ai.images import ImageRequest
-from zik.ai.providers.bedrock_image import FIT, BedrockImage
+from zik.ai.providers.bedrock_image import DEFAULT_MODEL, FIT, BedrockImage
 from zik.ai.providers.gemini_api import GeminiAPI
 from zik.studio import tryon_ai
 
-NOVA = "amazon.nova-canvas-v1:0"
+STABILITY = "us.stability.stable-image-search-replace-v1:0"
 KEY = "gm-test-0123456789abcdef"
 
 
@@ -45,58 +45,66 @@ def request_() -> ImageRequest:
     return ImageRequest(task, task.render(data), picture((600, 800)), data)
 
 
-# -- Nova Canvas ---------------------------------------------------------------------------------------
-def nova_answer(document: dict[str, Any]) -> dict[str, Any]:
+# -- Stability's Search and Replace on Bedrock ---------------------------------------------------------
+def stability_answer(document: dict[str, Any]) -> dict[str, Any]:
     raw = json.dumps(document).encode()
     return {"body": StreamingBody(io.BytesIO(raw), len(raw)), "contentType": "application/json"}
 
 
 @pytest.fixture
-def nova():
+def stability():
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
-        yield BedrockImage(NOVA, client=client), stubber
+        yield BedrockImage(STABILITY, client=client), stubber
         stubber.assert_no_pending_responses()
 
 
-def test_nova_inpaints_the_hair_from_the_hairstyles_prompt(nova, request_) -> None:
-    provider, stubber = nova
-    made = picture((768, 1024), (200, 190, 180), "PNG")
+def test_the_default_image_model_is_the_one_the_template_deploys() -> None:
+    from pathlib import Path
+
+    template = (Path(__file__).resolve().parents[2] / "template.yaml").read_text(encoding="utf-8")
+    assert f"BEDROCK_IMAGE_MODEL_ID: {DEFAULT_MODEL}" in template
+    assert DEFAULT_MODEL == STABILITY
+
+
+def test_stability_replaces_the_hair_from_the_hairstyles_prompt(stability, request_) -> None:
+    provider, stubber = stability
+    made = picture((592, 800), (200, 190, 180), "PNG")
     body = provider.body(request_)
     stubber.add_response(
         "invoke_model",
-        nova_answer({"images": [base64.b64encode(made).decode()], "error": None}),
-        {"modelId": NOVA, "body": json.dumps(body), "contentType": "application/json", "accept": "application/json"},
+        stability_answer({"seeds": [1], "finish_reasons": [None], "images": [base64.b64encode(made).decode()]}),
+        {"modelId": STABILITY, "body": json.dumps(body), "contentType": "application/json", "accept": "application/json"},
     )
 
     completion = provider.edit(request_)
 
-    assert (completion.data, completion.content_type, completion.model, completion.images) == (made, "image/png", NOVA, 1)
-    assert body["taskType"] == "INPAINTING"
-    params = body["inPaintingParams"]
-    assert params["maskPrompt"] == "hair"
-    assert params["text"].startswith("Classic bob: a medium, straight hairstyle in Platinum hair colour (#")
-    assert "watermark" in params["negativeText"]
-    assert body["imageGenerationConfig"] == {"numberOfImages": 1, "quality": "standard", "cfgScale": 6.5, "seed": 0}
+    assert (completion.data, completion.content_type, completion.model, completion.images) == (made, "image/png", STABILITY, 1)
+    assert set(body) == {"image", "search_prompt", "prompt", "negative_prompt", "seed", "output_format"}
+    assert body["search_prompt"] == "hair"
+    assert body["prompt"].startswith("Classic bob: a medium, straight hairstyle in Platinum hair colour (#")
+    assert "watermark" in body["negative_prompt"]
+    # The task's seed 0 is sent as 1: Stability would read 0 as a random seed, and the same try-on must give the same picture.
+    assert (body["seed"], body["output_format"]) == (1, "png")
     # The 600 x 800 photo, its sides cut to multiples of 16, as a lossless PNG.
-    sent = base64.b64decode(params["image"])
+    sent = base64.b64decode(body["image"])
     assert sent.startswith(b"\x89PNG") and size_of(sent) == (592, 800)
 
 
 @pytest.mark.parametrize(
     ("size", "expected"),
-    [((512, 512), (512, 512)), ((4000, 3000), (1168, 880)), ((200, 300), (320, 480)), ((1000, 3900), (512, 2016))],
+    [((512, 512), (512, 512)), ((4000, 3000), (1168, 880)), ((40, 60), (64, 96)), ((1000, 2400), (656, 1584))],
 )
-def test_a_photo_is_fitted_to_the_sizes_nova_takes(size, expected) -> None:
+def test_a_photo_is_fitted_to_the_sizes_the_model_takes_within_a_megapixel(size, expected) -> None:
     fitted = images.fit(picture(size), **FIT)
 
     assert (fitted.width, fitted.height) == expected == size_of(fitted.data)
     assert fitted.width % 16 == 0 and fitted.height % 16 == 0 and fitted.width * fitted.height <= 1024 * 1024
 
 
-def test_a_photo_narrower_than_4_to_1_is_refused_before_any_call(nova, request_) -> None:
-    provider, _ = nova
-    narrow = ImageRequest(request_.task, request_.prompt, picture((200, 1000)), request_.data)
+def test_a_photo_narrower_than_2_5_to_1_is_refused_before_any_call(stability, request_) -> None:
+    provider, _ = stability
+    narrow = ImageRequest(request_.task, request_.prompt, picture((300, 1000)), request_.data)
 
     with pytest.raises(ProviderFailure, match="too narrow") as failure:
         provider.edit(narrow)
@@ -106,36 +114,38 @@ def test_a_photo_narrower_than_4_to_1_is_refused_before_any_call(nova, request_)
 @pytest.mark.parametrize(
     ("document", "kind", "reason"),
     [
-        ({"images": [], "error": "This request has been blocked by our content filters."}, "rejected", "content filters refused the image"),
-        ({"images": [], "error": "Something else went wrong"}, "rejected", "answered an error"),
-        ({"images": []}, "invalid", "no image"),
+        ({"seeds": [1], "finish_reasons": ["Filter reason: output image"], "images": []}, "rejected", "content filter refused the image"),
+        ({"seeds": [1], "finish_reasons": ["Something else went wrong"], "images": []}, "rejected", "finished without an image"),
+        ({"seeds": [1], "finish_reasons": [None], "images": []}, "invalid", "no image"),
         ({"images": ["%%% not base64 %%%"]}, "invalid", "not base64"),
+        (["not", "an", "object"], "invalid", "not an object"),
     ],
 )
-def test_nova_answers_without_an_image_are_failures(nova, request_, document, kind, reason) -> None:
-    provider, stubber = nova
-    stubber.add_response("invoke_model", nova_answer(document))
+def test_stability_answers_without_an_image_are_failures(stability, request_, document, kind, reason) -> None:
+    provider, stubber = stability
+    stubber.add_response("invoke_model", stability_answer(document))
 
     with pytest.raises(ProviderFailure) as failure:
         provider.edit(request_)
 
     assert (failure.value.kind, failure.value.provider) == (kind, "bedrock")
     assert reason in failure.value.reason
-    assert "blocked by our" not in failure.value.reason  # the service's words stay out of ours
+    assert "output image" not in failure.value.reason  # the service's words stay out of ours
 
 
 @pytest.mark.parametrize(
     ("code", "message", "kind", "reason"),
     [
-        ("ValidationException", "This request has been blocked by our content filters.", "rejected", "content filters refused the request"),
+        ("ValidationException", "Your request was rejected by the content filter.", "rejected", "content filter refused the request"),
         ("ValidationException", "Malformed input request", "rejected", "Bedrock answered ValidationException"),
         ("ThrottlingException", "Too many requests", "throttled", "ThrottlingException"),
         ("ServiceUnavailableException", "down", "unavailable", "ServiceUnavailableException"),
         ("AccessDeniedException", "no model access", "rejected", "AccessDeniedException"),
+        ("ResourceNotFoundException", "This model version has reached the end of its life.", "rejected", "ResourceNotFoundException"),
     ],
 )
-def test_nova_errors_are_counted_as_the_gateway_counts_them(nova, request_, code, message, kind, reason) -> None:
-    provider, stubber = nova
+def test_stability_errors_are_counted_as_the_gateway_counts_them(stability, request_, code, message, kind, reason) -> None:
+    provider, stubber = stability
     stubber.add_client_error("invoke_model", service_error_code=code, service_message=message, http_status_code=400)
 
     with pytest.raises(ProviderFailure) as failure:
@@ -144,7 +154,7 @@ def test_nova_errors_are_counted_as_the_gateway_counts_them(nova, request_, code
     assert failure.value.kind == kind and reason in failure.value.reason
 
 
-def test_nova_without_a_model_is_not_configured(request_) -> None:
+def test_bedrock_image_without_a_model_is_not_configured(request_) -> None:
     with pytest.raises(ProviderNotConfigured, match="BEDROCK_IMAGE_MODEL_ID"):
         BedrockImage("").edit(request_)
 

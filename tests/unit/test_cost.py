@@ -176,7 +176,7 @@ def test_a_usage_is_priced_by_service() -> None:
     usage.invocations["F"] = 2
     usage.ai[("quests.chat", "local")] = AIUse(calls=1, input_tokens=2000, output_tokens=1000)
     usage.ai[("studio.tryon", "local")] = AIUse(calls=1, images=1)
-    costs = cost.cost_by_service(usage, prices, AIPricing(prices, "claude-3-5-haiku"), storage_bytes=1024**3)
+    costs = cost.cost_by_service(usage, prices, AIPricing(prices, "nova-micro"), storage_bytes=1024**3)
     assert costs["Lambda"] == 0.5 + 2
     assert costs["API Gateway"] == 3
     assert costs["DynamoDB"] == 2 + 1 + 1  # reads, writes, a GB-month
@@ -204,7 +204,7 @@ def test_the_seed_workload_is_priced_at_the_measured_means() -> None:
     usage = Usage(api_requests=10, gb_seconds=1.0)
     usage.invocations["F"] = 10
     usage.ai[("t", "local")] = AIUse(calls=1, input_tokens=1, output_tokens=1)
-    ai = AIPricing(prices, "claude-3-5-haiku")
+    ai = AIPricing(prices, "claude-haiku-5-5")
     seed = cost.seed_workload(usage, prices, ai)
     assert seed.api_usd == pytest.approx(1.0)
     assert seed.lambda_usd == pytest.approx(0.5)
@@ -218,10 +218,11 @@ def test_the_seed_workloads_ai_is_the_mean_text_call_with_and_without_the_saving
     usage.invocations["F"] = 1
     usage.ai[("journal.insight", "local")] = AIUse(calls=2, input_tokens=2000, output_tokens=200)
     usage.ai[("studio.tryon", "local")] = AIUse(calls=5, images=5)  # images are not the seed's AI requests
-    ai = AIPricing(prices, "claude-3-5-haiku", {"journal.insight": "nova-micro"})
+    ai = AIPricing(prices, "claude-haiku-5-5", {"journal.insight": "nova-micro"})
     seed = cost.seed_workload(usage, prices, ai)
     assert seed.ai_usd == pytest.approx(cost.SEED_AI_REQUESTS * (2 * 0.000035 + 0.2 * 0.00014) / 2)
-    assert seed.ai_usd_before == pytest.approx(cost.SEED_AI_REQUESTS * (2 * 0.0008 + 0.2 * 0.004) / 2)
+    # before: on Claude Haiku 5.5, whose tokenizer counts the same text as 1.3 times the tokens
+    assert seed.ai_usd_before == pytest.approx(cost.SEED_AI_REQUESTS * 1.3 * (2 * 0.0001 + 0.2 * 0.0005) / 2)
 
 
 def test_a_schedule_fires_its_expressions_number_of_times_in_a_month() -> None:
@@ -263,30 +264,52 @@ def test_a_local_call_is_counted_with_the_tool_a_model_would_be_sent() -> None:
 
 def test_an_ai_task_is_priced_on_its_own_model_and_images_by_the_image() -> None:
     prices = Prices.load()
-    ai = AIPricing(prices, "claude-3-5-haiku", {"career.match": "nova-micro"})
+    ai = AIPricing(prices, "claude-haiku-5-5", {"career.match": "nova-micro"})
     text = AIUse(calls=1, input_tokens=1000, output_tokens=1000)
-    assert ai.cost("quests.plan", text) == pytest.approx(0.0008 + 0.004)
+    # Claude Haiku 5.5 bills 1.3 times the tokens four characters a token counts
+    assert ai.cost("quests.plan", text) == pytest.approx(1.3 * (0.0001 + 0.0005))
     assert ai.cost("career.match", text) == pytest.approx(0.000035 + 0.00014)
     assert ai.cost("quests.plan", text, model="nova-micro") == pytest.approx(0.000035 + 0.00014)
-    assert ai.without_savings().cost("career.match", text) == pytest.approx(0.0008 + 0.004)
-    assert ai.cost("studio.tryon", AIUse(calls=2, images=2)) == pytest.approx(0.08)
+    assert ai.without_savings().cost("career.match", text) == pytest.approx(1.3 * (0.0001 + 0.0005))
+    assert ai.cost("studio.tryon", AIUse(calls=2, images=2)) == pytest.approx(0.14)  # Stability's Search and Replace
+
+
+def test_a_vendors_token_count_is_the_models_own() -> None:
+    ai = AIPricing(Prices.load(), "claude-haiku-5-5")
+    text = AIUse(calls=1, input_tokens=1000, output_tokens=1000)
+    assert ai.cost("quests.plan", text, provider="bedrock") == pytest.approx(0.0001 + 0.0005)
+    assert ai.tokens("quests.plan", 1000) == pytest.approx(1300)
 
 
 def test_the_template_says_which_model_answers_each_task() -> None:
     ai = AIPricing.from_template(Prices.load())
-    assert ai.default_model == "claude-3-5-haiku"
-    assert ai.model("quests.chat") == "claude-3-5-haiku"
+    assert ai.default_model == "claude-haiku-5-5"
+    assert ai.model("quests.chat") == "claude-haiku-5-5"
     assert {ai.model(task) for task in ("journal.insight", "career.match", "career.market")} == {"nova-micro"}
-    assert cost.price_name("us.anthropic.claude-3-5-haiku-20241022-v1:0") == "claude-3-5-haiku"
-    with pytest.raises(cost.CostError, match="no prices"):
-        cost.price_name("anthropic.claude-3-haiku-20240307-v1:0")
+    assert ai.image_model == "stable-image-search-replace"
+    assert cost.price_name("us.anthropic.claude-haiku-5-5") == "claude-haiku-5-5"
+    assert cost.price_name("us.stability.stable-image-search-replace-v1:0", image=True) == "stable-image-search-replace"
+    # the models that reached their end of life have no prices: a template naming one fails make cost
+    for gone in ("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"):
+        with pytest.raises(cost.CostError, match="no prices"):
+            cost.price_name(gone)
+    with pytest.raises(cost.CostError, match="IMAGE_MODEL_PRICES"):
+        cost.price_name("amazon.nova-canvas-v1:0", image=True)
+
+
+def test_the_template_names_one_image_model() -> None:
+    edit = {"Properties": {"Environment": {"Variables": {"BEDROCK_IMAGE_MODEL_ID": "us.stability.stable-image-search-replace-v1:0"}}}}
+    assert cost.image_model_id({"Resources": {"Edit": edit, "Other": {"Properties": {}}}}) == "us.stability.stable-image-search-replace-v1:0"
+    with pytest.raises(cost.CostError, match="one BEDROCK_IMAGE_MODEL_ID"):
+        cost.image_model_id({"Resources": {}})
 
 
 def test_the_models_priced_as_caching_are_the_ones_the_provider_sends_a_cache_checkpoint() -> None:
-    from zik.ai.providers.bedrock import CACHING_MODELS
+    from zik.ai.providers.bedrock import cache_minimum_tokens
 
     for prefix, name in cost.MODEL_PRICES:
-        assert bool(CACHING_MODELS.match(f"{prefix}20241022-v1:0")) == (name in cost.CACHE_MIN_TOKENS), name
+        model = f"{prefix}v1:0" if prefix.endswith("-") else prefix
+        assert cache_minimum_tokens(model) == cost.CACHE_MIN_TOKENS.get(name), name
 
 
 def test_a_calls_cache_hit_is_another_call_within_the_ttl_before_it() -> None:
@@ -299,24 +322,25 @@ def test_a_calls_cache_hit_is_another_call_within_the_ttl_before_it() -> None:
 
 def test_a_shared_prefix_long_enough_is_read_from_the_cache_at_its_hit_share() -> None:
     prices = Prices.load()
-    ai = AIPricing(prices, "claude-3-5-haiku")
-    chat = AIUse(calls=20_000, input_tokens=20_000 * 2500, output_tokens=20_000 * 60, prefix_tokens=20_000 * 2100)
+    ai = AIPricing(prices, "claude-haiku-5-5")
+    # 3,200 tokens a call as counted, 4,160 as Claude Haiku 5.5 counts them: over its 4,096-token minimum
+    chat = AIUse(calls=20_000, input_tokens=20_000 * 4000, output_tokens=20_000 * 60, prefix_tokens=20_000 * 3200)
     hit = cost.cache_hit_share(20_000)
     plain, read, write = ai.cached("quests.chat", chat)
-    assert (plain, read, write) == pytest.approx((20_000 * 400, 20_000 * 2100 * hit, 20_000 * 2100 * (1 - hit)))
-    expected = (plain * 0.0008 + read * 0.00008 + write * 0.001 + chat.output_tokens * 0.004) / 1000
+    assert (plain, read, write) == pytest.approx((1.3 * 20_000 * 800, 1.3 * 20_000 * 3200 * hit, 1.3 * 20_000 * 3200 * (1 - hit)))
+    expected = (plain * 0.0001 + read * 0.00001 + write * 0.000125 + 1.3 * chat.output_tokens * 0.0005) / 1000
     assert ai.cost("quests.chat", chat) == pytest.approx(expected)
     assert ai.cost("quests.chat", chat) < 0.4 * ai.without_savings().cost("quests.chat", chat)
-    # under the model's 2,048-token minimum nothing is cached; nor on a model the provider sends no checkpoint
-    short = AIUse(calls=20_000, input_tokens=20_000 * 2500, output_tokens=0, prefix_tokens=20_000 * 2000)
-    assert ai.cached("quests.chat", short) == (short.input_tokens, 0, 0)
+    # under the model's minimum nothing is cached (3,000 counted, 3,900 its own); nor on a model sent no checkpoint
+    short = AIUse(calls=20_000, input_tokens=20_000 * 4000, output_tokens=0, prefix_tokens=20_000 * 3000)
+    assert ai.cached("quests.chat", short) == pytest.approx((1.3 * short.input_tokens, 0, 0))
     assert AIPricing(prices, "nova-micro").cached("quests.chat", chat) == (chat.input_tokens, 0, 0)
 
 
 def test_a_vendors_own_cache_counts_are_priced_as_they_came() -> None:
-    ai = AIPricing(Prices.load(), "claude-3-5-haiku")
+    ai = AIPricing(Prices.load(), "claude-haiku-5-5")
     use = AIUse(calls=1, input_tokens=100, output_tokens=10, cache_read_tokens=2000, cache_write_tokens=0)
-    assert ai.cost("quests.chat", use) == pytest.approx((100 * 0.0008 + 2000 * 0.00008 + 10 * 0.004) / 1000)
+    assert ai.cost("quests.chat", use, provider="bedrock") == pytest.approx((100 * 0.0001 + 2000 * 0.00001 + 10 * 0.0005) / 1000)
 
 
 def test_a_tasks_shared_prefix_is_its_tool_and_a_system_prompt_without_fields() -> None:
@@ -342,15 +366,18 @@ def test_a_meter_counts_a_local_calls_shared_prefix_and_a_vendors_cache() -> Non
 
 def test_what_would_halve_a_feature_is_computed() -> None:
     prices = Prices.load()
-    ai = AIPricing(prices, "claude-3-5-haiku")
+    ai = AIPricing(prices, "claude-haiku-5-5")
     studio = Usage()
     studio.ai[("studio.tryon", "local")] = AIUse(calls=3000, images=3000)
-    costs = {"Bedrock": 120.0, "Step Functions": 0.2}
-    [images, rest] = cost.halving(120.2, costs, studio, ai)
-    assert "Halved by paying for at most 1,497 of them" in images  # 1,503 images' $60.10 left unpaid
+    costs = {"Bedrock": 210.0, "Step Functions": 0.2}
+    [images, rest] = cost.halving(210.2, costs, studio, ai)
+    assert "3,000 images at $0.07 = $210.00. Halved by paying for at most 1,498 of them" in images  # 1,502 images' $105.14 unpaid
     assert "Step Functions $0.20" in rest
     journal = Usage()
     journal.ai[("journal.insight", "local")] = AIUse(calls=17_000, input_tokens=29_000_000, output_tokens=980_000, prefix_tokens=17_000 * 1600)
-    ideas = cost.halving(27.3, {"Bedrock": 27.12, "DynamoDB": 0.18}, journal, ai)
-    assert ideas[0].startswith("journal.insight on nova-micro: $27.12 -> $1.15 (halves it)")
-    assert "1,600 tokens a call, under claude-3-5-haiku's 2,048-token cache minimum" in ideas[1]
+    now = ai.cost("journal.insight", journal.ai[("journal.insight", "local")])
+    assert now == pytest.approx(1.3 * (29_000 * 0.0001 + 980 * 0.0005))  # $4.41
+    ideas = cost.halving(now + 0.18, {"Bedrock": now, "DynamoDB": 0.18}, journal, ai)
+    assert ideas[0].startswith("journal.insight on nova-micro: $4.41 -> $1.15 (halves it)")
+    assert ideas[1].startswith("journal.insight on nova-lite: $4.41 -> $1.98 (halves it)")
+    assert "2,080 tokens a call, under claude-haiku-5-5's 4,096-token cache minimum" in ideas[2]

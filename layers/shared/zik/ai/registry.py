@@ -115,7 +115,7 @@ class ImageTask(_TaskFiles):
     """A task whose answer is an image: ``offline(image, data)`` is the ``local`` provider's edit, and
     ``check(answer)`` turns any provider's image into what the caller gets (a refusal, a ZikError or a
     ValueError, makes it an invalid answer: the next provider is asked). ``edit_region`` names what an
-    inpainting model may change (its mask prompt); ``avoid`` is what it must not draw (a negative prompt).
+    editing model may change (its search or mask prompt); ``avoid`` is what it must not draw (a negative prompt).
     ``seed`` makes a model's edit repeatable where the model takes one."""
 
     name: str
@@ -125,7 +125,6 @@ class ImageTask(_TaskFiles):
     edit_region: str
     avoid: str | None = None
     prompt_version: int = 1
-    guidance: float = 6.5  # how closely the image follows the prompt (Nova Canvas' cfgScale: 1.1 to 10)
     seed: int = 0
     daily_calls: int = 20
     daily_tokens: int | None = None

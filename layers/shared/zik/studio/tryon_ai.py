@@ -1,8 +1,8 @@
 """The hairstyle try-on as an AI task: ``try_on`` puts a library hairstyle on a user's photo through the
 AI gateway's image task ``studio.tryon`` (registered here), and answers a metadata-free JPEG.
 
-The gateway asks the providers of ``AI_IMAGE_PROVIDERS`` in order (zik/ai/images.py): Amazon Nova Canvas
-inpainting the hair on Bedrock, Google Gemini's image editing, and the offline edit of
+The gateway asks the providers of ``AI_IMAGE_PROVIDERS`` in order (zik/ai/images.py): Stability's Search and
+Replace of the hair on Bedrock, Google Gemini's image editing, and the offline edit of
 ``zik.studio.tryon_offline`` (``local``), with the user's daily try-on budget (``DAILY_TRYONS``; AI_BUDGETS
 can change it), the invocation's deadline and the accounting every AI call has. Whatever provider made the
 image, it leaves through ``zik.studio.images.clean`` (the task's check): decoded within the studio's
@@ -31,8 +31,8 @@ TASK_NAME = "studio.tryon"
 # the workflow's quota (TRYON_DAILY_LIMIT, counted on the user's own day): twice that, so a user within
 # their quota never meets it, while a runaway caller still stops.
 DAILY_TRYONS = 2 * tryons.daily_limit()
-# The photo sent to a model: large enough for a face's detail, small enough to send quickly (Nova Canvas
-# takes at most 4 MP; this is scaled again to its price's 1 MP, Gemini answers about 1 MP whatever it gets).
+# The photo sent to a model: large enough for a face's detail, small enough to send quickly (the Bedrock
+# provider scales it again to 1 MP, its price the same at any size; Gemini answers about 1 MP whatever it gets).
 SOURCE_MAX_SIDE = 2048
 RESULT_FIELD = "result"
 

@@ -1,15 +1,20 @@
 """Amazon Bedrock through the Converse API; the answer is the input of the one tool the model must call.
 
-The model is ``BEDROCK_MODEL_ID``, except for the tasks ``BEDROCK_TASK_MODELS`` gives one of their own
-(``task=model`` pairs, comma-separated: ``career.match=amazon.nova-micro-v1:0``): a task whose answer is a
-label or a sentence explaining figures already computed does not need the model a conversation needs, and
-costs a twentieth of it on a small one (docs/ai-costs.md).
+The model is ``BEDROCK_MODEL_ID`` (Claude Haiku 5.5 through the global cross-region inference profile by
+default), except for the tasks ``BEDROCK_TASK_MODELS`` gives one of their own (``task=model`` pairs,
+comma-separated: ``career.match=amazon.nova-micro-v1:0``): a task whose answer is a label or a sentence
+explaining figures already computed does not need the model a conversation needs, and costs a third of it on
+a small one (docs/ai-costs.md).
+
+Claude Haiku 5.5 thinks before it answers unless told not to, and a model that thinks may not be forced to
+call a tool: the request turns its thinking off (``ADAPTIVE_THINKING_MODELS``) and leaves out the sampling
+parameters (temperature, top_p), which it refuses.
 
 Prompt caching: a cache checkpoint follows the system prompt when the model caches prompts on Bedrock
 (``CACHING_MODELS``), so the tool's schema and the system prompt, which are the same for every user of a
 task, are read from the cache at a tenth of the input price by every call within five minutes of the one
-before (the first pays a quarter more to write them). A prefix shorter than the model's minimum (2,048
-tokens on Claude 3.5 Haiku) is simply not cached: the call succeeds at the usual price. What was read from
+before (the first pays a quarter more to write them). A prefix shorter than the model's minimum
+(``cache_minimum_tokens``) is simply not cached: the call succeeds at the usual price. What was read from
 and written to the cache comes back in the Completion and is accounted.
 """
 
@@ -28,13 +33,31 @@ from zik import config
 from zik.ai.errors import ProviderFailure, ProviderNotConfigured
 from zik.ai.providers.base import Completion, Request, call_seconds, connect_and_read, timeout_seconds
 
-DEFAULT_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+# Claude Haiku 5.5: Active on Bedrock, its end of life no sooner than 2027-10-07, $0.10 / $0.50 a million
+# tokens through the global profile (the us. profile costs a tenth more). Its model card:
+# https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-anthropic-claude-haiku-5-5.html, read
+# 2026-11-30. Claude 3.5 Haiku, the default before, reached its end of life on Bedrock on 2026-06-19.
+DEFAULT_MODEL = "global.anthropic.claude-haiku-5-5"
 # The models that take a Converse cachePoint (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html,
 # read 2026-11-30): Claude 3.5 Haiku, 3.7 Sonnet and the Claude 4 and later models. Not Claude 3 Haiku, which
 # would refuse the request. A cross-region inference profile's prefix (us., eu., apac., global.) is ignored.
 # Nova models cache too, but the tasks given one here are rare and short: a checkpoint would only add its
 # write price.
 CACHING_MODELS = re.compile(r"^(?:[a-z-]+\.)?anthropic\.claude-(?:3-5-haiku|3-7-sonnet|(?:haiku|sonnet|opus)-\d)")
+# The fewest tokens the prefix before a checkpoint must hold for it to be cached, by model family (the model
+# cards' "Min tokens per cache checkpoint", read 2026-11-30). Claude Haiku 5.5's minimum could not be read
+# here: 4,096, its predecessor's and the highest of the Claude minimums, is assumed for it and for any model
+# not listed, so a figure built on it never counts a cache read that does not happen.
+_CACHE_MINIMUMS = (
+    (re.compile(r"anthropic\.claude-haiku-4-5"), 4096),
+    (re.compile(r"anthropic\.claude-3-5-haiku"), 2048),
+    (re.compile(r"anthropic\.claude-3-7-sonnet"), 1024),
+)
+_UNKNOWN_CACHE_MINIMUM = 4096
+# The models that think by default (adaptive thinking, which can be turned off) and refuse temperature and
+# top_p (https://platform.claude.com/docs/en/models/haiku-5-5/migration-guide, read 2026-11-30). A request
+# that forces a tool must turn the thinking off: a thinking model takes only toolChoice auto.
+ADAPTIVE_THINKING_MODELS = re.compile(r"^(?:[a-z-]+\.)?anthropic\.claude-haiku-5-5")
 # Throttling and overload are worth another provider now and this one again later; a rejected request
 # (ValidationException, AccessDenied) will not get better by retrying it here.
 _THROTTLED = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
@@ -92,12 +115,19 @@ class Bedrock:
             # which are the user's own, follow it.
             system.append({"cachePoint": {"type": "default"}})
         seconds = call_seconds(self._timeout, timeout)
+        inference: dict[str, Any] = {"maxTokens": task.max_tokens}
+        extra: dict[str, Any] = {}
+        if ADAPTIVE_THINKING_MODELS.match(model):
+            extra["additionalModelRequestFields"] = {"thinking": {"type": "disabled"}}
+        else:
+            inference |= {"temperature": task.temperature, "topP": task.top_p}
         try:
             answer = self.client_for(seconds).converse(
                 modelId=model,
                 system=system,
                 messages=[{"role": m["role"], "content": [{"text": m["content"]}]} for m in request.messages],
-                inferenceConfig={"maxTokens": task.max_tokens, "temperature": task.temperature, "topP": task.top_p},
+                inferenceConfig=inference,
+                **extra,
                 toolConfig={
                     "tools": [
                         {
@@ -130,6 +160,14 @@ class Bedrock:
             text = "".join(block.get("text", "") for block in blocks)
             return Completion(text, None, problem=f"the answer was cut off at {task.max_tokens} tokens", **tokens)
         return Completion.of_text("".join(block.get("text", "") for block in blocks), **tokens)
+
+
+def cache_minimum_tokens(model: str) -> int | None:
+    """The fewest tokens a cache checkpoint's prefix must hold on ``model``, or None for a model that is not
+    sent one (``CACHING_MODELS``)."""
+    if not CACHING_MODELS.match(model):
+        return None
+    return next((minimum for family, minimum in _CACHE_MINIMUMS if family.search(model)), _UNKNOWN_CACHE_MINIMUM)
 
 
 def task_models(text: str) -> dict[str, str]:

@@ -1,11 +1,17 @@
-"""Amazon Nova Canvas on Bedrock (InvokeModel), the first image provider: inpainting, where the model finds
-the region to change from a mask prompt (the task's ``edit_region``: "hair") and paints it from the text
-prompt (the hairstyle), leaving the rest of the photo as it was.
+"""Stability AI's Stable Image Search and Replace on Bedrock (InvokeModel), the first image provider: the
+model finds the region to change from a search prompt (the task's ``edit_region``: "hair") and paints it from
+the text prompt (the hairstyle), leaving the rest of the photo as it was.
 
-The photo is sent as a PNG of a size Nova Canvas takes (``FIT``: sides multiples of 16 from 320 to 4096,
-at most a 1024 x 1024 image's pixels, the size of its lowest price, proportions within 4:1); the answer is ``images[0]``, a
-base64 PNG, handed to the task's check as it came. An ``error`` in the answer, or a refusal by the content
-filters, is a rejected call: the next provider is asked.
+Amazon Nova Canvas, which did this before (its INPAINTING with a mask prompt), reached its end of life on
+Bedrock on 2026-09-30. Search and Replace is Active with no end of life announced (its model card,
+https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-stability-ai-stable-image-search-and-replace.html,
+read 2026-11-30), in us-east-1, us-east-2 and us-west-2, at $0.07 an image whatever its size.
+
+The photo is sent as a PNG of a size the model takes (``FIT``: at least 64 pixels a side, proportions within
+2.5:1), at most a megapixel: the price is the same, the request smaller. The answer is ``images[0]``, a base64
+PNG, handed to the task's check as it came; ``finish_reasons[0]`` other than null is the content filter's
+refusal (https://docs.aws.amazon.com/bedrock/latest/userguide/stable-image-services.html). A refusal, or an
+error, is a rejected call: the next provider is asked.
 """
 
 from __future__ import annotations
@@ -24,10 +30,15 @@ from zik.ai.images import ImageCompletion, ImageRequest
 from zik.ai.providers.base import call_seconds
 from zik.ai.providers.bedrock import Bedrock, bedrock_failure
 
-DEFAULT_MODEL = "amazon.nova-canvas-v1:0"
-FIT: dict[str, Any] = {"multiple": 16, "min_side": 320, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 4.0}
-MAX_PROMPT_CHARS = 1024  # Nova Canvas' limit for text and negativeText
-_FILTERED = "content filter"
+# The US cross-region inference profile: the function's region (us-east-1) or either other US region answers.
+DEFAULT_MODEL = "us.stability.stable-image-search-replace-v1:0"
+FIT: dict[str, Any] = {"multiple": 16, "min_side": 64, "max_side": 4096, "max_pixels": 1024 * 1024, "max_ratio": 2.5}
+MAX_PROMPT_CHARS = 10_000  # the model's limit for prompt and negative_prompt
+# Stability reads a seed of 0 as "pick one at random": the task's seed is sent one higher, so the same photo,
+# style and colour still give the same picture. Its seeds end at 4,294,967,294.
+MAX_SEED = 4_294_967_294
+_FILTERED = "filter"
+_LABEL = "Stability's Search and Replace"
 
 
 class BedrockImage(Bedrock):
@@ -41,24 +52,22 @@ class BedrockImage(Bedrock):
         return cls(config.optional("BEDROCK_IMAGE_MODEL_ID", DEFAULT_MODEL), timeout_seconds=images.timeout_seconds())
 
     def body(self, request: ImageRequest) -> dict[str, Any]:
-        """The InvokeModel body of an inpainting request (what the Stubber test checks field by field)."""
+        """The InvokeModel body of a search-and-replace request (what the Stubber test checks field by field)."""
         task = request.task
         try:
             fitted = images.fit(request.image, **FIT)
         except (ValueError, OSError) as exc:
-            raise ProviderFailure(self.name, f"the photo cannot be sent to Nova Canvas ({exc})", kind="rejected") from None
-        params: dict[str, Any] = {
+            raise ProviderFailure(self.name, f"the photo cannot be sent to {_LABEL} ({exc})", kind="rejected") from None
+        body: dict[str, Any] = {
             "image": base64.b64encode(fitted.data).decode("ascii"),
-            "maskPrompt": task.edit_region,
-            "text": _shortened(request.prompt.user),
+            "search_prompt": task.edit_region,
+            "prompt": _shortened(request.prompt.user),
+            "seed": task.seed % MAX_SEED + 1,
+            "output_format": "png",
         }
         if task.avoid:
-            params["negativeText"] = _shortened(task.avoid)
-        return {
-            "taskType": "INPAINTING",
-            "inPaintingParams": params,
-            "imageGenerationConfig": {"numberOfImages": 1, "quality": "standard", "cfgScale": task.guidance, "seed": task.seed},
-        }
+            body["negative_prompt"] = _shortened(task.avoid)
+        return body
 
     def edit(self, request: ImageRequest, *, timeout: float | None = None) -> ImageCompletion:
         if not self.model:
@@ -71,29 +80,30 @@ class BedrockImage(Bedrock):
         except (ClientError, BotoCoreError) as exc:
             error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
             filtered = error.get("Code") == "ValidationException" and _FILTERED in str(error.get("Message", "")).lower()
-            refused = "Nova Canvas' content filters refused the request" if filtered else None
+            refused = f"{_LABEL}'s content filter refused the request" if filtered else None
             raise bedrock_failure(self.name, exc, seconds, refused=refused) from None
         except ValueError:
-            raise ProviderFailure(self.name, "Nova Canvas answered something that is not JSON", kind="invalid") from None
+            raise ProviderFailure(self.name, f"{_LABEL} answered something that is not JSON", kind="invalid") from None
         return ImageCompletion(_image(self.name, document), "image/png", self.model)
 
 
 def _image(provider: str, document: Any) -> bytes:
-    """``images[0]`` of an answer, decoded; its ``error`` (a content-filter refusal, most often) a failure."""
+    """``images[0]`` of an answer, decoded; a ``finish_reasons[0]`` (the content filter's, most often) a failure."""
     if not isinstance(document, dict):
-        raise ProviderFailure(provider, "Nova Canvas answered something that is not an object", kind="invalid")
-    if document.get("error"):
+        raise ProviderFailure(provider, f"{_LABEL} answered something that is not an object", kind="invalid")
+    reasons = document.get("finish_reasons")
+    if isinstance(reasons, list) and reasons and reasons[0] is not None:
         # The model's own words are not ours to log or show; whether a filter spoke is.
-        filtered = _FILTERED in str(document["error"]).lower()
-        reason = "Nova Canvas' content filters refused the image" if filtered else "Nova Canvas answered an error"
+        filtered = _FILTERED in str(reasons[0]).lower()
+        reason = f"{_LABEL}'s content filter refused the image" if filtered else f"{_LABEL} finished without an image"
         raise ProviderFailure(provider, reason, kind="rejected")
     found = document.get("images")
     if not isinstance(found, list) or not found or not isinstance(found[0], str):
-        raise ProviderFailure(provider, "Nova Canvas answered no image", kind="invalid")
+        raise ProviderFailure(provider, f"{_LABEL} answered no image", kind="invalid")
     try:
         return base64.b64decode(found[0], validate=True)
     except (binascii.Error, ValueError):
-        raise ProviderFailure(provider, "Nova Canvas' image is not base64", kind="invalid") from None
+        raise ProviderFailure(provider, f"{_LABEL}'s image is not base64", kind="invalid") from None
 
 
 def _shortened(text: str) -> str:
