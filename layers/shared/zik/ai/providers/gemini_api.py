@@ -20,7 +20,7 @@ from zik.ai.images import ImageCompletion, ImageRequest
 from zik.ai.providers.base import call_seconds, kind_of_status
 from zik.ai.providers.keys import api_key
 
-DEFAULT_MODEL = "gemini-2.5-flash-image"
+DEFAULT_MODEL = "gemini-3.1-flash-image"  # gemini-2.5-flash-image was shut down on 2026-10-02
 # A blocked prompt or a withheld image: the request is refused, not the service down.
 _REFUSED = {"SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION"}
 
