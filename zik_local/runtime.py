@@ -42,8 +42,8 @@ PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
 # answered every request (p99 19 s) at the same peak memory: 4 it is.
 MAX_ENVIRONMENTS_PER_FUNCTION = 4
 # At most this many environments of all the functions at once (ZIK_MAX_ENVIRONMENTS_TOTAL), as an account's
-# concurrency limit bounds them in Lambda: a function that needs one more when they are all started takes
-# the place of the environment idle the longest, or queues until one is released. What bounds the local
+# concurrency limit bounds them in Lambda: a function without one, when they are all started, takes the place
+# of the environment idle the longest (or queues until one is released); a function with one waits for it. What bounds the local
 # cloud's memory under load: 16 environments are about 1.1 GiB. (No function here invokes another and waits
 # for it, so the functions holding every environment always release them.)
 MAX_ENVIRONMENTS_TOTAL = 16
@@ -513,6 +513,11 @@ class Runtime:
         started = sum(self._busy.values()) + sum(len(idle) for idle in self._idle.values())
         if started < self.max_total:
             return True, None
+        if self._busy[name] or self._idle[name]:
+            # A function that has one waits for it: taking another's place to run beside it would, under a
+            # load that keeps every function busy, have the functions end each other's environments in turn
+            # (each ended one a cold start later), the CPU spent starting them instead of serving.
+            return False, None
         others = [(environment.last_used, other) for other, idle in self._idle.items() if other != name and idle for environment in idle[:1]]
         if not others:
             return False, None

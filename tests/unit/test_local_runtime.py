@@ -234,6 +234,22 @@ def test_past_the_total_cap_a_function_takes_the_place_of_the_longest_idle_one(t
         runtime.close()
 
 
+def test_past_the_total_cap_a_function_with_an_environment_waits_for_its_own(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4)
+    try:
+        runtime.invoke("Gn", {})
+        (gn,) = runtime._idle["Gn"]
+        first = Held(runtime, tmp_path, 1)
+        _until(lambda: len(runtime._running) == 1, "Fn's environment is busy")
+        second = Held(runtime, tmp_path, 2)
+        _until(lambda: len(runtime._queued["Fn"]) == 1, "Fn's second invocation waits")
+        second.gate.touch()
+        assert runtime._busy["Fn"] == 1 and runtime._idle["Gn"] == [gn] and gn.process.poll() is None  # Gn's kept
+        assert first.release().payload["pid"] == second.release().payload["pid"]
+    finally:
+        runtime.close()
+
+
 def test_past_the_total_cap_with_every_environment_busy_an_invocation_queues(tmp_path):
     runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=1)
     try:
