@@ -329,6 +329,84 @@ def test_stream_iterators_beyond_the_newest_are_forgotten_as_expired_ones(aws: N
     assert read[:5] == [f"e{n}" for n in range(5)] and read[5:] == [f"later{n}" for n in range(7)]  # every record, in order
 
 
+def test_queries_read_one_partition_and_answer_as_moto_does(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page of base-table and index queries (ranges, both directions, limits, filters, sparse index items,
+    numbers ordered as numbers) is the same with the hook as with moto's own reading of the whole table."""
+    import random
+
+    import boto3
+    from moto.dynamodb.models.table import Table
+
+    hooks.make_dynamodb_writes_atomic()
+    assert Table.query._zik_one_partition
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName="pages",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in (("pk", "S"), ("sk", "N"), ("gpk", "S"), ("gsk", "S"))],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byG",
+                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {"IndexName": "byGOnly", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    rng = random.Random(18)
+    for n in range(160):
+        item = {
+            "pk": {"S": f"user#{rng.randrange(6)}"},
+            "sk": {"N": rng.choice(["1", "10", "2.5", "-3", str(n), f"{n}.25"])},
+            "v": {"N": str(rng.randrange(5))},
+        }
+        if rng.random() < 0.7:  # the rest are not in the indexes
+            item |= {"gpk": {"S": f"day#{rng.randrange(4)}"}, "gsk": {"S": rng.choice(["a", "b", "c", f"t{n:03d}"])}}
+        client.put_item(TableName="pages", Item=item)
+
+    queries: list[dict[str, Any]] = []
+    for user in range(7):  # user#6 has no items
+        values = {":p": {"S": f"user#{user}"}}
+        queries += [
+            {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": values},
+            {
+                "KeyConditionExpression": "pk = :p AND sk > :s",
+                "ExpressionAttributeValues": values | {":s": {"N": "2"}},
+                "ScanIndexForward": False,
+                "Limit": 3,
+            },
+            {"KeyConditionExpression": "pk = :p", "FilterExpression": "v < :v", "ExpressionAttributeValues": values | {":v": {"N": "3"}}, "Limit": 4},
+        ]
+    for day in range(5):
+        values = {":g": {"S": f"day#{day}"}}
+        queries += [
+            {"IndexName": "byG", "KeyConditionExpression": "gpk = :g", "ExpressionAttributeValues": values, "Limit": 5},
+            {
+                "IndexName": "byG",
+                "KeyConditionExpression": "gpk = :g AND begins_with(gsk, :t)",
+                "ExpressionAttributeValues": values | {":t": {"S": "t"}},
+                "ScanIndexForward": False,
+            },
+            {"IndexName": "byGOnly", "KeyConditionExpression": "gpk = :g", "ExpressionAttributeValues": values, "Limit": 7},
+        ]
+
+    def every_page(query: dict[str, Any]) -> list[Any]:
+        pages, start = [], None
+        while True:
+            answer = client.query(TableName="pages", **query, **({"ExclusiveStartKey": start} if start else {}))
+            pages.append((answer["Items"], answer["Count"], answer["ScannedCount"], answer.get("LastEvaluatedKey")))
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                return pages
+
+    hooked = [every_page(q) for q in queries]
+    monkeypatch.setattr(Table, "query", Table.query.__wrapped__)
+    monkeypatch.setattr(Table, "all_items", Table.all_items.__wrapped__)
+    assert [every_page(q) for q in queries] == hooked
+    assert sum(len(items) for pages in hooked for items, *_ in pages) > 200
+
+
 def test_a_transaction_moto_cannot_read_keys_of_is_copied_whole(aws: None) -> None:
     """A request whose keys are unreadable (a missing key attribute) gets moto's own copy and moto's answer."""
     import boto3
