@@ -376,7 +376,14 @@ class Runtime:
         # queue, whichever waiter woke first would take a freed environment, and an unlucky one would wait
         # for its whole timeout while later ones were served.
         self._queued: dict[str, deque[object]] = {name: deque() for name in functions}
-        self._lock = threading.Condition()
+        # One lock for the runtime's state, and a condition of it per function that its queued invocations
+        # wait on: a release wakes that function's queue (and the functions waiting for room under
+        # max_total), not every invocation waiting anywhere. With one condition for all, under 50 clients
+        # each release woke every waiter to find out it was not its turn: 8% of zik dev's time.
+        mutex = threading.RLock()
+        self._lock = threading.Condition(mutex)
+        self._turn = {name: threading.Condition(mutex) for name in functions}
+        self._wants_room: set[str] = set()  # the functions whose first queued invocation waits for room
         self._closed = False
         self._stopped = threading.Event()
         self._sandboxes = sandboxes or SandboxPool(spares=1)
@@ -456,9 +463,11 @@ class Runtime:
                         if may_start and self._busy[name] < self._most_environments(name):
                             room, evicted = self._room_for_one(name)
                             if room:
+                                self._wants_room.discard(name)
                                 self._busy[name] += 1
                                 self._starting[name] += 1
                                 break
+                            self._wants_room.add(name)
                     now = time.monotonic()
                     remaining = None if deadline is None else deadline - now
                     if remaining is not None and remaining <= 0:
@@ -469,11 +478,13 @@ class Runtime:
                     timeout = 1.0 if remaining is None else min(1.0, remaining)
                     if now < scale_out_at:
                         timeout = min(timeout, scale_out_at - now)
-                    self._lock.wait(timeout=timeout)
+                    self._turn[name].wait(timeout=timeout)
             finally:
                 if not warming:
                     queue.remove(ticket)
-                    self._lock.notify_all()  # the next in the queue may go now
+                    if not queue:
+                        self._wants_room.discard(name)
+                    self._turn[name].notify_all()  # the next in the queue may go now
         if evicted is not None:
             evicted.close()
         try:
@@ -491,7 +502,7 @@ class Runtime:
             with self._lock:
                 self._busy[name] -= 1
                 self._starting[name] -= 1
-                self._lock.notify_all()
+                self._wake(name)
             raise
         with self._lock:
             self._running.add(environment)
@@ -504,7 +515,12 @@ class Runtime:
     def _started_one(self, name: str) -> None:
         with self._lock:
             self._starting[name] -= 1
-            self._lock.notify_all()  # an invocation waiting to start another may now
+            self._turn[name].notify_all()  # an invocation waiting to start another may now
+
+    def _wake(self, name: str | None = None) -> None:
+        """(Under the lock.) Wake the invocations queued for ``name``, and those waiting for room."""
+        for waiting in self._wants_room | ({name} if name is not None else set()):
+            self._turn[waiting].notify_all()
 
     def _room_for_one(self, name: str) -> tuple[bool, Environment | None]:
         """(Under the lock.) Whether one more environment fits under ``max_total``, and the idle environment
@@ -539,7 +555,7 @@ class Runtime:
                 self._idle[name].append(environment)
             else:
                 environment.close()
-            self._lock.notify_all()
+            self._wake(name)
 
     def prewarm(self, names: list[str], *, after_first: Callable[[], None] | None = None) -> None:
         """Start one environment per function in the background, in the order given, so that the first
@@ -557,7 +573,7 @@ class Runtime:
         def stop_warming(name: str) -> None:
             with self._lock:
                 self._warming[name] -= 1
-                self._lock.notify_all()
+                self._turn[name].notify_all()
 
         def warm() -> None:
             pending = list(names)  # not yet started: released whatever happens, or requests would wait on
@@ -658,6 +674,8 @@ class Runtime:
                 if len(keep) != len(idle):
                     stale.extend(environment for environment in idle if environment not in keep)
                     self._idle[name] = keep
+            if stale:
+                self._wake()
         for environment in stale:
             environment.close()
         return len(stale)
@@ -708,7 +726,8 @@ class Runtime:
             running = list(self._running)
             for envs in self._idle.values():
                 envs.clear()
-            self._lock.notify_all()
+            for turn in self._turn.values():
+                turn.notify_all()
         for environment in environments:
             environment.close()
         for environment in running:
