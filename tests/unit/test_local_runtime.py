@@ -146,7 +146,9 @@ def test_the_reaper_thread_reclaims_on_its_own_and_then_returns_the_memory_freed
 def test_invocations_beyond_the_cap_queue_in_order_for_a_free_environment(runtime, tmp_path):
     held = [Held(runtime, tmp_path, n) for n in (1, 2)]
     _until(lambda: runtime._busy["Fn"] == 2 and len(runtime._running) == 2, "two environments busy")
-    queued = [Held(runtime, tmp_path, n) for n in (3, 4)]
+    queued = [Held(runtime, tmp_path, 3)]
+    _until(lambda: len(runtime._queued["Fn"]) == 1, "one invocation queued")
+    queued.append(Held(runtime, tmp_path, 4))  # queued after it, whatever the threads' scheduling
     _until(lambda: len(runtime._queued["Fn"]) == 2, "two invocations queued")
     assert runtime._busy["Fn"] == 2  # no third environment
 
@@ -155,7 +157,8 @@ def test_invocations_beyond_the_cap_queue_in_order_for_a_free_environment(runtim
     # The first queued: it can answer now, while the second (queued, or running once the first is done) holds.
     queued[0].gate.touch()
     _until(lambda: queued[0].answer is not None, "the first queued invocation answered")
-    assert queued[1].answer is None and runtime._busy["Fn"] == 2
+    _until(lambda: runtime._busy["Fn"] == 2, "the second queued invocation took the environment the first released")
+    assert queued[1].answer is None
     pids |= {h.release().payload["pid"] for h in (*held[1:], *queued)}
 
     assert len(pids) == 2  # every invocation in one of the two environments
