@@ -65,6 +65,7 @@ from moto.events.models import Rule
 from moto.events.utils import EventMessageType
 from moto.s3 import notifications as s3_notifications
 from moto.sqs.models import Queue as SqsQueue
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils as sfn_lambda
 
 from zik_local.runtime import Invocation
 
@@ -90,6 +91,7 @@ _ORIGINAL = {
     "method_names": moto_responses.method_names_from_class,
     "sqs_add_message": SqsQueue.add_message,
     "jsonpath_parse": jsonpath_ext.parse,
+    "sfn_lambda_client": sfn_lambda.boto_client_for,
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
@@ -183,6 +185,7 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     # it builds anew from its grammar at every event: 4.5% of the embedded AWS's time under make load. A
     # parsed path is never changed by its use.
     jsonpath_ext.parse = functools.lru_cache(maxsize=1024)(_ORIGINAL["jsonpath_parse"])
+    sfn_lambda.boto_client_for = _state_machine_lambda_client
     if loader is not None:
         # The botocore session moto's backends ask for regions: with the shared loader, not a new one.
         import botocore.session
@@ -190,6 +193,25 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
         session = botocore.session.Session()
         session.register_component("data_loader", loader)
         AccountSpecificBackend.get_session = classmethod(lambda cls: session)  # type: ignore[method-assign,assignment]
+
+
+# moto's Step Functions interpreter makes a new boto3 client (and a new connection) for every Lambda task it
+# runs: 4% of zik dev's time under make load, each roadmap workflow running three. A client is thread-safe
+# and its answers depend on nothing but where it calls (moto's server port, or moto's own interception) and
+# its region; the state's credentials are not used by the client moto makes.
+_STATE_MACHINE_CLIENTS: dict[tuple[Any, ...], Any] = {}
+_STATE_MACHINE_CLIENTS_LOCK = threading.Lock()
+
+
+def _state_machine_lambda_client(region: str, service: str, state_credentials: Any = None) -> Any:
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+
+    key = (region, service, moto_server_port(), botocore_stubber.enabled)
+    with _STATE_MACHINE_CLIENTS_LOCK:
+        if key not in _STATE_MACHINE_CLIENTS:
+            _STATE_MACHINE_CLIENTS[key] = _ORIGINAL["sfn_lambda_client"](region=region, service=service, state_credentials=state_credentials)
+        return _STATE_MACHINE_CLIENTS[key]
 
 
 # SQS's FIFO sequence numbers: 20 digits, increasing in the process (moto's accounts reset, these never do).
@@ -493,6 +515,8 @@ def uninstall() -> None:
     Rule.send_to_targets = _ORIGINAL["send_to_targets"]  # type: ignore[method-assign]
     moto_backends.list_of_moto_modules = _ORIGINAL["modules"]
     jsonpath_ext.parse = _ORIGINAL["jsonpath_parse"]
+    sfn_lambda.boto_client_for = _ORIGINAL["sfn_lambda_client"]
+    _STATE_MACHINE_CLIENTS.clear()
     moto_utils._load_service_model = _ORIGINAL["service_model"]
     AccountSpecificBackend.get_session = _ORIGINAL["backend_session"]  # type: ignore[method-assign]
     if _STEPFUNCTIONS_CONFIG:

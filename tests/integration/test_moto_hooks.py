@@ -31,6 +31,7 @@ from moto.core.config import default_user_config
 from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils as sfn_lambda
 
 from zik_local import hooks
 from zik_local.runtime import Invocation
@@ -194,6 +195,24 @@ def test_dynamodb_writes_are_serialised(aws: None) -> None:
 
     assert taken.count(True) == 3
     assert client.get_item(TableName="counters", Key={"id": {"S": "c"}})["Item"]["n"] == {"N": "3"}
+
+
+def test_state_machines_lambda_tasks_share_a_client_per_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's Lambda task calls the module's boto_client_for by name (so the hook's is the one used); the hook
+    gives one client per region, service and server port."""
+    source = inspect.getsource(sfn_lambda)
+    assert source.count("boto_client_for(") >= 2 and "from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for" in source
+    hooks.install(RecordingDispatcher())
+    try:
+        monkeypatch.setenv("MOTO_PORT", "5001")
+        first = sfn_lambda.boto_client_for(region=REGION, service="lambda", state_credentials=None)
+        assert sfn_lambda.boto_client_for(region=REGION, service="lambda", state_credentials=object()) is first
+        assert first.meta.endpoint_url == "http://localhost:5001"
+        monkeypatch.setenv("MOTO_PORT", "5002")
+        other = sfn_lambda.boto_client_for(region=REGION, service="lambda", state_credentials=None)
+        assert other is not first and other.meta.endpoint_url == "http://localhost:5002"
+    finally:
+        hooks.uninstall()
 
 
 def test_eventbridge_reads_input_paths_with_the_parser_the_hook_caches() -> None:
@@ -482,6 +501,7 @@ def _current() -> dict[str, Any]:
         "dynamodb_result": DynamoResult.execute_result,
         "method_names": moto_responses.method_names_from_class,
         "jsonpath_parse": jsonpath_ext.parse,
+        "sfn_lambda_client": sfn_lambda.boto_client_for,
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
