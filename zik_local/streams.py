@@ -85,7 +85,7 @@ class StreamPoller:
         self.send_failure = send_failure
         self.log = log
         self.retry_delay = retry_delay
-        self.checkpoint: str | None = None  # the last sequence number done with
+        self._checkpoint: str | None = None
         self._shard: str | None = None
         # The iterator the last read handed on (just past what it read, which is the checkpoint once the
         # records are delivered): the next read continues from it, as Lambda's poller does, instead of asking
@@ -94,6 +94,17 @@ class StreamPoller:
         self._patterns = [_pattern(f) for f in mapping.filters]
         self._started = False
         self.invocations = 0
+
+    @property
+    def checkpoint(self) -> str | None:
+        """The last sequence number done with. Set from outside (a replay from the start: None), the next
+        read starts there."""
+        return self._checkpoint
+
+    @checkpoint.setter
+    def checkpoint(self, sequence_number: str | None) -> None:
+        self._checkpoint = sequence_number
+        self._iterator = None
 
     # -- reading the stream -----------------------------------------------------------------------------
     def _records(self, limit: int = 1000) -> list[dict[str, Any]]:
@@ -109,8 +120,8 @@ class StreamPoller:
             except Exception:  # noqa: BLE001 - an expired or unknown iterator: a new one from the checkpoint
                 self._iterator = None
         if answer is None:
-            if self.checkpoint is not None:
-                position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.checkpoint}
+            if self._checkpoint is not None:
+                position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self._checkpoint}
             else:
                 position = {"ShardIteratorType": "TRIM_HORIZON"}
             iterator = self.client.get_shard_iterator(StreamArn=self.mapping.stream_arn, ShardId=self._shard, **position)["ShardIterator"]
@@ -119,9 +130,9 @@ class StreamPoller:
         self._iterator = answer.get("NextShardIterator")
         if not self._started:
             self._started = True
-            if self.mapping.starting_position == "LATEST" and self.checkpoint is None and records:
+            if self.mapping.starting_position == "LATEST" and self._checkpoint is None and records:
                 # LATEST: only what comes after the mapping was made (its first poll) is delivered.
-                self.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
+                self._checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
                 return self._records(limit)
         return [self._lambda_record(r) for r in records]
 
@@ -156,7 +167,7 @@ class StreamPoller:
                         batch = []
             if batch:
                 self._deliver(batch)
-            self.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
+            self._checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
             if len(records) < READ_LIMIT:
                 # The stream's end: a record written since woke the poller, which reads again then.
                 return read
@@ -188,7 +199,7 @@ class StreamPoller:
             self.log(f"{self.mapping.function} reported {pending[failed_at]['dynamodb']['SequenceNumber']} failed: retried from it")
             pending = pending[failed_at:]
             self._pause(attempts)
-        self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
+        self._checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
 
     def _first_reported(self, batch: list[dict[str, Any]], payload: Any) -> int | None:
         """Where the batch is retried from, by ReportBatchItemFailures; None when it succeeded."""
