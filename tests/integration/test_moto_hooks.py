@@ -271,6 +271,12 @@ def _ledger(client: Any) -> None:
         client.put_item(TableName="ledger", Item={"pk": {"S": "u"}, "sk": {"S": f"e{n}"}, "n": {"N": str(n)}, "tags": {"L": [{"S": "a"}]}})
 
 
+def _set_e0(expression: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A transaction's Update of the ledger's item e0."""
+    key = {"pk": {"S": "u"}, "sk": {"S": "e0"}}
+    return {"Update": {"TableName": "ledger", "Key": key, "UpdateExpression": expression, "ExpressionAttributeValues": values}}
+
+
 def test_a_failed_transaction_puts_back_what_it_wrote_and_shares_what_it_did_not(aws: None) -> None:
     import boto3
     from moto.dynamodb.models import dynamodb_backends
@@ -286,14 +292,7 @@ def test_a_failed_transaction_puts_back_what_it_wrote_and_shares_what_it_did_not
     with pytest.raises(client.exceptions.TransactionCanceledException):
         client.transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": "ledger",
-                        "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
-                        "UpdateExpression": "SET n = :n, tags[0] = :t",
-                        "ExpressionAttributeValues": {":n": {"N": "100"}, ":t": {"S": "z"}},
-                    }
-                },
+                _set_e0("SET n = :n, tags[0] = :t", {":n": {"N": "100"}, ":t": {"S": "z"}}),
                 {"Delete": {"TableName": "ledger", "Key": {"pk": {"S": "u"}, "sk": {"S": "e1"}}}},
                 {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}, "sk": {"S": "new"}}}},
                 {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}, "sk": {"S": "e2"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -310,14 +309,7 @@ def test_a_failed_transaction_puts_back_what_it_wrote_and_shares_what_it_did_not
 
     client.transact_write_items(
         TransactItems=[
-            {
-                "Update": {
-                    "TableName": "ledger",
-                    "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
-                    "UpdateExpression": "SET n = :n",
-                    "ExpressionAttributeValues": {":n": {"N": "100"}},
-                }
-            },
+            _set_e0("SET n = :n", {":n": {"N": "100"}}),
             {"Delete": {"TableName": "ledger", "Key": {"pk": {"S": "u"}, "sk": {"S": "e1"}}}},
         ]
     )
@@ -436,14 +428,7 @@ def test_a_transaction_moto_cannot_read_keys_of_is_copied_whole(aws: None) -> No
     with pytest.raises(client.exceptions.ClientError):
         client.transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": "ledger",
-                        "Key": {"pk": {"S": "u"}, "sk": {"S": "e0"}},
-                        "UpdateExpression": "SET n = :n",
-                        "ExpressionAttributeValues": {":n": {"N": "7"}},
-                    }
-                },
+                _set_e0("SET n = :n", {":n": {"N": "7"}}),
                 {"Put": {"TableName": "ledger", "Item": {"pk": {"S": "u"}}}},
             ]
         )
