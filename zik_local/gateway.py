@@ -190,6 +190,12 @@ class Gateway:
             error = invocation.error or {}
             if error.get("errorType") == "Sandbox.Timedout":
                 return self.gateway_response("INTEGRATION_TIMEOUT", request_id)
+            if error.get("errorType") == "TooManyRequestsException":
+                # Lambda throttled the invocation (every environment it may have stayed busy): API Gateway
+                # answers a Lambda proxy integration's 429 with a 500, not with its own 429, which only its
+                # throttling gives (repost.aws/knowledge-center/api-gateway-internal-server-error).
+                self.cloud.log("gateway", f"500 {method} {path}: the function was throttled: {error.get('errorMessage')}")
+                return self.gateway_response("DEFAULT_5XX", request_id, status=500)
             self.cloud.log("gateway", f"502 {method} {path}: {error.get('errorType')}: {error.get('errorMessage')}")
             for line in error.get("stackTrace") or []:
                 self.cloud.log(route.function, line.rstrip("\n"))

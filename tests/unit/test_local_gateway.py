@@ -143,6 +143,12 @@ def test_a_crash_is_a_502_and_a_timeout_a_504():
     assert status == 504
 
 
+def test_a_throttled_function_is_a_500_as_api_gateway_answers_a_lambda_429():
+    throttled = _Cloud(Invocation("r", error={"errorType": "TooManyRequestsException", "errorMessage": "the function's 4 environments stayed busy"}))
+    status, _, body = _gateway([Route("GET", "/x", "X", None)], throttled)._handle_api("GET", "/x", "", {}, b"", "127.0.0.1", "r")
+    assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+
+
 def test_binary_answers_are_decoded():
     payload = {"statusCode": 200, "body": base64.b64encode(b"\x89PNG").decode(), "isBase64Encoded": True}
     assert _gateway([]).proxy_answer(payload, "r")[2] == b"\x89PNG"
