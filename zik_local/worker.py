@@ -103,6 +103,10 @@ def _listen_for_debugger(debug: dict[str, Any], response_fd: int) -> None:
 def main() -> None:
     request_fd, response_fd = (int(fd) for fd in os.environ.pop("ZIK_WORKER_FDS").split(","))
     sys.path.pop(0)  # this file's folder is no part of a function's search path
+    # Lambda's Python runtime has boto3 without the AWS Common Runtime; the packages here (the SAM CLI's) have
+    # it, and botocore would load it in every environment (6 MB of each one's memory) for what no function
+    # has in Lambda. No layer of the template ships it.
+    sys.modules["awscrt"] = None  # type: ignore[assignment]  # (None: an import of it fails, as in Lambda)
     for module in filter(None, os.environ.pop("ZIK_PRELOAD", "").split(",")):
         try:
             importlib.import_module(module)

@@ -23,6 +23,7 @@ def handler(event, context):
         "helper": helper.NAME,
         "remaining": context.get_remaining_time_in_millis(),
         "event": event,
+        "crt": __import__("botocore.compat").compat.HAS_CRT,
     }
 """
 
@@ -73,6 +74,7 @@ def test_each_function_sees_only_its_own_environment(runtime, tmp_path):
     assert first.payload["path"][0] == str(tmp_path / "First")
     assert 0 < first.payload["remaining"] <= 5000
     assert first.payload["event"] == {"n": 1}
+    assert first.payload["crt"] is False  # boto3 without the AWS CRT, as Lambda's Python runtime has it
 
 
 def test_a_warm_environment_is_reused_and_reports_init_once(runtime):
