@@ -28,7 +28,23 @@ $(CHECKOV_VENV)/bin/checkov: requirements/checkov.txt
 dev: $(STAMP)
 	$(BIN)/zik dev --port $(PORT)
 
-test: lint unit dates integration build e2e
+# make test: on a fresh clone, the two virtualenvs at once (each pip install is about one core's work; checkov's,
+# made by lint, was then its longest part); lint, unit, dates and integration one after another (each keeps both
+# cores busy); then e2e beside build: e2e mostly waits on its `zik dev` servers (a rate limit's window, a
+# queue's consumer), and sam build, about one core's work, takes what it leaves. Each one's output is printed
+# whole once it is done; make test fails when any target failed. dates stays out of that pair: its two cores'
+# worth would be taken from the servers (niced, it waited on whatever else the machine ran, and make test took
+# longer).
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(STAMP) $(CHECKOV_VENV)/bin/checkov
+	@$(MAKE) --no-print-directory lint unit dates integration
+	@$(MAKE) --no-print-directory -j2 --output-sync=target e2e build
+
+# Each test process (xdist's workers, each moved clock's run, every execution environment of zik dev) imports
+# the project's sources: where the environment sets PYTHONDONTWRITEBYTECODE, each of them would compile them
+# again, and pytest rewrite the test modules again. The tests keep the compiled files (__pycache__, ignored
+# by git), as they do wherever it is not set.
+test lint unit dates test-dates integration e2e build: export PYTHONDONTWRITEBYTECODE :=
 
 # The instants that have broken date code somewhere, named relative to today so that they never age
 # (tests/conftest.py reads them): a year ahead; New Year's Eve 30 s before midnight at both ends of the
@@ -63,8 +79,9 @@ integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration -q -n 2
 
 
-# Each e2e module starts a `zik dev` of its own and mostly waits on it: two modules at a time (a module
-# stays on one worker, with its server).
+# The e2e tests call a real `zik dev` and mostly wait on it: two modules at a time (a module stays on one
+# worker, with its server). The modules that take it as it starts share one per worker, the others (their own
+# parameters, or an admin's changes every user would see) start their own (tests/e2e/conftest.py).
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e -q -n 2 --dist loadfile
 
@@ -73,15 +90,37 @@ e2e: $(STAMP)
 # checkov (skips of every resource of a kind in .checkov.yaml, of one resource in its Metadata, each with
 # its reason; --skip-download keeps it offline); the same for the pipeline's bootstrap template. Then the
 # workflows (actionlint, with shellcheck on their scripts), the Python (ruff lint and format, mypy).
-lint: $(STAMP) $(CHECKOV_VENV)/bin/checkov
-	$(BIN)/sam validate --lint --region us-east-1
-	$(BIN)/cfn-lint --append-rules cfn_lint_serverless.rules --append-rules lint/cfn_rules -- template.yaml
-	$(BIN)/cfn-lint -- pipeline/template.yaml
+# They share nothing: two at a time (-j2, the slowest first; checkov's own virtualenv, made on a fresh clone,
+# beside the others), each one's output printed whole once it is done (--output-sync), every one run even
+# when another failed (-k), and lint fails when any did.
+LINTERS := lint-checkov lint-mypy lint-sam lint-cfn lint-pipeline lint-ruff lint-format lint-workflows
+.PHONY: $(LINTERS)
+lint: $(STAMP)
+	@$(MAKE) --no-print-directory -k -j2 --output-sync=target $(LINTERS)
+
+lint-checkov: $(CHECKOV_VENV)/bin/checkov
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet --compact --skip-download --framework cloudformation -f template.yaml -f pipeline/template.yaml
-	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck -pyflakes=
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+
+lint-mypy: $(STAMP)
 	$(BIN)/mypy
+
+lint-sam: $(STAMP)
+	$(BIN)/sam validate --lint --region us-east-1
+
+lint-cfn: $(STAMP)
+	$(BIN)/cfn-lint --append-rules cfn_lint_serverless.rules --append-rules lint/cfn_rules -- template.yaml
+
+lint-pipeline: $(STAMP)
+	$(BIN)/cfn-lint -- pipeline/template.yaml
+
+lint-ruff: $(STAMP)
+	$(BIN)/ruff check .
+
+lint-format: $(STAMP)
+	$(BIN)/ruff format --check .
+
+lint-workflows: $(STAMP)
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck -pyflakes=
 
 # sam build says "requirements.txt file not found" for each function: they have none on purpose (what they
 # import is in the layers), and an empty one makes sam build run pip for each (3x the CPU, 1.3x the time).

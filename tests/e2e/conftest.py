@@ -1,5 +1,11 @@
-"""End-to-end tests: a real `zik dev` process per test module (the ``dev`` fixture), called over HTTP.
-When a test fails, its report shows what the `zik dev` process under test printed."""
+"""End-to-end tests: a real `zik dev` process (the ``dev`` fixture), called over HTTP. When a test fails, its
+report shows what the `zik dev` process under test printed.
+
+The modules that take `zik dev` as it starts share one per test process (``shared_dev``): each test is a user
+of its own (``new_user()``, ``dev.token``), so sharing the server shares no state between tests, and starting
+and stopping it (about 10 s of a worker's time each) happens once instead of once per module. A module that
+starts it with parameters or an environment of its own, or changes what every user sees (as an admin: jobs,
+the hairstyle library), keeps one of its own: it defines its own module-scoped ``dev`` (``running_dev``)."""
 
 from __future__ import annotations
 
@@ -22,9 +28,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
         report.sections.append(("zik dev output (last lines)", tail()))
 
 
-@pytest.fixture(scope="module")
-def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
+@pytest.fixture(scope="session")
+def shared_dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
+    """The `zik dev` of this test process's modules that take it as it is (started when the first asks)."""
     yield from running_dev(request)
+
+
+@pytest.fixture(scope="module")
+def dev(shared_dev: DevServer) -> DevServer:
+    return shared_dev
 
 
 @pytest.fixture(scope="module")

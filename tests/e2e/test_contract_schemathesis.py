@@ -5,17 +5,21 @@ operation does not document, a media type it does not document, or a body that b
 
 One test per operation of the committed document (docs/openapi.json, which the unit tests hold equal to
 the one the code builds), each run against the live document. schemathesis' own pytest plugin is not
-used: its `from_fixture` does not run on pytest 9."""
+used: its `from_fixture` does not run on pytest 9.
+
+The module runs a `zik dev` of its own: as an admin it posts jobs and hides hairstyles, which every user of a
+shared server would see."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from devserver import DevServer
+from devserver import DevServer, running_dev
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -28,6 +32,11 @@ OPERATIONS = [(method.upper(), path) for path, operations in COMMITTED["paths"].
 # cloud; enough to reach each one's answers to valid and to invalid input without a long suite.
 EXAMPLES = 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
+    yield from running_dev(request)
 
 
 @pytest.fixture(scope="module")
