@@ -514,13 +514,21 @@ def test_zik_logs_prints_a_function_s_lines(dev: DevServer) -> None:
 
 
 def test_zik_logs_tail_follows_until_ctrl_c(dev: DevServer) -> None:
-    tail = subprocess.Popen(
-        [*zik_command(), "logs", "HealthFunction", "--tail", "--url", dev.url],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A suite started as a background job (`make test &`) runs with SIGINT ignored, which every process it
+    # starts inherits: as a terminal's background job, `zik logs --tail` would then rightly ignore Ctrl-C.
+    # The test is the terminal's foreground: its command starts with SIGINT's default (a handler, unlike
+    # SIG_IGN, is not inherited).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        tail = subprocess.Popen(
+            [*zik_command(), "logs", "HealthFunction", "--tail", "--url", dev.url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     seen: list[str] = []
     reader = threading.Thread(target=lambda: seen.extend(tail.stdout), daemon=True)  # type: ignore[arg-type]
     reader.start()
