@@ -43,9 +43,9 @@ PASSTHROUGH_PREFIXES = ("AI_", "ANTHROPIC_", "OPENAI_", "ZIK_FN_")
 MAX_ENVIRONMENTS_PER_FUNCTION = 4
 # At most this many environments of all the functions at once (ZIK_MAX_ENVIRONMENTS_TOTAL), as an account's
 # concurrency limit bounds them in Lambda: a function without one, when they are all started, takes the place
-# of the environment idle the longest (or queues until one is released); a function with one waits for it. What bounds the local
-# cloud's memory under load: 16 environments are about 1.1 GiB. (No function here invokes another and waits
-# for it, so the functions holding every environment always release them.)
+# of the environment idle the longest (or queues until one is released); a function with one waits for it.
+# What bounds the local cloud's memory under load: 16 environments are about 1.1 GiB. (No function here
+# invokes another and waits for it, so the functions holding every environment always release them.)
 MAX_ENVIRONMENTS_TOTAL = 16
 # An invocation that finds every environment of its function busy waits this long for one to be free
 # before it starts another (ZIK_SCALE_OUT_AFTER; 0 starts one at once, as Lambda does). On a laptop's few
