@@ -54,6 +54,7 @@ from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core import responses as moto_responses
 from moto.core import utils as moto_utils
 from moto.core.base_backend import AccountSpecificBackend
+from moto.core.common_models import BaseModel
 from moto.core.config import default_user_config
 from moto.core.loaders import create_loader as create_moto_loader
 from moto.dynamodb.models import DynamoDBBackend
@@ -92,6 +93,7 @@ _ORIGINAL = {
     "sqs_add_message": SqsQueue.add_message,
     "jsonpath_parse": jsonpath_ext.parse,
     "sfn_lambda_client": sfn_lambda.boto_client_for,
+    "model_new": BaseModel.__dict__["__new__"],
 }
 _RUN_HERE = (":lambda:", ":states:")
 # moto's setting as it was before install(), restored by uninstall() (mock_aws copies whatever it finds).
@@ -186,6 +188,7 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     # parsed path is never changed by its use.
     jsonpath_ext.parse = functools.lru_cache(maxsize=1024)(_ORIGINAL["jsonpath_parse"])
     sfn_lambda.boto_client_for = _state_machine_lambda_client
+    BaseModel.__new__ = _new_untracked  # type: ignore[method-assign]
     if loader is not None:
         # The botocore session moto's backends ask for regions: with the shared loader, not a new one.
         import botocore.session
@@ -212,6 +215,25 @@ def _state_machine_lambda_client(region: str, service: str, state_credentials: A
         if key not in _STATE_MACHINE_CLIENTS:
             _STATE_MACHINE_CLIENTS[key] = _ORIGINAL["sfn_lambda_client"](region=region, service=service, state_credentials=state_credentials)
         return _STATE_MACHINE_CLIENTS[key]
+
+
+# moto lists every instance of its models it ever made (BaseModel.__new__ appends it to its class's
+# ``instances_tracked``, for its /moto-api/data.json dashboard): every item version a write makes, every
+# message, stream record, shard iterator, a transaction's copy of a table. Nothing is ever freed: zik dev's own
+# process grew by ~140 MiB under make load and kept it. Only S3's objects stay listed: moto's reset disposes
+# of the buffers of the ones no bucket holds any more (and they are the buckets' data anyway).
+@functools.cache
+def _kept_listed() -> tuple[type, ...]:
+    from moto.s3.models import FakeKey, FakeMultipart
+
+    return (FakeKey, FakeMultipart)
+
+
+def _new_untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+    instance = super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
+    if issubclass(cls, _kept_listed()):
+        cls.instances_tracked.append(instance)  # type: ignore[attr-defined]
+    return instance
 
 
 # SQS's FIFO sequence numbers: 20 digits, increasing in the process (moto's accounts reset, these never do).
@@ -516,6 +538,7 @@ def uninstall() -> None:
     moto_backends.list_of_moto_modules = _ORIGINAL["modules"]
     jsonpath_ext.parse = _ORIGINAL["jsonpath_parse"]
     sfn_lambda.boto_client_for = _ORIGINAL["sfn_lambda_client"]
+    BaseModel.__new__ = _ORIGINAL["model_new"]  # type: ignore[method-assign]
     _STATE_MACHINE_CLIENTS.clear()
     moto_utils._load_service_model = _ORIGINAL["service_model"]
     AccountSpecificBackend.get_session = _ORIGINAL["backend_session"]  # type: ignore[method-assign]

@@ -27,6 +27,7 @@ from moto.awslambda.models import LambdaFunction
 from moto.core import responses as moto_responses
 from moto.core import utils as moto_utils
 from moto.core.base_backend import AccountSpecificBackend
+from moto.core.common_models import BaseModel
 from moto.core.config import default_user_config
 from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
@@ -211,6 +212,46 @@ def test_state_machines_lambda_tasks_share_a_client_per_endpoint(monkeypatch: py
         monkeypatch.setenv("MOTO_PORT", "5002")
         other = sfn_lambda.boto_client_for(region=REGION, service="lambda", state_credentials=None)
         assert other is not first and other.meta.endpoint_url == "http://localhost:5002"
+    finally:
+        hooks.uninstall()
+
+
+def test_moto_lists_no_instance_of_its_models_but_s3_objects(aws: None) -> None:
+    """moto's BaseModel.__new__ appends every instance to its class's list (what the hook replaces); with the
+    hook, a DynamoDB item version or an SQS message is not kept by it, an S3 object is (moto's reset disposes
+    of its buffer)."""
+    import gc
+    import weakref
+
+    import boto3
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.s3.models import FakeKey
+
+    assert "instances_tracked.append(instance)" in inspect.getsource(BaseModel.__new__)
+    hooks.install(RecordingDispatcher())
+    try:
+        before = len(Item.instances_tracked), len(FakeKey.instances_tracked)  # type: ignore[attr-defined]
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="untracked",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for n in range(3):
+            client.put_item(TableName="untracked", Item={"id": {"S": "one"}, "n": {"N": str(n)}})
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="kept-listed")
+        s3.put_object(Bucket="kept-listed", Key="k", Body=b"x")
+        assert len(Item.instances_tracked) == before[0]  # type: ignore[attr-defined]
+        assert len(FakeKey.instances_tracked) == before[1] + 1  # type: ignore[attr-defined]
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends[ACCOUNT_ID][REGION].get_table("untracked")
+        replaced = weakref.ref(table.items[next(iter(table.items))])
+        client.put_item(TableName="untracked", Item={"id": {"S": "one"}, "n": {"N": "9"}})
+        gc.collect()
+        assert replaced() is None  # the item version the last write replaced is gone
     finally:
         hooks.uninstall()
 
@@ -487,6 +528,7 @@ def _current() -> dict[str, Any]:
         "method_names": moto_responses.method_names_from_class,
         "jsonpath_parse": jsonpath_ext.parse,
         "sfn_lambda_client": sfn_lambda.boto_client_for,
+        "model_new": BaseModel.__dict__["__new__"],
         "stepfunctions": dict(default_user_config["stepfunctions"]),
     }
 
