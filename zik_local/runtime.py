@@ -380,9 +380,8 @@ class Runtime:
         # wait on: a release wakes that function's queue (and the functions waiting for room under
         # max_total), not every invocation waiting anywhere. With one condition for all, under 50 clients
         # each release woke every waiter to find out it was not its turn: 8% of zik dev's time.
-        mutex = threading.RLock()
-        self._lock = threading.Condition(mutex)
-        self._turn = {name: threading.Condition(mutex) for name in functions}
+        self._lock = threading.RLock()
+        self._turn = {name: threading.Condition(self._lock) for name in functions}
         self._wants_room: set[str] = set()  # the functions whose first queued invocation waits for room
         self._closed = False
         self._stopped = threading.Event()

@@ -156,6 +156,16 @@ def test_moto_loads_service_models_and_regions_where_the_hooks_share_them() -> N
         hooks.uninstall()
 
 
+def _table_of_ids(client: Any, name: str) -> None:
+    """An on-demand table keyed by a string ``id`` alone."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def test_dynamodb_writes_are_serialised(aws: None) -> None:
     """The write methods exist with the names the hook wraps, and concurrent conditional writes of one
     counter never pass their condition together."""
@@ -169,12 +179,7 @@ def test_dynamodb_writes_are_serialised(aws: None) -> None:
     for name in hooks.DYNAMODB_WRITES:
         assert getattr(DynamoDBBackend, name)._zik_atomic
     client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName="counters",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    _table_of_ids(client, "counters")
     start = threading.Barrier(16)
 
     def take(_: int) -> bool:
@@ -232,12 +237,7 @@ def test_moto_lists_no_instance_of_its_models_but_s3_objects(aws: None) -> None:
     try:
         before = len(Item.instances_tracked), len(FakeKey.instances_tracked)  # type: ignore[attr-defined]
         client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="untracked",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        _table_of_ids(client, "untracked")
         for n in range(3):
             client.put_item(TableName="untracked", Item={"id": {"S": "one"}, "n": {"N": str(n)}})
         s3 = boto3.client("s3", region_name=REGION)

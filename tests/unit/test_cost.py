@@ -109,13 +109,19 @@ def test_the_gateways_accounting_line_is_read() -> None:
     assert cost.parse_ai_call("an ai call, not json") is None
 
 
-def test_a_meter_counts_a_functions_invocation_and_its_ai_call_for_the_feature_running() -> None:
+def _chat_meter(memory: int, *providers: str) -> cost.Meter:
+    """A meter during the quests feature that read one quests.chat call (7 tokens in, 3 out) per provider."""
     meter = cost.Meter()
-    meter.memory = {"ChatFunction": 1024}
+    meter.memory = {"ChatFunction": memory}
     meter.feature = "quests"
-    meter.log_line(
-        "ChatFunction", json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "local", "input_tokens": 7, "output_tokens": 3}})
-    )
+    for provider in providers:
+        call = {"task": "quests.chat", "provider": provider, "input_tokens": 7, "output_tokens": 3}
+        meter.log_line("ChatFunction", json.dumps({"message": "ai call", "ai": call}))
+    return meter
+
+
+def test_a_meter_counts_a_functions_invocation_and_its_ai_call_for_the_feature_running() -> None:
+    meter = _chat_meter(1024, "local")
     meter.log_line("ChatFunction", "REPORT RequestId: r Duration: 499.2 ms")
     meter.log_line("scheduler", "REPORT RequestId: r Duration: 1.0 ms")  # not a function's
     usage = meter.usage["quests"]
@@ -247,16 +253,7 @@ def test_monthly_figures_are_prorated_to_the_days_run() -> None:
 
 
 def test_a_local_call_is_counted_with_the_tool_a_model_would_be_sent() -> None:
-    meter = cost.Meter()
-    meter.memory = {"ChatFunction": 512}
-    meter.feature = "quests"
-    meter.log_line(
-        "ChatFunction", json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "local", "input_tokens": 7, "output_tokens": 3}})
-    )
-    meter.log_line(
-        "ChatFunction",
-        json.dumps({"message": "ai call", "ai": {"task": "quests.chat", "provider": "bedrock", "input_tokens": 7, "output_tokens": 3}}),
-    )
+    meter = _chat_meter(512, "local", "bedrock")
     assert cost.tool_tokens("quests.chat") > cost.TOOL_USE_SYSTEM_TOKENS  # its schema is not empty
     assert meter.usage["quests"].ai[("quests.chat", "local")].input_tokens == 7 + cost.tool_tokens("quests.chat")
     assert meter.usage["quests"].ai[("quests.chat", "bedrock")].input_tokens == 7  # a vendor's own count is whole
