@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import socket
 import sys
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import Any, cast
 
 from zik_local import hooks
 from zik_local.auth import LocalCognito, SigningKey, TokenRejected
+from zik_local.aws_server import EmbeddedAWS
 from zik_local.gateway import Gateway, GatewayServer, TokenBucket
 from zik_local.provision import Deployment, FunctionSpec, QueueMapping, Schedule, Target, provision
 from zik_local.runtime import DebugTarget, Invocation, Runtime, SandboxPool
@@ -115,13 +115,10 @@ class LocalCloud:
         sandboxes = self._sandboxes or SandboxPool(spares=1)
         import logging
 
-        from zik_local.aws_server import EmbeddedAWS
-
         # moto's werkzeug logger speaks of every AWS call; the gateway and the functions log what matters.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-        aws_port = _usable_port(self.options.aws_port, fallback=self.options.aws_port_fallback, avoid=self.options.port)
-        self._moto = EmbeddedAWS("127.0.0.1", aws_port).start()
+        self._moto = embedded_aws(self.options.aws_port, fallback=self.options.aws_port_fallback, avoid=self.options.port).start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint = f"http://{host}:{port}"
         # moto's Step Functions interpreter calls Lambda through its own server at localhost:$MOTO_PORT.
@@ -705,24 +702,20 @@ def _scheduled_event(schedule: Schedule, target: Target) -> Any:
     }
 
 
-def _usable_port(port: int, *, fallback: bool, avoid: int) -> int:
-    """``port`` if it can be bound on loopback (0: any free one); with ``fallback``, 0 when it cannot. moto's
-    server binds in a thread of its own and would never report the failure: it is checked here first."""
-    if port == 0:
-        return 0
+def embedded_aws(port: int, *, fallback: bool, avoid: int) -> EmbeddedAWS:
+    """The embedded AWS's server bound to 127.0.0.1:``port`` (0: any free one); with ``fallback``, on any free
+    port when that one cannot be bound. Bound here, not probed first: two local clouds starting at once (two
+    test processes) both found the default port free, and the second failed to bind it."""
     if fallback and port == avoid:
-        return 0
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server binds
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as exc:
-            if fallback:
-                return 0
-            raise OSError(
-                exc.errno, f"the embedded AWS cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another --aws-port (0: any free)"
-            ) from None
-    return port
+        port = 0
+    try:
+        return EmbeddedAWS("127.0.0.1", port)
+    except OSError as exc:
+        if fallback and port != 0:
+            return EmbeddedAWS("127.0.0.1", 0)
+        raise OSError(
+            exc.errno, f"the embedded AWS cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another --aws-port (0: any free)"
+        ) from None
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

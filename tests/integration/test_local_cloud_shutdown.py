@@ -68,3 +68,18 @@ def test_an_explicit_aws_port_that_is_taken_fails_clearly(tmp_path: Path) -> Non
         with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
             cloud.start()
         cloud.stop()
+
+
+def test_the_default_aws_port_taken_by_another_local_cloud_falls_back_to_a_free_one() -> None:
+    """zik dev's default port, bound by another one that started at the same moment: this one binds another."""
+    from zik_local.cloud import embedded_aws
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = embedded_aws(port, fallback=True, avoid=0)
+        try:
+            assert server.get_host_and_port()[1] not in (port, 0)
+        finally:
+            server.stop()
