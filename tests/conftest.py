@@ -15,7 +15,7 @@ import sys
 import uuid
 from base64 import b64encode
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -132,6 +132,10 @@ def sample() -> Callable[[str], dict[str, Any]]:
 # seconds before that edge, so every one of them meets it. Other tests run on from wherever the clock is
 # (a module's shared server keeps its time). `make dates` runs the tests marked clock at every instant that
 # has broken a date computation somewhere, `make test-dates` every test (see the Makefile).
+#
+# `--clocks "SPEC SPEC..."` (make dates) instead runs each test marked clock once at each instant, in one
+# session: each run starts at its instant as above, in its zone (its users', and the machine's), and the clock
+# goes back to the session's when it ends; tests not marked clock run on the real clock.
 CLOCK_LEAD = 0.05  # seconds from the start of a test's body to the edge: less than a request takes
 _EDGE_WITHIN = 120  # seconds: an instant this close before an edge is "just before" it
 _SPEC_HELP = (
@@ -145,6 +149,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--clock",
         default=os.environ.get("ZIK_TEST_CLOCK") or None,
         help="run with the clock moved: " + _SPEC_HELP,
+    )
+    parser.addoption(
+        "--clocks",
+        default=None,
+        help="run each test marked clock once at each of these instants (specs as --clock's, space-separated): make dates",
     )
 
 
@@ -243,13 +252,31 @@ def clock_edge(instant: Any, within: float = _EDGE_WITHIN) -> Any:
     return None
 
 
+@dataclass(frozen=True)
+class _Moved:
+    spec: str
+    instant: Any  # aware, in the spec's zone: where a test marked clock starts
+    edge: Any  # the edge just after it, which the test's body meets (None: none is near)
+    zone: str  # where the tests' users live, and the machine's zone
+
+    @classmethod
+    def to(cls, spec: str) -> _Moved:
+        instant = moved_instant(spec)
+        return cls(spec, instant, clock_edge(instant), instant.tzinfo.key if isinstance(instant.tzinfo, ZoneInfo) else "UTC")
+
+
 @dataclass
 class _SessionClock:
-    spec: str | None
-    zone: str
-    coordinates: Any
-    instant: Any = None  # the moved instant every test starts at (None: the real clock, not moved back)
-    edge: Any = None  # the edge just after it, which every test's body meets
+    coordinates: Any  # the session's traveller
+    moved: _Moved | None = None  # --clock: the whole session's
+    each: dict[str, _Moved] = field(default_factory=dict)  # --clocks: every test marked clock once at each
+    running: tuple[_Moved, Any] | None = None  # --clocks: the running test's instant and its traveller's coordinates
+
+    def active(self) -> _Moved | None:
+        return self.running[0] if self.running else self.moved
+
+    def active_coordinates(self) -> Any:
+        return self.running[1] if self.running else self.coordinates
 
 
 _session_clock: _SessionClock | None = None
@@ -263,21 +290,58 @@ def pytest_configure(config: pytest.Config) -> None:
 
     import time_machine
 
-    spec = config.getoption("--clock")
-    instant = moved_instant(spec) if spec else dt.datetime.now(dt.UTC)
-    traveller = time_machine.travel(instant, tick=True)
-    coordinates = traveller.start()
+    spec, specs = config.getoption("--clock"), (config.getoption("--clocks") or "").split()
+    if spec and specs:
+        raise pytest.UsageError("--clock moves the whole session, --clocks runs each test marked clock at each instant: give one")
+    moved = _Moved.to(spec) if spec else None
+    traveller = time_machine.travel(moved.instant if moved else dt.datetime.now(dt.UTC), tick=True)
     config.add_cleanup(traveller.stop)
-    zone = instant.tzinfo.key if isinstance(instant.tzinfo, ZoneInfo) else "UTC"
-    _session_clock = _SessionClock(spec, zone, coordinates, instant if spec else None, clock_edge(instant) if spec else None)
+    _session_clock = _SessionClock(traveller.start(), moved, {each: _Moved.to(each) for each in specs})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if _session_clock is not None and _session_clock.each and metafunc.definition.get_closest_marker("clock"):
+        specs = list(_session_clock.each)
+        metafunc.parametrize("moved_clock", specs, ids=specs, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def moved_clock(request: pytest.FixtureRequest) -> str | None:
+    """With --clocks, the instant (its spec) this run of a test marked clock started at; else None."""
+    return getattr(request, "param", None)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """In a moved session, each test marked clock starts at the moved instant (before its fixtures: its
-    stack is made on its own day)."""
-    if _session_clock is not None and _session_clock.instant is not None and item.get_closest_marker("clock"):
-        _session_clock.coordinates.move_to(_session_clock.instant)
+    stack is made on its own day); with --clocks, at its run's instant, in its zone, until its teardown."""
+    if _session_clock is None or not item.get_closest_marker("clock"):
+        return
+    callspec = getattr(item, "callspec", None)
+    spec = callspec.params.get("moved_clock") if callspec is not None else None
+    if spec is not None:
+        import time_machine
+
+        moved = _session_clock.each[spec]
+        traveller = time_machine.travel(moved.instant, tick=True)
+        _session_clock.running = (moved, traveller.start())
+        item.stash[_TRAVELLER] = traveller
+    elif _session_clock.moved is not None:
+        _session_clock.coordinates.move_to(_session_clock.moved.instant)
+
+
+_TRAVELLER = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    try:
+        return (yield)
+    finally:
+        traveller = item.stash.get(_TRAVELLER, None)
+        if traveller is not None and _session_clock is not None:
+            traveller.stop()
+            _session_clock.running = None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -286,29 +350,38 @@ def pytest_runtest_call(item: pytest.Item) -> None:
     its fixtures' writes never lie in its future)."""
     import datetime as dt
 
-    if _session_clock is None or _session_clock.edge is None or not item.get_closest_marker("clock"):
+    moved = _session_clock.active() if _session_clock is not None else None
+    if moved is None or moved.edge is None or not item.get_closest_marker("clock"):
         return
-    ahead = (_session_clock.edge - dt.datetime.now(dt.UTC)).total_seconds() - CLOCK_LEAD
+    ahead = (moved.edge - dt.datetime.now(dt.UTC)).total_seconds() - CLOCK_LEAD
     if ahead > 0:
-        _session_clock.coordinates.shift(ahead)
+        _session_clock.active_coordinates().shift(ahead)  # type: ignore[union-attr]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    if _session_clock is None or not _session_clock.spec:
-        return []
     import datetime as dt
 
-    start = _session_clock.instant.astimezone(dt.UTC)
-    edge = (
-        f"; each test's body starts {CLOCK_LEAD} s before {_session_clock.edge.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}" if _session_clock.edge else ""
-    )
-    return [f"clock moved: {_session_clock.spec} (each test starts at {start:%Y-%m-%dT%H:%M:%SZ}{edge}); users live in {_session_clock.zone}"]
+    if _session_clock is None:
+        return []
+
+    def described(moved: _Moved) -> str:
+        start = moved.instant.astimezone(dt.UTC)
+        edge = f"; its body {CLOCK_LEAD} s before {moved.edge.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}" if moved.edge else ""
+        return f"{moved.spec} (starts at {start:%Y-%m-%dT%H:%M:%SZ}{edge}; users live in {moved.zone})"
+
+    if _session_clock.moved is not None:
+        return [f"clock moved, each test marked clock: {described(_session_clock.moved)}"]
+    if _session_clock.each:
+        return ["each test marked clock runs at each instant:", *(f"  {described(moved)}" for moved in _session_clock.each.values())]
+    return []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def user_zone() -> str:
-    """The zone the tests' users live in: the moved clock's zone (``--clock ...@Pacific/Kiritimati``), else UTC."""
-    return _session_clock.zone if _session_clock else "UTC"
+    """The zone the tests' users live in: the moved clock's zone (``--clock ...@Pacific/Kiritimati``, or this
+    run's of a test marked clock with --clocks), else UTC."""
+    moved = _session_clock.active() if _session_clock is not None else None
+    return moved.zone if moved is not None else "UTC"
 
 
 class Days:
@@ -356,7 +429,7 @@ def move_clock() -> Callable[..., None]:
 
     def move(*, seconds: float) -> None:
         assert _session_clock is not None and seconds > 0
-        _session_clock.coordinates.shift(seconds)
+        _session_clock.active_coordinates().shift(seconds)
 
     return move
 
@@ -396,7 +469,7 @@ def same_day(user_zone: str) -> Callable[..., Any]:
         left = (midnight - now).total_seconds()
         if left < minutes * 60:
             assert _session_clock is not None
-            _session_clock.coordinates.shift(left + 1)
+            _session_clock.active_coordinates().shift(left + 1)
         return clock.today(tz)
 
     return hold
@@ -618,14 +691,17 @@ def _copied(value: Any, registries: list[Any] | None = None) -> Any:
 def _before_any_test() -> Any:
     """Where the clock stands while a stack is provisioned for later tests: in a moved session, 5 s before
     the instant its clock tests start at (each such test starts there again: what the provisioner wrote
-    must not lie in its future), then back where it was, moved on by the time it took; else, where it is."""
+    must not lie in its future; with --clocks, before the first of the instants), then back where it was,
+    moved on by the time it took; else, where it is."""
     import datetime as dt
 
     import time_machine
 
-    if _session_clock is None or _session_clock.instant is None:
+    moved = [] if _session_clock is None else [*_session_clock.each.values(), *([_session_clock.moved] if _session_clock.moved else [])]
+    instants = [each.instant for each in moved]
+    if not instants:
         return contextlib.nullcontext()
-    return time_machine.travel(_session_clock.instant - dt.timedelta(seconds=5), tick=True)
+    return time_machine.travel(min(instants) - dt.timedelta(seconds=5), tick=True)
 
 
 # Custom resources whose only work is loading data, and the marker of the tests that read it: the hairstyle
