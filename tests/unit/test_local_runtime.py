@@ -238,7 +238,7 @@ def test_past_the_total_cap_a_function_takes_the_place_of_the_longest_idle_one(t
 
 
 def test_past_the_total_cap_a_function_with_an_environment_waits_for_its_own(tmp_path):
-    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4)
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4, taken_after_idle=3600)
     try:
         runtime.invoke("Gn", {})
         (gn,) = runtime._idle["Gn"]
@@ -249,6 +249,21 @@ def test_past_the_total_cap_a_function_with_an_environment_waits_for_its_own(tmp
         second.gate.touch()
         assert runtime._busy["Fn"] == 1 and runtime._idle["Gn"] == [gn] and gn.process.poll() is None  # Gn's kept
         assert first.release().payload["pid"] == second.release().payload["pid"]
+    finally:
+        runtime.close()
+
+
+def test_past_the_total_cap_a_function_with_an_environment_takes_the_place_of_one_idle_long_enough(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4, taken_after_idle=0)
+    try:
+        runtime.invoke("Gn", {})
+        (gn,) = runtime._idle["Gn"]
+        first = Held(runtime, tmp_path, 1)
+        _until(lambda: len(runtime._running) == 1, "Fn's environment is busy")
+        second = Held(runtime, tmp_path, 2)
+        # Fn's second invocation runs beside the first (still held), in the place of Gn's idle environment.
+        assert second.release().payload["pid"] != first.release().payload["pid"]
+        assert gn.process.wait(timeout=10) is not None and runtime._idle["Gn"] == [] and len(runtime._idle["Fn"]) == 2
     finally:
         runtime.close()
 
@@ -274,9 +289,11 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS", "4")
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS_TOTAL", "9")
     monkeypatch.setenv("ZIK_SCALE_OUT_AFTER", "0.5")
+    monkeypatch.setenv("ZIK_TAKEN_AFTER_IDLE", "7")
     runtime = _runtime(tmp_path / "set", scale_out_after=None)
     try:
-        assert (runtime.idle_seconds, runtime.max_environments, runtime.max_total, runtime.scale_out_after) == (45, 4, 9, 0.5)
+        settings = (runtime.idle_seconds, runtime.max_environments, runtime.max_total, runtime.scale_out_after, runtime.taken_after_idle)
+        assert settings == (45, 4, 9, 0.5, 7)
     finally:
         runtime.close()
     wrong = (
@@ -285,6 +302,7 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
         ("ZIK_MAX_ENVIRONMENTS", "0"),
         ("ZIK_MAX_ENVIRONMENTS_TOTAL", "0"),
         ("ZIK_SCALE_OUT_AFTER", "-2"),
+        ("ZIK_TAKEN_AFTER_IDLE", "-1"),
     )
     for index, (name, value) in enumerate(wrong):
         monkeypatch.setenv(name, value)
