@@ -65,7 +65,8 @@ class EmbeddedAWS:
 
     def stop(self) -> None:
         """Stop serving: its loop ends once every connection and the listening socket are closed (closed
-        from its own thread, through waitress's trigger), then its threads end."""
+        from its own thread, through waitress's trigger), then its threads end. A server never started is
+        closed at once."""
         done = threading.Event()
 
         def close_all() -> None:
@@ -75,9 +76,11 @@ class EmbeddedAWS:
             self._server.trigger.close()
             done.set()
 
-        self._server.trigger.pull_trigger(close_all)
-        done.wait(timeout=10)
-        if self._thread is not None:
+        if self._thread is None:
+            close_all()  # never started: no loop to close them from
+        else:
+            self._server.trigger.pull_trigger(close_all)
+            done.wait(timeout=10)
             self._thread.join(timeout=10)
         # Not waiting for the threads in a long poll (up to 20 s): they are daemon threads, and end with it.
         self._server.task_dispatcher.shutdown(timeout=1)
