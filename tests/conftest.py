@@ -311,6 +311,9 @@ def moved_clock(request: pytest.FixtureRequest) -> str | None:
     return getattr(request, "param", None)
 
 
+_TRAVELLER = pytest.StashKey[Any]()  # with --clocks: the running test's own traveller, stopped at its teardown
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """In a moved session, each test marked clock starts at the moved instant (before its fixtures: its
@@ -328,9 +331,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         item.stash[_TRAVELLER] = traveller
     elif _session_clock.moved is not None:
         _session_clock.coordinates.move_to(_session_clock.moved.instant)
-
-
-_TRAVELLER = pytest.StashKey[Any]()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -135,9 +135,11 @@ class LocalCloud:
             cache_dir=self.state_dir / "cache",
         )
         self.deployment = provision(self.stack, self.aws_endpoint, parameters, defer_slow=True, invoke=self._invoke_for_deployment)
+        routed = {route.function for api in self.deployment.apis for route in api.routes}
         self.runtime = Runtime(
             self.deployment.functions,
             self.aws_endpoint,
+            background=[name for name in self.deployment.functions if name not in routed],
             env_overrides=self.options.env_overrides,
             log=self.log,
             watch=self.options.watch,

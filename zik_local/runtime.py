@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,11 @@ SCALE_OUT_AFTER = 0.25
 # (two requests of the mix's six) kept the one or two environments it had while those of functions called once a
 # minute sat idle, and GET /entries waited 4.5 s for its 0.1 s of work.
 TAKEN_AFTER_IDLE = 2.0
+# The environments of the functions no API route calls (stream, queue, rule and workflow consumers) run at this
+# niceness (ZIK_BACKGROUND_NICE; 0: as the others). In Lambda they run on capacity of their own; on a laptop's
+# few cores they take it from the requests a developer waits for, so these go first and the work behind them
+# catches up.
+BACKGROUND_NICE = 10
 # An environment no invocation has used for this long is reclaimed, its process ended (ZIK_IDLE_SECONDS;
 # 0 keeps them until the local cloud stops). Lambda keeps one for minutes, but on a laptop memory is the
 # scarcer: after a burst the memory is back within a minute, and the next invocation of a function idle for
@@ -353,11 +358,13 @@ class Runtime:
         max_total: int | None = None,
         scale_out_after: float | None = None,
         taken_after_idle: float | None = None,
+        background: Collection[str] = (),
         reap: bool = True,
     ):
         """``idle_seconds``, ``max_environments``, ``max_total``, ``scale_out_after`` and ``taken_after_idle``:
         None reads ZIK_IDLE_SECONDS, ZIK_MAX_ENVIRONMENTS, ZIK_MAX_ENVIRONMENTS_TOTAL, ZIK_SCALE_OUT_AFTER and
-        ZIK_TAKEN_AFTER_IDLE, else the defaults above. ``reap`` False: no reaper thread (``reap_idle`` is then called by whoever wants it)."""
+        ZIK_TAKEN_AFTER_IDLE, else the defaults above. ``background``: the functions whose environments run at
+        ZIK_BACKGROUND_NICE. ``reap`` False: no reaper thread (``reap_idle`` is then called by whoever wants it)."""
         self.functions = functions
         self.idle_seconds = _setting("ZIK_IDLE_SECONDS", IDLE_SECONDS) if idle_seconds is None else idle_seconds
         self.max_environments = int(_setting("ZIK_MAX_ENVIRONMENTS", MAX_ENVIRONMENTS_PER_FUNCTION)) if max_environments is None else max_environments
@@ -368,6 +375,8 @@ class Runtime:
             raise ValueError("ZIK_MAX_ENVIRONMENTS_TOTAL: the functions need at least one environment")
         self.scale_out_after = _setting("ZIK_SCALE_OUT_AFTER", SCALE_OUT_AFTER) if scale_out_after is None else scale_out_after
         self.taken_after_idle = _setting("ZIK_TAKEN_AFTER_IDLE", TAKEN_AFTER_IDLE) if taken_after_idle is None else taken_after_idle
+        self.background = frozenset(background)
+        self.background_nice = int(_setting("ZIK_BACKGROUND_NICE", BACKGROUND_NICE))
         self.debug = debug
         self._running: set[Environment] = set()
         self._before_invoke = before_invoke
@@ -512,6 +521,8 @@ class Runtime:
                 self._starting[name] -= 1
                 self._wake(name)
             raise
+        if name in self.background and self.background_nice:
+            _lower_priority(environment.process.pid, self.background_nice)
         with self._lock:
             self._running.add(environment)
             closed = self._closed
@@ -744,6 +755,13 @@ class Runtime:
             # under that read would leave it waiting on a closed descriptor).
             environment.kill()
         self._sandboxes.close()
+
+
+def _lower_priority(pid: int, niceness: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)  # a higher niceness needs no privilege
+    except OSError:
+        pass  # it ended meanwhile: its invocation says so
 
 
 def _return_freed_memory() -> None:

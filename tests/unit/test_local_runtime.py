@@ -1,11 +1,14 @@
 """Execution environments scale down as Lambda's do: an environment idle long enough is reclaimed (its
 process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at once, the invocations
 beyond them queue in order, for at most the function's timeout; a busy function waits ZIK_SCALE_OUT_AFTER for
-an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle. Real worker processes, without the
-libraries a sandbox preloads (nothing here imports them), and the reaper driven through its clock."""
+an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle
+(or one idle for ZIK_TAKEN_AFTER_IDLE); the background functions' environments run at ZIK_BACKGROUND_NICE. Real
+worker processes, without the libraries a sandbox preloads (nothing here imports them), and the reaper driven
+through its clock."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -284,16 +287,31 @@ def test_past_the_total_cap_with_every_environment_busy_an_invocation_queues(tmp
         runtime.close()
 
 
+def test_the_background_functions_environments_run_at_a_lower_priority(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), background=("Gn",))
+    try:
+        runtime.invoke("Fn", {})
+        runtime.invoke("Gn", {})
+        (fn,), (gn,) = runtime._idle["Fn"], runtime._idle["Gn"]
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, fn.process.pid) == ours
+        assert runtime.background_nice == 10  # the default: ZIK_BACKGROUND_NICE is not set here
+        assert os.getpriority(os.PRIO_PROCESS, gn.process.pid) == max(ours, 10)  # niceness is only ever raised
+    finally:
+        runtime.close()
+
+
 def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIK_IDLE_SECONDS", "45")
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS", "4")
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS_TOTAL", "9")
     monkeypatch.setenv("ZIK_SCALE_OUT_AFTER", "0.5")
     monkeypatch.setenv("ZIK_TAKEN_AFTER_IDLE", "7")
+    monkeypatch.setenv("ZIK_BACKGROUND_NICE", "5")
     runtime = _runtime(tmp_path / "set", scale_out_after=None)
     try:
         settings = (runtime.idle_seconds, runtime.max_environments, runtime.max_total, runtime.scale_out_after, runtime.taken_after_idle)
-        assert settings == (45, 4, 9, 0.5, 7)
+        assert settings == (45, 4, 9, 0.5, 7) and runtime.background_nice == 5
     finally:
         runtime.close()
     wrong = (
@@ -303,6 +321,7 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
         ("ZIK_MAX_ENVIRONMENTS_TOTAL", "0"),
         ("ZIK_SCALE_OUT_AFTER", "-2"),
         ("ZIK_TAKEN_AFTER_IDLE", "-1"),
+        ("ZIK_BACKGROUND_NICE", "-5"),
     )
     for index, (name, value) in enumerate(wrong):
         monkeypatch.setenv(name, value)
