@@ -120,6 +120,7 @@ class Sample:
     route: str
     status: int  # 0: no answer (the connection failed or timed out)
     seconds: float
+    sent: float = 0.0  # seconds from the level's start to the request's
 
     @property
     def failed(self) -> bool:
@@ -155,6 +156,9 @@ class LevelFigures:
     routes: dict[str, Latency]
     errors: dict[int, int]
     peak: Memory | None = None
+    # The requests sent in the level's second half: its first holds every client's first requests at once (a
+    # goal each, then a chat message each), its second the mix once the clients no longer move in step.
+    second_half: Latency | None = None
 
 
 def level_figures(clients: int, seconds: float, samples: list[Sample]) -> LevelFigures:
@@ -169,6 +173,7 @@ def level_figures(clients: int, seconds: float, samples: list[Sample]) -> LevelF
         overall=Latency.of(samples),
         routes={route: Latency.of(found) for route, found in sorted(by_route.items())},
         errors=dict(sorted(errors.items())),
+        second_half=Latency.of(later) if (later := [s for s in samples if s.sent >= seconds / 2]) else None,
     )
 
 
@@ -304,16 +309,17 @@ def run_client(port: int, client: int, token: str, start: threading.Barrier, dea
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     calls = calls_of(client)
     start.wait()
+    level_began = deadline[1]
     try:
         while time.monotonic() < deadline[0]:
             call = next(calls)
-            began = time.perf_counter()
+            began = time.monotonic()
             try:
                 status = send(connection, call, token)
             except (OSError, http.client.HTTPException):
                 status = 0
                 connection.close()  # the next request opens a new connection
-            out.append(Sample(call.route, status, time.perf_counter() - began))
+            out.append(Sample(call.route, status, time.monotonic() - began, began - level_began))
     finally:
         connection.close()
 
@@ -321,7 +327,7 @@ def run_client(port: int, client: int, token: str, start: threading.Barrier, dea
 def run_level(port: int, tokens: list[str], seconds: float) -> tuple[list[Sample], float, float]:
     """Every client's samples, and when the level started and ended (monotonic)."""
     samples: list[list[Sample]] = [[] for _ in tokens]
-    deadline = [0.0]
+    deadline = [0.0, 0.0]  # when the level ends, and when it began (monotonic)
     start = threading.Barrier(len(tokens) + 1)
     threads = [
         threading.Thread(target=run_client, args=(port, n, token, start, deadline, samples[n]), daemon=True, name=f"load-client-{n}")
@@ -330,7 +336,7 @@ def run_level(port: int, tokens: list[str], seconds: float) -> tuple[list[Sample
     for thread in threads:
         thread.start()
     began = time.monotonic()
-    deadline[0] = began + seconds
+    deadline[:] = [began + seconds, began]
     start.wait()
     for thread in threads:
         thread.join()
@@ -475,7 +481,14 @@ def report(figures: LoadFigures) -> str:
     lines = [f"Load on a fresh zik dev{functions}; memory: the whole process tree (peak during a level)", ""]
     lines += _table(["clients", "throughput", "p50", "p99", "errors", "RSS", "PSS", "processes"], rows)
     for level in figures.levels:
-        lines += ["", f"{level.clients} client(s), {level.seconds:.1f} s, {level.overall.requests} requests:"]
+        half = level.second_half
+        in_second_half = (
+            f" (sent in its second half, after every client's goal and chat message sent in step: {half.requests}, "
+            f"p50 {duration(half.p50)}, p99 {duration(half.p99)})"
+            if half is not None
+            else ""
+        )
+        lines += ["", f"{level.clients} client(s), {level.seconds:.1f} s, {level.overall.requests} requests{in_second_half}:"]
         lines += _table(
             ["route", "requests", "p50", "p99", "errors"],
             [[route, str(lat.requests), duration(lat.p50), duration(lat.p99), str(lat.errors)] for route, lat in level.routes.items()],

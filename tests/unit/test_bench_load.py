@@ -65,6 +65,20 @@ def test_level_figures_count_throughput_percentiles_per_route_and_errors_by_stat
     assert level.routes["POST /entries"].errors == 1 and level.routes["GET /tasks"].errors == 2
     assert level.errors == {0: 1, 429: 1, 503: 1}
     assert list(level.routes) == sorted(level.routes)
+    assert level.second_half is None  # every sample says it was sent at the level's start
+
+
+def test_the_second_half_of_a_level_counts_the_requests_sent_in_it():
+    first = [Sample("POST /goals", 202, 4.0, sent=0.0), Sample("GET /me", 200, 3.0, sent=3.4)]
+    later = [Sample("GET /me", 200, 0.1 * n, sent=5.0 + n) for n in range(1, 5)]
+    level = bench_load.level_figures(2, 10.0, first + later)
+    assert level.second_half == bench_load.Latency(4, 0.2, 0.4, 0)
+    assert level.overall.p99 == 4.0
+    text = bench_load.report(LoadFigures(Memory(1, 1, 1), [level], Memory(1, 1, 1), 1.0))
+    assert (
+        "2 client(s), 10.0 s, 6 requests (sent in its second half, after every client's goal and chat message sent in step: 4, p50 200 ms, p99 400 ms)"
+        in text
+    )
 
 
 def _figures(
