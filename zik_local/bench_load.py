@@ -42,18 +42,18 @@ from pathlib import Path
 from typing import Any
 
 from zik_local.bench import BenchError, DevProcess
-from zik_local.runtime import IDLE_SECONDS
+from zik_local.runtime import IDLE_SECONDS, reap_period
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 DEFAULT_CLIENTS = (1, 10, 50)
 DEFAULT_SECONDS = 30.0
 # After the stack is complete, before idle is read: the environments that start-up used (its custom resources,
-# the first route's) are reclaimed once idle for the runtime's IDLE_SECONDS, by a reaper that looks a third
-# as often (at most every 10 s); idle is the local cloud at rest, what a developer's laptop holds between
+# the first route's) are reclaimed once idle for the runtime's IDLE_SECONDS, by a reaper that looks every
+# reap_period (a sixth of it, at most 5 s); idle is the local cloud at rest, what a developer's laptop holds between
 # requests. (ZIK_IDLE_SECONDS in the shell reaches the server too.)
 _REAPED_AFTER = float(os.environ.get("ZIK_IDLE_SECONDS") or IDLE_SECONDS)
-IDLE_SETTLE_SECONDS = _REAPED_AFTER + min(_REAPED_AFTER / 3, 10.0) + 2.0
+IDLE_SETTLE_SECONDS = _REAPED_AFTER + reap_period(_REAPED_AFTER) + 2.0
 IDLE_SAMPLES = 5
 AFTER_SECONDS = 60.0
 SAMPLE_INTERVAL = 1.0

@@ -301,6 +301,10 @@ def test_the_background_functions_environments_run_at_a_lower_priority(tmp_path)
         runtime.close()
 
 
+def test_the_reaper_looks_every_sixth_of_the_idle_time_at_most_every_5_s():
+    assert [runtime_module.reap_period(idle) for idle in (30, 12, 1)] == [5.0, 2.0, 0.5]
+
+
 def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIK_IDLE_SECONDS", "45")
     monkeypatch.setenv("ZIK_MAX_ENVIRONMENTS", "4")
