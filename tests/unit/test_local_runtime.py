@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -240,13 +241,18 @@ def test_past_the_total_cap_a_function_takes_the_place_of_the_longest_idle_one(t
         runtime.close()
 
 
+def _fn_busy_beside_gn_idle(root: Path, taken_after_idle: float) -> tuple[Runtime, Any, Held]:
+    """Past a total cap of 2: Gn's environment idle, Fn's busy with a held invocation."""
+    runtime = _runtime(root, functions=("Fn", "Gn"), max_total=2, max_environments=4, taken_after_idle=taken_after_idle)
+    runtime.invoke("Gn", {})
+    first = Held(runtime, root, 1)
+    _until(lambda: len(runtime._running) == 1, "Fn's environment is busy")
+    return runtime, runtime._idle["Gn"][0], first
+
+
 def test_past_the_total_cap_a_function_with_an_environment_waits_for_its_own(tmp_path):
-    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4, taken_after_idle=3600)
+    runtime, gn, first = _fn_busy_beside_gn_idle(tmp_path, taken_after_idle=3600)
     try:
-        runtime.invoke("Gn", {})
-        (gn,) = runtime._idle["Gn"]
-        first = Held(runtime, tmp_path, 1)
-        _until(lambda: len(runtime._running) == 1, "Fn's environment is busy")
         second = Held(runtime, tmp_path, 2)
         _until(lambda: len(runtime._queued["Fn"]) == 1, "Fn's second invocation waits")
         second.gate.touch()
@@ -257,12 +263,8 @@ def test_past_the_total_cap_a_function_with_an_environment_waits_for_its_own(tmp
 
 
 def test_past_the_total_cap_a_function_with_an_environment_takes_the_place_of_one_idle_long_enough(tmp_path):
-    runtime = _runtime(tmp_path, functions=("Fn", "Gn"), max_total=2, max_environments=4, taken_after_idle=0)
+    runtime, gn, first = _fn_busy_beside_gn_idle(tmp_path, taken_after_idle=0)
     try:
-        runtime.invoke("Gn", {})
-        (gn,) = runtime._idle["Gn"]
-        first = Held(runtime, tmp_path, 1)
-        _until(lambda: len(runtime._running) == 1, "Fn's environment is busy")
         second = Held(runtime, tmp_path, 2)
         # Fn's second invocation runs beside the first (still held), in the place of Gn's idle environment.
         assert second.release().payload["pid"] != first.release().payload["pid"]
