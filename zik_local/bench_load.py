@@ -50,8 +50,8 @@ DEFAULT_CLIENTS = (1, 10, 50)
 DEFAULT_SECONDS = 30.0
 # After the stack is complete, before idle is read: the environments that start-up used (its custom resources,
 # the first route's) are reclaimed once idle for the runtime's IDLE_SECONDS, by a reaper that looks every
-# reap_period (a sixth of it, at most 5 s); idle is the local cloud at rest, what a developer's laptop holds between
-# requests. (ZIK_IDLE_SECONDS in the shell reaches the server too.)
+# reap_period (a sixth of it, at most 5 s); idle is the local cloud at rest, what a developer's laptop holds
+# between requests. (ZIK_IDLE_SECONDS in the shell reaches the server too.)
 _REAPED_AFTER = float(os.environ.get("ZIK_IDLE_SECONDS") or IDLE_SECONDS)
 IDLE_SETTLE_SECONDS = _REAPED_AFTER + reap_period(_REAPED_AFTER) + 2.0
 IDLE_SAMPLES = 5
