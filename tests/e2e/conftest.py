@@ -28,6 +28,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
         report.sections.append(("zik dev output (last lines)", tail()))
 
 
+# The modules that take longest (one waits for a rate limit's minute to pass; one sends every operation its
+# requests), with a server of their own, first: --dist loadfile hands each module to the next free worker in the
+# order collected, and the longest collected last ended last, alone.
+LONGEST_FIRST = ("test_sign_in_groups.py", "test_contract_schemathesis.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each module's tests keep their order
+
+
 @pytest.fixture(scope="session")
 def shared_dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
     """The `zik dev` of this test process's modules that take it as it is (started when the first asks)."""
