@@ -63,9 +63,11 @@ def test_each_test_marked_clock_runs_at_each_instant_in_its_zone_and_the_clock_c
     a_year_on, new_years_eve, unmarked = probes
     year_later = dt.datetime.fromisoformat(a_year_on["utc"]) - started
     assert (a_year_on["zone"], a_year_on["tz"]) == ("UTC", "UTC") and abs(year_later - dt.timedelta(days=365)) < dt.timedelta(minutes=1)
-    # The body starts CLOCK_LEAD (0.05 s) before the user's midnight in the zone the run moved the machine to.
+    # The body starts CLOCK_LEAD (0.05 s) before the user's midnight in the zone the run moved the machine to (a
+    # slow machine may read the clock just after it: the next midnight is then a day away).
     assert (new_years_eve["zone"], new_years_eve["tz"]) == ("Pacific/Kiritimati", "Pacific/Kiritimati")
-    assert 0 < new_years_eve["to_midnight"] < 5
+    to_midnight = new_years_eve["to_midnight"]
+    assert abs(to_midnight - 86400 if to_midnight > 43200 else to_midnight) < 5
     # Back on the real clock, and in the session's zone (its traveller's: UTC), not Kiritimati's.
     assert (unmarked["zone"], unmarked["tz"]) == ("UTC", "UTC")
     assert abs(dt.datetime.fromisoformat(unmarked["utc"]) - started) < dt.timedelta(minutes=1)
