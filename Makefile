@@ -15,7 +15,10 @@ $(BIN)/python:
 
 # Both virtualenvs are filled by uv (pinned in requirements/uv.txt): on a fresh clone it fetches and installs in
 # parallel, the main one in about 16 s where pip took 57 s, checkov's in 12 s where pip took 37 s. Sources are
-# compiled when first imported, not all of them at install (20 s more).
+# compiled when first imported, not all of them at install (20 s more). uv trusts the machine's certificate store,
+# as pip does here: its own roots fail behind a proxy that re-signs TLS (this machine's, unless SSL_CERT_FILE
+# names the store).
+export UV_SYSTEM_CERTS := 1
 $(UV): requirements/uv.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/uv.txt
 	touch $@
