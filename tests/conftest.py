@@ -278,6 +278,10 @@ class _SessionClock:
     def active_coordinates(self) -> Any:
         return self.running[1] if self.running else self.coordinates
 
+    def instants(self) -> list[Any]:
+        """Every instant a test marked clock may start at in this session."""
+        return [moved.instant for moved in (*self.each.values(), self.moved) if moved is not None]
+
 
 _session_clock: _SessionClock | None = None
 
@@ -697,8 +701,7 @@ def _before_any_test() -> Any:
 
     import time_machine
 
-    moved = [] if _session_clock is None else [*_session_clock.each.values(), *([_session_clock.moved] if _session_clock.moved else [])]
-    instants = [each.instant for each in moved]
+    instants = _session_clock.instants() if _session_clock is not None else []
     if not instants:
         return contextlib.nullcontext()
     return time_machine.travel(min(instants) - dt.timedelta(seconds=5), tick=True)

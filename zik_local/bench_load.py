@@ -304,14 +304,15 @@ def send(connection: http.client.HTTPConnection, call: Call, token: str) -> int:
     return response.status
 
 
-def run_client(port: int, client: int, token: str, start: threading.Barrier, deadline: list[float], out: list[Sample]) -> None:
-    """Cycle the mix on one keep-alive connection until the deadline (set once every client is ready)."""
+def run_client(port: int, client: int, token: str, start: threading.Barrier, window: list[float], out: list[Sample]) -> None:
+    """Cycle the mix on one keep-alive connection until the level's end (its ``window``, start and end, is set
+    once every client is ready)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     calls = calls_of(client)
     start.wait()
-    level_began = deadline[1]
+    level_began, level_ends = window
     try:
-        while time.monotonic() < deadline[0]:
+        while time.monotonic() < level_ends:
             call = next(calls)
             began = time.monotonic()
             try:
@@ -327,16 +328,16 @@ def run_client(port: int, client: int, token: str, start: threading.Barrier, dea
 def run_level(port: int, tokens: list[str], seconds: float) -> tuple[list[Sample], float, float]:
     """Every client's samples, and when the level started and ended (monotonic)."""
     samples: list[list[Sample]] = [[] for _ in tokens]
-    deadline = [0.0, 0.0]  # when the level ends, and when it began (monotonic)
+    window = [0.0, 0.0]  # the level's start and end (monotonic)
     start = threading.Barrier(len(tokens) + 1)
     threads = [
-        threading.Thread(target=run_client, args=(port, n, token, start, deadline, samples[n]), daemon=True, name=f"load-client-{n}")
+        threading.Thread(target=run_client, args=(port, n, token, start, window, samples[n]), daemon=True, name=f"load-client-{n}")
         for n, token in enumerate(tokens)
     ]
     for thread in threads:
         thread.start()
     began = time.monotonic()
-    deadline[:] = [began + seconds, began]
+    window[:] = [began, began + seconds]
     start.wait()
     for thread in threads:
         thread.join()
