@@ -2,7 +2,8 @@
 process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at once, the invocations
 beyond them queue in order, for at most the function's timeout; a busy function waits ZIK_SCALE_OUT_AFTER for
 an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle
-(or one idle for ZIK_TAKEN_AFTER_IDLE); the background functions' environments run at ZIK_BACKGROUND_NICE. Real
+(or one idle for ZIK_TAKEN_AFTER_IDLE); the background functions' environments run at ZIK_BACKGROUND_NICE, at
+most ZIK_MAX_BACKGROUND_ENVIRONMENTS of them at once. Real
 worker processes, without the libraries a sandbox preloads (nothing here imports them), and the reaper driven
 through its clock."""
 
@@ -303,6 +304,36 @@ def test_the_background_functions_environments_run_at_a_lower_priority(tmp_path)
         runtime.close()
 
 
+def test_past_the_background_bound_a_background_function_waits_while_a_routed_one_starts(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=3600, idle_seconds=30)
+    try:
+        busy = Held(runtime, tmp_path, 1, "Gn")
+        _until(lambda: len(runtime._running) == 1, "Gn's environment is busy")
+        waiting = Held(runtime, tmp_path, 2, "Hn")
+        _until(lambda: len(runtime._queued["Hn"]) == 1, "Hn's invocation waits: the background's one is Gn's")
+        waiting.gate.touch()
+        assert not runtime.invoke("Fn", {}).failed  # a routed function starts one under the total cap all the same
+        busy.release()
+        (gn,) = runtime._idle["Gn"]
+        assert runtime._busy["Hn"] == 0 and waiting.answer is None  # Gn's, idle for a moment only, is kept
+        assert runtime.reap_idle(now=gn.last_used + 31) == 2  # Gn's (and Fn's) reclaimed: room for Hn
+        assert waiting.release().payload["n"] == 2 and len(runtime._idle["Hn"]) == 1
+    finally:
+        runtime.close()
+
+
+def test_past_the_background_bound_one_takes_the_place_of_another_idle_long_enough(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=0)
+    try:
+        runtime.invoke("Gn", {})
+        (gn,) = runtime._idle["Gn"]
+        assert not runtime.invoke("Hn", {}).failed
+        assert gn.process.wait(timeout=10) is not None and runtime._idle["Gn"] == [] and len(runtime._idle["Hn"]) == 1
+        assert runtime._started(runtime.background) == 1
+    finally:
+        runtime.close()
+
+
 def test_the_reaper_looks_every_sixth_of_the_idle_time_at_most_every_5_s():
     assert [runtime_module.reap_period(idle) for idle in (30, 12, 1)] == [5.0, 2.0, 0.5]
 
@@ -314,10 +345,11 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ZIK_SCALE_OUT_AFTER", "0.5")
     monkeypatch.setenv("ZIK_TAKEN_AFTER_IDLE", "7")
     monkeypatch.setenv("ZIK_BACKGROUND_NICE", "5")
+    monkeypatch.setenv("ZIK_MAX_BACKGROUND_ENVIRONMENTS", "3")
     runtime = _runtime(tmp_path / "set", scale_out_after=None)
     try:
         settings = (runtime.idle_seconds, runtime.max_environments, runtime.max_total, runtime.scale_out_after, runtime.taken_after_idle)
-        assert settings == (45, 4, 9, 0.5, 7) and runtime.background_nice == 5
+        assert settings == (45, 4, 9, 0.5, 7) and (runtime.background_nice, runtime.max_background) == (5, 3)
     finally:
         runtime.close()
     wrong = (
@@ -328,6 +360,7 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
         ("ZIK_SCALE_OUT_AFTER", "-2"),
         ("ZIK_TAKEN_AFTER_IDLE", "-1"),
         ("ZIK_BACKGROUND_NICE", "-5"),
+        ("ZIK_MAX_BACKGROUND_ENVIRONMENTS", "0"),
     )
     for index, (name, value) in enumerate(wrong):
         monkeypatch.setenv(name, value)
