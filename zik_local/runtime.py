@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import struct
 import subprocess
@@ -60,10 +61,11 @@ SCALE_OUT_AFTER = 0.25
 # (two requests of the mix's six) kept the one or two environments it had while those of functions called once a
 # minute sat idle, and GET /entries waited 4.5 s for its 0.1 s of work.
 TAKEN_AFTER_IDLE = 2.0
-# At most this many of them hold the environments of the functions no API route calls (stream, queue, rule and
-# workflow consumers: ZIK_MAX_BACKGROUND_ENVIRONMENTS), so that the requests a developer waits for keep the rest.
-# One of these functions past the bound takes the place of another's environment idle at least TAKEN_AFTER_IDLE,
-# else waits for its own; what they consume waits in its queue or stream and is caught up after the burst. In
+# While requests are served, at most this many of them hold the environments of the functions no API route calls
+# (stream, queue, rule and workflow consumers: ZIK_MAX_BACKGROUND_ENVIRONMENTS), so that the requests a developer
+# waits for keep the rest. One of these functions past the bound takes the place of another's environment idle at
+# least TAKEN_AFTER_IDLE, else waits for its own; what they consume waits in its queue or stream, and is caught up
+# with every environment there is once no request has been served for TAKEN_AFTER_IDLE. In
 # Lambda they run on capacity of their own. Measured on 2 cores under make load's 50 clients: without a bound,
 # the roadmap workflows the goals started (planner, milestone saver, coach) and the queues' consumers held 10 of
 # the 16 and POST /chat waited 6.7 s (p50) for ChatFunction's two; with 6, p99 went from 8.3 s to 3.6 s.
@@ -416,6 +418,7 @@ class Runtime:
         self._lock = threading.RLock()
         self._turn = {name: threading.Condition(self._lock) for name in functions}
         self._wants_room: set[str] = set()  # the functions whose first queued invocation waits for room
+        self._routed_released = -math.inf  # (monotonic) when a routed function's invocation last ended
         self._closed = False
         self._stopped = threading.Event()
         self._sandboxes = sandboxes or SandboxPool(spares=1)
@@ -560,7 +563,7 @@ class Runtime:
         """(Under the lock.) Whether one more environment fits under ``max_total``, and the idle environment
         of another function it replaces, if it takes one's place (the one idle the longest, taken out of
         its list here, for the caller to close)."""
-        if name in self.background and self._started(self.background) >= self.max_background:
+        if name in self.background and self._serving() and self._started(self.background) >= self.max_background:
             # Past the background functions' bound: the place of another one's environment the burst left idle.
             unused_since = time.monotonic() - self.taken_after_idle
             others = [(env.last_used, other) for other in self.background - {name} for env in self._idle[other][:1] if env.last_used <= unused_since]
@@ -582,6 +585,15 @@ class Runtime:
         _, other = min(others)
         return True, self._idle[other].pop(0)
 
+    def _serving(self) -> bool:
+        """(Under the lock.) Whether a routed function is busy or queued, or was within ``taken_after_idle``:
+        the background functions' bound holds while requests are served, and their backlog is caught up
+        after, with every environment there is."""
+        routed = self.functions.keys() - self.background
+        if any(self._busy[name] or self._queued[name] for name in routed):
+            return True
+        return time.monotonic() - self._routed_released < self.taken_after_idle
+
     def _started(self, names: Collection[str]) -> int:
         """(Under the lock.) The environments of ``names`` started, busy or idle."""
         return sum(self._busy[name] + len(self._idle[name]) for name in names)
@@ -595,6 +607,8 @@ class Runtime:
     def _release(self, name: str, environment: Environment, reusable: bool) -> None:
         with self._lock:
             self._busy[name] -= 1
+            if name not in self.background:
+                self._routed_released = time.monotonic()
             self._running.discard(environment)
             if reusable and not self._closed and environment.generation == self._generation[name]:
                 environment.last_used = time.monotonic()

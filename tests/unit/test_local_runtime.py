@@ -3,7 +3,7 @@ process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at
 beyond them queue in order, for at most the function's timeout; a busy function waits ZIK_SCALE_OUT_AFTER for
 an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle
 (or one idle for ZIK_TAKEN_AFTER_IDLE); the background functions' environments run at ZIK_BACKGROUND_NICE, at
-most ZIK_MAX_BACKGROUND_ENVIRONMENTS of them at once. Real
+most ZIK_MAX_BACKGROUND_ENVIRONMENTS of them at once while requests are served. Real
 worker processes, without the libraries a sandbox preloads (nothing here imports them), and the reaper driven
 through its clock."""
 
@@ -307,12 +307,15 @@ def test_the_background_functions_environments_run_at_a_lower_priority(tmp_path)
 def test_past_the_background_bound_a_background_function_waits_while_a_routed_one_starts(tmp_path):
     runtime = _runtime(tmp_path, functions=("Fn", "Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=3600, idle_seconds=30)
     try:
+        assert not runtime.invoke("Fn", {}).failed  # a request served (within taken_after_idle): the bound holds
         busy = Held(runtime, tmp_path, 1, "Gn")
         _until(lambda: len(runtime._running) == 1, "Gn's environment is busy")
         waiting = Held(runtime, tmp_path, 2, "Hn")
         _until(lambda: len(runtime._queued["Hn"]) == 1, "Hn's invocation waits: the background's one is Gn's")
         waiting.gate.touch()
-        assert not runtime.invoke("Fn", {}).failed  # a routed function starts one under the total cap all the same
+        serving = Held(runtime, tmp_path, 3, "Fn")  # a routed function runs beside them all the same
+        _until(lambda: runtime._busy["Fn"] == 1, "Fn runs beside Gn")
+        serving.release()
         busy.release()
         (gn,) = runtime._idle["Gn"]
         assert runtime._busy["Hn"] == 0 and waiting.answer is None  # Gn's, idle for a moment only, is kept
@@ -323,13 +326,29 @@ def test_past_the_background_bound_a_background_function_waits_while_a_routed_on
 
 
 def test_past_the_background_bound_one_takes_the_place_of_another_idle_long_enough(tmp_path):
-    runtime = _runtime(tmp_path, functions=("Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=0)
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=0)
     try:
+        serving = Held(runtime, tmp_path, 1, "Fn")  # a request being served: the bound holds
+        _until(lambda: runtime._busy["Fn"] == 1, "Fn's invocation runs")
         runtime.invoke("Gn", {})
         (gn,) = runtime._idle["Gn"]
         assert not runtime.invoke("Hn", {}).failed
         assert gn.process.wait(timeout=10) is not None and runtime._idle["Gn"] == [] and len(runtime._idle["Hn"]) == 1
         assert runtime._started(runtime.background) == 1
+        serving.release()
+    finally:
+        runtime.close()
+
+
+def test_with_no_request_served_the_background_functions_catch_up_past_their_bound(tmp_path):
+    runtime = _runtime(tmp_path, functions=("Fn", "Gn", "Hn"), background=("Gn", "Hn"), max_background=1, taken_after_idle=0.2)
+    try:
+        runtime.invoke("Fn", {})
+        runtime.invoke("Gn", {})
+        (gn,) = runtime._idle["Gn"]
+        _until(lambda: time.monotonic() - runtime._routed_released > 0.2, "the last request is over 0.2 s old")
+        assert not runtime.invoke("Hn", {}).failed  # beside Gn's, which is kept
+        assert runtime._idle["Gn"] == [gn] and gn.process.poll() is None and runtime._started(runtime.background) == 2
     finally:
         runtime.close()
 
