@@ -58,6 +58,8 @@ IDLE_SAMPLES = 5
 AFTER_SECONDS = 60.0
 SAMPLE_INTERVAL = 1.0
 REQUEST_TIMEOUT = 60.0
+# How much of a failed request's answer the report keeps: enough for the error's type and message.
+ANSWER_KEPT = 300
 NO_USER_RATE_LIMIT = ("--parameter", "UserRateLimitPerMinute=100000000")
 
 TARGET_IDLE_BYTES = 600 * MIB
@@ -121,6 +123,7 @@ class Sample:
     status: int  # 0: no answer (the connection failed or timed out)
     seconds: float
     sent: float = 0.0  # seconds from the level's start to the request's
+    answer: str = ""  # a failed request's answer (its start), to say what failed
 
     @property
     def failed(self) -> bool:
@@ -159,6 +162,8 @@ class LevelFigures:
     # The requests sent in the level's second half: its first holds every client's first requests at once (a
     # goal each, then a chat message each), its second the mix once the clients no longer move in step.
     second_half: Latency | None = None
+    # The first answer of each route and status that failed ("GET /entries 500": its body's start).
+    failures: dict[str, str] = field(default_factory=dict)
 
 
 def level_figures(clients: int, seconds: float, samples: list[Sample]) -> LevelFigures:
@@ -166,6 +171,10 @@ def level_figures(clients: int, seconds: float, samples: list[Sample]) -> LevelF
     for sample in samples:
         by_route.setdefault(sample.route, []).append(sample)
     errors = Counter(s.status for s in samples if s.failed)
+    failures: dict[str, str] = {}
+    for sample in samples:
+        if sample.failed:
+            failures.setdefault(f"{sample.route} {sample.status or 'no answer'}", sample.answer)
     return LevelFigures(
         clients=clients,
         seconds=seconds,
@@ -174,6 +183,7 @@ def level_figures(clients: int, seconds: float, samples: list[Sample]) -> LevelF
         routes={route: Latency.of(found) for route, found in sorted(by_route.items())},
         errors=dict(sorted(errors.items())),
         second_half=Latency.of(later) if (later := [s for s in samples if s.sent >= seconds / 2]) else None,
+        failures=dict(sorted(failures.items())),
     )
 
 
@@ -292,7 +302,7 @@ def mint_tokens(port: int, count: int, prefix: str) -> list[str]:
         connection.close()
 
 
-def send(connection: http.client.HTTPConnection, call: Call, token: str) -> int:
+def send(connection: http.client.HTTPConnection, call: Call, token: str) -> tuple[int, bytes]:
     headers = {"Authorization": f"Bearer {token}"}
     data = None
     if call.body is not None:
@@ -300,8 +310,7 @@ def send(connection: http.client.HTTPConnection, call: Call, token: str) -> int:
         headers["Content-Type"] = "application/json"
     connection.request(call.method, call.path, body=data, headers=headers)
     response = connection.getresponse()
-    response.read()
-    return response.status
+    return response.status, response.read()
 
 
 def run_client(port: int, client: int, token: str, start: threading.Barrier, window: list[float], out: list[Sample]) -> None:
@@ -316,11 +325,12 @@ def run_client(port: int, client: int, token: str, start: threading.Barrier, win
             call = next(calls)
             began = time.monotonic()
             try:
-                status = send(connection, call, token)
-            except (OSError, http.client.HTTPException):
-                status = 0
+                status, body = send(connection, call, token)
+                answer = body[:ANSWER_KEPT].decode("utf-8", "replace") if status >= 400 else ""
+            except (OSError, http.client.HTTPException) as exc:
+                status, answer = 0, repr(exc)
                 connection.close()  # the next request opens a new connection
-            out.append(Sample(call.route, status, time.monotonic() - began, began - level_began))
+            out.append(Sample(call.route, status, time.monotonic() - began, began - level_began, answer))
     finally:
         connection.close()
 
@@ -494,6 +504,7 @@ def report(figures: LoadFigures) -> str:
             ["route", "requests", "p50", "p99", "errors"],
             [[route, str(lat.requests), duration(lat.p50), duration(lat.p99), str(lat.errors)] for route, lat in level.routes.items()],
         )
+        lines += [f"- first {failed}: {answer}" for failed, answer in level.failures.items()]
     lines += ["", "Targets (issue 18, on 2 cores):"]
     mark = {True: "✓", False: "✗", None: "-"}
     lines += _table(["target", "measured", ""], [[target, measured, mark[met]] for target, measured, met in verdicts(figures)])

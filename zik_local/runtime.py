@@ -10,17 +10,21 @@ import functools
 import json
 import math
 import os
+import select
+import signal
+import socket
 import struct
 import subprocess
 import sys
 import threading
 import time
 import uuid
+import weakref
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from zik_local.template import REGION
 
@@ -136,25 +140,28 @@ def _setting(name: str, default: float) -> float:
 class Sandbox:
     """A started worker process with the runtime's common libraries loaded, not yet any function's.
 
-    Sandboxes are started ahead of need (see ``SandboxPool``), so that an execution environment only pays
-    for importing its own handler: the local counterpart of Lambda keeping its runtime images ready.
+    Sandboxes are ready ahead of need (see ``SandboxPool``), so that an execution environment only pays
+    for importing its own handler: the local counterpart of Lambda keeping its runtime images ready. One is
+    forked from a ``SandboxTemplate`` when given one, else started as a new interpreter.
     """
 
-    def __init__(self, preload: str = DEFAULT_PRELOAD):
+    def __init__(self, preload: str = DEFAULT_PRELOAD, *, template: SandboxTemplate | None = None):
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
-        base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
-        env = {**base, "ZIK_WORKER_FDS": f"{request_r},{response_w}", "ZIK_PRELOAD": preload}
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", str(_WORKER)],
-            env=env,
-            pass_fds=(request_r, response_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        os.close(request_r)
-        os.close(response_w)
+        try:
+            self.process: subprocess.Popen[bytes] | ForkedProcess
+            if template is not None:
+                self.process = template.fork(request_r, response_w)
+            else:
+                env = {**_base_environment(), "ZIK_WORKER_FDS": f"{request_r},{response_w}", "ZIK_PRELOAD": preload}
+                self.process = _start_worker(env, (request_r, response_w), output=subprocess.PIPE)
+        except BaseException:
+            for fd in (request_w, response_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(request_r)
+            os.close(response_w)
         self.requests = request_w
         self.responses = response_r
 
@@ -172,22 +179,143 @@ class Sandbox:
             pass
 
 
-class SandboxPool:
-    """Keeps a few sandboxes started, and starts another each time one is taken."""
+def _base_environment() -> dict[str, str]:
+    return {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT") if key in os.environ}
 
-    def __init__(self, spares: int = 2, refill_delay: float = 1.0, preload: str = DEFAULT_PRELOAD):
+
+def _start_worker(env: dict[str, str], fds: tuple[int, ...], *, output: int | None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-u", str(_WORKER)],
+        env=env,
+        pass_fds=fds,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
+    )
+
+
+def can_fork_sandboxes() -> bool:
+    """Whether sandboxes can be forked from a template here: Linux's pidfds watch a process that is not our
+    child (the template's), and Unix sockets carry the descriptors it is given."""
+    return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+class ForkedProcess:
+    """A sandbox the template forked: what of ``subprocess.Popen`` the runtime uses, through a pidfd, since
+    the process is the template's child and not ours. Its exit status is the template's to know (the kernel
+    reaps it): ``returncode`` stays None, and ``poll`` answers ``EXITED`` once it has ended."""
+
+    EXITED = -1
+
+    def __init__(self, pid: int, stdout: IO[bytes]):
+        self.pid = pid
+        self.stdout = stdout
+        self.returncode: int | None = None
+        self._ended = False
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # already over
+            self._ended = True
+            return
+        self._pidfd = pidfd
+        # Closed with this object, not when the process ends: another thread may be waiting on it then.
+        weakref.finalize(self, os.close, pidfd)
+
+    def poll(self) -> int | None:
+        return None if self._running(0) else self.EXITED
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self._running(timeout):
+            raise subprocess.TimeoutExpired(f"sandbox {self.pid}", timeout or 0)
+        return self.EXITED
+
+    def kill(self) -> None:
+        if self._running(0):
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def _running(self, timeout: float | None) -> bool:
+        if not self._ended and select.select([self._pidfd], [], [], timeout)[0]:  # ready once the process ended
+            self._ended = True
+        return not self._ended
+
+
+class SandboxTemplate:
+    """A worker process with the runtime's common libraries loaded that forks blank sandboxes on demand
+    (worker.py's ``_fork_sandboxes``): each is ready in milliseconds and for no CPU, where a new interpreter
+    spends 0.3 s of CPU on the imports, and under a burst the environments a function scales out to were
+    waiting for it. Its messages travel on a Unix socket that carries each sandbox's descriptors."""
+
+    def __init__(self, preload: str = DEFAULT_PRELOAD):
+        ours, theirs = socket.socketpair()
+        try:
+            env = {**_base_environment(), "ZIK_TEMPLATE_FD": str(theirs.fileno()), "ZIK_PRELOAD": preload}
+            self.process = _start_worker(env, (theirs.fileno(),), output=None)  # its own output: a crash's traceback
+        finally:
+            theirs.close()
+        self._socket = ours
+        self._lock = threading.Lock()
+
+    def fork(self, request_r: int, response_w: int) -> ForkedProcess:
+        """A new sandbox reading its requests from ``request_r`` and answering on ``response_w`` (both still
+        ours to close); OSError if the template is gone."""
+        output_r, output_w = os.pipe()
+        try:
+            with self._lock:
+                socket.send_fds(self._socket, [b"f"], [request_r, response_w, output_w])
+                answer = b""
+                while len(answer) < _HEADER.size:
+                    chunk = self._socket.recv(_HEADER.size - len(answer))
+                    if not chunk:
+                        raise BrokenPipeError("the sandboxes' template ended")
+                    answer += chunk
+        except BaseException:
+            os.close(output_r)
+            raise
+        finally:
+            os.close(output_w)
+        (pid,) = _HEADER.unpack(answer)
+        if not pid:
+            os.close(output_r)
+            raise OSError("the sandboxes' template refused the request")
+        return ForkedProcess(pid, os.fdopen(output_r, "rb"))
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        self._socket.close()  # its loop ends; the sandboxes it forked are the runtime's to end
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class SandboxPool:
+    """Sandboxes for the environments: forked from a template where the system allows (``fork``, default
+    ``can_fork_sandboxes()``), else a few started ahead, another started each time one is taken."""
+
+    def __init__(self, spares: int = 2, refill_delay: float = 1.0, preload: str = DEFAULT_PRELOAD, *, fork: bool | None = None):
         self.spares = spares
         self.preload = preload
+        self.fork = can_fork_sandboxes() if fork is None else fork
         # A taken sandbox is replaced a moment later, not at once: right then, the environment that took
         # it is importing its handler, and a new sandbox would compete with it for the CPU.
         self.refill_delay = refill_delay
         self._ready: list[Sandbox] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._template: SandboxTemplate | None = None
+        if self.fork:
+            if spares:  # loading the libraries now, while the local cloud starts
+                self._template = SandboxTemplate(preload)
+            return
         for _ in range(spares):
             self._ready.append(Sandbox(preload))
 
     def take(self) -> Sandbox:
+        if self.fork:
+            return self._forked()
         with self._lock:
             sandbox = self._ready.pop() if self._ready else None
         if sandbox is None or sandbox.process.poll() is not None:
@@ -196,6 +324,22 @@ class SandboxPool:
             sandbox = Sandbox(self.preload)
         threading.Thread(target=self._refill, daemon=True, name="sandbox-refill").start()
         return sandbox
+
+    def _forked(self) -> Sandbox:
+        with self._lock:
+            if self._closed:
+                raise FunctionCrashed("the local cloud is shutting down")
+            if self._template is None or not self._template.alive():
+                if self._template is not None:
+                    self._template.close()
+                self._template = SandboxTemplate(self.preload)
+            template = self._template
+        try:
+            return Sandbox(self.preload, template=template)
+        except OSError:
+            # The template ended between the check and the fork (killed from outside): the next take starts
+            # another; this one is a new interpreter.
+            return Sandbox(self.preload)
 
     def _refill(self) -> None:
         time.sleep(self.refill_delay)
@@ -213,8 +357,11 @@ class SandboxPool:
         with self._lock:
             self._closed = True
             ready, self._ready = self._ready, []
+            template, self._template = self._template, None
         for sandbox in ready:
             sandbox.discard()
+        if template is not None:
+            template.close()
 
 
 class Environment:
@@ -321,7 +468,6 @@ class Environment:
         return json.loads(self._read_exact(length, deadline))
 
     def _read_exact(self, size: int, deadline: float | None) -> bytes:
-        import select
 
         chunks = []
         while size:
@@ -334,7 +480,8 @@ class Environment:
             chunk = os.read(self._responses, size)
             if not chunk:
                 self.process.wait(timeout=5)
-                raise FunctionCrashed(f"the process exited with status {self.process.returncode}")
+                status = self.process.returncode
+                raise FunctionCrashed("the process exited" + (f" with status {status}" if status is not None else ""))
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)

@@ -55,15 +55,23 @@ def test_the_mix_sends_bodies_the_api_accepts():
 
 def test_level_figures_count_throughput_percentiles_per_route_and_errors_by_status():
     samples = [Sample("GET /me", 200, 0.010 * n) for n in range(1, 11)]
-    samples += [Sample("POST /entries", 201, 0.5), Sample("POST /entries", 429, 0.02), Sample("GET /tasks", 0, 60.0), Sample("GET /tasks", 503, 0.1)]
-    level = bench_load.level_figures(10, 7.0, samples)
-    assert level.throughput == pytest.approx(14 / 7.0)
-    assert level.overall.requests == 14 and level.overall.errors == 3
+    samples += [Sample("POST /entries", 201, 0.5), Sample("POST /entries", 429, 0.02, answer='{"message":"Too Many Requests"}')]
+    samples += [Sample("GET /tasks", 0, 60.0, answer="TimeoutError()"), Sample("GET /tasks", 503, 0.1, answer="first")]
+    samples += [Sample("GET /tasks", 503, 0.1, answer="second")]
+    level = bench_load.level_figures(10, 8.0, samples)
+    assert level.throughput == pytest.approx(15 / 8.0)
+    assert level.overall.requests == 15 and level.overall.errors == 4
     assert level.overall.p99 == 60.0
     assert level.routes["GET /me"].p50 == pytest.approx(0.05) and level.routes["GET /me"].p99 == pytest.approx(0.10)
     assert level.routes["GET /me"].errors == 0
-    assert level.routes["POST /entries"].errors == 1 and level.routes["GET /tasks"].errors == 2
-    assert level.errors == {0: 1, 429: 1, 503: 1}
+    assert level.routes["POST /entries"].errors == 1 and level.routes["GET /tasks"].errors == 3
+    assert level.errors == {0: 1, 429: 1, 503: 2}
+    # The first answer of each failed route and status, to tell what failed.
+    assert level.failures == {
+        "GET /tasks 503": "first",
+        "GET /tasks no answer": "TimeoutError()",
+        "POST /entries 429": '{"message":"Too Many Requests"}',
+    }
     assert list(level.routes) == sorted(level.routes)
     assert level.second_half is None  # every sample says it was sent at the level's start
 
@@ -86,7 +94,10 @@ def _figures(
 ) -> LoadFigures:
     def level(clients: int, p99: float, peak: int, errors: dict[int, int]) -> LevelFigures:
         latency = bench_load.Latency(100, p99 / 4, p99, sum(errors.values()))
-        return LevelFigures(clients, 30.0, 50.0, latency, {"GET /me": latency}, errors, Memory(peak, peak // 2, 12))
+        failures = {
+            f"GET /me {status or 'no answer'}": "TimeoutError()" if not status else '{"message":"Internal server error"}' for status in errors
+        }
+        return LevelFigures(clients, 30.0, 50.0, latency, {"GET /me": latency}, errors, Memory(peak, peak // 2, 12), failures=failures)
 
     return LoadFigures(
         idle=Memory(idle, idle // 2, 5),
@@ -145,6 +156,7 @@ def test_the_report_has_a_row_per_level_routes_and_marks():
     assert "| 1 min after |" in text
     assert "| 50 clients: p99 < 3 s | 3.50 s | ✗ |" in text
     assert "| 10 clients: p99 < 1 s | 800 ms | ✓ |" in text
+    assert '- first GET /me 504: {"message":"Internal server error"}' in text and "- first GET /me no answer: TimeoutError()" in text
     document = bench_load.as_json(figures)
     assert json.loads(json.dumps(document))["levels"][2]["errors"] == {"0": 2, "504": 1}
     assert [t["met"] for t in document["targets"]] == [True, True, False, False, True, True]

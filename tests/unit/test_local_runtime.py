@@ -3,7 +3,8 @@ process ended), never a busy one; a function has at most ZIK_MAX_ENVIRONMENTS at
 beyond them queue in order, for at most the function's timeout; a busy function waits ZIK_SCALE_OUT_AFTER for
 an environment before starting another; past ZIK_MAX_ENVIRONMENTS_TOTAL, a new one replaces the longest idle
 (or one idle for ZIK_TAKEN_AFTER_IDLE); the background functions' environments run at ZIK_BACKGROUND_NICE, at
-most ZIK_MAX_BACKGROUND_ENVIRONMENTS of them at once while requests are served. Real
+most ZIK_MAX_BACKGROUND_ENVIRONMENTS of them at once while requests are served; on Linux the sandboxes are forked
+from a template that loaded the common libraries. Real
 worker processes, without the libraries a sandbox preloads (nothing here imports them), and the reaper driven
 through its clock."""
 
@@ -386,3 +387,84 @@ def test_the_settings_come_from_the_environment(tmp_path, monkeypatch):
         with pytest.raises(ValueError, match=name):
             _runtime(tmp_path / f"wrong-{index}", scale_out_after=None)
         monkeypatch.delenv(name)
+
+
+# The sandboxes' template (Linux): forked sandboxes that share what it loaded, watched through pidfds.
+FORKING = pytest.mark.skipif(not runtime_module.can_fork_sandboxes(), reason="sandboxes are forked on Linux only")
+
+SANDBOX_PROBE = """
+import os, sys, time
+
+LOADED_BEFORE_INIT = "wave" in sys.modules  # what the template preloaded, before this module imported anything
+
+def handler(event, context):
+    if event.get("exit"):
+        os._exit(event["exit"])
+    while event.get("hold") and not os.path.exists(event["hold"]):
+        time.sleep(0.01)
+    print("a line of the function's log")
+    return {"pid": os.getpid(), "parent": os.getppid(), "preloaded": LOADED_BEFORE_INIT, "region": os.environ["AWS_REGION"]}
+"""
+
+
+def _probe_runtime(root: Path, sandboxes: SandboxPool, lines: list[str]) -> Runtime:
+    spec = _function(root, "Probe")
+    (spec.code_dir / "app.py").write_text(SANDBOX_PROBE)
+    return Runtime({"Probe": spec}, "http://127.0.0.1:1", log=lambda source, line: lines.append(line), watch=False, reap=False, sandboxes=sandboxes)
+
+
+@FORKING
+def test_a_forked_sandbox_is_the_templates_child_with_what_it_preloaded_and_its_own_log(tmp_path):
+    lines: list[str] = []
+    pool = SandboxPool(spares=1, preload="wave")
+    runtime = _probe_runtime(tmp_path, pool, lines)
+    try:
+        assert pool.fork and pool._template is not None  # started with the pool, loading while the cloud starts
+        answer = runtime.invoke("Probe", {}).payload
+        assert answer["parent"] == pool._template.process.pid != os.getpid()
+        assert answer["preloaded"] is True and answer["region"] == "us-east-1"  # the template's modules, the function's env
+        _until(lambda: "a line of the function's log" in lines, "the function's output reaches the log")
+        second = Held(runtime, tmp_path, 1, "Probe")  # busy: the next invocation forks another sandbox
+        _until(lambda: runtime._busy["Probe"] == 1, "the first environment is busy")
+        other = runtime.invoke("Probe", {}).payload
+        assert other["pid"] != answer["pid"] and other["parent"] == answer["parent"]
+        second.release()
+    finally:
+        runtime.close()
+    _until(lambda: pool._template is None, "the pool closed with the runtime")
+
+
+@FORKING
+def test_a_forked_sandbox_that_exits_fails_its_invocation_and_the_next_gets_a_new_one(tmp_path):
+    runtime = _probe_runtime(tmp_path, SandboxPool(spares=0, preload=""), [])
+    try:
+        first = runtime.invoke("Probe", {}).payload["pid"]
+        crashed = runtime.invoke("Probe", {"exit": 3})
+        assert crashed.error == {"errorType": "Runtime.ExitError", "errorMessage": "the process exited"}
+        assert runtime.invoke("Probe", {}).payload["pid"] != first and runtime._idle["Probe"][0].process.poll() is None
+    finally:
+        runtime.close()
+
+
+@FORKING
+def test_a_template_ended_from_outside_is_started_again(tmp_path):
+    pool = SandboxPool(spares=1, preload="")
+    runtime = _probe_runtime(tmp_path, pool, [])
+    try:
+        template = pool._template
+        assert template is not None
+        template.process.kill()
+        template.process.wait(timeout=10)
+        answer = runtime.invoke("Probe", {}).payload
+        assert pool._template is not template and answer["parent"] == pool._template.process.pid
+    finally:
+        runtime.close()
+
+
+def test_without_forking_a_sandbox_is_a_new_interpreter_of_ours(tmp_path):
+    runtime = _probe_runtime(tmp_path, SandboxPool(spares=1, preload="wave", refill_delay=0, fork=False), [])
+    try:
+        answer = runtime.invoke("Probe", {}).payload
+        assert answer["parent"] == os.getpid() and answer["preloaded"] is True
+    finally:
+        runtime.close()
