@@ -150,7 +150,7 @@ bench: $(STAMP)
 # The local cloud under load (issue 18, zik_local/bench_load.py): a fresh zik dev with every function, 1, 10 and 50
 # clients for 30 s each, throughput, p50 / p99 per route, errors by status and the memory of its whole process tree
 # at idle, at each level's peak and a minute after, next to the targets. About 5 minutes; a missed target exits 0.
-# LOAD_ARGS="--clients 1,10 --seconds 20 --json load.json" for a quicker look.
+# LOAD_ARGS="--clients 1,10 --seconds 20 --json load.json" for a quicker look; --log dev.log keeps zik dev's output.
 load: $(STAMP)
 	$(BIN)/python -m zik_local.bench_load $(LOAD_ARGS)
 

@@ -62,6 +62,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -222,7 +223,8 @@ class DevProcess:
                 raise BenchError(f"zik dev never said its stack was complete:\n{self.output()}")
             time.sleep(0.05)
 
-    def stop(self) -> None:
+    def stop(self, keep: Path | None = None) -> None:
+        """``keep``: where its output is copied before the temporary file goes."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -231,6 +233,8 @@ class DevProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.log.close()
+        if keep is not None:
+            shutil.copyfile(self.log.name, keep)
         Path(self.log.name).unlink(missing_ok=True)
 
 

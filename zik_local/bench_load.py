@@ -403,7 +403,8 @@ def memory_after(memory: MemorySampler) -> list[tuple[float, Memory]]:
     return [(at - ended, m) for at, m in memory.since(ended)]
 
 
-def measure(levels: list[int], seconds: float) -> LoadFigures:
+def measure(levels: list[int], seconds: float, log: Path | None = None) -> LoadFigures:
+    """``log``: where zik dev's output is copied at the end (what a failed request logged)."""
     dev = DevProcess(*NO_USER_RATE_LIMIT)
     try:
         dev.wait_healthy()
@@ -428,7 +429,7 @@ def measure(levels: list[int], seconds: float) -> LoadFigures:
     except Exception as exc:
         raise BenchError(f"{exc!r}\n{dev.output()}") from exc
     finally:
-        dev.stop()
+        dev.stop(keep=log)
 
 
 # -- the report -------------------------------------------------------------------------------------------
@@ -530,13 +531,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=parse_levels, default=list(DEFAULT_CLIENTS), help="the levels, e.g. 1,10,50 (the default)")
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help=f"seconds each level runs (default {DEFAULT_SECONDS:.0f})")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--log", type=Path, help="copy zik dev's output here (a failed request's traceback, by its requestId)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/status").exists():
         print("bench_load: needs /proc (Linux) to read the process tree's memory", file=sys.stderr)
         return 1
     load_before = os.getloadavg()[0]
     try:
-        figures = measure(args.clients, args.seconds)
+        figures = measure(args.clients, args.seconds, args.log)
     except BenchError as exc:
         print(f"bench_load: {exc}", file=sys.stderr)
         return 1
