@@ -6,6 +6,7 @@ invocations beyond them queue), recycled when its code changes, killed when it o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -231,7 +232,8 @@ class ForkedProcess:
 
     def kill(self) -> None:
         if self._running(0):
-            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # ended meanwhile (its pipes closed), as Popen.kill allows
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def _running(self, timeout: float | None) -> bool:
         if not self._ended and select.select([self._pidfd], [], [], timeout)[0]:  # ready once the process ended

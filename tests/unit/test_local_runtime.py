@@ -468,3 +468,21 @@ def test_without_forking_a_sandbox_is_a_new_interpreter_of_ours(tmp_path):
         assert answer["parent"] == os.getpid() and answer["preloaded"] is True
     finally:
         runtime.close()
+
+
+@FORKING
+def test_killing_a_forked_sandbox_that_ended_meanwhile_is_no_error(tmp_path, monkeypatch):
+    pool = SandboxPool(spares=0, preload="")
+    try:
+        sandbox = pool.take()
+        process = sandbox.process
+        assert isinstance(process, runtime_module.ForkedProcess)
+        os.close(sandbox.requests)  # a blank sandbox ends when its request pipe closes
+        process.wait(timeout=10)
+        process._ended = False  # as if it ended between the check and the signal
+        monkeypatch.setattr(runtime_module.select, "select", lambda *args: ([], [], []))
+        process.kill()
+        monkeypatch.undo()
+        sandbox.discard()
+    finally:
+        pool.close()
