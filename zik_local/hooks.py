@@ -21,7 +21,8 @@ in their wire form already and still walks through its shape-driven serializer (
 read a library of 132 prompts), and the JSONPath parser EventBridge builds from its grammar for every path of
 every event it delivers. And two where moto's work grows with the data: TransactWriteItems deep-copies each
 table it writes, to put it back on failure (the copy shares the items the transaction does not write), and
-Query sorts the whole table to keep one partition (it reads that partition alone).
+Query sorts the whole table to keep one partition (it reads that partition alone), and SQS counts a queue's
+messages, asking the clock twice for each, whenever it reads any attribute of the queue (one pass, one instant).
 
 And Cognito's sign-in life cycle, which moto answers only in part (install_cognito, below: real SRP password
 checks, confirmation and reset codes made, logged and checked once, a TOTP secret per user, expiring and
@@ -66,6 +67,7 @@ from moto.events.models import Rule
 from moto.events.utils import EventMessageType
 from moto.s3 import notifications as s3_notifications
 from moto.sqs.models import Queue as SqsQueue
+from moto.sqs.models import SQSBackend
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils as sfn_lambda
 
 from zik_local.runtime import Invocation
@@ -91,6 +93,17 @@ _ORIGINAL = {
     "dynamodb_result": DynamoResult.execute_result,
     "method_names": moto_responses.method_names_from_class,
     "sqs_add_message": SqsQueue.add_message,
+    # (the properties themselves, from the class's namespace)
+    **{
+        f"sqs_{name}": SqsQueue.__dict__[name]
+        for name in (
+            "messages",
+            "approximate_number_of_messages",
+            "approximate_number_of_messages_delayed",
+            "approximate_number_of_messages_not_visible",
+        )
+    },
+    "sqs_retention": SQSBackend.is_message_valid_based_on_retention_period,
     "jsonpath_parse": jsonpath_ext.parse,
     "sfn_lambda_client": sfn_lambda.boto_client_for,
     "model_new": BaseModel.__dict__["__new__"],
@@ -176,6 +189,7 @@ def install(dispatcher: Dispatcher, *, loader: Any = None) -> None:
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
     LambdaBackend.invoke = backend_invoke  # type: ignore[method-assign]
     SqsQueue.add_message = _add_with_increasing_sequence_number  # type: ignore[method-assign]
+    _install_queue_counts()
     DynamoResult.execute_result = _dynamodb_items_as_json  # type: ignore[method-assign, assignment]  # on DynamoResult only: self is one
     # A class's functions are fixed once it is defined (moto's response classes are never patched).
     moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_ORIGINAL["method_names"])
@@ -251,6 +265,44 @@ def _add_with_increasing_sequence_number(self: SqsQueue, message: Any) -> None:
     with _SEQUENCE_LOCK:
         message.sequence_number = str(next(_SEQUENCE_NUMBERS))
         _ORIGINAL["sqs_add_message"](self, message)
+
+
+# moto's SQS reads every attribute of a queue to know one (whether a FIFO queue deduplicates by content, at each
+# SendMessage; its retention period, for each message a ReceiveMessage hands out: three times over), and three of
+# them count its messages, each asking the clock twice per message (a datetime made each time). A queue that
+# fell behind under make load's 50 clients (hundreds of journal insights waiting) made that 28% of zik dev's
+# time. The counts below ask the clock once and go through the messages once each; the retention period is
+# read where it is kept. Their answers are moto's (tests/integration/test_moto_hooks.py compares them).
+_QUEUE_COUNTS = ("messages", "approximate_number_of_messages", "approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible")
+
+
+def _ready_messages(queue: SqsQueue) -> list[Any]:
+    """moto's Queue.messages: the visible ones not delayed, at one instant."""
+    now = moto_utils.unix_time_millis()
+    return [message for message in queue._messages if now > message.visible_at and not now < message.delayed_until]
+
+
+def _delayed_count(queue: SqsQueue) -> int:
+    now = moto_utils.unix_time_millis()
+    return sum(1 for message in queue._messages if now < message.delayed_until)
+
+
+def _not_visible_count(queue: SqsQueue) -> int:
+    now = moto_utils.unix_time_millis()
+    return sum(1 for message in queue._messages if not now > message.visible_at)
+
+
+def _retained(backend: SQSBackend, queue_name: str, message: Any) -> bool:
+    retention_period = backend.get_queue(queue_name).message_retention_period  # type: ignore[attr-defined]  # set from its attributes
+    return bool(retention_period + message.sent_timestamp / 1000 > moto_utils.unix_time())
+
+
+def _install_queue_counts() -> None:
+    SqsQueue.messages = property(_ready_messages)  # type: ignore[method-assign, assignment]
+    SqsQueue.approximate_number_of_messages = property(lambda queue: len(_ready_messages(queue)))  # type: ignore[method-assign, assignment]
+    SqsQueue.approximate_number_of_messages_delayed = property(_delayed_count)  # type: ignore[method-assign, assignment]
+    SqsQueue.approximate_number_of_messages_not_visible = property(_not_visible_count)  # type: ignore[method-assign, assignment]
+    SQSBackend.is_message_valid_based_on_retention_period = _retained  # type: ignore[method-assign, assignment]
 
 
 # DynamoDB's operations whose answers are items (and their counts, keys and consumed capacity) and nothing
@@ -531,6 +583,9 @@ def uninstall() -> None:
     LambdaFunction.invoke = _ORIGINAL["invoke"]  # type: ignore[method-assign]
     LambdaBackend.invoke = _ORIGINAL["backend_invoke"]  # type: ignore[method-assign]
     SqsQueue.add_message = _ORIGINAL["sqs_add_message"]  # type: ignore[method-assign]
+    for name in _QUEUE_COUNTS:
+        setattr(SqsQueue, name, _ORIGINAL[f"sqs_{name}"])
+    SQSBackend.is_message_valid_based_on_retention_period = _ORIGINAL["sqs_retention"]  # type: ignore[method-assign]
     DynamoResult.execute_result = _ORIGINAL["dynamodb_result"]  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _ORIGINAL["method_names"]
     s3_notifications._invoke_awslambda = _ORIGINAL["s3"]

@@ -32,6 +32,8 @@ from moto.core.config import default_user_config
 from moto.dynamodb.responses import DynamoResult
 from moto.events.models import Rule
 from moto.s3 import notifications as s3_notifications
+from moto.sqs.models import Queue as SqsQueue
+from moto.sqs.models import SQSBackend
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils as sfn_lambda
 
 from zik_local import hooks
@@ -530,6 +532,8 @@ def _current() -> dict[str, Any]:
         "sfn_lambda_client": sfn_lambda.boto_client_for,
         "model_new": BaseModel.__dict__["__new__"],
         "stepfunctions": dict(default_user_config["stepfunctions"]),
+        **{f"sqs_{name}": SqsQueue.__dict__[name] for name in hooks._QUEUE_COUNTS},
+        "sqs_retention": SQSBackend.is_message_valid_based_on_retention_period,
     }
 
 
@@ -578,6 +582,8 @@ def test_install_swaps_and_uninstall_restores(monkeypatch: pytest.MonkeyPatch) -
         "dynamodb_result",
         "method_names",
         "jsonpath_parse",
+        *(f"sqs_{name}" for name in hooks._QUEUE_COUNTS),
+        "sqs_retention",
     ):
         assert during[name] is not before[name], name
         assert after[name] is before[name], name
@@ -861,6 +867,63 @@ def test_sqs_queue_add_message_signature() -> None:
     assert original.__qualname__ == "Queue.add_message"
     assert _parameters(original) == [("self", inspect.Parameter.empty), ("message", inspect.Parameter.empty)]
     assert Queue.add_message is original  # nothing installed outside a local cloud
+
+
+def test_sqs_queue_counts_and_retention_check_are_what_the_hooks_replace() -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    for name in hooks._QUEUE_COUNTS:
+        original = hooks._ORIGINAL[f"sqs_{name}"]
+        assert isinstance(original, property) and Queue.__dict__[name] is original, name  # nothing installed here
+    retention = hooks._ORIGINAL["sqs_retention"]
+    assert retention.__qualname__ == "SQSBackend.is_message_valid_based_on_retention_period"
+    assert _parameters(retention) == [
+        ("self", inspect.Parameter.empty),
+        ("queue_name", inspect.Parameter.empty),
+        ("message", inspect.Parameter.empty),
+    ]
+    assert SQSBackend.is_message_valid_based_on_retention_period is retention
+
+
+def test_queue_counts_and_retention_answer_as_moto_does(aws: None, dispatcher: RecordingDispatcher) -> None:
+    """The hooked counts (one clock read, one pass each) against moto's own properties, on a queue holding
+    messages ready, delayed, in flight and past their retention, at a few instants."""
+    import time
+
+    import boto3
+    import time_machine
+    from moto.sqs.models import sqs_backends
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="counted", Attributes={"MessageRetentionPeriod": "60", "VisibilityTimeout": "30"})["QueueUrl"]
+    for n in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=f"ready-{n}")
+    for n in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=f"delayed-{n}", DelaySeconds=20)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    assert len(received) == 2
+    backend = sqs_backends[ACCOUNT_ID][REGION]
+    queue = backend.get_queue("counted")
+
+    def both() -> tuple[dict[str, Any], dict[str, Any]]:
+        hooked = {name: getattr(queue, name) for name in hooks._QUEUE_COUNTS}
+        hooked["retained"] = [backend.is_message_valid_based_on_retention_period("counted", m) for m in queue._messages]
+        moto = {name: hooks._ORIGINAL[f"sqs_{name}"].fget(queue) for name in hooks._QUEUE_COUNTS}
+        moto["retained"] = [hooks._ORIGINAL["sqs_retention"](backend, "counted", m) for m in queue._messages]
+        return hooked, moto
+
+    hooked, moto = both()
+    assert hooked == moto
+    assert (hooked["approximate_number_of_messages"], hooked["approximate_number_of_messages_delayed"]) == (3, 3)
+    assert hooked["approximate_number_of_messages_not_visible"] == 2 and all(hooked["retained"])
+    with time_machine.travel(time.time() + 25, tick=False):  # delays over, the received ones still in flight
+        hooked, moto = both()
+        assert hooked == moto and hooked["approximate_number_of_messages"] == 6
+    with time_machine.travel(time.time() + 90, tick=False):  # past the retention period: every one of them
+        hooked, moto = both()
+        assert hooked == moto and hooked["approximate_number_of_messages"] == 8 and not any(hooked["retained"])
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("3", "2")
 
 
 def test_fifo_sequence_numbers_increase_in_the_queue_order(aws: None, dispatcher: RecordingDispatcher) -> None:
