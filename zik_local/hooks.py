@@ -60,7 +60,7 @@ from moto.core.config import default_user_config
 from moto.core.loaders import create_loader as create_moto_loader
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.models.table import SecondaryIndex, StreamShard, Table
 from moto.dynamodb.responses import DynamoResult
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 from moto.events.models import Rule
@@ -369,6 +369,7 @@ def make_dynamodb_writes_atomic() -> None:
     is now (``_current_shard``)."""
     _copy_for_rollback(DynamoDBBackend)
     _query_one_partition(Table)
+    _project_attributes_as_they_are(SecondaryIndex)
     _serialised(DynamoDBBackend, DYNAMODB_WRITES)
     _serialised(DynamoDBStreamsBackend, STREAM_READS)
     if not getattr(ShardIterator.get, "_zik_current", False):
@@ -476,6 +477,34 @@ class _QueryScope(threading.local):
 
 _EVERY_ITEM = object()
 _QUERY_SCOPE = _QueryScope()
+
+
+def _project_attributes_as_they_are(index_class: Any) -> None:
+    """moto projects each item an index query answers (KEYS_ONLY, INCLUDE) through ``Item.project``, which
+    turns the whole item into plain Python and back through boto3's (de)serializers once per projected
+    attribute: a page of 20 journal entries through the ByDate index (12 attributes) was 24% of DynamoDB's
+    time in zik dev under make load. The projection keeps the attributes themselves (moto deep-copied the page
+    just before), the values as written: moto's round trip keeps them too, but for a set's order."""
+    if getattr(index_class.project, "_zik_as_they_are", False):
+        return
+    project = index_class.project
+
+    @functools.wraps(project)
+    def as_they_are(self: Any, item: Any) -> Any:
+        kind = (self.projection or {}).get("ProjectionType")
+        if kind not in ("KEYS_ONLY", "INCLUDE"):
+            return item  # ALL: moto keeps the item as it is
+        names = [*self.table_key_attrs, *(key["AttributeName"] for key in self.schema)]
+        if kind == "INCLUDE":
+            names += self.projection.get("NonKeyAttributes", [])
+        projected = type(item)(hash_key=item.hash_key, range_key=item.range_key, attrs={})
+        for name in dict.fromkeys(names):
+            if name in item.attrs:
+                projected.attrs[name] = item.attrs[name]
+        return projected
+
+    as_they_are._zik_as_they_are = True  # type: ignore[attr-defined]
+    index_class.project = as_they_are
 
 
 def _query_one_partition(table_class: Any) -> None:
