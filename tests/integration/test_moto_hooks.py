@@ -383,30 +383,43 @@ def test_stream_iterators_beyond_the_newest_are_forgotten_as_expired_ones(aws: N
     assert read[:5] == [f"e{n}" for n in range(5)] and read[5:] == [f"later{n}" for n in range(7)]  # every record, in order
 
 
+def _index(name: str, projection: dict[str, Any], *, ranged: bool = True) -> dict[str, Any]:
+    """An index over gpk (and gsk when ``ranged``)."""
+    keys = [{"AttributeName": "gpk", "KeyType": "HASH"}] + ([{"AttributeName": "gsk", "KeyType": "RANGE"}] if ranged else [])
+    return {"IndexName": name, "KeySchema": keys, "Projection": projection}
+
+
+def _table_with_indexes(name: str, sort_key_type: str, indexes: list[dict[str, Any]]) -> Any:
+    """A table keyed pk (S) and sk (``sort_key_type``), with ``indexes`` over gpk and gsk (S); its client."""
+    import boto3
+
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in (("pk", "S"), ("sk", sort_key_type), ("gpk", "S"), ("gsk", "S"))],
+        GlobalSecondaryIndexes=indexes,
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
+
+
 def test_queries_read_one_partition_and_answer_as_moto_does(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every page of base-table and index queries (ranges, both directions, limits, filters, sparse index items,
     numbers ordered as numbers) is the same with the hook as with moto's own reading of the whole table."""
     import random
 
-    import boto3
     from moto.dynamodb.models.table import Table
 
     hooks.make_dynamodb_writes_atomic()
     assert Table.query._zik_one_partition
-    client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName="pages",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in (("pk", "S"), ("sk", "N"), ("gpk", "S"), ("gsk", "S"))],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byG",
-                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {"IndexName": "byGOnly", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}},
+    client = _table_with_indexes(
+        "pages",
+        "N",
+        [
+            _index("byG", {"ProjectionType": "ALL"}),
+            _index("byGOnly", {"ProjectionType": "KEYS_ONLY"}, ranged=False),
         ],
-        BillingMode="PAY_PER_REQUEST",
     )
     rng = random.Random(18)
     for n in range(160):
@@ -464,25 +477,17 @@ def test_queries_read_one_partition_and_answer_as_moto_does(aws: None, monkeypat
 def test_index_queries_project_the_attributes_moto_projects(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """KEYS_ONLY and INCLUDE pages (every type of value, attributes missing from some items) are the same with
     the hook as with moto's projection through plain Python and back (sets compared as sets)."""
-    import boto3
     from moto.dynamodb.models.table import SecondaryIndex
 
     hooks.make_dynamodb_writes_atomic()
     assert SecondaryIndex.project._zik_as_they_are
-    client = boto3.client("dynamodb", region_name=REGION)
-    client.create_table(
-        TableName="projected",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "gpk", "gsk")],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "included",
-                "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title", "n", "tags", "nested", "flags", "gone"]},
-            },
-            {"IndexName": "keys", "KeySchema": [{"AttributeName": "gpk", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}},
+    client = _table_with_indexes(
+        "projected",
+        "S",
+        [
+            _index("included", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["title", "n", "tags", "nested", "flags", "gone"]}),
+            _index("keys", {"ProjectionType": "KEYS_ONLY"}, ranged=False),
         ],
-        BillingMode="PAY_PER_REQUEST",
     )
     for n in range(12):
         item: dict[str, Any] = {"pk": {"S": f"u#{n % 3}"}, "sk": {"S": f"e#{n:02d}"}, "gpk": {"S": "all"}, "gsk": {"S": f"{n:02d}"}}
