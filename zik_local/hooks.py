@@ -270,7 +270,7 @@ def _add_with_increasing_sequence_number(self: SqsQueue, message: Any) -> None:
 # moto's SQS reads every attribute of a queue to know one (whether a FIFO queue deduplicates by content, at each
 # SendMessage; its retention period, for each message a ReceiveMessage hands out: three times over), and three of
 # them count its messages, each asking the clock twice per message (a datetime made each time). A queue that
-# fell behind under make load's 50 clients (hundreds of journal insights waiting) made that 28% of zik dev's
+# fell behind under make load's 50 clients (hundreds of journal insights waiting) made that 29% of zik dev's
 # time. The counts below ask the clock once and go through the messages once each; the retention period is
 # read where it is kept. Their answers are moto's (tests/integration/test_moto_hooks.py compares them).
 _QUEUE_COUNTS = ("messages", "approximate_number_of_messages", "approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible")
