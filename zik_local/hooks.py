@@ -81,6 +81,8 @@ class Dispatcher(Protocol):
     def deliver_to_target(self, target: dict[str, Any], event: dict[str, Any], rule_arn: str) -> None: ...
 
 
+# The properties of moto's SQS queues that count its messages (replaced by _install_queue_counts, below).
+_QUEUE_COUNTS = ("messages", "approximate_number_of_messages", "approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible")
 _ORIGINAL = {
     "invoke": LambdaFunction.invoke,
     "backend_invoke": LambdaBackend.invoke,
@@ -94,15 +96,7 @@ _ORIGINAL = {
     "method_names": moto_responses.method_names_from_class,
     "sqs_add_message": SqsQueue.add_message,
     # (the properties themselves, from the class's namespace)
-    **{
-        f"sqs_{name}": SqsQueue.__dict__[name]
-        for name in (
-            "messages",
-            "approximate_number_of_messages",
-            "approximate_number_of_messages_delayed",
-            "approximate_number_of_messages_not_visible",
-        )
-    },
+    **{f"sqs_{name}": SqsQueue.__dict__[name] for name in _QUEUE_COUNTS},
     "sqs_retention": SQSBackend.is_message_valid_based_on_retention_period,
     "jsonpath_parse": jsonpath_ext.parse,
     "sfn_lambda_client": sfn_lambda.boto_client_for,
@@ -273,9 +267,6 @@ def _add_with_increasing_sequence_number(self: SqsQueue, message: Any) -> None:
 # fell behind under make load's 50 clients (hundreds of journal insights waiting) made that 29% of zik dev's
 # time. The counts below ask the clock once and go through the messages once each; the retention period is
 # read where it is kept. Their answers are moto's (tests/integration/test_moto_hooks.py compares them).
-_QUEUE_COUNTS = ("messages", "approximate_number_of_messages", "approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible")
-
-
 def _ready_messages(queue: SqsQueue) -> list[Any]:
     """moto's Queue.messages: the visible ones not delayed, at one instant."""
     now = moto_utils.unix_time_millis()

@@ -712,26 +712,26 @@ class Runtime:
         """(Under the lock.) Whether one more environment fits under ``max_total``, and the idle environment
         of another function it replaces, if it takes one's place (the one idle the longest, taken out of
         its list here, for the caller to close)."""
+        unused_since = time.monotonic() - self.taken_after_idle
         if name in self.background and self._serving() and self._started(self.background) >= self.max_background:
             # Past the background functions' bound: the place of another one's environment the burst left idle.
-            unused_since = time.monotonic() - self.taken_after_idle
-            others = [(env.last_used, other) for other in self.background - {name} for env in self._idle[other][:1] if env.last_used <= unused_since]
-            if not others:
-                return False, None
-            _, other = min(others)
-            return True, self._idle[other].pop(0)
+            return self._take_longest_idle(self.background - {name}, unused_since)
         if self._started(self.functions) < self.max_total:
             return True, None
-        others = [(environment.last_used, other) for other, idle in self._idle.items() if other != name and idle for environment in idle[:1]]
-        if self._busy[name] or self._idle[name]:
-            # A function that has one takes the place only of an environment the load has left idle a while:
-            # one that is used now and then stays, or under a load that keeps every function busy the functions
-            # would end each other's environments in turn (each ended one a cold start later).
-            unused_since = time.monotonic() - self.taken_after_idle
-            others = [(used, other) for used, other in others if used <= unused_since]
-        if not others:
+        # A function that has one takes the place only of an environment the load has left idle a while: one
+        # that is used now and then stays, or under a load that keeps every function busy the functions would
+        # end each other's environments in turn (each ended one a cold start later).
+        has_one = bool(self._busy[name] or self._idle[name])
+        return self._take_longest_idle(self.functions.keys() - {name}, unused_since if has_one else None)
+
+    def _take_longest_idle(self, names: Collection[str], unused_since: float | None) -> tuple[bool, Environment | None]:
+        """(Under the lock.) The place of the environment of ``names`` idle the longest (and, given
+        ``unused_since``, unused since then at the latest), taken out of its list for the caller to close;
+        (False, None) when there is none."""
+        idle = [(env.last_used, other) for other in names for env in self._idle[other][:1] if unused_since is None or env.last_used <= unused_since]
+        if not idle:
             return False, None
-        _, other = min(others)
+        _, other = min(idle)
         return True, self._idle[other].pop(0)
 
     def _serving(self) -> bool:
